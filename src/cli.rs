@@ -1,0 +1,195 @@
+//! Every command-line flag and subcommand, with the doc comments that serve as the manual.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// vsecure: operate the v-secure PostgreSQL database on Neon.
+///
+/// Validates connection strings, checks the server, its TLS and the role it connects as.
+/// Every command takes --format table|json, never prompts, and uses stable exit codes:
+/// 0 ok, 1 problems found, 2 usage or configuration error, 3 could not connect,
+/// 4 lock busy, 5 a migration or job failed (rolled back).
+#[derive(Debug, Parser)]
+#[command(name = "vsecure", version, propagate_version = true, after_help = MAIN_EXAMPLES)]
+pub struct Cli {
+    /// Options shared by every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  vsecure url check 'postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb?sslmode=verify-full&channel_binding=require'
+  DATABASE_URL=... vsecure doctor --format json
+  vsecure completions bash > /etc/bash_completion.d/vsecure";
+
+/// Flags every subcommand accepts, wherever they are written on the line.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Where and how to connect.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// How to print results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where the database is and how long to wait for it.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// PostgreSQL connection string (URI or key=value) [env: DATABASE_URL].
+    /// A password here is visible in `ps`: prefer DATABASE_URL or .env.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// File of KEY=VALUE lines to load first; never overrides variables already set
+    /// [default: .env when present].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    /// How long one connection attempt may take (e.g. 15, 15s, 500ms) [default: 15s, or
+    /// connect_timeout from the URL]. Neon computes that scaled to zero take seconds to wake.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+
+    /// How many times to retry a connection that failed for a transient reason
+    /// (refused, reset, timed out, server starting), with exponential backoff.
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub connect_retries: u32,
+
+    /// statement_timeout for the session: no statement runs longer (0 = no limit).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    pub statement_timeout: Duration,
+
+    /// lock_timeout for the session: how long a statement may wait for a table lock
+    /// before giving up, so it never queues production traffic behind itself.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub lock_timeout: Duration,
+
+    /// application_name shown in pg_stat_activity [default: vsecure/<version>].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub application_name: Option<String>,
+}
+
+/// Output format and verbosity.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// table for people, json for scripts (one JSON document on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Print nothing on success; errors still go to stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print informational findings and connection attempts (to stderr).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable tables.
+    Table,
+    /// Machine-readable JSON on stdout.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect connection strings without connecting.
+    Url {
+        /// What to do with the connection string.
+        #[command(subcommand)]
+        command: UrlCommand,
+    },
+    /// Check the connection string, connect, and report server, TLS and role: one verdict.
+    ///
+    /// Exit 0 when everything is in order, 1 when a problem was found, 3 when the server
+    /// cannot be reached, authenticated to, or spoken to over verified TLS.
+    #[command(
+        after_help = "Examples:\n  vsecure doctor\n  vsecure doctor --format json --env-file prod.env"
+    )]
+    Doctor,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  vsecure completions bash > ~/.local/share/bash-completion/completions/vsecure\n  vsecure completions zsh > \"${fpath[1]}/_vsecure\""
+    )]
+    Completions {
+        /// The shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Subcommands of `vsecure url`.
+#[derive(Debug, Subcommand)]
+pub enum UrlCommand {
+    /// Parse a connection string exactly as libpq does and apply vsecure's policy.
+    ///
+    /// Prints the parsed values (never the password), a redacted form, a fingerprint
+    /// that survives password rotation, Neon endpoint facts, and every finding.
+    /// No network. Exit 0 when no finding is an error, 1 otherwise, 2 when it cannot
+    /// be parsed.
+    #[command(
+        after_help = "Examples:\n  vsecure url check 'postgresql://app@ep-x-123456-pooler.eu-central-1.aws.neon.tech/app?sslmode=verify-full&channel_binding=require'\n  vsecure url check 'host=localhost dbname=app user=dev' --format json\n  vsecure url check          # checks DATABASE_URL (environment or .env)"
+    )]
+    Check {
+        /// The connection string [default: the database URL from --database-url,
+        /// DATABASE_URL or .env].
+        #[arg(value_name = "URL")]
+        url: Option<String>,
+    },
+}
+
+/// Parses `15`, `15s`, `500ms`, `2m`, `1h` into a duration.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration \"{text}\" (examples: 15, 15s, 500ms, 2m)"))?;
+    let seconds = match unit {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => {
+            return Err(format!(
+                "invalid duration unit \"{unit}\" (use ms, s, m or h)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("duration \"{text}\" out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("15").unwrap(), Duration::from_secs(15));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,37 @@
+//! One module per subcommand, reached from a single `match`. Each parses what it needs,
+//! calls the library, and renders the result.
+
+mod completions;
+mod doctor;
+mod url_check;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command, GlobalArgs, UrlCommand};
+use crate::error::{Error, Result};
+
+/// Runs a parsed command line, writing results to `out`; returns the exit code.
+pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
+    let global = cli.global;
+    match cli.command {
+        Command::Url {
+            command: UrlCommand::Check { url },
+        } => url_check::run(url.as_deref(), &global, out),
+        Command::Doctor => block_on(doctor::run(&global, out)),
+        Command::Completions { shell } => completions::run(shell, out),
+    }
+}
+
+/// Runs a future on a single-threaded runtime: one connection at a time needs no more.
+fn block_on<F: std::future::Future<Output = Result<i32>>>(future: F) -> Result<i32> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(future)
+}
+
+/// Whether to print the human report: not under `--quiet`.
+fn shows_report(global: &GlobalArgs) -> bool {
+    !global.output.quiet
+}

@@ -1,0 +1,118 @@
+//! `vsecure url check [URL]`: parse exactly as libpq does, apply the policy, no network.
+
+use std::io::Write;
+
+use crate::cli::{Format, GlobalArgs};
+use crate::dsn::policy::{Finding, PolicyContext, Severity};
+use crate::dsn::{self, Analysis};
+use crate::error::Result;
+use crate::settings::{self, UrlSource};
+use crate::{exit, output};
+
+/// Checks the given URL, or the resolved database URL.
+pub fn run(url: Option<&str>, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+    let database_url = settings::resolve_database_url(url, &global.connection)?;
+    let ctx = PolicyContext {
+        from_command_line: database_url.source == UrlSource::CommandLine,
+        needs_direct_endpoint: false,
+    };
+    let (_, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    if super::shows_report(global) {
+        match global.output.format {
+            Format::Json => output::write_json(out, &analysis)?,
+            Format::Table => render_table(&analysis, global.output.verbose, out)?,
+        }
+    }
+    Ok(if analysis.ok {
+        exit::SUCCESS
+    } else {
+        exit::FOUND_PROBLEMS
+    })
+}
+
+/// The human report: facts, parsed values, findings, verdict.
+pub fn render_table(
+    analysis: &Analysis,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let neon = match &analysis.neon {
+        Some(ep) => format!(
+            "endpoint {}, region {}, {}",
+            ep.endpoint_id,
+            ep.region.as_deref().unwrap_or("unknown"),
+            if ep.pooled {
+                format!("pooled (direct host: {})", ep.direct_host)
+            } else {
+                "direct".to_string()
+            }
+        ),
+        None => "not a Neon host".to_string(),
+    };
+    let facts = output::facts([
+        ("connection", analysis.redacted.clone()),
+        ("fingerprint", analysis.fingerprint.clone()),
+        (
+            "password",
+            if analysis.password_present {
+                "present (not shown)"
+            } else {
+                "absent"
+            }
+            .to_string(),
+        ),
+        ("neon", neon),
+    ]);
+    writeln!(out, "{facts}")?;
+    let mut values = output::table(&["keyword", "value"]);
+    for (key, value) in &analysis.parsed {
+        values.add_row(vec![
+            key.clone(),
+            value.as_str().unwrap_or_default().to_string(),
+        ]);
+    }
+    writeln!(out, "{values}")?;
+    render_findings(&analysis.findings, verbose, out)?;
+    writeln!(out, "{}", verdict(&analysis.findings))
+}
+
+/// The findings table (info findings only with `--verbose`).
+pub fn render_findings(
+    findings: &[Finding],
+    verbose: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let shown: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| verbose || f.severity != Severity::Info)
+        .collect();
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let mut table = output::table(&["severity", "code", "message"]);
+    for f in shown {
+        table.add_row(vec![
+            f.severity.to_string(),
+            f.code.to_string(),
+            f.message.clone(),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+/// One line: ok, or how many errors and warnings.
+pub fn verdict(findings: &[Finding]) -> String {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    match (errors, warnings) {
+        (0, 0) => "verdict: ok".to_string(),
+        (0, w) => format!("verdict: ok ({w} warning(s))"),
+        (e, w) => format!("verdict: refused ({e} error(s), {w} warning(s))"),
+    }
+}

@@ -1,0 +1,223 @@
+//! Connecting with retries and backoff, and classifying failures into one-line causes.
+
+use std::error::Error as _;
+use std::hash::{BuildHasher, RandomState};
+use std::time::Duration;
+
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use crate::dsn::{ConnInfo, neon, redact};
+
+use super::{ConnectError, SessionOptions, config, tls};
+
+/// An open connection and how to name it safely.
+pub struct Session {
+    /// The client to run queries with.
+    pub client: Client,
+    /// The redacted connection string, for messages.
+    pub target: String,
+    /// The connection fingerprint, for logs.
+    pub fingerprint: String,
+    /// Whether the endpoint is Neon's transaction-mode pooler, where session state
+    /// (SET, session advisory locks) does not survive between transactions.
+    pub pooled: bool,
+    connection: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// Slack over tokio-postgres's own per-host timeout before vsecure gives up on an attempt.
+const ATTEMPT_SLACK: Duration = Duration::from_secs(2);
+
+/// Connects, retrying transient failures with exponential backoff and jitter, then
+/// applies the session settings (unless the endpoint is a transaction-mode pooler).
+pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, ConnectError> {
+    let target = redact::redacted(info);
+    let pg_config = config::build(info, opts)?;
+    let timeout = config::connect_timeout(info, opts);
+    let connector = tls::connector(info)?;
+    let pooled = info
+        .hosts()
+        .iter()
+        .any(|h| neon::endpoint(h).is_some_and(|ep| ep.pooled));
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if opts.verbose {
+            eprintln!("connecting to {target} (attempt {attempt})");
+        }
+        let outcome = tokio::time::timeout(
+            timeout + ATTEMPT_SLACK,
+            pg_config.connect(connector.clone()),
+        )
+        .await;
+        let failure = match outcome {
+            Ok(Ok((client, connection))) => {
+                let connection = tokio::spawn(async move {
+                    // The error, if any, surfaces on the next query through the client.
+                    let _ = connection.await;
+                });
+                let session = Session {
+                    client,
+                    target: target.clone(),
+                    fingerprint: redact::fingerprint(info),
+                    pooled,
+                    connection,
+                };
+                apply_session_settings(&session, opts).await?;
+                return Ok(session);
+            }
+            Ok(Err(e)) => classify(&e, &target),
+            Err(_) => Failure {
+                transient: true,
+                error: ConnectError::Timeout {
+                    target: target.clone(),
+                    attempts: attempt,
+                    timeout_secs: timeout.as_secs_f64(),
+                },
+            },
+        };
+        if !failure.transient || attempt > opts.connect_retries {
+            return Err(match failure.error {
+                ConnectError::Timeout { target, .. } => ConnectError::Timeout {
+                    target,
+                    attempts: attempt,
+                    timeout_secs: timeout.as_secs_f64(),
+                },
+                other => other,
+            });
+        }
+        tokio::time::sleep(backoff(attempt)).await;
+    }
+}
+
+async fn apply_session_settings(
+    session: &Session,
+    opts: &SessionOptions,
+) -> Result<(), ConnectError> {
+    if session.pooled {
+        return Ok(());
+    }
+    let sql = format!(
+        "SET statement_timeout = {}; SET lock_timeout = {}",
+        opts.statement_timeout.as_millis(),
+        opts.lock_timeout.as_millis()
+    );
+    session
+        .client
+        .batch_execute(&sql)
+        .await
+        .map_err(|e| ConnectError::Session {
+            target: session.target.clone(),
+            cause: cause_chain(&e),
+        })
+}
+
+/// Exponential backoff with jitter: 50 to 100 % of base * 2^(attempt-1), capped.
+fn backoff(attempt: u32) -> Duration {
+    let full = BACKOFF_BASE
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(BACKOFF_CAP);
+    let jitter = RandomState::new().hash_one(attempt) % 1000;
+    full.mul_f64(0.5 + jitter as f64 / 2000.0)
+}
+
+struct Failure {
+    transient: bool,
+    error: ConnectError,
+}
+
+/// The error and its causes as one line, each cause once.
+pub(crate) fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line.replace('\n', " ")
+}
+
+fn classify(error: &tokio_postgres::Error, target: &str) -> Failure {
+    let target = target.to_string();
+    if let Some(db) = error.as_db_error() {
+        let cause = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+        let code = db.code();
+        if *code == SqlState::INVALID_PASSWORD
+            || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+        {
+            return Failure {
+                transient: false,
+                error: ConnectError::Auth { target, cause },
+            };
+        }
+        let transient =
+            *code == SqlState::CANNOT_CONNECT_NOW || *code == SqlState::TOO_MANY_CONNECTIONS;
+        return Failure {
+            transient,
+            error: ConnectError::Unreachable { target, cause },
+        };
+    }
+    let cause = cause_chain(error);
+    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(inner) = source {
+        if inner.downcast_ref::<native_tls::Error>().is_some() {
+            return Failure {
+                transient: false,
+                error: ConnectError::Tls { target, cause },
+            };
+        }
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            let transient = matches!(
+                io.kind(),
+                ConnectionRefused
+                    | ConnectionReset
+                    | ConnectionAborted
+                    | TimedOut
+                    | NotConnected
+                    | BrokenPipe
+                    | UnexpectedEof
+                    | HostUnreachable
+                    | NetworkUnreachable
+            );
+            return Failure {
+                transient,
+                error: ConnectError::Unreachable { target, cause },
+            };
+        }
+        source = inner.source();
+    }
+    let lower = cause.to_ascii_lowercase();
+    if lower.contains("tls") || lower.contains("ssl") {
+        return Failure {
+            transient: false,
+            error: ConnectError::Tls { target, cause },
+        };
+    }
+    if lower.contains("timeout") || lower.contains("timed out") {
+        return Failure {
+            transient: true,
+            error: ConnectError::Timeout {
+                target,
+                attempts: 1,
+                timeout_secs: 0.0,
+            },
+        };
+    }
+    Failure {
+        transient: false,
+        error: ConnectError::Unreachable { target, cause },
+    }
+}

@@ -1,0 +1,55 @@
+//! Why a connection failed, as one line with no secret in it.
+
+use thiserror::Error;
+
+/// A connection that could not be made (exit 3).
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    /// The connection string cannot be turned into a working configuration.
+    #[error("cannot connect: {0}")]
+    Config(String),
+    /// The server rejected the credentials or the role.
+    #[error("authentication failed for {target}: {cause}")]
+    Auth {
+        /// The redacted connection.
+        target: String,
+        /// The server's message.
+        cause: String,
+    },
+    /// TLS could not be negotiated or the certificate was not trusted.
+    #[error("TLS failed for {target}: {cause}")]
+    Tls {
+        /// The redacted connection.
+        target: String,
+        /// What went wrong.
+        cause: String,
+    },
+    /// No attempt reached the server in time.
+    #[error(
+        "timed out connecting to {target} after {attempts} attempt(s) of {timeout_secs:.1}s each"
+    )]
+    Timeout {
+        /// The redacted connection.
+        target: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The per-attempt timeout.
+        timeout_secs: f64,
+    },
+    /// Any other failure: refused, unreachable, reset, rejected by the server.
+    #[error("could not connect to {target}: {cause}")]
+    Unreachable {
+        /// The redacted connection.
+        target: String,
+        /// The cause chain, joined.
+        cause: String,
+    },
+    /// Connected, but the first queries (session settings, introspection) failed.
+    #[error("connected to {target}, but the session failed: {cause}")]
+    Session {
+        /// The redacted connection.
+        target: String,
+        /// What failed.
+        cause: String,
+    },
+}

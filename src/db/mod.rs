@@ -1,0 +1,44 @@
+//! Connections: TLS with verification, channel binding, timeouts, retries with backoff,
+//! and session settings. Errors name the connection only by its redacted form.
+
+mod config;
+mod connect;
+mod error;
+mod tls;
+
+pub use config::{DEFAULT_CONNECT_TIMEOUT, default_application_name};
+pub use connect::{Session, connect};
+pub use error::ConnectError;
+
+use std::time::Duration;
+
+/// How to connect and what to set on the session, resolved from the global flags.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Per-attempt connect timeout; `None` takes the URL's or the default.
+    pub connect_timeout: Option<Duration>,
+    /// Retries after a transient failure.
+    pub connect_retries: u32,
+    /// statement_timeout for the session (zero: none).
+    pub statement_timeout: Duration,
+    /// lock_timeout for the session (zero: none).
+    pub lock_timeout: Duration,
+    /// application_name override.
+    pub application_name: Option<String>,
+    /// Print each connection attempt to stderr.
+    pub verbose: bool,
+}
+
+impl SessionOptions {
+    /// Resolves the options from the global connection flags.
+    pub fn from_args(args: &crate::cli::ConnectionArgs, verbose: bool) -> Self {
+        SessionOptions {
+            connect_timeout: args.connect_timeout,
+            connect_retries: args.connect_retries,
+            statement_timeout: args.statement_timeout,
+            lock_timeout: args.lock_timeout,
+            application_name: args.application_name.clone(),
+            verbose,
+        }
+    }
+}

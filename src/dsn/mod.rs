@@ -1,0 +1,93 @@
+//! Connection strings: exact libpq parsing, the vsecure policy, and the redacted forms
+//! that are the only way a connection is ever shown.
+
+pub mod host;
+pub mod keywords;
+pub mod neon;
+mod parse;
+pub mod policy;
+pub mod ports;
+pub mod redact;
+
+pub use parse::{ConnInfo, Form, ParseError, parse};
+
+use serde::Serialize;
+
+use policy::{Finding, PolicyContext};
+
+/// Everything `url check` reports about a connection string, computed without network.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// Which libpq syntax the string used.
+    pub form: Form,
+    /// libpq keyword to value, secrets left out, in libpq's order.
+    pub parsed: serde_json::Map<String, serde_json::Value>,
+    /// Whether the string carries a password.
+    pub password_present: bool,
+    /// The connection as a URI with secrets removed.
+    pub redacted: String,
+    /// SHA-256 over host, port, database and user: stable across password rotation.
+    pub fingerprint: String,
+    /// Endpoint facts when the (first Neon) host is a Neon endpoint.
+    pub neon: Option<neon::NeonEndpoint>,
+    /// What the policy found.
+    pub findings: Vec<Finding>,
+    /// True when no finding is an error.
+    pub ok: bool,
+}
+
+/// Why a string could not be analysed at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidConnectionString {
+    /// libpq would reject it too.
+    #[error("cannot parse connection string: {0}")]
+    Parse(#[from] ParseError),
+    /// libpq accepts it, but its ports cannot work.
+    #[error("invalid connection string: {0}")]
+    Port(#[from] ports::PortError),
+    /// A scheme libpq does not read as a URI.
+    #[error("unsupported URI scheme \"{0}\": use postgresql:// or postgres://")]
+    Scheme(String),
+}
+
+/// Parses a connection string, checks its ports, and applies the policy.
+pub fn analyse(
+    input: &str,
+    ctx: PolicyContext,
+) -> Result<(ConnInfo, Analysis), InvalidConnectionString> {
+    let info = parse(input).map_err(|e| match foreign_scheme(input) {
+        Some(scheme) => InvalidConnectionString::Scheme(scheme),
+        None => InvalidConnectionString::Parse(e),
+    })?;
+    ports::ports(&info)?;
+    let findings = policy::check(&info, ctx);
+    let parsed = info
+        .public_values()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+        .collect();
+    let analysis = Analysis {
+        form: info.form(),
+        parsed,
+        password_present: info.get("password").is_some(),
+        redacted: redact::redacted(&info),
+        fingerprint: redact::fingerprint(&info),
+        neon: info.hosts().iter().find_map(|h| neon::endpoint(h)),
+        ok: policy::passes(&findings),
+        findings,
+    };
+    Ok((info, analysis))
+}
+
+/// `mysql://...` parses as key=value and fails; name the scheme instead, which is the
+/// real mistake. Only a short alphabetic scheme is quoted, never the rest.
+fn foreign_scheme(input: &str) -> Option<String> {
+    let (scheme, _) = input.split_once("://")?;
+    let plausible = !matches!(scheme, "postgresql" | "postgres")
+        && !scheme.is_empty()
+        && scheme.len() <= 20
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    plausible.then(|| scheme.to_string())
+}

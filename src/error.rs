@@ -1,0 +1,59 @@
+//! The typed errors vsecure's commands end with, each mapped to one exit code.
+//!
+//! Messages say how to fix the problem and never contain a password or a full
+//! connection string: connections are named by their redacted form and fingerprint.
+
+use thiserror::Error;
+
+use crate::exit;
+
+/// An error that ends a command.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A bad flag, file or setting (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The connection string cannot be parsed (exit 2).
+    #[error(transparent)]
+    ConnectionString(#[from] crate::dsn::InvalidConnectionString),
+    /// No database URL anywhere (exit 2).
+    #[error("no database URL: pass --database-url, set DATABASE_URL, or put DATABASE_URL in .env")]
+    MissingDatabaseUrl,
+    /// The connection string breaks the policy, so vsecure will not connect (exit 1).
+    #[error("connection string refused by policy: {0}")]
+    PolicyRefused(String),
+    /// Connecting, authenticating or negotiating TLS failed (exit 3).
+    #[error("{0}")]
+    Connect(#[from] crate::db::ConnectError),
+    /// A check ran and found problems; the report was already printed (exit 1).
+    #[error("{0}")]
+    FoundProblems(String),
+    /// A lock was not obtained in time (exit 4).
+    #[error("{0}")]
+    LockBusy(String),
+    /// A migration or job failed and was rolled back (exit 5).
+    #[error("{0}")]
+    Failed(String),
+    /// Writing output failed (exit 2: usually a closed pipe or a full disk).
+    #[error("could not write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The exit code this error ends the process with.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_)
+            | Error::ConnectionString(_)
+            | Error::MissingDatabaseUrl
+            | Error::Output(_) => exit::USAGE,
+            Error::PolicyRefused(_) | Error::FoundProblems(_) => exit::FOUND_PROBLEMS,
+            Error::Connect(_) => exit::CONNECT,
+            Error::LockBusy(_) => exit::LOCK_BUSY,
+            Error::Failed(_) => exit::FAILED,
+        }
+    }
+}
+
+/// The result type of every command.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

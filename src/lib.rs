@@ -1,0 +1,44 @@
+//! vsecure: the operations CLI for the v-secure PostgreSQL database on Neon.
+//!
+//! All logic lives in this library; the binary only parses arguments, calls [`run`],
+//! and exits with the code it returns.
+
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod dsn;
+pub mod error;
+pub mod exit;
+pub mod output;
+pub mod settings;
+
+use std::io::Write;
+
+/// Runs vsecure with the given arguments; output goes to `out`, errors to stderr as
+/// one line. Returns the process exit code.
+pub fn run<I, T>(args: I, out: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match commands::dispatch(cli, out) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("vsecure: error: {error}");
+            error.exit_code()
+        }
+    }
+}
