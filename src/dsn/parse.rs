@@ -85,6 +85,10 @@ pub enum ParseError {
         /// 1-based byte position of the character.
         position: usize,
     },
+    /// Percent-escapes that decode to bytes that are not UTF-8. libpq passes such bytes
+    /// through; vsecure cannot (tokio-postgres takes names as UTF-8 text).
+    #[error("the {0} part of the URI decodes to bytes that are not UTF-8")]
+    NotUtf8(&'static str),
     /// A query parameter with two `=`.
     #[error("extra key/value separator \"=\" in URI query parameter {0}")]
     ExtraEquals(String),
@@ -317,7 +321,7 @@ fn percent_decode(raw: &str, part: &'static str) -> Result<String, ParseError> {
     }
     // libpq keeps raw bytes; vsecure needs text, and a non-UTF-8 value cannot be a
     // working host, user or database name for it either.
-    String::from_utf8(out).map_err(|_| ParseError::BadPercentEncoding(part))
+    String::from_utf8(out).map_err(|_| ParseError::NotUtf8(part))
 }
 
 fn parse_uri(input: &str, prefix_len: usize) -> Result<ConnInfo, ParseError> {

@@ -1,0 +1,181 @@
+//! Real connections: TLS with verification and channel binding, and each failure with
+//! its exit code and a one-line cause that never holds the password.
+
+mod support;
+
+use support::{Cluster, MARKER_PASSWORD, NEON_HOST, SUPERUSER, vsecure};
+
+#[test]
+fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("doctor_ok");
+    let run = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &cluster.url(&db))]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["ok"], true);
+    let server = &report["server"];
+    assert_eq!(server["tls"], true);
+    assert_eq!(server["tls_version"], "TLSv1.3");
+    assert_eq!(server["channel_binding"], "require");
+    assert_eq!(server["role"], SUPERUSER);
+    assert_eq!(server["database"], db.as_str());
+    assert!(server["version"].as_str().unwrap().starts_with("18."));
+    assert_eq!(report["url"]["neon"]["endpoint_id"], "ep-test-123456");
+}
+
+#[test]
+fn doctor_table_names_tls_version_and_verdict() {
+    let cluster = Cluster::shared();
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &cluster.url("postgres"))]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(run.stdout.contains("TLSv1.3"), "{}", run.stdout);
+    assert!(run.stdout.contains("doctor: ok"));
+}
+
+#[test]
+fn wrong_password_exits_3_with_one_line_cause() {
+    let cluster = Cluster::shared();
+    let url = cluster.url("postgres").replace(MARKER_PASSWORD, "Wr0ng-marker-pw");
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("authentication failed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Wr0ng-marker-pw"));
+}
+
+#[test]
+fn unreachable_host_exits_3() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!(
+        "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:{port}/postgres?sslmode=verify-full"
+    );
+    let run = vsecure(
+        &["doctor", "--connect-retries", "1"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("could not connect"), "{}", run.stderr);
+}
+
+#[test]
+fn untrusted_certificate_exits_3() {
+    let cluster = Cluster::shared();
+    let url = cluster
+        .url("postgres")
+        .replace(&format!("&sslrootcert={}", cluster.ca_file.display()), "");
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("TLS failed"), "{}", run.stderr);
+}
+
+#[test]
+fn certificate_for_another_name_exits_3() {
+    let cluster = Cluster::shared();
+    let url = cluster.url("postgres").replace(NEON_HOST, "ep-other-999999.us-east-2.aws.neon.tech");
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("TLS failed"), "{}", run.stderr);
+}
+
+#[test]
+fn server_without_tls_refused_when_tls_required() {
+    let plain = Cluster::shared_plain();
+    let url = format!(
+        "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:{}/postgres?sslmode=require",
+        plain.port
+    );
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("TLS"), "{}", run.stderr);
+}
+
+#[test]
+fn plain_loopback_connection_is_allowed_without_tls() {
+    let plain = Cluster::shared_plain();
+    let run = vsecure(
+        &["doctor", "--format", "json"],
+        &[("DATABASE_URL", &plain.url("postgres"))],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.json()["server"]["tls"], false);
+}
+
+#[test]
+fn policy_refusal_does_not_connect_and_exits_1() {
+    let cluster = Cluster::shared();
+    let url = cluster.url("postgres").replace("&channel_binding=require", "");
+    let run = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert!(report["server"].is_null());
+    assert_eq!(report["url"]["findings"][0]["code"], "neon-channel-binding");
+}
+
+#[test]
+fn doctor_reads_database_url_from_env_file_without_overriding_environment() {
+    let cluster = Cluster::shared();
+    let dir = tempfile::tempdir().unwrap();
+    support::write(dir.path(), ".env", &format!("DATABASE_URL={}\n", cluster.url("postgres")));
+    let run = support::vsecure_in(dir.path(), &["doctor", "--format", "json"], &[]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    // The environment wins over .env: a broken URL there is what gets used.
+    let run = support::vsecure_in(
+        dir.path(),
+        &["doctor"],
+        &[("DATABASE_URL", "postgresql://x/%zz")],
+    );
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+}
+
+#[test]
+fn doctor_on_postgres_15() {
+    let cluster = Cluster::shared_pg15();
+    let run = vsecure(
+        &["doctor", "--format", "json"],
+        &[("DATABASE_URL", &cluster.url("postgres"))],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(run.json()["server"]["version"].as_str().unwrap().starts_with("15."));
+}
+
+#[test]
+fn session_settings_and_application_name_are_applied() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("settings");
+    cluster.execute(&db, "CREATE TABLE seen(app text, st text, lt text)");
+    let url = cluster.url(&db);
+    let run = vsecure(
+        &["doctor", "--statement-timeout", "7s", "--lock-timeout", "1500ms"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let opts = vsecure::db::SessionOptions {
+        connect_timeout: None,
+        connect_retries: 0,
+        statement_timeout: std::time::Duration::from_secs(7),
+        lock_timeout: std::time::Duration::from_millis(1500),
+        application_name: None,
+        verbose: false,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (st, lt, app) = rt.block_on(async {
+        let info = vsecure::dsn::parse(&url).unwrap();
+        let s = vsecure::db::connect(&info, &opts).await.unwrap();
+        let row = s
+            .client
+            .query_one(
+                "SELECT current_setting('statement_timeout'), current_setting('lock_timeout'), current_setting('application_name')",
+                &[],
+            )
+            .await
+            .unwrap();
+        (row.get::<_, String>(0), row.get::<_, String>(1), row.get::<_, String>(2))
+    });
+    assert_eq!(st, "7s");
+    assert_eq!(lt, "1500ms");
+    assert!(app.starts_with("vsecure/"), "{app}");
+}
