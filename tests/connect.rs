@@ -9,7 +9,10 @@ use support::{Cluster, MARKER_PASSWORD, NEON_HOST, SUPERUSER, vsecure};
 fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
     let cluster = Cluster::shared();
     let db = cluster.create_database("doctor_ok");
-    let run = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &cluster.url(&db))]);
+    let run = vsecure(
+        &["doctor", "--format", "json"],
+        &[("DATABASE_URL", &cluster.url(&db))],
+    );
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let report = run.json();
     assert_eq!(report["ok"], true);
@@ -35,11 +38,17 @@ fn doctor_table_names_tls_version_and_verdict() {
 #[test]
 fn wrong_password_exits_3_with_one_line_cause() {
     let cluster = Cluster::shared();
-    let url = cluster.url("postgres").replace(MARKER_PASSWORD, "Wr0ng-marker-pw");
+    let url = cluster
+        .url("postgres")
+        .replace(MARKER_PASSWORD, "Wr0ng-marker-pw");
     let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("authentication failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("authentication failed"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("Wr0ng-marker-pw"));
 }
 
@@ -75,7 +84,9 @@ fn untrusted_certificate_exits_3() {
 #[test]
 fn certificate_for_another_name_exits_3() {
     let cluster = Cluster::shared();
-    let url = cluster.url("postgres").replace(NEON_HOST, "ep-other-999999.us-east-2.aws.neon.tech");
+    let url = cluster
+        .url("postgres")
+        .replace(NEON_HOST, "ep-other-999999.us-east-2.aws.neon.tech");
     let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
     assert!(run.stderr.contains("TLS failed"), "{}", run.stderr);
@@ -107,7 +118,9 @@ fn plain_loopback_connection_is_allowed_without_tls() {
 #[test]
 fn policy_refusal_does_not_connect_and_exits_1() {
     let cluster = Cluster::shared();
-    let url = cluster.url("postgres").replace("&channel_binding=require", "");
+    let url = cluster
+        .url("postgres")
+        .replace("&channel_binding=require", "");
     let run = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let report = run.json();
@@ -119,7 +132,11 @@ fn policy_refusal_does_not_connect_and_exits_1() {
 fn doctor_reads_database_url_from_env_file_without_overriding_environment() {
     let cluster = Cluster::shared();
     let dir = tempfile::tempdir().unwrap();
-    support::write(dir.path(), ".env", &format!("DATABASE_URL={}\n", cluster.url("postgres")));
+    support::write(
+        dir.path(),
+        ".env",
+        &format!("DATABASE_URL={}\n", cluster.url("postgres")),
+    );
     let run = support::vsecure_in(dir.path(), &["doctor", "--format", "json"], &[]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     // The environment wins over .env: a broken URL there is what gets used.
@@ -139,7 +156,12 @@ fn doctor_on_postgres_15() {
         &[("DATABASE_URL", &cluster.url("postgres"))],
     );
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(run.json()["server"]["version"].as_str().unwrap().starts_with("15."));
+    assert!(
+        run.json()["server"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("15.")
+    );
 }
 
 #[test]
@@ -149,7 +171,13 @@ fn session_settings_and_application_name_are_applied() {
     cluster.execute(&db, "CREATE TABLE seen(app text, st text, lt text)");
     let url = cluster.url(&db);
     let run = vsecure(
-        &["doctor", "--statement-timeout", "7s", "--lock-timeout", "1500ms"],
+        &[
+            "doctor",
+            "--statement-timeout",
+            "7s",
+            "--lock-timeout",
+            "1500ms",
+        ],
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
@@ -161,7 +189,10 @@ fn session_settings_and_application_name_are_applied() {
         application_name: None,
         verbose: false,
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (st, lt, app) = rt.block_on(async {
         let info = vsecure::dsn::parse(&url).unwrap();
         let s = vsecure::db::connect(&info, &opts).await.unwrap();

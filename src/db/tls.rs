@@ -57,7 +57,7 @@ fn pem_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
             break;
         };
         let end = start + len + END.len();
-        certs.push(rest[start..end].as_bytes().to_vec());
+        certs.push(rest.as_bytes()[start..end].to_vec());
         rest = &rest[end..];
     }
     certs

@@ -61,7 +61,7 @@ pub fn check(info: &ConnInfo, ctx: PolicyContext) -> Vec<Finding> {
     check_hosts(info, ctx, &mut out);
     check_tls(info, &mut out);
     check_values(info, &mut out);
-    out.0.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.0.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out.0
 }
 

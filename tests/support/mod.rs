@@ -150,7 +150,9 @@ fn certs() -> &'static Certs {
         server
             .subject_alt_names
             .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-        server.distinguished_name.push(DnType::CommonName, NEON_HOST);
+        server
+            .distinguished_name
+            .push(DnType::CommonName, NEON_HOST);
         server.use_authority_key_identifier_extension = true;
         server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -257,7 +259,10 @@ impl Cluster {
                 };
             }
         }
-        panic!("could not start postgres; see {}", dir.join("log").display());
+        panic!(
+            "could not start postgres; see {}",
+            dir.join("log").display()
+        );
     }
 
     /// A connection URL for `db` as the superuser: over verified TLS with channel
@@ -295,7 +300,11 @@ impl Cluster {
         let sql = sql.to_string();
         runtime().block_on(async move {
             let session = client(&url).await;
-            session.client.batch_execute(&sql).await.expect("execute SQL");
+            session
+                .client
+                .batch_execute(&sql)
+                .await
+                .expect("execute SQL");
         });
     }
 
@@ -385,8 +394,14 @@ fn spawn_postgres(bin: &Path, dir: &Path, port: u16, tls: bool) -> Option<u32> {
         .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
         .args(["-c", "full_page_writes=off", "-c", "max_connections=200"])
         .args(["-c", &format!("ssl={}", if tls { "on" } else { "off" })])
-        .args(["-c", &format!("ssl_cert_file={}", dir.join("server.crt").display())])
-        .args(["-c", &format!("ssl_key_file={}", dir.join("server.key").display())])
+        .args([
+            "-c",
+            &format!("ssl_cert_file={}", dir.join("server.crt").display()),
+        ])
+        .args([
+            "-c",
+            &format!("ssl_key_file={}", dir.join("server.key").display()),
+        ])
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);
