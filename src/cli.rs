@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// 0 ok, 1 problems found, 2 usage or configuration error, 3 could not connect,
 /// 4 lock busy, 5 a migration or job failed (rolled back).
 #[derive(Debug, Parser)]
-#[command(name = "vsecure", version, propagate_version = true, after_help = MAIN_EXAMPLES)]
+#[command(name = "vsecure", version, after_help = MAIN_EXAMPLES)]
 pub struct Cli {
     /// Options shared by every subcommand.
     #[command(flatten)]
@@ -120,6 +120,30 @@ pub enum Command {
         after_help = "Examples:\n  vsecure doctor\n  vsecure doctor --format json --env-file prod.env"
     )]
     Doctor,
+    /// Apply pending migrations under an advisory lock (direct endpoint only).
+    ///
+    /// Each migration runs in its own transaction (or statement by statement for files
+    /// starting with `-- vsecure:no-transaction`) and is recorded in refinery's history.
+    /// Divergent or missing migrations stop it before anything runs (exit 1); a lock held
+    /// by another run past --lock-wait, or a table lock past --lock-timeout, exit 4; a
+    /// failed migration is rolled back and exits 5.
+    #[command(
+        after_help = "Examples:\n  vsecure migrate\n  vsecure migrate --dry-run\n  vsecure migrate --target 3 --lock-wait 2m --format json"
+    )]
+    Migrate(MigrateArgs),
+    /// Show applied, pending, divergent and missing migrations.
+    #[command(
+        after_help = "Examples:\n  vsecure status\n  vsecure status --check --format json   # CI: exit 1 unless up to date"
+    )]
+    Status(StatusArgs),
+    /// Adopt a database built by hand: record migrations up to a version as applied.
+    ///
+    /// Checks first that the tables those migrations create exist, and refuses otherwise,
+    /// listing what is absent.
+    #[command(
+        after_help = "Examples:\n  vsecure baseline --version 8\n  vsecure baseline --version 8 --force"
+    )]
+    Baseline(BaselineArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  vsecure completions bash > ~/.local/share/bash-completion/completions/vsecure\n  vsecure completions zsh > \"${fpath[1]}/_vsecure\""
@@ -128,6 +152,42 @@ pub enum Command {
         /// The shell to generate completions for.
         shell: clap_complete::Shell,
     },
+}
+
+/// Flags of `vsecure migrate`.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// List the migrations that would run, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply migrations up to and including this version only.
+    #[arg(long, value_name = "VERSION")]
+    pub target: Option<i32>,
+    /// How long to wait for another run's migration lock before exit 4.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub lock_wait: Duration,
+}
+
+/// Flags of `vsecure status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Exit 1 when anything is pending, divergent or missing (for CI).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Flags of `vsecure baseline`.
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
+    /// Record migrations up to and including this version.
+    #[arg(long = "version", value_name = "VERSION")]
+    pub baseline_version: i32,
+    /// Record without checking that the tables exist.
+    #[arg(long)]
+    pub force: bool,
+    /// How long to wait for another run's migration lock before exit 4.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub lock_wait: Duration,
 }
 
 /// Subcommands of `vsecure url`.

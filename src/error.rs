@@ -34,6 +34,9 @@ pub enum Error {
     /// A migration or job failed and was rolled back (exit 5).
     #[error("{0}")]
     Failed(String),
+    /// A migrate, status or baseline failed.
+    #[error(transparent)]
+    Migrate(#[from] crate::migrate::MigrateError),
     /// Writing output failed (exit 2: usually a closed pipe or a full disk).
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
@@ -51,6 +54,7 @@ impl Error {
             Error::Connect(_) => exit::CONNECT,
             Error::LockBusy(_) => exit::LOCK_BUSY,
             Error::Failed(_) => exit::FAILED,
+            Error::Migrate(e) => e.exit_code(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod dsn;
 pub mod error;
 pub mod exit;
+pub mod migrate;
 pub mod output;
 pub mod settings;
 

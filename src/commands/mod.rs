@@ -1,8 +1,12 @@
 //! One module per subcommand, reached from a single `match`. Each parses what it needs,
 //! calls the library, and renders the result.
 
+mod baseline;
 mod completions;
+mod connection;
 mod doctor;
+mod migrate;
+mod status;
 mod url_check;
 
 use std::io::Write;
@@ -18,6 +22,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             command: UrlCommand::Check { url },
         } => url_check::run(url.as_deref(), &global, out),
         Command::Doctor => block_on(doctor::run(&global, out)),
+        Command::Migrate(args) => block_on(migrate::run(&args, &global, out)),
+        Command::Status(args) => block_on(status::run(&args, &global, out)),
+        Command::Baseline(args) => block_on(baseline::run(&args, &global, out)),
         Command::Completions { shell } => completions::run(shell, out),
     }
 }

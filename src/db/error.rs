@@ -53,3 +53,26 @@ pub enum ConnectError {
         cause: String,
     },
 }
+
+/// One line describing a tokio-postgres error: the server's message, SQLSTATE, detail
+/// and hint for a database error, else the cause chain. Never contains a password.
+pub fn describe_error(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut line = format!(
+                "{}: {} (SQLSTATE {})",
+                db.severity(),
+                db.message(),
+                db.code().code()
+            );
+            if let Some(detail) = db.detail() {
+                line.push_str(&format!("; detail: {detail}"));
+            }
+            if let Some(hint) = db.hint() {
+                line.push_str(&format!("; hint: {hint}"));
+            }
+            line.replace('\n', " ")
+        }
+        None => super::connect::cause_chain(error),
+    }
+}

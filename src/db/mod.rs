@@ -8,7 +8,7 @@ mod tls;
 
 pub use config::{DEFAULT_CONNECT_TIMEOUT, default_application_name};
 pub use connect::{Session, connect};
-pub use error::ConnectError;
+pub use error::{ConnectError, describe_error};
 
 use std::time::Duration;
 

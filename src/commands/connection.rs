@@ -1,0 +1,49 @@
+//! Opens the connection a command works on, after the url policy allows it.
+
+use crate::cli::GlobalArgs;
+use crate::db::{self, Session, SessionOptions};
+use crate::dsn::policy::{PolicyContext, Severity};
+use crate::dsn::{self, ConnInfo};
+use crate::error::{Error, Result};
+use crate::settings::{self, UrlSource};
+
+/// What a command needs of its connection.
+#[derive(Debug, Clone, Copy)]
+pub enum Endpoint {
+    /// Session state must survive (SET, session advisory locks): not Neon's pooler.
+    Direct,
+    /// Works through a transaction-mode pooler too.
+    AnyEndpoint,
+}
+
+/// Resolves the database URL, applies the policy (refusing on any error finding, with
+/// the findings in the message) and connects.
+pub async fn open(global: &GlobalArgs, endpoint: Endpoint) -> Result<(ConnInfo, Session)> {
+    let database_url = settings::resolve_database_url(None, &global.connection)?;
+    let ctx = PolicyContext {
+        from_command_line: database_url.source == UrlSource::CommandLine,
+        needs_direct_endpoint: matches!(endpoint, Endpoint::Direct),
+    };
+    let (info, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    if !global.output.quiet {
+        for finding in analysis
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+        {
+            eprintln!("vsecure: warning: {}", finding.message);
+        }
+    }
+    if !analysis.ok {
+        let errors: Vec<String> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{} ({})", f.message, f.code))
+            .collect();
+        return Err(Error::PolicyRefused(errors.join("; ")));
+    }
+    let opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+    let session = db::connect(&info, &opts).await?;
+    Ok((info, session))
+}

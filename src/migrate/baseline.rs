@@ -1,0 +1,190 @@
+//! Adopts a database built by hand before vsecure: records migrations up to a version
+//! as applied without running them, after checking that the tables they create exist.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio_postgres::Client;
+
+use super::apply::read_status;
+use super::error::MigrateError;
+use super::history::{self, CREATE_HISTORY_TABLE, INSERT_HISTORY_ROW};
+use super::set::{MigrationFile, MigrationSet};
+use super::{lock, split};
+
+/// What `baseline` should do.
+#[derive(Debug, Clone)]
+pub struct BaselineOptions {
+    /// Record migrations up to and including this version.
+    pub version: i32,
+    /// Record without checking that the tables exist.
+    pub force: bool,
+    /// How long to wait for another run's lock.
+    pub lock_wait: Duration,
+}
+
+/// The outcome of a baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineReport {
+    /// `V{n}__{name}` of each migration recorded now.
+    pub recorded: Vec<String>,
+    /// Those already recorded before.
+    pub already_applied: Vec<String>,
+    /// Tables checked for existence (empty under --force).
+    pub checked_tables: usize,
+}
+
+/// Records migrations up to `opts.version` as applied.
+pub async fn baseline(
+    client: &Client,
+    set: &MigrationSet,
+    opts: &BaselineOptions,
+) -> Result<BaselineReport, MigrateError> {
+    if set.get(opts.version).is_none() {
+        return Err(MigrateError::UnknownVersion(opts.version));
+    }
+    let key = lock::MIGRATION_LOCK_KEY;
+    let held = lock::acquire(client, key, opts.lock_wait)
+        .await
+        .map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
+    if !held {
+        return Err(MigrateError::LockBusy(opts.lock_wait));
+    }
+    let result = baseline_locked(client, set, opts).await;
+    lock::release(client, key).await;
+    result
+}
+
+async fn baseline_locked(
+    client: &Client,
+    set: &MigrationSet,
+    opts: &BaselineOptions,
+) -> Result<BaselineReport, MigrateError> {
+    let status = read_status(client, set).await?;
+    let covered: Vec<&MigrationFile> = set
+        .files()
+        .iter()
+        .filter(|f| f.version() <= opts.version)
+        .collect();
+    let to_record: Vec<&MigrationFile> = covered
+        .iter()
+        .copied()
+        .filter(|f| status.pending.iter().any(|p| p.version == f.version()))
+        .collect();
+    let mut checked_tables = 0;
+    if !opts.force {
+        let mut absent = Vec::new();
+        for file in &to_record {
+            let tables = created_tables(file.sql());
+            checked_tables += tables.len();
+            let missing: Vec<String> = client
+                .query(
+                    "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(quote_ident(t)) IS NULL",
+                    &[&tables],
+                )
+                .await
+                .map_err(|e| MigrateError::database("could not check the tables", &e))?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if !missing.is_empty() {
+                absent.push(format!("{}: {}", file.label(), missing.join(", ")));
+            }
+        }
+        if !absent.is_empty() {
+            return Err(MigrateError::BaselineAbsent(absent));
+        }
+    }
+    client
+        .batch_execute(&format!("BEGIN; {CREATE_HISTORY_TABLE}"))
+        .await
+        .map_err(|e| MigrateError::database("could not create the history table", &e))?;
+    for file in &to_record {
+        let inserted = client
+            .execute(
+                INSERT_HISTORY_ROW,
+                &[
+                    &file.version(),
+                    &file.name(),
+                    &history::now_rfc3339(),
+                    &file.checksum().to_string(),
+                ],
+            )
+            .await;
+        if let Err(e) = inserted {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(MigrateError::database("could not record the baseline", &e));
+        }
+    }
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| MigrateError::database("could not commit the baseline", &e))?;
+    Ok(BaselineReport {
+        recorded: to_record.iter().map(|f| f.label()).collect(),
+        already_applied: covered
+            .iter()
+            .filter(|f| !to_record.iter().any(|r| r.version() == f.version()))
+            .map(|f| f.label())
+            .collect(),
+        checked_tables,
+    })
+}
+
+/// The tables a migration creates: `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name`.
+pub fn created_tables(sql: &str) -> Vec<String> {
+    let mut tables = Vec::new();
+    for statement in split::statements(sql) {
+        let words: Vec<&str> = statement
+            .text
+            .split(|c: char| c.is_whitespace() || c == '(')
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        if upper.first().map(String::as_str) != Some("CREATE") {
+            continue;
+        }
+        let mut i = 1;
+        while upper.get(i).is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED"
+            )
+        }) {
+            i += 1;
+        }
+        if upper.get(i).map(String::as_str) != Some("TABLE") {
+            continue;
+        }
+        i += 1;
+        if upper
+            .get(i..i + 3)
+            .is_some_and(|w| w == ["IF", "NOT", "EXISTS"])
+        {
+            i += 3;
+        }
+        if let Some(name) = words.get(i) {
+            let name = name.rsplit('.').next().unwrap_or(name).trim_matches('"');
+            tables.push(name.to_string());
+        }
+    }
+    tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::created_tables;
+
+    #[test]
+    fn finds_created_tables() {
+        let sql = "CREATE TABLE IF NOT EXISTS users (id int);\n\
+                   create unlogged table public.\"Events\"(x int);\n\
+                   CREATE TABLE usage_analytics_default PARTITION OF usage_analytics DEFAULT;\n\
+                   CREATE INDEX x ON users (id);";
+        assert_eq!(
+            created_tables(sql),
+            vec!["users", "Events", "usage_analytics_default"]
+        );
+    }
+}
