@@ -350,6 +350,27 @@ impl Drop for Cluster {
     }
 }
 
+/// Runs a future on the harness runtime (library-level tests).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    runtime().block_on(future)
+}
+
+/// Connects to a URL through vsecure's own connection layer with a given lock_timeout.
+pub async fn connect(url: &str, lock_timeout: Duration) -> vsecure::db::Session {
+    let info = vsecure::dsn::parse(url).expect("test URL parses");
+    let opts = vsecure::db::SessionOptions {
+        connect_timeout: Some(Duration::from_secs(10)),
+        connect_retries: 3,
+        statement_timeout: Duration::from_secs(60),
+        lock_timeout,
+        application_name: Some("vsecure-tests".to_string()),
+        verbose: false,
+    };
+    vsecure::db::connect(&info, &opts)
+        .await
+        .expect("test connects")
+}
+
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
