@@ -135,7 +135,7 @@ fn migrate_builds_the_whole_schema_over_tls_and_a_second_run_changes_nothing() {
         "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'usage_analytics'::regclass",
     );
     assert_eq!(partitioning, ["r"]);
-    assert_eq!(history_versions(&cluster, &db).len(), 9);
+    assert_eq!(history_versions(cluster, &db).len(), 9);
 
     let again = vsecure(&["migrate", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -221,7 +221,7 @@ fn eight_concurrent_migrates_all_succeed_and_record_each_migration_once() {
         assert!(out.status.success(), "a migrate failed: {stderr}");
         assert!(!stderr.contains(support::MARKER_PASSWORD));
     }
-    let versions = history_versions(&cluster, &db);
+    let versions = history_versions(cluster, &db);
     assert_eq!(versions, ["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
 }
 
@@ -260,7 +260,7 @@ fn a_failing_third_migration_exits_5_and_leaves_nothing_of_it() {
         message.contains("no_such_table\" does not exist"),
         "{message}"
     );
-    assert_eq!(history_versions(&cluster, &db), ["1", "2"]);
+    assert_eq!(history_versions(cluster, &db), ["1", "2"]);
     let third = cluster.query_strings(&db, "SELECT to_regclass('third_t') IS NULL");
     assert_eq!(third, ["t"], "nothing of the third migration remains");
     let locks = cluster.query_strings(
@@ -354,7 +354,7 @@ fn an_edited_applied_migration_is_divergent_and_stops_migrate() {
         "{}",
         run.stderr
     );
-    assert_eq!(history_versions(&cluster, &db), ["1", "2"], "nothing ran");
+    assert_eq!(history_versions(cluster, &db), ["1", "2"], "nothing ran");
 }
 
 #[test]
@@ -487,7 +487,7 @@ fn target_stops_at_a_version_and_an_unknown_target_is_a_usage_error() {
     let url = cluster.url(&db);
     let run = vsecure(&["migrate", "--target", "3"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(history_versions(&cluster, &db), ["1", "2", "3"]);
+    assert_eq!(history_versions(cluster, &db), ["1", "2", "3"]);
     let run = vsecure(&["migrate", "--target", "99"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 2);
 }
