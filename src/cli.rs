@@ -144,6 +144,27 @@ pub enum Command {
         after_help = "Examples:\n  vsecure baseline --version 8\n  vsecure baseline --version 8 --force"
     )]
     Baseline(BaselineArgs),
+    /// Check or install the required extensions.
+    Extensions {
+        /// check or install.
+        #[command(subcommand)]
+        command: ExtensionsCommand,
+    },
+    /// Run a periodic cleanup job (for cron): batched, one run per job at a time.
+    ///
+    /// Works through Neon's pooled endpoint: only transaction-scoped locks and SET LOCAL
+    /// timeouts. A run that finds the job locked by another run exits 0 and says it
+    /// skipped. With --format json, one JSON object per line per job.
+    #[command(
+        after_help = "Examples:\n  vsecure cleanup oauth-codes\n  vsecure cleanup oauth-tokens --revoked-retention 30\n  vsecure cleanup analytics --keep-months 12 --dry-run\n  vsecure cleanup all --format json"
+    )]
+    Cleanup(CleanupArgs),
+    /// Maintain the monthly partitions of usage_analytics.
+    Partitions {
+        /// What to do.
+        #[command(subcommand)]
+        command: PartitionsCommand,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  vsecure completions bash > ~/.local/share/bash-completion/completions/vsecure\n  vsecure completions zsh > \"${fpath[1]}/_vsecure\""
@@ -188,6 +209,81 @@ pub struct BaselineArgs {
     /// How long to wait for another run's migration lock before exit 4.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub lock_wait: Duration,
+}
+
+/// Subcommands of `vsecure extensions`.
+#[derive(Debug, Subcommand)]
+pub enum ExtensionsCommand {
+    /// Installed, available and required versions of each required extension.
+    ///
+    /// Status per extension: ok, missing (installable but not installed), outdated
+    /// (installed below the minimum) or unavailable (the server cannot provide it).
+    /// Exit 1 when any is not ok.
+    #[command(
+        after_help = "Examples:\n  vsecure extensions check\n  vsecure extensions check --require 'vector>=0.8.0' --format json"
+    )]
+    Check(ExtensionArgs),
+    /// Create missing extensions and update outdated ones where the server allows.
+    #[command(after_help = "Examples:\n  vsecure extensions install")]
+    Install(ExtensionArgs),
+}
+
+/// Flags of `vsecure extensions check|install`.
+#[derive(Debug, Clone, Args)]
+pub struct ExtensionArgs {
+    /// Add or override a requirement, as NAME>=VERSION (repeatable).
+    #[arg(long = "require", value_name = "NAME>=VERSION")]
+    pub requirements: Vec<String>,
+}
+
+/// The cleanup jobs, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CleanupJob {
+    /// Expired codes, and codes consumed more than an hour ago (hourly).
+    OauthCodes,
+    /// Expired tokens that are not revoked; revoked ones with --revoked-retention (daily).
+    OauthTokens,
+    /// End expired MCP key sessions, revoke expired proxy tokens (hourly).
+    KeySessions,
+    /// usage_analytics older than --keep-months: whole partitions dropped (monthly).
+    Analytics,
+    /// Every job above, in that order.
+    All,
+}
+
+/// Flags of `vsecure cleanup`.
+#[derive(Debug, Clone, Args)]
+pub struct CleanupArgs {
+    /// The job to run.
+    #[arg(value_enum)]
+    pub job: CleanupJob,
+    /// Rows per batch; each batch is one short transaction.
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+    /// Count the rows the job would touch; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// oauth-tokens: also remove revoked tokens revoked more than DAYS days ago
+    /// (by default revoked tokens are kept, as the deployed function does).
+    #[arg(long, value_name = "DAYS")]
+    pub revoked_retention: Option<u32>,
+    /// analytics: months to keep; older whole partitions are dropped.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_months: u32,
+}
+
+/// Subcommands of `vsecure partitions`.
+#[derive(Debug, Subcommand)]
+pub enum PartitionsCommand {
+    /// Create the monthly partitions of usage_analytics from this month to N ahead.
+    ///
+    /// Idempotent. Rows the default partition holds for a new month are moved into it.
+    #[command(after_help = "Examples:\n  vsecure partitions ensure --months-ahead 3")]
+    Ensure {
+        /// How many months after the current one to create.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        months_ahead: u32,
+    },
 }
 
 /// Subcommands of `vsecure url`.

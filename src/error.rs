@@ -37,6 +37,9 @@ pub enum Error {
     /// A migrate, status or baseline failed.
     #[error(transparent)]
     Migrate(#[from] crate::migrate::MigrateError),
+    /// A cleanup job or partition maintenance failed.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::OpsError),
     /// Writing output failed (exit 2: usually a closed pipe or a full disk).
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
@@ -55,6 +58,7 @@ impl Error {
             Error::LockBusy(_) => exit::LOCK_BUSY,
             Error::Failed(_) => exit::FAILED,
             Error::Migrate(e) => e.exit_code(),
+            Error::Ops(e) => e.exit_code(),
         }
     }
 }

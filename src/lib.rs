@@ -10,6 +10,7 @@ pub mod dsn;
 pub mod error;
 pub mod exit;
 pub mod migrate;
+pub mod ops;
 pub mod output;
 pub mod settings;
 

@@ -188,6 +188,7 @@ fn session_settings_and_application_name_are_applied() {
         lock_timeout: std::time::Duration::from_millis(1500),
         application_name: None,
         verbose: false,
+        session_settings: true,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -135,7 +135,7 @@ fn migrate_builds_the_whole_schema_over_tls_and_a_second_run_changes_nothing() {
         "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'usage_analytics'::regclass",
     );
     assert_eq!(partitioning, ["r"]);
-    assert_eq!(history_versions(cluster, &db).len(), 9);
+    assert_eq!(history_versions(cluster, &db).len(), 10);
 
     let again = vsecure(&["migrate", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -145,7 +145,7 @@ fn migrate_builds_the_whole_schema_over_tls_and_a_second_run_changes_nothing() {
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(status.code, 0, "{}", status.stdout);
-    assert_eq!(status.json()["applied"].as_array().unwrap().len(), 9);
+    assert_eq!(status.json()["applied"].as_array().unwrap().len(), 10);
 }
 
 #[test]
@@ -222,7 +222,10 @@ fn eight_concurrent_migrates_all_succeed_and_record_each_migration_once() {
         assert!(!stderr.contains(support::MARKER_PASSWORD));
     }
     let versions = history_versions(cluster, &db);
-    assert_eq!(versions, ["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    assert_eq!(
+        versions,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    );
 }
 
 fn three_step_set(third: &str) -> MigrationSet {
@@ -346,7 +349,7 @@ fn an_edited_applied_migration_is_divergent_and_stops_migrate() {
     let json = status.json();
     assert_eq!(json["divergent"][0]["version"], 2);
     assert_eq!(json["divergent"][0]["whitespace_only"], false);
-    assert_eq!(json["pending"].as_array().unwrap().len(), 7);
+    assert_eq!(json["pending"].as_array().unwrap().len(), 8);
     let run = vsecure(&["migrate"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -466,7 +469,7 @@ fn status_without_a_history_table_lists_everything_as_pending() {
     let url = cluster.url(&db);
     let run = vsecure(&["status", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.json()["pending"].as_array().unwrap().len(), 9);
+    assert_eq!(run.json()["pending"].as_array().unwrap().len(), 10);
     let check = vsecure(&["status", "--check"], &[("DATABASE_URL", &url)]);
     assert_eq!(check.code, 1);
     let dry = vsecure(
@@ -474,7 +477,7 @@ fn status_without_a_history_table_lists_everything_as_pending() {
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(dry.code, 0);
-    assert_eq!(dry.json()["would_apply"].as_array().unwrap().len(), 9);
+    assert_eq!(dry.json()["would_apply"].as_array().unwrap().len(), 10);
     let exists =
         cluster.query_strings(&db, "SELECT to_regclass('refinery_schema_history') IS NULL");
     assert_eq!(exists, ["t"], "a dry run changes nothing");

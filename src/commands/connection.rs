@@ -43,7 +43,8 @@ pub async fn open(global: &GlobalArgs, endpoint: Endpoint) -> Result<(ConnInfo, 
             .collect();
         return Err(Error::PolicyRefused(errors.join("; ")));
     }
-    let opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+    let mut opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+    opts.session_settings = matches!(endpoint, Endpoint::Direct);
     let session = db::connect(&info, &opts).await?;
     Ok((info, session))
 }

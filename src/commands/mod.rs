@@ -2,16 +2,19 @@
 //! calls the library, and renders the result.
 
 mod baseline;
+mod cleanup;
 mod completions;
 mod connection;
 mod doctor;
+mod extensions;
 mod migrate;
+mod partitions;
 mod status;
 mod url_check;
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command, GlobalArgs, UrlCommand};
+use crate::cli::{Cli, Command, ExtensionsCommand, GlobalArgs, PartitionsCommand, UrlCommand};
 use crate::error::{Error, Result};
 
 /// Runs a parsed command line, writing results to `out`; returns the exit code.
@@ -25,6 +28,16 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Migrate(args) => block_on(migrate::run(&args, &global, out)),
         Command::Status(args) => block_on(status::run(&args, &global, out)),
         Command::Baseline(args) => block_on(baseline::run(&args, &global, out)),
+        Command::Extensions { command } => match command {
+            ExtensionsCommand::Check(args) => block_on(extensions::run(&args, false, &global, out)),
+            ExtensionsCommand::Install(args) => {
+                block_on(extensions::run(&args, true, &global, out))
+            }
+        },
+        Command::Cleanup(args) => block_on(cleanup::run(&args, &global, out)),
+        Command::Partitions {
+            command: PartitionsCommand::Ensure { months_ahead },
+        } => block_on(partitions::run(months_ahead, &global, out)),
         Command::Completions { shell } => completions::run(shell, out),
     }
 }

@@ -102,7 +102,7 @@ async fn apply_session_settings(
     session: &Session,
     opts: &SessionOptions,
 ) -> Result<(), ConnectError> {
-    if session.pooled {
+    if session.pooled || !opts.session_settings {
         return Ok(());
     }
     let sql = format!(

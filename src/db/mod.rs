@@ -27,6 +27,10 @@ pub struct SessionOptions {
     pub application_name: Option<String>,
     /// Print each connection attempt to stderr.
     pub verbose: bool,
+    /// Apply statement_timeout and lock_timeout with SET for the whole session. False
+    /// where a transaction-mode pooler may sit in between (a SET would leak to other
+    /// clients there): those commands use SET LOCAL in each transaction instead.
+    pub session_settings: bool,
 }
 
 impl SessionOptions {
@@ -39,6 +43,7 @@ impl SessionOptions {
             lock_timeout: args.lock_timeout,
             application_name: args.application_name.clone(),
             verbose,
+            session_settings: true,
         }
     }
 }

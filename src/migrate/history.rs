@@ -44,8 +44,9 @@ pub struct CorruptHistory {
 pub async fn read(
     client: &Client,
 ) -> Result<Result<Vec<AppliedRow>, CorruptHistory>, tokio_postgres::Error> {
+    // query_typed: unnamed statements in one round trip each, safe through a pooler.
     let exists: bool = client
-        .query_one(
+        .query_typed_one(
             "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
             &[],
         )
@@ -55,7 +56,7 @@ pub async fn read(
         return Ok(Ok(Vec::new()));
     }
     let rows = client
-        .query(
+        .query_typed(
             "SELECT version::int8, name::text, applied_on::text, checksum::text \
              FROM refinery_schema_history ORDER BY version",
             &[],

@@ -365,6 +365,7 @@ pub async fn connect(url: &str, lock_timeout: Duration) -> vsecure::db::Session 
         lock_timeout,
         application_name: Some("vsecure-tests".to_string()),
         verbose: false,
+        session_settings: true,
     };
     vsecure::db::connect(&info, &opts)
         .await
@@ -391,6 +392,7 @@ async fn client(url: &str) -> vsecure::db::Session {
         lock_timeout: Duration::ZERO,
         application_name: Some("vsecure-tests".to_string()),
         verbose: false,
+        session_settings: true,
     };
     vsecure::db::connect(&info, &opts)
         .await
@@ -426,20 +428,7 @@ fn spawn_postgres(bin: &Path, dir: &Path, port: u16, tls: bool) -> Option<u32> {
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);
-    // SAFETY: prctl only sets a flag on the child before exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT);
-            Ok(())
-        });
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut child = cmd.spawn().expect("spawn postgres");
-        tx.send(child.id()).unwrap();
-        let _ = child.wait();
-    });
-    let pid = rx.recv().unwrap();
+    let pid = spawn_kept(cmd);
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let text = fs::read_to_string(&log_path).unwrap_or_default();
@@ -524,4 +513,113 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let mut f = fs::File::create(&path).unwrap();
     f.write_all(contents.as_bytes()).unwrap();
     path
+}
+
+/// A PgBouncer in transaction pooling mode in front of a cluster, like Neon's pooler.
+pub struct PgBouncer {
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+    dir: PathBuf,
+    pid: u32,
+}
+
+impl PgBouncer {
+    /// Starts Debian's pgbouncer (installed by scripts/test-postgres --pgbouncer) in
+    /// front of `cluster`, with SCRAM client auth and transaction pooling.
+    pub fn start(cluster: &Cluster) -> PgBouncer {
+        let binary = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .expect("pgbouncer is installed (scripts/test-postgres --pgbouncer)");
+        static SEQ: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir()
+            .join("vsecure-test-clusters")
+            .join(format!(
+                "{}-bouncer-{}",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::SeqCst)
+            ));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("owner.pid"), std::process::id().to_string()).unwrap();
+        chown_to_run_user(&dir);
+        write_file(
+            &dir.join("userlist.txt"),
+            &format!("\"{SUPERUSER}\" \"{MARKER_PASSWORD}\"\n"),
+            0o600,
+        );
+        for _ in 0..5 {
+            let port = free_port();
+            let ini = format!(
+                "[databases]\n* = host=127.0.0.1 port={}\n\n[pgbouncer]\n\
+                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = scram-sha-256\nauth_file = {}\npool_mode = transaction\n\
+                 max_client_conn = 200\ndefault_pool_size = 4\n\
+                 logfile = {}\nserver_tls_sslmode = disable\n",
+                cluster.port,
+                dir.join("userlist.txt").display(),
+                dir.join("pgbouncer.log").display()
+            );
+            write_file(&dir.join("pgbouncer.ini"), &ini, 0o600);
+            let mut cmd = Command::new(&binary);
+            as_run_user(&mut cmd)
+                .arg(dir.join("pgbouncer.ini"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            let pid = spawn_kept(cmd);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return PgBouncer { port, dir, pid };
+                }
+                // SAFETY: signal 0 only checks that the process exists.
+                if unsafe { libc::kill(pid as i32, 0) } != 0 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!(
+            "could not start pgbouncer; see {}",
+            dir.join("pgbouncer.log").display()
+        );
+    }
+
+    /// A URL for `db` through the pooler (plain TCP on loopback).
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.pid as i32, libc::SIGTERM);
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Spawns a server from a thread that lives as long as it, with the parent-death
+/// signal set, so it ends with the test process; returns its pid.
+fn spawn_kept(mut cmd: Command) -> u32 {
+    // SAFETY: prctl only sets a flag on the child before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT);
+            Ok(())
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = cmd.spawn().expect("spawn server");
+        tx.send(child.id()).unwrap();
+        let _ = child.wait();
+    });
+    rx.recv().unwrap()
 }

@@ -1,0 +1,114 @@
+//! `vsecure extensions check|install`.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::{ExtensionArgs, Format, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::ops::extensions::{self, ExtensionReport, ExtensionStatus, InstallAction};
+use crate::{exit, output};
+
+use super::connection::{self, Endpoint};
+
+#[derive(Serialize)]
+struct CheckOutput<'a> {
+    ok: bool,
+    extensions: &'a [ExtensionReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<&'a [InstallAction]>,
+}
+
+/// Checks, or installs and then checks, the required extensions.
+pub async fn run(
+    args: &ExtensionArgs,
+    install: bool,
+    global: &GlobalArgs,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let overrides = args
+        .requirements
+        .iter()
+        .map(|r| extensions::parse_requirement(r))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::Usage)?;
+    let reqs = extensions::requirements(&overrides);
+    let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
+    let query_error = |e: tokio_postgres::Error| {
+        Error::Connect(crate::db::ConnectError::Session {
+            target: session.target.clone(),
+            cause: crate::db::describe_error(&e),
+        })
+    };
+    let mut reports = extensions::check(&session.client, &reqs)
+        .await
+        .map_err(query_error)?;
+    let actions = if install {
+        let actions = extensions::install(&session.client, &reports).await;
+        reports = extensions::check(&session.client, &reqs)
+            .await
+            .map_err(query_error)?;
+        Some(actions)
+    } else {
+        None
+    };
+    let ok = reports.iter().all(|r| r.status == ExtensionStatus::Ok);
+    if !global.output.quiet {
+        match global.output.format {
+            Format::Json => output::write_json(
+                out,
+                &CheckOutput {
+                    ok,
+                    extensions: &reports,
+                    actions: actions.as_deref(),
+                },
+            )?,
+            Format::Table => render(&reports, actions.as_deref(), ok, out)?,
+        }
+    }
+    Ok(if ok {
+        exit::SUCCESS
+    } else {
+        exit::FOUND_PROBLEMS
+    })
+}
+
+fn render(
+    reports: &[ExtensionReport],
+    actions: Option<&[InstallAction]>,
+    ok: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if let Some(actions) = actions {
+        for a in actions {
+            match &a.reason {
+                Some(reason) => writeln!(out, "{} {}: {reason}", a.action, a.name)?,
+                None => writeln!(out, "{} {}", a.action, a.name)?,
+            }
+        }
+    }
+    let mut t = output::table(&["extension", "required", "installed", "available", "status"]);
+    for r in reports {
+        let status = serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        t.add_row(vec![
+            r.name.clone(),
+            format!(">= {}", r.required),
+            r.installed.clone().unwrap_or_else(|| "-".into()),
+            r.available.clone().unwrap_or_else(|| "-".into()),
+            status,
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "{}",
+        if ok {
+            "extensions: ok"
+        } else {
+            "extensions: problems found"
+        }
+    )
+}

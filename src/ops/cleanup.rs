@@ -1,0 +1,227 @@
+//! The periodic cleanup jobs, fit for cron: through the SQL functions the migrations
+//! define, in short batches, one run per job at a time, safe through Neon's pooler.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio_postgres::Client;
+
+use super::error::OpsError;
+use super::tx::{self, Timeouts};
+
+/// A cleanup job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Expired and long-consumed OAuth authorization codes (hourly).
+    OauthCodes,
+    /// Expired, unrevoked OAuth tokens; revoked ones past a retention (daily).
+    OauthTokens,
+    /// Expired MCP key sessions and proxy tokens (hourly).
+    KeySessions,
+    /// usage_analytics rows older than the retention (monthly).
+    Analytics,
+}
+
+impl Job {
+    /// Every job, in the order `cleanup all` runs them.
+    pub const ALL: [Job; 4] = [
+        Job::OauthCodes,
+        Job::OauthTokens,
+        Job::KeySessions,
+        Job::Analytics,
+    ];
+
+    /// The job's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::OauthCodes => "oauth-codes",
+            Job::OauthTokens => "oauth-tokens",
+            Job::KeySessions => "key-sessions",
+            Job::Analytics => "analytics",
+        }
+    }
+
+    /// The transaction-scoped advisory lock key that keeps one run of the job at a time.
+    pub fn lock_key(self) -> i64 {
+        const BASE: i64 = 0x7673_6563_7572_6510;
+        BASE + Job::ALL.iter().position(|j| *j == self).unwrap_or(0) as i64
+    }
+}
+
+/// How to run a job.
+#[derive(Debug, Clone, Copy)]
+pub struct CleanupOptions {
+    /// Rows per batch (each batch is one transaction).
+    pub batch_size: u32,
+    /// Count what would be touched; change nothing.
+    pub dry_run: bool,
+    /// oauth-tokens: also remove revoked tokens revoked longer ago than this many days.
+    pub revoked_retention_days: Option<u32>,
+    /// analytics: months to keep (the cutoff is the start of the month this many back).
+    pub keep_months: u32,
+    /// SET LOCAL timeouts of each transaction.
+    pub timeouts: Timeouts,
+}
+
+/// One job's outcome: one JSON line for log collectors.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobReport {
+    /// The job's name.
+    pub job: &'static str,
+    /// Rows deleted or updated (with --dry-run: that would be).
+    pub rows: u64,
+    /// Transactions that changed rows.
+    pub batches: u32,
+    /// Wall time of the job.
+    pub duration_ms: u128,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// Another run held the job's lock, so this one did nothing.
+    pub skipped: bool,
+    /// The longest single transaction.
+    pub longest_transaction_ms: u128,
+    /// analytics: partitions dropped whole (or that would be).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitions_dropped: Vec<String>,
+}
+
+impl JobReport {
+    fn new(job: Job, dry_run: bool) -> JobReport {
+        JobReport {
+            job: job.name(),
+            rows: 0,
+            batches: 0,
+            duration_ms: 0,
+            dry_run,
+            skipped: false,
+            longest_transaction_ms: 0,
+            partitions_dropped: Vec::new(),
+        }
+    }
+
+    /// Notes a finished transaction that began at `started`.
+    pub(crate) fn record_transaction(&mut self, started: Instant) {
+        self.longest_transaction_ms = self
+            .longest_transaction_ms
+            .max(started.elapsed().as_millis());
+    }
+}
+
+/// Runs one job.
+pub async fn run(client: &Client, job: Job, opts: &CleanupOptions) -> Result<JobReport, OpsError> {
+    let started = Instant::now();
+    let mut report = JobReport::new(job, opts.dry_run);
+    let pg = |e: tokio_postgres::Error| OpsError::from_pg(job.name(), &e);
+    if opts.dry_run {
+        report.rows = match job {
+            Job::Analytics => super::analytics::count(client, opts, &mut report)
+                .await
+                .map_err(pg)?,
+            _ => count(client, job, opts).await.map_err(pg)?,
+        };
+    } else {
+        match job {
+            Job::Analytics => super::analytics::remove(client, opts, &mut report)
+                .await
+                .map_err(pg)?,
+            _ => batches(client, job, opts, &mut report).await.map_err(pg)?,
+        }
+    }
+    report.duration_ms = started.elapsed().as_millis();
+    Ok(report)
+}
+
+fn retention(opts: &CleanupOptions) -> String {
+    match opts.revoked_retention_days {
+        Some(days) => format!("make_interval(days => {days})"),
+        None => "NULL::interval".to_string(),
+    }
+}
+
+async fn count(
+    client: &Client,
+    job: Job,
+    opts: &CleanupOptions,
+) -> Result<u64, tokio_postgres::Error> {
+    let sql = match job {
+        Job::OauthCodes => "SELECT cleanup_expired_oauth_codes_count()".to_string(),
+        Job::OauthTokens => format!(
+            "SELECT cleanup_expired_oauth_tokens_count({})",
+            retention(opts)
+        ),
+        Job::KeySessions => {
+            "SELECT sessions + proxy_tokens FROM cleanup_expired_key_sessions_count()".to_string()
+        }
+        Job::Analytics => unreachable!("analytics counts by partition"),
+    };
+    tx::begin(client, opts.timeouts).await?;
+    let messages = tx::finish(client, &sql).await?;
+    Ok(tx::first_value(&messages)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// One batch's SQL: returns how many rows it touched (for key sessions, of the
+/// larger of the two tables, so the loop goes on while either has work).
+fn batch_sql(job: Job, opts: &CleanupOptions) -> String {
+    let n = opts.batch_size;
+    match job {
+        Job::OauthCodes => format!("SELECT cleanup_expired_oauth_codes({n}), 0"),
+        Job::OauthTokens => format!(
+            "SELECT cleanup_expired_oauth_tokens({n}, {}), 0",
+            retention(opts)
+        ),
+        Job::KeySessions => format!(
+            "SELECT sessions_ended + proxy_tokens_revoked, greatest(sessions_ended, proxy_tokens_revoked) FROM cleanup_expired_key_sessions({n})"
+        ),
+        Job::Analytics => unreachable!("analytics runs by partition"),
+    }
+}
+
+async fn batches(
+    client: &Client,
+    job: Job,
+    opts: &CleanupOptions,
+    report: &mut JobReport,
+) -> Result<(), tokio_postgres::Error> {
+    let sql = batch_sql(job, opts);
+    loop {
+        let started = Instant::now();
+        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
+            report.skipped = report.batches == 0 && report.rows == 0;
+            return Ok(());
+        }
+        let messages = tx::finish(client, &sql).await?;
+        report.record_transaction(started);
+        let row = tx::rows(&messages).into_iter().next().unwrap_or_default();
+        let value = |i: usize| -> u64 {
+            row.get(i)
+                .cloned()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        let touched = value(0);
+        let widest = if job == Job::KeySessions {
+            value(1)
+        } else {
+            touched
+        };
+        if touched > 0 {
+            report.rows += touched;
+            report.batches += 1;
+        }
+        if widest < u64::from(opts.batch_size) {
+            return Ok(());
+        }
+    }
+}
+
+/// The default rows per batch: small enough that each transaction stays short.
+pub const DEFAULT_BATCH_SIZE: u32 = 5000;
+
+/// The default statement and lock timeouts of a cleanup transaction.
+pub const DEFAULT_TIMEOUTS: Timeouts = Timeouts {
+    statement: Duration::from_secs(60),
+    lock: Duration::from_secs(5),
+};
