@@ -615,11 +615,12 @@ fn every_migration_file_is_embedded_under_its_own_name() {
         assert!(!contents.contains('\r'), "{name} has CR line endings");
     }
     let set = MigrationSet::embedded().unwrap();
-    let embedded: Vec<String> = set
+    let mut embedded: Vec<String> = set
         .files()
         .iter()
         .map(|f| format!("{}.sql", f.label()))
         .collect();
+    embedded.sort();
     assert_eq!(
         embedded, on_disk,
         "embedded migrations differ from migrations/"

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tokio_postgres::Client;
 
-use super::cleanup::{CleanupOptions, Job, JobReport};
+use super::cleanup::{CleanupOptions, Job, JobReport, Walk, walk_table};
 use super::tx;
 
 /// A partition of usage_analytics and where it stands against the cutoff.
@@ -88,60 +88,88 @@ pub async fn count(
         .unwrap_or(0))
 }
 
-/// Drops what is wholly older and deletes older rows in batches elsewhere.
+/// Drops what is wholly older (in one short transaction) and deletes older rows,
+/// range by range, in the partitions that straddle the cutoff and the default one.
 pub async fn remove(
     client: &Client,
     opts: &CleanupOptions,
     report: &mut JobReport,
 ) -> Result<(), tokio_postgres::Error> {
     let key = Job::Analytics.lock_key();
-    let started = Instant::now();
-    if !tx::begin_locked(client, opts.timeouts, key).await? {
-        report.skipped = true;
-        return Ok(());
-    }
-    client.simple_query("COMMIT").await?;
-    report.record_transaction(started);
     let (cutoff, partitions) = plan(client, opts).await?;
-    for p in partitions.iter().filter(|p| p.droppable) {
+    let droppable: Vec<&Partition> = partitions.iter().filter(|p| p.droppable).collect();
+    if !droppable.is_empty() {
         let started = Instant::now();
         if !tx::begin_locked(client, opts.timeouts, key).await? {
+            report.skipped = true;
             return Ok(());
         }
-        let name = tx::ident(&p.name);
+        let names: Vec<String> = droppable.iter().map(|p| tx::ident(&p.name)).collect();
+        let regclasses: Vec<String> = droppable
+            .iter()
+            .map(|p| format!("{}::regclass", tx::literal(&tx::ident(&p.name))))
+            .collect();
+        // Exact counts would read every dropped row; the statistics say as much for an
+        // analyzed partition, and a never-analyzed one is counted.
+        let estimates = tx::rows(
+            &client
+                .simple_query(&format!(
+                    "SELECT relname::text, reltuples::bigint FROM pg_class WHERE oid IN ({})",
+                    regclasses.join(", ")
+                ))
+                .await?,
+        );
+        let mut terms = Vec::new();
+        for p in &droppable {
+            let estimate = estimates
+                .iter()
+                .find(|r| r.first().cloned().flatten().as_deref() == Some(p.name.as_str()))
+                .and_then(|r| r.get(1).cloned().flatten())
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(-1);
+            if estimate >= 0 {
+                terms.push(estimate.to_string());
+                report.rows_estimated = true;
+            } else {
+                terms.push(format!(
+                    "(SELECT count(*) FROM ONLY {})",
+                    tx::ident(&p.name)
+                ));
+            }
+        }
         let messages = tx::finish(
             client,
-            &format!("SELECT count(*) FROM ONLY {name}; DROP TABLE {name}"),
+            &format!(
+                "SELECT {}; DROP TABLE {}",
+                terms.join(" + "),
+                names.join(", ")
+            ),
         )
         .await?;
         report.record_transaction(started);
+        report.batches += 1;
         report.rows += tx::first_value(&messages)
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        report.batches += 1;
-        report.partitions_dropped.push(p.name.clone());
+        report.partitions_dropped = droppable.iter().map(|p| p.name.clone()).collect();
     }
-    let batch = opts.batch_size;
     for p in partitions.iter().filter(|p| !p.droppable) {
         let name = tx::ident(&p.name);
-        let sql = format!(
-            "DELETE FROM ONLY {name} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ONLY {name} WHERE {} LIMIT {batch} FOR UPDATE SKIP LOCKED))",
-            older_than(&cutoff)
-        );
-        loop {
-            let started = Instant::now();
-            if !tx::begin_locked(client, opts.timeouts, key).await? {
-                return Ok(());
-            }
-            let deleted = tx::affected(&tx::finish(client, &sql).await?);
-            report.record_transaction(started);
-            if deleted > 0 {
-                report.rows += deleted;
-                report.batches += 1;
-            }
-            if deleted < u64::from(batch) {
-                break;
-            }
+        let older = older_than(&cutoff);
+        let walk = Walk {
+            table: p.name.clone(),
+            batch_sql: Box::new(move |first, count| {
+                format!(
+                    "WITH gone AS (DELETE FROM ONLY {name}
+                         WHERE ctid >= tid_block({first}) AND ctid < tid_block({first} + {count})
+                           AND {older}
+                         RETURNING 1)
+                     SELECT count(*) FROM gone"
+                )
+            }),
+        };
+        if !walk_table(client, Job::Analytics, opts, &walk, report).await? {
+            return Ok(());
         }
     }
     Ok(())

@@ -70,7 +70,7 @@ pub struct JobReport {
     pub job: &'static str,
     /// Rows deleted or updated (with --dry-run: that would be).
     pub rows: u64,
-    /// Transactions that changed rows.
+    /// Batch transactions run (each covers one range of the table's blocks).
     pub batches: u32,
     /// Wall time of the job.
     pub duration_ms: u128,
@@ -83,6 +83,10 @@ pub struct JobReport {
     /// analytics: partitions dropped whole (or that would be).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions_dropped: Vec<String>,
+    /// analytics: the rows of some dropped partitions are the planner's estimate
+    /// (pg_class.reltuples after ANALYZE), not an exact count.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rows_estimated: bool,
 }
 
 impl JobReport {
@@ -96,6 +100,7 @@ impl JobReport {
             skipped: false,
             longest_transaction_ms: 0,
             partitions_dropped: Vec::new(),
+            rows_estimated: false,
         }
     }
 
@@ -161,20 +166,43 @@ async fn count(
         .unwrap_or(0))
 }
 
-/// One batch's SQL: returns how many rows it touched (for key sessions, of the
-/// larger of the two tables, so the loop goes on while either has work).
-fn batch_sql(job: Job, opts: &CleanupOptions) -> String {
-    let n = opts.batch_size;
+/// A table a job walks block range by block range, and the SQL of one batch: it
+/// returns how many rows the batch touched.
+pub(crate) struct Walk {
+    /// The table (or partition) walked.
+    pub table: String,
+    /// SQL for the block range (first block, block count).
+    pub batch_sql: Box<dyn Fn(u64, u64) -> String + Send + Sync>,
+}
+
+fn walks(job: Job, opts: &CleanupOptions) -> Vec<Walk> {
+    let retention = retention(opts);
+    let walk = |table: &str, sql: Box<dyn Fn(u64, u64) -> String + Send + Sync>| Walk {
+        table: table.to_string(),
+        batch_sql: sql,
+    };
     match job {
-        Job::OauthCodes => format!("SELECT cleanup_expired_oauth_codes({n}), 0"),
-        Job::OauthTokens => format!(
-            "SELECT cleanup_expired_oauth_tokens({n}, {}), 0",
-            retention(opts)
-        ),
-        Job::KeySessions => format!(
-            "SELECT sessions_ended + proxy_tokens_revoked, greatest(sessions_ended, proxy_tokens_revoked) FROM cleanup_expired_key_sessions({n})"
-        ),
-        Job::Analytics => unreachable!("analytics runs by partition"),
+        Job::OauthCodes => vec![walk(
+            "oauth_authorization_codes",
+            Box::new(|f, c| format!("SELECT cleanup_expired_oauth_codes({f}, {c})")),
+        )],
+        Job::OauthTokens => vec![walk(
+            "oauth_tokens",
+            Box::new(move |f, c| {
+                format!("SELECT cleanup_expired_oauth_tokens({f}, {c}, {retention})")
+            }),
+        )],
+        Job::KeySessions => vec![
+            walk(
+                "mcp_key_sessions",
+                Box::new(|f, c| format!("SELECT end_expired_key_sessions({f}, {c})")),
+            ),
+            walk(
+                "mcp_proxy_tokens",
+                Box::new(|f, c| format!("SELECT revoke_expired_proxy_tokens({f}, {c})")),
+            ),
+        ],
+        Job::Analytics => unreachable!("analytics walks its partitions"),
     }
 }
 
@@ -184,37 +212,61 @@ async fn batches(
     opts: &CleanupOptions,
     report: &mut JobReport,
 ) -> Result<(), tokio_postgres::Error> {
-    let sql = batch_sql(job, opts);
-    loop {
-        let started = Instant::now();
-        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
-            report.skipped = report.batches == 0 && report.rows == 0;
-            return Ok(());
-        }
-        let messages = tx::finish(client, &sql).await?;
-        report.record_transaction(started);
-        let row = tx::rows(&messages).into_iter().next().unwrap_or_default();
-        let value = |i: usize| -> u64 {
-            row.get(i)
-                .cloned()
-                .flatten()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
-        let touched = value(0);
-        let widest = if job == Job::KeySessions {
-            value(1)
-        } else {
-            touched
-        };
-        if touched > 0 {
-            report.rows += touched;
-            report.batches += 1;
-        }
-        if widest < u64::from(opts.batch_size) {
+    for walk in walks(job, opts) {
+        if !walk_table(client, job, opts, &walk, report).await? {
             return Ok(());
         }
     }
+    Ok(())
+}
+
+/// Rows per block assumed for a table never analyzed.
+const DEFAULT_ROWS_PER_BLOCK: f64 = 50.0;
+
+/// Walks one table; false when another run took the job's lock (stop the job).
+pub(crate) async fn walk_table(
+    client: &Client,
+    job: Job,
+    opts: &CleanupOptions,
+    walk: &Walk,
+    report: &mut JobReport,
+) -> Result<bool, tokio_postgres::Error> {
+    let table = tx::literal(&tx::ident(&walk.table));
+    tx::begin(client, opts.timeouts).await?;
+    let geometry = tx::finish(
+        client,
+        &format!(
+            "SELECT pg_relation_size({table}::regclass) / current_setting('block_size')::bigint,
+                    CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 0 END
+             FROM pg_class WHERE oid = {table}::regclass"
+        ),
+    )
+    .await?;
+    let row = tx::rows(&geometry).into_iter().next().unwrap_or_default();
+    let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    let blocks: u64 = field(0).parse().unwrap_or(0);
+    let rows_per_block = field(1)
+        .parse::<f64>()
+        .ok()
+        .filter(|r| *r > 0.0)
+        .unwrap_or(DEFAULT_ROWS_PER_BLOCK);
+    let step = ((f64::from(opts.batch_size) / rows_per_block).floor() as u64).max(1);
+    let mut first = 0;
+    while first < blocks {
+        let started = Instant::now();
+        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
+            report.skipped = report.batches == 0;
+            return Ok(false);
+        }
+        let messages = tx::finish(client, &(walk.batch_sql)(first, step)).await?;
+        report.record_transaction(started);
+        report.batches += 1;
+        report.rows += tx::first_value(&messages)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        first += step;
+    }
+    Ok(true)
 }
 
 /// The default rows per batch: small enough that each transaction stays short.
