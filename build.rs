@@ -1,5 +1,6 @@
-//! Rebuilds when a migration is added, removed or edited: refinery embeds them.
+//! Rebuilds when a migration or the schema snapshot changes: both are embedded.
 
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=schema");
 }

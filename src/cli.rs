@@ -165,6 +165,22 @@ pub enum Command {
         #[command(subcommand)]
         command: PartitionsCommand,
     },
+    /// Compare the live schema with what the migrations define; exit 1 on drift.
+    ///
+    /// The expected schema is, by default, the snapshot of the migrations embedded in
+    /// this binary; or a snapshot file, a shadow database the migrations are applied to
+    /// (created and dropped again), or another live database. Monthly partitions of
+    /// usage_analytics are data maintenance and never count as drift.
+    #[command(
+        after_help = "Examples:\n  vsecure drift\n  vsecure drift --ignore simple_users --ignore playing_with_neon --format json\n  vsecure drift --shadow                        # needs CREATEDB\n  vsecure drift --against \"$STAGING_DATABASE_URL\"\n  vsecure drift --snapshot schema/expected.json --schema audit"
+    )]
+    Drift(DriftArgs),
+    /// Work with schema snapshots.
+    Schema {
+        /// What to do.
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  vsecure completions bash > ~/.local/share/bash-completion/completions/vsecure\n  vsecure completions zsh > \"${fpath[1]}/_vsecure\""
@@ -283,6 +299,60 @@ pub enum PartitionsCommand {
         /// How many months after the current one to create.
         #[arg(long, value_name = "N", default_value_t = 3)]
         months_ahead: u32,
+    },
+}
+
+/// Flags of `vsecure drift`.
+#[derive(Debug, Clone, Args)]
+pub struct DriftArgs {
+    /// Compare with this snapshot file (written by `vsecure schema dump`) instead of the
+    /// embedded one.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["shadow", "shadow_url", "against"])]
+    pub snapshot: Option<PathBuf>,
+    /// Apply the migrations to a temporary database on the same server, compare with it,
+    /// and drop it afterwards (the role needs CREATEDB).
+    #[arg(long, conflicts_with = "against")]
+    pub shadow: bool,
+    /// Create the shadow database on this server instead (implies --shadow).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VSECURE_SHADOW_URL",
+        hide_env_values = true,
+        conflicts_with = "against"
+    )]
+    pub shadow_url: Option<String>,
+    /// Compare with another live database, e.g. another Neon branch.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VSECURE_AGAINST_URL",
+        hide_env_values = true
+    )]
+    pub against: Option<String>,
+    /// Silence differences on objects matching this glob (repeatable): `simple_users`,
+    /// `public.playing_*`; an object's columns, indexes and the like go with it.
+    #[arg(long, value_name = "PATTERN")]
+    pub ignore: Vec<String>,
+    /// Also compare this schema (repeatable); `public` always is.
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+}
+
+/// Subcommands of `vsecure schema`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Write the live database's schema as stable, sorted JSON (a snapshot for drift).
+    #[command(
+        after_help = "Examples:\n  vsecure schema dump --output schema/prod.json\n  vsecure schema dump --schema audit | jq '.tables | keys'"
+    )]
+    Dump {
+        /// Write to this file instead of stdout (replaced atomically).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also dump this schema (repeatable); `public` always is.
+        #[arg(long = "schema", value_name = "NAME")]
+        schemas: Vec<String>,
     },
 }
 

@@ -40,6 +40,15 @@ pub enum Error {
     /// A cleanup job or partition maintenance failed.
     #[error(transparent)]
     Ops(#[from] crate::ops::OpsError),
+    /// The catalog could not be read.
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::IntrospectError),
+    /// A snapshot file could not be read or written (exit 2).
+    #[error(transparent)]
+    Snapshot(#[from] crate::catalog::SnapshotError),
+    /// A shadow database could not provide the expected schema.
+    #[error(transparent)]
+    Shadow(#[from] crate::catalog::ShadowError),
     /// Writing output failed (exit 2: usually a closed pipe or a full disk).
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
@@ -59,6 +68,14 @@ impl Error {
             Error::Failed(_) => exit::FAILED,
             Error::Migrate(e) => e.exit_code(),
             Error::Ops(e) => e.exit_code(),
+            Error::Catalog(_) => exit::FAILED,
+            Error::Snapshot(_) => exit::USAGE,
+            Error::Shadow(e) => match e {
+                crate::catalog::ShadowError::Create(_) => exit::FAILED,
+                crate::catalog::ShadowError::Connect(_) => exit::CONNECT,
+                crate::catalog::ShadowError::Migrate(m) => m.exit_code(),
+                crate::catalog::ShadowError::Introspect(_) => exit::FAILED,
+            },
         }
     }
 }

@@ -3,6 +3,7 @@
 //! All logic lives in this library; the binary only parses arguments, calls [`run`],
 //! and exits with the code it returns.
 
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod db;

@@ -5,7 +5,7 @@ use crate::db::{self, Session, SessionOptions};
 use crate::dsn::policy::{PolicyContext, Severity};
 use crate::dsn::{self, ConnInfo};
 use crate::error::{Error, Result};
-use crate::settings::{self, UrlSource};
+use crate::settings::{self, DatabaseUrl, UrlSource};
 
 /// What a command needs of its connection.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +20,15 @@ pub enum Endpoint {
 /// the findings in the message) and connects.
 pub async fn open(global: &GlobalArgs, endpoint: Endpoint) -> Result<(ConnInfo, Session)> {
     let database_url = settings::resolve_database_url(None, &global.connection)?;
+    open_url(global, &database_url, endpoint).await
+}
+
+/// Like [`open`], for a URL other than the database URL (`drift --against`).
+pub async fn open_url(
+    global: &GlobalArgs,
+    database_url: &DatabaseUrl,
+    endpoint: Endpoint,
+) -> Result<(ConnInfo, Session)> {
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
         needs_direct_endpoint: matches!(endpoint, Endpoint::Direct),

@@ -11,7 +11,7 @@ use crate::dsn::policy::PolicyContext;
 use crate::dsn::{self, Analysis, host};
 use crate::error::{Error, Result};
 use crate::settings::{self, UrlSource};
-use crate::{exit, output};
+use crate::{catalog, exit, output};
 
 /// What the server said about itself and this session.
 #[derive(Debug, Serialize)]
@@ -47,6 +47,8 @@ pub struct DoctorReport {
     pub url: Analysis,
     /// Facts from the server; null when the policy refused to connect.
     pub server: Option<ServerFacts>,
+    /// The live schema against the embedded snapshot; null when not connected.
+    pub drift: Option<super::drift::DriftReport>,
     /// Problems found after connecting.
     pub problems: Vec<String>,
     /// The verdict: true when nothing is wrong.
@@ -80,6 +82,7 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
         ok: analysis.ok,
         url: analysis,
         server: None,
+        drift: None,
         problems: Vec::new(),
     };
     if report.ok {
@@ -109,6 +112,14 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             bypasses_rls: row.get(9),
         };
         report.problems = problems(&info, &facts);
+        let drift = drift_report(&session.client).await?;
+        if drift.drift {
+            report.problems.push(format!(
+                "schema drift: {} difference(s) from the embedded snapshot (run vsecure drift)",
+                drift.differences.len()
+            ));
+        }
+        report.drift = Some(drift);
         report.ok = report.problems.is_empty();
         report.server = Some(facts);
     }
@@ -123,6 +134,19 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
     } else {
         exit::FOUND_PROBLEMS
     })
+}
+
+/// The live public schema against the snapshot of the migrations.
+async fn drift_report(client: &tokio_postgres::Client) -> Result<super::drift::DriftReport> {
+    let actual = catalog::introspect(client, &catalog::scope(&[])).await?;
+    let expected = catalog::snapshot::embedded()?;
+    let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
+    Ok(super::drift::compare(
+        &expected,
+        &actual,
+        &none,
+        "embedded snapshot".to_string(),
+    ))
 }
 
 /// What is wrong with a working connection.
@@ -172,6 +196,17 @@ fn render(report: &DoctorReport, verbose: bool, out: &mut dyn Write) -> std::io:
             ("bypasses RLS", yes_no(s.bypasses_rls)),
         ]);
         writeln!(out, "{facts}")?;
+    }
+    if let Some(drift) = &report.drift {
+        let line = if drift.drift {
+            format!(
+                "{} difference(s) from the migrations",
+                drift.differences.len()
+            )
+        } else {
+            "none: the schema matches the migrations".to_string()
+        };
+        writeln!(out, "{}", output::facts([("schema drift", line)]))?;
     }
     for problem in &report.problems {
         writeln!(out, "problem: {problem}")?;

@@ -6,15 +6,19 @@ mod cleanup;
 mod completions;
 mod connection;
 mod doctor;
+mod drift;
 mod extensions;
 mod migrate;
 mod partitions;
+mod schema_dump;
 mod status;
 mod url_check;
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command, ExtensionsCommand, GlobalArgs, PartitionsCommand, UrlCommand};
+use crate::cli::{
+    Cli, Command, ExtensionsCommand, GlobalArgs, PartitionsCommand, SchemaCommand, UrlCommand,
+};
 use crate::error::{Error, Result};
 
 /// Runs a parsed command line, writing results to `out`; returns the exit code.
@@ -38,6 +42,10 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Partitions {
             command: PartitionsCommand::Ensure { months_ahead },
         } => block_on(partitions::run(months_ahead, &global, out)),
+        Command::Drift(args) => block_on(drift::run(&args, &global, out)),
+        Command::Schema {
+            command: SchemaCommand::Dump { output, schemas },
+        } => block_on(schema_dump::run(output.as_deref(), &schemas, &global, out)),
         Command::Completions { shell } => completions::run(shell, out),
     }
 }

@@ -103,6 +103,14 @@ impl ConnInfo {
         self.form
     }
 
+    /// The same connection with one keyword set, e.g. another `dbname` on the same
+    /// server (a shadow database).
+    pub fn with(&self, keyword: &str, value: &str) -> ConnInfo {
+        let mut copy = self.clone();
+        copy.values.insert(keyword.to_string(), value.to_string());
+        copy
+    }
+
     /// The value of a keyword, if the string set it.
     pub fn get(&self, keyword: &str) -> Option<&str> {
         self.values.get(keyword).map(String::as_str)

@@ -294,6 +294,21 @@ impl Cluster {
         name
     }
 
+    /// Creates a fresh database copied from `template` (which must have no sessions).
+    pub fn create_database_from(&self, template: &str, prefix: &str) -> String {
+        static SEQ: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        );
+        self.execute(
+            "postgres",
+            &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+        );
+        name
+    }
+
     /// Runs SQL (several statements allowed) in `db`.
     pub fn execute(&self, db: &str, sql: &str) {
         let url = self.url(db);

@@ -1,0 +1,419 @@
+//! Reads a live database into a [`SchemaModel`] with one catalog query, in one round
+//! trip: the query, its transaction and its settings travel as one simple-protocol batch.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use tokio_postgres::Client;
+
+use super::model::{
+    Column, Constraint, Extension, FORMAT_VERSION, Function, Index, Policy, SchemaModel, Sequence,
+    Table, Trigger, View, collapse_whitespace, qualified, unqualify_columns, without_own_name,
+};
+
+const QUERY: &str = include_str!("introspect.sql");
+
+/// The schemas introspected when none are named.
+pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
+
+/// The default schemas plus those named on the command line, sorted, without repeats.
+pub fn scope(extra: &[String]) -> Vec<String> {
+    let mut schemas: Vec<String> = DEFAULT_SCHEMAS.iter().map(|s| s.to_string()).collect();
+    schemas.extend(extra.iter().cloned());
+    schemas.sort();
+    schemas.dedup();
+    schemas
+}
+
+/// Why a database could not be introspected.
+#[derive(Debug, thiserror::Error)]
+pub enum IntrospectError {
+    /// The catalog query failed.
+    #[error("could not read the catalog: {0}")]
+    Query(String),
+    /// The server answered with something that is not the expected JSON.
+    #[error("the catalog query returned unexpected data: {0}")]
+    Decode(String),
+}
+
+/// Reads the schemas named (they need not exist) into a model.
+pub async fn introspect(
+    client: &Client,
+    schemas: &[String],
+) -> Result<SchemaModel, IntrospectError> {
+    let batch = batch(schemas);
+    let messages = client
+        .simple_query(&batch)
+        .await
+        .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
+    let json = crate::ops::tx::first_value(&messages)
+        .ok_or_else(|| IntrospectError::Decode("no row".to_string()))?;
+    let raw: Raw =
+        serde_json::from_str(&json).map_err(|e| IntrospectError::Decode(e.to_string()))?;
+    Ok(build(raw))
+}
+
+/// The one batch sent: a read-only transaction that qualifies every name and prints
+/// timestamps in UTC (partition bounds), the query, and its end.
+fn batch(schemas: &[String]) -> String {
+    let array = format!(
+        "ARRAY[{}]",
+        schemas
+            .iter()
+            .map(|s| crate::ops::tx::literal(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    format!(
+        "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
+         SET LOCAL statement_timeout = 0; {}; COMMIT",
+        QUERY
+            .replace("{{SCHEMAS}}", &array)
+            .trim_end()
+            .trim_end_matches(';')
+    )
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    schemas: Vec<String>,
+    extensions: Vec<RawExtension>,
+    enums: Vec<RawEnum>,
+    tables: Vec<RawTable>,
+    partitions: Vec<RawPartition>,
+    columns: Vec<RawColumn>,
+    constraints: Vec<RawConstraint>,
+    indexes: Vec<RawIndex>,
+    policies: Vec<RawPolicy>,
+    triggers: Vec<RawTrigger>,
+    functions: Vec<RawFunction>,
+    views: Vec<RawView>,
+    sequences: Vec<RawSequence>,
+}
+
+#[derive(Deserialize)]
+struct RawExtension {
+    name: String,
+    version: String,
+    schema: String,
+}
+
+#[derive(Deserialize)]
+struct RawEnum {
+    schema: String,
+    name: String,
+    labels: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawTable {
+    schema: String,
+    name: String,
+    kind: String,
+    unlogged: bool,
+    partition_key: Option<String>,
+    rls_enabled: bool,
+    rls_forced: bool,
+}
+
+#[derive(Deserialize)]
+struct RawPartition {
+    schema: String,
+    name: String,
+    parent_schema: String,
+    parent: String,
+    bound: String,
+}
+
+#[derive(Deserialize)]
+struct RawColumn {
+    schema: String,
+    table: String,
+    name: String,
+    #[serde(rename = "type")]
+    data_type: String,
+    not_null: bool,
+    default: Option<String>,
+    identity: Option<String>,
+    generated: Option<String>,
+    generated_kind: Option<String>,
+    collation: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawConstraint {
+    schema: String,
+    table: String,
+    name: String,
+    #[serde(rename = "type")]
+    constraint_type: String,
+    definition: String,
+}
+
+#[derive(Deserialize)]
+struct RawIndex {
+    schema: String,
+    table: String,
+    name: String,
+    definition: String,
+    valid: bool,
+}
+
+#[derive(Deserialize)]
+struct RawPolicy {
+    schema: String,
+    table: String,
+    name: String,
+    command: String,
+    permissive: bool,
+    roles: Option<Vec<String>>,
+    using: Option<String>,
+    with_check: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawTrigger {
+    schema: String,
+    table: String,
+    name: String,
+    definition: String,
+    enabled: String,
+}
+
+#[derive(Deserialize)]
+struct RawFunction {
+    schema: String,
+    name: String,
+    arguments: String,
+    kind: String,
+    result: Option<String>,
+    language: String,
+    volatility: String,
+    strict: bool,
+    security_definer: bool,
+    settings: Option<Vec<String>>,
+    body: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawView {
+    schema: String,
+    name: String,
+    kind: String,
+    definition: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawSequence {
+    schema: String,
+    name: String,
+    #[serde(rename = "type")]
+    data_type: String,
+    start: String,
+    increment: String,
+    min: String,
+    max: String,
+    cache: String,
+    cycle: bool,
+    owned_by: Option<String>,
+}
+
+/// Turns the catalog rows into the model, normalizing on the way.
+fn build(raw: Raw) -> SchemaModel {
+    let mut tables: BTreeMap<String, Table> = raw
+        .tables
+        .into_iter()
+        .map(|t| {
+            let kind = if t.kind == "p" {
+                "partitioned table"
+            } else {
+                "table"
+            };
+            let table = Table {
+                kind: kind.to_string(),
+                unlogged: t.unlogged,
+                partition_key: t.partition_key,
+                rls_enabled: t.rls_enabled,
+                rls_forced: t.rls_forced,
+                columns: BTreeMap::new(),
+                constraints: BTreeMap::new(),
+                indexes: BTreeMap::new(),
+                policies: BTreeMap::new(),
+                triggers: BTreeMap::new(),
+                partitions: BTreeMap::new(),
+            };
+            (qualified(&t.schema, &t.name), table)
+        })
+        .collect();
+    for p in raw.partitions {
+        if let Some(parent) = tables.get_mut(&qualified(&p.parent_schema, &p.parent)) {
+            parent
+                .partitions
+                .insert(qualified(&p.schema, &p.name), p.bound);
+        }
+    }
+    for c in raw.columns {
+        if let Some(table) = tables.get_mut(&qualified(&c.schema, &c.table)) {
+            let generated = c.generated.map(|expression| {
+                let kind = c.generated_kind.as_deref().unwrap_or("stored");
+                format!("{expression} {}", kind.to_uppercase())
+            });
+            table.columns.insert(
+                c.name,
+                Column {
+                    data_type: c.data_type,
+                    nullable: !c.not_null,
+                    default: c.default,
+                    identity: c.identity,
+                    generated,
+                    collation: c.collation,
+                },
+            );
+        }
+    }
+    for c in raw.constraints {
+        if let Some(table) = tables.get_mut(&qualified(&c.schema, &c.table)) {
+            let constraint_type = match c.constraint_type.as_str() {
+                "p" => "primary key",
+                "u" => "unique",
+                "f" => "foreign key",
+                "c" => "check",
+                "x" => "exclusion",
+                "t" => "trigger",
+                other => other,
+            };
+            table.constraints.insert(
+                c.name,
+                Constraint {
+                    constraint_type: constraint_type.to_string(),
+                    definition: c.definition,
+                },
+            );
+        }
+    }
+    for i in raw.indexes {
+        if let Some(table) = tables.get_mut(&qualified(&i.schema, &i.table)) {
+            let definition = without_own_name(&i.definition, &i.name);
+            table.indexes.insert(
+                i.name,
+                Index {
+                    definition,
+                    valid: i.valid,
+                },
+            );
+        }
+    }
+    for p in raw.policies {
+        if let Some(table) = tables.get_mut(&qualified(&p.schema, &p.table)) {
+            table.policies.insert(
+                p.name,
+                Policy {
+                    command: p.command,
+                    permissive: p.permissive,
+                    roles: p.roles.unwrap_or_default(),
+                    using: p.using,
+                    with_check: p.with_check,
+                },
+            );
+        }
+    }
+    for t in raw.triggers {
+        if let Some(table) = tables.get_mut(&qualified(&t.schema, &t.table)) {
+            let enabled = match t.enabled.as_str() {
+                "O" => "enabled",
+                "D" => "disabled",
+                "R" => "replica",
+                "A" => "always",
+                other => other,
+            };
+            table.triggers.insert(
+                t.name.clone(),
+                Trigger {
+                    definition: without_own_name(&t.definition, &t.name),
+                    enabled: enabled.to_string(),
+                },
+            );
+        }
+    }
+    SchemaModel {
+        format: FORMAT_VERSION,
+        schemas: raw.schemas,
+        extensions: raw
+            .extensions
+            .into_iter()
+            .map(|e| {
+                (
+                    e.name,
+                    Extension {
+                        version: e.version,
+                        schema: e.schema,
+                    },
+                )
+            })
+            .collect(),
+        enums: raw
+            .enums
+            .into_iter()
+            .map(|e| (qualified(&e.schema, &e.name), e.labels.unwrap_or_default()))
+            .collect(),
+        tables,
+        functions: raw
+            .functions
+            .into_iter()
+            .map(|f| {
+                let key = format!("{}({})", qualified(&f.schema, &f.name), f.arguments);
+                let function = Function {
+                    kind: if f.kind == "p" {
+                        "procedure"
+                    } else {
+                        "function"
+                    }
+                    .to_string(),
+                    result: f.result.filter(|r| !r.is_empty()),
+                    language: f.language,
+                    volatility: f.volatility,
+                    strict: f.strict,
+                    security_definer: f.security_definer,
+                    settings: f.settings.unwrap_or_default(),
+                    body: f.body.unwrap_or_default().trim().to_string(),
+                };
+                (key, function)
+            })
+            .collect(),
+        views: raw
+            .views
+            .into_iter()
+            .map(|v| {
+                let kind = if v.kind == "m" {
+                    "materialized view"
+                } else {
+                    "view"
+                };
+                let view = View {
+                    kind: kind.to_string(),
+                    definition: unqualify_columns(&collapse_whitespace(
+                        v.definition.as_deref().unwrap_or(""),
+                    )),
+                };
+                (qualified(&v.schema, &v.name), view)
+            })
+            .collect(),
+        sequences: raw
+            .sequences
+            .into_iter()
+            .map(|s| {
+                let sequence = Sequence {
+                    data_type: s.data_type,
+                    start: s.start,
+                    increment: s.increment,
+                    min: s.min,
+                    max: s.max,
+                    cache: s.cache,
+                    cycle: s.cycle,
+                    owned_by: s.owned_by,
+                };
+                (qualified(&s.schema, &s.name), sequence)
+            })
+            .collect(),
+    }
+}

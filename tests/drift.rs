@@ -1,0 +1,475 @@
+//! Drift on real servers: the committed snapshot against the migrations, one test per
+//! kind of change, a production-like database, PostgreSQL 15 against 18, shadow
+//! databases, snapshot files and the doctor's drift section.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use support::{Cluster, Run, vsecure};
+
+/// A database with every migration applied and nothing else, copied for each test.
+fn template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let cluster = Cluster::shared();
+        let db = cluster.create_database("drift_template");
+        let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        db
+    })
+}
+
+/// A fresh migrated database.
+fn migrated(prefix: &str) -> String {
+    Cluster::shared().create_database_from(template(), prefix)
+}
+
+fn drift(db: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["drift", "--format", "json"];
+    args.extend_from_slice(extra);
+    vsecure(&args, &[("DATABASE_URL", &Cluster::shared().url(db))])
+}
+
+fn differences(run: &Run) -> Vec<Value> {
+    run.json()["differences"].as_array().unwrap().clone()
+}
+
+/// Applies `change` to a fresh migrated database and asserts that drift reports exactly
+/// one difference with these fields.
+fn assert_detects(change: &str, kind: &str, what: &str, object: &str, attribute: Option<&str>) {
+    let db = migrated("drift_kind");
+    Cluster::shared().execute(&db, change);
+    let run = drift(&db, &[]);
+    assert_eq!(
+        run.code, 1,
+        "drift must exit 1: {}{}",
+        run.stdout, run.stderr
+    );
+    let json = run.json();
+    assert_eq!(json["drift"], true);
+    let found = differences(&run);
+    assert_eq!(
+        found.len(),
+        1,
+        "exactly one difference expected: {found:#?}"
+    );
+    let d = &found[0];
+    assert_eq!(d["kind"], kind, "{d:#}");
+    assert_eq!(d["change"], what, "{d:#}");
+    assert_eq!(d["object"], object, "{d:#}");
+    assert_eq!(
+        d["attribute"],
+        attribute.map_or(Value::Null, Value::from),
+        "{d:#}"
+    );
+    assert!(d.get("expected").is_some() && d.get("actual").is_some());
+    if what == "changed" {
+        assert_ne!(d["expected"], d["actual"]);
+    }
+}
+
+#[test]
+fn the_committed_snapshot_matches_the_migrations() {
+    let db = migrated("drift_snapshot");
+    let run = vsecure(
+        &["schema", "dump"],
+        &[("DATABASE_URL", &Cluster::shared().url(&db))],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/expected.json");
+    if std::env::var_os("VSECURE_UPDATE_SNAPSHOT").is_some() {
+        std::fs::write(path, &run.stdout).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert!(
+        committed == run.stdout,
+        "schema/expected.json does not match what the migrations build: run scripts/update-snapshot and commit the result"
+    );
+}
+
+#[test]
+fn right_after_migrate_there_is_no_drift_even_with_monthly_partitions() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_clean");
+    let run = drift(&db, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["drift"], false);
+    assert!(differences(&run).is_empty());
+
+    let url = cluster.url(&db);
+    let ensure = vsecure(
+        &["partitions", "ensure", "--months-ahead", "2"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(ensure.code, 0, "{}", ensure.stderr);
+    let table = vsecure(&["drift"], &[("DATABASE_URL", &url)]);
+    assert_eq!(table.code, 0, "{}", table.stdout);
+    assert!(table.stdout.contains("no drift"), "{}", table.stdout);
+}
+
+#[test]
+fn a_missing_table_is_detected() {
+    assert_detects(
+        "DROP TABLE task_dependencies",
+        "table",
+        "missing",
+        "public.task_dependencies",
+        None,
+    );
+}
+
+#[test]
+fn an_extra_table_is_detected() {
+    assert_detects(
+        "CREATE TABLE simple_users (id int)",
+        "table",
+        "unexpected",
+        "public.simple_users",
+        None,
+    );
+}
+
+#[test]
+fn a_column_type_change_is_detected() {
+    assert_detects(
+        "ALTER TABLE teams ALTER COLUMN name TYPE varchar(200)",
+        "column",
+        "changed",
+        "public.teams.name",
+        Some("type"),
+    );
+}
+
+#[test]
+fn an_added_column_is_detected() {
+    assert_detects(
+        "ALTER TABLE teams ADD COLUMN note text",
+        "column",
+        "unexpected",
+        "public.teams.note",
+        None,
+    );
+}
+
+#[test]
+fn a_default_change_is_detected() {
+    assert_detects(
+        "ALTER TABLE organizations ALTER COLUMN plan SET DEFAULT 'pro'",
+        "column",
+        "changed",
+        "public.organizations.plan",
+        Some("default"),
+    );
+}
+
+#[test]
+fn a_nullability_change_is_detected() {
+    assert_detects(
+        "ALTER TABLE users ALTER COLUMN last_login SET NOT NULL",
+        "column",
+        "changed",
+        "public.users.last_login",
+        Some("nullable"),
+    );
+}
+
+#[test]
+fn a_dropped_index_is_detected() {
+    assert_detects(
+        "DROP INDEX users_organization_id_idx",
+        "index",
+        "missing",
+        "public.users.users_organization_id_idx",
+        None,
+    );
+}
+
+#[test]
+fn a_changed_constraint_is_detected() {
+    assert_detects(
+        "ALTER TABLE organizations DROP CONSTRAINT organizations_name_check,
+             ADD CONSTRAINT organizations_name_check CHECK (length(name) > 2)",
+        "constraint",
+        "changed",
+        "public.organizations.organizations_name_check",
+        Some("definition"),
+    );
+}
+
+#[test]
+fn disabled_row_level_security_is_detected() {
+    assert_detects(
+        "ALTER TABLE secrets DISABLE ROW LEVEL SECURITY",
+        "table",
+        "changed",
+        "public.secrets",
+        Some("rls_enabled"),
+    );
+}
+
+#[test]
+fn a_changed_policy_is_detected() {
+    assert_detects(
+        "ALTER POLICY tenant_isolation ON users USING (true)",
+        "policy",
+        "changed",
+        "public.users.tenant_isolation",
+        Some("using"),
+    );
+}
+
+#[test]
+fn a_changed_function_body_is_detected() {
+    assert_detects(
+        "CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RETURN NEW; END $$",
+        "function",
+        "changed",
+        "public.set_updated_at()",
+        Some("body"),
+    );
+}
+
+#[test]
+fn a_dropped_trigger_is_detected() {
+    assert_detects(
+        "DROP TRIGGER users_set_updated_at ON users",
+        "trigger",
+        "missing",
+        "public.users.users_set_updated_at",
+        None,
+    );
+}
+
+#[test]
+fn an_added_enum_label_is_detected() {
+    assert_detects(
+        "ALTER TYPE user_role ADD VALUE 'owner'",
+        "enum",
+        "changed",
+        "public.user_role",
+        Some("labels"),
+    );
+}
+
+#[test]
+fn a_changed_extension_version_is_detected() {
+    assert_detects(
+        "DROP EXTENSION pgcrypto; CREATE EXTENSION pgcrypto VERSION '1.3'",
+        "extension",
+        "changed",
+        "pgcrypto",
+        Some("version"),
+    );
+}
+
+#[test]
+fn a_renamed_index_with_the_same_definition_is_not_drift() {
+    let db = migrated("drift_rename");
+    Cluster::shared().execute(
+        &db,
+        "ALTER INDEX users_organization_id_idx RENAME TO users_organization_id_idx1",
+    );
+    let run = drift(&db, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn a_database_built_like_production_shows_exactly_its_differences() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_prod");
+    cluster.execute(
+        &db,
+        "DROP TABLE refinery_schema_history;
+         DROP TABLE memory_versions, memory_entries, usage_analytics;
+         CREATE TABLE simple_users (id serial PRIMARY KEY, name text);
+         CREATE TABLE playing_with_neon (id serial PRIMARY KEY, name text NOT NULL, value real);",
+    );
+    let run = drift(&db, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found: Vec<(String, String, String)> = differences(&run)
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["change"].as_str().unwrap().to_string(),
+                d["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, String, String)> = [
+        ("table", "missing", "public.memory_entries"),
+        ("table", "missing", "public.memory_versions"),
+        ("table", "missing", "public.usage_analytics"),
+        ("table", "unexpected", "public.playing_with_neon"),
+        ("table", "unexpected", "public.simple_users"),
+    ]
+    .iter()
+    .map(|(k, c, o)| (k.to_string(), c.to_string(), o.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+
+    let ignoring = drift(
+        &db,
+        &["--ignore", "simple_users", "--ignore", "public.playing_*"],
+    );
+    assert_eq!(ignoring.code, 1);
+    let json = ignoring.json();
+    assert_eq!(json["ignored"], 2);
+    let left: Vec<&str> = json["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "public.memory_entries",
+            "public.memory_versions",
+            "public.usage_analytics"
+        ]
+    );
+
+    let table = vsecure(&["drift"], &[("DATABASE_URL", &cluster.url(&db))]);
+    assert_eq!(table.code, 1);
+    assert!(table.stdout.contains("table missing"), "{}", table.stdout);
+    assert!(table.stdout.contains("5 difference(s)"), "{}", table.stdout);
+}
+
+#[test]
+fn the_same_ddl_on_postgres_15_and_18_shows_no_drift() {
+    let ddl = include_str!("fixtures/portable_schema.sql");
+    let (pg18, pg15) = (Cluster::shared(), Cluster::shared_pg15());
+    let db18 = pg18.create_database("drift_pg18");
+    let db15 = pg15.create_database("drift_pg15");
+    pg18.execute(&db18, ddl);
+    pg15.execute(&db15, ddl);
+    let run = vsecure(
+        &["drift", "--format", "json", "--against", &pg15.url(&db15)],
+        &[("DATABASE_URL", &pg18.url(&db18))],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["drift"], false);
+
+    let dump = vsecure(&["schema", "dump"], &[("DATABASE_URL", &pg18.url(&db18))]);
+    let model: Value = serde_json::from_str(&dump.stdout).unwrap();
+    for kind in ["enums", "tables", "functions", "views", "sequences"] {
+        assert!(
+            !model[kind].as_object().unwrap().is_empty(),
+            "the fixture must exercise {kind}"
+        );
+    }
+    let accounts = &model["tables"]["public.accounts"];
+    assert!(accounts["constraints"].as_object().unwrap().len() >= 3);
+    assert_eq!(accounts["columns"]["email"]["collation"], "C");
+    assert_eq!(accounts["columns"]["id"]["identity"], "always");
+
+    pg15.execute(
+        &db15,
+        "ALTER TABLE accounts ALTER COLUMN name DROP NOT NULL",
+    );
+    let changed = vsecure(
+        &["drift", "--format", "json", "--against", &pg15.url(&db15)],
+        &[("DATABASE_URL", &pg18.url(&db18))],
+    );
+    assert_eq!(changed.code, 1, "{}", changed.stdout);
+    let d = &differences(&changed)[0];
+    assert_eq!(d["object"], "public.accounts.name");
+    assert_eq!(d["attribute"], "nullable");
+}
+
+#[test]
+fn a_shadow_database_is_compared_and_dropped_afterwards() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_shadow");
+    let run = drift(&db, &["--shadow"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.json()["expected_source"],
+        "shadow database (migrations applied)"
+    );
+    cluster.execute(&db, "ALTER TABLE teams ADD COLUMN note text");
+    let drifted = drift(&db, &["--shadow"]);
+    assert_eq!(drifted.code, 1);
+    assert_eq!(differences(&drifted)[0]["object"], "public.teams.note");
+    let leftovers = cluster.query_strings(
+        "postgres",
+        "SELECT count(*)::text FROM pg_database WHERE datname LIKE 'vsecure_shadow_%'",
+    );
+    assert_eq!(leftovers, ["0"]);
+}
+
+#[test]
+fn a_role_without_createdb_gets_a_clear_shadow_error_and_nothing_is_left() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_nocreatedb");
+    cluster.execute(
+        &db,
+        &format!(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drift_reader') THEN
+                 CREATE ROLE drift_reader LOGIN PASSWORD '{}';
+               END IF;
+             END $$;",
+            support::MARKER_PASSWORD
+        ),
+    );
+    let url = cluster
+        .url(&db)
+        .replacen(support::SUPERUSER, "drift_reader", 1);
+    let run = vsecure(&["drift", "--shadow"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 5, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("CREATEDB"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_snapshot_file_written_by_dump_is_the_expected_schema() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_file");
+    cluster.execute(&db, "CREATE TABLE audit_extra (id int)");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("snap.json");
+    let file_arg = file.to_str().unwrap();
+    let url = cluster.url(&db);
+    let dump = vsecure(
+        &["schema", "dump", "--output", file_arg],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    let same = vsecure(
+        &["drift", "--snapshot", file_arg],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    let embedded = drift(&db, &[]);
+    assert_eq!(embedded.code, 1);
+
+    std::fs::write(&file, "{\"not\": \"a snapshot\"}").unwrap();
+    let bad = vsecure(
+        &["drift", "--snapshot", file_arg],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("not a vsecure schema snapshot"));
+}
+
+#[test]
+fn doctor_reports_drift_as_a_problem() {
+    let cluster = Cluster::shared();
+    let db = migrated("drift_doctor");
+    let url = cluster.url(&db);
+    let clean = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &url)]);
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
+    assert_eq!(clean.json()["drift"]["drift"], false);
+    cluster.execute(&db, "DROP INDEX users_organization_id_idx");
+    let drifted = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &url)]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stdout);
+    let json = drifted.json();
+    assert_eq!(json["drift"]["drift"], true);
+    assert_eq!(json["drift"]["differences"].as_array().unwrap().len(), 1);
+}
