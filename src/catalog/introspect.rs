@@ -1,10 +1,11 @@
-//! Reads a live database into a [`SchemaModel`] with one catalog query, in one round
-//! trip: the query, its transaction and its settings travel as one simple-protocol batch.
+//! Reads a live database into a [`SchemaModel`] in one round trip: the catalog
+//! statements, their transaction and its settings travel as one simple-protocol batch.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use tokio_postgres::Client;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::model::{
     Column, Constraint, Extension, FORMAT_VERSION, Function, Index, Policy, SchemaModel, Sequence,
@@ -12,6 +13,23 @@ use super::model::{
 };
 
 const QUERY: &str = include_str!("introspect.sql");
+
+/// The CTEs every statement of the query may use; `{{SCHEMAS}}` is the scope.
+const SCOPE: &str = "scope AS (
+    SELECT n.oid, n.nspname::text AS nspname FROM pg_namespace n
+    WHERE n.nspname = ANY ({{SCHEMAS}}::text[])),
+rels AS (
+    SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
+           c.relrowsecurity, c.relforcerowsecurity, c.relpersistence, s.nspname
+    FROM pg_class c JOIN scope s ON s.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                      AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
+      AND NOT (c.relname = 'refinery_schema_history' AND c.relkind = 'r')),
+tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition)";
+
+/// How many result sets the query returns, one per statement.
+const RESULT_SETS: usize = 13;
 
 /// The schemas introspected when none are named.
 pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
@@ -31,7 +49,7 @@ pub enum IntrospectError {
     /// The catalog query failed.
     #[error("could not read the catalog: {0}")]
     Query(String),
-    /// The server answered with something that is not the expected JSON.
+    /// The server answered with something other than the expected rows.
     #[error("the catalog query returned unexpected data: {0}")]
     Decode(String),
 }
@@ -41,20 +59,42 @@ pub async fn introspect(
     client: &Client,
     schemas: &[String],
 ) -> Result<SchemaModel, IntrospectError> {
-    let batch = batch(schemas);
     let messages = client
-        .simple_query(&batch)
+        .simple_query(&batch(schemas))
         .await
         .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
-    let json = crate::ops::tx::first_value(&messages)
-        .ok_or_else(|| IntrospectError::Decode("no row".to_string()))?;
-    let raw: Raw =
-        serde_json::from_str(&json).map_err(|e| IntrospectError::Decode(e.to_string()))?;
+    let mut sets = result_sets(&messages).into_iter();
+    if sets.len() != RESULT_SETS {
+        return Err(IntrospectError::Decode(format!(
+            "{} result sets instead of {RESULT_SETS}",
+            sets.len()
+        )));
+    }
+    let mut next = || sets.next().unwrap_or_default();
+    let raw = Raw {
+        schemas: decode::<RawSchema>(next())?
+            .into_iter()
+            .map(|s| s.name)
+            .collect(),
+        extensions: decode(next())?,
+        enums: decode(next())?,
+        tables: decode(next())?,
+        partitions: decode(next())?,
+        columns: decode(next())?,
+        constraints: decode(next())?,
+        indexes: decode(next())?,
+        policies: decode(next())?,
+        triggers: decode(next())?,
+        functions: decode(next())?,
+        views: decode(next())?,
+        sequences: decode(next())?,
+    };
     Ok(build(raw))
 }
 
-/// The one batch sent: a read-only transaction that qualifies every name and prints
-/// timestamps in UTC (partition bounds), the query, and its end.
+/// The one batch sent: a read-only transaction that qualifies every name, prints
+/// timestamps in UTC (partition bounds) and skips JIT compilation (the statements are
+/// costed high but run in milliseconds), the statements, and the end.
 fn batch(schemas: &[String]) -> String {
     let array = format!(
         "ARRAY[{}]",
@@ -64,17 +104,72 @@ fn batch(schemas: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let statements = QUERY
+        .replace("{{SCOPE}}", SCOPE)
+        .replace("{{SCHEMAS}}", &array);
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
-         SET LOCAL statement_timeout = 0; {}; COMMIT",
-        QUERY
-            .replace("{{SCHEMAS}}", &array)
-            .trim_end()
-            .trim_end_matches(';')
+         SET LOCAL statement_timeout = 0; SET LOCAL jit = off;\n{}\n; COMMIT",
+        statements.trim_end()
     )
 }
 
-#[derive(Deserialize)]
+/// Splits the rows of a simple query by statement: each row-returning statement starts
+/// with a row description, even when it returns no rows. Each row becomes a map of
+/// column name to text (or null).
+fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<serde_json::Value>> {
+    let mut sets: Vec<Vec<serde_json::Value>> = Vec::new();
+    for message in messages {
+        match message {
+            SimpleQueryMessage::RowDescription(_) => sets.push(Vec::new()),
+            SimpleQueryMessage::Row(row) => {
+                let object: serde_json::Map<String, serde_json::Value> = row
+                    .columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, column)| {
+                        let value = row
+                            .get(i)
+                            .map_or(serde_json::Value::Null, |v| v.to_string().into());
+                        (column.name().to_string(), value)
+                    })
+                    .collect();
+                if let Some(set) = sets.last_mut() {
+                    set.push(object.into());
+                }
+            }
+            _ => {}
+        }
+    }
+    sets
+}
+
+/// Decodes the rows of one result set.
+fn decode<T: DeserializeOwned>(rows: Vec<serde_json::Value>) -> Result<Vec<T>, IntrospectError> {
+    rows.into_iter()
+        .map(|row| serde_json::from_value(row).map_err(|e| IntrospectError::Decode(e.to_string())))
+        .collect()
+}
+
+/// A boolean as PostgreSQL prints it: `t` or `f`.
+fn pg_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    match String::deserialize(deserializer)?.as_str() {
+        "t" => Ok(true),
+        "f" => Ok(false),
+        other => Err(serde::de::Error::custom(format!("not a boolean: {other}"))),
+    }
+}
+
+/// A list the query built with json_agg, as JSON text (null for none).
+fn json_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str::<Option<Vec<String>>>(&text)
+            .map(Option::unwrap_or_default)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 struct Raw {
     schemas: Vec<String>,
     extensions: Vec<RawExtension>,
@@ -92,6 +187,11 @@ struct Raw {
 }
 
 #[derive(Deserialize)]
+struct RawSchema {
+    name: String,
+}
+
+#[derive(Deserialize)]
 struct RawExtension {
     name: String,
     version: String,
@@ -102,7 +202,8 @@ struct RawExtension {
 struct RawEnum {
     schema: String,
     name: String,
-    labels: Option<Vec<String>>,
+    #[serde(deserialize_with = "json_list")]
+    labels: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -110,9 +211,12 @@ struct RawTable {
     schema: String,
     name: String,
     kind: String,
+    #[serde(deserialize_with = "pg_bool")]
     unlogged: bool,
     partition_key: Option<String>,
+    #[serde(deserialize_with = "pg_bool")]
     rls_enabled: bool,
+    #[serde(deserialize_with = "pg_bool")]
     rls_forced: bool,
 }
 
@@ -132,6 +236,7 @@ struct RawColumn {
     name: String,
     #[serde(rename = "type")]
     data_type: String,
+    #[serde(deserialize_with = "pg_bool")]
     not_null: bool,
     default: Option<String>,
     identity: Option<String>,
@@ -156,6 +261,7 @@ struct RawIndex {
     table: String,
     name: String,
     definition: String,
+    #[serde(deserialize_with = "pg_bool")]
     valid: bool,
 }
 
@@ -165,8 +271,10 @@ struct RawPolicy {
     table: String,
     name: String,
     command: String,
+    #[serde(deserialize_with = "pg_bool")]
     permissive: bool,
-    roles: Option<Vec<String>>,
+    #[serde(deserialize_with = "json_list")]
+    roles: Vec<String>,
     using: Option<String>,
     with_check: Option<String>,
 }
@@ -189,9 +297,12 @@ struct RawFunction {
     result: Option<String>,
     language: String,
     volatility: String,
+    #[serde(deserialize_with = "pg_bool")]
     strict: bool,
+    #[serde(deserialize_with = "pg_bool")]
     security_definer: bool,
-    settings: Option<Vec<String>>,
+    #[serde(deserialize_with = "json_list")]
+    settings: Vec<String>,
     body: Option<String>,
 }
 
@@ -214,6 +325,7 @@ struct RawSequence {
     min: String,
     max: String,
     cache: String,
+    #[serde(deserialize_with = "pg_bool")]
     cycle: bool,
     owned_by: Option<String>,
 }
@@ -310,7 +422,7 @@ fn build(raw: Raw) -> SchemaModel {
                 Policy {
                     command: p.command,
                     permissive: p.permissive,
-                    roles: p.roles.unwrap_or_default(),
+                    roles: p.roles,
                     using: p.using,
                     with_check: p.with_check,
                 },
@@ -354,7 +466,7 @@ fn build(raw: Raw) -> SchemaModel {
         enums: raw
             .enums
             .into_iter()
-            .map(|e| (qualified(&e.schema, &e.name), e.labels.unwrap_or_default()))
+            .map(|e| (qualified(&e.schema, &e.name), e.labels))
             .collect(),
         tables,
         functions: raw
@@ -374,7 +486,7 @@ fn build(raw: Raw) -> SchemaModel {
                     volatility: f.volatility,
                     strict: f.strict,
                     security_definer: f.security_definer,
-                    settings: f.settings.unwrap_or_default(),
+                    settings: f.settings,
                     body: f.body.unwrap_or_default().trim().to_string(),
                 };
                 (key, function)

@@ -42,7 +42,12 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
     let target = redact::redacted(info);
     let pg_config = config::build(info, opts)?;
     let timeout = config::connect_timeout(info, opts);
-    let connector = tls::connector(info)?;
+    // sslmode=disable never starts TLS: skip building a connector, which loads the
+    // system's certificate bundle (tens of milliseconds of CPU).
+    let connector = match info.get("sslmode") {
+        Some("disable") => None,
+        _ => Some(tls::connector(info)?),
+    };
     let pooled = info
         .hosts()
         .iter()
@@ -55,15 +60,11 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
         }
         let outcome = tokio::time::timeout(
             timeout + ATTEMPT_SLACK,
-            pg_config.connect(connector.clone()),
+            attempt_once(&pg_config, &connector),
         )
         .await;
         let failure = match outcome {
             Ok(Ok((client, connection))) => {
-                let connection = tokio::spawn(async move {
-                    // The error, if any, surfaces on the next query through the client.
-                    let _ = connection.await;
-                });
                 let session = Session {
                     client,
                     target: target.clone(),
@@ -96,6 +97,24 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
         }
         tokio::time::sleep(backoff(attempt)).await;
     }
+}
+
+/// One connection attempt, with TLS or without; the connection is driven by its own task.
+async fn attempt_once(
+    pg_config: &tokio_postgres::Config,
+    connector: &Option<postgres_native_tls::MakeTlsConnector>,
+) -> Result<(Client, tokio::task::JoinHandle<()>), tokio_postgres::Error> {
+    // An error on the connection surfaces on the next query through the client.
+    Ok(match connector {
+        Some(tls) => {
+            let (client, connection) = pg_config.connect(tls.clone()).await?;
+            (client, tokio::spawn(async move { drop(connection.await) }))
+        }
+        None => {
+            let (client, connection) = pg_config.connect(tokio_postgres::NoTls).await?;
+            (client, tokio::spawn(async move { drop(connection.await) }))
+        }
+    })
 }
 
 async fn apply_session_settings(
