@@ -10,6 +10,7 @@ pub mod db;
 pub mod dsn;
 pub mod error;
 pub mod exit;
+pub mod hygiene;
 pub mod migrate;
 pub mod ops;
 pub mod output;

@@ -5,10 +5,18 @@ mod support;
 
 use support::{Cluster, MARKER_PASSWORD, NEON_HOST, SUPERUSER, vsecure};
 
+/// A fresh database with every migration applied, so that doctor's verdict is ok.
+fn migrated(cluster: &Cluster, prefix: &str) -> String {
+    let db = cluster.create_database(prefix);
+    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    db
+}
+
 #[test]
 fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
     let cluster = Cluster::shared();
-    let db = cluster.create_database("doctor_ok");
+    let db = migrated(cluster, "doctor_ok");
     let run = vsecure(
         &["doctor", "--format", "json"],
         &[("DATABASE_URL", &cluster.url(&db))],
@@ -24,12 +32,52 @@ fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
     assert_eq!(server["database"], db.as_str());
     assert!(server["version"].as_str().unwrap().starts_with("18."));
     assert_eq!(report["url"]["neon"]["endpoint_id"], "ep-test-123456");
+    assert_eq!(server["can_create_extensions"], true);
+    assert!(report["extensions"].as_array().unwrap().len() == 7);
+    assert_eq!(report["migrations"]["pending"].as_array().unwrap().len(), 0);
+    assert_eq!(report["drift"]["drift"], false);
+    assert_eq!(report["hygiene"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn doctor_on_an_empty_database_names_each_problem() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("doctor_empty");
+    let run = vsecure(
+        &["doctor", "--format", "json"],
+        &[("DATABASE_URL", &cluster.url(&db))],
+    );
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["server"]["tls_version"], "TLSv1.3");
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("extension vector is missing")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("migration(s) pending")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with("schema drift")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn doctor_table_names_tls_version_and_verdict() {
     let cluster = Cluster::shared();
-    let run = vsecure(&["doctor"], &[("DATABASE_URL", &cluster.url("postgres"))]);
+    let db = migrated(cluster, "doctor_table");
+    let run = vsecure(&["doctor"], &[("DATABASE_URL", &cluster.url(&db))]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert!(run.stdout.contains("TLSv1.3"), "{}", run.stdout);
     assert!(run.stdout.contains("doctor: ok"));
@@ -107,9 +155,10 @@ fn server_without_tls_refused_when_tls_required() {
 #[test]
 fn plain_loopback_connection_is_allowed_without_tls() {
     let plain = Cluster::shared_plain();
+    let db = migrated(plain, "doctor_plain");
     let run = vsecure(
         &["doctor", "--format", "json"],
-        &[("DATABASE_URL", &plain.url("postgres"))],
+        &[("DATABASE_URL", &plain.url(&db))],
     );
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(run.json()["server"]["tls"], false);
@@ -130,13 +179,16 @@ fn policy_refusal_does_not_connect_and_exits_1() {
 
 #[test]
 fn doctor_reads_database_url_from_env_file_without_overriding_environment() {
+    use std::os::unix::fs::PermissionsExt;
     let cluster = Cluster::shared();
+    let db = migrated(cluster, "doctor_env");
     let dir = tempfile::tempdir().unwrap();
-    support::write(
+    let env = support::write(
         dir.path(),
         ".env",
-        &format!("DATABASE_URL={}\n", cluster.url("postgres")),
+        &format!("DATABASE_URL={}\n", cluster.url(&db)),
     );
+    std::fs::set_permissions(&env, std::fs::Permissions::from_mode(0o600)).unwrap();
     let run = support::vsecure_in(dir.path(), &["doctor", "--format", "json"], &[]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     // The environment wins over .env: a broken URL there is what gets used.
@@ -155,13 +207,23 @@ fn doctor_on_postgres_15() {
         &["doctor", "--format", "json"],
         &[("DATABASE_URL", &cluster.url("postgres"))],
     );
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    // Connected and reported; the verdict is 1 because PostgreSQL 15 here has no
+    // pgvector and nothing is migrated.
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let report = run.json();
     assert!(
-        run.json()["server"]["version"]
+        report["server"]["version"]
             .as_str()
             .unwrap()
             .starts_with("15.")
     );
+    let vector = report["extensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "vector")
+        .unwrap();
+    assert_eq!(vector["status"], "unavailable");
 }
 
 #[test]
@@ -180,7 +242,9 @@ fn session_settings_and_application_name_are_applied() {
         ],
         &[("DATABASE_URL", &url)],
     );
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    // Connected with the flags accepted; the verdict is 1 as nothing is migrated.
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert!(run.stdout.contains("PostgreSQL 18"), "{}", run.stdout);
     let opts = vsecure::db::SessionOptions {
         connect_timeout: None,
         connect_retries: 0,
@@ -210,4 +274,44 @@ fn session_settings_and_application_name_are_applied() {
     assert_eq!(st, "7s");
     assert_eq!(lt, "1500ms");
     assert!(app.starts_with("vsecure/"), "{app}");
+}
+
+#[test]
+fn doctor_reports_local_hygiene_problems() {
+    use std::os::unix::fs::PermissionsExt;
+    let cluster = Cluster::shared();
+    let db = migrated(cluster, "doctor_hygiene");
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let env = support::write(
+        repo.path(),
+        ".env",
+        &format!("DATABASE_URL={}\n", cluster.url(&db)),
+    );
+    std::fs::set_permissions(&env, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let codes = |run: &support::Run| -> Vec<String> {
+        run.json()["hygiene"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run = support::vsecure_in(repo.path(), &["doctor", "--format", "json"], &[]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(codes(&run), ["env-file-readable", "env-file-not-ignored"]);
+
+    std::fs::set_permissions(&env, std::fs::Permissions::from_mode(0o600)).unwrap();
+    support::write(repo.path(), ".gitignore", ".env\n");
+    let run = support::vsecure_in(repo.path(), &["doctor", "--format", "json"], &[]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+
+    let url = cluster.url(&db);
+    let run = support::vsecure_in(
+        repo.path(),
+        &["doctor", "--format", "json", "--database-url", &url],
+        &[],
+    );
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(codes(&run), ["password-on-command-line"]);
 }

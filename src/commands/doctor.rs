@@ -1,7 +1,9 @@
-//! `vsecure doctor`: the url check, then a real connection: server version, TLS
-//! protocol and cipher, channel binding, the role and its rights; one verdict for CI.
+//! `vsecure doctor`: everything at once, one verdict for CI: the url policy, the
+//! connection (server, TLS, channel binding, the role and its rights), the required
+//! extensions, the migration status, schema drift, and local hygiene.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -10,6 +12,9 @@ use crate::db::{self, SessionOptions};
 use crate::dsn::policy::PolicyContext;
 use crate::dsn::{self, Analysis, host};
 use crate::error::{Error, Result};
+use crate::hygiene::{self, HygieneFinding};
+use crate::migrate::{self, MigrateError, MigrationSet, plan};
+use crate::ops::extensions::{self, ExtensionReport, ExtensionStatus};
 use crate::settings::{self, UrlSource};
 use crate::{catalog, exit, output};
 
@@ -36,6 +41,9 @@ pub struct ServerFacts {
     pub superuser: bool,
     /// Whether the role may create databases (needed for shadow databases).
     pub can_create_database: bool,
+    /// Whether the role may create extensions: a superuser, or CREATE on the database
+    /// (enough for trusted extensions, and on Neon, where the owner role may).
+    pub can_create_extensions: bool,
     /// Whether the role bypasses row level security.
     pub bypasses_rls: bool,
 }
@@ -47,8 +55,14 @@ pub struct DoctorReport {
     pub url: Analysis,
     /// Facts from the server; null when the policy refused to connect.
     pub server: Option<ServerFacts>,
+    /// The required extensions; null when not connected.
+    pub extensions: Option<Vec<ExtensionReport>>,
+    /// The migration status against this binary's migrations; null when not connected.
+    pub migrations: Option<plan::Status>,
     /// The live schema against the embedded snapshot; null when not connected.
     pub drift: Option<super::drift::DriftReport>,
+    /// Local hygiene: the env file and the command line.
+    pub hygiene: Vec<HygieneFinding>,
     /// Problems found after connecting.
     pub problems: Vec<String>,
     /// The verdict: true when nothing is wrong.
@@ -65,6 +79,7 @@ SELECT current_setting('server_version'),
        r.rolname::text,
        r.rolsuper,
        r.rolcreatedb,
+       r.rolsuper OR has_database_privilege(current_database(), 'CREATE'),
        r.rolbypassrls
 FROM pg_roles r
 LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()
@@ -78,11 +93,18 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
         needs_direct_endpoint: false,
     };
     let (info, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    let password_present = analysis.password_present;
     let mut report = DoctorReport {
         ok: analysis.ok,
         url: analysis,
         server: None,
+        extensions: None,
+        migrations: None,
         drift: None,
+        hygiene: hygiene::check(
+            env_file(global).as_deref(),
+            database_url.source == UrlSource::CommandLine && password_present,
+        ),
         problems: Vec::new(),
     };
     if report.ok {
@@ -109,9 +131,27 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             role: row.get(6),
             superuser: row.get(7),
             can_create_database: row.get(8),
-            bypasses_rls: row.get(9),
+            can_create_extensions: row.get(9),
+            bypasses_rls: row.get(10),
         };
         report.problems = problems(&info, &facts);
+        let query_error = |e: tokio_postgres::Error| {
+            Error::Connect(db::ConnectError::Session {
+                target: session.target.clone(),
+                cause: db::describe_error(&e),
+            })
+        };
+        let extensions = extensions::check(&session.client, &extensions::requirements(&[]))
+            .await
+            .map_err(query_error)?;
+        report.problems.extend(extension_problems(&extensions));
+        let set = MigrationSet::embedded().map_err(MigrateError::from)?;
+        let history = migrate::history::read(&session.client)
+            .await
+            .map_err(query_error)?
+            .map_err(MigrateError::from)?;
+        let status = plan::status(&set, &history);
+        report.problems.extend(migration_problems(&status));
         let drift = drift_report(&session.client).await?;
         if drift.drift {
             report.problems.push(format!(
@@ -119,10 +159,15 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
                 drift.differences.len()
             ));
         }
+        report.extensions = Some(extensions);
+        report.migrations = Some(status);
         report.drift = Some(drift);
-        report.ok = report.problems.is_empty();
         report.server = Some(facts);
     }
+    report
+        .problems
+        .extend(report.hygiene.iter().map(|f| f.message.clone()));
+    report.ok = report.url.ok && report.problems.is_empty();
     if super::shows_report(global) {
         match global.output.format {
             Format::Json => output::write_json(out, &report)?,
@@ -134,6 +179,45 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
     } else {
         exit::FOUND_PROBLEMS
     })
+}
+
+/// The env file in use: `--env-file`, or `.env` when present.
+fn env_file(global: &GlobalArgs) -> Option<PathBuf> {
+    match &global.connection.env_file {
+        Some(path) => Some(path.clone()),
+        None => {
+            let default = Path::new(settings::DEFAULT_ENV_FILE);
+            default.is_file().then(|| default.to_path_buf())
+        }
+    }
+}
+
+/// Extensions that are not ok.
+fn extension_problems(reports: &[ExtensionReport]) -> Vec<String> {
+    reports
+        .iter()
+        .filter(|r| r.status != ExtensionStatus::Ok)
+        .map(|r| {
+            format!(
+                "extension {} is {} (required {}; run vsecure extensions check)",
+                r.name,
+                r.status.as_str(),
+                r.required
+            )
+        })
+        .collect()
+}
+
+/// Pending, divergent and missing migrations.
+fn migration_problems(status: &plan::Status) -> Vec<String> {
+    let mut problems = status.blocking_problems();
+    if !status.pending.is_empty() {
+        problems.push(format!(
+            "{} migration(s) pending (run vsecure migrate)",
+            status.pending.len()
+        ));
+    }
+    problems
 }
 
 /// The live public schema against the snapshot of the migrations.
@@ -193,21 +277,58 @@ fn render(report: &DoctorReport, verbose: bool, out: &mut dyn Write) -> std::io:
             ("role", s.role.clone()),
             ("superuser", yes_no(s.superuser)),
             ("can create databases", yes_no(s.can_create_database)),
+            ("can create extensions", yes_no(s.can_create_extensions)),
             ("bypasses RLS", yes_no(s.bypasses_rls)),
         ]);
         writeln!(out, "{facts}")?;
     }
-    if let Some(drift) = &report.drift {
-        let line = if drift.drift {
-            format!(
-                "{} difference(s) from the migrations",
-                drift.differences.len()
-            )
-        } else {
-            "none: the schema matches the migrations".to_string()
-        };
-        writeln!(out, "{}", output::facts([("schema drift", line)]))?;
+    let mut summary = Vec::new();
+    if let Some(extensions) = &report.extensions {
+        let bad = extensions
+            .iter()
+            .filter(|e| e.status != ExtensionStatus::Ok)
+            .count();
+        summary.push((
+            "extensions",
+            match bad {
+                0 => format!("all {} ok", extensions.len()),
+                n => format!("{n} of {} not ok", extensions.len()),
+            },
+        ));
     }
+    if let Some(status) = &report.migrations {
+        summary.push((
+            "migrations",
+            format!(
+                "{} applied, {} pending, {} divergent, {} missing",
+                status.applied.len(),
+                status.pending.len(),
+                status.divergent.len(),
+                status.missing.len()
+            ),
+        ));
+    }
+    if let Some(drift) = &report.drift {
+        summary.push((
+            "schema drift",
+            if drift.drift {
+                format!(
+                    "{} difference(s) from the migrations",
+                    drift.differences.len()
+                )
+            } else {
+                "none: the schema matches the migrations".to_string()
+            },
+        ));
+    }
+    summary.push((
+        "local hygiene",
+        match report.hygiene.len() {
+            0 => "ok".to_string(),
+            n => format!("{n} problem(s)"),
+        },
+    ));
+    writeln!(out, "{}", output::facts(summary))?;
     for problem in &report.problems {
         writeln!(out, "problem: {problem}")?;
     }

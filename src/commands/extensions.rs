@@ -89,16 +89,12 @@ fn render(
     }
     let mut t = output::table(&["extension", "required", "installed", "available", "status"]);
     for r in reports {
-        let status = serde_json::to_value(r.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         t.add_row(vec![
             r.name.clone(),
             format!(">= {}", r.required),
             r.installed.clone().unwrap_or_else(|| "-".into()),
             r.available.clone().unwrap_or_else(|| "-".into()),
-            status,
+            r.status.as_str().to_string(),
         ]);
     }
     writeln!(out, "{t}")?;

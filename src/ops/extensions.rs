@@ -76,6 +76,18 @@ pub enum ExtensionStatus {
     Unavailable,
 }
 
+impl ExtensionStatus {
+    /// The word shown in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtensionStatus::Ok => "ok",
+            ExtensionStatus::Missing => "missing",
+            ExtensionStatus::Outdated => "outdated",
+            ExtensionStatus::Unavailable => "unavailable",
+        }
+    }
+}
+
 /// One line of `extensions check`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtensionReport {
