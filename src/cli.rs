@@ -181,6 +181,16 @@ pub enum Command {
         #[command(subcommand)]
         command: SchemaCommand,
     },
+    /// Find leaked PostgreSQL credentials in files; exit 1 when any is found.
+    ///
+    /// Looks for connection URIs with a password, key=value strings with a password,
+    /// PGPASSWORD, DATABASE_URL and Neon passwords (npg_...). Respects .gitignore, skips
+    /// binary files, never flags placeholders (your_database_url, <password>, ${VAR},
+    /// ****), and prints every finding with its secret redacted. Needs no database.
+    #[command(
+        after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI"
+    )]
+    Scan(ScanArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  vsecure completions bash > ~/.local/share/bash-completion/completions/vsecure\n  vsecure completions zsh > \"${fpath[1]}/_vsecure\""
@@ -337,6 +347,17 @@ pub struct DriftArgs {
     /// Also compare this schema (repeatable); `public` always is.
     #[arg(long = "schema", value_name = "NAME")]
     pub schemas: Vec<String>,
+}
+
+/// Flags of `vsecure scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan [default: the current directory].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also scan files that .gitignore (or .ignore) excludes.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 /// Subcommands of `vsecure schema`.

@@ -14,6 +14,7 @@ pub mod hygiene;
 pub mod migrate;
 pub mod ops;
 pub mod output;
+pub mod scan;
 pub mod settings;
 
 use std::io::Write;

@@ -179,7 +179,7 @@ const CORPUS: &[(&str, Expected)] = &[
         Some(&[("host", "/tmp"), ("port", "5433"), ("dbname", "d")]),
     ),
     (
-        "postgresql://u%40x:p%3Aw%2F@h/d",
+        "postgresql://u%40x:p%3Aw%2F@h/d", // vsecure:allow (a documented fake)
         Some(&[
             ("user", "u@x"),
             ("password", "p:w/"),

@@ -10,6 +10,7 @@ mod drift;
 mod extensions;
 mod migrate;
 mod partitions;
+mod scan;
 mod schema_dump;
 mod status;
 mod url_check;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Schema {
             command: SchemaCommand::Dump { output, schemas },
         } => block_on(schema_dump::run(output.as_deref(), &schemas, &global, out)),
+        Command::Scan(args) => scan::run(&args, &global, out),
         Command::Completions { shell } => completions::run(shell, out),
     }
 }

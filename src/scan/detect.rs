@@ -1,0 +1,293 @@
+//! Finds PostgreSQL credentials in a file's text: connection URIs with a password,
+//! libpq `key=value` strings with a password, `PGPASSWORD`, `DATABASE_URL` and Neon
+//! passwords (`npg_...`). Every finding carries a redacted form; the secret itself never
+//! leaves this module.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+use serde::Serialize;
+
+use super::placeholder::is_placeholder;
+
+/// What kind of credential was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// `postgresql://user:password@host/...`.
+    PostgresUri,
+    /// `DATABASE_URL=` holding a URI or key=value string with a password.
+    DatabaseUrl,
+    /// `host=... password=...`.
+    KeyValuePassword,
+    /// `PGPASSWORD=...`.
+    Pgpassword,
+    /// A Neon-generated password, `npg_` and its random characters.
+    NeonPassword,
+}
+
+impl Kind {
+    /// The name shown in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PostgresUri => "postgres-uri",
+            Kind::DatabaseUrl => "database-url",
+            Kind::KeyValuePassword => "key-value-password",
+            Kind::Pgpassword => "pgpassword",
+            Kind::NeonPassword => "neon-password",
+        }
+    }
+}
+
+/// A credential found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// What it is.
+    pub kind: Kind,
+    /// Byte offset of the start of the match in the text.
+    pub offset: usize,
+    /// The match with the secret replaced by `****`.
+    pub redacted: String,
+}
+
+/// A line holding this marker is never flagged: for test fixtures and documented fakes.
+pub const ALLOW_MARKER: &str = "vsecure:allow";
+
+struct Patterns {
+    trigger: Regex,
+    allow: Regex,
+    uri: Regex,
+    key_value: Regex,
+    libpq_keyword: Regex,
+    pgpassword: Regex,
+    database_url: Regex,
+    neon: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| Patterns {
+        trigger: Regex::new(r"(?i)postgres|pgpassword|password|npg_").expect("valid regex"),
+        allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
+        uri: Regex::new(
+            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\s@/'"`<>]*)@([^\s/?#'"`<>),;]*)"#,
+        )
+        .expect("valid regex"),
+        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
+            .expect("valid regex"),
+        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=")
+            .expect("valid regex"),
+        pgpassword: Regex::new(
+            r#"(\bPGPASSWORD["']?\s*[=:]\s*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;]+)"#,
+        )
+        .expect("valid regex"),
+        database_url: Regex::new(r"(?i)\bdatabase_url\b").expect("valid regex"),
+        neon: Regex::new(r"\bnpg_[A-Za-z0-9]{12,}\b").expect("valid regex"),
+    })
+}
+
+/// Every credential in `text`, in order of position.
+pub fn detect(text: &[u8]) -> Vec<Detection> {
+    let p = patterns();
+    if !p.trigger.is_match(text) {
+        return Vec::new();
+    }
+    let mut found: Vec<(Range<usize>, Detection)> = Vec::new();
+    for c in p.uri.captures_iter(text) {
+        let (whole, scheme, user, password, host) = (
+            c.get(0).expect("group 0"),
+            &c[1],
+            &c[2],
+            c.get(3).expect("password group"),
+            &c[4],
+        );
+        if is_placeholder(&decode(password.as_bytes())) || is_placeholder(&lossy(host)) {
+            continue;
+        }
+        let kind = if assigned_to_database_url(text, whole.start()) {
+            Kind::DatabaseUrl
+        } else {
+            Kind::PostgresUri
+        };
+        let redacted = format!(
+            "{}{}:****@{}",
+            lossy(scheme),
+            redact_user(&lossy(user)),
+            lossy(host)
+        );
+        found.push((whole.range(), detection(kind, whole.start(), redacted)));
+    }
+    for c in p.key_value.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
+        let line = line_around(text, key.start());
+        if !p.libpq_keyword.is_match(&text[line.clone()]) {
+            continue;
+        }
+        if is_placeholder(&unquote(value.as_bytes())) {
+            continue;
+        }
+        let kind = if assigned_to_database_url(text, key.start()) {
+            Kind::DatabaseUrl
+        } else {
+            Kind::KeyValuePassword
+        };
+        let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
+        found.push((
+            key.start()..value.end(),
+            detection(kind, key.start(), redacted),
+        ));
+    }
+    for c in p.pgpassword.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
+        if is_placeholder(&unquote(value.as_bytes())) {
+            continue;
+        }
+        found.push((
+            key.start()..value.end(),
+            detection(Kind::Pgpassword, key.start(), "PGPASSWORD=****".to_string()),
+        ));
+    }
+    for m in p.neon.find_iter(text) {
+        if is_placeholder(&lossy(m.as_bytes())) {
+            continue;
+        }
+        found.push((
+            m.range(),
+            detection(Kind::NeonPassword, m.start(), "npg_****".to_string()),
+        ));
+    }
+    found.retain(|(range, _)| !p.allow.is_match(&text[line_around(text, range.start)]));
+    dedupe(found)
+}
+
+fn detection(kind: Kind, offset: usize, redacted: String) -> Detection {
+    Detection {
+        kind,
+        offset,
+        redacted,
+    }
+}
+
+/// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
+/// the same secret as the finding that contains it; the widest one is kept.
+fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut kept: Vec<(Range<usize>, Detection)> = Vec::new();
+    for (range, d) in found {
+        let inside = kept
+            .iter()
+            .any(|(k, _)| k.start <= range.start && range.start < k.end);
+        if !inside {
+            kept.push((range, d));
+        }
+    }
+    kept.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
+fn assigned_to_database_url(text: &[u8], offset: usize) -> bool {
+    let line = line_around(text, offset);
+    patterns().database_url.is_match(&text[line.start..offset])
+}
+
+/// The byte range of the line that holds `offset`.
+fn line_around(text: &[u8], offset: usize) -> Range<usize> {
+    let start = text[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = text[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| offset + i);
+    start..end
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A URI part percent-decoded, so `%24%7BPW%7D` is seen as `${PW}`.
+fn decode(bytes: &[u8]) -> String {
+    percent_encoding::percent_decode(bytes)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn unquote(bytes: &[u8]) -> String {
+    let text = lossy(bytes);
+    let trimmed = text.trim();
+    for quote in ['"', '\''] {
+        if let Some(inner) = trimmed
+            .strip_prefix(quote)
+            .and_then(|t| t.strip_suffix(quote))
+        {
+            return inner.to_string();
+        }
+    }
+    trimmed.to_string()
+}
+
+/// The first three characters of a user name, as everywhere in vsecure.
+fn redact_user(user: &str) -> String {
+    let shown: String = user.chars().take(3).collect();
+    format!("{shown}***")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<Kind> {
+        detect(text.as_bytes()).iter().map(|d| d.kind).collect()
+    }
+
+    #[test]
+    fn each_form_is_found_and_redacted() {
+        let text = "url: postgresql://neondb_owner:npg_Ab12Cd34Ef56@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb?sslmode=require\n"; // vsecure:allow (a documented fake)
+        let found = detect(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Kind::PostgresUri);
+        assert_eq!(
+            found[0].redacted,
+            "postgresql://neo***:****@ep-cool-darkness-123456.us-east-2.aws.neon.tech"
+        );
+        assert!(!found[0].redacted.contains("npg_Ab12"));
+        assert_eq!(
+            kinds("DATABASE_URL=postgres://app:s3cret-Pw@db.internal.acme.io:5432/app"), // vsecure:allow (a documented fake)
+            [Kind::DatabaseUrl]
+        );
+        assert_eq!(
+            kinds("conn = \"host=db.internal.acme.io user=app password='s3 cret' dbname=app\""), // vsecure:allow (a documented fake)
+            [Kind::KeyValuePassword]
+        );
+        let exported = "export PGPASSWORD=hunter2hunter2"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(exported), [Kind::Pgpassword]);
+        assert_eq!(kinds("ENV PGPASSWORD s3cret-value"), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
+        assert!(kinds("let pgpassword: String = read();").is_empty());
+        assert!(kinds("export PGPASSWORD=hunter2hunter2 # vsecure:allow").is_empty());
+        assert_eq!(kinds("  PGPASSWORD: \"s3cret\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
+        let neon = "neon password npg_Xy12Zw34Ab56Cd"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(neon), [Kind::NeonPassword]);
+    }
+
+    #[test]
+    fn placeholders_are_not_flagged() {
+        for text in [
+            "DATABASE_URL=your_database_url",
+            "postgresql://user:<password>@host/db",
+            "postgresql://neondb_owner:${NEON_PASSWORD}@ep-x-123456.us-east-2.aws.neon.tech/neondb",
+            "postgresql://neondb_owner:****@ep-x-123456.us-east-2.aws.neon.tech/neondb",
+            "postgresql://user:password@localhost/db",
+            "postgres://app:$PGPASS@db/app",
+            "export PGPASSWORD=\"$DB_PASSWORD\"", // vsecure:allow (a documented fake)
+            "PGPASSWORD=<your-password>",
+            "host=localhost user=app password=changeme",
+            "postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb",
+            "password = hunter2 in a config that is not a connection string",
+        ] {
+            assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
+        }
+    }
+}

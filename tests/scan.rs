@@ -1,0 +1,160 @@
+//! `vsecure scan` on real trees: every form found, no secret printed, no placeholder
+//! flagged, .gitignore respected, binaries skipped.
+
+mod support;
+
+use std::path::Path;
+
+use support::{vsecure_in, write};
+
+const NEON_PASSWORD: &str = "npg_Q7wErTy5uIoP"; // vsecure:allow (a test fake)
+const TS_PASSWORD: &str = "Ts-s3cret-9xQ"; // vsecure:allow (a test fake)
+const SHELL_PASSWORD: &str = "Sh-s3cret-4kZ"; // vsecure:allow (a test fake)
+const IGNORED_PASSWORD: &str = "Ign-s3cret-2wX"; // vsecure:allow (a test fake)
+
+fn leaky_tree(root: &Path) {
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    write(
+        root,
+        "docs/SECURITY.md",
+        &format!(
+            "# Database\n\nConnect with:\n\n```\npostgresql://neondb_owner:{NEON_PASSWORD}@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb?sslmode=require\n```\n"
+        ),
+    );
+    write(
+        root,
+        "src/db.ts",
+        &format!(
+            "import {{ Pool }} from 'pg';\n\nexport const pool = new Pool({{\n  connectionString: 'postgres://app:{TS_PASSWORD}@db.internal.acme.io:5432/app',\n}});\n"
+        ),
+    );
+    write(
+        root,
+        "scripts/backup.sh",
+        &format!(
+            "#!/bin/sh\nexport PGPASSWORD='{SHELL_PASSWORD}'\npg_dump -h db -U app app > backup.sql\n"
+        ),
+    );
+    write(
+        root,
+        "docs/SETUP.md",
+        "Set DATABASE_URL=your_database_url in .env.\n\n\
+         postgresql://user:<password>@host/db\n\
+         postgresql://neondb_owner:${NEON_PASSWORD}@ep-x-123456.us-east-2.aws.neon.tech/neondb\n\
+         postgresql://neondb_owner:****@ep-x-123456.us-east-2.aws.neon.tech/neondb\n\
+         export PGPASSWORD=$PGPASSWORD\n",
+    );
+    write(
+        root,
+        ".env.production",
+        &format!("DATABASE_URL=postgres://app:{IGNORED_PASSWORD}@db.internal.acme.io/app\n"),
+    );
+    write(root, ".gitignore", ".env.production\n");
+    let mut binary = format!("postgres://app:{TS_PASSWORD}@db/app").into_bytes();
+    binary.extend_from_slice(&[0, 1, 2, 3]);
+    std::fs::write(root.join("src/blob.bin"), binary).unwrap();
+}
+
+fn assert_no_secret(text: &str) {
+    for secret in [NEON_PASSWORD, TS_PASSWORD, SHELL_PASSWORD, IGNORED_PASSWORD] {
+        assert!(!text.contains(secret), "a secret was printed: {text}");
+    }
+}
+
+#[test]
+fn scan_finds_each_leak_prints_no_secret_and_flags_no_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    leaky_tree(dir.path());
+    let run = vsecure_in(dir.path(), &["scan", "--format", "json"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_no_secret(&run.stdout);
+    assert_no_secret(&run.stderr);
+    let json = run.json();
+    let found: Vec<(String, u64, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string(),
+                f["line"].as_u64().unwrap(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "docs/SECURITY.md".to_string(),
+                6,
+                "postgres-uri".to_string()
+            ),
+            ("scripts/backup.sh".to_string(), 2, "pgpassword".to_string()),
+            ("src/db.ts".to_string(), 4, "postgres-uri".to_string()),
+        ]
+    );
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["files_skipped"], 1, "the binary file is skipped");
+
+    let table = vsecure_in(dir.path(), &["scan"], &[]);
+    assert_eq!(table.code, 1);
+    assert_no_secret(&table.stdout);
+    assert!(
+        table
+            .stdout
+            .contains("docs/SECURITY.md:6:1: postgres-uri: postgresql://neo***:****@ep-cool-darkness-123456.us-east-2.aws.neon.tech"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn ignored_files_are_scanned_only_with_no_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    leaky_tree(dir.path());
+    let run = vsecure_in(
+        dir.path(),
+        &["scan", "--no-ignore", "--format", "json"],
+        &[],
+    );
+    assert_no_secret(&run.stdout);
+    let json = run.json();
+    let kinds: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with(".env.production"))
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["database-url"]);
+}
+
+#[test]
+fn a_clean_tree_exits_0_and_a_missing_path_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "README.md",
+        "Set DATABASE_URL in .env; see <password>.\n",
+    );
+    let run = vsecure_in(dir.path(), &["scan", "."], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("0 credential(s) found in 1 file(s)"));
+    let missing = vsecure_in(dir.path(), &["scan", "no/such/dir"], &[]);
+    assert_eq!(missing.code, 2);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+}
+
+#[test]
+fn this_repository_holds_no_credentials() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = vsecure_in(Path::new(root), &["scan"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
