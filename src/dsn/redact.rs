@@ -52,7 +52,14 @@ pub fn redacted(info: &ConnInfo) -> String {
     } else if info.get("password").is_some() {
         out.push_str(":***@");
     }
-    let hosts = info.hosts();
+    // An explicitly empty host or dbname cannot be written in the authority or path
+    // (libpq would read "not set"): those go in the query, where `host=` keeps them.
+    let host_in_authority = info.get("host").is_none_or(|h| !h.is_empty());
+    let hosts = if host_in_authority {
+        info.hosts()
+    } else {
+        Vec::new()
+    };
     let ports = info.ports();
     let pair_ports = ports.len() == hosts.len() || (hosts.is_empty() && ports.len() == 1);
     let rendered_hosts: Vec<String> = if hosts.is_empty() && pair_ports && !ports.is_empty() {
@@ -76,14 +83,17 @@ pub fn redacted(info: &ConnInfo) -> String {
             .collect()
     };
     out.push_str(&rendered_hosts.join(","));
-    if let Some(db) = info.get("dbname") {
+    let db_in_path = info.get("dbname").is_some_and(|db| !db.is_empty());
+    if db_in_path {
         out.push('/');
-        out.push_str(&enc(db));
+        out.push_str(&enc(info.get("dbname").unwrap_or_default()));
     }
     let mut query = Vec::new();
     for (key, value) in info.public_values() {
-        let in_authority =
-            matches!(key, "user" | "host" | "dbname") || (key == "port" && pair_ports);
+        let in_authority = key == "user"
+            || (key == "host" && host_in_authority)
+            || (key == "dbname" && db_in_path)
+            || (key == "port" && pair_ports);
         if !in_authority {
             query.push(format!("{}={}", enc(key), enc(value)));
         }

@@ -251,6 +251,15 @@ pub(crate) async fn walk_table(
         .filter(|r| *r > 0.0)
         .unwrap_or(DEFAULT_ROWS_PER_BLOCK);
     let step = ((f64::from(opts.batch_size) / rows_per_block).floor() as u64).max(1);
+    if blocks == 0 {
+        // Nothing to walk, but a run holding the job still means this one skips.
+        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
+            report.skipped = true;
+            return Ok(false);
+        }
+        tx::finish(client, "SELECT 0").await?;
+        return Ok(true);
+    }
     let mut first = 0;
     while first < blocks {
         let started = Instant::now();

@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::fs;
 use std::io::Write;
 use std::net::TcpListener;
@@ -343,6 +345,31 @@ impl Cluster {
                 })
                 .collect()
         })
+    }
+
+    /// Restarts the server (fast shutdown, which ends every session, then start) on the
+    /// same port and data.
+    pub fn restart(&mut self) {
+        // SAFETY: sending a signal to our own child has no memory-safety preconditions.
+        unsafe {
+            libc::kill(self.pid as i32, libc::SIGINT);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline && unsafe { libc::kill(self.pid as i32, 0) } == 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let bin = bin_dir(self.build);
+        for _ in 0..50 {
+            if let Some(pid) = spawn_postgres(&bin, &self.dir, self.port, self.tls) {
+                self.pid = pid;
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "could not restart postgres; see {}",
+            self.dir.join("log").display()
+        );
     }
 
     /// Stops the server now (fast shutdown) and removes its files.

@@ -1,0 +1,176 @@
+//! A TCP proxy for PostgreSQL's plain protocol that adds latency and counts round trips.
+//!
+//! A round trip is a request after which the client waits: a simple Query ('Q') or an
+//! extended-protocol Sync ('S'), counted after the server's first ReadyForQuery, that is
+//! after connecting and authenticating. Each server-to-client chunk is held back by the
+//! latency, so every round trip costs it, as on a distant Neon region.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The SSLRequest and GSSENCRequest codes: a client may send one before the startup.
+const NEGOTIATION_CODES: [u32; 2] = [80877103, 80877104];
+
+/// A running proxy; it stops accepting when dropped.
+pub struct CountingProxy {
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+    finished: Arc<Mutex<Vec<usize>>>,
+    started: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl CountingProxy {
+    /// Starts a proxy in front of 127.0.0.1:`target_port`.
+    pub fn start(target_port: u16, latency: Duration) -> CountingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let finished = Arc::new(Mutex::new(Vec::new()));
+        let started = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (f, s, st) = (finished.clone(), started.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        s.fetch_add(1, Ordering::SeqCst);
+                        let f = f.clone();
+                        std::thread::spawn(move || serve(client, target_port, latency, f));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        CountingProxy {
+            port,
+            finished,
+            started,
+            stop,
+        }
+    }
+
+    /// The round-trip counts of the connections made since the last call, once they
+    /// have all closed.
+    pub fn take_counts(&self) -> Vec<usize> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let done = self.finished.lock().unwrap().len();
+            if done >= self.started.load(Ordering::SeqCst) || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.started.store(0, Ordering::SeqCst);
+        std::mem::take(&mut *self.finished.lock().unwrap())
+    }
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<Mutex<Vec<usize>>>) {
+    let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else {
+        finished.lock().unwrap().push(0);
+        return;
+    };
+    let ready = Arc::new(AtomicBool::new(false));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let down = {
+        let (from, to, ready) = (
+            server.try_clone().unwrap(),
+            client.try_clone().unwrap(),
+            ready.clone(),
+        );
+        std::thread::spawn(move || pump_down(from, to, latency, &ready))
+    };
+    pump_up(client, server, &ready, &requests);
+    let _ = down.join();
+    finished
+        .lock()
+        .unwrap()
+        .push(requests.load(Ordering::SeqCst));
+}
+
+/// Client to server: counts requests once the server has been ready.
+fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests: &AtomicUsize) {
+    let mut buffer = Vec::new();
+    let mut startup = true;
+    let mut chunk = [0u8; 65536];
+    while let Ok(n) = from.read(&mut chunk) {
+        if n == 0 || to.write_all(&chunk[..n]).is_err() {
+            break;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        loop {
+            if startup {
+                if buffer.len() < 8 {
+                    break;
+                }
+                let length = u32::from_be_bytes(buffer[..4].try_into().unwrap()) as usize;
+                let code = u32::from_be_bytes(buffer[4..8].try_into().unwrap());
+                if buffer.len() < length {
+                    break;
+                }
+                buffer.drain(..length);
+                startup = NEGOTIATION_CODES.contains(&code);
+                continue;
+            }
+            if buffer.len() < 5 {
+                break;
+            }
+            let length = u32::from_be_bytes(buffer[1..5].try_into().unwrap()) as usize;
+            if buffer.len() < 1 + length {
+                break;
+            }
+            let kind = buffer[0];
+            buffer.drain(..1 + length);
+            if ready.load(Ordering::SeqCst) && matches!(kind, b'Q' | b'S') {
+                requests.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// Server to client: notes the first ReadyForQuery and delays every chunk.
+fn pump_down(mut from: TcpStream, mut to: TcpStream, latency: Duration, ready: &AtomicBool) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 65536];
+    while let Ok(n) = from.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        if !ready.load(Ordering::SeqCst) {
+            buffer.extend_from_slice(&chunk[..n]);
+            // A single 'N' or 'S' answers an SSLRequest before any typed message.
+            if buffer.len() == 1 && matches!(buffer[0], b'N' | b'S') {
+                buffer.clear();
+            }
+            while buffer.len() >= 5 {
+                let length = u32::from_be_bytes(buffer[1..5].try_into().unwrap()) as usize;
+                if buffer.len() < 1 + length {
+                    break;
+                }
+                if buffer[0] == b'Z' {
+                    ready.store(true, Ordering::SeqCst);
+                }
+                buffer.drain(..1 + length);
+            }
+        }
+        std::thread::sleep(latency);
+        if to.write_all(&chunk[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
