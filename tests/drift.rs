@@ -383,6 +383,39 @@ fn the_same_ddl_on_postgres_15_and_18_shows_no_drift() {
 }
 
 #[test]
+fn index_definitions_read_as_pg_get_indexdef_writes_them() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("drift_indexdef");
+    cluster.execute(&db, include_str!("fixtures/portable_schema.sql"));
+    let dump = vsecure(&["schema", "dump"], &[("DATABASE_URL", &cluster.url(&db))]);
+    let model: Value = serde_json::from_str(&dump.stdout).unwrap();
+    let expected = cluster.query_strings(
+        &db,
+        "SET search_path = pg_catalog;
+         SELECT c.relname || ' ' || replace(pg_get_indexdef(i.indexrelid),
+                                            ' ' || quote_ident(ic.relname) || ' ON ', ' ON ')
+         FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid
+         JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE c.relnamespace = 'public'::regnamespace AND NOT c.relispartition
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+         ORDER BY 1",
+    );
+    let mut found: Vec<String> = Vec::new();
+    for section in ["tables", "views"] {
+        for (name, object) in model[section].as_object().unwrap() {
+            for index in object["indexes"].as_object().unwrap().values() {
+                let table = name.trim_start_matches("public.");
+                found.push(format!("{table} {}", index["definition"].as_str().unwrap()));
+            }
+        }
+    }
+    found.sort();
+    assert!(expected.len() >= 8, "{expected:?}");
+    assert_eq!(found, expected);
+}
+
+#[test]
 fn a_shadow_database_is_compared_and_dropped_afterwards() {
     let cluster = Cluster::shared();
     let db = migrated("drift_shadow");

@@ -104,6 +104,15 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
     compare("view", "", &expected.views, &actual.views, &mut out, |v| {
         v.definition.clone()
     });
+    for (name, e) in &expected.views {
+        if let Some(a) = actual.views.get(name) {
+            let (ie, ia) = renamed_pairs(&e.indexes, &a.indexes);
+            let prefix = format!("{name}.");
+            compare("index", &prefix, &ie, &ia, &mut out, |i| {
+                i.definition.clone()
+            });
+        }
+    }
     let (es, as_) = (
         free_sequences(&expected.sequences, expected, actual),
         free_sequences(&actual.sequences, expected, actual),

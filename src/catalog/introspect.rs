@@ -14,22 +14,8 @@ use super::model::{
 
 const QUERY: &str = include_str!("introspect.sql");
 
-/// The CTEs every statement of the query may use; `{{SCHEMAS}}` is the scope.
-const SCOPE: &str = "scope AS (
-    SELECT n.oid, n.nspname::text AS nspname FROM pg_namespace n
-    WHERE n.nspname = ANY ({{SCHEMAS}}::text[])),
-rels AS (
-    SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
-           c.relrowsecurity, c.relforcerowsecurity, c.relpersistence, s.nspname
-    FROM pg_class c JOIN scope s ON s.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
-                      AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
-      AND NOT (c.relname = 'refinery_schema_history' AND c.relkind = 'r')),
-tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition)";
-
 /// How many result sets the query returns, one per statement.
-const RESULT_SETS: usize = 13;
+const RESULT_SETS: usize = 5;
 
 /// The schemas introspected when none are named.
 pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
@@ -71,23 +57,25 @@ pub async fn introspect(
         )));
     }
     let mut next = || sets.next().unwrap_or_default();
+    let schemas = decode::<RawSchema>(next())?;
+    let extensions = decode(next())?;
+    let enums = decode(next())?;
+    let functions = decode(next())?;
+    let mut relations = Sections::split(next());
     let raw = Raw {
-        schemas: decode::<RawSchema>(next())?
-            .into_iter()
-            .map(|s| s.name)
-            .collect(),
-        extensions: decode(next())?,
-        enums: decode(next())?,
-        tables: decode(next())?,
-        partitions: decode(next())?,
-        columns: decode(next())?,
-        constraints: decode(next())?,
-        indexes: decode(next())?,
-        policies: decode(next())?,
-        triggers: decode(next())?,
-        functions: decode(next())?,
-        views: decode(next())?,
-        sequences: decode(next())?,
+        schemas: schemas.into_iter().map(|s| s.name).collect(),
+        extensions,
+        enums,
+        tables: relations.decode("table", TABLE_FIELDS)?,
+        partitions: relations.decode("partition", PARTITION_FIELDS)?,
+        columns: relations.decode("column", COLUMN_FIELDS)?,
+        constraints: relations.decode("constraint", CONSTRAINT_FIELDS)?,
+        indexes: relations.decode("index", INDEX_FIELDS)?,
+        policies: relations.decode("policy", POLICY_FIELDS)?,
+        triggers: relations.decode("trigger", TRIGGER_FIELDS)?,
+        functions,
+        views: relations.decode("view", VIEW_FIELDS)?,
+        sequences: relations.decode("sequence", SEQUENCE_FIELDS)?,
     };
     Ok(build(raw))
 }
@@ -104,9 +92,7 @@ fn batch(schemas: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let statements = QUERY
-        .replace("{{SCOPE}}", SCOPE)
-        .replace("{{SCHEMAS}}", &array);
+    let statements = QUERY.replace("{{SCHEMAS}}", &array);
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
          SET LOCAL statement_timeout = 0; SET LOCAL jit = off;\n{}\n; COMMIT",
@@ -144,6 +130,95 @@ fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<serde_json::Value>> {
     sets
 }
 
+/// The names of the positional columns c1, c2, ... of each section of the relations
+/// statement, in the order introspect.sql selects them.
+const TABLE_FIELDS: &[&str] = &[
+    "schema",
+    "name",
+    "kind",
+    "unlogged",
+    "partition_key",
+    "rls_enabled",
+    "rls_forced",
+];
+const PARTITION_FIELDS: &[&str] = &["schema", "name", "parent_schema", "parent", "bound"];
+const COLUMN_FIELDS: &[&str] = &[
+    "schema",
+    "table",
+    "name",
+    "type",
+    "not_null",
+    "default",
+    "identity",
+    "generated",
+    "generated_kind",
+    "collation",
+];
+const CONSTRAINT_FIELDS: &[&str] = &["schema", "table", "name", "type", "definition"];
+const INDEX_FIELDS: &[&str] = &["schema", "table", "name", "definition", "valid"];
+const POLICY_FIELDS: &[&str] = &[
+    "schema",
+    "table",
+    "name",
+    "command",
+    "permissive",
+    "roles",
+    "using",
+    "with_check",
+];
+const TRIGGER_FIELDS: &[&str] = &["schema", "table", "name", "definition", "enabled"];
+const VIEW_FIELDS: &[&str] = &["schema", "name", "kind", "definition"];
+const SEQUENCE_FIELDS: &[&str] = &[
+    "schema",
+    "name",
+    "type",
+    "start",
+    "increment",
+    "min",
+    "max",
+    "cache",
+    "cycle",
+    "owned_by",
+];
+
+/// The rows of the relations statement, grouped by their `section` column.
+struct Sections {
+    rows: std::collections::HashMap<String, Vec<serde_json::Value>>,
+}
+
+impl Sections {
+    fn split(rows: Vec<serde_json::Value>) -> Sections {
+        let mut grouped: std::collections::HashMap<String, Vec<serde_json::Value>> =
+            std::collections::HashMap::new();
+        for row in rows {
+            let section = row["section"].as_str().unwrap_or_default().to_string();
+            grouped.entry(section).or_default().push(row);
+        }
+        Sections { rows: grouped }
+    }
+
+    /// Names the positional columns of one section and decodes its rows.
+    fn decode<T: DeserializeOwned>(
+        &mut self,
+        section: &str,
+        fields: &[&str],
+    ) -> Result<Vec<T>, IntrospectError> {
+        let rows = self.rows.remove(section).unwrap_or_default();
+        let named = rows
+            .into_iter()
+            .map(|row| {
+                let object: serde_json::Map<String, serde_json::Value> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (name.to_string(), row[format!("c{}", i + 1)].clone()))
+                    .collect();
+                serde_json::Value::Object(object)
+            })
+            .collect();
+        decode(named)
+    }
+}
+
 /// Decodes the rows of one result set.
 fn decode<T: DeserializeOwned>(rows: Vec<serde_json::Value>) -> Result<Vec<T>, IntrospectError> {
     rows.into_iter()
@@ -151,11 +226,11 @@ fn decode<T: DeserializeOwned>(rows: Vec<serde_json::Value>) -> Result<Vec<T>, I
         .collect()
 }
 
-/// A boolean as PostgreSQL prints it: `t` or `f`.
+/// A boolean as PostgreSQL prints it: `t` or `f`, or `true` or `false` cast to text.
 fn pg_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     match String::deserialize(deserializer)?.as_str() {
-        "t" => Ok(true),
-        "f" => Ok(false),
+        "t" | "true" => Ok(true),
+        "f" | "false" => Ok(false),
         other => Err(serde::de::Error::custom(format!("not a boolean: {other}"))),
     }
 }
@@ -403,16 +478,20 @@ fn build(raw: Raw) -> SchemaModel {
             );
         }
     }
+    let mut view_indexes: BTreeMap<String, BTreeMap<String, Index>> = BTreeMap::new();
     for i in raw.indexes {
-        if let Some(table) = tables.get_mut(&qualified(&i.schema, &i.table)) {
-            let definition = without_own_name(&i.definition, &i.name);
-            table.indexes.insert(
-                i.name,
-                Index {
-                    definition,
-                    valid: i.valid,
-                },
-            );
+        let index = Index {
+            definition: without_own_name(&i.definition, &i.name),
+            valid: i.valid,
+        };
+        let owner = qualified(&i.schema, &i.table);
+        match tables.get_mut(&owner) {
+            Some(table) => {
+                table.indexes.insert(i.name, index);
+            }
+            None => {
+                view_indexes.entry(owner).or_default().insert(i.name, index);
+            }
         }
     }
     for p in raw.policies {
@@ -501,13 +580,15 @@ fn build(raw: Raw) -> SchemaModel {
                 } else {
                     "view"
                 };
+                let key = qualified(&v.schema, &v.name);
                 let view = View {
+                    indexes: view_indexes.remove(&key).unwrap_or_default(),
                     kind: kind.to_string(),
                     definition: unqualify_columns(&collapse_whitespace(
                         v.definition.as_deref().unwrap_or(""),
                     )),
                 };
-                (qualified(&v.schema, &v.name), view)
+                (key, view)
             })
             .collect(),
         sequences: raw

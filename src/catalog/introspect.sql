@@ -2,93 +2,27 @@
 -- round trip (plain rows cost the server far less than building JSON). Run with
 -- search_path = pg_catalog so every deparsed name is schema-qualified, as pg_dump sees
 -- them. Objects that belong to extensions are left out, and so is refinery's history
--- table (bookkeeping, not schema). The SCOPE placeholder expands to the CTEs scope (the schemas),
--- rels (their relations) and tables (ordinary and partitioned tables, not partitions).
--- Statements are separated by lines holding only ";", in the order introspect.rs reads.
+-- table (bookkeeping, not schema). {{SCHEMAS}} is a text[] literal of the schemas.
+--
+-- Five statements, in the order introspect.rs reads them: schemas, extensions, enums,
+-- functions, and everything that hangs off pg_class in one statement, so that the
+-- relations in scope are found once (a scan of pg_class and an extension check per
+-- relation) rather than once per kind of object. Its rows carry a section name and
+-- positional text columns; introspect.rs names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
 ;
 SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 ;
-WITH {{SCOPE}}
-SELECT s.nspname AS schema, t.typname AS name,
+SELECT n.nspname AS schema, t.typname AS name,
        (SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder)
         FROM pg_enum l WHERE l.enumtypid = t.oid)::text AS labels
-FROM pg_type t JOIN scope s ON s.oid = t.typnamespace
-WHERE t.typtype = 'e'
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'e' AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
 ;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS name, r.relkind AS kind,
-       r.relpersistence = 'u' AS unlogged,
-       CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS partition_key,
-       r.relrowsecurity AS rls_enabled, r.relforcerowsecurity AS rls_forced
-FROM tables r
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS name, ps.nspname AS parent_schema,
-       p.relname AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound
-FROM rels r
-JOIN pg_class c ON c.oid = r.oid
-JOIN pg_inherits i ON i.inhrelid = r.oid
-JOIN pg_class p ON p.oid = i.inhparent
-JOIN pg_namespace ps ON ps.oid = p.relnamespace
-WHERE r.relispartition
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS table, a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS type,
-       a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default,
-       CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
-       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated,
-       CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END AS generated_kind,
-       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
-FROM tables r
-JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN pg_collation co ON co.oid = a.attcollation
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS table, c.conname AS name,
-       c.contype AS type, pg_get_constraintdef(c.oid) AS definition
-FROM tables r
-JOIN pg_constraint c ON c.conrelid = r.oid
-WHERE c.contype <> 'n'
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS table, ic.relname AS name,
-       pg_get_indexdef(i.indexrelid) AS definition, i.indisvalid AS valid
-FROM rels r
-JOIN pg_index i ON i.indrelid = r.oid
-JOIN pg_class ic ON ic.oid = i.indexrelid
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition
-  AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
-                           WHERE c.contype IN ('p', 'u', 'x'))
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS table, p.polname AS name,
-       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
-                     WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
-       p.polpermissive AS permissive,
-       CASE WHEN p.polroles = '{0}' THEN '["public"]'
-            ELSE (SELECT json_agg(ro.rolname ORDER BY ro.rolname)::text
-                  FROM pg_roles ro WHERE ro.oid = ANY (p.polroles)) END AS roles,
-       pg_get_expr(p.polqual, p.polrelid) AS using,
-       pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
-FROM rels r JOIN pg_policy p ON p.polrelid = r.oid
-WHERE NOT r.relispartition
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS table, tg.tgname AS name,
-       pg_get_triggerdef(tg.oid) AS definition, tg.tgenabled AS enabled
-FROM rels r JOIN pg_trigger tg ON tg.tgrelid = r.oid
-WHERE NOT tg.tgisinternal AND NOT r.relispartition
-;
-WITH {{SCOPE}}
-SELECT s.nspname AS schema, p.proname AS name,
+SELECT n.nspname AS schema, p.proname AS name,
        pg_get_function_identity_arguments(p.oid) AS arguments,
        p.prokind AS kind,
        pg_get_function_result(p.oid) AS result,
@@ -101,29 +35,160 @@ SELECT s.nspname AS schema, p.proname AS name,
        CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid)
             ELSE p.prosrc END AS body
 FROM pg_proc p
-JOIN scope s ON s.oid = p.pronamespace
+JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
-WHERE p.prokind IN ('f', 'p')
+WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 ;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS name, r.relkind AS kind,
-       pg_get_viewdef(r.oid) AS definition
+WITH rels AS MATERIALIZED (
+    SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
+           c.relrowsecurity, c.relforcerowsecurity, c.relpersistence,
+           n.nspname::text AS nspname
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+      AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+      AND NOT (c.relname = 'refinery_schema_history' AND c.relkind = 'r')
+      AND c.oid NOT IN (SELECT m.objid FROM pg_depend m
+                        WHERE m.deptype = 'e' AND m.classid = 'pg_class'::regclass)
+),
+tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition)
+-- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced
+SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS c3,
+       (r.relpersistence = 'u')::text AS c4,
+       CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS c5,
+       r.relrowsecurity::text AS c6, r.relforcerowsecurity::text AS c7,
+       NULL::text AS c8, NULL::text AS c9, NULL::text AS c10
+FROM tables r
+UNION ALL
+-- partition: schema, name, parent_schema, parent, bound
+SELECT 'partition', r.nspname, r.relname, ps.nspname::text, p.relname::text,
+       pg_get_expr(c.relpartbound, c.oid), NULL, NULL, NULL, NULL, NULL
+FROM rels r
+JOIN pg_class c ON c.oid = r.oid
+JOIN pg_inherits i ON i.inhrelid = r.oid
+JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace ps ON ps.oid = p.relnamespace
+WHERE r.relispartition
+UNION ALL
+-- column: schema, table, name, type, not_null, default, identity, generated,
+--         generated_kind, collation
+SELECT 'column', r.nspname, r.relname, a.attname::text,
+       format_type(a.atttypid, a.atttypmod),
+       a.attnotnull::text,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+       CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+       CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
+FROM tables r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+UNION ALL
+-- constraint: schema, table, name, type, definition
+SELECT 'constraint', r.nspname, r.relname, c.conname::text, c.contype::text,
+       pg_get_constraintdef(c.oid), NULL, NULL, NULL, NULL, NULL
+FROM tables r
+JOIN pg_constraint c ON c.conrelid = r.oid
+WHERE c.contype <> 'n'
+UNION ALL
+-- index: schema, table, name, definition, valid. The definition is composed from the
+-- catalog in the shape of pg_get_indexdef without the index's own name: calling
+-- pg_get_indexdef per index costs ten times as much (it is kept for expressions).
+SELECT 'index', r.nspname, r.relname, ic.relname::text,
+       'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ON '
+       || CASE WHEN r.relkind = 'p' THEN 'ONLY ' ELSE '' END
+       || quote_ident(r.nspname) || '.' || quote_ident(r.relname)
+       || ' USING ' || quote_ident(am.amname::text) || ' ('
+       || (SELECT string_agg(
+                CASE WHEN k.attnum > 0
+                     THEN (SELECT quote_ident(a.attname::text) FROM pg_attribute a
+                           WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                     ELSE pg_get_indexdef(i.indexrelid, k.n::int, false) END
+                || CASE WHEN k.coll = 0
+                          OR k.coll = coalesce((SELECT a.attcollation FROM pg_attribute a
+                                                WHERE a.attrelid = i.indrelid
+                                                  AND a.attnum = k.attnum), 100)
+                        THEN ''
+                        ELSE ' COLLATE ' || (SELECT quote_ident(kc.collname::text)
+                                             FROM pg_collation kc WHERE kc.oid = k.coll) END
+                || coalesce((SELECT CASE WHEN oc.opcdefault THEN ''
+                                         WHEN ocn.nspname = 'pg_catalog'
+                                         THEN ' ' || quote_ident(oc.opcname::text)
+                                         ELSE ' ' || quote_ident(ocn.nspname::text) || '.'
+                                              || quote_ident(oc.opcname::text) END
+                             FROM pg_opclass oc
+                             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+                             WHERE oc.oid = k.opclass), '')
+                || coalesce((SELECT ' (' || string_agg(split_part(o, '=', 1) || '='
+                                     || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') || ')'
+                             FROM pg_attribute ia, unnest(ia.attoptions) AS o
+                             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k.n), '')
+                || CASE WHEN k.opt & 1 = 1
+                        THEN ' DESC' || CASE WHEN k.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
+                        WHEN k.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END,
+                ', ' ORDER BY k.n)
+           FROM unnest(i.indkey::int2[], i.indcollation::oid[], i.indclass::oid[],
+                       i.indoption::int2[]) WITH ORDINALITY AS k(attnum, coll, opclass, opt, n)
+           WHERE k.n <= i.indnkeyatts)
+       || ')'
+       || CASE WHEN i.indnatts > i.indnkeyatts THEN ' INCLUDE (' || (
+              SELECT string_agg((SELECT quote_ident(a.attname::text) FROM pg_attribute a
+                                 WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum),
+                                ', ' ORDER BY k.n)
+              FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+              WHERE k.n > i.indnkeyatts) || ')' ELSE '' END
+       || CASE WHEN i.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
+       || coalesce(' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='
+                                          || quote_literal(substr(o, strpos(o, '=') + 1)), ', ')
+                                 FROM unnest(ic.reloptions) AS o) || ')', '')
+       || coalesce(' WHERE ' || pg_get_expr(i.indpred, i.indrelid), ''),
+       i.indisvalid::text, NULL, NULL, NULL, NULL, NULL
+FROM rels r
+JOIN pg_index i ON i.indrelid = r.oid
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition
+  AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
+                           WHERE c.contype IN ('p', 'u', 'x'))
+UNION ALL
+-- policy: schema, table, name, command, permissive, roles, using, with_check
+SELECT 'policy', r.nspname, r.relname, p.polname::text,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                     WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+       p.polpermissive::text,
+       CASE WHEN p.polroles = '{0}' THEN '["public"]'
+            ELSE (SELECT json_agg(ro.rolname ORDER BY ro.rolname)::text
+                  FROM pg_roles ro WHERE ro.oid = ANY (p.polroles)) END,
+       pg_get_expr(p.polqual, p.polrelid),
+       pg_get_expr(p.polwithcheck, p.polrelid), NULL, NULL
+FROM rels r JOIN pg_policy p ON p.polrelid = r.oid
+WHERE NOT r.relispartition
+UNION ALL
+-- trigger: schema, table, name, definition, enabled
+SELECT 'trigger', r.nspname, r.relname, tg.tgname::text,
+       pg_get_triggerdef(tg.oid), tg.tgenabled::text, NULL, NULL, NULL, NULL, NULL
+FROM rels r JOIN pg_trigger tg ON tg.tgrelid = r.oid
+WHERE NOT tg.tgisinternal AND NOT r.relispartition
+UNION ALL
+-- view: schema, name, kind, definition
+SELECT 'view', r.nspname, r.relname, r.relkind::text, pg_get_viewdef(r.oid),
+       NULL, NULL, NULL, NULL, NULL, NULL
 FROM rels r WHERE r.relkind IN ('v', 'm')
-;
-WITH {{SCOPE}}
-SELECT r.nspname AS schema, r.relname AS name,
-       format_type(q.seqtypid, NULL) AS type,
-       q.seqstart AS start, q.seqincrement AS increment,
-       q.seqmin AS min, q.seqmax AS max, q.seqcache AS cache, q.seqcycle AS cycle,
+UNION ALL
+-- sequence: schema, name, type, start, increment, min, max, cache, cycle, owned_by
+SELECT 'sequence', r.nspname, r.relname, format_type(q.seqtypid, NULL),
+       q.seqstart::text, q.seqincrement::text, q.seqmin::text, q.seqmax::text,
+       q.seqcache::text, q.seqcycle::text,
        (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname
         FROM pg_depend d
         JOIN pg_class tc ON tc.oid = d.refobjid
         JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
         WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
-          AND d.deptype = 'a' AND d.refobjsubid > 0 LIMIT 1) AS owned_by
+          AND d.deptype = 'a' AND d.refobjsubid > 0 LIMIT 1)
 FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid

@@ -155,6 +155,8 @@ pub struct View {
     pub kind: String,
     /// `pg_get_viewdef`, white space collapsed.
     pub definition: String,
+    /// Indexes of a materialized view, by name.
+    pub indexes: BTreeMap<String, Index>,
 }
 
 /// A sequence.
