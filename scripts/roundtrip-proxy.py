@@ -7,6 +7,8 @@ For every connection it appends one line to COUNT_FILE when the connection close
 number of requests the client made after the server's first ReadyForQuery, that is after
 connecting and authenticating. A request is a simple Query ('Q') or an extended-protocol
 Sync ('S'): after either the client waits for the server, so each is one round trip.
+A Sync right after a Close ('C') is not counted: a client library that drops a prepared
+statement sends that pair without waiting for the answer.
 """
 import socket
 import struct
@@ -47,7 +49,7 @@ def messages(buffer, startup):
 
 
 def pump(source, sink, counter, from_client):
-    buffer, startup = bytearray(), [from_client]
+    buffer, startup, previous = bytearray(), [from_client], None
     try:
         while True:
             data = source.recv(65536)
@@ -55,8 +57,10 @@ def pump(source, sink, counter, from_client):
                 break
             buffer.extend(data)
             for kind in messages(buffer, startup):
-                if from_client and counter.ready and kind in ("Q", "S"):
+                waits = kind == "Q" or (kind == "S" and previous != "C")
+                if from_client and counter.ready and waits:
                     counter.requests += 1
+                previous = kind
                 if not from_client and kind == "Z":
                     counter.ready = True
             sink.sendall(data)

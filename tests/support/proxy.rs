@@ -2,7 +2,9 @@
 //!
 //! A round trip is a request after which the client waits: a simple Query ('Q') or an
 //! extended-protocol Sync ('S'), counted after the server's first ReadyForQuery, that is
-//! after connecting and authenticating. Each server-to-client chunk is held back by the
+//! after connecting and authenticating. A Sync right after a Close ('C') is not counted:
+//! tokio-postgres sends that pair when a prepared statement is dropped and never waits
+//! for the answer (whether it goes out before the connection ends is a matter of timing). Each server-to-client chunk is held back by the
 //! latency, so every round trip costs it, as on a distant Neon region.
 
 use std::io::{Read, Write};
@@ -103,6 +105,7 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
 fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests: &AtomicUsize) {
     let mut buffer = Vec::new();
     let mut startup = true;
+    let mut previous = 0u8;
     let mut chunk = [0u8; 65536];
     while let Ok(n) = from.read(&mut chunk) {
         if n == 0 || to.write_all(&chunk[..n]).is_err() {
@@ -132,9 +135,11 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests:
             }
             let kind = buffer[0];
             buffer.drain(..1 + length);
-            if ready.load(Ordering::SeqCst) && matches!(kind, b'Q' | b'S') {
+            let waits = kind == b'Q' || (kind == b'S' && previous != b'C');
+            if ready.load(Ordering::SeqCst) && waits {
                 requests.fetch_add(1, Ordering::SeqCst);
             }
+            previous = kind;
         }
     }
     let _ = to.shutdown(Shutdown::Both);
