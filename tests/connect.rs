@@ -5,18 +5,10 @@ mod support;
 
 use support::{Cluster, MARKER_PASSWORD, NEON_HOST, SUPERUSER, vsecure};
 
-/// A fresh database with every migration applied, so that doctor's verdict is ok.
-fn migrated(cluster: &Cluster, prefix: &str) -> String {
-    let db = cluster.create_database(prefix);
-    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    db
-}
-
 #[test]
 fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "doctor_ok");
+    let db = cluster.migrated_database("doctor_ok");
     let run = vsecure(
         &["doctor", "--format", "json"],
         &[("DATABASE_URL", &cluster.url(&db))],
@@ -76,7 +68,7 @@ fn doctor_on_an_empty_database_names_each_problem() {
 #[test]
 fn doctor_table_names_tls_version_and_verdict() {
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "doctor_table");
+    let db = cluster.migrated_database("doctor_table");
     let run = vsecure(&["doctor"], &[("DATABASE_URL", &cluster.url(&db))]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert!(run.stdout.contains("TLSv1.3"), "{}", run.stdout);
@@ -155,7 +147,7 @@ fn server_without_tls_refused_when_tls_required() {
 #[test]
 fn plain_loopback_connection_is_allowed_without_tls() {
     let plain = Cluster::shared_plain();
-    let db = migrated(plain, "doctor_plain");
+    let db = plain.migrated_database("doctor_plain");
     let run = vsecure(
         &["doctor", "--format", "json"],
         &[("DATABASE_URL", &plain.url(&db))],
@@ -181,7 +173,7 @@ fn policy_refusal_does_not_connect_and_exits_1() {
 fn doctor_reads_database_url_from_env_file_without_overriding_environment() {
     use std::os::unix::fs::PermissionsExt;
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "doctor_env");
+    let db = cluster.migrated_database("doctor_env");
     let dir = tempfile::tempdir().unwrap();
     let env = support::write(
         dir.path(),
@@ -280,7 +272,7 @@ fn session_settings_and_application_name_are_applied() {
 fn doctor_reports_local_hygiene_problems() {
     use std::os::unix::fs::PermissionsExt;
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "doctor_hygiene");
+    let db = cluster.migrated_database("doctor_hygiene");
     let repo = tempfile::tempdir().unwrap();
     std::fs::create_dir(repo.path().join(".git")).unwrap();
     let env = support::write(

@@ -12,13 +12,7 @@ use support::{Cluster, Run, vsecure};
 /// A database with every migration applied and nothing else, copied for each test.
 fn template() -> &'static str {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let cluster = Cluster::shared();
-        let db = cluster.create_database("drift_template");
-        let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        db
-    })
+    TEMPLATE.get_or_init(|| Cluster::shared().migrated_database("drift_template"))
 }
 
 /// A fresh migrated database.

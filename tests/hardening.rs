@@ -37,13 +37,6 @@ const DATABASE_COMMANDS: &[(&[&str], i32)] = &[
     (&["schema", "dump"], 0),
 ];
 
-fn migrated(cluster: &Cluster, prefix: &str) -> String {
-    let db = cluster.create_database(prefix);
-    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    db
-}
-
 /// Runs every database command against `url` and checks the exit code; the runner
 /// checks that the marker never appears.
 fn every_command(url: &str, expected: Option<i32>) {
@@ -69,7 +62,7 @@ fn every_command(url: &str, expected: Option<i32>) {
 #[test]
 fn the_marker_never_leaks_on_success() {
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "leak_success");
+    let db = cluster.migrated_database("leak_success");
     let url = cluster.url(&db);
     every_command(&url, None);
     let check = vsecure(&["url", "check", "--format", "json", &url], &[]);
@@ -134,7 +127,7 @@ fn the_marker_never_leaks_from_a_bad_url_or_a_policy_refusal() {
 #[test]
 fn the_marker_never_leaks_when_a_lock_is_busy() {
     let cluster = Cluster::shared();
-    let db = migrated(cluster, "leak_locks");
+    let db = cluster.migrated_database("leak_locks");
     let url = cluster.url(&db);
     block_on(async {
         let holder = connect(&url, Duration::from_secs(5)).await;
@@ -290,12 +283,17 @@ fn a_server_restart_mid_cleanup_exits_3_and_the_next_run_finishes_the_job() {
     assert_eq!(remaining(&cluster), 10, "only the live codes remain");
 }
 
-/// Round trips after connecting, per connection, of one vsecure run through the proxy.
-fn round_trips(proxy: &CountingProxy, db: &str, args: &[&str]) -> Vec<usize> {
-    let url = format!(
+/// A URL for `db` on the plain cluster behind the proxy.
+fn proxied_url(proxy: &CountingProxy, db: &str) -> String {
+    format!(
         "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:{}/{db}?sslmode=disable",
         proxy.port
-    );
+    )
+}
+
+/// Round trips after connecting, per connection, of one vsecure run through the proxy.
+fn round_trips(proxy: &CountingProxy, db: &str, args: &[&str]) -> Vec<usize> {
+    let url = proxied_url(proxy, db);
     proxy.take_counts();
     let run = vsecure(args, &[("DATABASE_URL", &url)]);
     assert!(matches!(run.code, 0 | 1), "{args:?}: {}", run.stderr);
@@ -318,8 +316,8 @@ const COUNTED_COMMANDS: &[&[&str]] = &[
 fn round_trips_stay_constant_as_the_schema_grows() {
     let plain = Cluster::shared_plain();
     let proxy = CountingProxy::start(plain.port, Duration::from_millis(5));
-    let small = migrated(plain, "rtt_small");
-    let large = migrated(plain, "rtt_large");
+    let small = plain.migrated_database("rtt_small");
+    let large = plain.migrated_database("rtt_large");
     plain.execute(
         &large,
         "DO $$ BEGIN FOR i IN 1..300 LOOP
@@ -371,10 +369,7 @@ fn round_trips_of_status_and_an_idle_migrate_stay_constant_as_migrations_grow() 
     let mut counts = Vec::new();
     for n in [3, 30] {
         let db = plain.create_database("rtt_migrations");
-        let url = format!(
-            "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:{}/{db}?sslmode=disable",
-            proxy.port
-        );
+        let url = proxied_url(&proxy, &db);
         let set = set_of(n);
         let opts = MigrateOptions {
             dry_run: false,

@@ -12,9 +12,7 @@ INSERT INTO users (id, organization_id, email)
     VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000001', 'u@example.com');";
 
 fn migrated(cluster: &Cluster, prefix: &str) -> String {
-    let db = cluster.create_database(prefix);
-    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = cluster.migrated_database(prefix);
     cluster.execute(&db, SEED_TENANT);
     db
 }

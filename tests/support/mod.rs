@@ -296,6 +296,14 @@ impl Cluster {
         name
     }
 
+    /// Creates a fresh database and applies every migration with `vsecure migrate`.
+    pub fn migrated_database(&self, prefix: &str) -> String {
+        let db = self.create_database(prefix);
+        let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &self.url(&db))]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        db
+    }
+
     /// Creates a fresh database copied from `template` (which must have no sessions).
     pub fn create_database_from(&self, template: &str, prefix: &str) -> String {
         static SEQ: AtomicUsize = AtomicUsize::new(0);
