@@ -1,11 +1,10 @@
 //! Reads a live database into a [`SchemaModel`] in one round trip: the catalog
 //! statements, their transaction and its settings travel as one simple-protocol batch.
+//! Rows are read by position straight into plain structs: no intermediate JSON.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryRow};
 
 use super::model::{
     Column, Constraint, Extension, FORMAT_VERSION, Function, Index, Policy, SchemaModel, Sequence,
@@ -49,33 +48,31 @@ pub async fn introspect(
         .simple_query(&batch(schemas))
         .await
         .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
-    let mut sets = result_sets(&messages).into_iter();
+    let sets = result_sets(&messages);
     if sets.len() != RESULT_SETS {
         return Err(IntrospectError::Decode(format!(
             "{} result sets instead of {RESULT_SETS}",
             sets.len()
         )));
     }
-    let mut next = || sets.next().unwrap_or_default();
-    let schemas = decode::<RawSchema>(next())?;
-    let extensions = decode(next())?;
-    let enums = decode(next())?;
-    let functions = decode(next())?;
-    let mut relations = Sections::split(next());
+    let mut relations = Sections::split(&sets[4])?;
     let raw = Raw {
-        schemas: schemas.into_iter().map(|s| s.name).collect(),
-        extensions,
-        enums,
-        tables: relations.decode("table", TABLE_FIELDS)?,
-        partitions: relations.decode("partition", PARTITION_FIELDS)?,
-        columns: relations.decode("column", COLUMN_FIELDS)?,
-        constraints: relations.decode("constraint", CONSTRAINT_FIELDS)?,
-        indexes: relations.decode("index", INDEX_FIELDS)?,
-        policies: relations.decode("policy", POLICY_FIELDS)?,
-        triggers: relations.decode("trigger", TRIGGER_FIELDS)?,
-        functions,
-        views: relations.decode("view", VIEW_FIELDS)?,
-        sequences: relations.decode("sequence", SEQUENCE_FIELDS)?,
+        schemas: decode::<RawSchema>(&sets[0], "schema", 0)?
+            .into_iter()
+            .map(|s| s.name)
+            .collect(),
+        extensions: decode(&sets[1], "extension", 0)?,
+        enums: decode(&sets[2], "enum", 0)?,
+        functions: decode(&sets[3], "function", 0)?,
+        tables: relations.decode("table")?,
+        partitions: relations.decode("partition")?,
+        columns: relations.decode("column")?,
+        constraints: relations.decode("constraint")?,
+        indexes: relations.decode("index")?,
+        policies: relations.decode("policy")?,
+        triggers: relations.decode("trigger")?,
+        views: relations.decode("view")?,
+        sequences: relations.decode("sequence")?,
     };
     Ok(build(raw))
 }
@@ -101,27 +98,15 @@ fn batch(schemas: &[String]) -> String {
 }
 
 /// Splits the rows of a simple query by statement: each row-returning statement starts
-/// with a row description, even when it returns no rows. Each row becomes a map of
-/// column name to text (or null).
-fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<serde_json::Value>> {
-    let mut sets: Vec<Vec<serde_json::Value>> = Vec::new();
+/// with a row description, even when it returns no rows.
+fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<&SimpleQueryRow>> {
+    let mut sets: Vec<Vec<&SimpleQueryRow>> = Vec::new();
     for message in messages {
         match message {
             SimpleQueryMessage::RowDescription(_) => sets.push(Vec::new()),
             SimpleQueryMessage::Row(row) => {
-                let object: serde_json::Map<String, serde_json::Value> = row
-                    .columns()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, column)| {
-                        let value = row
-                            .get(i)
-                            .map_or(serde_json::Value::Null, |v| v.to_string().into());
-                        (column.name().to_string(), value)
-                    })
-                    .collect();
                 if let Some(set) = sets.last_mut() {
-                    set.push(object.into());
+                    set.push(row);
                 }
             }
             _ => {}
@@ -130,118 +115,104 @@ fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<serde_json::Value>> {
     sets
 }
 
-/// The names of the positional columns c1, c2, ... of each section of the relations
-/// statement, in the order introspect.sql selects them.
-const TABLE_FIELDS: &[&str] = &[
-    "schema",
-    "name",
-    "kind",
-    "unlogged",
-    "partition_key",
-    "rls_enabled",
-    "rls_forced",
-];
-const PARTITION_FIELDS: &[&str] = &["schema", "name", "parent_schema", "parent", "bound"];
-const COLUMN_FIELDS: &[&str] = &[
-    "schema",
-    "table",
-    "name",
-    "type",
-    "not_null",
-    "default",
-    "identity",
-    "generated",
-    "generated_kind",
-    "collation",
-];
-const CONSTRAINT_FIELDS: &[&str] = &["schema", "table", "name", "type", "definition"];
-const INDEX_FIELDS: &[&str] = &["schema", "table", "name", "definition", "valid"];
-const POLICY_FIELDS: &[&str] = &[
-    "schema",
-    "table",
-    "name",
-    "command",
-    "permissive",
-    "roles",
-    "using",
-    "with_check",
-];
-const TRIGGER_FIELDS: &[&str] = &["schema", "table", "name", "definition", "enabled"];
-const VIEW_FIELDS: &[&str] = &["schema", "name", "kind", "definition"];
-const SEQUENCE_FIELDS: &[&str] = &[
-    "schema",
-    "name",
-    "type",
-    "start",
-    "increment",
-    "min",
-    "max",
-    "cache",
-    "cycle",
-    "owned_by",
-];
-
-/// The rows of the relations statement, grouped by their `section` column.
-struct Sections {
-    rows: std::collections::HashMap<String, Vec<serde_json::Value>>,
+/// The text cells of one row, read in order from `next` on (the relations statement
+/// starts its positional columns c1, c2, ... after its section name).
+struct Cells<'a> {
+    row: &'a SimpleQueryRow,
+    next: usize,
+    /// What the row describes, for errors.
+    what: &'a str,
 }
 
-impl Sections {
-    fn split(rows: Vec<serde_json::Value>) -> Sections {
-        let mut grouped: std::collections::HashMap<String, Vec<serde_json::Value>> =
-            std::collections::HashMap::new();
-        for row in rows {
-            let section = row["section"].as_str().unwrap_or_default().to_string();
-            grouped.entry(section).or_default().push(row);
+impl Cells<'_> {
+    /// The next cell, null as `None`.
+    fn opt(&mut self) -> Result<Option<String>, IntrospectError> {
+        let at = self.next;
+        self.next += 1;
+        self.row
+            .try_get(at)
+            .map(|v| v.map(str::to_string))
+            .map_err(|_| self.error(at, "is missing"))
+    }
+
+    /// The next cell, which must not be null.
+    fn text(&mut self) -> Result<String, IntrospectError> {
+        let at = self.next;
+        self.opt()?.ok_or_else(|| self.error(at, "is null"))
+    }
+
+    /// A boolean as PostgreSQL prints it: `t` or `f`, or `true` or `false` cast to text.
+    fn flag(&mut self) -> Result<bool, IntrospectError> {
+        let at = self.next;
+        match self.text()?.as_str() {
+            "t" | "true" => Ok(true),
+            "f" | "false" => Ok(false),
+            other => Err(self.error(at, &format!("is not a boolean: {other}"))),
         }
-        Sections { rows: grouped }
     }
 
-    /// Names the positional columns of one section and decodes its rows.
-    fn decode<T: DeserializeOwned>(
-        &mut self,
-        section: &str,
-        fields: &[&str],
-    ) -> Result<Vec<T>, IntrospectError> {
-        let rows = self.rows.remove(section).unwrap_or_default();
-        let named = rows
-            .into_iter()
-            .map(|row| {
-                let object: serde_json::Map<String, serde_json::Value> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| (name.to_string(), row[format!("c{}", i + 1)].clone()))
-                    .collect();
-                serde_json::Value::Object(object)
-            })
-            .collect();
-        decode(named)
+    /// A list the query built with json_agg, as JSON text (null for none).
+    fn list(&mut self) -> Result<Vec<String>, IntrospectError> {
+        let at = self.next;
+        match self.opt()? {
+            None => Ok(Vec::new()),
+            Some(text) => serde_json::from_str::<Option<Vec<String>>>(&text)
+                .map(Option::unwrap_or_default)
+                .map_err(|e| self.error(at, &format!("is not a list of names: {e}"))),
+        }
+    }
+
+    fn error(&self, at: usize, problem: &str) -> IntrospectError {
+        IntrospectError::Decode(format!(
+            "column {} of a {} row {problem}",
+            at + 1,
+            self.what
+        ))
     }
 }
 
-/// Decodes the rows of one result set.
-fn decode<T: DeserializeOwned>(rows: Vec<serde_json::Value>) -> Result<Vec<T>, IntrospectError> {
-    rows.into_iter()
-        .map(|row| serde_json::from_value(row).map_err(|e| IntrospectError::Decode(e.to_string())))
+/// A catalog row decoded by position.
+trait FromCells: Sized {
+    fn from_cells(cells: &mut Cells<'_>) -> Result<Self, IntrospectError>;
+}
+
+/// Decodes the rows of one result set, reading each from column `first` on.
+fn decode<T: FromCells>(
+    rows: &[&SimpleQueryRow],
+    what: &str,
+    first: usize,
+) -> Result<Vec<T>, IntrospectError> {
+    rows.iter()
+        .map(|row| {
+            T::from_cells(&mut Cells {
+                row,
+                next: first,
+                what,
+            })
+        })
         .collect()
 }
 
-/// A boolean as PostgreSQL prints it: `t` or `f`, or `true` or `false` cast to text.
-fn pg_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    match String::deserialize(deserializer)?.as_str() {
-        "t" | "true" => Ok(true),
-        "f" | "false" => Ok(false),
-        other => Err(serde::de::Error::custom(format!("not a boolean: {other}"))),
-    }
+/// The rows of the relations statement, grouped by their `section` column.
+struct Sections<'a> {
+    rows: HashMap<&'a str, Vec<&'a SimpleQueryRow>>,
 }
 
-/// A list the query built with json_agg, as JSON text (null for none).
-fn json_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    match Option::<String>::deserialize(deserializer)? {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str::<Option<Vec<String>>>(&text)
-            .map(Option::unwrap_or_default)
-            .map_err(serde::de::Error::custom),
+impl<'a> Sections<'a> {
+    fn split(rows: &[&'a SimpleQueryRow]) -> Result<Sections<'a>, IntrospectError> {
+        let mut grouped: HashMap<&str, Vec<&SimpleQueryRow>> = HashMap::new();
+        for row in rows {
+            let section = row.get(0).ok_or_else(|| {
+                IntrospectError::Decode("a relation row without a section".into())
+            })?;
+            grouped.entry(section).or_default().push(row);
+        }
+        Ok(Sections { rows: grouped })
+    }
+
+    /// Decodes the rows of one section (its fields start after the section name).
+    fn decode<T: FromCells>(&mut self, section: &str) -> Result<Vec<T>, IntrospectError> {
+        decode(&self.rows.remove(section).unwrap_or_default(), section, 1)
     }
 }
 
@@ -261,149 +232,127 @@ struct Raw {
     sequences: Vec<RawSequence>,
 }
 
-#[derive(Deserialize)]
-struct RawSchema {
-    name: String,
+/// Declares a raw row struct and how it is read: each field with the reader used for it
+/// (`text`, `opt`, `flag` or `list`), in the order introspect.sql selects the columns.
+macro_rules! raw_row {
+    ($name:ident { $($field:ident: $ty:ty = $read:ident),+ $(,)? }) => {
+        struct $name {
+            $($field: $ty,)+
+        }
+
+        impl FromCells for $name {
+            fn from_cells(cells: &mut Cells<'_>) -> Result<Self, IntrospectError> {
+                Ok($name {
+                    $($field: cells.$read()?,)+
+                })
+            }
+        }
+    };
 }
 
-#[derive(Deserialize)]
-struct RawExtension {
-    name: String,
-    version: String,
-    schema: String,
-}
-
-#[derive(Deserialize)]
-struct RawEnum {
-    schema: String,
-    name: String,
-    #[serde(deserialize_with = "json_list")]
-    labels: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawTable {
-    schema: String,
-    name: String,
-    kind: String,
-    #[serde(deserialize_with = "pg_bool")]
-    unlogged: bool,
-    partition_key: Option<String>,
-    #[serde(deserialize_with = "pg_bool")]
-    rls_enabled: bool,
-    #[serde(deserialize_with = "pg_bool")]
-    rls_forced: bool,
-}
-
-#[derive(Deserialize)]
-struct RawPartition {
-    schema: String,
-    name: String,
-    parent_schema: String,
-    parent: String,
-    bound: String,
-}
-
-#[derive(Deserialize)]
-struct RawColumn {
-    schema: String,
-    table: String,
-    name: String,
-    #[serde(rename = "type")]
-    data_type: String,
-    #[serde(deserialize_with = "pg_bool")]
-    not_null: bool,
-    default: Option<String>,
-    identity: Option<String>,
-    generated: Option<String>,
-    generated_kind: Option<String>,
-    collation: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawConstraint {
-    schema: String,
-    table: String,
-    name: String,
-    #[serde(rename = "type")]
-    constraint_type: String,
-    definition: String,
-}
-
-#[derive(Deserialize)]
-struct RawIndex {
-    schema: String,
-    table: String,
-    name: String,
-    definition: String,
-    #[serde(deserialize_with = "pg_bool")]
-    valid: bool,
-}
-
-#[derive(Deserialize)]
-struct RawPolicy {
-    schema: String,
-    table: String,
-    name: String,
-    command: String,
-    #[serde(deserialize_with = "pg_bool")]
-    permissive: bool,
-    #[serde(deserialize_with = "json_list")]
-    roles: Vec<String>,
-    using: Option<String>,
-    with_check: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawTrigger {
-    schema: String,
-    table: String,
-    name: String,
-    definition: String,
-    enabled: String,
-}
-
-#[derive(Deserialize)]
-struct RawFunction {
-    schema: String,
-    name: String,
-    arguments: String,
-    kind: String,
-    result: Option<String>,
-    language: String,
-    volatility: String,
-    #[serde(deserialize_with = "pg_bool")]
-    strict: bool,
-    #[serde(deserialize_with = "pg_bool")]
-    security_definer: bool,
-    #[serde(deserialize_with = "json_list")]
-    settings: Vec<String>,
-    body: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawView {
-    schema: String,
-    name: String,
-    kind: String,
-    definition: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawSequence {
-    schema: String,
-    name: String,
-    #[serde(rename = "type")]
-    data_type: String,
-    start: String,
-    increment: String,
-    min: String,
-    max: String,
-    cache: String,
-    #[serde(deserialize_with = "pg_bool")]
-    cycle: bool,
-    owned_by: Option<String>,
-}
+raw_row!(RawSchema {
+    name: String = text
+});
+raw_row!(RawExtension {
+    name: String = text,
+    version: String = text,
+    schema: String = text,
+});
+raw_row!(RawEnum {
+    schema: String = text,
+    name: String = text,
+    labels: Vec<String> = list,
+});
+raw_row!(RawFunction {
+    schema: String = text,
+    name: String = text,
+    arguments: String = text,
+    kind: String = text,
+    result: Option<String> = opt,
+    language: String = text,
+    volatility: String = text,
+    strict: bool = flag,
+    security_definer: bool = flag,
+    settings: Vec<String> = list,
+    body: Option<String> = opt,
+});
+raw_row!(RawTable {
+    schema: String = text,
+    name: String = text,
+    kind: String = text,
+    unlogged: bool = flag,
+    partition_key: Option<String> = opt,
+    rls_enabled: bool = flag,
+    rls_forced: bool = flag,
+});
+raw_row!(RawPartition {
+    schema: String = text,
+    name: String = text,
+    parent_schema: String = text,
+    parent: String = text,
+    bound: String = text,
+});
+raw_row!(RawColumn {
+    schema: String = text,
+    table: String = text,
+    name: String = text,
+    data_type: String = text,
+    not_null: bool = flag,
+    default: Option<String> = opt,
+    identity: Option<String> = opt,
+    generated: Option<String> = opt,
+    generated_kind: Option<String> = opt,
+    collation: Option<String> = opt,
+});
+raw_row!(RawConstraint {
+    schema: String = text,
+    table: String = text,
+    name: String = text,
+    constraint_type: String = text,
+    definition: String = text,
+});
+raw_row!(RawIndex {
+    schema: String = text,
+    table: String = text,
+    name: String = text,
+    definition: String = text,
+    valid: bool = flag,
+});
+raw_row!(RawPolicy {
+    schema: String = text,
+    table: String = text,
+    name: String = text,
+    command: String = text,
+    permissive: bool = flag,
+    roles: Vec<String> = list,
+    using: Option<String> = opt,
+    with_check: Option<String> = opt,
+});
+raw_row!(RawTrigger {
+    schema: String = text,
+    table: String = text,
+    name: String = text,
+    definition: String = text,
+    enabled: String = text,
+});
+raw_row!(RawView {
+    schema: String = text,
+    name: String = text,
+    kind: String = text,
+    definition: Option<String> = opt,
+});
+raw_row!(RawSequence {
+    schema: String = text,
+    name: String = text,
+    data_type: String = text,
+    start: String = text,
+    increment: String = text,
+    min: String = text,
+    max: String = text,
+    cache: String = text,
+    cycle: bool = flag,
+    owned_by: Option<String> = opt,
+});
 
 /// Turns the catalog rows into the model, normalizing on the way.
 fn build(raw: Raw) -> SchemaModel {
