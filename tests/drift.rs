@@ -410,38 +410,6 @@ fn index_definitions_read_as_pg_get_indexdef_writes_them() {
 }
 
 #[test]
-fn constraint_definitions_read_as_pg_get_constraintdef_writes_them_on_15_and_18() {
-    for cluster in [Cluster::shared(), Cluster::shared_pg15()] {
-        let db = cluster.create_database("drift_constraintdef");
-        cluster.execute(&db, include_str!("fixtures/portable_schema.sql"));
-        let dump = vsecure(&["schema", "dump"], &[("DATABASE_URL", &cluster.url(&db))]);
-        assert_eq!(dump.code, 0, "{}", dump.stderr);
-        let model: Value = serde_json::from_str(&dump.stdout).unwrap();
-        let expected = cluster.query_strings(
-            &db,
-            "SET search_path = pg_catalog;
-             SELECT c.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
-             FROM pg_constraint k
-             JOIN pg_class c ON c.oid = k.conrelid
-             WHERE c.relnamespace = 'public'::regnamespace AND NOT c.relispartition
-               AND k.contype <> 'n'
-             ORDER BY 1",
-        );
-        let mut found: Vec<String> = Vec::new();
-        for (name, table) in model["tables"].as_object().unwrap() {
-            for (constraint, object) in table["constraints"].as_object().unwrap() {
-                let table = name.trim_start_matches("public.");
-                let definition = object["definition"].as_str().unwrap();
-                found.push(format!("{table} {constraint} {definition}"));
-            }
-        }
-        found.sort();
-        assert!(expected.len() >= 15, "{expected:?}");
-        assert_eq!(found, expected);
-    }
-}
-
-#[test]
 fn a_shadow_database_is_compared_and_dropped_afterwards() {
     let cluster = Cluster::shared();
     let db = migrated("drift_shadow");

@@ -89,60 +89,10 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 UNION ALL
--- constraint: schema, table, name, type, definition. Primary keys, unique and foreign
--- keys on btree indexes are composed from the catalog in the words of
--- pg_get_constraintdef, at a third of its cost; the rarer forms (INCLUDE, temporal keys,
--- SET NULL of some columns, keys without triggers as NOT ENFORCED ones are), checks and
--- exclusions are left to it.
+-- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
+-- catalog caches; composing keys in SQL here would cost more (an index scan per name).
 SELECT 'constraint', r.nspname, r.relname, c.conname::text, c.contype::text,
-       CASE WHEN c.contype IN ('p', 'u', 'f')
-                 AND (SELECT am.amname = 'btree' AND (c.contype = 'f' OR ix.indnatts = ix.indnkeyatts)
-                      FROM pg_class ic
-                      JOIN pg_am am ON am.oid = ic.relam
-                      JOIN pg_index ix ON ix.indexrelid = ic.oid
-                      WHERE ic.oid = c.conindid)
-                 AND (c.contype <> 'f'
-                      OR (c.confdelsetcols IS NULL
-                          AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgconstraint = c.oid)))
-       THEN CASE c.contype WHEN 'p' THEN 'PRIMARY KEY ' WHEN 'u' THEN 'UNIQUE '
-                           ELSE 'FOREIGN KEY ' END
-            || CASE WHEN c.contype = 'u'
-                         AND (SELECT ix.indnullsnotdistinct FROM pg_index ix
-                              WHERE ix.indexrelid = c.conindid)
-                    THEN 'NULLS NOT DISTINCT ' ELSE '' END
-            || '(' || (SELECT string_agg((SELECT quote_ident(a.attname::text) FROM pg_attribute a
-                                          WHERE a.attrelid = c.conrelid AND a.attnum = k.attnum),
-                                         ', ' ORDER BY k.n)
-                       FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)) || ')'
-            || CASE WHEN c.contype = 'f' THEN
-                 ' REFERENCES '
-                 || (SELECT CASE WHEN fn.nspname = 'pg_catalog' THEN ''
-                                 ELSE quote_ident(fn.nspname::text) || '.' END
-                            || quote_ident(fc.relname::text)
-                     FROM pg_class fc JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-                     WHERE fc.oid = c.confrelid)
-                 || '(' || (SELECT string_agg((SELECT quote_ident(a.attname::text)
-                                               FROM pg_attribute a
-                                               WHERE a.attrelid = c.confrelid
-                                                 AND a.attnum = k.attnum),
-                                              ', ' ORDER BY k.n)
-                            FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)) || ')'
-                 || CASE c.confmatchtype WHEN 'f' THEN ' MATCH FULL'
-                                         WHEN 'p' THEN ' MATCH PARTIAL' ELSE '' END
-                 || CASE c.confupdtype WHEN 'r' THEN ' ON UPDATE RESTRICT'
-                                       WHEN 'c' THEN ' ON UPDATE CASCADE'
-                                       WHEN 'n' THEN ' ON UPDATE SET NULL'
-                                       WHEN 'd' THEN ' ON UPDATE SET DEFAULT' ELSE '' END
-                 || CASE c.confdeltype WHEN 'r' THEN ' ON DELETE RESTRICT'
-                                       WHEN 'c' THEN ' ON DELETE CASCADE'
-                                       WHEN 'n' THEN ' ON DELETE SET NULL'
-                                       WHEN 'd' THEN ' ON DELETE SET DEFAULT' ELSE '' END
-               ELSE '' END
-            || CASE WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END
-            || CASE WHEN c.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
-            || CASE WHEN NOT c.convalidated THEN ' NOT VALID' ELSE '' END
-       ELSE pg_get_constraintdef(c.oid) END,
-       NULL, NULL, NULL, NULL, NULL
+       pg_get_constraintdef(c.oid), NULL, NULL, NULL, NULL, NULL
 FROM tables r
 JOIN pg_constraint c ON c.conrelid = r.oid
 WHERE c.contype <> 'n'
