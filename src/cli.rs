@@ -320,7 +320,8 @@ pub struct DriftArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["shadow", "shadow_url", "against"])]
     pub snapshot: Option<PathBuf>,
     /// Apply the migrations to a temporary database on the same server, compare with it,
-    /// and drop it afterwards (the role needs CREATEDB).
+    /// and drop it afterwards, also on Ctrl-C or SIGTERM (the role needs CREATEDB).
+    /// Shadow databases over an hour old that killed runs left behind are dropped too.
     #[arg(long, conflicts_with = "against")]
     pub shadow: bool,
     /// Create the shadow database on this server instead (implies --shadow).

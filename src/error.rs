@@ -79,6 +79,7 @@ impl Error {
                 crate::catalog::ShadowError::Connect(_) => exit::CONNECT,
                 crate::catalog::ShadowError::Migrate(m) => m.exit_code(),
                 crate::catalog::ShadowError::Introspect(_) => exit::FAILED,
+                crate::catalog::ShadowError::Interrupted(_) => exit::FAILED,
             },
         }
     }

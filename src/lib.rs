@@ -16,6 +16,7 @@ pub mod ops;
 pub mod output;
 pub mod scan;
 pub mod settings;
+pub mod signals;
 
 use std::io::Write;
 

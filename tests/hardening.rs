@@ -218,6 +218,110 @@ fn migrate_killed_at_random_moments_then_completes_with_clean_status_and_no_drif
     );
 }
 
+#[test]
+fn drift_shadow_interrupted_at_random_moments_leaves_no_shadow_database_and_sweeps_old_ones() {
+    let cluster = Cluster::start(Build::Pg18, false);
+    let db = cluster.migrated_database("interrupted");
+    let url = cluster.url(&db);
+    let shadows = |cluster: &Cluster| {
+        cluster.query_strings(
+            "postgres",
+            "SELECT datname FROM pg_database WHERE datname LIKE 'vsecure\\_shadow\\_%' ORDER BY 1",
+        )
+    };
+    // A leftover of a run killed two hours ago, and one of a run that is (as far as a
+    // later run can tell) still going.
+    let created = |ago: u64| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            - ago
+    };
+    let old = format!("vsecure_shadow_{}_4242_1", created(7200));
+    let recent = format!("vsecure_shadow_{}_4243_1", created(60));
+    for name in [&old, &recent] {
+        cluster.execute("postgres", &format!("CREATE DATABASE {name}"));
+    }
+    let delays = kill_delays();
+    let mut interrupted = 0;
+    for (i, delay) in delays.iter().enumerate() {
+        let child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+            .args(["drift", "--shadow"])
+            .env("DATABASE_URL", &url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(*delay));
+        let signal = if i % 2 == 0 { "-INT" } else { "-TERM" };
+        Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            // Ended by the signal before its shadow database existed, or finished first.
+            None | Some(0) => {}
+            Some(5) => {
+                interrupted += 1;
+                assert!(
+                    stderr.contains("the shadow database was dropped"),
+                    "{stderr}"
+                );
+                assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+            }
+            other => panic!("delay {delay} ms, {signal}: exit {other:?}: {stderr}"),
+        }
+        // The leftover goes once a run gets as far as its sweep; nothing else is left.
+        let left: Vec<String> = shadows(&cluster)
+            .into_iter()
+            .filter(|n| *n != old)
+            .collect();
+        assert_eq!(
+            left,
+            std::slice::from_ref(&recent),
+            "delay {delay} ms, {signal}"
+        );
+    }
+    // The random delays may all miss the shadow run: then signal one as soon as its
+    // shadow database has a session (retrying if the run wins the race).
+    for _ in 0..5 {
+        if interrupted > 0 {
+            break;
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+            .args(["drift", "--shadow"])
+            .env("DATABASE_URL", &url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        while child.try_wait().unwrap().is_none() {
+            let sessions = cluster.query_strings(
+                "postgres",
+                "SELECT count(*)::text FROM pg_stat_activity WHERE datname LIKE 'vsecure\\_shadow\\_%'",
+            );
+            if sessions == ["1"] {
+                Command::new("kill")
+                    .args(["-INT", &child.id().to_string()])
+                    .status()
+                    .unwrap();
+                break;
+            }
+        }
+        if child.wait().unwrap().code() == Some(5) {
+            interrupted += 1;
+        }
+    }
+    assert!(interrupted > 0, "no run was interrupted mid-way");
+    let completed = vsecure(&["drift", "--shadow"], &[("DATABASE_URL", &url)]);
+    assert_eq!(completed.code, 0, "{}", completed.stderr);
+    assert_eq!(shadows(&cluster), [recent]);
+    cluster.stop();
+}
+
 const SEED_CODES: &str = "
 INSERT INTO organizations (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'org');
 INSERT INTO users (id, organization_id, email)

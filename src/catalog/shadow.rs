@@ -1,5 +1,7 @@
 //! Shadow databases: the migrations applied to a temporary database, introspected, and
-//! dropped again on every path, so the expected schema comes from the SQL itself.
+//! dropped again on every path (an interrupt or termination signal included), so the
+//! expected schema comes from the SQL itself. Leftovers of runs killed outright are
+//! swept by the next run.
 
 use tokio_postgres::Client;
 
@@ -9,6 +11,7 @@ use crate::db::{self, ConnectError, SessionOptions};
 use crate::dsn::ConnInfo;
 use crate::migrate::{self, MigrateError, MigrateOptions, MigrationSet};
 use crate::ops::tx;
+use crate::signals::{self, Terminating};
 
 /// Prefix of every shadow database's name, so a leftover one is easy to recognise.
 pub const SHADOW_PREFIX: &str = "vsecure_shadow_";
@@ -30,7 +33,17 @@ pub enum ShadowError {
     /// The migrated shadow database could not be read.
     #[error("shadow database: {0}")]
     Introspect(#[from] IntrospectError),
+    /// A signal stopped the run; the shadow database was dropped.
+    #[error("interrupted by {0}; the shadow database was dropped")]
+    Interrupted(&'static str),
 }
+
+/// How old a leftover shadow database must be before a later run drops it: far longer
+/// than any run takes, so a concurrent run's database is never touched.
+const STALE_AFTER_SECS: u64 = 3600;
+
+/// The smallest plausible creation date (2001): older names put a process id there.
+const DATED_SINCE: u64 = 1_000_000_000;
 
 /// Creates a temporary database through `admin` (connected as `server`), applies `set`,
 /// introspects `schemas`, and drops the database whatever happened.
@@ -41,12 +54,17 @@ pub async fn expected_schema(
     set: &MigrationSet,
     schemas: &[String],
 ) -> Result<SchemaModel, ShadowError> {
-    let name = shadow_name();
+    sweep_leftovers(admin).await;
+    let mut signals = Terminating::catch();
+    let name = shadow_name(now_secs());
     admin
         .simple_query(&format!("CREATE DATABASE {}", tx::ident(&name)))
         .await
         .map_err(|e| ShadowError::Create(db::describe_error(&e)))?;
-    let result = migrate_and_read(server, opts, set, schemas, &name).await;
+    let result = tokio::select! {
+        result = migrate_and_read(server, opts, set, schemas, &name) => result,
+        signal = signals::received(signals.as_mut()) => Err(ShadowError::Interrupted(signal)),
+    };
     let _ = admin
         .simple_query(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -73,11 +91,71 @@ async fn migrate_and_read(
     Ok(introspect(&session.client, schemas).await?)
 }
 
-/// `vsecure_shadow_<pid>_<nanoseconds>`: unique per run, and under the 63-byte limit.
-fn shadow_name() -> String {
+/// Drops the shadow databases of runs that were killed before they could clean up:
+/// named by this tool, older than [`STALE_AFTER_SECS`] and with nobody connected. Best
+/// effort: a database another role owns, or one somebody connects to meanwhile, stays.
+async fn sweep_leftovers(admin: &Client) {
+    let listed = admin
+        .simple_query(&format!(
+            "SELECT d.datname FROM pg_catalog.pg_database d
+             WHERE d.datname LIKE {}
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)",
+            tx::literal(&format!("{}%", SHADOW_PREFIX.replace('_', "\\_")))
+        ))
+        .await;
+    let Ok(messages) = listed else { return };
+    let now = now_secs();
+    for name in tx::rows(&messages)
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().flatten())
+        .filter(|name| is_stale(name, now))
+    {
+        let _ = admin
+            .simple_query(&format!("DROP DATABASE IF EXISTS {}", tx::ident(&name)))
+            .await;
+    }
+}
+
+/// Whether a database name is one of ours, created over [`STALE_AFTER_SECS`] ago.
+fn is_stale(name: &str, now: u64) -> bool {
+    name.strip_prefix(SHADOW_PREFIX)
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|created| created.parse::<u64>().ok())
+        .filter(|created| *created >= DATED_SINCE)
+        .is_some_and(|created| now.saturating_sub(created) > STALE_AFTER_SECS)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// `vsecure_shadow_<unix seconds>_<pid>_<nanoseconds>`: unique per run, dated so a later
+/// run can tell a leftover from a concurrent run's, and under the 63-byte limit.
+fn shadow_name(now: u64) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    format!("{SHADOW_PREFIX}{}_{nanos:x}", std::process::id())
+    format!("{SHADOW_PREFIX}{now}_{}_{nanos:x}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_dated_databases_older_than_an_hour_are_stale() {
+        let now = 1_800_000_000;
+        assert!(is_stale(&shadow_name(now - 7200), now));
+        assert!(!is_stale(&shadow_name(now - 60), now));
+        // Names from before the date was part of them start with a process id.
+        assert!(!is_stale("vsecure_shadow_4242_1a2b", now));
+        assert!(!is_stale("vsecure_shadow_", now));
+        assert!(!is_stale("vsecure_shadow_x_1_2", now));
+        assert!(!is_stale("production", now));
+        assert!(shadow_name(now).len() <= 63);
+    }
 }
