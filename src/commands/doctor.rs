@@ -114,12 +114,7 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             .client
             .query_one(FACTS_SQL, &[])
             .await
-            .map_err(|e| {
-                Error::Connect(db::ConnectError::Session {
-                    target: session.target.clone(),
-                    cause: e.to_string(),
-                })
-            })?;
+            .map_err(|e| session.query_failed(&e))?;
         let facts = ServerFacts {
             version: row.get(0),
             version_num: row.get(1),
@@ -135,12 +130,7 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             bypasses_rls: row.get(10),
         };
         report.problems = problems(&info, &facts);
-        let query_error = |e: tokio_postgres::Error| {
-            Error::Connect(db::ConnectError::Session {
-                target: session.target.clone(),
-                cause: db::describe_error(&e),
-            })
-        };
+        let query_error = |e: tokio_postgres::Error| session.query_failed(&e);
         let extensions = extensions::check(&session.client, &extensions::requirements(&[]))
             .await
             .map_err(query_error)?;

@@ -34,12 +34,7 @@ pub async fn run(
         .map_err(Error::Usage)?;
     let reqs = extensions::requirements(&overrides);
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
-    let query_error = |e: tokio_postgres::Error| {
-        Error::Connect(crate::db::ConnectError::Session {
-            target: session.target.clone(),
-            cause: crate::db::describe_error(&e),
-        })
-    };
+    let query_error = |e: tokio_postgres::Error| session.query_failed(&e);
     let mut reports = extensions::check(&session.client, &reqs)
         .await
         .map_err(query_error)?;

@@ -25,6 +25,18 @@ pub struct Session {
     connection: tokio::task::JoinHandle<()>,
 }
 
+impl Session {
+    /// A query on this session failed: the error that names the connection (redacted)
+    /// and what the server said, for commands whose failing query means the database is
+    /// unusable rather than a job failed.
+    pub fn query_failed(&self, error: &tokio_postgres::Error) -> ConnectError {
+        ConnectError::Session {
+            target: self.target.clone(),
+            cause: super::describe_error(error),
+        }
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         self.connection.abort();
