@@ -5,6 +5,7 @@ mod support;
 
 use support::{Cluster, PgBouncer, block_on, connect, vsecure};
 use vsecure::ops::cleanup::Job;
+use vsecure::ops::tx;
 
 const SEED_TENANT: &str = "
 INSERT INTO organizations (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'org');
@@ -243,6 +244,22 @@ fn a_job_locked_by_another_run_is_skipped_with_exit_0() {
         assert_eq!(json_lines(&run)[0]["skipped"], true);
         let table = vsecure(&["cleanup", "oauth-codes"], &[("DATABASE_URL", &url)]);
         assert!(table.stdout.contains("skipped"), "{}", table.stdout);
+        // Each batch tries the lock in its own statement (another run may take it between
+        // two batches): without it, neither the function nor a DELETE runs.
+        let other = connect(&url, std::time::Duration::ZERO).await;
+        let got = tx::GOT_LOCK;
+        for batch in [
+            format!(" SELECT {got}, CASE WHEN {got} THEN cleanup_expired_oauth_codes(0, 1000) END"),
+            format!(
+                ", gone AS (DELETE FROM oauth_authorization_codes WHERE {got} RETURNING 1)
+                 SELECT {got}, count(*) FROM gone"
+            ),
+        ] {
+            let sql = format!("{}{batch}", tx::with_job_lock(Job::OauthCodes.lock_key()));
+            let rows = tx::rows(&other.client.simple_query(&sql).await.unwrap());
+            assert_eq!(rows[0][0].as_deref(), Some("f"), "{sql}");
+            assert!(matches!(rows[0][1].as_deref(), None | Some("0")), "{sql}");
+        }
     });
     assert_eq!(
         count(

@@ -22,7 +22,6 @@ async fn plan(
     client: &Client,
     opts: &CleanupOptions,
 ) -> Result<(String, Vec<Partition>), tokio_postgres::Error> {
-    tx::begin(client, opts.timeouts).await?;
     let sql = format!(
         "WITH cutoff AS (SELECT date_trunc('month', now()) - make_interval(months => {months}) AS at),
               parts AS (
@@ -37,7 +36,7 @@ async fn plan(
          ORDER BY 2",
         months = opts.keep_months
     );
-    let messages = tx::finish(client, &sql).await?;
+    let messages = tx::run(client, opts.timeouts, &sql).await?;
     let mut cutoff = String::new();
     let mut partitions = Vec::new();
     for row in tx::rows(&messages) {
@@ -81,8 +80,8 @@ pub async fn count(
     if parts.is_empty() {
         return Ok(0);
     }
-    tx::begin(client, opts.timeouts).await?;
-    let messages = tx::finish(client, &format!("SELECT {}", parts.join(" + "))).await?;
+    let sql = format!("SELECT {}", parts.join(" + "));
+    let messages = tx::run(client, opts.timeouts, &sql).await?;
     Ok(tx::first_value(&messages)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
@@ -160,11 +159,12 @@ pub async fn remove(
             table: p.name.clone(),
             batch_sql: Box::new(move |first, count| {
                 format!(
-                    "WITH gone AS (DELETE FROM ONLY {name}
+                    ", gone AS (DELETE FROM ONLY {name}
                          WHERE ctid >= tid_block({first}) AND ctid < tid_block({first} + {count})
-                           AND {older}
+                           AND {older} AND {got}
                          RETURNING 1)
-                     SELECT count(*) FROM gone"
+                     SELECT {got}, count(*) FROM gone",
+                    got = tx::GOT_LOCK
                 )
             }),
         };

@@ -159,20 +159,28 @@ async fn count(
         }
         Job::Analytics => unreachable!("analytics counts by partition"),
     };
-    tx::begin(client, opts.timeouts).await?;
-    let messages = tx::finish(client, &sql).await?;
+    let messages = tx::run(client, opts.timeouts, &sql).await?;
     Ok(tx::first_value(&messages)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
-/// A table a job walks block range by block range, and the SQL of one batch: it
-/// returns how many rows the batch touched.
+/// A table a job walks block range by block range, and the SQL of one batch.
 pub(crate) struct Walk {
     /// The table (or partition) walked.
     pub table: String,
-    /// SQL for the block range (first block, block count).
+    /// SQL for the block range (first block, block count): the rest of a statement that
+    /// [`tx::with_job_lock`] starts. It acts only when [`tx::GOT_LOCK`] is true and
+    /// returns one row: that flag and how many rows the batch touched.
     pub batch_sql: Box<dyn Fn(u64, u64) -> String + Send + Sync>,
+}
+
+/// A batch that is one call of a deployed function returning the rows it touched.
+fn gated_call(call: String) -> String {
+    format!(
+        " SELECT {got}, CASE WHEN {got} THEN {call} END",
+        got = tx::GOT_LOCK
+    )
 }
 
 fn walks(job: Job, opts: &CleanupOptions) -> Vec<Walk> {
@@ -184,22 +192,24 @@ fn walks(job: Job, opts: &CleanupOptions) -> Vec<Walk> {
     match job {
         Job::OauthCodes => vec![walk(
             "oauth_authorization_codes",
-            Box::new(|f, c| format!("SELECT cleanup_expired_oauth_codes({f}, {c})")),
+            Box::new(|f, c| gated_call(format!("cleanup_expired_oauth_codes({f}, {c})"))),
         )],
         Job::OauthTokens => vec![walk(
             "oauth_tokens",
             Box::new(move |f, c| {
-                format!("SELECT cleanup_expired_oauth_tokens({f}, {c}, {retention})")
+                gated_call(format!(
+                    "cleanup_expired_oauth_tokens({f}, {c}, {retention})"
+                ))
             }),
         )],
         Job::KeySessions => vec![
             walk(
                 "mcp_key_sessions",
-                Box::new(|f, c| format!("SELECT end_expired_key_sessions({f}, {c})")),
+                Box::new(|f, c| gated_call(format!("end_expired_key_sessions({f}, {c})"))),
             ),
             walk(
                 "mcp_proxy_tokens",
-                Box::new(|f, c| format!("SELECT revoke_expired_proxy_tokens({f}, {c})")),
+                Box::new(|f, c| gated_call(format!("revoke_expired_proxy_tokens({f}, {c})"))),
             ),
         ],
         Job::Analytics => unreachable!("analytics walks its partitions"),
@@ -223,7 +233,9 @@ async fn batches(
 /// Rows per block assumed for a table never analyzed.
 const DEFAULT_ROWS_PER_BLOCK: f64 = 50.0;
 
-/// Walks one table; false when another run took the job's lock (stop the job).
+/// Walks one table; false when another run took the job's lock (stop the job). One
+/// round trip reads the table's size and tries the lock (so an overlapping run, or an
+/// empty table, costs nothing more), then one round trip per batch, lock included.
 pub(crate) async fn walk_table(
     client: &Client,
     job: Job,
@@ -232,18 +244,24 @@ pub(crate) async fn walk_table(
     report: &mut JobReport,
 ) -> Result<bool, tokio_postgres::Error> {
     let table = tx::literal(&tx::ident(&walk.table));
-    tx::begin(client, opts.timeouts).await?;
-    let geometry = tx::finish(
+    let geometry = tx::run(
         client,
+        opts.timeouts,
         &format!(
             "SELECT pg_relation_size({table}::regclass) / current_setting('block_size')::bigint,
-                    CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 0 END
-             FROM pg_class WHERE oid = {table}::regclass"
+                    CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 0 END,
+                    pg_try_advisory_xact_lock({key})
+             FROM pg_class WHERE oid = {table}::regclass",
+            key = job.lock_key()
         ),
     )
     .await?;
     let row = tx::rows(&geometry).into_iter().next().unwrap_or_default();
     let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    if field(2) != "t" {
+        report.skipped = report.batches == 0;
+        return Ok(false);
+    }
     let blocks: u64 = field(0).parse().unwrap_or(0);
     let rows_per_block = field(1)
         .parse::<f64>()
@@ -251,26 +269,26 @@ pub(crate) async fn walk_table(
         .filter(|r| *r > 0.0)
         .unwrap_or(DEFAULT_ROWS_PER_BLOCK);
     let step = ((f64::from(opts.batch_size) / rows_per_block).floor() as u64).max(1);
-    if blocks == 0 {
-        // Nothing to walk, but a run holding the job still means this one skips.
-        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
-            report.skipped = true;
-            return Ok(false);
-        }
-        tx::finish(client, "SELECT 0").await?;
-        return Ok(true);
-    }
     let mut first = 0;
     while first < blocks {
         let started = Instant::now();
-        if !tx::begin_locked(client, opts.timeouts, job.lock_key()).await? {
+        let sql = format!(
+            "{}{}",
+            tx::with_job_lock(job.lock_key()),
+            (walk.batch_sql)(first, step)
+        );
+        let messages = tx::run(client, opts.timeouts, &sql).await?;
+        let row = tx::rows(&messages).into_iter().next().unwrap_or_default();
+        if row.first().cloned().flatten().as_deref() != Some("t") {
             report.skipped = report.batches == 0;
             return Ok(false);
         }
-        let messages = tx::finish(client, &(walk.batch_sql)(first, step)).await?;
         report.record_transaction(started);
         report.batches += 1;
-        report.rows += tx::first_value(&messages)
+        report.rows += row
+            .get(1)
+            .cloned()
+            .flatten()
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         first += step;

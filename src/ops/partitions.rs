@@ -44,9 +44,9 @@ pub async fn ensure(
     timeouts: Timeouts,
 ) -> Result<EnsureReport, OpsError> {
     let pg = |e: tokio_postgres::Error| OpsError::from_pg(JOB, &e);
-    tx::begin(client, timeouts).await.map_err(pg)?;
-    let months = tx::finish(
+    let months = tx::run(
         client,
+        timeouts,
         &format!(
             "SELECT 'usage_analytics_' || to_char(m, 'YYYY_MM'), m::text, (m + interval '1 month')::text,
                     to_regclass('usage_analytics_' || to_char(m, 'YYYY_MM')) IS NOT NULL

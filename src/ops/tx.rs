@@ -35,15 +35,30 @@ pub async fn begin_locked(
     Ok(got)
 }
 
-/// Starts a transaction with the timeouts, without a lock (read-only work).
-pub async fn begin(client: &Client, timeouts: Timeouts) -> Result<(), tokio_postgres::Error> {
+/// Runs `sql` in a transaction of its own with the timeouts, in one round trip (BEGIN,
+/// SET LOCAL, the statements, COMMIT as one simple query); rolls back when it fails.
+pub async fn run(
+    client: &Client,
+    timeouts: Timeouts,
+    sql: &str,
+) -> Result<Vec<SimpleQueryMessage>, tokio_postgres::Error> {
     let sql = format!(
-        "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
+        "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; {sql}",
         timeouts.statement.as_millis(),
         timeouts.lock.as_millis()
     );
-    client.simple_query(&sql).await.map(|_| ())
+    finish(client, &sql).await
 }
+
+/// The start of a statement that tries a job's lock for its transaction: a `job_lock`
+/// CTE whose flag [`GOT_LOCK`] reads. The rest of the statement must act only when it is
+/// true, so that taking the lock and working under it cost one round trip.
+pub fn with_job_lock(lock_key: i64) -> String {
+    format!("WITH job_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock({lock_key}) AS got)")
+}
+
+/// Whether the lock of [`with_job_lock`] was obtained, as an SQL expression.
+pub const GOT_LOCK: &str = "(SELECT got FROM job_lock)";
 
 /// Runs `sql` then COMMIT in one round trip; rolls back when it fails.
 pub async fn finish(
