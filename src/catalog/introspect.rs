@@ -176,7 +176,10 @@ trait FromCells: Sized {
     fn from_cells(cells: &mut Cells<'_>) -> Result<Self, IntrospectError>;
 }
 
-/// Decodes the rows of one result set, reading each from column `first` on.
+/// Decodes the rows of one result set, reading each from column `first` on. A
+/// statement of its own (`first` 0) must return exactly the columns read, so that a
+/// column added to the SQL but not to the struct cannot shift the others unnoticed;
+/// the relations statement pads every section to the same width.
 fn decode<T: FromCells>(
     rows: &[&SimpleQueryRow],
     what: &str,
@@ -184,11 +187,20 @@ fn decode<T: FromCells>(
 ) -> Result<Vec<T>, IntrospectError> {
     rows.iter()
         .map(|row| {
-            T::from_cells(&mut Cells {
+            let mut cells = Cells {
                 row,
                 next: first,
                 what,
-            })
+            };
+            let value = T::from_cells(&mut cells)?;
+            if first == 0 && cells.next != row.len() {
+                return Err(IntrospectError::Decode(format!(
+                    "a {what} row has {} columns, {} expected",
+                    row.len(),
+                    cells.next
+                )));
+            }
+            Ok(value)
         })
         .collect()
 }
