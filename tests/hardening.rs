@@ -243,16 +243,19 @@ fn drift_shadow_interrupted_at_random_moments_leaves_no_shadow_database_and_swee
     for name in [&old, &recent] {
         cluster.execute("postgres", &format!("CREATE DATABASE {name}"));
     }
-    let delays = kill_delays();
-    let mut interrupted = 0;
-    for (i, delay) in delays.iter().enumerate() {
-        let child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let spawn_shadow_drift = || {
+        Command::new(env!("CARGO_BIN_EXE_vsecure"))
             .args(["drift", "--shadow"])
             .env("DATABASE_URL", &url)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    let delays = kill_delays();
+    let mut interrupted = 0;
+    for (i, delay) in delays.iter().enumerate() {
+        let child = spawn_shadow_drift();
         std::thread::sleep(Duration::from_millis(*delay));
         let signal = if i % 2 == 0 { "-INT" } else { "-TERM" };
         Command::new("kill")
@@ -291,13 +294,7 @@ fn drift_shadow_interrupted_at_random_moments_leaves_no_shadow_database_and_swee
         if interrupted > 0 {
             break;
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
-            .args(["drift", "--shadow"])
-            .env("DATABASE_URL", &url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_shadow_drift();
         while child.try_wait().unwrap().is_none() {
             let sessions = cluster.query_strings(
                 "postgres",

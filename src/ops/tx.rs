@@ -23,9 +23,8 @@ pub async fn begin_locked(
     lock_key: i64,
 ) -> Result<bool, tokio_postgres::Error> {
     let sql = format!(
-        "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; SELECT pg_try_advisory_xact_lock({lock_key})",
-        timeouts.statement.as_millis(),
-        timeouts.lock.as_millis()
+        "{} SELECT pg_try_advisory_xact_lock({lock_key})",
+        begin_with(timeouts)
     );
     let messages = client.simple_query(&sql).await?;
     let got = first_value(&messages).as_deref() == Some("t");
@@ -42,12 +41,16 @@ pub async fn run(
     timeouts: Timeouts,
     sql: &str,
 ) -> Result<Vec<SimpleQueryMessage>, tokio_postgres::Error> {
-    let sql = format!(
-        "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; {sql}",
+    finish(client, &format!("{} {sql}", begin_with(timeouts))).await
+}
+
+/// BEGIN and the SET LOCAL timeouts every transaction here starts with.
+fn begin_with(timeouts: Timeouts) -> String {
+    format!(
+        "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {};",
         timeouts.statement.as_millis(),
         timeouts.lock.as_millis()
-    );
-    finish(client, &sql).await
+    )
 }
 
 /// The start of a statement that tries a job's lock for its transaction: a `job_lock`
