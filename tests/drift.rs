@@ -249,14 +249,35 @@ fn an_added_enum_label_is_detected() {
 }
 
 #[test]
-fn a_changed_extension_version_is_detected() {
-    assert_detects(
+fn an_extension_version_the_migrations_leave_to_the_server_is_not_drift() {
+    let db = migrated("drift_extver");
+    Cluster::shared().execute(
+        &db,
         "DROP EXTENSION pgcrypto; CREATE EXTENSION pgcrypto VERSION '1.3'",
-        "extension",
-        "changed",
-        "pgcrypto",
-        Some("version"),
     );
+    let run = drift(&db, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["extension_versions"], "pinned");
+}
+
+#[test]
+fn a_changed_extension_version_is_detected_between_two_live_databases() {
+    let cluster = Cluster::shared();
+    let (reference, changed) = (migrated("drift_extref"), migrated("drift_extver2"));
+    cluster.execute(
+        &changed,
+        "DROP EXTENSION pgcrypto; CREATE EXTENSION pgcrypto VERSION '1.3'",
+    );
+    let run = drift(&changed, &["--against", &cluster.url(&reference)]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["extension_versions"], "all");
+    assert!(json.get("majors_differ").is_none(), "{json:#}");
+    let found = differences(&run);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["object"], "pgcrypto");
+    assert_eq!(found[0]["attribute"], "version");
+    assert_eq!(found[0]["actual"], "1.3");
 }
 
 #[test]

@@ -81,7 +81,11 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
         &expected.extensions,
         &actual.extensions,
         &mut out,
-        |e| e.version.clone(),
+        |e| {
+            e.version
+                .clone()
+                .unwrap_or_else(|| "(the server's default version)".to_string())
+        },
     );
     compare("enum", "", &expected.enums, &actual.enums, &mut out, |l| {
         l.join(", ")

@@ -14,7 +14,7 @@ use super::model::{
 const QUERY: &str = include_str!("introspect.sql");
 
 /// How many result sets the query returns, one per statement.
-const RESULT_SETS: usize = 5;
+const RESULT_SETS: usize = 6;
 
 /// The schemas introspected when none are named.
 pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
@@ -73,6 +73,10 @@ pub async fn introspect(
         triggers: relations.decode("trigger")?,
         views: relations.decode("view")?,
         sequences: relations.decode("sequence")?,
+        version_num: decode::<RawVersion>(&sets[5], "server version", 0)?
+            .into_iter()
+            .next()
+            .map(|v| v.version_num),
     };
     Ok(build(raw))
 }
@@ -242,6 +246,7 @@ struct Raw {
     functions: Vec<RawFunction>,
     views: Vec<RawView>,
     sequences: Vec<RawSequence>,
+    version_num: Option<String>,
 }
 
 /// Declares a raw row struct and how it is read: each field with the reader used for it
@@ -264,6 +269,9 @@ macro_rules! raw_row {
 
 raw_row!(RawSchema {
     name: String = text
+});
+raw_row!(RawVersion {
+    version_num: String = text
 });
 raw_row!(RawExtension {
     name: String = text,
@@ -489,6 +497,10 @@ fn build(raw: Raw) -> SchemaModel {
     }
     SchemaModel {
         format: FORMAT_VERSION,
+        server_major: raw
+            .version_num
+            .and_then(|v| v.parse::<u32>().ok())
+            .map(|n| n / 10_000),
         schemas: raw.schemas,
         extensions: raw
             .extensions
@@ -497,7 +509,7 @@ fn build(raw: Raw) -> SchemaModel {
                 (
                     e.name,
                     Extension {
-                        version: e.version,
+                        version: Some(e.version),
                         schema: e.schema,
                     },
                 )

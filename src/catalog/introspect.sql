@@ -4,11 +4,12 @@
 -- them. Objects that belong to extensions are left out, and so is refinery's history
 -- table (bookkeeping, not schema). {{SCHEMAS}} is a text[] literal of the schemas.
 --
--- Five statements, in the order introspect.rs reads them: schemas, extensions, enums,
--- functions, and everything that hangs off pg_class in one statement, so that the
--- relations in scope are found once (a scan of pg_class and an extension check per
--- relation) rather than once per kind of object. Its rows carry a section name and
--- positional text columns; introspect.rs names them per section.
+-- Six statements, in the order introspect.rs reads them: schemas, extensions, enums,
+-- functions, everything that hangs off pg_class in one statement (so that the
+-- relations in scope are found once, a scan of pg_class and an extension check per
+-- relation, rather than once per kind of object), and the server's version number.
+-- The relations' rows carry a section name and positional text columns; introspect.rs
+-- names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
 ;
 SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
@@ -198,3 +199,5 @@ FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
                     AND d.deptype = 'i')
+;
+SELECT current_setting('server_version_num') AS version_num

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod ignore;
 pub mod introspect;
 pub mod model;
+pub mod pinning;
 pub mod shadow;
 pub mod snapshot;
 

@@ -14,6 +14,11 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct SchemaModel {
     /// [`FORMAT_VERSION`] of the snapshot this was read from or written as.
     pub format: u32,
+    /// The major version of the server the model was read from (`None` in snapshots
+    /// written before it was recorded). Not compared: drift names it when two live
+    /// databases run different majors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_major: Option<u32>,
     /// The schemas in scope that exist.
     pub schemas: Vec<String>,
     /// Installed extensions (database-wide).
@@ -33,8 +38,9 @@ pub struct SchemaModel {
 /// An installed extension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
-    /// `extversion`.
-    pub version: String,
+    /// `extversion`; `None` where it is not compared (a version the migrations leave
+    /// to the server, see [`super::pinning`]).
+    pub version: Option<String>,
     /// The schema its objects live in.
     pub schema: String,
 }

@@ -215,12 +215,13 @@ async fn drift_report(client: &tokio_postgres::Client) -> Result<super::drift::D
     let actual = catalog::introspect(client, &catalog::scope(&[])).await?;
     let expected = catalog::snapshot::embedded()?;
     let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
-    Ok(super::drift::compare(
-        &expected,
-        &actual,
+    super::drift::compare(
+        expected,
+        actual,
         &none,
         "embedded snapshot".to_string(),
-    ))
+        super::drift::Basis::Migrations,
+    )
 }
 
 /// What is wrong with a working connection.

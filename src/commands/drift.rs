@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::catalog::{self, Difference, IgnoreSet, SchemaModel, shadow, snapshot};
+use crate::catalog::{self, Difference, IgnoreSet, SchemaModel, pinning, shadow, snapshot};
 use crate::cli::{DriftArgs, Format, GlobalArgs};
 use crate::db::SessionOptions;
 use crate::error::{Error, Result};
@@ -26,6 +26,31 @@ pub struct DriftReport {
     pub differences: Vec<Difference>,
     /// How many differences `--ignore` silenced.
     pub ignored: usize,
+    /// Which extension versions were compared: `pinned` (against the migrations: only
+    /// the versions they name; the rest are the server's choice, checked by `extensions
+    /// check`) or `all` (two live databases).
+    pub extension_versions: &'static str,
+    /// The two servers' majors, when two live databases run different ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majors_differ: Option<MajorPair>,
+}
+
+/// The PostgreSQL majors of the expected and the actual database.
+#[derive(Debug, Serialize)]
+pub struct MajorPair {
+    /// The major of the expected (`--against`) database.
+    pub expected: u32,
+    /// The major of the database checked.
+    pub actual: u32,
+}
+
+/// What the expected schema is held to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// What the migrations determine (snapshot, shadow database).
+    Migrations,
+    /// Another live database, compared fact for fact.
+    LiveDatabase,
 }
 
 /// Compares and prints; exit 1 on drift.
@@ -34,16 +59,21 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
     let schemas = catalog::scope(&args.schemas);
     let (info, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let actual = catalog::introspect(&session.client, &schemas).await?;
-    let (expected_source, expected) = if let Some(path) = &args.snapshot {
+    let (expected_source, expected, basis) = if let Some(path) = &args.snapshot {
         (
             format!("snapshot {}", path.display()),
             snapshot::read(path)?,
+            Basis::Migrations,
         )
     } else if let Some(text) = &args.against {
         let url = command_line_url(text);
         let (_, other) = connection::open_url(global, &url, Endpoint::AnyEndpoint).await?;
         let model = catalog::introspect(&other.client, &schemas).await?;
-        (format!("live database {}", other.target), model)
+        (
+            format!("live database {}", other.target),
+            model,
+            Basis::LiveDatabase,
+        )
     } else if args.shadow || args.shadow_url.is_some() {
         let set = MigrationSet::embedded().map_err(MigrateError::from)?;
         let opts = SessionOptions::from_args(&global.connection, global.output.verbose);
@@ -55,11 +85,19 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
             }
             None => shadow::expected_schema(&session.client, &info, &opts, &set, &schemas).await?,
         };
-        ("shadow database (migrations applied)".to_string(), model)
+        (
+            "shadow database (migrations applied)".to_string(),
+            model,
+            Basis::Migrations,
+        )
     } else {
-        ("embedded snapshot".to_string(), snapshot::embedded()?)
+        (
+            "embedded snapshot".to_string(),
+            snapshot::embedded()?,
+            Basis::Migrations,
+        )
     };
-    let report = compare(&expected, &actual, &ignore, expected_source);
+    let report = compare(expected, actual, &ignore, expected_source, basis)?;
     if super::shows_report(global) {
         match global.output.format {
             Format::Json => output::write_json(out, &report)?,
@@ -73,22 +111,41 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
     })
 }
 
-/// The comparison with `--ignore` applied.
+/// The comparison on a basis, with `--ignore` applied.
 pub fn compare(
-    expected: &SchemaModel,
-    actual: &SchemaModel,
+    mut expected: SchemaModel,
+    mut actual: SchemaModel,
     ignore: &IgnoreSet,
     expected_source: String,
-) -> DriftReport {
-    let (ignored, differences): (Vec<_>, Vec<_>) = catalog::diff(expected, actual)
+    basis: Basis,
+) -> Result<DriftReport> {
+    if basis == Basis::Migrations {
+        let set = MigrationSet::embedded().map_err(MigrateError::from)?;
+        let pinned = pinning::pinned_extensions(&set);
+        pinning::keep_pinned_versions(&mut expected, &pinned);
+        pinning::keep_pinned_versions(&mut actual, &pinned);
+    }
+    let majors_differ = match (basis, expected.server_major, actual.server_major) {
+        (Basis::LiveDatabase, Some(e), Some(a)) if e != a => Some(MajorPair {
+            expected: e,
+            actual: a,
+        }),
+        _ => None,
+    };
+    let (ignored, differences): (Vec<_>, Vec<_>) = catalog::diff(&expected, &actual)
         .into_iter()
         .partition(|d| ignore.silences(d));
-    DriftReport {
+    Ok(DriftReport {
         drift: !differences.is_empty(),
         expected_source,
         differences,
         ignored: ignored.len(),
-    }
+        extension_versions: match basis {
+            Basis::Migrations => "pinned",
+            Basis::LiveDatabase => "all",
+        },
+        majors_differ,
+    })
 }
 
 /// A URL given as a flag (or its environment variable): treated as a command-line URL,
@@ -126,6 +183,14 @@ fn render(report: &DriftReport, out: &mut dyn Write) -> std::io::Result<()> {
             ]);
         }
         writeln!(out, "{t}")?;
+    }
+    if let Some(majors) = &report.majors_differ {
+        writeln!(
+            out,
+            "note: the servers run different PostgreSQL majors (expected {}, found {}); \
+             extension versions and printed definitions may differ for that reason alone",
+            majors.expected, majors.actual
+        )?;
     }
     let ignored = match report.ignored {
         0 => String::new(),

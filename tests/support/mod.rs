@@ -5,7 +5,9 @@
 //! Clusters run as an unprivileged user when the tests run as root (initdb and postgres
 //! refuse root). Each server is started from a thread that lives as long as the server,
 //! with the parent-death signal set, so the server stops when the test process ends,
-//! even when a test fails or panics.
+//! even when a test fails or panics; at exit the harness also stops every server it
+//! started (escalating to immediate shutdown and SIGKILL) and removes its files. Each
+//! user has a directory of their own for the clusters.
 
 #![allow(dead_code)]
 
@@ -38,6 +40,8 @@ const RUN_USER: &str = "vsecure-pg";
 pub enum Build {
     /// PostgreSQL 18.3 with pgvector, provisioned by scripts/test-postgres.
     Pg18,
+    /// PostgreSQL 16.14 with pgvector, provisioned by scripts/test-postgres --major 16.
+    Pg16,
     /// Debian's PostgreSQL 15 (no pgvector).
     Pg15,
 }
@@ -60,21 +64,104 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The bin directory of a build, provisioning PostgreSQL 18.3 once per process.
+/// The bin directory of a build, provisioning each tree once per process.
 pub fn bin_dir(build: Build) -> PathBuf {
     static PG18: OnceLock<PathBuf> = OnceLock::new();
+    static PG16: OnceLock<PathBuf> = OnceLock::new();
     match build {
         Build::Pg15 => PathBuf::from("/usr/lib/postgresql/15/bin"),
-        Build::Pg18 => PG18
-            .get_or_init(|| {
-                let out = Command::new(repo_root().join("scripts/test-postgres"))
-                    .stderr(Stdio::inherit())
-                    .output()
-                    .expect("run scripts/test-postgres");
-                assert!(out.status.success(), "scripts/test-postgres failed");
-                PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-            })
-            .clone(),
+        Build::Pg18 => PG18.get_or_init(|| provision("18")).clone(),
+        Build::Pg16 => PG16.get_or_init(|| provision("16")).clone(),
+    }
+}
+
+/// Runs scripts/test-postgres for a major and returns the bin directory it prints.
+fn provision(major: &str) -> PathBuf {
+    let out = Command::new(repo_root().join("scripts/test-postgres"))
+        .args(["--major", major])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run scripts/test-postgres");
+    assert!(
+        out.status.success(),
+        "scripts/test-postgres --major {major} failed"
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// This user's directory for test servers: one per uid, so a directory left by another
+/// account (or by a run under sudo) never blocks the tests.
+fn clusters_base() -> PathBuf {
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let base = std::env::temp_dir().join(format!("vsecure-test-clusters-{uid}"));
+    fs::create_dir_all(&base).unwrap_or_else(|e| panic!("cannot create {}: {e}", base.display()));
+    let meta = fs::symlink_metadata(&base).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert!(
+        meta.is_dir() && meta.uid() == uid,
+        "{} is not a directory owned by uid {uid}; remove it or set TMPDIR to another place",
+        base.display()
+    );
+    fs::set_permissions(&base, fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("cannot set the mode of {}: {e}", base.display()));
+    base
+}
+
+/// Servers this process started, stopped and removed at exit (statics are never
+/// dropped, so the shared clusters would otherwise outlive the run).
+fn started() -> &'static Mutex<Vec<(u32, PathBuf)>> {
+    static STARTED: OnceLock<Mutex<Vec<(u32, PathBuf)>>> = OnceLock::new();
+    STARTED.get_or_init(|| {
+        extern "C" fn stop_all() {
+            if let Some(list) = STARTED.get() {
+                let servers = std::mem::take(&mut *list.lock().unwrap_or_else(|e| e.into_inner()));
+                for (pid, dir) in servers {
+                    stop_process(pid);
+                    let _ = fs::remove_dir_all(dir);
+                }
+            }
+        }
+        // SAFETY: registers a plain function with no captured state.
+        unsafe {
+            libc::atexit(stop_all);
+        }
+        Mutex::new(Vec::new())
+    })
+}
+
+fn remember(pid: u32, dir: &Path) {
+    started().lock().unwrap().push((pid, dir.to_path_buf()));
+}
+
+fn forget(pid: u32) {
+    started().lock().unwrap().retain(|(p, _)| *p != pid);
+}
+
+fn alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid as i32, 0) == 0 }
+}
+
+/// Stops a server whatever state it is in: fast shutdown (SIGINT), then immediate
+/// (SIGQUIT), then SIGKILL, each given a bounded wait.
+fn stop_process(pid: u32) {
+    for (signal, wait) in [
+        (libc::SIGINT, Duration::from_secs(10)),
+        (libc::SIGQUIT, Duration::from_secs(5)),
+        (libc::SIGKILL, Duration::from_secs(5)),
+    ] {
+        if !alive(pid) {
+            return;
+        }
+        // SAFETY: signalling a child this harness started.
+        unsafe {
+            libc::kill(pid as i32, signal);
+        }
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline && alive(pid) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -204,6 +291,12 @@ impl Cluster {
         SHARED.get_or_init(|| Cluster::start(Build::Pg18, false))
     }
 
+    /// The shared TLS + SCRAM cluster on PostgreSQL 16.14 (with pgvector).
+    pub fn shared_pg16() -> &'static Cluster {
+        static SHARED: OnceLock<Cluster> = OnceLock::new();
+        SHARED.get_or_init(|| Cluster::start(Build::Pg16, true))
+    }
+
     /// The shared TLS cluster on Debian's PostgreSQL 15.
     pub fn shared_pg15() -> &'static Cluster {
         static SHARED: OnceLock<Cluster> = OnceLock::new();
@@ -213,9 +306,7 @@ impl Cluster {
     /// Starts a new cluster: initdb with SCRAM, optionally TLS, on a free port.
     pub fn start(build: Build, tls: bool) -> Cluster {
         let bin = bin_dir(build);
-        let base = std::env::temp_dir().join("vsecure-test-clusters");
-        fs::create_dir_all(&base).unwrap();
-        fs::set_permissions(&base, fs::Permissions::from_mode(0o755)).unwrap();
+        let base = clusters_base();
         remove_stale_clusters(&base);
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let dir = base.join(format!(
@@ -251,6 +342,7 @@ impl Cluster {
         for _ in 0..5 {
             let port = free_port();
             if let Some(pid) = spawn_postgres(&bin, &dir, port, tls) {
+                remember(pid, &dir);
                 return Cluster {
                     port,
                     tls,
@@ -358,17 +450,12 @@ impl Cluster {
     /// Restarts the server (fast shutdown, which ends every session, then start) on the
     /// same port and data.
     pub fn restart(&mut self) {
-        // SAFETY: sending a signal to our own child has no memory-safety preconditions.
-        unsafe {
-            libc::kill(self.pid as i32, libc::SIGINT);
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline && unsafe { libc::kill(self.pid as i32, 0) } == 0 {
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        stop_process(self.pid);
+        forget(self.pid);
         let bin = bin_dir(self.build);
         for _ in 0..50 {
             if let Some(pid) = spawn_postgres(&bin, &self.dir, self.port, self.tls) {
+                remember(pid, &self.dir);
                 self.pid = pid;
                 return;
             }
@@ -388,14 +475,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        // SAFETY: sending a signal to our own child has no memory-safety preconditions.
-        unsafe {
-            libc::kill(self.pid as i32, libc::SIGINT);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && unsafe { libc::kill(self.pid as i32, 0) } == 0 {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        stop_process(self.pid);
+        forget(self.pid);
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
@@ -485,8 +566,7 @@ fn spawn_postgres(bin: &Path, dir: &Path, port: u16, tls: bool) -> Option<u32> {
         if text.contains("ready to accept connections") {
             return Some(pid);
         }
-        // SAFETY: signal 0 only checks that the process exists.
-        if unsafe { libc::kill(pid as i32, 0) } != 0 {
+        if !alive(pid) {
             return None;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -583,13 +663,11 @@ impl PgBouncer {
             .find(|p| p.exists())
             .expect("pgbouncer is installed (scripts/test-postgres --pgbouncer)");
         static SEQ: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir()
-            .join("vsecure-test-clusters")
-            .join(format!(
-                "{}-bouncer-{}",
-                std::process::id(),
-                SEQ.fetch_add(1, Ordering::SeqCst)
-            ));
+        let dir = clusters_base().join(format!(
+            "{}-bouncer-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        ));
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("owner.pid"), std::process::id().to_string()).unwrap();
         chown_to_run_user(&dir);
@@ -621,10 +699,10 @@ impl PgBouncer {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    remember(pid, &dir);
                     return PgBouncer { port, dir, pid };
                 }
-                // SAFETY: signal 0 only checks that the process exists.
-                if unsafe { libc::kill(pid as i32, 0) } != 0 {
+                if !alive(pid) {
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -647,10 +725,13 @@ impl PgBouncer {
 
 impl Drop for PgBouncer {
     fn drop(&mut self) {
-        // SAFETY: signalling our own child.
+        // SIGTERM is pgbouncer's immediate shutdown (SIGINT would wait for clients).
+        // SAFETY: signalling a child this harness started.
         unsafe {
             libc::kill(self.pid as i32, libc::SIGTERM);
         }
+        stop_process(self.pid);
+        forget(self.pid);
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
