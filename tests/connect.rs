@@ -307,3 +307,30 @@ fn doctor_reports_local_hygiene_problems() {
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(codes(&run), ["password-on-command-line"]);
 }
+
+#[test]
+fn commands_close_their_connections_properly_and_send_no_needless_rollback() {
+    // A cluster of its own, so that only these runs write to its log.
+    let cluster = Cluster::start(support::Build::Pg18, true);
+    let db = cluster.create_database("goodbye");
+    let url = cluster.url(&db);
+    for args in [
+        &["migrate"][..],
+        &["status"][..],
+        &["drift"][..],
+        &["doctor"][..],
+        &["cleanup", "all"][..],
+        &["extensions", "check"][..],
+    ] {
+        let run = vsecure(args, &[("DATABASE_URL", &url)]);
+        assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+    }
+    let log = cluster.server_log();
+    for noise in [
+        "Connection reset by peer",
+        "unexpected EOF",
+        "there is no transaction in progress",
+    ] {
+        assert!(!log.contains(noise), "the server log has {noise:?}:\n{log}");
+    }
+}

@@ -52,13 +52,21 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<i32> {
     }
 }
 
-/// Runs a future on a single-threaded runtime: one connection at a time needs no more.
+/// How long the ended sessions get to close their connections properly at the end.
+const CLOSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs a future on a single-threaded runtime (one connection at a time needs no more),
+/// then lets the connections it opened say goodbye to the server.
 fn block_on<F: std::future::Future<Output = Result<i32>>>(future: F) -> Result<i32> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(future)
+    runtime.block_on(async {
+        let outcome = future.await;
+        crate::db::finish_closing(CLOSE_LIMIT).await;
+        outcome
+    })
 }
 
 /// Whether to print the human report: not under `--quiet`.

@@ -22,7 +22,7 @@ pub struct Session {
     /// Whether the endpoint is Neon's transaction-mode pooler, where session state
     /// (SET, session advisory locks) does not survive between transactions.
     pub pooled: bool,
-    connection: tokio::task::JoinHandle<()>,
+    connection: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Session {
@@ -38,9 +38,33 @@ impl Session {
 }
 
 impl Drop for Session {
+    /// The client is dropped right after this, and its connection then ends the protocol
+    /// properly (Terminate) instead of leaving "Connection reset by peer" in the server's
+    /// log; [`finish_closing`] lets it do so before the runtime stops.
     fn drop(&mut self) {
-        self.connection.abort();
+        if let Some(connection) = self.connection.take() {
+            CLOSING
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(connection);
+        }
     }
+}
+
+/// Connections of ended sessions, still sending their Terminate.
+static CLOSING: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits (at most `limit`) for the connections of ended sessions to close properly;
+/// called once a command is done, before its runtime stops.
+pub async fn finish_closing(limit: Duration) {
+    let closing = std::mem::take(&mut *CLOSING.lock().unwrap_or_else(|e| e.into_inner()));
+    let all = async {
+        for connection in closing {
+            let _ = connection.await;
+        }
+    };
+    let _ = tokio::time::timeout(limit, all).await;
 }
 
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
@@ -82,7 +106,7 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
                     target: target.clone(),
                     fingerprint: redact::fingerprint(info),
                     pooled,
-                    connection,
+                    connection: Some(connection),
                 };
                 apply_session_settings(&session, opts).await?;
                 return Ok(session);

@@ -7,7 +7,7 @@ mod error;
 mod tls;
 
 pub use config::{DEFAULT_CONNECT_TIMEOUT, default_application_name};
-pub use connect::{Session, connect};
+pub use connect::{Session, connect, finish_closing};
 pub use error::{ConnectError, describe_error};
 
 use std::time::Duration;

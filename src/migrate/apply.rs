@@ -177,8 +177,9 @@ async fn apply_in_transaction(client: &Client, file: &MigrationFile) -> Result<(
             .batch_execute("COMMIT")
             .await
             .map_err(|e| MigrateError::database("could not commit the migration", &e)),
-        Err(e) => {
+        Err(mut e) => {
             let _ = client.batch_execute("ROLLBACK").await;
+            name_lock_timeout(client, &mut e).await;
             Err(e)
         }
     }
@@ -188,12 +189,16 @@ async fn apply_outside_transaction(
     client: &Client,
     file: &MigrationFile,
 ) -> Result<(), MigrateError> {
-    run_statements(
+    if let Err(mut e) = run_statements(
         client,
         file,
         "it runs outside a transaction, so the statements before it stay applied and it is not recorded; make its statements idempotent and run migrate again",
     )
-    .await?;
+    .await
+    {
+        name_lock_timeout(client, &mut e).await;
+        return Err(e);
+    }
     record(client, file).await
 }
 
@@ -205,10 +210,9 @@ async fn run_statements(
     for (index, statement) in split::statements(file.sql()).iter().enumerate() {
         if let Err(error) = client.batch_execute(statement.text).await {
             if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
-                let lock_timeout = current_lock_timeout(client).await;
                 return Err(MigrateError::LockTimeout {
                     label: file.label(),
-                    lock_timeout,
+                    lock_timeout: String::new(),
                     statement: index + 1,
                     line: statement.line,
                     summary: statement.summary(),
@@ -227,11 +231,14 @@ async fn run_statements(
     Ok(())
 }
 
-async fn current_lock_timeout(client: &Client) -> String {
-    let _ = client.batch_execute("ROLLBACK").await;
-    match client.query_one("SHOW lock_timeout", &[]).await {
-        Ok(row) => row.get(0),
-        Err(_) => "unknown".to_string(),
+/// Fills in the session's lock_timeout on a lock timeout error, once no transaction is
+/// open any more (an aborted one refuses SHOW).
+async fn name_lock_timeout(client: &Client, error: &mut MigrateError) {
+    if let MigrateError::LockTimeout { lock_timeout, .. } = error {
+        *lock_timeout = match client.query_one("SHOW lock_timeout", &[]).await {
+            Ok(row) => row.get(0),
+            Err(_) => "unknown".to_string(),
+        };
     }
 }
 

@@ -36,10 +36,10 @@ pub async fn acquire(
     }
 }
 
-/// Releases the lock (after rolling back any open transaction).
+/// Releases the lock. Every path that opens a transaction ends it before this runs, so
+/// no ROLLBACK is sent (on Neon an unneeded one is a warning in the operator's log).
 pub async fn release(client: &Client, key: i64) {
     // Nothing more can be done if the connection is gone: the server then frees it.
-    let _ = client.batch_execute("ROLLBACK").await;
     let _ = client
         .query_one("SELECT pg_advisory_unlock($1)", &[&key])
         .await;

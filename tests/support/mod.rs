@@ -376,6 +376,11 @@ impl Cluster {
         }
     }
 
+    /// What the server has written to its log so far.
+    pub fn server_log(&self) -> String {
+        fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+    }
+
     /// Creates a fresh database with a unique name and returns its name.
     pub fn create_database(&self, prefix: &str) -> String {
         static SEQ: AtomicUsize = AtomicUsize::new(0);
