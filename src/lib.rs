@@ -28,22 +28,32 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     use clap::Parser;
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let shown_args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            let message = e.render().to_string();
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                dsn::scrub::scrub(&message, &shown_args)
+            );
+            return exit::USAGE;
+        }
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            };
             let _ = e.print();
-            return code;
+            return exit::SUCCESS;
         }
     };
     match commands::dispatch(cli, out) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("vsecure: error: {error}");
+            let message = dsn::scrub::scrub(&error.to_string(), &shown_args);
+            let _ = writeln!(std::io::stderr(), "vsecure: error: {message}");
             error.exit_code()
         }
     }

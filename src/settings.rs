@@ -1,8 +1,9 @@
 //! Resolves where the database URL comes from: flag over environment over env file.
 //!
-//! The env file is loaded with dotenvy and never overrides a variable already set.
+//! The env file is parsed with dotenvy and never overrides a variable already set.
 //! Where the URL came from matters: a password on the command line draws a warning.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::ConnectionArgs;
@@ -43,22 +44,52 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
-/// Loads the env file (explicit, or `.env` when present) without overriding the
-/// environment, and returns the path loaded, if any.
-pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<PathBuf>> {
+/// The env file (explicit, or `.env` when present), parsed with dotenvy but not put
+/// into the process environment: vsecure reads from it only what the environment leaves
+/// unset, and nothing in it can make the process panic (a NUL byte, say).
+pub struct EnvFile {
+    /// The file read.
+    pub path: PathBuf,
+    vars: HashMap<String, String>,
+}
+
+impl EnvFile {
+    /// The value the file gives a variable, if it does.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+}
+
+/// Reads the env file, if there is one to read.
+pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<EnvFile>> {
     let path = match &args.env_file {
-        Some(path) if !path.is_file() => {
-            return Err(Error::Usage(format!(
-                "env file {} does not exist",
-                path.display()
-            )));
+        Some(path) => {
+            match std::fs::metadata(path) {
+                Err(_) => {
+                    return Err(Error::Usage(format!(
+                        "env file {} does not exist",
+                        path.display()
+                    )));
+                }
+                Ok(meta) if !meta.is_file() => {
+                    return Err(Error::Usage(format!(
+                        "env file {} is not a regular file (a directory, FIFO or device cannot be read as one)",
+                        path.display()
+                    )));
+                }
+                Ok(_) => path.clone(),
+            }
         }
-        Some(path) => path.clone(),
         None if Path::new(DEFAULT_ENV_FILE).is_file() => PathBuf::from(DEFAULT_ENV_FILE),
         None => return Ok(None),
     };
-    dotenvy::from_path(&path).map_err(|e| env_file_error(&path, &e))?;
-    Ok(Some(path))
+    let entries = dotenvy::from_path_iter(&path).map_err(|e| env_file_error(&path, &e))?;
+    let mut vars = HashMap::new();
+    for entry in entries {
+        let (key, value) = entry.map_err(|e| env_file_error(&path, &e))?;
+        vars.insert(key, value);
+    }
+    Ok(Some(EnvFile { path, vars }))
 }
 
 /// dotenvy's parse errors quote the offending line, which may hold a password: say
@@ -66,7 +97,7 @@ pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<PathBuf>> {
 fn env_file_error(path: &Path, error: &dotenvy::Error) -> Error {
     let detail = match error {
         dotenvy::Error::LineParse(_, index) => format!("cannot parse it at byte {index}"),
-        dotenvy::Error::Io(e) => format!("cannot read it: {e}"),
+        dotenvy::Error::Io(e) => format!("cannot read it: {}", e.kind()),
         dotenvy::Error::EnvVar(_) => "it holds an invalid variable".to_string(),
         _ => "cannot load it".to_string(),
     };
@@ -74,7 +105,7 @@ fn env_file_error(path: &Path, error: &dotenvy::Error) -> Error {
 }
 
 /// Finds the database URL: an explicit argument, else `--database-url`, else
-/// `DATABASE_URL` from the environment or the env file.
+/// `DATABASE_URL` from the environment, else from the env file.
 pub fn resolve_database_url(explicit: Option<&str>, args: &ConnectionArgs) -> Result<DatabaseUrl> {
     if let Some(text) = explicit.or(args.database_url.as_deref()) {
         return Ok(DatabaseUrl {
@@ -82,15 +113,43 @@ pub fn resolve_database_url(explicit: Option<&str>, args: &ConnectionArgs) -> Re
             source: UrlSource::CommandLine,
         });
     }
-    let from_environment = std::env::var(DATABASE_URL_VAR).ok();
     let env_file = load_env_file(args)?;
-    let source = match (&from_environment, env_file) {
-        (Some(_), _) => UrlSource::Environment,
-        (None, Some(path)) => UrlSource::EnvFile(path),
-        (None, None) => return Err(Error::MissingDatabaseUrl),
+    let (text, source) = match std::env::var_os(DATABASE_URL_VAR) {
+        Some(value) => match value.into_string() {
+            Ok(text) => (text, UrlSource::Environment),
+            Err(_) => {
+                return Err(Error::Usage(format!(
+                    "{DATABASE_URL_VAR} in the environment is not valid UTF-8"
+                )));
+            }
+        },
+        None => match &env_file {
+            Some(file) => match file.get(DATABASE_URL_VAR) {
+                Some(text) => (text.to_string(), UrlSource::EnvFile(file.path.clone())),
+                None => return Err(Error::MissingDatabaseUrl),
+            },
+            None => return Err(Error::MissingDatabaseUrl),
+        },
     };
-    match std::env::var(DATABASE_URL_VAR) {
-        Ok(text) if !text.trim().is_empty() => Ok(DatabaseUrl { text, source }),
-        _ => Err(Error::MissingDatabaseUrl),
+    if text.contains('\0') {
+        return Err(Error::Usage(format!(
+            "{DATABASE_URL_VAR} ({}) holds a NUL byte, which no connection string can contain",
+            source.describe()
+        )));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::MissingDatabaseUrl);
+    }
+    Ok(DatabaseUrl { text, source })
+}
+
+impl UrlSource {
+    /// Where the value came from, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            UrlSource::CommandLine => "the command line".to_string(),
+            UrlSource::Environment => "the environment".to_string(),
+            UrlSource::EnvFile(path) => format!("env file {}", path.display()),
+        }
     }
 }

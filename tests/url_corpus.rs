@@ -557,7 +557,7 @@ fn local_plain_connection_passes_and_remote_host_warns() {
 
 #[test]
 fn password_on_command_line_draws_a_warning() {
-    let url = format!("postgresql://u:{MARKER_PASSWORD}@localhost/d");
+    let url = format!("postgresql://u:{MARKER_PASSWORD}@127.0.0.1/d");
     let run = vsecure(&["url", "check", "--format", "json", &url], &[]);
     assert_eq!(run.code, 0);
     assert!(codes(&run).contains(&"password-on-command-line".to_string()));
@@ -607,11 +607,11 @@ fn missing_url_is_a_usage_error_naming_flag_and_variable() {
 
 #[test]
 fn table_output_shows_redacted_form_and_verdict() {
-    let url = format!("postgresql://neondb_owner:{MARKER_PASSWORD}@localhost/d");
+    let url = format!("postgresql://neondb_owner:{MARKER_PASSWORD}@127.0.0.1/d");
     let run = vsecure(&["url", "check"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 0);
     assert!(
-        run.stdout.contains("postgresql://neo***@localhost/d"),
+        run.stdout.contains("postgresql://neo***@127.0.0.1/d"),
         "{}",
         run.stdout
     );
@@ -640,4 +640,47 @@ fn version_help_and_completions() {
     assert!(run.stdout.contains("vsecure"));
     let run = vsecure(&["no-such-command"], &[]);
     assert_eq!(run.code, 2);
+}
+
+#[test]
+fn plain_tcp_is_refused_wherever_the_bytes_may_leave_the_machine() {
+    let refused = [
+        format!("host=localhost hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!("host=/tmp hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!("postgresql://app:{MARKER_PASSWORD}@localhost/d?hostaddr=192.0.2.10"),
+        format!("postgresql://app:{MARKER_PASSWORD}@localhost/d?sslmode=disable"),
+        format!("postgresql://app:{MARKER_PASSWORD}@127.0.0.1./d?sslmode=disable"),
+        format!("postgresql://app:{MARKER_PASSWORD}@127.1/d?sslmode=disable"),
+        format!("host=１２７.0.0.1 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!("host=127.0.0.1,db.example.com user=app password={MARKER_PASSWORD} sslmode=prefer"),
+        format!("hostaddr=10.0.0.7 user=app password={MARKER_PASSWORD} sslmode=allow"),
+    ];
+    for url in &refused {
+        let run = vsecure(
+            &["url", "check", "--format", "json"],
+            &[("DATABASE_URL", url)],
+        );
+        assert_eq!(run.code, 1, "{url}: {}", run.stdout);
+        assert!(
+            codes(&run).contains(&"insecure-sslmode".to_string()),
+            "{url}: {}",
+            run.stdout
+        );
+    }
+    let allowed = [
+        format!("host=db.internal hostaddr=127.0.0.1 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!("postgresql://app:{MARKER_PASSWORD}@[::1]/d?sslmode=disable"),
+        format!("host=/var/run/postgresql user=app sslmode=disable"),
+    ];
+    for url in &allowed {
+        let run = vsecure(
+            &["url", "check", "--format", "json"],
+            &[("DATABASE_URL", url)],
+        );
+        assert!(
+            !codes(&run).contains(&"insecure-sslmode".to_string()),
+            "{url}: {}",
+            run.stdout
+        );
+    }
 }

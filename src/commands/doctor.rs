@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::cli::{Format, GlobalArgs};
 use crate::db::{self, SessionOptions};
 use crate::dsn::policy::PolicyContext;
-use crate::dsn::{self, Analysis, host};
+use crate::dsn::{self, Analysis};
 use crate::error::{Error, Result};
 use crate::hygiene::{self, HygieneFinding};
 use crate::migrate::{self, MigrateError, MigrationSet, plan};
@@ -227,10 +227,7 @@ async fn drift_report(client: &tokio_postgres::Client) -> Result<super::drift::D
 /// What is wrong with a working connection.
 fn problems(info: &dsn::ConnInfo, facts: &ServerFacts) -> Vec<String> {
     let mut problems = Vec::new();
-    let remote = info
-        .hosts()
-        .iter()
-        .any(|h| !host::is_local(host::classify(h)));
+    let remote = !dsn::route::all_local(info);
     if remote && !facts.tls {
         problems.push("the session is not encrypted although the host is not local".to_string());
     }

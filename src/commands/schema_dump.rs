@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::catalog::{self, SnapshotError, snapshot};
 use crate::cli::GlobalArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit;
 
 use super::connection::{self, Endpoint};
@@ -17,6 +17,9 @@ pub async fn run(
     global: &GlobalArgs,
     out: &mut dyn Write,
 ) -> Result<i32> {
+    if let Some(path) = output {
+        check_output(path)?;
+    }
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let model = catalog::introspect(&session.client, &catalog::scope(schemas)).await?;
     let text = snapshot::render(&model);
@@ -37,14 +40,48 @@ pub async fn run(
     Ok(exit::SUCCESS)
 }
 
-/// Writes beside the target and renames, so a failure never leaves half a snapshot.
+/// Refuses an output that is not a regular file or a new path: renaming over a device
+/// node, a FIFO or a symlink would replace it (as root, `--output /dev/null` would
+/// destroy /dev/null). Shell redirection writes through such files when that is meant.
+fn check_output(path: &Path) -> Result<()> {
+    let kind = match std::fs::symlink_metadata(path) {
+        Err(_) => return Ok(()),
+        Ok(meta) if meta.file_type().is_file() => return Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => "a symbolic link",
+        Ok(meta) if meta.is_dir() => "a directory",
+        Ok(_) => "a device, FIFO or socket",
+    };
+    Err(Error::Usage(format!(
+        "--output {} is {kind}; vsecure writes a snapshot only to a regular file or a new path (to write through it, use: vsecure schema dump > {})",
+        path.display(),
+        path.display()
+    )))
+}
+
+/// Writes a new file beside the target (never following a link there) and renames it
+/// over the target, so a failure never leaves half a snapshot.
 fn write_atomically(path: &Path, text: &str) -> Result<(), SnapshotError> {
     let io = |cause| SnapshotError::Io {
         path: path.display().to_string(),
         cause,
     };
-    let partial = path.with_extension("json.partial");
-    std::fs::write(&partial, text).map_err(io)?;
+    let name = path.file_name().map_or_else(
+        || "snapshot".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(io)?;
+    if let Err(e) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        let _ = std::fs::remove_file(&partial);
+        return Err(io(e));
+    }
     std::fs::rename(&partial, path).map_err(|e| {
         let _ = std::fs::remove_file(&partial);
         io(e)

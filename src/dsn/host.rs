@@ -50,8 +50,3 @@ fn is_neon_domain(name: &str) -> bool {
 pub fn parse_hostaddr(addr: &str) -> Option<IpAddr> {
     addr.parse().ok()
 }
-
-/// Whether TLS may be skipped for this host without exposing credentials on a network.
-pub fn is_local(kind: HostKind) -> bool {
-    matches!(kind, HostKind::Socket | HostKind::Loopback)
-}

@@ -8,6 +8,8 @@ mod parse;
 pub mod policy;
 pub mod ports;
 pub mod redact;
+pub mod route;
+pub mod scrub;
 
 pub use parse::{ConnInfo, Form, ParseError, parse};
 
@@ -45,6 +47,11 @@ pub enum InvalidConnectionString {
     /// libpq accepts it, but its ports cannot work.
     #[error("invalid connection string: {0}")]
     Port(#[from] ports::PortError),
+    /// A URI whose user or password holds an unencoded `@`, `/`, `:`, `?` or `#`: libpq
+    /// would read part of the password as the host, port or database, and show or even
+    /// connect to it.
+    #[error("the user or password part of the URI holds an unencoded special character, so part of it would be read as the host, port or database (nothing of it is shown): {}", parse::ENCODING_ADVICE)]
+    Unencoded,
     /// A scheme libpq does not read as a URI.
     #[error("unsupported URI scheme \"{0}\": use postgresql:// or postgres://")]
     Scheme(String),
@@ -59,6 +66,9 @@ pub fn analyse(
         Some(scheme) => InvalidConnectionString::Scheme(scheme),
         None => InvalidConnectionString::Parse(e),
     })?;
+    if info.form() == Form::Uri && misplaced_at(input, &info) {
+        return Err(InvalidConnectionString::Unencoded);
+    }
     ports::ports(&info)?;
     let findings = policy::check(&info, ctx);
     let parsed = info
@@ -77,6 +87,26 @@ pub fn analyse(
         findings,
     };
     Ok((info, analysis))
+}
+
+/// The redacted form of a connection string given as text, or `None` when it does not
+/// parse or when part of its password would show (an unencoded `@` or `/`).
+pub fn redacted_text(input: &str) -> Option<String> {
+    let info = parse(input).ok()?;
+    if info.form() == Form::Uri && misplaced_at(input, &info) {
+        return None;
+    }
+    Some(redact::redacted(&info))
+}
+
+/// Whether an `@` ended up outside the user-and-password part of a URI: in a host (the
+/// password held an `@`), or in the path while the authority has none (the password
+/// held a `/`). A well-formed URI has at most one raw `@`, before the first `/`.
+fn misplaced_at(input: &str, info: &ConnInfo) -> bool {
+    let rest = input.split_once("://").map_or("", |(_, rest)| rest);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = path.split('?').next().unwrap_or("");
+    info.hosts().iter().any(|h| h.contains('@')) || (path.contains('@') && !authority.contains('@'))
 }
 
 /// `mysql://...` parses as key=value and fails; name the scheme instead, which is the

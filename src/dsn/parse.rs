@@ -62,8 +62,10 @@ pub enum ParseError {
     /// `key=value` form: a quoted value without its closing quote.
     #[error("unterminated quoted string in connection info string")]
     UnterminatedQuote,
-    /// A keyword libpq does not know.
-    #[error("invalid connection option \"{0}\"{hint}", hint = suggestion_hint(.0))]
+    /// A keyword libpq does not know. Its text is not shown (a password with an
+    /// unquoted space or an unencoded `&` turns its tail into a "keyword"); a near miss
+    /// of a known keyword is named instead.
+    #[error("invalid connection option{hint}", hint = unknown_keyword_hint(.0))]
     UnknownKeyword(String),
     /// A `%` not followed by two hex digits, in the named part of the URI.
     #[error("invalid percent-encoded token in the {0} part of the URI")]
@@ -89,8 +91,8 @@ pub enum ParseError {
     /// through; vsecure cannot (tokio-postgres takes names as UTF-8 text).
     #[error("the {0} part of the URI decodes to bytes that are not UTF-8")]
     NotUtf8(&'static str),
-    /// A query parameter with two `=`.
-    #[error("extra key/value separator \"=\" in URI query parameter {0}")]
+    /// A query parameter with two `=` (its name is shown only when it is a known keyword).
+    #[error("extra key/value separator \"=\" in URI query parameter{shown}", shown = known_keyword_quoted(.0))]
     ExtraEquals(String),
     /// A query parameter with no `=` (its text is not quoted: it may be a secret).
     #[error("missing key/value separator \"=\" in URI query parameter number {0}")]
@@ -456,7 +458,7 @@ fn parse_query(mut params: &str, info: &mut ConnInfo) -> Result<(), ParseError> 
             return Err(ParseError::MissingQueryEquals(number));
         };
         if raw_value.contains('=') {
-            return Err(ParseError::ExtraEquals(quote_param(raw_key)));
+            return Err(ParseError::ExtraEquals(raw_key.to_string()));
         }
         let key = percent_decode(raw_key, "query parameter name")?;
         let value = percent_decode(raw_value, "query parameter value")?;
@@ -471,19 +473,28 @@ fn parse_query(mut params: &str, info: &mut ConnInfo) -> Result<(), ParseError> 
 }
 
 /// Names a query parameter in an error without risking its value.
-fn quote_param(raw_key: &str) -> String {
-    format!("\"{}\"", printable(raw_key))
+/// What to do when a password holds characters the syntax gives a meaning to.
+pub const ENCODING_ADVICE: &str = "a password with a space must be quoted in key=value form (password='a b'), and in a URI @ / : ? # & and spaces must be percent-encoded (%40 %2F %3A %3F %23 %26 %20)";
+
+/// ` "sslmode"` for a known keyword, else nothing: unknown text may be part of a secret.
+fn known_keyword_quoted(key: &str) -> String {
+    if keywords::find(key).is_some() {
+        format!(" \"{key}\"")
+    } else {
+        format!(" (its name is not shown; {ENCODING_ADVICE})")
+    }
 }
 
-/// " (did you mean \"sslmode\"?)" for a near miss of a known keyword, else nothing.
-fn suggestion_hint(unknown: &str) -> String {
+/// " (did you mean \"sslmode\"?)" for a near miss of a known keyword; otherwise the
+/// advice for passwords with special characters (the text itself is never shown).
+fn unknown_keyword_hint(unknown: &str) -> String {
     keywords::KEYWORDS
         .iter()
         .map(|k| (edit_distance(unknown, k.name), k.name))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, name)| format!(" (did you mean \"{name}\"?)"))
-        .unwrap_or_default()
+        .unwrap_or_else(|| format!(" (its name is not shown; {ENCODING_ADVICE})"))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

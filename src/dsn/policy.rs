@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::host::{self, HostKind};
 use super::keywords::{self, Support};
+use super::route::{self, Route};
 use super::{ConnInfo, neon};
 
 /// How serious a finding is. Any `Error` makes the verdict fail.
@@ -119,11 +120,7 @@ fn check_identity(info: &ConnInfo, ctx: PolicyContext, out: &mut Findings) {
         );
     }
     let password = info.get("password").is_some_and(|p| !p.is_empty());
-    let tcp = info
-        .hosts()
-        .iter()
-        .any(|h| host::classify(h) != HostKind::Socket)
-        || !info.hostaddrs().is_empty();
+    let tcp = route::routes(info).iter().any(|r| *r != Route::Socket);
     if tcp && !password {
         out.error(
             "missing-password",
@@ -195,15 +192,6 @@ fn check_neon_host(info: &ConnInfo, h: &str, ctx: PolicyContext, out: &mut Findi
     }
 }
 
-fn needs_network_tls(info: &ConnInfo) -> bool {
-    info.hosts()
-        .iter()
-        .any(|h| !host::is_local(host::classify(h)))
-        || info.hostaddrs().iter().any(|a| {
-            host::parse_hostaddr(a).is_some_and(|ip| !ip.is_loopback()) && info.hosts().is_empty()
-        })
-}
-
 fn check_tls(info: &ConnInfo, out: &mut Findings) {
     let sslmode = info.get("sslmode").unwrap_or(DEFAULT_SSLMODE);
     let valid = [
@@ -225,10 +213,10 @@ fn check_tls(info: &ConnInfo, out: &mut Findings) {
         return;
     }
     let plaintext_allowed = matches!(sslmode, "disable" | "allow" | "prefer");
-    if plaintext_allowed && needs_network_tls(info) {
+    if plaintext_allowed && !route::all_local(info) {
         out.error(
             "insecure-sslmode",
-            format!("sslmode={sslmode} may send credentials in clear text over the network: use sslmode=verify-full"),
+            format!("sslmode={sslmode} may send credentials in clear text over the network (only a unix socket or a literal loopback address such as 127.0.0.1 or ::1 may go without TLS; a name like localhost is resolved and may lead elsewhere): use sslmode=verify-full"),
         );
     }
     if sslmode == "disable" && info.get("channel_binding") == Some("require") {

@@ -8,8 +8,9 @@ use super::ConnInfo;
 /// A port list that cannot work.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PortError {
-    /// Not a whole number from 1 to 65535.
-    #[error("invalid port number \"{0}\" (expected 1 to 65535)")]
+    /// Not a whole number from 1 to 65535. The text is shown only when it is made of
+    /// digits: anything else may be the tail of a password with an unencoded `/` or `:`.
+    #[error("invalid port number{shown} (expected 1 to 65535)", shown = shown_port(.0))]
     Invalid(String),
     /// Several ports, but not one per host.
     #[error("could not match {ports} port numbers to {hosts} hosts")]
@@ -19,6 +20,14 @@ pub enum PortError {
         /// How many hosts were given.
         hosts: usize,
     },
+}
+
+fn shown_port(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        format!(" \"{text}\"")
+    } else {
+        format!(" (not shown; {})", super::parse::ENCODING_ADVICE)
+    }
 }
 
 /// The ports to use, one per host entry (or a single one), as numbers.
