@@ -49,9 +49,6 @@ pub enum Error {
     /// A shadow database could not provide the expected schema.
     #[error(transparent)]
     Shadow(#[from] crate::catalog::ShadowError),
-    /// A scan could not run (exit 2).
-    #[error(transparent)]
-    Scan(#[from] crate::scan::ScanError),
     /// Writing output failed (exit 2: usually a closed pipe or a full disk).
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
@@ -64,8 +61,7 @@ impl Error {
             Error::Usage(_)
             | Error::ConnectionString(_)
             | Error::MissingDatabaseUrl
-            | Error::Output(_)
-            | Error::Scan(_) => exit::USAGE,
+            | Error::Output(_) => exit::USAGE,
             Error::PolicyRefused(_) | Error::FoundProblems(_) => exit::FOUND_PROBLEMS,
             Error::Connect(_) => exit::CONNECT,
             Error::LockBusy(_) => exit::LOCK_BUSY,

@@ -63,23 +63,21 @@ impl EnvFile {
 /// Reads the env file, if there is one to read.
 pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<EnvFile>> {
     let path = match &args.env_file {
-        Some(path) => {
-            match std::fs::metadata(path) {
-                Err(_) => {
-                    return Err(Error::Usage(format!(
-                        "env file {} does not exist",
-                        path.display()
-                    )));
-                }
-                Ok(meta) if !meta.is_file() => {
-                    return Err(Error::Usage(format!(
-                        "env file {} is not a regular file (a directory, FIFO or device cannot be read as one)",
-                        path.display()
-                    )));
-                }
-                Ok(_) => path.clone(),
+        Some(path) => match std::fs::metadata(path) {
+            Err(_) => {
+                return Err(Error::Usage(format!(
+                    "env file {} does not exist",
+                    path.display()
+                )));
             }
-        }
+            Ok(meta) if !meta.is_file() => {
+                return Err(Error::Usage(format!(
+                    "env file {} is not a regular file (a directory, FIFO or device cannot be read as one)",
+                    path.display()
+                )));
+            }
+            Ok(_) => path.clone(),
+        },
         None if Path::new(DEFAULT_ENV_FILE).is_file() => PathBuf::from(DEFAULT_ENV_FILE),
         None => return Ok(None),
     };

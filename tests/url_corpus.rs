@@ -645,8 +645,12 @@ fn version_help_and_completions() {
 #[test]
 fn plain_tcp_is_refused_wherever_the_bytes_may_leave_the_machine() {
     let refused = [
-        format!("host=localhost hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"),
-        format!("host=/tmp hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!(
+            "host=localhost hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"
+        ),
+        format!(
+            "host=/tmp hostaddr=192.0.2.10 user=app password={MARKER_PASSWORD} sslmode=disable"
+        ),
         format!("postgresql://app:{MARKER_PASSWORD}@localhost/d?hostaddr=192.0.2.10"),
         format!("postgresql://app:{MARKER_PASSWORD}@localhost/d?sslmode=disable"),
         format!("postgresql://app:{MARKER_PASSWORD}@127.0.0.1./d?sslmode=disable"),
@@ -668,9 +672,11 @@ fn plain_tcp_is_refused_wherever_the_bytes_may_leave_the_machine() {
         );
     }
     let allowed = [
-        format!("host=db.internal hostaddr=127.0.0.1 user=app password={MARKER_PASSWORD} sslmode=disable"),
+        format!(
+            "host=db.internal hostaddr=127.0.0.1 user=app password={MARKER_PASSWORD} sslmode=disable"
+        ),
         format!("postgresql://app:{MARKER_PASSWORD}@[::1]/d?sslmode=disable"),
-        format!("host=/var/run/postgresql user=app sslmode=disable"),
+        "host=/var/run/postgresql user=app sslmode=disable".to_string(),
     ];
     for url in &allowed {
         let run = vsecure(

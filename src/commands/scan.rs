@@ -20,17 +20,19 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<
         ScanOptions {
             no_ignore: args.no_ignore,
         },
-    )?;
+    );
     if super::shows_report(global) {
         match global.output.format {
             Format::Json => output::write_json(out, &report)?,
             Format::Table => render(&report, out)?,
         }
     }
-    Ok(if report.ok {
-        exit::SUCCESS
-    } else {
+    Ok(if !report.findings.is_empty() {
         exit::FOUND_PROBLEMS
+    } else if !report.complete() {
+        exit::USAGE
+    } else {
+        exit::SUCCESS
     })
 }
 
@@ -46,13 +48,23 @@ fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
             f.redacted
         )?;
     }
+    for path in &report.missing {
+        writeln!(out, "{path}: not scanned: no such file or directory")?;
+    }
+    for u in &report.unreadable {
+        writeln!(out, "{}: not scanned: {}", u.path.display(), u.reason)?;
+    }
     let skipped = match report.files_skipped {
         0 => String::new(),
         n => format!(", {n} binary or oversized skipped"),
     };
+    let incomplete = match report.missing.len() + report.unreadable.len() {
+        0 => String::new(),
+        n => format!("; incomplete: {n} path(s) could not be scanned"),
+    };
     writeln!(
         out,
-        "{} credential(s) found in {} file(s) scanned{skipped}",
+        "{} credential(s) found in {} file(s) scanned{skipped}{incomplete}",
         report.findings.len(),
         report.files_scanned
     )

@@ -65,10 +65,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), SnapshotError> {
         path: path.display().to_string(),
         cause,
     };
-    let name = path.file_name().map_or_else(
-        || "snapshot".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "snapshot".into(), |n| n.to_string_lossy().into_owned());
     let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
     let mut file = std::fs::OpenOptions::new()
         .write(true)

@@ -50,7 +50,10 @@ pub enum InvalidConnectionString {
     /// A URI whose user or password holds an unencoded `@`, `/`, `:`, `?` or `#`: libpq
     /// would read part of the password as the host, port or database, and show or even
     /// connect to it.
-    #[error("the user or password part of the URI holds an unencoded special character, so part of it would be read as the host, port or database (nothing of it is shown): {}", parse::ENCODING_ADVICE)]
+    #[error(
+        "the user or password part of the URI holds an unencoded special character, so part of it would be read as the host, port or database (nothing of it is shown): {}",
+        parse::ENCODING_ADVICE
+    )]
     Unencoded,
     /// A scheme libpq does not read as a URI.
     #[error("unsupported URI scheme \"{0}\": use postgresql:// or postgres://")]

@@ -33,11 +33,9 @@ pub fn routes(info: &ConnInfo) -> Vec<Route> {
     let hostaddrs = info.hostaddrs();
     let count = hosts.len().max(hostaddrs.len()).max(1);
     (0..count)
-        .map(|i| {
-            match hostaddrs.get(i).filter(|a| !a.is_empty()) {
-                Some(addr) => literal(addr).map_or(Route::Network, address_route),
-                None => host_route(hosts.get(i).copied().unwrap_or("")),
-            }
+        .map(|i| match hostaddrs.get(i).filter(|a| !a.is_empty()) {
+            Some(addr) => literal(addr).map_or(Route::Network, address_route),
+            None => host_route(hosts.get(i).copied().unwrap_or("")),
         })
         .collect()
 }

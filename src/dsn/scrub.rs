@@ -68,7 +68,10 @@ mod tests {
         let message = format!("error: unexpected argument '{url}' found");
         let out = scrub(&message, &["vsecure".into(), "doctor".into(), url]);
         assert!(!out.contains(SECRET), "{out}");
-        assert!(out.contains("postgresql://app***@db.example.com/d"), "{out}");
+        assert!(
+            out.contains("postgresql://app***@db.example.com/d"),
+            "{out}"
+        );
     }
 
     #[test]

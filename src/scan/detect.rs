@@ -3,12 +3,14 @@
 //! passwords (`npg_...`). Every finding carries a redacted form; the secret itself never
 //! leaves this module.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 use serde::Serialize;
 
+use super::lines::Lines;
 use super::placeholder::is_placeholder;
 
 /// What kind of credential was found.
@@ -71,7 +73,7 @@ fn patterns() -> &'static Patterns {
         trigger: Regex::new(r"(?i)postgres|pgpassword|password|npg_").expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
         uri: Regex::new(
-            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\s@/'"`<>]*)@([^\s/?#'"`<>),;]*)"#,
+            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\s/'"`<>]*)@([^\s/?#@'"`<>),;]*)"#,
         )
         .expect("valid regex"),
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
@@ -87,12 +89,16 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// Every credential in `text`, in order of position.
+/// Every credential in `text`, in order of position. Linear in the length of the text:
+/// what is decided per line (a libpq keyword on it, the allow marker, a DATABASE_URL
+/// assignment) is computed once per line, however many matches the line holds.
 pub fn detect(text: &[u8]) -> Vec<Detection> {
     let p = patterns();
     if !p.trigger.is_match(text) {
         return Vec::new();
     }
+    let lines = Lines::new(text);
+    let mut facts = LineFacts::new(text, &lines);
     let mut found: Vec<(Range<usize>, Detection)> = Vec::new();
     for c in p.uri.captures_iter(text) {
         let (whole, scheme, user, password, host) = (
@@ -105,7 +111,7 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
         if is_placeholder(&decode(password.as_bytes())) || is_placeholder(&lossy(host)) {
             continue;
         }
-        let kind = if assigned_to_database_url(text, whole.start()) {
+        let kind = if facts.assigns_database_url_before(whole.start()) {
             Kind::DatabaseUrl
         } else {
             Kind::PostgresUri
@@ -120,14 +126,13 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        let line = line_around(text, key.start());
-        if !p.libpq_keyword.is_match(&text[line.clone()]) {
+        if !facts.has_libpq_keyword(key.start()) {
             continue;
         }
         if is_placeholder(&unquote(value.as_bytes())) {
             continue;
         }
-        let kind = if assigned_to_database_url(text, key.start()) {
+        let kind = if facts.assigns_database_url_before(key.start()) {
             Kind::DatabaseUrl
         } else {
             Kind::KeyValuePassword
@@ -157,8 +162,63 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             detection(Kind::NeonPassword, m.start(), "npg_****".to_string()),
         ));
     }
-    found.retain(|(range, _)| !p.allow.is_match(&text[line_around(text, range.start)]));
+    found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
+}
+
+/// Per-line facts, each computed on first use and kept.
+struct LineFacts<'a> {
+    text: &'a [u8],
+    lines: &'a Lines,
+    keyword: HashMap<usize, bool>,
+    allow: HashMap<usize, bool>,
+    /// Where the first DATABASE_URL on the line ends, if there is one.
+    database_url_end: HashMap<usize, Option<usize>>,
+}
+
+impl<'a> LineFacts<'a> {
+    fn new(text: &'a [u8], lines: &'a Lines) -> Self {
+        LineFacts {
+            text,
+            lines,
+            keyword: HashMap::new(),
+            allow: HashMap::new(),
+            database_url_end: HashMap::new(),
+        }
+    }
+
+    /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
+    fn has_libpq_keyword(&mut self, offset: usize) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        *self
+            .keyword
+            .entry(line)
+            .or_insert_with(|| patterns().libpq_keyword.is_match(&text[range]))
+    }
+
+    /// Whether the line holding `offset` carries the allow marker.
+    fn allowed(&mut self, offset: usize) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        *self
+            .allow
+            .entry(line)
+            .or_insert_with(|| patterns().allow.is_match(&text[range]))
+    }
+
+    /// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
+    fn assigns_database_url_before(&mut self, offset: usize) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        let end = *self.database_url_end.entry(line).or_insert_with(|| {
+            patterns()
+                .database_url
+                .find(&text[range.clone()])
+                .map(|m| range.start + m.end())
+        });
+        end.is_some_and(|end| end <= offset)
+    }
 }
 
 fn detection(kind: Kind, offset: usize, redacted: String) -> Detection {
@@ -173,35 +233,17 @@ fn detection(kind: Kind, offset: usize, redacted: String) -> Detection {
 /// the same secret as the finding that contains it; the widest one is kept.
 fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
-    let mut kept: Vec<(Range<usize>, Detection)> = Vec::new();
+    // Sorted by start, a range lies inside an earlier kept one exactly when it starts
+    // before the furthest end kept so far: one pass, not a search per finding.
+    let mut kept = Vec::new();
+    let mut furthest_end = 0;
     for (range, d) in found {
-        let inside = kept
-            .iter()
-            .any(|(k, _)| k.start <= range.start && range.start < k.end);
-        if !inside {
-            kept.push((range, d));
+        if kept.is_empty() || range.start >= furthest_end {
+            furthest_end = furthest_end.max(range.end);
+            kept.push(d);
         }
     }
-    kept.into_iter().map(|(_, d)| d).collect()
-}
-
-/// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
-fn assigned_to_database_url(text: &[u8], offset: usize) -> bool {
-    let line = line_around(text, offset);
-    patterns().database_url.is_match(&text[line.start..offset])
-}
-
-/// The byte range of the line that holds `offset`.
-fn line_around(text: &[u8], offset: usize) -> Range<usize> {
-    let start = text[..offset]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| offset + i);
-    start..end
+    kept
 }
 
 fn lossy(bytes: &[u8]) -> String {

@@ -2,6 +2,7 @@
 //! that respects .gitignore and skips binaries) and reported without the secrets.
 
 mod detect;
+mod lines;
 mod placeholder;
 
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ pub struct Finding {
 /// What a scan found and covered.
 #[derive(Debug, Default, Serialize)]
 pub struct ScanReport {
-    /// True when nothing was found.
+    /// True when nothing was found and everything asked for was read.
     pub ok: bool,
     /// Every finding, sorted by path and position.
     pub findings: Vec<Finding>,
@@ -48,6 +49,28 @@ pub struct ScanReport {
     pub files_scanned: usize,
     /// Files skipped as binary or too large.
     pub files_skipped: usize,
+    /// Files and directories that exist but could not be read (permissions, I/O):
+    /// what they hold is unknown, so the scan is incomplete.
+    pub unreadable: Vec<Unreadable>,
+    /// Paths given that do not exist (shown redacted when they look like a connection
+    /// string); the others are scanned all the same.
+    pub missing: Vec<String>,
+}
+
+impl ScanReport {
+    /// Whether every path asked for was read.
+    pub fn complete(&self) -> bool {
+        self.unreadable.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// A file or directory that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// The path.
+    pub path: PathBuf,
+    /// Why, e.g. `permission denied`.
+    pub reason: String,
 }
 
 /// Which files a scan reads.
@@ -57,27 +80,35 @@ pub struct ScanOptions {
     pub no_ignore: bool,
 }
 
-/// Why a scan could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum ScanError {
-    /// A path given does not exist.
-    #[error("{0}: no such file or directory")]
-    NoSuchPath(String),
-}
-
 #[derive(Default)]
 struct Totals {
     findings: Vec<Finding>,
     scanned: usize,
     skipped: usize,
+    unreadable: Vec<Unreadable>,
 }
 
-/// Scans files and directories (hidden files included, `.git` excluded).
-pub fn scan(paths: &[PathBuf], options: ScanOptions) -> Result<ScanReport, ScanError> {
-    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        return Err(ScanError::NoSuchPath(missing.display().to_string()));
-    }
-    let (first, rest) = paths.split_first().expect("at least one path");
+/// What became of one file.
+enum FileOutcome {
+    Scanned(Vec<Finding>),
+    Skipped,
+    Unreadable(Unreadable),
+}
+
+/// Scans files and directories (hidden files included, `.git` excluded). Paths that do
+/// not exist are listed and the rest scanned; what cannot be read is listed too.
+pub fn scan(paths: &[PathBuf], options: ScanOptions) -> ScanReport {
+    let (present, absent): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
+        .iter()
+        .partition(|p| std::fs::symlink_metadata(p).is_ok());
+    let missing: Vec<String> = absent.iter().map(|p| shown_path(p)).collect();
+    let Some((first, rest)) = present.split_first() else {
+        return ScanReport {
+            ok: false,
+            missing,
+            ..ScanReport::default()
+        };
+    };
     let mut builder = WalkBuilder::new(first);
     for path in rest {
         builder.add(path);
@@ -96,18 +127,28 @@ pub fn scan(paths: &[PathBuf], options: ScanOptions) -> Result<ScanReport, ScanE
     builder.build_parallel().run(|| {
         let totals = &totals;
         Box::new(move |entry| {
-            let Ok(entry) = entry else {
-                return WalkState::Continue;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let unreadable = walk_error(&error);
+                    totals
+                        .lock()
+                        .expect("scan totals")
+                        .unreadable
+                        .push(unreadable);
+                    return WalkState::Continue;
+                }
             };
             if entry.file_type().is_some_and(|t| t.is_file()) {
                 let outcome = scan_file(entry.path());
                 let mut totals = totals.lock().expect("scan totals");
                 match outcome {
-                    Some(found) => {
+                    FileOutcome::Scanned(found) => {
                         totals.scanned += 1;
                         totals.findings.extend(found);
                     }
-                    None => totals.skipped += 1,
+                    FileOutcome::Skipped => totals.skipped += 1,
+                    FileOutcome::Unreadable(u) => totals.unreadable.push(u),
                 }
             }
             WalkState::Continue
@@ -117,29 +158,83 @@ pub fn scan(paths: &[PathBuf], options: ScanOptions) -> Result<ScanReport, ScanE
     totals
         .findings
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    Ok(ScanReport {
-        ok: totals.findings.is_empty(),
+    totals.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut report = ScanReport {
+        ok: false,
         findings: totals.findings,
         files_scanned: totals.scanned,
         files_skipped: totals.skipped,
-    })
+        unreadable: totals.unreadable,
+        missing,
+    };
+    report.ok = report.findings.is_empty() && report.complete();
+    report
 }
 
-/// The findings of one file, or None when it is skipped (binary, too large, unreadable).
-fn scan_file(path: &Path) -> Option<Vec<Finding>> {
-    let size = std::fs::metadata(path).ok()?.len();
+/// A path as it may be shown: redacted when it looks like a connection string (someone
+/// passed `scan "$DATABASE_URL"`).
+fn shown_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if crate::dsn::scrub::may_carry_secret(&text) {
+        crate::dsn::redacted_text(&text).unwrap_or_else(|| "<path not shown>".to_string())
+    } else {
+        text.into_owned()
+    }
+}
+
+/// The path and cause of an error met while walking (an unreadable directory).
+fn walk_error(error: &ignore::Error) -> Unreadable {
+    match error {
+        ignore::Error::WithPath { path, err } => Unreadable {
+            path: path.clone(),
+            reason: walk_error(err).reason,
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        ignore::Error::Io(e) => Unreadable {
+            path: PathBuf::new(),
+            reason: io_reason(e),
+        },
+        other => Unreadable {
+            path: PathBuf::new(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    error.kind().to_string()
+}
+
+/// What became of one file: its findings, skipped (binary, too large), or unreadable.
+fn scan_file(path: &Path) -> FileOutcome {
+    let unreadable = |e: std::io::Error| {
+        FileOutcome::Unreadable(Unreadable {
+            path: path.to_path_buf(),
+            reason: io_reason(&e),
+        })
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) => return unreadable(e),
+    };
     if size > MAX_FILE_BYTES {
-        return None;
+        return FileOutcome::Skipped;
     }
-    let text = std::fs::read(path).ok()?;
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) => return unreadable(e),
+    };
     if text[..text.len().min(BINARY_PROBE_BYTES)].contains(&0) {
-        return None;
+        return FileOutcome::Skipped;
     }
-    Some(
+    let lines = lines::Lines::new(&text);
+    FileOutcome::Scanned(
         detect(&text)
             .into_iter()
             .map(|d| {
-                let (line, column) = position(&text, d.offset);
+                let (line, column) = lines.position(d.offset);
                 Finding {
                     path: path.to_path_buf(),
                     line,
@@ -150,17 +245,4 @@ fn scan_file(path: &Path) -> Option<Vec<Finding>> {
             })
             .collect(),
     )
-}
-
-/// 1-based line and column of a byte offset.
-fn position(text: &[u8], offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
-        + 1;
-    (line, column)
 }

@@ -608,7 +608,18 @@ pub fn vsecure(args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// Like [`vsecure`], in a given directory (for .env tests).
 pub fn vsecure_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_binary(Command::new(env!("CARGO_BIN_EXE_vsecure")), cwd, args, env)
+}
+
+/// Like [`vsecure_in`], as an ordinary account: the unprivileged server user when the
+/// tests run as root (for permission tests, which root would pass through).
+pub fn vsecure_unprivileged_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vsecure"));
+    as_run_user(&mut cmd);
+    run_binary(cmd, cwd, args, env)
+}
+
+fn run_binary(mut cmd: Command, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     cmd.current_dir(cwd)
         .args(args)
         .env_remove("DATABASE_URL")
