@@ -626,3 +626,52 @@ fn every_migration_file_is_embedded_under_its_own_name() {
         "embedded migrations differ from migrations/"
     );
 }
+
+#[test]
+fn eight_concurrent_migrates_behind_a_transaction_pooler_are_all_refused() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("txpooler");
+    let bouncer = support::PgBouncer::start(cluster);
+    let url = bouncer.url(&db);
+    let runs: Vec<support::Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| vsecure(&["migrate"], &[("DATABASE_URL", &url)])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        assert!(
+            run.code == 1 || run.code == 2,
+            "exit {}: {}{}",
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("transaction-mode pooler"),
+            "{}",
+            run.stderr
+        );
+    }
+    let baseline = vsecure(&["baseline", "--version", "1"], &[("DATABASE_URL", &url)]);
+    assert_eq!(baseline.code, 1, "{}", baseline.stderr);
+    drop(bouncer);
+    let locks = cluster.query_strings(
+        &db,
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+    );
+    assert_eq!(locks, ["0"], "no advisory lock left");
+    let tables = cluster.query_strings(
+        &db,
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+    );
+    assert_eq!(tables, ["0"], "nothing applied");
+}
+
+#[test]
+fn a_direct_server_passes_the_pooler_probe() {
+    let cluster = Cluster::shared_plain();
+    let db = cluster.create_database("txdirect");
+    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -53,7 +53,25 @@ pub async fn open_url(
         return Err(Error::PolicyRefused(errors.join("; ")));
     }
     let mut opts = SessionOptions::from_args(&global.connection, global.output.verbose);
-    opts.session_settings = matches!(endpoint, Endpoint::Direct);
-    let session = db::connect(&info, &opts).await?;
+    let direct = matches!(endpoint, Endpoint::Direct);
+    // A host Neon names as direct is known to be; any other is probed before a SET or
+    // a session lock goes through it.
+    let probe = direct
+        && !info
+            .hosts()
+            .iter()
+            .any(|h| dsn::neon::endpoint(h).is_some());
+    opts.session_settings = direct;
+    if !probe {
+        let session = db::connect(&info, &opts).await?;
+        return Ok((info, session));
+    }
+    let (session, verdict) = db::pooler::connect_probed(&info, &opts).await?;
+    if verdict == db::pooler::Verdict::TransactionPooler {
+        return Err(Error::PolicyRefused(format!(
+            "{} behaves as a transaction-mode pooler (PgBouncer or similar: clients share server connections between transactions); migrate and baseline need a direct connection to PostgreSQL, since session locks and settings do not survive there (pooled-endpoint)",
+            session.target
+        )));
+    }
     Ok((info, session))
 }

@@ -20,6 +20,16 @@ pub fn default_application_name() -> String {
     format!("vsecure/{}", env!("CARGO_PKG_VERSION"))
 }
 
+/// The application_name in force: the flag, else the URL's, else its fallback, else
+/// vsecure's own.
+pub fn application_name(info: &ConnInfo, opts: &SessionOptions) -> String {
+    opts.application_name
+        .clone()
+        .or_else(|| info.get("application_name").map(str::to_string))
+        .or_else(|| info.get("fallback_application_name").map(str::to_string))
+        .unwrap_or_else(default_application_name)
+}
+
 /// The connect timeout in force: the flag, else the URL's connect_timeout, else 15 s.
 pub fn connect_timeout(info: &ConnInfo, opts: &SessionOptions) -> Duration {
     opts.connect_timeout
@@ -47,13 +57,7 @@ pub fn build(info: &ConnInfo, opts: &SessionOptions) -> Result<Config, ConnectEr
     if let Some(options) = info.get("options").filter(|o| !o.is_empty()) {
         config.options(options);
     }
-    let app = opts
-        .application_name
-        .clone()
-        .or_else(|| info.get("application_name").map(str::to_string))
-        .or_else(|| info.get("fallback_application_name").map(str::to_string))
-        .unwrap_or_else(default_application_name);
-    config.application_name(app);
+    config.application_name(application_name(info, opts));
     add_hosts(info, &mut config)?;
     config.connect_timeout(connect_timeout(info, opts));
     config.ssl_mode(match info.get("sslmode") {

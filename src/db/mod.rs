@@ -4,6 +4,7 @@
 mod config;
 mod connect;
 mod error;
+pub mod pooler;
 mod tls;
 
 pub use config::{DEFAULT_CONNECT_TIMEOUT, default_application_name};
