@@ -55,21 +55,21 @@ pub struct ConnectionArgs {
 
     /// How long one connection attempt may take (e.g. 15, 15s, 500ms) [default: 15s, or
     /// connect_timeout from the URL]. Neon computes that scaled to zero take seconds to wake.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_wait)]
     pub connect_timeout: Option<Duration>,
 
     /// How many times to retry a connection that failed for a transient reason
     /// (refused, reset, timed out, server starting), with exponential backoff.
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub connect_retries: u32,
 
     /// statement_timeout for the session: no statement runs longer (0 = no limit).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_server_timeout, default_value = "5m")]
     pub statement_timeout: Duration,
 
     /// lock_timeout for the session: how long a statement may wait for a table lock
     /// before giving up, so it never queues production traffic behind itself.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_server_timeout, default_value = "10s")]
     pub lock_timeout: Duration,
 
     /// application_name shown in pg_stat_activity [default: vsecure/<version>].
@@ -211,7 +211,7 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "VERSION")]
     pub target: Option<i32>,
     /// How long to wait for another run's migration lock before exit 4.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, default_value = "60s")]
     pub lock_wait: Duration,
 }
 
@@ -233,7 +233,7 @@ pub struct BaselineArgs {
     #[arg(long)]
     pub force: bool,
     /// How long to wait for another run's migration lock before exit 4.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, default_value = "60s")]
     pub lock_wait: Duration,
 }
 
@@ -284,17 +284,17 @@ pub struct CleanupArgs {
     #[arg(value_enum)]
     pub job: CleanupJob,
     /// Rows per batch; each batch is one short transaction.
-    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub batch_size: u32,
     /// Count the rows the job would touch; change nothing.
     #[arg(long)]
     pub dry_run: bool,
     /// oauth-tokens: also remove revoked tokens revoked more than DAYS days ago
     /// (by default revoked tokens are kept, as the deployed function does).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
     pub revoked_retention: Option<u32>,
     /// analytics: months to keep; older whole partitions are dropped.
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub keep_months: u32,
 }
 
@@ -306,8 +306,8 @@ pub enum PartitionsCommand {
     /// Idempotent. Rows the default partition holds for a new month are moved into it.
     #[command(after_help = "Examples:\n  vsecure partitions ensure --months-ahead 3")]
     Ensure {
-        /// How many months after the current one to create.
-        #[arg(long, value_name = "N", default_value_t = 3)]
+        /// How many months after the current one to create (0 to 120).
+        #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=120))]
         months_ahead: u32,
     },
 }
@@ -422,9 +422,45 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("duration \"{text}\" out of range"))
 }
 
+/// The longest statement_timeout or lock_timeout PostgreSQL accepts: INT_MAX ms.
+const SERVER_TIMEOUT_MAX_MS: u128 = 2_147_483_647;
+
+/// A duration PostgreSQL takes as a timeout setting (0 to INT_MAX milliseconds).
+pub fn parse_server_timeout(text: &str) -> Result<Duration, String> {
+    let value = parse_duration(text)?;
+    if value.as_millis() > SERVER_TIMEOUT_MAX_MS {
+        return Err(format!(
+            "\"{}\" is out of range: PostgreSQL accepts 0 to {SERVER_TIMEOUT_MAX_MS} ms (about 596h)",
+            text.trim()
+        ));
+    }
+    Ok(value)
+}
+
+/// The longest wait vsecure itself keeps (connect timeout, lock wait).
+const WAIT_MAX: Duration = Duration::from_secs(24 * 3600);
+
+/// A wait vsecure measures itself: 0 to 24h.
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    let value = parse_duration(text)?;
+    if value > WAIT_MAX {
+        return Err(format!("\"{}\" is out of range: 0 to 24h", text.trim()));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_are_bounded_to_what_they_can_mean() {
+        assert!(parse_server_timeout("596h").is_ok());
+        assert!(parse_server_timeout("1000h").is_err());
+        assert!(parse_server_timeout("99999999h").is_err());
+        assert!(parse_wait("24h").is_ok());
+        assert!(parse_wait("25h").is_err());
+    }
 
     #[test]
     fn durations_take_units() {

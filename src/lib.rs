@@ -51,6 +51,8 @@ where
     };
     match commands::dispatch(cli, out) {
         Ok(code) => code,
+        // The reader went away (`vsecure scan | head`): stop quietly, as ripgrep does.
+        Err(error::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
             let message = dsn::scrub::scrub(&error.to_string(), &shown_args);
             let _ = writeln!(std::io::stderr(), "vsecure: error: {message}");

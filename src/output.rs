@@ -30,3 +30,9 @@ pub fn facts<'a>(rows: impl IntoIterator<Item = (&'a str, String)>) -> Table {
     }
     table
 }
+
+/// Writes one line to stderr (warnings, progress), ignoring a closed or full stderr: a
+/// message that cannot be shown must not turn into a panic.
+pub fn note(args: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{args}");
+}

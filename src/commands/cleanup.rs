@@ -60,6 +60,9 @@ fn render(reports: &[JobReport], out: &mut dyn Write) -> std::io::Result<()> {
     for r in reports {
         let result = match (r.skipped, r.dry_run) {
             (true, _) => "skipped: another run holds the job's lock".to_string(),
+            (false, _) if r.stopped_partway => {
+                "stopped partway: another run took the job's lock and does the rest".to_string()
+            }
             (false, true) => "dry run: would touch these rows".to_string(),
             (false, false) if r.partitions_dropped.is_empty() => "done".to_string(),
             (false, false) => format!("done; dropped {}", r.partitions_dropped.join(", ")),

@@ -40,7 +40,7 @@ pub async fn open_url(
             .iter()
             .filter(|f| f.severity == Severity::Warning)
         {
-            eprintln!("vsecure: warning: {}", finding.message);
+            crate::output::note(format_args!("vsecure: warning: {}", finding.message));
         }
     }
     if !analysis.ok {

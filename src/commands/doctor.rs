@@ -46,6 +46,9 @@ pub struct ServerFacts {
     pub can_create_extensions: bool,
     /// Whether the role bypasses row level security.
     pub bypasses_rls: bool,
+    /// Rights the cron jobs need that the role lacks (empty when it has them all, or
+    /// when the tables do not exist yet).
+    pub missing_job_rights: Vec<String>,
 }
 
 /// The whole doctor report.
@@ -80,7 +83,20 @@ SELECT current_setting('server_version'),
        r.rolsuper,
        r.rolcreatedb,
        r.rolsuper OR has_database_privilege(current_database(), 'CREATE'),
-       r.rolbypassrls
+       r.rolbypassrls,
+       array_to_string(ARRAY(
+         SELECT format('%s on %s (%s)', j.privilege, j.tbl, j.job)
+         FROM (VALUES ('DELETE', 'oauth_authorization_codes', 'cleanup oauth-codes'),
+                      ('DELETE', 'oauth_tokens', 'cleanup oauth-tokens'),
+                      ('UPDATE', 'mcp_key_sessions', 'cleanup key-sessions'),
+                      ('UPDATE', 'mcp_proxy_tokens', 'cleanup key-sessions'),
+                      ('DELETE', 'usage_analytics', 'cleanup analytics')) j(privilege, tbl, job)
+         WHERE to_regclass(j.tbl) IS NOT NULL
+           AND NOT has_table_privilege(to_regclass(j.tbl), j.privilege)
+         UNION ALL
+         SELECT 'ownership of usage_analytics (cleanup analytics drops and partitions ensure creates its partitions)'
+         FROM pg_class c
+         WHERE c.oid = to_regclass('usage_analytics') AND NOT pg_has_role(c.relowner, 'USAGE')), '; ')
 FROM pg_roles r
 LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()
 WHERE r.rolname = current_user";
@@ -115,6 +131,7 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             .query_one(FACTS_SQL, &[])
             .await
             .map_err(|e| session.query_failed(&e))?;
+        let missing_job_rights: String = row.get(11);
         let facts = ServerFacts {
             version: row.get(0),
             version_num: row.get(1),
@@ -128,30 +145,55 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
             can_create_database: row.get(8),
             can_create_extensions: row.get(9),
             bypasses_rls: row.get(10),
+            missing_job_rights: missing_job_rights
+                .split("; ")
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
         };
         report.problems = problems(&info, &facts);
-        let query_error = |e: tokio_postgres::Error| session.query_failed(&e);
-        let extensions = extensions::check(&session.client, &extensions::requirements(&[]))
-            .await
-            .map_err(query_error)?;
-        report.problems.extend(extension_problems(&extensions));
-        let set = MigrationSet::embedded().map_err(MigrateError::from)?;
-        let history = migrate::history::read(&session.client)
-            .await
-            .map_err(query_error)?
-            .map_err(MigrateError::from)?;
-        let status = plan::status(&set, &history);
-        report.problems.extend(migration_problems(&status));
-        let drift = drift_report(&session.client).await?;
-        if drift.drift {
-            report.problems.push(format!(
-                "schema drift: {} difference(s) from the embedded snapshot (run vsecure drift)",
-                drift.differences.len()
-            ));
+        // Each section stands alone: one that cannot be read is a problem of its own,
+        // and the others are still reported.
+        match extensions::check(&session.client, &extensions::requirements(&[])).await {
+            Ok(extensions) => {
+                report.problems.extend(extension_problems(&extensions));
+                report.extensions = Some(extensions);
+            }
+            Err(e) => report.problems.push(format!(
+                "extensions could not be checked: {}",
+                db::describe_error(&e)
+            )),
         }
-        report.extensions = Some(extensions);
-        report.migrations = Some(status);
-        report.drift = Some(drift);
+        let set = MigrationSet::embedded().map_err(MigrateError::from)?;
+        match migrate::history::read(&session.client).await {
+            Ok(Ok(history)) => {
+                let status = plan::status(&set, &history);
+                report.problems.extend(migration_problems(&status));
+                report.migrations = Some(status);
+            }
+            Ok(Err(corrupt)) => report.problems.push(format!(
+                "migration history: {}",
+                MigrateError::from(corrupt)
+            )),
+            Err(e) => report.problems.push(format!(
+                "the migration history could not be read: {}",
+                db::describe_error(&e)
+            )),
+        }
+        match drift_report(&session.client).await {
+            Ok(drift) => {
+                if drift.drift {
+                    report.problems.push(format!(
+                        "schema drift: {} difference(s) from the embedded snapshot (run vsecure drift)",
+                        drift.differences.len()
+                    ));
+                }
+                report.drift = Some(drift);
+            }
+            Err(e) => report
+                .problems
+                .push(format!("schema drift could not be checked: {e}")),
+        }
         report.server = Some(facts);
     }
     report
@@ -230,6 +272,9 @@ fn problems(info: &dsn::ConnInfo, facts: &ServerFacts) -> Vec<String> {
     let remote = !dsn::route::all_local(info);
     if remote && !facts.tls {
         problems.push("the session is not encrypted although the host is not local".to_string());
+    }
+    for right in &facts.missing_job_rights {
+        problems.push(format!("the role lacks {right}, which the cron job needs"));
     }
     if let Some(version) = &facts.tls_version
         && matches!(version.as_str(), "TLSv1" | "TLSv1.1")

@@ -23,7 +23,7 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs, out: &mut dyn Write) -
     let mut lines = Vec::new();
     let report = migrate::migrate(&session.client, &set, &opts, &mut |event| match event {
         Progress::Starting(file) if terminal && table => {
-            eprintln!("applying {} ...", file.label());
+            output::note(format_args!("applying {} ...", file.label()));
         }
         Progress::Applied(done) if table => {
             lines.push(format!(

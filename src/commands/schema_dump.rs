@@ -28,12 +28,12 @@ pub async fn run(
         Some(path) => {
             write_atomically(path, &text)?;
             if !global.output.quiet {
-                eprintln!(
+                crate::output::note(format_args!(
                     "wrote {} ({} tables, {} functions)",
                     path.display(),
                     model.tables.len(),
                     model.functions.len()
-                );
+                ));
             }
         }
     }

@@ -45,6 +45,11 @@ fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {
     for d in &status.divergent {
         let detail = if d.whitespace_only {
             "changed in white space or line endings only".to_string()
+        } else if d.applied_name != d.name {
+            format!(
+                "recorded as V{}__{}, the file is now V{}__{}",
+                d.version, d.applied_name, d.version, d.name
+            )
         } else {
             format!(
                 "checksum {} recorded, {} now",

@@ -92,7 +92,7 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
     loop {
         attempt += 1;
         if opts.verbose {
-            eprintln!("connecting to {target} (attempt {attempt})");
+            crate::output::note(format_args!("connecting to {target} (attempt {attempt})"));
         }
         let outcome = tokio::time::timeout(
             timeout + ATTEMPT_SLACK,

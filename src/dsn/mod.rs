@@ -11,7 +11,7 @@ pub mod redact;
 pub mod route;
 pub mod scrub;
 
-pub use parse::{ConnInfo, Form, ParseError, parse};
+pub use parse::{ConnInfo, ENCODING_ADVICE, Form, ParseError, parse};
 
 use serde::Serialize;
 
@@ -103,13 +103,13 @@ pub fn redacted_text(input: &str) -> Option<String> {
 }
 
 /// Whether an `@` ended up outside the user-and-password part of a URI: in a host (the
-/// password held an `@`), or in the path while the authority has none (the password
-/// held a `/`). A well-formed URI has at most one raw `@`, before the first `/`.
+/// password held an `@`), or in the path (the password held a `/`, or a second `@`
+/// followed one). A well-formed URI has no raw `@` in its host or path.
 fn misplaced_at(input: &str, info: &ConnInfo) -> bool {
     let rest = input.split_once("://").map_or("", |(_, rest)| rest);
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = rest.split_once('/').map_or("", |(_, path)| path);
     let path = path.split('?').next().unwrap_or("");
-    info.hosts().iter().any(|h| h.contains('@')) || (path.contains('@') && !authority.contains('@'))
+    info.hosts().iter().any(|h| h.contains('@')) || path.contains('@')
 }
 
 /// `mysql://...` parses as key=value and fails; name the scheme instead, which is the

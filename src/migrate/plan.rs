@@ -86,9 +86,11 @@ impl Status {
         let mut problems = Vec::new();
         for d in &self.divergent {
             let how = if d.whitespace_only {
-                "changed in white space or line endings only"
+                "changed in white space or line endings only".to_string()
+            } else if d.applied_name != d.name {
+                format!("it was applied as V{}__{}", d.version, d.applied_name)
             } else {
-                "changed after it was applied"
+                "changed after it was applied".to_string()
             };
             problems.push(format!("V{}__{} is divergent: {how}", d.version, d.name));
         }

@@ -100,7 +100,7 @@ pub async fn remove(
     if !droppable.is_empty() {
         let started = Instant::now();
         if !tx::begin_locked(client, opts.timeouts, key).await? {
-            report.skipped = true;
+            report.yield_to_other_run();
             return Ok(());
         }
         let names: Vec<String> = droppable.iter().map(|p| tx::ident(&p.name)).collect();

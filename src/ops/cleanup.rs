@@ -78,6 +78,9 @@ pub struct JobReport {
     pub dry_run: bool,
     /// Another run held the job's lock, so this one did nothing.
     pub skipped: bool,
+    /// Another run took the job's lock after this one had run some batches: this run
+    /// stopped there, and its rows are those batches' (the other run does the rest).
+    pub stopped_partway: bool,
     /// The longest single transaction.
     pub longest_transaction_ms: u128,
     /// analytics: partitions dropped whole (or that would be).
@@ -98,10 +101,18 @@ impl JobReport {
             duration_ms: 0,
             dry_run,
             skipped: false,
+            stopped_partway: false,
             longest_transaction_ms: 0,
             partitions_dropped: Vec::new(),
             rows_estimated: false,
         }
+    }
+
+    /// Notes that another run holds the job's lock: skipped when nothing ran yet,
+    /// stopped partway otherwise.
+    pub(crate) fn yield_to_other_run(&mut self) {
+        self.skipped = self.batches == 0;
+        self.stopped_partway = self.batches > 0;
     }
 
     /// Notes a finished transaction that began at `started`.
@@ -259,7 +270,7 @@ pub(crate) async fn walk_table(
     let row = tx::rows(&geometry).into_iter().next().unwrap_or_default();
     let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
     if field(2) != "t" {
-        report.skipped = report.batches == 0;
+        report.yield_to_other_run();
         return Ok(false);
     }
     let blocks: u64 = field(0).parse().unwrap_or(0);
@@ -280,7 +291,7 @@ pub(crate) async fn walk_table(
         let messages = tx::run(client, opts.timeouts, &sql).await?;
         let row = tx::rows(&messages).into_iter().next().unwrap_or_default();
         if row.first().cloned().flatten().as_deref() != Some("t") {
-            report.skipped = report.batches == 0;
+            report.yield_to_other_run();
             return Ok(false);
         }
         report.record_transaction(started);
@@ -304,3 +315,21 @@ pub const DEFAULT_TIMEOUTS: Timeouts = Timeouts {
     statement: Duration::from_secs(60),
     lock: Duration::from_secs(5),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_that_loses_the_lock_partway_says_so_and_keeps_its_rows() {
+        let mut before = JobReport::new(Job::OauthCodes, false);
+        before.yield_to_other_run();
+        assert!(before.skipped && !before.stopped_partway);
+        let mut partway = JobReport::new(Job::OauthCodes, false);
+        partway.batches = 2;
+        partway.rows = 7;
+        partway.yield_to_other_run();
+        assert!(!partway.skipped && partway.stopped_partway);
+        assert_eq!(partway.rows, 7);
+    }
+}
