@@ -334,3 +334,44 @@ fn commands_close_their_connections_properly_and_send_no_needless_rollback() {
         assert!(!log.contains(noise), "the server log has {noise:?}:\n{log}");
     }
 }
+
+#[test]
+fn the_quickstart_env_file_reads_the_same_in_a_shell_and_in_vsecure() {
+    // The DATABASE_URL line exactly as scripts/quickstart writes it, its shell variables
+    // filled in.
+    let script =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/quickstart"))
+            .unwrap();
+    let template = script
+        .lines()
+        .find(|l| l.starts_with("DATABASE_URL="))
+        .expect("quickstart writes a DATABASE_URL line");
+    let line = template
+        .replace("$USER_NAME", SUPERUSER)
+        .replace("$PASSWORD", MARKER_PASSWORD)
+        .replace("$HOST", NEON_HOST)
+        .replace("$PORT", "55432")
+        .replace("$DB_NAME", "neondb")
+        .replace("$STATE", "/tmp/state");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), format!("{line}\n")).unwrap();
+    let expected = format!(
+        "postgresql://{SUPERUSER}:{MARKER_PASSWORD}@{NEON_HOST}:55432/neondb?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=/tmp/state/ca.crt&channel_binding=require"
+    );
+    let shell = std::process::Command::new("sh")
+        .current_dir(dir.path())
+        .args(["-c", "set -a; . ./.env; printf %s \"$DATABASE_URL\""])
+        .output()
+        .unwrap();
+    assert!(shell.status.success());
+    assert!(
+        String::from_utf8_lossy(&shell.stdout) == expected,
+        "a shell reads another value from the quickstart's .env"
+    );
+    let run = support::vsecure_in(dir.path(), &["url", "check", "--format", "json"], &[]);
+    let parsed = &run.json()["parsed"];
+    assert_eq!(parsed["hostaddr"], "127.0.0.1");
+    assert_eq!(parsed["channel_binding"], "require");
+    assert_eq!(parsed["sslrootcert"], "/tmp/state/ca.crt");
+    assert_eq!(parsed["host"], NEON_HOST);
+}
