@@ -111,7 +111,14 @@ pub fn resolve_database_url(explicit: Option<&str>, args: &ConnectionArgs) -> Re
             source: UrlSource::CommandLine,
         });
     }
-    let env_file = load_env_file(args)?;
+    // The default .env is read only when it is needed; one named with --env-file is
+    // always read, so that a mistake in it does not go unnoticed.
+    let in_environment = std::env::var_os(DATABASE_URL_VAR).is_some();
+    let env_file = if in_environment && args.env_file.is_none() {
+        None
+    } else {
+        load_env_file(args)?
+    };
     let (text, source) = match std::env::var_os(DATABASE_URL_VAR) {
         Some(value) => match value.into_string() {
             Ok(text) => (text, UrlSource::Environment),

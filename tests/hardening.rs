@@ -186,7 +186,7 @@ fn migrate_killed_at_random_moments_then_completes_with_clean_status_and_no_drif
     let url = cluster.url(&db);
     let delays = kill_delays();
     for delay in &delays {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+        let mut child = support::vsecure_command()
             .args(["migrate", "-q", "--lock-wait", "30s"])
             .env("DATABASE_URL", &url)
             .stdout(Stdio::null())
@@ -244,7 +244,7 @@ fn drift_shadow_interrupted_at_random_moments_leaves_no_shadow_database_and_swee
         cluster.execute("postgres", &format!("CREATE DATABASE {name}"));
     }
     let spawn_shadow_drift = || {
-        Command::new(env!("CARGO_BIN_EXE_vsecure"))
+        support::vsecure_command()
             .args(["drift", "--shadow"])
             .env("DATABASE_URL", &url)
             .stdout(Stdio::null())
@@ -345,7 +345,7 @@ fn a_server_restart_mid_cleanup_exits_3_and_the_next_run_finishes_the_job() {
             .parse()
             .unwrap()
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let child = support::vsecure_command()
         .args([
             "cleanup",
             "oauth-codes",

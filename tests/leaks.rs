@@ -146,7 +146,7 @@ fn env_file_that_is_a_directory_and_a_url_that_is_not_utf8_get_their_own_words()
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
     use std::os::unix::ffi::OsStrExt;
-    let output = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let output = support::vsecure_command()
         .args(["url", "check"])
         .env(
             "DATABASE_URL",
@@ -258,7 +258,7 @@ fn a_full_stderr_or_a_closed_stdout_never_panics() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let output = support::vsecure_command()
         .args(["--lock-timeout", "1000h", "status"])
         .stderr(full)
         .output()
@@ -268,14 +268,14 @@ fn a_full_stderr_or_a_closed_stdout_never_panics() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let output = support::vsecure_command()
         .args(["url", "check", "postgresql://u:p@127.0.0.1/d"]) // vsecure:allow (a test fake)
         .stderr(full)
         .stdout(Stdio::null())
         .output()
         .unwrap();
     assert_ne!(output.status.code(), Some(101));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vsecure"))
+    let mut child = support::vsecure_command()
         .args(["scan", env!("CARGO_MANIFEST_DIR")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -205,7 +205,7 @@ fn eight_concurrent_migrates_all_succeed_and_record_each_migration_once() {
     let url = cluster.url(&db);
     let children: Vec<_> = (0..8)
         .map(|_| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_vsecure"))
+            support::vsecure_command()
                 .args(["migrate", "--lock-wait", "60s"])
                 .env("DATABASE_URL", &url)
                 .current_dir(std::env::temp_dir())

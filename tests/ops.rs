@@ -179,7 +179,7 @@ fn oauth_codes_dry_run_counts_what_the_deployed_function_deletes_and_two_runs_le
     );
 
     let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_vsecure"))
+        support::vsecure_command()
             .args([
                 "cleanup",
                 "oauth-codes",

@@ -600,10 +600,25 @@ impl Run {
 /// Runs the vsecure binary in an empty directory with a clean environment plus `env`,
 /// and fails the test if the marker password appears in stdout or stderr.
 pub fn vsecure(args: &[&str], env: &[(&str, &str)]) -> Run {
+    vsecure_in(&workdir(), args, env)
+}
+
+/// An empty directory the binary runs in, so that no `.env` of the checkout (one the
+/// quick start wrote, say) reaches a test.
+fn workdir() -> PathBuf {
     static WORKDIR: OnceLock<Mutex<tempfile::TempDir>> = OnceLock::new();
     let workdir = WORKDIR.get_or_init(|| Mutex::new(tempfile::tempdir().unwrap()));
-    let cwd = workdir.lock().unwrap().path().to_path_buf();
-    vsecure_in(&cwd, args, env)
+    workdir.lock().unwrap().path().to_path_buf()
+}
+
+/// The vsecure binary as a command for tests that drive the process themselves
+/// (signals, pipes): run in an empty directory, without the caller's DATABASE_URL.
+pub fn vsecure_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vsecure"));
+    cmd.current_dir(workdir())
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1");
+    cmd
 }
 
 /// Like [`vsecure`], in a given directory (for .env tests).
