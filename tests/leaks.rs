@@ -284,6 +284,22 @@ fn a_full_stderr_or_a_closed_stdout_never_panics() {
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     assert_ne!(status.code(), Some(101));
+    for _ in 0..10 {
+        let mut child = support::vsecure_command()
+            .args(["completions", "bash"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "a closed stdout ends quietly"
+        );
+        assert!(output.stderr.is_empty());
+    }
 }
 
 #[test]
