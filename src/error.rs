@@ -55,6 +55,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable name for the kind of error, for the JSON error object.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::PolicyRefused(_) => return "policy",
+            Error::ConnectionString(_) => return "connection-string",
+            Error::MissingDatabaseUrl => return "no-database-url",
+            _ => {}
+        }
+        match self.exit_code() {
+            exit::FOUND_PROBLEMS => "problem",
+            exit::USAGE => "usage",
+            exit::CONNECT => "connect",
+            exit::LOCK_BUSY => "lock-busy",
+            exit::FAILED => "failed",
+            _ => "error",
+        }
+    }
+
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> i32 {
         match self {

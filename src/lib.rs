@@ -36,10 +36,11 @@ where
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
+            // One prefix for every error, clap's included: "vsecure: error: ...".
             let message = e.render().to_string();
             let _ = write!(
                 std::io::stderr(),
-                "{}",
+                "vsecure: {}",
                 dsn::scrub::scrub(&message, &shown_args)
             );
             return exit::USAGE;
@@ -49,14 +50,20 @@ where
             return exit::SUCCESS;
         }
     };
-    match commands::dispatch(cli, out) {
+    let output = output::Output::from_args(&cli.global);
+    let outcome = commands::dispatch(cli).and_then(|report| {
+        output
+            .emit(report.as_ref(), out)
+            .and_then(|code| out.flush().map(|()| code))
+            .map_err(error::Error::Output)
+    });
+    match outcome {
         Ok(code) => code,
         // The reader went away (`vsecure scan | head`): stop quietly, as ripgrep does.
         Err(error::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
             let message = dsn::scrub::scrub(&error.to_string(), &shown_args);
-            let _ = writeln!(std::io::stderr(), "vsecure: error: {message}");
-            error.exit_code()
+            output.emit_error(&error, &message, out)
         }
     }
 }

@@ -2,15 +2,16 @@
 
 use std::io::Write;
 
-use crate::cli::{BaselineArgs, Format, GlobalArgs};
+use crate::cli::{BaselineArgs, GlobalArgs};
 use crate::error::Result;
-use crate::migrate::{self, BaselineOptions, MigrateError, MigrationSet};
-use crate::{exit, output};
+use crate::exit;
+use crate::migrate::{self, BaselineOptions, BaselineReport, MigrateError, MigrationSet};
+use crate::output::{self, Report};
 
 use super::connection::{self, Endpoint};
 
 /// Records migrations up to the version as applied, after checking their tables.
-pub async fn run(args: &BaselineArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+pub async fn run(args: &BaselineArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let set = MigrationSet::embedded().map_err(MigrateError::from)?;
     let (_, session) = connection::open(global, Endpoint::Direct).await?;
     let opts = BaselineOptions {
@@ -18,23 +19,33 @@ pub async fn run(args: &BaselineArgs, global: &GlobalArgs, out: &mut dyn Write) 
         force: args.force,
         lock_wait: args.lock_wait,
     };
-    let report = migrate::baseline(&session.client, &set, &opts).await?;
-    if !global.output.quiet {
-        match global.output.format {
-            Format::Json => output::write_json(out, &report)?,
-            Format::Table => {
-                for label in &report.recorded {
-                    writeln!(out, "recorded {label} as applied")?;
-                }
-                writeln!(
-                    out,
-                    "baseline at V{}: {} recorded, {} already applied",
-                    args.baseline_version,
-                    report.recorded.len(),
-                    report.already_applied.len()
-                )?;
-            }
-        }
+    Ok(Box::new(
+        migrate::baseline(&session.client, &set, &opts).await?,
+    ))
+}
+
+impl Report for BaselineReport {
+    fn exit_code(&self) -> i32 {
+        exit::SUCCESS
     }
-    Ok(exit::SUCCESS)
+
+    fn failure(&self) -> Option<String> {
+        None
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        for label in &self.recorded {
+            writeln!(out, "recorded {label} as applied")?;
+        }
+        writeln!(
+            out,
+            "baseline: {} recorded, {} already applied",
+            self.recorded.len(),
+            self.already_applied.len()
+        )
+    }
 }

@@ -2,16 +2,58 @@
 
 use std::io::Write;
 
-use crate::cli::{CleanupArgs, CleanupJob, Format, GlobalArgs};
-use crate::error::Result;
+use crate::cli::{CleanupArgs, CleanupJob, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::exit;
 use crate::ops::cleanup::{self, CleanupOptions, Job, JobReport};
 use crate::ops::tx::Timeouts;
-use crate::{exit, output};
+use crate::output::{self, Failure, Report};
 
 use super::connection::{self, Endpoint};
 
-/// Runs the job (or all of them) and prints a report per job.
-pub async fn run(args: &CleanupArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+/// The jobs that ran, and the failure that stopped the rest, if one did.
+pub struct CleanupOutcome {
+    jobs: Vec<JobReport>,
+    failure: Option<Failure>,
+}
+
+impl Report for CleanupOutcome {
+    fn exit_code(&self) -> i32 {
+        self.failure.as_ref().map_or(exit::SUCCESS, |f| f.exit)
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failure.as_ref().map(|f| f.message.clone())
+    }
+
+    fn failure_is_error(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// One line per job, then one `{"error": ...}` line if a job failed: log collectors
+    /// read each line on its own.
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for job in &self.jobs {
+            serde_json::to_writer(&mut *out, job)?;
+            writeln!(out)?;
+        }
+        if let Some(failure) = &self.failure {
+            serde_json::to_writer(&mut *out, &serde_json::json!({ "error": failure }))?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        if self.jobs.is_empty() {
+            return Ok(());
+        }
+        render(&self.jobs, out)
+    }
+}
+
+/// Runs the job (or all of them, in order, stopping at the first that fails).
+pub async fn run(args: &CleanupArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let jobs: Vec<Job> = match args.job {
         CleanupJob::OauthCodes => vec![Job::OauthCodes],
         CleanupJob::OauthTokens => vec![Job::OauthTokens],
@@ -30,22 +72,20 @@ pub async fn run(args: &CleanupArgs, global: &GlobalArgs, out: &mut dyn Write) -
             lock: global.connection.lock_timeout,
         },
     };
-    let mut reports = Vec::new();
+    let mut outcome = CleanupOutcome {
+        jobs: Vec::new(),
+        failure: None,
+    };
     for job in jobs {
-        let report = cleanup::run(&session.client, job, &opts).await?;
-        if !global.output.quiet && global.output.format == Format::Json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string(&report).unwrap_or_default()
-            )?;
+        match cleanup::run(&session.client, job, &opts).await {
+            Ok(report) => outcome.jobs.push(report),
+            Err(e) => {
+                outcome.failure = Some(Failure::from_error(&Error::from(e)));
+                break;
+            }
         }
-        reports.push(report);
     }
-    if !global.output.quiet && global.output.format == Format::Table {
-        render(&reports, out)?;
-    }
-    Ok(exit::SUCCESS)
+    Ok(Box::new(outcome))
 }
 
 fn render(reports: &[JobReport], out: &mut dyn Write) -> std::io::Result<()> {

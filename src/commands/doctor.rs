@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::db::{self, SessionOptions};
 use crate::dsn::policy::PolicyContext;
 use crate::dsn::{self, Analysis};
@@ -15,8 +15,9 @@ use crate::error::{Error, Result};
 use crate::hygiene::{self, HygieneFinding};
 use crate::migrate::{self, MigrateError, MigrationSet, plan};
 use crate::ops::extensions::{self, ExtensionReport, ExtensionStatus};
+use crate::output::{self, Report};
 use crate::settings::{self, UrlSource};
-use crate::{catalog, exit, output};
+use crate::{catalog, exit};
 
 /// What the server said about itself and this session.
 #[derive(Debug, Serialize)]
@@ -63,7 +64,7 @@ pub struct DoctorReport {
     /// The migration status against this binary's migrations; null when not connected.
     pub migrations: Option<plan::Status>,
     /// The live schema against the embedded snapshot; null when not connected.
-    pub drift: Option<super::drift::DriftReport>,
+    pub drift: Option<catalog::DriftReport>,
     /// Local hygiene: the env file and the command line.
     pub hygiene: Vec<HygieneFinding>,
     /// Problems found after connecting.
@@ -101,8 +102,8 @@ FROM pg_roles r
 LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()
 WHERE r.rolname = current_user";
 
-/// Runs the doctor and prints its report.
-pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+/// Runs every check and combines their reports into one verdict.
+pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let database_url = settings::resolve_database_url(None, &global.connection)?;
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
@@ -200,17 +201,39 @@ pub async fn run(global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
         .problems
         .extend(report.hygiene.iter().map(|f| f.message.clone()));
     report.ok = report.url.ok && report.problems.is_empty();
-    if super::shows_report(global) {
-        match global.output.format {
-            Format::Json => output::write_json(out, &report)?,
-            Format::Table => render(&report, global.output.verbose, out)?,
+    Ok(Box::new(report))
+}
+
+impl Report for DoctorReport {
+    fn exit_code(&self) -> i32 {
+        if self.ok {
+            exit::SUCCESS
+        } else {
+            exit::FOUND_PROBLEMS
         }
     }
-    Ok(if report.ok {
-        exit::SUCCESS
-    } else {
-        exit::FOUND_PROBLEMS
-    })
+
+    fn failure(&self) -> Option<String> {
+        if self.ok {
+            return None;
+        }
+        if !self.url.ok {
+            return Some(super::url_check::refusal(&self.url.findings));
+        }
+        Some(format!(
+            "doctor: {} problem(s): {}",
+            self.problems.len(),
+            self.problems.join("; ")
+        ))
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, verbose: bool) -> std::io::Result<()> {
+        render(self, verbose, out)
+    }
 }
 
 /// The env file in use: `--env-file`, or `.env` when present.
@@ -253,17 +276,18 @@ fn migration_problems(status: &plan::Status) -> Vec<String> {
 }
 
 /// The live public schema against the snapshot of the migrations.
-async fn drift_report(client: &tokio_postgres::Client) -> Result<super::drift::DriftReport> {
+async fn drift_report(client: &tokio_postgres::Client) -> Result<catalog::DriftReport> {
     let actual = catalog::introspect(client, &catalog::scope(&[])).await?;
     let expected = catalog::snapshot::embedded()?;
     let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
-    super::drift::compare(
+    Ok(catalog::compare(
         expected,
         actual,
         &none,
         "embedded snapshot".to_string(),
-        super::drift::Basis::Migrations,
+        catalog::Basis::Migrations,
     )
+    .map_err(MigrateError::from)?)
 }
 
 /// What is wrong with a working connection.

@@ -3,58 +3,19 @@
 
 use std::io::Write;
 
-use serde::Serialize;
-
-use crate::catalog::{self, Difference, IgnoreSet, SchemaModel, pinning, shadow, snapshot};
-use crate::cli::{DriftArgs, Format, GlobalArgs};
+use crate::catalog::{self, Basis, DriftReport, IgnoreSet, shadow, snapshot};
+use crate::cli::{DriftArgs, GlobalArgs};
 use crate::db::SessionOptions;
 use crate::error::{Error, Result};
+use crate::exit;
 use crate::migrate::{MigrateError, MigrationSet};
+use crate::output::{self, Report};
 use crate::settings::{DatabaseUrl, UrlSource};
-use crate::{exit, output};
 
 use super::connection::{self, Endpoint};
 
-/// What `drift` prints.
-#[derive(Debug, Serialize)]
-pub struct DriftReport {
-    /// True when any difference remains after `--ignore`.
-    pub drift: bool,
-    /// Where the expected schema came from.
-    pub expected_source: String,
-    /// The differences, sorted by object.
-    pub differences: Vec<Difference>,
-    /// How many differences `--ignore` silenced.
-    pub ignored: usize,
-    /// Which extension versions were compared: `pinned` (against the migrations: only
-    /// the versions they name; the rest are the server's choice, checked by `extensions
-    /// check`) or `all` (two live databases).
-    pub extension_versions: &'static str,
-    /// The two servers' majors, when two live databases run different ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub majors_differ: Option<MajorPair>,
-}
-
-/// The PostgreSQL majors of the expected and the actual database.
-#[derive(Debug, Serialize)]
-pub struct MajorPair {
-    /// The major of the expected (`--against`) database.
-    pub expected: u32,
-    /// The major of the database checked.
-    pub actual: u32,
-}
-
-/// What the expected schema is held to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
-    /// What the migrations determine (snapshot, shadow database).
-    Migrations,
-    /// Another live database, compared fact for fact.
-    LiveDatabase,
-}
-
-/// Compares and prints; exit 1 on drift.
-pub async fn run(args: &DriftArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+/// Compares; exit 1 on drift.
+pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let ignore = IgnoreSet::new(&args.ignore).map_err(Error::Usage)?;
     let schemas = catalog::scope(&args.schemas);
     let (info, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
@@ -97,55 +58,37 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
             Basis::Migrations,
         )
     };
-    let report = compare(expected, actual, &ignore, expected_source, basis)?;
-    if super::shows_report(global) {
-        match global.output.format {
-            Format::Json => output::write_json(out, &report)?,
-            Format::Table => render(&report, out)?,
-        }
-    }
-    Ok(if report.drift {
-        exit::FOUND_PROBLEMS
-    } else {
-        exit::SUCCESS
-    })
+    let report = catalog::compare(expected, actual, &ignore, expected_source, basis)
+        .map_err(MigrateError::from)?;
+    Ok(Box::new(report))
 }
 
-/// The comparison on a basis, with `--ignore` applied.
-pub fn compare(
-    mut expected: SchemaModel,
-    mut actual: SchemaModel,
-    ignore: &IgnoreSet,
-    expected_source: String,
-    basis: Basis,
-) -> Result<DriftReport> {
-    if basis == Basis::Migrations {
-        let set = MigrationSet::embedded().map_err(MigrateError::from)?;
-        let pinned = pinning::pinned_extensions(&set);
-        pinning::keep_pinned_versions(&mut expected, &pinned);
-        pinning::keep_pinned_versions(&mut actual, &pinned);
+impl Report for DriftReport {
+    fn exit_code(&self) -> i32 {
+        if self.drift {
+            exit::FOUND_PROBLEMS
+        } else {
+            exit::SUCCESS
+        }
     }
-    let majors_differ = match (basis, expected.server_major, actual.server_major) {
-        (Basis::LiveDatabase, Some(e), Some(a)) if e != a => Some(MajorPair {
-            expected: e,
-            actual: a,
-        }),
-        _ => None,
-    };
-    let (ignored, differences): (Vec<_>, Vec<_>) = catalog::diff(&expected, &actual)
-        .into_iter()
-        .partition(|d| ignore.silences(d));
-    Ok(DriftReport {
-        drift: !differences.is_empty(),
-        expected_source,
-        differences,
-        ignored: ignored.len(),
-        extension_versions: match basis {
-            Basis::Migrations => "pinned",
-            Basis::LiveDatabase => "all",
-        },
-        majors_differ,
-    })
+
+    fn failure(&self) -> Option<String> {
+        self.drift.then(|| {
+            format!(
+                "drift: {} difference(s) from the {}",
+                self.differences.len(),
+                self.expected_source
+            )
+        })
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        render(self, out)
+    }
 }
 
 /// A URL given as a flag (or its environment variable): treated as a command-line URL,
@@ -171,18 +114,45 @@ fn cell(value: &Option<String>) -> String {
     }
 }
 
+/// Whether a changed value is too long for a cell to show what changed.
+fn is_long(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .is_some_and(|v| v.contains('\n') || v.chars().count() > CELL_LIMIT)
+}
+
 fn render(report: &DriftReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut long = Vec::new();
     if !report.differences.is_empty() {
         let mut t = output::table(&["difference", "object", "expected", "found"]);
         for d in &report.differences {
-            t.add_row(vec![
-                d.description(),
-                d.object.clone(),
-                cell(&d.expected),
-                cell(&d.actual),
-            ]);
+            let both = d.expected.is_some() && d.actual.is_some();
+            if both && (is_long(&d.expected) || is_long(&d.actual)) {
+                long.push(d);
+                let see = format!("(see diff {} below)", long.len());
+                t.add_row(vec![d.description(), d.object.clone(), see.clone(), see]);
+            } else {
+                t.add_row(vec![
+                    d.description(),
+                    d.object.clone(),
+                    cell(&d.expected),
+                    cell(&d.actual),
+                ]);
+            }
         }
         writeln!(out, "{t}")?;
+    }
+    for (n, d) in long.iter().enumerate() {
+        writeln!(out, "diff {}: {} of {}", n + 1, d.description(), d.object)?;
+        let (expected, actual) = (
+            d.expected.as_deref().unwrap_or_default(),
+            d.actual.as_deref().unwrap_or_default(),
+        );
+        writeln!(
+            out,
+            "{}",
+            output::textdiff::describe(expected, actual).trim_end()
+        )?;
     }
     if let Some(majors) = &report.majors_differ {
         writeln!(

@@ -4,19 +4,49 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::cli::{ExtensionArgs, Format, GlobalArgs};
+use crate::cli::{ExtensionArgs, GlobalArgs};
 use crate::error::{Error, Result};
+use crate::exit;
 use crate::ops::extensions::{self, ExtensionReport, ExtensionStatus, InstallAction};
-use crate::{exit, output};
+use crate::output::{self, Report};
 
 use super::connection::{self, Endpoint};
 
-#[derive(Serialize)]
-struct CheckOutput<'a> {
+/// The required extensions, and what `install` did.
+#[derive(Debug, Serialize)]
+pub struct ExtensionsOutcome {
     ok: bool,
-    extensions: &'a [ExtensionReport],
+    extensions: Vec<ExtensionReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    actions: Option<&'a [InstallAction]>,
+    actions: Option<Vec<InstallAction>>,
+}
+
+impl Report for ExtensionsOutcome {
+    fn exit_code(&self) -> i32 {
+        if self.ok {
+            exit::SUCCESS
+        } else {
+            exit::FOUND_PROBLEMS
+        }
+    }
+
+    fn failure(&self) -> Option<String> {
+        let bad: Vec<String> = self
+            .extensions
+            .iter()
+            .filter(|r| r.status != ExtensionStatus::Ok)
+            .map(|r| format!("{} {}", r.name, r.status.as_str()))
+            .collect();
+        (!bad.is_empty()).then(|| format!("extensions not ok: {}", bad.join(", ")))
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        render(&self.extensions, self.actions.as_deref(), self.ok, out)
+    }
 }
 
 /// Checks, or installs and then checks, the required extensions.
@@ -24,8 +54,7 @@ pub async fn run(
     args: &ExtensionArgs,
     install: bool,
     global: &GlobalArgs,
-    out: &mut dyn Write,
-) -> Result<i32> {
+) -> Result<Box<dyn Report>> {
     let overrides = args
         .requirements
         .iter()
@@ -48,24 +77,11 @@ pub async fn run(
         None
     };
     let ok = reports.iter().all(|r| r.status == ExtensionStatus::Ok);
-    if !global.output.quiet {
-        match global.output.format {
-            Format::Json => output::write_json(
-                out,
-                &CheckOutput {
-                    ok,
-                    extensions: &reports,
-                    actions: actions.as_deref(),
-                },
-            )?,
-            Format::Table => render(&reports, actions.as_deref(), ok, out)?,
-        }
-    }
-    Ok(if ok {
-        exit::SUCCESS
-    } else {
-        exit::FOUND_PROBLEMS
-    })
+    Ok(Box::new(ExtensionsOutcome {
+        ok,
+        extensions: reports,
+        actions,
+    }))
 }
 
 fn render(

@@ -2,31 +2,67 @@
 
 use std::io::{IsTerminal, Write};
 
+use serde::Serialize;
+
 use crate::cli::{Format, GlobalArgs, MigrateArgs};
-use crate::error::Result;
-use crate::migrate::{self, MigrateOptions, MigrationSet, Progress};
-use crate::{exit, output};
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::migrate::{self, AppliedNow, MigrateOptions, MigrateReport, MigrationSet, Progress};
+use crate::output::{self, Failure, Report};
 
 use super::connection::{self, Endpoint};
 
-/// Runs migrate with the embedded migration set.
-pub async fn run(args: &MigrateArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
-    let set = MigrationSet::embedded().map_err(migrate::MigrateError::from)?;
-    let (_, session) = connection::open(global, Endpoint::Direct).await?;
-    let opts = MigrateOptions {
-        dry_run: args.dry_run,
-        target: args.target,
-        lock_wait: args.lock_wait,
-    };
-    let table = global.output.format == Format::Table && !global.output.quiet;
-    let terminal = std::io::stderr().is_terminal();
-    let mut lines = Vec::new();
-    let report = migrate::migrate(&session.client, &set, &opts, &mut |event| match event {
-        Progress::Starting(file) if terminal && table => {
-            output::note(format_args!("applying {} ...", file.label()));
+/// What a migrate run did, and the failure that stopped it, if one did: the migrations
+/// applied before a failure stay committed and are shown with it.
+#[derive(Debug, Serialize)]
+pub struct MigrateOutcome {
+    #[serde(flatten)]
+    report: MigrateReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Failure>,
+}
+
+impl Report for MigrateOutcome {
+    fn exit_code(&self) -> i32 {
+        self.error.as_ref().map_or(exit::SUCCESS, |f| f.exit)
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.error.as_ref().map(|f| f.message.clone())
+    }
+
+    fn failure_is_error(&self) -> bool {
+        self.error.is_some()
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        let report = &self.report;
+        if report.dry_run {
+            if report.would_apply.is_empty() {
+                return writeln!(out, "dry run: nothing to apply, the database is up to date");
+            }
+            let mut t = output::table(&["version", "name", "transaction"]);
+            for p in &report.would_apply {
+                t.add_row(vec![
+                    p.version.to_string(),
+                    p.name.clone(),
+                    if p.no_transaction { "none" } else { "own" }.to_string(),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+            return writeln!(
+                out,
+                "dry run: {} migration(s) would be applied",
+                report.would_apply.len()
+            );
         }
-        Progress::Applied(done) if table => {
-            lines.push(format!(
+        for done in &report.applied {
+            writeln!(
+                out,
                 "applied V{}__{} ({} ms{})",
                 done.version,
                 done.name,
@@ -36,46 +72,54 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs, out: &mut dyn Write) -
                 } else {
                     ""
                 }
-            ));
+            )?;
         }
+        match (&self.error, report.applied.len()) {
+            (Some(_), 0) => writeln!(out, "no migration applied"),
+            (Some(_), n) => writeln!(
+                out,
+                "{n} migration(s) applied and committed before the failure"
+            ),
+            (None, 0) => writeln!(out, "nothing to apply, the database is up to date"),
+            (None, n) => writeln!(out, "{n} migration(s) applied"),
+        }
+    }
+}
+
+/// Runs migrate with the embedded migration set.
+pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
+    let set = MigrationSet::embedded().map_err(migrate::MigrateError::from)?;
+    let (_, session) = connection::open(global, Endpoint::Direct).await?;
+    let opts = MigrateOptions {
+        dry_run: args.dry_run,
+        target: args.target,
+        lock_wait: args.lock_wait,
+    };
+    let progress = global.output.format == Format::Table
+        && !global.output.quiet
+        && std::io::stderr().is_terminal();
+    let mut applied: Vec<AppliedNow> = Vec::new();
+    let outcome = migrate::migrate(&session.client, &set, &opts, &mut |event| match event {
+        Progress::Starting(file) if progress => {
+            output::note(format_args!("applying {} ...", file.label()));
+        }
+        Progress::Applied(done) => applied.push(done.clone()),
         _ => {}
     })
-    .await?;
-    if global.output.quiet {
-        return Ok(exit::SUCCESS);
-    }
-    match global.output.format {
-        Format::Json => output::write_json(out, &report)?,
-        Format::Table if report.dry_run => {
-            if report.would_apply.is_empty() {
-                writeln!(out, "dry run: nothing to apply, the database is up to date")?;
-            } else {
-                let mut t = output::table(&["version", "name", "transaction"]);
-                for p in &report.would_apply {
-                    t.add_row(vec![
-                        p.version.to_string(),
-                        p.name.clone(),
-                        if p.no_transaction { "none" } else { "own" }.to_string(),
-                    ]);
-                }
-                writeln!(out, "{t}")?;
-                writeln!(
-                    out,
-                    "dry run: {} migration(s) would be applied",
-                    report.would_apply.len()
-                )?;
-            }
-        }
-        Format::Table => {
-            for line in &lines {
-                writeln!(out, "{line}")?;
-            }
-            if report.applied.is_empty() {
-                writeln!(out, "nothing to apply, the database is up to date")?;
-            } else {
-                writeln!(out, "{} migration(s) applied", report.applied.len())?;
-            }
-        }
-    }
-    Ok(exit::SUCCESS)
+    .await;
+    Ok(Box::new(match outcome {
+        Ok(report) => MigrateOutcome {
+            report,
+            error: None,
+        },
+        Err(error) => MigrateOutcome {
+            report: MigrateReport {
+                applied,
+                would_apply: Vec::new(),
+                dry_run: opts.dry_run,
+                target: opts.target,
+            },
+            error: Some(Failure::from_error(&Error::from(error))),
+        },
+    }))
 }

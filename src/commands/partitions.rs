@@ -2,44 +2,59 @@
 
 use std::io::Write;
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::error::Result;
-use crate::ops::partitions;
+use crate::exit;
+use crate::ops::partitions::{self, EnsureReport};
 use crate::ops::tx::Timeouts;
-use crate::{exit, output};
+use crate::output::{self, Report};
 
 use super::connection::{self, Endpoint};
 
 /// Creates the coming monthly partitions and prints them.
-pub async fn run(months_ahead: u32, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+pub async fn run(months_ahead: u32, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let timeouts = Timeouts {
         statement: global.connection.statement_timeout,
         lock: global.connection.lock_timeout,
     };
-    let report = partitions::ensure(&session.client, months_ahead, timeouts).await?;
-    if !global.output.quiet {
-        match global.output.format {
-            Format::Json => output::write_json(out, &report)?,
-            Format::Table => {
-                let mut t = output::table(&["partition", "from", "to", "result"]);
-                for p in &report.partitions {
-                    let result = if p.created {
-                        format!(
-                            "created, {} row(s) moved from the default partition",
-                            p.rows_moved
-                        )
-                    } else {
-                        "exists".to_string()
-                    };
-                    t.add_row(vec![p.name.clone(), p.from.clone(), p.to.clone(), result]);
-                }
-                writeln!(out, "{t}")?;
-                if report.skipped {
-                    writeln!(out, "skipped: another run holds the partition lock")?;
-                }
-            }
-        }
+    Ok(Box::new(
+        partitions::ensure(&session.client, months_ahead, timeouts).await?,
+    ))
+}
+
+impl Report for EnsureReport {
+    fn exit_code(&self) -> i32 {
+        exit::SUCCESS
     }
-    Ok(exit::SUCCESS)
+
+    fn failure(&self) -> Option<String> {
+        None
+    }
+
+    /// One line, for log collectors.
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, self)?;
+        writeln!(out)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        let mut t = output::table(&["partition", "from", "to", "result"]);
+        for p in &self.partitions {
+            let result = if p.created {
+                format!(
+                    "created, {} row(s) moved from the default partition",
+                    p.rows_moved
+                )
+            } else {
+                "exists".to_string()
+            };
+            t.add_row(vec![p.name.clone(), p.from.clone(), p.to.clone(), result]);
+        }
+        writeln!(out, "{t}")?;
+        if self.skipped {
+            writeln!(out, "skipped: another run holds the partition lock")?;
+        }
+        Ok(())
+    }
 }

@@ -3,13 +3,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{Format, GlobalArgs, ScanArgs};
+use crate::cli::ScanArgs;
 use crate::error::Result;
+use crate::exit;
+use crate::output::{self, Report};
 use crate::scan::{self, ScanOptions, ScanReport};
-use crate::{exit, output};
 
-/// Scans and prints; exit 1 when anything was found.
-pub fn run(args: &ScanArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+/// Scans; exit 1 when anything was found, 2 when something could not be scanned.
+pub fn run(args: &ScanArgs) -> Result<Box<dyn Report>> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -21,19 +22,43 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<
             no_ignore: args.no_ignore,
         },
     );
-    if super::shows_report(global) {
-        match global.output.format {
-            Format::Json => output::write_json(out, &report)?,
-            Format::Table => render(&report, out)?,
+    Ok(Box::new(report))
+}
+
+impl Report for ScanReport {
+    fn exit_code(&self) -> i32 {
+        if !self.findings.is_empty() {
+            exit::FOUND_PROBLEMS
+        } else if !self.complete() {
+            exit::USAGE
+        } else {
+            exit::SUCCESS
         }
     }
-    Ok(if !report.findings.is_empty() {
-        exit::FOUND_PROBLEMS
-    } else if !report.complete() {
-        exit::USAGE
-    } else {
-        exit::SUCCESS
-    })
+
+    fn failure(&self) -> Option<String> {
+        let unscanned = self.missing.len() + self.unreadable.len();
+        match (self.findings.first(), unscanned) {
+            (Some(first), _) => Some(format!(
+                "{} credential(s) found, the first at {}:{}",
+                self.findings.len(),
+                first.path.display(),
+                first.line
+            )),
+            (None, 0) => None,
+            (None, n) => Some(format!(
+                "the scan is incomplete: {n} path(s) could not be scanned"
+            )),
+        }
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        render(self, out)
+    }
 }
 
 fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {

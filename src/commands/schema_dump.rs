@@ -7,37 +7,86 @@ use crate::catalog::{self, SnapshotError, snapshot};
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 use crate::exit;
+use crate::output::Report;
 
 use super::connection::{self, Endpoint};
 
-/// Introspects the database and writes the snapshot to `output` or stdout.
+/// The snapshot written: its text for stdout, or where it went.
+pub enum SchemaDump {
+    /// The snapshot itself (a JSON document whatever `--format` says).
+    Text(String),
+    /// Written to a file.
+    Written {
+        /// The file.
+        path: String,
+        /// Tables in it.
+        tables: usize,
+        /// Functions in it.
+        functions: usize,
+    },
+}
+
+impl Report for SchemaDump {
+    fn exit_code(&self) -> i32 {
+        exit::SUCCESS
+    }
+
+    fn failure(&self) -> Option<String> {
+        None
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            SchemaDump::Text(text) => out.write_all(text.as_bytes()),
+            SchemaDump::Written {
+                path,
+                tables,
+                functions,
+            } => {
+                serde_json::to_writer(
+                    &mut *out,
+                    &serde_json::json!({"written": path, "tables": tables, "functions": functions}),
+                )?;
+                writeln!(out)
+            }
+        }
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        match self {
+            SchemaDump::Text(text) => out.write_all(text.as_bytes()),
+            SchemaDump::Written {
+                path,
+                tables,
+                functions,
+            } => writeln!(out, "wrote {path} ({tables} tables, {functions} functions)"),
+        }
+    }
+}
+
+/// Introspects the database and writes the snapshot to `output`, or returns it.
 pub async fn run(
     output: Option<&Path>,
     schemas: &[String],
     global: &GlobalArgs,
-    out: &mut dyn Write,
-) -> Result<i32> {
+) -> Result<Box<dyn Report>> {
     if let Some(path) = output {
         check_output(path)?;
     }
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let model = catalog::introspect(&session.client, &catalog::scope(schemas)).await?;
     let text = snapshot::render(&model);
-    match output {
-        None => out.write_all(text.as_bytes())?,
+    Ok(Box::new(match output {
+        None => SchemaDump::Text(text),
         Some(path) => {
             write_atomically(path, &text)?;
-            if !global.output.quiet {
-                crate::output::note(format_args!(
-                    "wrote {} ({} tables, {} functions)",
-                    path.display(),
-                    model.tables.len(),
-                    model.functions.len()
-                ));
+            SchemaDump::Written {
+                path: path.display().to_string(),
+                tables: model.tables.len(),
+                functions: model.functions.len(),
             }
         }
-    }
-    Ok(exit::SUCCESS)
+    }))
 }
 
 /// Refuses an output that is not a regular file or a new path: renaming over a device

@@ -2,34 +2,68 @@
 
 use std::io::Write;
 
-use crate::cli::{Format, GlobalArgs, StatusArgs};
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, StatusArgs};
 use crate::error::Result;
+use crate::exit;
 use crate::migrate::{self, MigrateError, MigrationSet, history, plan};
-use crate::{exit, output};
+use crate::output::{self, Report};
 
 use super::connection::{self, Endpoint};
 
-/// Prints the status; with `--check`, exit 1 unless the database is up to date.
-pub async fn run(args: &StatusArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+/// The status, and whether `--check` asked for an up-to-date database.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct StatusReport {
+    status: plan::Status,
+    #[serde(skip)]
+    check: bool,
+}
+
+impl Report for StatusReport {
+    fn exit_code(&self) -> i32 {
+        if self.failure().is_some() {
+            exit::FOUND_PROBLEMS
+        } else {
+            exit::SUCCESS
+        }
+    }
+
+    fn failure(&self) -> Option<String> {
+        let s = &self.status;
+        let blocking = !s.divergent.is_empty() || !s.missing.is_empty();
+        (blocking || (self.check && !s.is_clean())).then(|| {
+            format!(
+                "migrations not up to date: {} pending, {} divergent, {} missing",
+                s.pending.len(),
+                s.divergent.len(),
+                s.missing.len()
+            )
+        })
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, &self.status)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
+        render(&self.status, out)
+    }
+}
+
+/// Reads the status; with `--check`, exit 1 unless the database is up to date.
+pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let set = MigrationSet::embedded().map_err(MigrateError::from)?;
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let rows = history::read(&session.client)
         .await
         .map_err(|e| MigrateError::database("could not read the migration history", &e))?
         .map_err(migrate::MigrateError::from)?;
-    let status = plan::status(&set, &rows);
-    if !global.output.quiet {
-        match global.output.format {
-            Format::Json => output::write_json(out, &status)?,
-            Format::Table => render(&status, out)?,
-        }
-    }
-    let problems = !status.divergent.is_empty() || !status.missing.is_empty();
-    Ok(if problems || (args.check && !status.is_clean()) {
-        exit::FOUND_PROBLEMS
-    } else {
-        exit::SUCCESS
-    })
+    Ok(Box::new(StatusReport {
+        status: plan::status(&set, &rows),
+        check: args.check,
+    }))
 }
 
 fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {

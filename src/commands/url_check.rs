@@ -2,32 +2,55 @@
 
 use std::io::Write;
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::dsn::policy::{Finding, PolicyContext, Severity};
 use crate::dsn::{self, Analysis};
 use crate::error::Result;
+use crate::exit;
+use crate::output::{self, Report};
 use crate::settings::{self, UrlSource};
-use crate::{exit, output};
 
 /// Checks the given URL, or the resolved database URL.
-pub fn run(url: Option<&str>, global: &GlobalArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn run(url: Option<&str>, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let database_url = settings::resolve_database_url(url, &global.connection)?;
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
         needs_direct_endpoint: false,
     };
     let (_, analysis) = dsn::analyse(&database_url.text, ctx)?;
-    if super::shows_report(global) {
-        match global.output.format {
-            Format::Json => output::write_json(out, &analysis)?,
-            Format::Table => render_table(&analysis, global.output.verbose, out)?,
+    Ok(Box::new(analysis))
+}
+
+impl Report for Analysis {
+    fn exit_code(&self) -> i32 {
+        if self.ok {
+            exit::SUCCESS
+        } else {
+            exit::FOUND_PROBLEMS
         }
     }
-    Ok(if analysis.ok {
-        exit::SUCCESS
-    } else {
-        exit::FOUND_PROBLEMS
-    })
+
+    fn failure(&self) -> Option<String> {
+        (!self.ok).then(|| refusal(&self.findings))
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        output::write_json(out, self)
+    }
+
+    fn write_table(&self, out: &mut dyn Write, verbose: bool) -> std::io::Result<()> {
+        render_table(self, verbose, out)
+    }
+}
+
+/// One line naming the policy errors, for `-q`.
+pub fn refusal(findings: &[Finding]) -> String {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{} ({})", f.message, f.code))
+        .collect();
+    format!("connection string refused by policy: {}", errors.join("; "))
 }
 
 /// The human report: facts, parsed values, findings, verdict.

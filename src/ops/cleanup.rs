@@ -66,6 +66,8 @@ pub struct CleanupOptions {
 /// One job's outcome: one JSON line for log collectors.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobReport {
+    /// When the job finished (RFC 3339, UTC), for log collectors.
+    pub timestamp: String,
     /// The job's name.
     pub job: &'static str,
     /// Rows deleted or updated (with --dry-run: that would be).
@@ -95,6 +97,7 @@ pub struct JobReport {
 impl JobReport {
     fn new(job: Job, dry_run: bool) -> JobReport {
         JobReport {
+            timestamp: String::new(),
             job: job.name(),
             rows: 0,
             batches: 0,
@@ -144,6 +147,7 @@ pub async fn run(client: &Client, job: Job, opts: &CleanupOptions) -> Result<Job
         }
     }
     report.duration_ms = started.elapsed().as_millis();
+    report.timestamp = crate::migrate::history::now_rfc3339();
     Ok(report)
 }
 
