@@ -293,9 +293,9 @@ pub struct CleanupArgs {
     /// (by default revoked tokens are kept, as the deployed function does).
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
     pub revoked_retention: Option<u32>,
-    /// analytics: months to keep; older whole partitions are dropped.
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
-    pub keep_months: u32,
+    /// analytics: months to keep; older whole partitions are dropped [default: 12].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub keep_months: Option<u32>,
 }
 
 /// Subcommands of `vsecure partitions`.

@@ -78,8 +78,10 @@ pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<EnvFile>> {
             }
             Ok(_) => path.clone(),
         },
-        None if Path::new(DEFAULT_ENV_FILE).is_file() => PathBuf::from(DEFAULT_ENV_FILE),
-        None => return Ok(None),
+        None => match default_env_file() {
+            Some(path) => path,
+            None => return Ok(None),
+        },
     };
     let entries = dotenvy::from_path_iter(&path).map_err(|e| env_file_error(&path, &e))?;
     let mut vars = HashMap::new();
@@ -88,6 +90,15 @@ pub fn load_env_file(args: &ConnectionArgs) -> Result<Option<EnvFile>> {
         vars.insert(key, value);
     }
     Ok(Some(EnvFile { path, vars }))
+}
+
+/// The `.env` read when `--env-file` is not given: in the current directory or the
+/// nearest parent that has one, as dotenvy-based tools find it.
+pub fn default_env_file() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .map(|dir| dir.join(DEFAULT_ENV_FILE))
+        .find(|path| path.is_file())
 }
 
 /// dotenvy's parse errors quote the offending line, which may hold a password: say

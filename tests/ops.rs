@@ -122,7 +122,8 @@ fn extensions_install_creates_all_seven_and_require_overrides() {
         .find(|e| e["name"] == "vector")
         .unwrap()
         .clone();
-    assert_eq!(vector["status"], "unavailable");
+    assert_eq!(vector["status"], "outdated", "installed below the minimum");
+    assert_eq!(vector["upgradable"], false, "nothing newer on the server");
     let bad = vsecure(
         &["extensions", "check", "--require", "vector"],
         &[("DATABASE_URL", &url)],
@@ -561,5 +562,61 @@ fn jobs_status_and_extensions_work_through_pgbouncer_in_transaction_mode() {
         leaked,
         ["0"],
         "no transaction left open on a pooled connection"
+    );
+}
+
+#[test]
+fn an_installed_extension_below_the_minimum_is_outdated_even_when_nothing_newer_exists() {
+    let cluster = Cluster::shared();
+    let db = migrated(cluster, "ext_outdated");
+    let url = cluster.url(&db);
+    let check = vsecure(
+        &[
+            "extensions",
+            "check",
+            "--require",
+            "pg_trgm>=9.0",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(check.code, 1);
+    let json = check.json();
+    let trgm = json["extensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "pg_trgm")
+        .unwrap()
+        .clone();
+    assert_eq!(trgm["status"], "outdated", "{trgm:#}");
+    assert_eq!(trgm["upgradable"], false);
+    let install = vsecure(
+        &[
+            "extensions",
+            "install",
+            "--require",
+            "pg_trgm>=9.0",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(install.code, 1);
+    let action = install.json()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "pg_trgm")
+        .unwrap()
+        .clone();
+    assert_eq!(action["action"], "skipped");
+    assert!(
+        action["reason"]
+            .as_str()
+            .unwrap()
+            .contains("offers nothing newer"),
+        "{action:#}"
     );
 }

@@ -139,3 +139,105 @@ fn tables_honour_columns_and_never_collapse() {
         zero.stdout
     );
 }
+
+#[test]
+fn migrate_to_a_target_says_what_is_left_and_status_lists_by_version() {
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("target_words");
+    let url = cluster.url(&db);
+    let first = vsecure(&["migrate", "--target", "3"], &[("DATABASE_URL", &url)]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first
+            .stdout
+            .contains("3 migration(s) applied; at target V3, 7 pending beyond it"),
+        "{}",
+        first.stdout
+    );
+    let again = vsecure(&["migrate", "--target", "3"], &[("DATABASE_URL", &url)]);
+    assert!(
+        again
+            .stdout
+            .contains("nothing to apply; at target V3, 7 pending beyond it"),
+        "{}",
+        again.stdout
+    );
+    cluster.execute(
+        &db,
+        "UPDATE refinery_schema_history SET checksum = '1' WHERE version = 2",
+    );
+    let status = vsecure(&["status"], &[("DATABASE_URL", &url)]);
+    let versions: Vec<i32> = status
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim_start_matches('|').split('|').next())
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    assert_eq!(versions, (1..=10).collect::<Vec<_>>(), "{}", status.stdout);
+    let applied_row = status
+        .stdout
+        .lines()
+        .find(|l| l.contains("| applied "))
+        .unwrap();
+    let time = applied_row.split('|').nth(4).unwrap().trim();
+    assert!(
+        time.len() <= "2026-11-30T19:04:12+00:00".len() && !time.contains('.'),
+        "timestamps to the second: {time}"
+    );
+}
+
+#[test]
+fn options_a_job_ignores_are_refused_and_an_unmigrated_database_says_migrate() {
+    for args in [
+        &["cleanup", "oauth-codes", "--revoked-retention", "5"][..],
+        &["cleanup", "key-sessions", "--keep-months", "3"][..],
+    ] {
+        let run = vsecure(args, &[("DATABASE_URL", "postgresql://u:p@127.0.0.1/d")]); // vsecure:allow (a test fake)
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("applies to"), "{}", run.stderr);
+    }
+    let cluster = Cluster::shared();
+    let db = cluster.create_database("unmigrated_cleanup");
+    let run = vsecure(&["cleanup", "all"], &[("DATABASE_URL", &cluster.url(&db))]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("run vsecure migrate first"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_nearest_env_file_is_found_and_verbose_says_where_the_url_came_from() {
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("parent_env");
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".env",
+        &format!("DATABASE_URL='{}'\n", cluster.url(&db)),
+    );
+    let nested = dir.path().join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let run = vsecure_in(&nested, &["-v", "status", "--check"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("connection string from env file") && run.stderr.contains(".env"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn baseline_lists_migrations_as_version_and_name_like_status() {
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("baseline_json");
+    let run = vsecure(
+        &["baseline", "--version", "3", "--format", "json"],
+        &[("DATABASE_URL", &cluster.url(&db))],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["already_applied"][0]["version"], 1, "{json:#}");
+    assert_eq!(json["already_applied"][0]["name"], "extensions_and_helpers");
+}

@@ -61,12 +61,13 @@ pub async fn run(args: &CleanupArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
         CleanupJob::Analytics => vec![Job::Analytics],
         CleanupJob::All => Job::ALL.to_vec(),
     };
+    refuse_options_without_effect(args)?;
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let opts = CleanupOptions {
         batch_size: args.batch_size,
         dry_run: args.dry_run,
         revoked_retention_days: args.revoked_retention,
-        keep_months: args.keep_months,
+        keep_months: args.keep_months.unwrap_or(cleanup::DEFAULT_KEEP_MONTHS),
         timeouts: Timeouts {
             statement: global.connection.statement_timeout,
             lock: global.connection.lock_timeout,
@@ -117,4 +118,23 @@ fn render(reports: &[JobReport], out: &mut dyn Write) -> std::io::Result<()> {
         ]);
     }
     writeln!(out, "{t}")
+}
+
+/// Options that only some jobs read are refused where they would do nothing, so a
+/// typo in a crontab does not pass silently.
+fn refuse_options_without_effect(args: &CleanupArgs) -> Result<()> {
+    let job = args.job;
+    let reads_retention = matches!(job, CleanupJob::OauthTokens | CleanupJob::All);
+    if args.revoked_retention.is_some() && !reads_retention {
+        return Err(Error::Usage(
+            "--revoked-retention applies to oauth-tokens (or all) only".to_string(),
+        ));
+    }
+    let reads_months = matches!(job, CleanupJob::Analytics | CleanupJob::All);
+    if args.keep_months.is_some() && !reads_months {
+        return Err(Error::Usage(
+            "--keep-months applies to analytics (or all) only".to_string(),
+        ));
+    }
+    Ok(())
 }

@@ -34,6 +34,12 @@ pub async fn open_url(
         needs_direct_endpoint: matches!(endpoint, Endpoint::Direct),
     };
     let (info, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    if global.output.verbose {
+        crate::output::note(format_args!(
+            "connection string from {}",
+            database_url.source.describe()
+        ));
+    }
     if !global.output.quiet {
         for finding in analysis
             .findings

@@ -3,7 +3,7 @@
 //! extensions, the migration status, schema drift, and local hygiene.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -236,14 +236,11 @@ impl Report for DoctorReport {
     }
 }
 
-/// The env file in use: `--env-file`, or `.env` when present.
+/// The env file in use: `--env-file`, or the nearest `.env`.
 fn env_file(global: &GlobalArgs) -> Option<PathBuf> {
     match &global.connection.env_file {
         Some(path) => Some(path.clone()),
-        None => {
-            let default = Path::new(settings::DEFAULT_ENV_FILE);
-            default.is_file().then(|| default.to_path_buf())
-        }
+        None => settings::default_env_file(),
     }
 }
 

@@ -74,14 +74,21 @@ impl Report for MigrateOutcome {
                 }
             )?;
         }
+        let beyond = match (report.target, report.pending_beyond_target) {
+            (Some(target), n) if n > 0 => format!("; at target V{target}, {n} pending beyond it"),
+            _ => String::new(),
+        };
         match (&self.error, report.applied.len()) {
             (Some(_), 0) => writeln!(out, "no migration applied"),
             (Some(_), n) => writeln!(
                 out,
                 "{n} migration(s) applied and committed before the failure"
             ),
-            (None, 0) => writeln!(out, "nothing to apply, the database is up to date"),
-            (None, n) => writeln!(out, "{n} migration(s) applied"),
+            (None, 0) if beyond.is_empty() => {
+                writeln!(out, "nothing to apply, the database is up to date")
+            }
+            (None, 0) => writeln!(out, "nothing to apply{beyond}"),
+            (None, n) => writeln!(out, "{n} migration(s) applied{beyond}"),
         }
     }
 }
@@ -118,6 +125,7 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
                 would_apply: Vec::new(),
                 dry_run: opts.dry_run,
                 target: opts.target,
+                pending_beyond_target: 0,
             },
             error: Some(Failure::from_error(&Error::from(error))),
         },

@@ -67,14 +67,17 @@ pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<Box<dyn Repor
 }
 
 fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut t = output::table(&["version", "name", "state", "detail"]);
+    let mut rows: Vec<(i32, Vec<String>)> = Vec::new();
     for a in &status.applied {
-        t.add_row(vec![
-            a.version.to_string(),
-            a.name.clone(),
-            "applied".into(),
-            a.applied_on.clone(),
-        ]);
+        rows.push((
+            a.version,
+            vec![
+                a.version.to_string(),
+                a.name.clone(),
+                "applied".into(),
+                to_the_second(&a.applied_on),
+            ],
+        ));
     }
     for d in &status.divergent {
         let detail = if d.whitespace_only {
@@ -90,20 +93,29 @@ fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {
                 d.applied_checksum, d.expected_checksum
             )
         };
-        t.add_row(vec![
-            d.version.to_string(),
-            d.name.clone(),
-            "divergent".into(),
-            detail,
-        ]);
+        rows.push((
+            d.version,
+            vec![
+                d.version.to_string(),
+                d.name.clone(),
+                "divergent".into(),
+                detail,
+            ],
+        ));
     }
     for m in &status.missing {
-        t.add_row(vec![
-            m.version.to_string(),
-            m.name.clone(),
-            "missing".into(),
-            format!("applied {} but not in this binary", m.applied_on),
-        ]);
+        rows.push((
+            m.version,
+            vec![
+                m.version.to_string(),
+                m.name.clone(),
+                "missing".into(),
+                format!(
+                    "applied {} but not in this binary",
+                    to_the_second(&m.applied_on)
+                ),
+            ],
+        ));
     }
     for p in &status.pending {
         let detail = match (p.out_of_order, p.no_transaction) {
@@ -111,12 +123,20 @@ fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {
             (false, true) => "runs outside a transaction",
             (false, false) => "",
         };
-        t.add_row(vec![
-            p.version.to_string(),
-            p.name.clone(),
-            "pending".into(),
-            detail.into(),
-        ]);
+        rows.push((
+            p.version,
+            vec![
+                p.version.to_string(),
+                p.name.clone(),
+                "pending".into(),
+                detail.into(),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(version, _)| *version);
+    let mut t = output::table(&["version", "name", "state", "detail"]);
+    for (_, row) in rows {
+        t.add_row(row);
     }
     writeln!(out, "{t}")?;
     writeln!(
@@ -127,4 +147,16 @@ fn render(status: &plan::Status, out: &mut dyn Write) -> std::io::Result<()> {
         status.divergent.len(),
         status.missing.len()
     )
+}
+
+/// An RFC 3339 time without its fraction of a second: `2026-11-30T19:04:12.123456Z`
+/// reads `2026-11-30T19:04:12Z`.
+fn to_the_second(time: &str) -> String {
+    match time.split_once('.') {
+        Some((head, rest)) => {
+            let zone = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{head}{zone}")
+        }
+        None => time.to_string(),
+    }
 }

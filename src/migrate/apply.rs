@@ -49,6 +49,8 @@ pub struct MigrateReport {
     pub dry_run: bool,
     /// The target version, if any.
     pub target: Option<i32>,
+    /// Pending migrations past `--target`, left for a later run.
+    pub pending_beyond_target: usize,
 }
 
 /// Progress events, for printing as the run goes.
@@ -75,15 +77,16 @@ pub async fn migrate(
     let in_target = |version: i32| opts.target.is_none_or(|t| version <= t);
     if opts.dry_run {
         let status = read_status(client, set).await?;
+        let (would_apply, beyond): (Vec<_>, Vec<_>) = status
+            .pending
+            .into_iter()
+            .partition(|p| in_target(p.version));
         return Ok(MigrateReport {
             applied: Vec::new(),
-            would_apply: status
-                .pending
-                .into_iter()
-                .filter(|p| in_target(p.version))
-                .collect(),
+            would_apply,
             dry_run: true,
             target: opts.target,
+            pending_beyond_target: beyond.len(),
         });
     }
     let key = lock::MIGRATION_LOCK_KEY;
@@ -136,6 +139,11 @@ async fn migrate_locked(
         would_apply: Vec::new(),
         dry_run: false,
         target: opts.target,
+        pending_beyond_target: status
+            .pending
+            .iter()
+            .filter(|p| !in_target(p.version))
+            .count(),
     })
 }
 

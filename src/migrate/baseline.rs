@@ -23,13 +23,37 @@ pub struct BaselineOptions {
     pub lock_wait: Duration,
 }
 
+/// A migration by version and name, as `status` lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationId {
+    /// Version.
+    pub version: i32,
+    /// Name after `V{n}__`.
+    pub name: String,
+}
+
+impl MigrationId {
+    fn of(file: &MigrationFile) -> MigrationId {
+        MigrationId {
+            version: file.version(),
+            name: file.name().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for MigrationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "V{}__{}", self.version, self.name)
+    }
+}
+
 /// The outcome of a baseline.
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineReport {
-    /// `V{n}__{name}` of each migration recorded now.
-    pub recorded: Vec<String>,
+    /// The migrations recorded now.
+    pub recorded: Vec<MigrationId>,
     /// Those already recorded before.
-    pub already_applied: Vec<String>,
+    pub already_applied: Vec<MigrationId>,
     /// Tables checked for existence (empty under --force).
     pub checked_tables: usize,
 }
@@ -121,11 +145,11 @@ async fn baseline_locked(
         .await
         .map_err(|e| MigrateError::database("could not commit the baseline", &e))?;
     Ok(BaselineReport {
-        recorded: to_record.iter().map(|f| f.label()).collect(),
+        recorded: to_record.iter().map(|f| MigrationId::of(f)).collect(),
         already_applied: covered
             .iter()
             .filter(|f| !to_record.iter().any(|r| r.version() == f.version()))
-            .map(|f| f.label())
+            .map(|f| MigrationId::of(f))
             .collect(),
         checked_tables,
     })

@@ -85,8 +85,7 @@ pub struct JobReport {
     pub stopped_partway: bool,
     /// The longest single transaction.
     pub longest_transaction_ms: u128,
-    /// analytics: partitions dropped whole (or that would be).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// analytics: partitions dropped whole (or that would be); empty for the other jobs.
     pub partitions_dropped: Vec<String>,
     /// analytics: the rows of some dropped partitions are the planner's estimate
     /// (pg_class.reltuples after ANALYZE), not an exact count.
@@ -310,6 +309,9 @@ pub(crate) async fn walk_table(
     }
     Ok(true)
 }
+
+/// The default months of usage analytics kept.
+pub const DEFAULT_KEEP_MONTHS: u32 = 12;
 
 /// The default rows per batch: small enough that each transaction stays short.
 pub const DEFAULT_BATCH_SIZE: u32 = 5000;

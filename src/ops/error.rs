@@ -11,6 +11,16 @@ pub enum OpsError {
         /// The server's error.
         cause: String,
     },
+    /// The job's tables or functions do not exist: the database is not migrated.
+    #[error(
+        "{job} cannot run: the database does not have its tables and functions yet ({cause}); run vsecure migrate first"
+    )]
+    NotMigrated {
+        /// The job.
+        job: String,
+        /// The server's error.
+        cause: String,
+    },
     /// A statement waited longer than lock_timeout for a lock.
     #[error(
         "{job} gave up waiting for a table or row lock (lock_timeout); its current batch was rolled back and the next run continues"
@@ -38,6 +48,13 @@ impl OpsError {
             return OpsError::LockTimeout { job };
         }
         let cause = crate::db::describe_error(error);
+        use tokio_postgres::error::SqlState;
+        if matches!(
+            error.code(),
+            Some(&SqlState::UNDEFINED_TABLE | &SqlState::UNDEFINED_FUNCTION)
+        ) {
+            return OpsError::NotMigrated { job, cause };
+        }
         if error.is_closed() || error.as_db_error().is_none() || is_shutdown(error) {
             OpsError::ConnectionLost { job, cause }
         } else {
@@ -48,7 +65,7 @@ impl OpsError {
     /// The exit code: 4 for a lock timeout, 3 for a lost connection, 5 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            OpsError::Failed { .. } => crate::exit::FAILED,
+            OpsError::Failed { .. } | OpsError::NotMigrated { .. } => crate::exit::FAILED,
             OpsError::LockTimeout { .. } => crate::exit::LOCK_BUSY,
             OpsError::ConnectionLost { .. } => crate::exit::CONNECT,
         }

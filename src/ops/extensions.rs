@@ -70,7 +70,8 @@ pub enum ExtensionStatus {
     Ok,
     /// Not installed; the server can install a good enough version.
     Missing,
-    /// Installed below the minimum.
+    /// Installed below the minimum (whether or not the server offers a newer version:
+    /// see [`ExtensionReport::upgradable`]).
     Outdated,
     /// The server cannot provide a good enough version.
     Unavailable,
@@ -101,6 +102,9 @@ pub struct ExtensionReport {
     pub available: Option<String>,
     /// The verdict.
     pub status: ExtensionStatus,
+    /// Whether the server offers a version that meets the minimum (so `extensions
+    /// install` can create or update it).
+    pub upgradable: bool,
 }
 
 /// Compares dotted versions numerically (`0.10.0` > `0.8.2`); None if not numeric.
@@ -155,9 +159,9 @@ pub async fn check(
             .is_some_and(|v| at_least(v, &req.min_version));
         let status = match &installed {
             Some(v) if at_least(v, &req.min_version) => ExtensionStatus::Ok,
-            Some(_) if installable => ExtensionStatus::Outdated,
+            Some(_) => ExtensionStatus::Outdated,
             None if installable => ExtensionStatus::Missing,
-            _ => ExtensionStatus::Unavailable,
+            None => ExtensionStatus::Unavailable,
         };
         out.push(ExtensionReport {
             name: req.name.clone(),
@@ -165,6 +169,7 @@ pub async fn check(
             installed,
             available,
             status,
+            upgradable: installable,
         });
     }
     Ok(out)
@@ -191,6 +196,22 @@ pub async fn install(client: &Client, reports: &[ExtensionReport]) -> Vec<Instal
             ExtensionStatus::Ok => continue,
             ExtensionStatus::Missing => {
                 (format!("CREATE EXTENSION IF NOT EXISTS {ident}"), "created")
+            }
+            ExtensionStatus::Outdated if !ext.upgradable => {
+                actions.push(InstallAction {
+                    name: ext.name.clone(),
+                    action: "skipped",
+                    reason: Some(format!(
+                        "installed {} is below {}, and the server offers nothing newer{}",
+                        ext.installed.as_deref().unwrap_or("?"),
+                        ext.required,
+                        ext.available
+                            .as_deref()
+                            .map(|v| format!(" (at most {v})"))
+                            .unwrap_or_default()
+                    )),
+                });
+                continue;
             }
             ExtensionStatus::Outdated => (format!("ALTER EXTENSION {ident} UPDATE"), "updated"),
             ExtensionStatus::Unavailable => {
