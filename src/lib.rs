@@ -17,6 +17,7 @@ pub mod output;
 pub mod scan;
 pub mod settings;
 pub mod signals;
+pub mod sql;
 
 use std::io::Write;
 

@@ -89,7 +89,7 @@ fn batch(schemas: &[String]) -> String {
         "ARRAY[{}]",
         schemas
             .iter()
-            .map(|s| crate::ops::tx::literal(s))
+            .map(|s| crate::sql::literal(s))
             .collect::<Vec<_>>()
             .join(", ")
     );

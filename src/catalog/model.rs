@@ -253,7 +253,7 @@ fn strip_qualifier(text: &str, prefix: &str) -> String {
 /// definition, so two objects that do the same thing compare equal whatever the server
 /// or a hand-written script named them.
 pub fn without_own_name(definition: &str, name: &str) -> String {
-    let quoted = quote_ident(name);
+    let quoted = crate::sql::ident_as_printed(name);
     for candidate in [quoted.as_str(), name] {
         let needle = format!(" {candidate} ");
         if let Some(at) = definition.find(&needle) {
@@ -265,22 +265,6 @@ pub fn without_own_name(definition: &str, name: &str) -> String {
         }
     }
     definition.to_string()
-}
-
-/// Quotes an identifier the way PostgreSQL's `quote_ident` does.
-fn quote_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
 }
 
 #[cfg(test)]

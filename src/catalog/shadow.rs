@@ -58,7 +58,7 @@ pub async fn expected_schema(
     let mut signals = Terminating::catch();
     let name = shadow_name(now_secs());
     admin
-        .simple_query(&format!("CREATE DATABASE {}", tx::ident(&name)))
+        .simple_query(&format!("CREATE DATABASE {}", crate::sql::ident(&name)))
         .await
         .map_err(|e| ShadowError::Create(db::describe_error(&e)))?;
     let result = tokio::select! {
@@ -68,7 +68,7 @@ pub async fn expected_schema(
     let _ = admin
         .simple_query(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            tx::ident(&name)
+            crate::sql::ident(&name)
         ))
         .await;
     result
@@ -100,7 +100,7 @@ async fn sweep_leftovers(admin: &Client) {
             "SELECT d.datname FROM pg_catalog.pg_database d
              WHERE d.datname LIKE {}
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)",
-            tx::literal(&format!("{}%", SHADOW_PREFIX.replace('_', "\\_")))
+            crate::sql::literal(&format!("{}%", SHADOW_PREFIX.replace('_', "\\_")))
         ))
         .await;
     let Ok(messages) = listed else { return };
@@ -111,7 +111,10 @@ async fn sweep_leftovers(admin: &Client) {
         .filter(|name| is_stale(name, now))
     {
         let _ = admin
-            .simple_query(&format!("DROP DATABASE IF EXISTS {}", tx::ident(&name)))
+            .simple_query(&format!(
+                "DROP DATABASE IF EXISTS {}",
+                crate::sql::ident(&name)
+            ))
             .await;
     }
 }

@@ -7,6 +7,20 @@ use crate::dsn::{self, ConnInfo};
 use crate::error::{Error, Result};
 use crate::settings::{self, DatabaseUrl, UrlSource};
 
+/// The session options the global flags ask for.
+pub fn session_options(global: &GlobalArgs) -> SessionOptions {
+    let args = &global.connection;
+    SessionOptions {
+        connect_timeout: args.connect_timeout,
+        connect_retries: args.connect_retries,
+        statement_timeout: args.statement_timeout,
+        lock_timeout: args.lock_timeout,
+        application_name: args.application_name.clone(),
+        verbose: global.output.verbose,
+        session_settings: true,
+    }
+}
+
 /// What a command needs of its connection.
 #[derive(Debug, Clone, Copy)]
 pub enum Endpoint {
@@ -58,7 +72,7 @@ pub async fn open_url(
             .collect();
         return Err(Error::PolicyRefused(errors.join("; ")));
     }
-    let mut opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+    let mut opts = session_options(global);
     let direct = matches!(endpoint, Endpoint::Direct);
     // A host Neon names as direct is known to be; any other is probed before a SET or
     // a session lock goes through it.

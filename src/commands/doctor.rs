@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
-use crate::db::{self, SessionOptions};
+use crate::db;
 use crate::dsn::policy::PolicyContext;
 use crate::dsn::{self, Analysis};
 use crate::error::{Error, Result};
@@ -125,7 +125,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
         problems: Vec::new(),
     };
     if report.ok {
-        let opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+        let opts = super::connection::session_options(global);
         let session = db::connect(&info, &opts).await?;
         let row = session
             .client

@@ -5,7 +5,6 @@ use std::io::Write;
 
 use crate::catalog::{self, Basis, DriftReport, IgnoreSet, shadow, snapshot};
 use crate::cli::{DriftArgs, GlobalArgs};
-use crate::db::SessionOptions;
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::migrate::{MigrateError, MigrationSet};
@@ -37,7 +36,7 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
         )
     } else if args.shadow || args.shadow_url.is_some() {
         let set = MigrationSet::embedded().map_err(MigrateError::from)?;
-        let opts = SessionOptions::from_args(&global.connection, global.output.verbose);
+        let opts = super::connection::session_options(global);
         let model = match &args.shadow_url {
             Some(text) => {
                 let url = command_line_url(text);

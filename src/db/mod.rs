@@ -33,18 +33,3 @@ pub struct SessionOptions {
     /// clients there): those commands use SET LOCAL in each transaction instead.
     pub session_settings: bool,
 }
-
-impl SessionOptions {
-    /// Resolves the options from the global connection flags.
-    pub fn from_args(args: &crate::cli::ConnectionArgs, verbose: bool) -> Self {
-        SessionOptions {
-            connect_timeout: args.connect_timeout,
-            connect_retries: args.connect_retries,
-            statement_timeout: args.statement_timeout,
-            lock_timeout: args.lock_timeout,
-            application_name: args.application_name.clone(),
-            verbose,
-            session_settings: true,
-        }
-    }
-}

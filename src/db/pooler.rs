@@ -14,7 +14,7 @@ use tokio_postgres::SimpleQueryMessage;
 
 use super::{ConnectError, Session, SessionOptions, config, connect};
 use crate::dsn::ConnInfo;
-use crate::ops::tx::literal;
+use crate::sql::literal;
 
 /// What the probe concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

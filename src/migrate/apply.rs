@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
 use super::error::MigrateError;
-use super::history::{self, CREATE_HISTORY_TABLE, INSERT_HISTORY_ROW};
+use super::history::{self, CREATE_HISTORY_TABLE};
 use super::plan::{self, Pending};
 use super::set::{MigrationFile, MigrationSet};
 use super::{lock, split};
@@ -89,16 +89,10 @@ pub async fn migrate(
             pending_beyond_target: beyond.len(),
         });
     }
-    let key = lock::MIGRATION_LOCK_KEY;
-    let held = lock::acquire(client, key, opts.lock_wait)
-        .await
-        .map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
-    if !held {
-        return Err(MigrateError::LockBusy(opts.lock_wait));
-    }
-    let result = migrate_locked(client, set, opts, &in_target, progress).await;
-    lock::release(client, key).await;
-    result
+    lock::holding(client, opts.lock_wait, async || {
+        migrate_locked(client, set, opts, &in_target, progress).await
+    })
+    .await
 }
 
 async fn migrate_locked(
@@ -250,19 +244,8 @@ async fn name_lock_timeout(client: &Client, error: &mut MigrateError) {
     }
 }
 
-/// Writes the history row exactly as refinery does.
 async fn record(client: &Client, file: &MigrationFile) -> Result<(), MigrateError> {
-    client
-        .execute(
-            INSERT_HISTORY_ROW,
-            &[
-                &file.version(),
-                &file.name(),
-                &history::now_rfc3339(),
-                &file.checksum().to_string(),
-            ],
-        )
+    history::record(client, file)
         .await
-        .map(|_| ())
         .map_err(|e| MigrateError::database("could not record the migration in the history", &e))
 }

@@ -8,7 +8,7 @@ use tokio_postgres::Client;
 
 use super::apply::read_status;
 use super::error::MigrateError;
-use super::history::{self, CREATE_HISTORY_TABLE, INSERT_HISTORY_ROW};
+use super::history::{self, CREATE_HISTORY_TABLE};
 use super::set::{MigrationFile, MigrationSet};
 use super::{lock, split};
 
@@ -67,16 +67,10 @@ pub async fn baseline(
     if set.get(opts.version).is_none() {
         return Err(MigrateError::UnknownVersion(opts.version));
     }
-    let key = lock::MIGRATION_LOCK_KEY;
-    let held = lock::acquire(client, key, opts.lock_wait)
-        .await
-        .map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
-    if !held {
-        return Err(MigrateError::LockBusy(opts.lock_wait));
-    }
-    let result = baseline_locked(client, set, opts).await;
-    lock::release(client, key).await;
-    result
+    lock::holding(client, opts.lock_wait, async || {
+        baseline_locked(client, set, opts).await
+    })
+    .await
 }
 
 async fn baseline_locked(
@@ -124,18 +118,7 @@ async fn baseline_locked(
         .await
         .map_err(|e| MigrateError::database("could not create the history table", &e))?;
     for file in &to_record {
-        let inserted = client
-            .execute(
-                INSERT_HISTORY_ROW,
-                &[
-                    &file.version(),
-                    &file.name(),
-                    &history::now_rfc3339(),
-                    &file.checksum().to_string(),
-                ],
-            )
-            .await;
-        if let Err(e) = inserted {
+        if let Err(e) = history::record(client, file).await {
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(MigrateError::database("could not record the baseline", &e));
         }

@@ -6,6 +6,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_postgres::Client;
 
+use super::set::MigrationFile;
+
 /// refinery's history table.
 pub const HISTORY_TABLE: &str = "refinery_schema_history";
 
@@ -17,7 +19,7 @@ pub const CREATE_HISTORY_TABLE: &str = "CREATE TABLE IF NOT EXISTS refinery_sche
              checksum VARCHAR(255));";
 
 /// The row refinery inserts for an applied migration.
-pub const INSERT_HISTORY_ROW: &str = "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ($1, $2, $3, $4)";
+const INSERT_HISTORY_ROW: &str = "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ($1, $2, $3, $4)";
 
 /// One valid history row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,4 +143,21 @@ pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}
+
+/// Writes a migration's history row exactly as refinery does: the one place both
+/// migrate and baseline record a migration.
+pub async fn record(client: &Client, file: &MigrationFile) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            INSERT_HISTORY_ROW,
+            &[
+                &file.version(),
+                &file.name(),
+                &now_rfc3339(),
+                &file.checksum().to_string(),
+            ],
+        )
+        .await
+        .map(|_| ())
 }

@@ -52,7 +52,10 @@ async fn plan(
 }
 
 fn older_than(cutoff: &str) -> String {
-    format!("\"timestamp\" < {}::timestamptz", tx::literal(cutoff))
+    format!(
+        "\"timestamp\" < {}::timestamptz",
+        crate::sql::literal(cutoff)
+    )
 }
 
 /// Dry run: the rows in droppable partitions plus the older rows elsewhere.
@@ -71,7 +74,7 @@ pub async fn count(
         };
         parts.push(format!(
             "(SELECT count(*) FROM ONLY {}{filter})",
-            tx::ident(&p.name)
+            crate::sql::ident(&p.name)
         ));
         if p.droppable {
             report.partitions_dropped.push(p.name.clone());
@@ -103,10 +106,18 @@ pub async fn remove(
             report.yield_to_other_run();
             return Ok(());
         }
-        let names: Vec<String> = droppable.iter().map(|p| tx::ident(&p.name)).collect();
+        let names: Vec<String> = droppable
+            .iter()
+            .map(|p| crate::sql::ident(&p.name))
+            .collect();
         let regclasses: Vec<String> = droppable
             .iter()
-            .map(|p| format!("{}::regclass", tx::literal(&tx::ident(&p.name))))
+            .map(|p| {
+                format!(
+                    "{}::regclass",
+                    crate::sql::literal(&crate::sql::ident(&p.name))
+                )
+            })
             .collect();
         // Exact counts would read every dropped row; the statistics say as much for an
         // analyzed partition, and a never-analyzed one is counted.
@@ -132,7 +143,7 @@ pub async fn remove(
             } else {
                 terms.push(format!(
                     "(SELECT count(*) FROM ONLY {})",
-                    tx::ident(&p.name)
+                    crate::sql::ident(&p.name)
                 ));
             }
         }
@@ -153,7 +164,7 @@ pub async fn remove(
         report.partitions_dropped = droppable.iter().map(|p| p.name.clone()).collect();
     }
     for p in partitions.iter().filter(|p| !p.droppable) {
-        let name = tx::ident(&p.name);
+        let name = crate::sql::ident(&p.name);
         let older = older_than(&cutoff);
         let walk = Walk {
             table: p.name.clone(),

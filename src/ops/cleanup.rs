@@ -42,9 +42,15 @@ impl Job {
     }
 
     /// The transaction-scoped advisory lock key that keeps one run of the job at a time.
+    /// Fixed per job, so reordering or adding jobs never changes a running job's key.
     pub fn lock_key(self) -> i64 {
         const BASE: i64 = 0x7673_6563_7572_6510;
-        BASE + Job::ALL.iter().position(|j| *j == self).unwrap_or(0) as i64
+        BASE + match self {
+            Job::OauthCodes => 0,
+            Job::OauthTokens => 1,
+            Job::KeySessions => 2,
+            Job::Analytics => 3,
+        }
     }
 }
 
@@ -257,7 +263,7 @@ pub(crate) async fn walk_table(
     walk: &Walk,
     report: &mut JobReport,
 ) -> Result<bool, tokio_postgres::Error> {
-    let table = tx::literal(&tx::ident(&walk.table));
+    let table = crate::sql::literal(&crate::sql::ident(&walk.table));
     let geometry = tx::run(
         client,
         opts.timeouts,

@@ -191,7 +191,7 @@ pub struct InstallAction {
 pub async fn install(client: &Client, reports: &[ExtensionReport]) -> Vec<InstallAction> {
     let mut actions = Vec::new();
     for ext in reports {
-        let ident = quote_ident(&ext.name);
+        let ident = crate::sql::ident(&ext.name);
         let (sql, done) = match ext.status {
             ExtensionStatus::Ok => continue,
             ExtensionStatus::Missing => {
@@ -245,10 +245,6 @@ pub async fn install(client: &Client, reports: &[ExtensionReport]) -> Vec<Instal
         });
     }
     actions
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 #[cfg(test)]

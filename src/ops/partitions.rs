@@ -95,8 +95,8 @@ pub async fn ensure(
 /// Creates the month as a plain table, moves the default partition's rows for that
 /// month into it, attaches it, and enables row level security: one transaction.
 fn create_sql(p: &PartitionReport) -> String {
-    let name = tx::ident(&p.name);
-    let (from, to) = (tx::literal(&p.from), tx::literal(&p.to));
+    let name = crate::sql::ident(&p.name);
+    let (from, to) = (crate::sql::literal(&p.from), crate::sql::literal(&p.to));
     format!(
         "CREATE TABLE {name} (LIKE usage_analytics INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);
          WITH moved AS (

@@ -110,13 +110,3 @@ pub fn affected(messages: &[SimpleQueryMessage]) -> u64 {
         })
         .unwrap_or(0)
 }
-
-/// Quotes a string as an SQL literal.
-pub fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Quotes an identifier.
-pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
