@@ -658,7 +658,8 @@ fn eight_concurrent_migrates_behind_a_transaction_pooler_are_all_refused() {
     drop(bouncer);
     let locks = cluster.query_strings(
         &db,
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     );
     assert_eq!(locks, ["0"], "no advisory lock left");
     let tables = cluster.query_strings(

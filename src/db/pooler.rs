@@ -26,7 +26,8 @@ pub enum Verdict {
 }
 
 /// Connects and probes; on a direct server the session then gets its real
-/// application_name and, as `opts` asks, its timeouts, in one round trip.
+/// application_name and, as `opts` asks, its timeouts (queued with the command's
+/// first statement, no round trip of their own).
 pub async fn connect_probed(
     info: &ConnInfo,
     opts: &SessionOptions,
@@ -69,10 +70,6 @@ pub async fn connect_probed(
             opts.lock_timeout.as_millis()
         ));
     }
-    session
-        .client
-        .batch_execute(&settings)
-        .await
-        .map_err(|e| session.query_failed(&e))?;
+    super::connect::send_without_waiting(&session.client, &settings);
     Ok((session, Verdict::Direct))
 }

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::error::MigrateError;
 use super::history::{self, CREATE_HISTORY_TABLE};
@@ -89,66 +89,22 @@ pub async fn migrate(
             pending_beyond_target: beyond.len(),
         });
     }
-    lock::holding(client, opts.lock_wait, async || {
-        migrate_locked(client, set, opts, &in_target, progress).await
-    })
+    lock::holding(
+        client,
+        opts.lock_wait,
+        async || history::read(client).await,
+        async |history| match status_of(set, history) {
+            Ok(status) => migrate_locked(client, set, opts, &status, &in_target, progress).await,
+            Err(e) => (Err(e), lock::Released::No),
+        },
+    )
     .await
 }
 
-async fn migrate_locked(
-    client: &Client,
-    set: &MigrationSet,
-    opts: &MigrateOptions,
-    in_target: &dyn Fn(i32) -> bool,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<MigrateReport, MigrateError> {
-    let status = read_status(client, set).await?;
-    client
-        .batch_execute(CREATE_HISTORY_TABLE)
-        .await
-        .map_err(|e| MigrateError::database("could not create the history table", &e))?;
-    let mut applied = Vec::new();
-    for pending in status.pending.iter().filter(|p| in_target(p.version)) {
-        let Some(file) = set.get(pending.version) else {
-            continue;
-        };
-        progress(Progress::Starting(file));
-        let started = Instant::now();
-        if file.no_transaction {
-            apply_outside_transaction(client, file).await?;
-        } else {
-            apply_in_transaction(client, file).await?;
-        }
-        let done = AppliedNow {
-            version: file.version(),
-            name: file.name().to_string(),
-            duration_ms: started.elapsed().as_millis(),
-            no_transaction: file.no_transaction,
-        };
-        progress(Progress::Applied(&done));
-        applied.push(done);
-    }
-    Ok(MigrateReport {
-        applied,
-        would_apply: Vec::new(),
-        dry_run: false,
-        target: opts.target,
-        pending_beyond_target: status
-            .pending
-            .iter()
-            .filter(|p| !in_target(p.version))
-            .count(),
-    })
-}
-
-/// Reads and validates the history and computes the status; refuses to go on when
-/// anything is divergent, missing or out of order.
-pub async fn read_status(
-    client: &Client,
-    set: &MigrationSet,
-) -> Result<plan::Status, MigrateError> {
-    let rows = history::read(client)
-        .await
+/// The status from a history read, refusing to go on when anything is divergent,
+/// missing or out of order.
+fn status_of(set: &MigrationSet, history: HistoryRead) -> Result<plan::Status, MigrateError> {
+    let rows = history
         .map_err(|e| MigrateError::database("could not read the migration history", &e))??;
     let status = plan::status(set, &rows);
     let problems = status.blocking_problems();
@@ -159,32 +115,251 @@ pub async fn read_status(
     }
 }
 
-async fn apply_in_transaction(client: &Client, file: &MigrationFile) -> Result<(), MigrateError> {
-    client
-        .batch_execute("BEGIN")
-        .await
-        .map_err(|e| MigrateError::database("could not begin a transaction", &e))?;
-    let outcome = async {
-        run_statements(
-            client,
-            file,
-            "the migration was rolled back and nothing of it remains",
-        )
-        .await?;
-        record(client, file).await
-    }
-    .await;
-    match outcome {
-        Ok(()) => client
-            .batch_execute("COMMIT")
-            .await
-            .map_err(|e| MigrateError::database("could not commit the migration", &e)),
-        Err(mut e) => {
-            let _ = client.batch_execute("ROLLBACK").await;
-            name_lock_timeout(client, &mut e).await;
-            Err(e)
+/// What [`history::read`] answers.
+type HistoryRead =
+    Result<Result<Vec<history::AppliedRow>, history::CorruptHistory>, tokio_postgres::Error>;
+
+/// Applies the pending migrations in target: runs of ordinary migrations as one batch
+/// each (one round trip, each migration its own transaction, the last batch releasing
+/// the lock), migrations outside a transaction statement by statement.
+async fn migrate_locked(
+    client: &Client,
+    set: &MigrationSet,
+    opts: &MigrateOptions,
+    status: &plan::Status,
+    in_target: &dyn Fn(i32) -> bool,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> (Result<MigrateReport, MigrateError>, lock::Released) {
+    let pending: Vec<&MigrationFile> = status
+        .pending
+        .iter()
+        .filter(|p| in_target(p.version))
+        .filter_map(|p| set.get(p.version))
+        .collect();
+    let mut applied = Vec::new();
+    let mut history_exists = !status.applied.is_empty();
+    let mut released = lock::Released::No;
+    let mut at = 0;
+    while at < pending.len() {
+        let file = pending[at];
+        let outcome = if file.no_transaction {
+            at += 1;
+            apply_alone(client, file, &mut history_exists, progress, &mut applied).await
+        } else {
+            let run: Vec<&MigrationFile> = pending[at..]
+                .iter()
+                .copied()
+                .take_while(|f| !f.no_transaction)
+                .collect();
+            at += run.len();
+            let last = at == pending.len();
+            let created = !history_exists;
+            history_exists = true;
+            let outcome = apply_batch(client, &run, created, last, progress, &mut applied).await;
+            if outcome.is_ok() && last {
+                released = lock::Released::Yes;
+            }
+            outcome
+        };
+        if let Err(e) = outcome {
+            return (Err(e), released);
         }
     }
+    let report = MigrateReport {
+        applied,
+        would_apply: Vec::new(),
+        dry_run: false,
+        target: opts.target,
+        pending_beyond_target: status
+            .pending
+            .iter()
+            .filter(|p| !in_target(p.version))
+            .count(),
+    };
+    (Ok(report), released)
+}
+
+/// Reads and validates the history and computes the status; refuses to go on when
+/// anything is divergent, missing or out of order.
+pub async fn read_status(
+    client: &Client,
+    set: &MigrationSet,
+) -> Result<plan::Status, MigrateError> {
+    status_of(set, history::read(client).await)
+}
+
+/// A marker row each batch returns after each commit: the version and the server's
+/// clock, so that each migration's time is known from the one answer.
+fn mark(version: i32) -> String {
+    format!(
+        "SELECT 'vsecure-mark', {version}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint;\n"
+    )
+}
+
+/// Ordinary migrations in one message: for each, BEGIN, its SQL as written, its
+/// history row, COMMIT and a marker; the lock released at the end when `last`. On a
+/// failure the migrations committed before it stay, and the failing one is replayed
+/// statement by statement in a transaction that is rolled back, to name the statement.
+async fn apply_batch(
+    client: &Client,
+    run: &[&MigrationFile],
+    create_history: bool,
+    last: bool,
+    progress: &mut dyn FnMut(Progress<'_>),
+    applied: &mut Vec<AppliedNow>,
+) -> Result<(), MigrateError> {
+    let applied_on = history::now_rfc3339();
+    let mut sql = mark(0);
+    for (i, file) in run.iter().enumerate() {
+        progress(Progress::Starting(file));
+        sql.push_str("BEGIN;\n");
+        if create_history && i == 0 {
+            sql.push_str(CREATE_HISTORY_TABLE);
+            sql.push_str(";\n");
+        }
+        sql.push_str(file.sql());
+        // Ends a last statement written without its semicolon; deferred constraints are
+        // checked before COMMIT, so a failure always leaves the transaction to roll back.
+        sql.push_str("\n;\nSET CONSTRAINTS ALL IMMEDIATE;\n");
+        sql.push_str(&history::insert_sql(file, &applied_on));
+        sql.push_str(";\nCOMMIT;\n");
+        sql.push_str(&mark(file.version()));
+    }
+    if last {
+        sql.push_str(&lock::unlock_sql());
+    }
+    match client.simple_query(&sql).await {
+        Ok(messages) => {
+            let marks = marks(&messages);
+            for file in run {
+                let took = marks
+                    .iter()
+                    .position(|(v, _)| *v == file.version())
+                    .filter(|&i| i > 0)
+                    .map_or(0, |i| (marks[i].1 - marks[i - 1].1).max(0) as u128);
+                let done = AppliedNow {
+                    version: file.version(),
+                    name: file.name().to_string(),
+                    duration_ms: took,
+                    no_transaction: false,
+                };
+                progress(Progress::Applied(&done));
+                applied.push(done);
+            }
+            Ok(())
+        }
+        Err(error) => Err(batch_failure(client, run, error, progress, applied).await),
+    }
+}
+
+/// The (version, server milliseconds) of each marker row of a batch's answer.
+fn marks(messages: &[SimpleQueryMessage]) -> Vec<(i32, i64)> {
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(row) if row.get(0) == Some("vsecure-mark") => {
+                Some((row.get(1)?.parse().ok()?, row.get(2)?.parse().ok()?))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// After a batch failed: ends its aborted transaction, learns from the history which of
+/// its migrations committed (they are listed as applied), and replays the first one that
+/// did not, statement by statement in a transaction that is rolled back, so the error
+/// names its file, statement and line exactly.
+async fn batch_failure(
+    client: &Client,
+    run: &[&MigrationFile],
+    error: tokio_postgres::Error,
+    progress: &mut dyn FnMut(Progress<'_>),
+    applied: &mut Vec<AppliedNow>,
+) -> MigrateError {
+    if error.is_closed() || error.as_db_error().is_none() {
+        return MigrateError::database("the connection was lost during migrate", &error);
+    }
+    if let Err(e) = client.batch_execute("ROLLBACK").await {
+        return MigrateError::database("could not roll back the failed migration", &e);
+    }
+    let committed: Vec<i32> = match history::read(client).await {
+        Ok(Ok(rows)) => rows.iter().map(|r| r.version).collect(),
+        Ok(Err(corrupt)) => return MigrateError::from(corrupt),
+        Err(e) => return MigrateError::database("could not read the migration history", &e),
+    };
+    for file in run.iter().filter(|f| committed.contains(&f.version())) {
+        let done = AppliedNow {
+            version: file.version(),
+            name: file.name().to_string(),
+            duration_ms: 0,
+            no_transaction: false,
+        };
+        progress(Progress::Applied(&done));
+        applied.push(done);
+    }
+    let Some(failed) = run.iter().find(|f| !committed.contains(&f.version())) else {
+        return MigrateError::database("the migration batch failed after its last commit", &error);
+    };
+    replay(client, failed, &error).await
+}
+
+/// Replays one migration statement by statement inside a transaction that is rolled
+/// back, and returns the error its failing statement gives.
+async fn replay(
+    client: &Client,
+    file: &MigrationFile,
+    original: &tokio_postgres::Error,
+) -> MigrateError {
+    if let Err(e) = client.batch_execute("BEGIN").await {
+        return MigrateError::database("could not begin the replay of the failed migration", &e);
+    }
+    let outcome = run_statements(
+        client,
+        file,
+        "the migration was rolled back and nothing of it remains",
+    )
+    .await;
+    let _ = client.batch_execute("ROLLBACK").await;
+    match outcome {
+        Err(mut e) => {
+            name_lock_timeout(client, &mut e).await;
+            e
+        }
+        Ok(()) => MigrateError::NotReproduced {
+            label: file.label(),
+            cause: crate::db::describe_error(original),
+        },
+    }
+}
+
+/// A migration outside a transaction, statement by statement (CREATE INDEX
+/// CONCURRENTLY and the like cannot share a message with other statements).
+async fn apply_alone(
+    client: &Client,
+    file: &MigrationFile,
+    history_exists: &mut bool,
+    progress: &mut dyn FnMut(Progress<'_>),
+    applied: &mut Vec<AppliedNow>,
+) -> Result<(), MigrateError> {
+    if !*history_exists {
+        client
+            .batch_execute(CREATE_HISTORY_TABLE)
+            .await
+            .map_err(|e| MigrateError::database("could not create the history table", &e))?;
+        *history_exists = true;
+    }
+    progress(Progress::Starting(file));
+    let started = Instant::now();
+    apply_outside_transaction(client, file).await?;
+    let done = AppliedNow {
+        version: file.version(),
+        name: file.name().to_string(),
+        duration_ms: started.elapsed().as_millis(),
+        no_transaction: true,
+    };
+    progress(Progress::Applied(&done));
+    applied.push(done);
+    Ok(())
 }
 
 async fn apply_outside_transaction(

@@ -67,9 +67,12 @@ pub async fn baseline(
     if set.get(opts.version).is_none() {
         return Err(MigrateError::UnknownVersion(opts.version));
     }
-    lock::holding(client, opts.lock_wait, async || {
-        baseline_locked(client, set, opts).await
-    })
+    lock::holding(
+        client,
+        opts.lock_wait,
+        async || (),
+        async |()| (baseline_locked(client, set, opts).await, lock::Released::No),
+    )
     .await
 }
 

@@ -60,6 +60,17 @@ pub enum MigrateError {
         /// What was left behind.
         aftermath: &'static str,
     },
+    /// A migration failed in the batch, and replaying it statement by statement (in a
+    /// transaction rolled back) did not fail again: the server's error is all there is.
+    #[error(
+        "migration {label} failed: {cause}; replaying it statement by statement did not fail again, so no statement can be named; the migration was rolled back and nothing of it remains"
+    )]
+    NotReproduced {
+        /// `V{n}__{name}`.
+        label: String,
+        /// The server's error from the batch.
+        cause: String,
+    },
     /// Baseline: tables the migrations create are not in the database.
     #[error("cannot baseline, these tables are absent (use --force to record anyway): {}", .0.join("; "))]
     BaselineAbsent(Vec<String>),
@@ -94,7 +105,7 @@ impl MigrateError {
             | MigrateError::BaselineAbsent(_) => exit::FOUND_PROBLEMS,
             MigrateError::UnknownVersion(_) => exit::USAGE,
             MigrateError::LockBusy(_) | MigrateError::LockTimeout { .. } => exit::LOCK_BUSY,
-            MigrateError::Failed { .. } => exit::FAILED,
+            MigrateError::Failed { .. } | MigrateError::NotReproduced { .. } => exit::FAILED,
             MigrateError::Database {
                 connection_lost, ..
             } => {

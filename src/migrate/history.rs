@@ -46,24 +46,22 @@ pub struct CorruptHistory {
 pub async fn read(
     client: &Client,
 ) -> Result<Result<Vec<AppliedRow>, CorruptHistory>, tokio_postgres::Error> {
-    // query_typed: unnamed statements in one round trip each, safe through a pooler.
-    let exists: bool = client
-        .query_typed_one(
-            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
-            &[],
-        )
-        .await?
-        .get(0);
-    if !exists {
-        return Ok(Ok(Vec::new()));
-    }
-    let rows = client
+    // One round trip: query_typed sends an unnamed statement (safe through a pooler),
+    // and a database without the table answers "undefined table": nothing applied.
+    let rows = match client
         .query_typed(
             "SELECT version::int8, name::text, applied_on::text, checksum::text \
              FROM refinery_schema_history ORDER BY version",
             &[],
         )
-        .await?;
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
+            return Ok(Ok(Vec::new()));
+        }
+        Err(e) => return Err(e),
+    };
     let raw = rows
         .iter()
         .map(|r| RawRow {
@@ -160,4 +158,16 @@ pub async fn record(client: &Client, file: &MigrationFile) -> Result<(), tokio_p
         )
         .await
         .map(|_| ())
+}
+
+/// The history row of `file` as one SQL statement with literal values, for the batch
+/// that carries a migration and its row in one message.
+pub fn insert_sql(file: &MigrationFile, applied_on: &str) -> String {
+    format!(
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ({}, {}, {}, {})",
+        file.version(),
+        crate::sql::literal(file.name()),
+        crate::sql::literal(applied_on),
+        crate::sql::literal(&file.checksum().to_string())
+    )
 }

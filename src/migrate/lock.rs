@@ -15,42 +15,58 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x7673_6563_7572_6501;
 
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
-/// Runs `work` holding the migration lock (taken within `wait`, or [`MigrateError::LockBusy`])
-/// and releases the lock whatever `work` returns: the one owner of the lock for migrate
-/// and baseline.
-pub async fn holding<T>(
-    client: &Client,
-    wait: Duration,
-    work: impl AsyncFnOnce() -> Result<T, MigrateError>,
-) -> Result<T, MigrateError> {
-    let held = acquire(client, MIGRATION_LOCK_KEY, wait)
-        .await
-        .map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
-    if !held {
-        return Err(MigrateError::LockBusy(wait));
-    }
-    let result = work().await;
-    release(client, MIGRATION_LOCK_KEY).await;
-    result
+/// The statement that releases the migration lock, for a batch that ends with it.
+pub fn unlock_sql() -> String {
+    format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
 }
 
-/// Tries to take the lock until `wait` has passed; true when it is held.
-async fn acquire(client: &Client, key: i64, wait: Duration) -> Result<bool, tokio_postgres::Error> {
+/// Runs `work` holding the migration lock, and releases the lock unless `work` says it
+/// already did (its last batch ended with [`unlock_sql`]): the one owner of the lock
+/// for migrate and baseline. Each attempt to take the lock travels with `read`, whose
+/// answer `work` receives: one round trip for the lock and what the work needs to know.
+/// Not obtained within `wait`: [`MigrateError::LockBusy`].
+pub async fn holding<R, T>(
+    client: &Client,
+    wait: Duration,
+    read: impl AsyncFn() -> R,
+    work: impl AsyncFnOnce(R) -> (Result<T, MigrateError>, Released),
+) -> Result<T, MigrateError> {
     let deadline = Instant::now() + wait;
-    loop {
-        let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-            .await?
-            .get(0);
-        if got {
-            return Ok(true);
+    let attempt = format!("SELECT pg_try_advisory_lock({MIGRATION_LOCK_KEY})");
+    let read_ahead = loop {
+        let (got, read_ahead) = tokio::join!(client.simple_query(&attempt), read());
+        let got =
+            got.map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
+        if first_value(&got).as_deref() == Some("t") {
+            break read_ahead;
         }
         let now = Instant::now();
         if now >= deadline {
-            return Ok(false);
+            return Err(MigrateError::LockBusy(wait));
         }
         tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
+    };
+    let (result, released) = work(read_ahead).await;
+    if released == Released::No {
+        release(client, MIGRATION_LOCK_KEY).await;
     }
+    result
+}
+
+/// Whether the work released the lock itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Released {
+    /// Its last batch ended with [`unlock_sql`] and ran to the end.
+    Yes,
+    /// The lock is still held.
+    No,
+}
+
+fn first_value(messages: &[tokio_postgres::SimpleQueryMessage]) -> Option<String> {
+    messages.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+        _ => None,
+    })
 }
 
 /// Releases the lock. Every path that opens a transaction ends it before this runs, so
@@ -58,6 +74,6 @@ async fn acquire(client: &Client, key: i64, wait: Duration) -> Result<bool, toki
 async fn release(client: &Client, key: i64) {
     // Nothing more can be done if the connection is gone: the server then frees it.
     let _ = client
-        .query_one("SELECT pg_advisory_unlock($1)", &[&key])
+        .simple_query(&format!("SELECT pg_advisory_unlock({key})"))
         .await;
 }

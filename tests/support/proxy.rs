@@ -2,7 +2,9 @@
 //!
 //! A round trip is a request after which the client waits: a simple Query ('Q') or an
 //! extended-protocol Sync ('S'), counted after the server's first ReadyForQuery, that is
-//! after connecting and authenticating. A Sync right after a Close ('C') is not counted:
+//! after connecting and authenticating, and only when every earlier request has been
+//! answered: requests sent while others are still in flight (pipelined, or a SET the
+//! client does not wait for) cost no round trip of their own. A Sync right after a Close ('C') is not counted:
 //! tokio-postgres sends that pair when a prepared statement is dropped and never waits
 //! for the answer (whether it goes out before the connection ends is a matter of timing). Each server-to-client chunk is held back by the
 //! latency, so every round trip costs it, as on a distant Neon region.
@@ -85,15 +87,17 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
     };
     let ready = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
     let down = {
-        let (from, to, ready) = (
+        let (from, to, ready, answered) = (
             server.try_clone().unwrap(),
             client.try_clone().unwrap(),
             ready.clone(),
+            answered.clone(),
         );
-        std::thread::spawn(move || pump_down(from, to, latency, &ready))
+        std::thread::spawn(move || pump_down(from, to, latency, &ready, &answered))
     };
-    pump_up(client, server, &ready, &requests);
+    pump_up(client, server, &ready, &answered, &requests);
     let _ = down.join();
     finished
         .lock()
@@ -101,8 +105,16 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
         .push(requests.load(Ordering::SeqCst));
 }
 
-/// Client to server: counts requests once the server has been ready.
-fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests: &AtomicUsize) {
+/// Client to server: counts requests once the server has been ready, when nothing
+/// earlier is still unanswered.
+fn pump_up(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    ready: &AtomicBool,
+    answered: &AtomicUsize,
+    requests: &AtomicUsize,
+) {
+    let mut sent = 0usize;
     let mut buffer = Vec::new();
     let mut startup = true;
     let mut previous = 0u8;
@@ -137,7 +149,10 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests:
             buffer.drain(..1 + length);
             let waits = kind == b'Q' || (kind == b'S' && previous != b'C');
             if ready.load(Ordering::SeqCst) && waits {
-                requests.fetch_add(1, Ordering::SeqCst);
+                if sent == answered.load(Ordering::SeqCst) {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                }
+                sent += 1;
             }
             previous = kind;
         }
@@ -146,35 +161,48 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, ready: &AtomicBool, requests:
     let _ = from.shutdown(Shutdown::Both);
 }
 
-/// Server to client: notes the first ReadyForQuery and delays every chunk.
-fn pump_down(mut from: TcpStream, mut to: TcpStream, latency: Duration, ready: &AtomicBool) {
+/// Server to client: notes the first ReadyForQuery (connected), counts the later ones
+/// once delivered (requests answered), and delays every chunk.
+fn pump_down(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    latency: Duration,
+    ready: &AtomicBool,
+    answered: &AtomicUsize,
+) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 65536];
+    let mut first = true;
     while let Ok(n) = from.read(&mut chunk) {
         if n == 0 {
             break;
         }
-        if !ready.load(Ordering::SeqCst) {
-            buffer.extend_from_slice(&chunk[..n]);
-            // A single 'N' or 'S' answers an SSLRequest before any typed message.
-            if buffer.len() == 1 && matches!(buffer[0], b'N' | b'S') {
-                buffer.clear();
+        buffer.extend_from_slice(&chunk[..n]);
+        // A single 'N' or 'S' answers an SSLRequest before any typed message.
+        if first && buffer.len() == 1 && matches!(buffer[0], b'N' | b'S') {
+            buffer.clear();
+        }
+        let mut answers = 0;
+        while buffer.len() >= 5 {
+            let length = u32::from_be_bytes(buffer[1..5].try_into().unwrap()) as usize;
+            if buffer.len() < 1 + length {
+                break;
             }
-            while buffer.len() >= 5 {
-                let length = u32::from_be_bytes(buffer[1..5].try_into().unwrap()) as usize;
-                if buffer.len() < 1 + length {
-                    break;
-                }
-                if buffer[0] == b'Z' {
+            if buffer[0] == b'Z' {
+                if first {
+                    first = false;
                     ready.store(true, Ordering::SeqCst);
+                } else {
+                    answers += 1;
                 }
-                buffer.drain(..1 + length);
             }
+            buffer.drain(..1 + length);
         }
         std::thread::sleep(latency);
         if to.write_all(&chunk[..n]).is_err() {
             break;
         }
+        answered.fetch_add(answers, Ordering::SeqCst);
     }
     let _ = to.shutdown(Shutdown::Both);
     let _ = from.shutdown(Shutdown::Both);
