@@ -676,3 +676,87 @@ fn a_direct_server_passes_the_pooler_probe() {
     let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &cluster.url(&db))]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Ten migrations where the 7th fails at `failing` (1-based among its three statements,
+/// each on its own lines), or has a syntax error there.
+fn ten_with_a_failure(failing: usize, syntax_error: bool) -> MigrationSet {
+    MigrationSet::from_sources((1..=10).map(|v| {
+        let sql = if v == 7 {
+            (1..=3)
+                .map(|s| {
+                    if s != failing {
+                        format!("-- statement {s}\nCREATE TABLE seventh_{s} (id int);\n")
+                    } else if syntax_error {
+                        format!("-- statement {s}\nCREATE TABEL broken (id int);\n")
+                    } else {
+                        format!("-- statement {s}\nINSERT INTO missing_table VALUES (1);\n")
+                    }
+                })
+                .collect::<String>()
+        } else {
+            format!("CREATE TABLE t{v} (id int);\nINSERT INTO t{v} VALUES ({v});")
+        };
+        (format!("V{v}__m{v}"), sql)
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_failure_in_the_seventh_of_ten_names_its_statement_and_keeps_the_six_before() {
+    let cluster = Cluster::shared();
+    for (failing, syntax_error) in [(1, false), (2, false), (3, false), (2, true)] {
+        let db = cluster.create_database("seventh");
+        let url = cluster.url(&db);
+        let set = ten_with_a_failure(failing, syntax_error);
+        block_on(async {
+            let session = connect(&url, Duration::from_secs(5)).await;
+            let mut applied = Vec::new();
+            let err = migrate::migrate(&session.client, &set, &options(), &mut |event| {
+                if let migrate::Progress::Applied(done) = event {
+                    applied.push(done.version);
+                }
+            })
+            .await
+            .unwrap_err();
+            assert_eq!(
+                applied,
+                [1, 2, 3, 4, 5, 6],
+                "the six before are reported applied"
+            );
+            match &err {
+                MigrateError::Failed {
+                    label,
+                    statement,
+                    line,
+                    cause,
+                    ..
+                } => {
+                    assert_eq!(label, "V7__m7");
+                    assert_eq!(*statement, failing, "{err}");
+                    assert_eq!(*line, failing * 2, "{err}");
+                    let expected = if syntax_error { "42601" } else { "42P01" };
+                    assert!(cause.contains(expected), "{cause}");
+                }
+                other => panic!("expected a statement failure, got {other}"),
+            }
+            let err = vsecure::error::Error::from(err);
+            assert_eq!(err.exit_code(), 5);
+        });
+        assert_eq!(
+            history_versions(cluster, &db),
+            ["1", "2", "3", "4", "5", "6"],
+            "the six before stay committed"
+        );
+        let left = cluster.query_strings(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'seventh_%'",
+        );
+        assert_eq!(left, ["0"], "nothing of the 7th remains");
+        let locks = cluster.query_strings(
+            &db,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        );
+        assert_eq!(locks, ["0"], "the lock is released");
+    }
+}

@@ -155,7 +155,7 @@ async fn migrate_locked(
             let last = at == pending.len();
             let created = !history_exists;
             history_exists = true;
-            let outcome = apply_batch(client, &run, created, last, progress, &mut applied).await;
+            let outcome = apply_run(client, &run, created, last, progress, &mut applied).await;
             if outcome.is_ok() && last {
                 released = lock::Released::Yes;
             }
@@ -196,11 +196,11 @@ fn mark(version: i32) -> String {
     )
 }
 
-/// Ordinary migrations in one message: for each, BEGIN, its SQL as written, its
-/// history row, COMMIT and a marker; the lock released at the end when `last`. On a
-/// failure the migrations committed before it stay, and the failing one is replayed
-/// statement by statement in a transaction that is rolled back, to name the statement.
-async fn apply_batch(
+/// A run of ordinary migrations: one batch; when the batch fails in a way the replay of
+/// its first uncommitted migration does not reproduce (a syntax error later in the
+/// message stops the server before it runs anything), the uncommitted ones one batch
+/// each, so every migration before the failing one is applied and the failure named.
+async fn apply_run(
     client: &Client,
     run: &[&MigrationFile],
     create_history: bool,
@@ -208,6 +208,57 @@ async fn apply_batch(
     progress: &mut dyn FnMut(Progress<'_>),
     applied: &mut Vec<AppliedNow>,
 ) -> Result<(), MigrateError> {
+    let remaining = match apply_batch(client, run, create_history, last, progress, applied).await {
+        Ok(()) => return Ok(()),
+        Err(BatchError::Failed(e)) => return Err(e),
+        Err(BatchError::NotReproduced { remaining, cause }) if remaining.len() == 1 => {
+            return Err(MigrateError::NotReproduced {
+                label: remaining[0].label(),
+                cause,
+            });
+        }
+        Err(BatchError::NotReproduced { remaining, .. }) => remaining,
+    };
+    for (i, file) in remaining.iter().enumerate() {
+        let last_one = last && i + 1 == remaining.len();
+        match apply_batch(client, &[file], create_history, last_one, progress, applied).await {
+            Ok(()) => {}
+            Err(BatchError::Failed(e)) => return Err(e),
+            Err(BatchError::NotReproduced { cause, .. }) => {
+                return Err(MigrateError::NotReproduced {
+                    label: file.label(),
+                    cause,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How a batch failed.
+enum BatchError<'a> {
+    /// The failure, named exactly.
+    Failed(MigrateError),
+    /// Replaying the first uncommitted migration did not fail: these were not committed,
+    /// and the server's error was this.
+    NotReproduced {
+        remaining: Vec<&'a MigrationFile>,
+        cause: String,
+    },
+}
+
+/// Ordinary migrations in one message: for each, BEGIN, its SQL as written, its
+/// history row, COMMIT and a marker; the lock released at the end when `last`. On a
+/// failure the migrations committed before it stay, and the failing one is replayed
+/// statement by statement in a transaction that is rolled back, to name the statement.
+async fn apply_batch<'a>(
+    client: &Client,
+    run: &[&'a MigrationFile],
+    create_history: bool,
+    last: bool,
+    progress: &mut dyn FnMut(Progress<'_>),
+    applied: &mut Vec<AppliedNow>,
+) -> Result<(), BatchError<'a>> {
     let applied_on = history::now_rfc3339();
     let mut sql = mark(0);
     for (i, file) in run.iter().enumerate() {
@@ -269,23 +320,35 @@ fn marks(messages: &[SimpleQueryMessage]) -> Vec<(i32, i64)> {
 /// its migrations committed (they are listed as applied), and replays the first one that
 /// did not, statement by statement in a transaction that is rolled back, so the error
 /// names its file, statement and line exactly.
-async fn batch_failure(
+async fn batch_failure<'a>(
     client: &Client,
-    run: &[&MigrationFile],
+    run: &[&'a MigrationFile],
     error: tokio_postgres::Error,
     progress: &mut dyn FnMut(Progress<'_>),
     applied: &mut Vec<AppliedNow>,
-) -> MigrateError {
+) -> BatchError<'a> {
+    let failed = BatchError::Failed;
     if error.is_closed() || error.as_db_error().is_none() {
-        return MigrateError::database("the connection was lost during migrate", &error);
+        return failed(MigrateError::database(
+            "the connection was lost during migrate",
+            &error,
+        ));
     }
-    if let Err(e) = client.batch_execute("ROLLBACK").await {
-        return MigrateError::database("could not roll back the failed migration", &e);
+    if let Err(e) = end_failed_transaction(client).await {
+        return failed(MigrateError::database(
+            "could not roll back the failed migration",
+            &e,
+        ));
     }
     let committed: Vec<i32> = match history::read(client).await {
         Ok(Ok(rows)) => rows.iter().map(|r| r.version).collect(),
-        Ok(Err(corrupt)) => return MigrateError::from(corrupt),
-        Err(e) => return MigrateError::database("could not read the migration history", &e),
+        Ok(Err(corrupt)) => return failed(MigrateError::from(corrupt)),
+        Err(e) => {
+            return failed(MigrateError::database(
+                "could not read the migration history",
+                &e,
+            ));
+        }
     };
     for file in run.iter().filter(|f| committed.contains(&f.version())) {
         let done = AppliedNow {
@@ -297,38 +360,63 @@ async fn batch_failure(
         progress(Progress::Applied(&done));
         applied.push(done);
     }
-    let Some(failed) = run.iter().find(|f| !committed.contains(&f.version())) else {
-        return MigrateError::database("the migration batch failed after its last commit", &error);
+    let remaining: Vec<&MigrationFile> = run
+        .iter()
+        .copied()
+        .filter(|f| !committed.contains(&f.version()))
+        .collect();
+    let Some(first) = remaining.first() else {
+        return failed(MigrateError::database(
+            "the migration batch failed after its last commit",
+            &error,
+        ));
     };
-    replay(client, failed, &error).await
+    match replay(client, first).await {
+        Ok(Some(e)) | Err(e) => failed(e),
+        Ok(None) => BatchError::NotReproduced {
+            remaining,
+            cause: crate::db::describe_error(&error),
+        },
+    }
+}
+
+/// Rolls back the session's transaction when one is open and failed: a statement in an
+/// aborted transaction is refused with 25P02, anywhere else it runs.
+async fn end_failed_transaction(client: &Client) -> Result<(), tokio_postgres::Error> {
+    match client.simple_query("SELECT 1").await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) => {
+            client.batch_execute("ROLLBACK").await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Replays one migration statement by statement inside a transaction that is rolled
-/// back, and returns the error its failing statement gives.
+/// back: the error its failing statement gives, or `None` when none fails.
 async fn replay(
     client: &Client,
     file: &MigrationFile,
-    original: &tokio_postgres::Error,
-) -> MigrateError {
-    if let Err(e) = client.batch_execute("BEGIN").await {
-        return MigrateError::database("could not begin the replay of the failed migration", &e);
-    }
+) -> Result<Option<MigrateError>, MigrateError> {
+    client.batch_execute("BEGIN").await.map_err(|e| {
+        MigrateError::database("could not begin the replay of the failed migration", &e)
+    })?;
     let outcome = run_statements(
         client,
         file,
         "the migration was rolled back and nothing of it remains",
     )
     .await;
-    let _ = client.batch_execute("ROLLBACK").await;
+    client
+        .batch_execute("ROLLBACK")
+        .await
+        .map_err(|e| MigrateError::database("could not roll back the replay", &e))?;
     match outcome {
         Err(mut e) => {
             name_lock_timeout(client, &mut e).await;
-            e
+            Ok(Some(e))
         }
-        Ok(()) => MigrateError::NotReproduced {
-            label: file.label(),
-            cause: crate::db::describe_error(original),
-        },
+        Ok(()) => Ok(None),
     }
 }
 
