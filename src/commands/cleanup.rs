@@ -6,6 +6,7 @@ use crate::cli::{CleanupArgs, CleanupJob, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::ops::cleanup::{self, CleanupOptions, Job, JobReport};
+use crate::ops::together;
 use crate::ops::tx::Timeouts;
 use crate::output::{self, Failure, Report};
 
@@ -77,13 +78,20 @@ pub async fn run(args: &CleanupArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
         jobs: Vec::new(),
         failure: None,
     };
-    for job in jobs {
-        match cleanup::run(&session.client, job, &opts).await {
+    // The jobs run side by side on the one connection: each transaction is one message
+    // of its own, so their statements travel together (pipelined) and a run with nothing
+    // to clean costs the round trips of the longest job, not of all of them.
+    let runs = jobs
+        .iter()
+        .map(|job| Box::pin(cleanup::run(&session.client, *job, &opts)) as together::Boxed<_>)
+        .collect();
+    for result in together::all(runs).await {
+        match result {
             Ok(report) => outcome.jobs.push(report),
-            Err(e) => {
+            Err(e) if outcome.failure.is_none() => {
                 outcome.failure = Some(Failure::from_error(&Error::from(e)));
-                break;
             }
+            Err(_) => {}
         }
     }
     Ok(Box::new(outcome))

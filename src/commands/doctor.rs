@@ -127,11 +127,15 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
     if report.ok {
         let opts = super::connection::session_options(global);
         let session = db::connect(&info, &opts).await?;
-        let row = session
-            .client
-            .query_one(FACTS_SQL, &[])
-            .await
-            .map_err(|e| session.query_failed(&e))?;
+        // The four reads travel together: one round trip after connecting.
+        let requirements = extensions::requirements(&[]);
+        let (facts_row, extensions, history, drift) = tokio::join!(
+            session.client.query_typed_one(FACTS_SQL, &[]),
+            extensions::check(&session.client, &requirements),
+            migrate::history::read(&session.client),
+            drift_report(&session.client),
+        );
+        let row = facts_row.map_err(|e| session.query_failed(&e))?;
         let missing_job_rights: String = row.get(11);
         let facts = ServerFacts {
             version: row.get(0),
@@ -155,7 +159,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
         report.problems = problems(&info, &facts);
         // Each section stands alone: one that cannot be read is a problem of its own,
         // and the others are still reported.
-        match extensions::check(&session.client, &extensions::requirements(&[])).await {
+        match extensions {
             Ok(extensions) => {
                 report.problems.extend(extension_problems(&extensions));
                 report.extensions = Some(extensions);
@@ -166,7 +170,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
             )),
         }
         let set = MigrationSet::embedded().map_err(MigrateError::from)?;
-        match migrate::history::read(&session.client).await {
+        match history {
             Ok(Ok(history)) => {
                 let status = plan::status(&set, &history);
                 report.problems.extend(migration_problems(&status));
@@ -181,7 +185,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
                 db::describe_error(&e)
             )),
         }
-        match drift_report(&session.client).await {
+        match drift {
             Ok(drift) => {
                 if drift.drift {
                     report.problems.push(format!(

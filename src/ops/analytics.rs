@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tokio_postgres::Client;
 
-use super::cleanup::{CleanupOptions, Job, JobReport, Walk, walk_table};
+use super::cleanup::{CleanupOptions, Job, JobReport, Walk, walk_all};
 use super::tx;
 
 /// A partition of usage_analytics and where it stands against the cutoff.
@@ -163,6 +163,7 @@ pub async fn remove(
             .unwrap_or(0);
         report.partitions_dropped = droppable.iter().map(|p| p.name.clone()).collect();
     }
+    let mut walks = Vec::new();
     for p in partitions.iter().filter(|p| !p.droppable) {
         let name = crate::sql::ident(&p.name);
         let older = older_than(&cutoff);
@@ -179,9 +180,8 @@ pub async fn remove(
                 )
             }),
         };
-        if !walk_table(client, Job::Analytics, opts, &walk, report).await? {
-            return Ok(());
-        }
+        walks.push(walk);
     }
+    walk_all(client, Job::Analytics, opts, &walks, report).await?;
     Ok(())
 }

@@ -123,6 +123,26 @@ impl JobReport {
         self.stopped_partway = self.batches > 0;
     }
 
+    /// Adds what a walk of one table did (its own report) to this job's report.
+    pub(crate) fn absorb(&mut self, walk: JobReport) {
+        self.rows += walk.rows;
+        self.batches += walk.batches;
+        self.longest_transaction_ms = self.longest_transaction_ms.max(walk.longest_transaction_ms);
+        if walk.skipped || walk.stopped_partway {
+            self.skipped = false;
+            self.stopped_partway = true;
+        }
+    }
+
+    /// After absorbing the walks: a job whose walks all yielded before any batch ran
+    /// was skipped, not stopped partway.
+    pub(crate) fn settle_yield(&mut self) {
+        if self.stopped_partway && self.batches == 0 {
+            self.stopped_partway = false;
+            self.skipped = true;
+        }
+    }
+
     /// Notes a finished transaction that began at `started`.
     pub(crate) fn record_transaction(&mut self, started: Instant) {
         self.longest_transaction_ms = self
@@ -242,11 +262,34 @@ async fn batches(
     opts: &CleanupOptions,
     report: &mut JobReport,
 ) -> Result<(), tokio_postgres::Error> {
-    for walk in walks(job, opts) {
-        if !walk_table(client, job, opts, &walk, report).await? {
-            return Ok(());
-        }
+    let walks = walks(job, opts);
+    walk_all(client, job, opts, &walks, report).await
+}
+
+/// Walks several tables side by side (their transactions pipelined on the connection)
+/// and adds up what they did.
+pub(crate) async fn walk_all(
+    client: &Client,
+    job: Job,
+    opts: &CleanupOptions,
+    walks: &[Walk],
+    report: &mut JobReport,
+) -> Result<(), tokio_postgres::Error> {
+    let runs = walks
+        .iter()
+        .map(|walk| {
+            Box::pin(async move {
+                let mut own = JobReport::new(job, opts.dry_run);
+                walk_table(client, job, opts, walk, &mut own)
+                    .await
+                    .map(|_| own)
+            }) as super::together::Boxed<_>
+        })
+        .collect();
+    for result in super::together::all(runs).await {
+        report.absorb(result?);
     }
+    report.settle_yield();
     Ok(())
 }
 
@@ -256,7 +299,7 @@ const DEFAULT_ROWS_PER_BLOCK: f64 = 50.0;
 /// Walks one table; false when another run took the job's lock (stop the job). One
 /// round trip reads the table's size and tries the lock (so an overlapping run, or an
 /// empty table, costs nothing more), then one round trip per batch, lock included.
-pub(crate) async fn walk_table(
+async fn walk_table(
     client: &Client,
     job: Job,
     opts: &CleanupOptions,

@@ -6,6 +6,7 @@ pub mod cleanup;
 mod error;
 pub mod extensions;
 pub mod partitions;
+pub mod together;
 pub mod tx;
 
 pub use error::OpsError;

@@ -2,9 +2,10 @@
 //!
 //! A round trip is a request after which the client waits: a simple Query ('Q') or an
 //! extended-protocol Sync ('S'), counted after the server's first ReadyForQuery, that is
-//! after connecting and authenticating, and only when every earlier request has been
-//! answered: requests sent while others are still in flight (pipelined, or a SET the
-//! client does not wait for) cost no round trip of their own. A Sync right after a Close ('C') is not counted:
+//! after connecting and authenticating, and only when an answer has come since the last
+//! one counted: requests sent together before any answer (pipelined) are one round trip. The session settings vsecure queues without waiting for their
+//! answer (`SET statement_timeout ...`, `SET application_name ...`) are not counted
+//! and are not waited for. A Sync right after a Close ('C') is not counted:
 //! tokio-postgres sends that pair when a prepared statement is dropped and never waits
 //! for the answer (whether it goes out before the connection ends is a matter of timing). Each server-to-client chunk is held back by the
 //! latency, so every round trip costs it, as on a distant Neon region.
@@ -88,16 +89,18 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
     let ready = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicUsize::new(0));
     let answered = Arc::new(AtomicUsize::new(0));
+    let unanswered = Arc::new(Mutex::new(std::collections::VecDeque::new()));
     let down = {
-        let (from, to, ready, answered) = (
+        let (from, to, ready, answered, unanswered) = (
             server.try_clone().unwrap(),
             client.try_clone().unwrap(),
             ready.clone(),
             answered.clone(),
+            unanswered.clone(),
         );
-        std::thread::spawn(move || pump_down(from, to, latency, &ready, &answered))
+        std::thread::spawn(move || pump_down(from, to, latency, &ready, &answered, &unanswered))
     };
-    pump_up(client, server, &ready, &answered, &requests);
+    pump_up(client, server, &ready, &answered, &unanswered, &requests);
     let _ = down.join();
     finished
         .lock()
@@ -105,16 +108,16 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
         .push(requests.load(Ordering::SeqCst));
 }
 
-/// Client to server: counts requests once the server has been ready, when nothing
-/// earlier is still unanswered.
+/// Client to server: counts requests once the server has been ready, one per wave.
 fn pump_up(
     mut from: TcpStream,
     mut to: TcpStream,
     ready: &AtomicBool,
     answered: &AtomicUsize,
+    unanswered: &Mutex<std::collections::VecDeque<bool>>,
     requests: &AtomicUsize,
 ) {
-    let mut sent = 0usize;
+    let mut last_wave: Option<usize> = None;
     let mut buffer = Vec::new();
     let mut startup = true;
     let mut previous = 0u8;
@@ -146,13 +149,25 @@ fn pump_up(
                 break;
             }
             let kind = buffer[0];
+            let queued_setting = kind == b'Q'
+                && (buffer[5..].starts_with(b"SET statement_timeout")
+                    || buffer[5..].starts_with(b"SET application_name"));
             buffer.drain(..1 + length);
+            // Every Query and Sync gets a ReadyForQuery; only those the client waits
+            // for count, the others are noted so their answers are told apart.
+            let answered_by_ready = kind == b'Q' || kind == b'S';
             let waits = kind == b'Q' || (kind == b'S' && previous != b'C');
-            if ready.load(Ordering::SeqCst) && waits {
-                if sent == answered.load(Ordering::SeqCst) {
-                    requests.fetch_add(1, Ordering::SeqCst);
+            if ready.load(Ordering::SeqCst) && answered_by_ready {
+                let counted = waits && !queued_setting;
+                unanswered.lock().unwrap().push_back(!counted);
+                if counted {
+                    // A new wave: the first request, or one sent after an answer came.
+                    let now = answered.load(Ordering::SeqCst);
+                    if last_wave.is_none_or(|seen| now > seen) {
+                        requests.fetch_add(1, Ordering::SeqCst);
+                        last_wave = Some(now);
+                    }
                 }
-                sent += 1;
             }
             previous = kind;
         }
@@ -169,6 +184,7 @@ fn pump_down(
     latency: Duration,
     ready: &AtomicBool,
     answered: &AtomicUsize,
+    unanswered: &Mutex<std::collections::VecDeque<bool>>,
 ) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 65536];
@@ -192,17 +208,18 @@ fn pump_down(
                 if first {
                     first = false;
                     ready.store(true, Ordering::SeqCst);
-                } else {
+                } else if unanswered.lock().unwrap().pop_front() == Some(false) {
                     answers += 1;
                 }
             }
             buffer.drain(..1 + length);
         }
         std::thread::sleep(latency);
+        // Counted before the bytes go: the client may answer them at once.
+        answered.fetch_add(answers, Ordering::SeqCst);
         if to.write_all(&chunk[..n]).is_err() {
             break;
         }
-        answered.fetch_add(answers, Ordering::SeqCst);
     }
     let _ = to.shutdown(Shutdown::Both);
     let _ = from.shutdown(Shutdown::Both);
