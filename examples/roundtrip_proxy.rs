@@ -1,9 +1,11 @@
 //! The tests' round-trip counting proxy (tests/support/proxy.rs) as a program, so that
 //! scripts/bench counts round trips with the same code the tests assert with.
 //!
-//! Usage: roundtrip_proxy TARGET_PORT. Prints the port it listens on (127.0.0.1, plain
-//! protocol, no added latency); then, for each line read on stdin, prints the round trips
-//! of the connections made since the previous line, summed, once they have all closed.
+//! Usage: roundtrip_proxy TARGET_PORT [DELAY_MS]. Prints the port it listens on
+//! (127.0.0.1; DELAY_MS, default 0, added to each server-to-client chunk, so a round trip
+//! costs it as on a distant Neon region); then, for each line read on stdin, prints the
+//! round trips of the connections made since the previous line, summed, once they have
+//! all closed (counted for the plain protocol; through TLS only the delay applies).
 
 #[path = "../tests/support/proxy.rs"]
 mod proxy;
@@ -13,10 +15,14 @@ use std::time::Duration;
 
 fn main() {
     let Some(target) = std::env::args().nth(1).and_then(|p| p.parse::<u16>().ok()) else {
-        eprintln!("usage: roundtrip_proxy TARGET_PORT");
+        eprintln!("usage: roundtrip_proxy TARGET_PORT [DELAY_MS]");
         std::process::exit(2);
     };
-    let proxy = proxy::CountingProxy::start(target, Duration::ZERO);
+    let delay = std::env::args()
+        .nth(2)
+        .and_then(|d| d.parse::<u64>().ok())
+        .unwrap_or(0);
+    let proxy = proxy::CountingProxy::start(target, Duration::from_millis(delay));
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", proxy.port)
         .and_then(|()| out.flush())
