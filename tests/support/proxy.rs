@@ -43,6 +43,8 @@ impl CountingProxy {
                 match listener.accept() {
                     Ok((client, _)) => {
                         client.set_nonblocking(false).unwrap();
+                        // No Nagle delay on top of the latency this proxy adds.
+                        let _ = client.set_nodelay(true);
                         s.fetch_add(1, Ordering::SeqCst);
                         let f = f.clone();
                         std::thread::spawn(move || serve(client, target_port, latency, f));
@@ -86,6 +88,7 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
         finished.lock().unwrap().push(0);
         return;
     };
+    let _ = server.set_nodelay(true);
     let ready = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicUsize::new(0));
     let answered = Arc::new(AtomicUsize::new(0));
