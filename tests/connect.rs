@@ -20,6 +20,7 @@ fn doctor_reports_tls13_and_channel_binding_over_verified_tls() {
     assert_eq!(server["tls"], true);
     assert_eq!(server["tls_version"], "TLSv1.3");
     assert_eq!(server["channel_binding"], "require");
+    assert_eq!(server["channel_binding_in_use"], true);
     assert_eq!(server["role"], SUPERUSER);
     assert_eq!(server["database"], db.as_str());
     assert!(server["version"].as_str().unwrap().starts_with("18."));
@@ -154,6 +155,7 @@ fn plain_loopback_connection_is_allowed_without_tls() {
     );
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(run.json()["server"]["tls"], false);
+    assert_eq!(run.json()["server"]["channel_binding_in_use"], false);
 }
 
 #[test]

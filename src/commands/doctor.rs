@@ -36,6 +36,11 @@ pub struct ServerFacts {
     pub tls_cipher: Option<String>,
     /// The channel_binding setting in force: `require` means SCRAM-SHA-256-PLUS was used.
     pub channel_binding: String,
+    /// Whether channel binding was used, as far as the client can know: true under
+    /// `require` (the connection could not exist without it), false without TLS or under
+    /// `disable`, unknown (null) under `prefer` over TLS (used only if the server offered
+    /// SCRAM-SHA-256-PLUS).
+    pub channel_binding_in_use: Option<bool>,
     /// The role connected as.
     pub role: String,
     /// Whether the role is a superuser.
@@ -145,6 +150,14 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
             tls_version: row.get(4),
             tls_cipher: row.get(5),
             channel_binding: info.get("channel_binding").unwrap_or("prefer").to_string(),
+            channel_binding_in_use: match (
+                info.get("channel_binding").unwrap_or("prefer"),
+                row.get::<_, bool>(3),
+            ) {
+                ("require", _) => Some(true),
+                ("disable", _) | (_, false) => Some(false),
+                _ => None,
+            },
             role: row.get(6),
             superuser: row.get(7),
             can_create_database: row.get(8),
@@ -331,7 +344,15 @@ fn render(report: &DoctorReport, verbose: bool, out: &mut dyn Write) -> std::io:
             ),
             ("database", s.database.clone()),
             ("tls", tls),
-            ("channel binding", s.channel_binding.clone()),
+            (
+                "channel binding",
+                match s.channel_binding_in_use {
+                    Some(true) => "in use (channel_binding=require: SCRAM-SHA-256-PLUS was required)".to_string(),
+                    Some(false) if !s.tls => "not in use (no TLS)".to_string(),
+                    Some(false) => format!("not in use (channel_binding={})", s.channel_binding),
+                    None => "not verified (channel_binding=prefer: used only if the server offered it; set channel_binding=require)".to_string(),
+                },
+            ),
             ("role", s.role.clone()),
             ("superuser", yes_no(s.superuser)),
             ("can create databases", yes_no(s.can_create_database)),
