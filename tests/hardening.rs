@@ -401,17 +401,34 @@ fn round_trips(proxy: &CountingProxy, db: &str, args: &[&str]) -> Vec<usize> {
     proxy.take_counts()
 }
 
-const COUNTED_COMMANDS: &[&[&str]] = &[
-    &["status"],
-    &["migrate"],
-    &["migrate", "--dry-run"],
-    &["extensions", "check"],
-    &["drift"],
-    &["schema", "dump"],
-    &["doctor"],
-    &["cleanup", "all"],
-    &["partitions", "ensure"],
+/// Each command with its budget: the round trips after connecting, per connection
+/// (migrate opens a short probe connection first, on hosts that are not Neon's). The
+/// budget is a constant, so staying within it on a small and a large schema shows the
+/// round trips do not grow with the schema. The proxy counts waves of requests, and a
+/// busy machine can merge two into one, so fewer than the budget is fine.
+const BUDGETS: &[(&[&str], &[usize])] = &[
+    (&["status"], &[1]),
+    (&["migrate"], &[1, 2]),
+    (&["migrate", "--dry-run"], &[1, 1]),
+    (&["extensions", "check"], &[1]),
+    (&["drift"], &[1]),
+    (&["schema", "dump"], &[1]),
+    (&["doctor"], &[1]),
+    (&["cleanup", "all"], &[2]),
+    (&["partitions", "ensure"], &[1]),
 ];
+
+fn assert_within(args: &[&str], counted: &[usize], budget: &[usize]) {
+    assert_eq!(
+        counted.len(),
+        budget.len(),
+        "{args:?}: connections {counted:?}"
+    );
+    assert!(
+        counted.iter().zip(budget).all(|(c, b)| c <= b),
+        "{args:?}: {counted:?} round trips, budget {budget:?}"
+    );
+}
 
 #[test]
 fn round_trips_stay_constant_as_the_schema_grows() {
@@ -432,51 +449,22 @@ fn round_trips_stay_constant_as_the_schema_grows() {
         round_trips(&proxy, db, &["partitions", "ensure"]);
     }
     let mut report = Vec::new();
-    for args in COUNTED_COMMANDS {
+    for (args, budget) in BUDGETS {
         let started = Instant::now();
         let on_small = round_trips(&proxy, &small, args);
         let took = started.elapsed();
         let on_large = round_trips(&proxy, &large, args);
-        assert!(
-            !on_small.is_empty(),
-            "{args:?} made no connection through the proxy"
-        );
-        assert_eq!(
-            on_small, on_large,
-            "{args:?}: round trips grew with the schema"
-        );
+        assert_within(args, &on_small, budget);
+        assert_within(args, &on_large, budget);
         report.push(format!(
             "{args:?}: {on_small:?} ({took:?} at 5 ms per round trip)"
         ));
     }
-    // The budgets README states: round trips after connecting, per connection (migrate
-    // opens a second, short one first to tell a direct server from a pooler).
-    for (args, budget) in [
-        (&["status"][..], &[1][..]),
-        (&["drift"][..], &[1][..]),
-        (&["extensions", "check"][..], &[1][..]),
-        (&["doctor"][..], &[1][..]),
-        (&["cleanup", "all"][..], &[2][..]),
-        (&["schema", "dump"][..], &[1][..]),
-        (&["partitions", "ensure"][..], &[1][..]),
-        (&["migrate"][..], &[1, 2][..]),
-    ] {
-        let counted = round_trips(&proxy, &large, args);
-        assert_eq!(
-            counted.len(),
-            budget.len(),
-            "{args:?}: connections {counted:?}"
-        );
-        assert!(
-            counted.iter().zip(budget).all(|(c, b)| c <= b),
-            "{args:?}: {counted:?} round trips, budget {budget:?}"
-        );
-    }
     let fresh = plain.create_database("rtt_fresh");
-    let fresh_migrate = round_trips(&proxy, &fresh, &["migrate"]);
-    assert!(
-        fresh_migrate.len() == 2 && fresh_migrate[1] <= 2,
-        "a fresh migrate: the lock and the history in one round trip, all ten migrations in one more: {fresh_migrate:?}"
+    assert_within(
+        &["migrate", "(fresh)"],
+        &round_trips(&proxy, &fresh, &["migrate"]),
+        &[1, 2],
     );
     eprintln!("{}", report.join("\n"));
 }
@@ -544,9 +532,10 @@ fn round_trips_of_status_and_an_idle_migrate_stay_constant_as_migrations_grow() 
         runs.sort_unstable();
         counts.push(runs[2]);
     }
-    assert_eq!(
-        counts[0], counts[1],
-        "round trips grew with the number of migrations"
+    // status (1), then an idle migrate: the lock with the history (1) and the unlock (1).
+    assert!(
+        counts.iter().all(|c| *c <= 3),
+        "round trips grew with the number of migrations: {counts:?} for 3 and 30"
     );
 }
 
