@@ -9,6 +9,7 @@ fn cluster(build: Build) -> &'static Cluster {
     match build {
         Build::Pg18 => Cluster::shared(),
         Build::Pg16 => Cluster::shared_pg16(),
+        Build::Pg17 => Cluster::shared_pg17(),
         Build::Pg15 => Cluster::shared_pg15(),
     }
 }
@@ -50,6 +51,11 @@ fn migrated_database_is_clean_on(build: Build) {
 #[test]
 fn a_migrated_database_is_clean_on_postgresql_18() {
     migrated_database_is_clean_on(Build::Pg18);
+}
+
+#[test]
+fn a_migrated_database_is_clean_on_postgresql_17() {
+    migrated_database_is_clean_on(Build::Pg17);
 }
 
 #[test]

@@ -40,6 +40,8 @@ const RUN_USER: &str = "vsecure-pg";
 pub enum Build {
     /// PostgreSQL 18.3 with pgvector, provisioned by scripts/test-postgres.
     Pg18,
+    /// PostgreSQL 17.5 with pgvector (Neon's default major), scripts/test-postgres --major 17.
+    Pg17,
     /// PostgreSQL 16.14 with pgvector, provisioned by scripts/test-postgres --major 16.
     Pg16,
     /// Debian's PostgreSQL 15 (no pgvector).
@@ -68,10 +70,12 @@ fn repo_root() -> PathBuf {
 pub fn bin_dir(build: Build) -> PathBuf {
     static PG18: OnceLock<PathBuf> = OnceLock::new();
     static PG16: OnceLock<PathBuf> = OnceLock::new();
+    static PG17: OnceLock<PathBuf> = OnceLock::new();
     match build {
         Build::Pg15 => PathBuf::from("/usr/lib/postgresql/15/bin"),
         Build::Pg18 => PG18.get_or_init(|| provision("18")).clone(),
         Build::Pg16 => PG16.get_or_init(|| provision("16")).clone(),
+        Build::Pg17 => PG17.get_or_init(|| provision("17")).clone(),
     }
 }
 
@@ -289,6 +293,12 @@ impl Cluster {
     pub fn shared_plain() -> &'static Cluster {
         static SHARED: OnceLock<Cluster> = OnceLock::new();
         SHARED.get_or_init(|| Cluster::start(Build::Pg18, false))
+    }
+
+    /// The shared TLS + SCRAM cluster on PostgreSQL 17.5 (with pgvector).
+    pub fn shared_pg17() -> &'static Cluster {
+        static SHARED: OnceLock<Cluster> = OnceLock::new();
+        SHARED.get_or_init(|| Cluster::start(Build::Pg17, true))
     }
 
     /// The shared TLS + SCRAM cluster on PostgreSQL 16.14 (with pgvector).
