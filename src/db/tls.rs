@@ -1,6 +1,8 @@
 //! The TLS connector: native-tls with the certificate chain and host name verified
 //! whenever TLS is used, and `sslrootcert` loaded as the only trust anchor when given.
 
+use std::sync::Mutex;
+
 use native_tls::{Certificate, Protocol, TlsConnector};
 use postgres_native_tls::MakeTlsConnector;
 
@@ -8,8 +10,32 @@ use crate::dsn::ConnInfo;
 
 use super::ConnectError;
 
-/// Builds the connector for a connection string.
+/// The connector for a connection string, built once per process for each trust anchor
+/// and minimum protocol: loading certificates costs tens of milliseconds of CPU, and a
+/// command that opens two connections (the pooler probe, `drift --against`) pays once.
 pub fn connector(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
+    static BUILT: Mutex<Vec<(ConnectorKey, MakeTlsConnector)>> = Mutex::new(Vec::new());
+    let key = ConnectorKey {
+        root: info.get("sslrootcert").map(str::to_string),
+        min_protocol: info.get("ssl_min_protocol_version").map(str::to_string),
+    };
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, connector)) = built.iter().find(|(k, _)| *k == key) {
+        return Ok(connector.clone());
+    }
+    let connector = build(info)?;
+    built.push((key, connector.clone()));
+    Ok(connector)
+}
+
+/// What a connector depends on.
+#[derive(PartialEq, Eq)]
+struct ConnectorKey {
+    root: Option<String>,
+    min_protocol: Option<String>,
+}
+
+fn build(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
     let mut builder = TlsConnector::builder();
     builder.min_protocol_version(Some(min_protocol(info)));
     if let Some(path) = info.get("sslrootcert").filter(|p| *p != "system") {
