@@ -13,3 +13,8 @@ pub const CONNECT: i32 = 3;
 pub const LOCK_BUSY: i32 = 4;
 /// A migration or job failed; its transaction rolled back, nothing partial remains.
 pub const FAILED: i32 = 5;
+
+/// The exit code of a check: success when it found nothing wrong.
+pub fn verdict(ok: bool) -> i32 {
+    if ok { SUCCESS } else { FOUND_PROBLEMS }
+}

@@ -223,11 +223,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
 
 impl Report for DoctorReport {
     fn exit_code(&self) -> i32 {
-        if self.ok {
-            exit::SUCCESS
-        } else {
-            exit::FOUND_PROBLEMS
-        }
+        exit::verdict(self.ok)
     }
 
     fn failure(&self) -> Option<String> {

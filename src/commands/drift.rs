@@ -64,11 +64,7 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
 
 impl Report for DriftReport {
     fn exit_code(&self) -> i32 {
-        if self.drift {
-            exit::FOUND_PROBLEMS
-        } else {
-            exit::SUCCESS
-        }
+        exit::verdict(!self.drift)
     }
 
     fn failure(&self) -> Option<String> {

@@ -23,11 +23,7 @@ pub struct ExtensionsOutcome {
 
 impl Report for ExtensionsOutcome {
     fn exit_code(&self) -> i32 {
-        if self.ok {
-            exit::SUCCESS
-        } else {
-            exit::FOUND_PROBLEMS
-        }
+        exit::verdict(self.ok)
     }
 
     fn failure(&self) -> Option<String> {

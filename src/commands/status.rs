@@ -23,11 +23,7 @@ pub struct StatusReport {
 
 impl Report for StatusReport {
     fn exit_code(&self) -> i32 {
-        if self.failure().is_some() {
-            exit::FOUND_PROBLEMS
-        } else {
-            exit::SUCCESS
-        }
+        exit::verdict(self.failure().is_none())
     }
 
     fn failure(&self) -> Option<String> {

@@ -23,11 +23,7 @@ pub fn run(url: Option<&str>, global: &GlobalArgs) -> Result<Box<dyn Report>> {
 
 impl Report for Analysis {
     fn exit_code(&self) -> i32 {
-        if self.ok {
-            exit::SUCCESS
-        } else {
-            exit::FOUND_PROBLEMS
-        }
+        exit::verdict(self.ok)
     }
 
     fn failure(&self) -> Option<String> {

@@ -161,12 +161,16 @@ fn apply_session_settings(session: &Session, opts: &SessionOptions) {
     if session.pooled || !opts.session_settings {
         return;
     }
-    let sql = format!(
+    send_without_waiting(&session.client, &timeout_settings(opts));
+}
+
+/// The SET statements of the session's timeouts.
+pub(crate) fn timeout_settings(opts: &SessionOptions) -> String {
+    format!(
         "SET statement_timeout = {}; SET lock_timeout = {}",
         opts.statement_timeout.as_millis(),
         opts.lock_timeout.as_millis()
-    );
-    send_without_waiting(&session.client, &sql);
+    )
 }
 
 /// Hands `sql` to the connection (requests leave in order) and drops the wait for its

@@ -64,11 +64,8 @@ pub async fn connect_probed(
     }
     let mut settings = format!("SET application_name = {}", literal(&name));
     if opts.session_settings {
-        settings.push_str(&format!(
-            "; SET statement_timeout = {}; SET lock_timeout = {}",
-            opts.statement_timeout.as_millis(),
-            opts.lock_timeout.as_millis()
-        ));
+        settings.push_str("; ");
+        settings.push_str(&super::connect::timeout_settings(opts));
     }
     super::connect::send_without_waiting(&session.client, &settings);
     Ok((session, Verdict::Direct))

@@ -37,7 +37,7 @@ pub async fn holding<R, T>(
         let (got, read_ahead) = tokio::join!(client.simple_query(&attempt), read());
         let got =
             got.map_err(|e| MigrateError::database("could not take the migration lock", &e))?;
-        if first_value(&got).as_deref() == Some("t") {
+        if crate::ops::tx::first_value(&got).as_deref() == Some("t") {
             break read_ahead;
         }
         let now = Instant::now();
@@ -60,13 +60,6 @@ pub enum Released {
     Yes,
     /// The lock is still held.
     No,
-}
-
-fn first_value(messages: &[tokio_postgres::SimpleQueryMessage]) -> Option<String> {
-    messages.iter().find_map(|m| match m {
-        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
-        _ => None,
-    })
 }
 
 /// Releases the lock. Every path that opens a transaction ends it before this runs, so
