@@ -17,7 +17,9 @@ pub enum Error {
     #[error(transparent)]
     ConnectionString(#[from] crate::dsn::InvalidConnectionString),
     /// No database URL anywhere (exit 2).
-    #[error("no database URL: pass --database-url, set DATABASE_URL, or put DATABASE_URL in .env")]
+    #[error(
+        "no database URL: pass --database-url, set DATABASE_URL, put DATABASE_URL in .env, or set PGHOST (libpq's variables)"
+    )]
     MissingDatabaseUrl,
     /// The connection string breaks the policy, so vsecure will not connect (exit 1).
     #[error("connection string refused by policy: {0}")]

@@ -1,4 +1,5 @@
-//! Resolves where the database URL comes from: flag over environment over env file.
+//! Resolves where the database URL comes from: flag over environment over env file,
+//! else libpq's own variables when they name a server.
 //!
 //! The env file is parsed with dotenvy and never overrides a variable already set.
 //! Where the URL came from matters: a password on the command line draws a warning.
@@ -7,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::ConnectionArgs;
+use crate::dsn::environment::LibpqEnvironment;
 use crate::error::{Error, Result};
 
 /// The environment variable holding the connection string.
@@ -24,6 +26,9 @@ pub enum UrlSource {
     Environment,
     /// An env file loaded by vsecure.
     EnvFile(PathBuf),
+    /// No DATABASE_URL anywhere: libpq's variables (`PGHOST`, ...) name the server, and
+    /// the connection string is empty, as for psql run without arguments.
+    LibpqEnvironment,
 }
 
 /// A connection string and where it came from.
@@ -142,9 +147,9 @@ pub fn resolve_database_url(explicit: Option<&str>, args: &ConnectionArgs) -> Re
         None => match &env_file {
             Some(file) => match file.get(DATABASE_URL_VAR) {
                 Some(text) => (text.to_string(), UrlSource::EnvFile(file.path.clone())),
-                None => return Err(Error::MissingDatabaseUrl),
+                None => return libpq_environment_only(),
             },
-            None => return Err(Error::MissingDatabaseUrl),
+            None => return libpq_environment_only(),
         },
     };
     if text.contains('\0') {
@@ -159,6 +164,19 @@ pub fn resolve_database_url(explicit: Option<&str>, args: &ConnectionArgs) -> Re
     Ok(DatabaseUrl { text, source })
 }
 
+/// The empty connection string when libpq's environment names a server, else the
+/// missing-URL error.
+fn libpq_environment_only() -> Result<DatabaseUrl> {
+    if LibpqEnvironment::from_process().names_a_server() {
+        Ok(DatabaseUrl {
+            text: String::new(),
+            source: UrlSource::LibpqEnvironment,
+        })
+    } else {
+        Err(Error::MissingDatabaseUrl)
+    }
+}
+
 impl UrlSource {
     /// Where the value came from, in words.
     pub fn describe(&self) -> String {
@@ -166,6 +184,9 @@ impl UrlSource {
             UrlSource::CommandLine => "the command line".to_string(),
             UrlSource::Environment => "the environment".to_string(),
             UrlSource::EnvFile(path) => format!("env file {}", path.display()),
+            UrlSource::LibpqEnvironment => {
+                "libpq's environment (PGHOST and friends; DATABASE_URL is not set)".to_string()
+            }
         }
     }
 }

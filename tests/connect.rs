@@ -377,3 +377,132 @@ fn the_quickstart_env_file_reads_the_same_in_a_shell_and_in_vsecure() {
     assert_eq!(parsed["sslrootcert"], "/tmp/state/ca.crt");
     assert_eq!(parsed["host"], NEON_HOST);
 }
+
+/// libpq's variables and a password file, as psql users keep them, with no DATABASE_URL.
+fn libpq_environment(
+    cluster: &Cluster,
+    db: &str,
+    passfile: &std::path::Path,
+) -> Vec<(String, String)> {
+    [
+        ("PGHOST", NEON_HOST.to_string()),
+        ("PGHOSTADDR", "127.0.0.1".to_string()),
+        ("PGPORT", cluster.port.to_string()),
+        ("PGUSER", SUPERUSER.to_string()),
+        ("PGDATABASE", db.to_string()),
+        ("PGSSLMODE", "verify-full".to_string()),
+        ("PGSSLROOTCERT", cluster.ca_file.display().to_string()),
+        ("PGCHANNELBINDING", "require".to_string()),
+        ("PGPASSFILE", passfile.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn borrowed(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn libpq_environment_and_password_file_connect_without_database_url() {
+    use std::os::unix::fs::PermissionsExt;
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("libpq_env");
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = support::write(
+        dir.path(),
+        "pgpass",
+        &format!(
+            "# psql's file\n{NEON_HOST}:{}:*:{SUPERUSER}:{MARKER_PASSWORD}\n",
+            cluster.port
+        ),
+    );
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let env = libpq_environment(cluster, &db, &passfile);
+
+    let run = vsecure(&["status", "--check"], &borrowed(&env));
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+
+    let run = vsecure(&["url", "check", "--format", "json"], &borrowed(&env));
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["password_present"], true);
+    assert_eq!(report["parsed"]["sslmode"], "verify-full");
+    let sources = &report["sources"];
+    assert_eq!(sources["host"]["from"], "environment");
+    assert_eq!(sources["host"]["variable"], "PGHOST");
+    assert_eq!(sources["password"]["from"], "passfile");
+    assert_eq!(sources["password"]["path"], passfile.display().to_string());
+
+    let run = vsecure(&["url", "check"], &borrowed(&env));
+    assert!(
+        run.stdout.contains("environment PGSSLROOTCERT"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("password file"), "{}", run.stdout);
+
+    // The string wins over the environment, keyword by keyword.
+    let mut with_url = borrowed(&env);
+    let url = format!("postgresql://{NEON_HOST}/{db}?application_name=from-string");
+    with_url.push(("DATABASE_URL", &url));
+    let run = vsecure(&["url", "check", "--format", "json"], &with_url);
+    assert_eq!(run.json()["sources"]["application_name"]["from"], "string");
+    assert_eq!(run.json()["parsed"]["port"], cluster.port.to_string());
+}
+
+#[test]
+fn the_policy_judges_what_the_environment_puts_in_force() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgresql://app@db.acme.io/app";
+    let run = vsecure(
+        &["url", "check", "--format", "json"],
+        &[("DATABASE_URL", url), ("PGSSLMODE", "disable")],
+    );
+    assert_eq!(run.code, 1, "stdout: {}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["sources"]["sslmode"]["variable"], "PGSSLMODE");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "insecure-sslmode"),
+        "{report}"
+    );
+
+    // A password file others can read is passed over, with libpq's warning.
+    let passfile = support::write(
+        dir.path(),
+        "pgpass",
+        &format!("*:*:*:*:{MARKER_PASSWORD}\n"),
+    );
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = vsecure(
+        &["url", "check", "--format", "json"],
+        &[
+            (
+                "DATABASE_URL",
+                "postgresql://app@db.acme.io/app?sslmode=verify-full",
+            ),
+            ("PGPASSFILE", passfile.to_str().unwrap()),
+        ],
+    );
+    let report = run.json();
+    assert_eq!(report["password_present"], false, "{report}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "passfile-ignored"),
+        "{report}"
+    );
+
+    // Without DATABASE_URL or PGHOST there is still nothing to connect to.
+    let run = vsecure(&["status"], &[("PGUSER", "app")]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("PGHOST"), "{}", run.stderr);
+}

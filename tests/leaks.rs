@@ -55,7 +55,7 @@ fn leaked_pieces(text: &str, secret: &str) -> Vec<String> {
 /// without the fixed advice on percent-encoding (its `@ / : ? # &` are vsecure's words).
 fn shown(input: &str) -> String {
     let ctx = vsecure::dsn::policy::PolicyContext::default();
-    let text = match vsecure::dsn::analyse(input, ctx) {
+    let text = match vsecure::dsn::analyse(input, ctx, &Default::default()) {
         Ok((_, analysis)) => serde_json::to_string(&analysis).unwrap(),
         Err(e) => e.to_string(),
     };

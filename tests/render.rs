@@ -2,6 +2,7 @@
 //! with a committed snapshot (tests/snapshots/). `cargo insta review` after a change.
 
 use vsecure::catalog::{Change, Difference, DriftReport, MajorPair};
+use vsecure::dsn::environment::LibpqEnvironment;
 use vsecure::dsn::policy::PolicyContext;
 use vsecure::output::Report;
 
@@ -76,6 +77,11 @@ fn url_check_table_and_json() {
     let (_, analysis) = vsecure::dsn::analyse(
         "postgresql://neondb_owner:secret@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require", // vsecure:allow (a test fake)
         PolicyContext::default(),
+        &LibpqEnvironment::new(
+            [("PGAPPNAME".to_string(), "nightly-cleanup".to_string())],
+            None,
+            None,
+        ),
     )
     .unwrap();
     insta::assert_snapshot!("url_check_table", table(&analysis));

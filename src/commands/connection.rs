@@ -2,6 +2,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::db::{self, Session, SessionOptions};
+use crate::dsn::environment::LibpqEnvironment;
 use crate::dsn::policy::{PolicyContext, Severity};
 use crate::dsn::{self, ConnInfo};
 use crate::error::{Error, Result};
@@ -46,8 +47,10 @@ pub async fn open_url(
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
         needs_direct_endpoint: matches!(endpoint, Endpoint::Direct),
+        ..PolicyContext::default()
     };
-    let (info, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    let (info, analysis) =
+        dsn::analyse(&database_url.text, ctx, &LibpqEnvironment::from_process())?;
     if global.output.verbose {
         crate::output::note(format_args!(
             "connection string from {}",

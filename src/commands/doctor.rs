@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::db;
+use crate::dsn::environment::LibpqEnvironment;
 use crate::dsn::policy::PolicyContext;
 use crate::dsn::{self, Analysis};
 use crate::error::{Error, Result};
@@ -113,8 +114,10 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
         needs_direct_endpoint: false,
+        ..PolicyContext::default()
     };
-    let (info, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    let (info, analysis) =
+        dsn::analyse(&database_url.text, ctx, &LibpqEnvironment::from_process())?;
     let password_present = analysis.password_present;
     let mut report = DoctorReport {
         ok: analysis.ok,

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::cli::GlobalArgs;
+use crate::dsn::environment::LibpqEnvironment;
 use crate::dsn::policy::{Finding, PolicyContext, Severity};
 use crate::dsn::{self, Analysis};
 use crate::error::Result;
@@ -16,8 +17,9 @@ pub fn run(url: Option<&str>, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let ctx = PolicyContext {
         from_command_line: database_url.source == UrlSource::CommandLine,
         needs_direct_endpoint: false,
+        ..PolicyContext::default()
     };
-    let (_, analysis) = dsn::analyse(&database_url.text, ctx)?;
+    let (_, analysis) = dsn::analyse(&database_url.text, ctx, &LibpqEnvironment::from_process())?;
     Ok(Box::new(analysis))
 }
 
@@ -83,12 +85,13 @@ pub fn render_table(
         ("neon", neon),
     ]);
     writeln!(out, "{facts}")?;
-    let mut values = output::table(&["keyword", "value"]);
-    for (key, value) in &analysis.parsed {
-        values.add_row(vec![
-            key.clone(),
-            value.as_str().unwrap_or_default().to_string(),
-        ]);
+    let mut values = output::table(&["keyword", "value", "from"]);
+    for (key, source) in &analysis.sources {
+        let value = match analysis.parsed.get(key) {
+            Some(value) => value.as_str().unwrap_or_default().to_string(),
+            None => "(not shown)".to_string(),
+        };
+        values.add_row(vec![key.clone(), value, source.to_string()]);
     }
     writeln!(out, "{values}")?;
     render_findings(&analysis.findings, verbose, out)?;

@@ -52,7 +52,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("service", 9, Unsupported),
     kw("user", 9, Honoured),
     secret("password", 9, Honoured),
-    kw("passfile", 10, Unsupported),
+    kw("passfile", 10, Honoured),
     kw("channel_binding", 13, Honoured),
     kw("connect_timeout", 9, Honoured),
     kw("dbname", 9, Honoured),

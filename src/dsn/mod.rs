@@ -1,10 +1,12 @@
 //! Connection strings: exact libpq parsing, the vsecure policy, and the redacted forms
 //! that are the only way a connection is ever shown.
 
+pub mod environment;
 pub mod host;
 pub mod keywords;
 pub mod neon;
 mod parse;
+mod passfile;
 pub mod policy;
 pub mod ports;
 pub mod redact;
@@ -15,15 +17,20 @@ pub use parse::{ConnInfo, ENCODING_ADVICE, Form, ParseError, parse};
 
 use serde::Serialize;
 
-use policy::{Finding, PolicyContext};
+use environment::{LibpqEnvironment, Source};
+use policy::{Finding, PolicyContext, Severity};
 
 /// Everything `url check` reports about a connection string, computed without network.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     /// Which libpq syntax the string used.
     pub form: Form,
-    /// libpq keyword to value, secrets left out, in libpq's order.
+    /// libpq keyword to value in force (the string, then libpq's environment), secrets
+    /// left out.
     pub parsed: serde_json::Map<String, serde_json::Value>,
+    /// libpq keyword to where its value came from (string, environment, password file,
+    /// default), the password's included.
+    pub sources: std::collections::BTreeMap<String, Source>,
     /// Whether the string carries a password.
     pub password_present: bool,
     /// The connection as a URI with secrets removed.
@@ -58,22 +65,38 @@ pub enum InvalidConnectionString {
     /// A scheme libpq does not read as a URI.
     #[error("unsupported URI scheme \"{0}\": use postgresql:// or postgres://")]
     Scheme(String),
+    /// libpq's environment cannot be applied as libpq would apply it.
+    #[error("{0}")]
+    Environment(#[from] environment::ResolveError),
 }
 
-/// Parses a connection string, checks its ports, and applies the policy.
+/// Parses a connection string, fills what it leaves unset from libpq's environment,
+/// checks the ports, and applies the policy to the values in force.
 pub fn analyse(
     input: &str,
     ctx: PolicyContext,
+    env: &LibpqEnvironment,
 ) -> Result<(ConnInfo, Analysis), InvalidConnectionString> {
-    let info = parse(input).map_err(|e| match foreign_scheme(input) {
+    let written = parse(input).map_err(|e| match foreign_scheme(input) {
         Some(scheme) => InvalidConnectionString::Scheme(scheme),
         None => InvalidConnectionString::Parse(e),
     })?;
-    if info.form() == Form::Uri && misplaced_at(input, &info) {
+    if written.form() == Form::Uri && misplaced_at(input, &written) {
         return Err(InvalidConnectionString::Unencoded);
     }
+    let resolved = environment::resolve(&written, env)?;
+    let ctx = PolicyContext {
+        user_from_default: resolved.sources.get("user") == Some(&Source::Default),
+        ..ctx
+    };
+    let info = resolved.info;
     ports::ports(&info)?;
-    let findings = policy::check(&info, ctx);
+    let mut findings = policy::check(&info, ctx);
+    findings.extend(resolved.warnings.into_iter().map(|message| Finding {
+        severity: Severity::Warning,
+        code: "passfile-ignored",
+        message,
+    }));
     let parsed = info
         .public_values()
         .into_iter()
@@ -82,6 +105,7 @@ pub fn analyse(
     let analysis = Analysis {
         form: info.form(),
         parsed,
+        sources: resolved.sources,
         password_present: info.get("password").is_some(),
         redacted: redact::redacted(&info),
         fingerprint: redact::fingerprint(&info),

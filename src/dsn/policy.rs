@@ -49,6 +49,9 @@ pub struct PolicyContext {
     pub from_command_line: bool,
     /// The command holds session state (migrate, baseline) and needs a direct endpoint.
     pub needs_direct_endpoint: bool,
+    /// Neither the string nor PGUSER named the role: libpq's default, the
+    /// operating-system account, filled it in.
+    pub user_from_default: bool,
 }
 
 /// The sslmode libpq uses when none is given.
@@ -113,10 +116,10 @@ fn check_keywords(info: &ConnInfo, out: &mut Findings) {
 }
 
 fn check_identity(info: &ConnInfo, ctx: PolicyContext, out: &mut Findings) {
-    if info.get("user").is_none_or(str::is_empty) {
+    if ctx.user_from_default || info.get("user").is_none_or(str::is_empty) {
         out.error(
             "missing-user",
-            "no user: name the role explicitly (postgresql://USER@host/db)",
+            "no user: the role would default to the operating-system account; name it (postgresql://USER@host/db, or PGUSER)",
         );
     }
     let password = info.get("password").is_some_and(|p| !p.is_empty());

@@ -94,7 +94,8 @@ pub fn redacted(info: &ConnInfo) -> String {
             || (key == "host" && host_in_authority)
             || (key == "dbname" && db_in_path)
             || (key == "port" && pair_ports);
-        if !in_authority {
+        // Where the password file is says nothing about the connection.
+        if !in_authority && key != "passfile" {
             query.push(format!("{}={}", enc(key), enc(value)));
         }
     }

@@ -625,10 +625,21 @@ fn workdir() -> PathBuf {
 /// (signals, pipes): run in an empty directory, without the caller's DATABASE_URL.
 pub fn vsecure_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vsecure"));
-    cmd.current_dir(workdir())
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1");
+    cmd.current_dir(workdir());
+    clean_environment(&mut cmd);
     cmd
+}
+
+/// Removes what would make a test depend on the machine: DATABASE_URL, libpq's `PG*`
+/// variables and the account's `~/.pgpass` (a file that does not exist stands in).
+fn clean_environment(cmd: &mut Command) {
+    cmd.env_remove("DATABASE_URL").env("NO_COLOR", "1");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PG") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("PGPASSFILE", "/nonexistent/vsecure-tests/.pgpass");
 }
 
 /// Like [`vsecure`], in a given directory (for .env tests).
@@ -645,11 +656,8 @@ pub fn vsecure_unprivileged_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) 
 }
 
 fn run_binary(mut cmd: Command, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    cmd.current_dir(cwd)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    cmd.current_dir(cwd).args(args).stdin(Stdio::null());
+    clean_environment(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
