@@ -81,9 +81,9 @@ pub struct ConnectionArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// table for people, json for scripts (one JSON document on stdout).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// table for people, json for scripts (one JSON document on stdout) [default: table].
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
 
     /// Print nothing on success; errors still go to stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -92,6 +92,13 @@ pub struct OutputArgs {
     /// Also print informational findings and connection attempts (to stderr).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+impl OutputArgs {
+    /// The format in force: the flag's, else table.
+    pub fn chosen_format(&self) -> Format {
+        self.format.unwrap_or(Format::Table)
+    }
 }
 
 /// How results are printed.
@@ -304,11 +311,17 @@ pub enum PartitionsCommand {
     /// Create the monthly partitions of usage_analytics from this month to N ahead.
     ///
     /// Idempotent. Rows the default partition holds for a new month are moved into it.
-    #[command(after_help = "Examples:\n  vsecure partitions ensure --months-ahead 3")]
+    #[command(
+        after_help = "Examples:\n  vsecure partitions ensure --months-ahead 3\n  vsecure partitions ensure --dry-run --format json"
+    )]
     Ensure {
         /// How many months after the current one to create (0 to 120).
         #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=120))]
         months_ahead: u32,
+        /// Say which partitions would be created and how many rows would move into
+        /// each; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

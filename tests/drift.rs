@@ -521,3 +521,56 @@ fn doctor_reports_drift_as_a_problem() {
     assert_eq!(json["drift"]["drift"], true);
     assert_eq!(json["drift"]["differences"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn options_that_change_nothing_are_named() {
+    let db = migrated("drift_ineffective");
+    let run = drift(
+        &db,
+        &[
+            "--ignore",
+            "nonexistent",
+            "--ignore",
+            "users",
+            "--schema",
+            "nosuch",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings = run.json()["warnings"].clone();
+    assert_eq!(
+        warnings.as_array().map(Vec::len),
+        Some(2),
+        "one for the schema, one for the pattern (users exists): {warnings}"
+    );
+    assert!(
+        run.stderr.contains("--schema nosuch: no such schema"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("--ignore nonexistent: matches no object"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--ignore users"), "{}", run.stderr);
+
+    let quiet = vsecure(
+        &["-q", "drift", "--ignore", "nonexistent"],
+        &[("DATABASE_URL", &Cluster::shared().url(&db))],
+    );
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+
+    let dump = vsecure(
+        &["schema", "dump", "--format", "table"],
+        &[("DATABASE_URL", &Cluster::shared().url(&db))],
+    );
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    assert!(
+        dump.stderr.contains("--format table has no effect"),
+        "{}",
+        dump.stderr
+    );
+    assert!(dump.stdout.starts_with('{'));
+}

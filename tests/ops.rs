@@ -334,7 +334,21 @@ fn key_sessions_end_expired_sessions_and_revoke_expired_proxy_tokens() {
         &["cleanup", "key-sessions", "--dry-run", "--format", "json"],
         &[("DATABASE_URL", &url)],
     );
-    assert_eq!(json_lines(&dry)[0]["rows"], 3);
+    let line = &json_lines(&dry)[0];
+    assert_eq!(line["rows"], 3);
+    assert_eq!(line["sessions_ended"], 1);
+    assert_eq!(line["tokens_revoked"], 2);
+    let table = vsecure(
+        &["cleanup", "key-sessions", "--dry-run"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(
+        table
+            .stdout
+            .contains("1 session(s) to end, 2 proxy token(s) to revoke"),
+        "{}",
+        table.stdout
+    );
     let run = vsecure(
         &[
             "cleanup",
@@ -347,7 +361,10 @@ fn key_sessions_end_expired_sessions_and_revoke_expired_proxy_tokens() {
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(json_lines(&run)[0]["rows"], 3);
+    let line = &json_lines(&run)[0];
+    assert_eq!(line["rows"], 3);
+    assert_eq!(line["sessions_ended"], 1);
+    assert_eq!(line["tokens_revoked"], 2);
     let ended = cluster.query_strings(
         &db,
         "SELECT session_id FROM mcp_key_sessions WHERE ended_at IS NOT NULL",
@@ -410,7 +427,22 @@ fn analytics_drops_old_partitions_and_deletes_only_older_rows_elsewhere() {
     );
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert_eq!(json_lines(&dry)[0]["rows"], 110);
+    let would_drop = json_lines(&dry)[0]["partitions_dropped"].clone();
+    assert_eq!(would_drop.as_array().unwrap().len(), 10, "{would_drop}");
     assert_eq!(count(cluster, &db, older), 110, "dry run changed nothing");
+    let dry_table = vsecure(
+        &["cleanup", "analytics", "--keep-months", "3", "--dry-run"],
+        &[("DATABASE_URL", &url)],
+    );
+    let oldest = would_drop.as_array().unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        dry_table.stdout.contains("would drop") && dry_table.stdout.contains(&oldest),
+        "{}",
+        dry_table.stdout
+    );
 
     let run = vsecure(
         &[
@@ -464,6 +496,45 @@ fn partitions_ensure_creates_months_moves_default_rows_and_is_idempotent() {
             ('long ago', now() - interval '5 years')",
     );
     let url = cluster.url(&db);
+    let partition_count =
+        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'usage_analytics'::regclass";
+    let before = count(cluster, &db, partition_count);
+    let dry = vsecure(
+        &[
+            "partitions",
+            "ensure",
+            "--months-ahead",
+            "2",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", &url)],
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let planned = dry.json();
+    assert_eq!(planned["dry_run"], true);
+    let parts = planned["partitions"].as_array().unwrap();
+    assert!(parts.iter().all(|p| p["created"] == true), "{planned}");
+    assert_eq!(parts[0]["rows_moved"], 1);
+    assert_eq!(parts[2]["rows_moved"], 0);
+    assert_eq!(
+        count(cluster, &db, partition_count),
+        before,
+        "a dry run creates nothing"
+    );
+    let dry_table = vsecure(
+        &["partitions", "ensure", "--months-ahead", "2", "--dry-run"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(
+        dry_table
+            .stdout
+            .contains("would be created, 1 row(s) would move"),
+        "{}",
+        dry_table.stdout
+    );
+
     let run = vsecure(
         &[
             "partitions",
@@ -477,6 +548,7 @@ fn partitions_ensure_creates_months_moves_default_rows_and_is_idempotent() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json = run.json();
+    assert_eq!(json["dry_run"], false);
     let parts = json["partitions"].as_array().unwrap();
     assert_eq!(parts.len(), 3);
     assert!(parts.iter().all(|p| p["created"] == true));

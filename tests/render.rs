@@ -57,6 +57,10 @@ fn drift_report() -> DriftReport {
             expected: 18,
             actual: 16,
         }),
+        warnings: vec![
+            "--ignore nonexistent: matches no object in either database, so it silences nothing"
+                .to_string(),
+        ],
     }
 }
 

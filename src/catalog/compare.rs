@@ -25,6 +25,10 @@ pub struct DriftReport {
     /// The two servers' majors, when two live databases run different ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub majors_differ: Option<MajorPair>,
+    /// Options that had no effect: an `--ignore` pattern that matches no object, a
+    /// `--schema` that exists in neither database.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The PostgreSQL majors of the expected and the actual database.
@@ -45,11 +49,13 @@ pub enum Basis {
     LiveDatabase,
 }
 
-/// The comparison on a basis, with `--ignore` applied.
+/// The comparison on a basis, with `--ignore` applied; `named_schemas` are those given
+/// with `--schema`, checked for existence.
 pub fn compare(
     mut expected: SchemaModel,
     mut actual: SchemaModel,
     ignore: &IgnoreSet,
+    named_schemas: &[String],
     expected_source: String,
     basis: Basis,
 ) -> Result<DriftReport, SetError> {
@@ -66,6 +72,7 @@ pub fn compare(
         }),
         _ => None,
     };
+    let warnings = ineffective_options(&expected, &actual, ignore, named_schemas);
     let (ignored, differences): (Vec<_>, Vec<_>) = super::diff(&expected, &actual)
         .into_iter()
         .partition(|d| ignore.silences(d));
@@ -79,5 +86,36 @@ pub fn compare(
             Basis::LiveDatabase => "all",
         },
         majors_differ,
+        warnings,
     })
+}
+
+/// Says which `--ignore` patterns and `--schema` names changed nothing.
+fn ineffective_options(
+    expected: &SchemaModel,
+    actual: &SchemaModel,
+    ignore: &IgnoreSet,
+    named_schemas: &[String],
+) -> Vec<String> {
+    let mut warnings: Vec<String> = named_schemas
+        .iter()
+        .filter(|s| !expected.schemas.contains(s) && !actual.schemas.contains(s))
+        .map(|s| format!("--schema {s}: no such schema in either database, so it adds nothing"))
+        .collect();
+    let names: Vec<String> = expected
+        .object_names()
+        .into_iter()
+        .chain(actual.object_names())
+        .collect();
+    warnings.extend(
+        ignore
+            .unmatched(names.iter().map(String::as_str))
+            .into_iter()
+            .map(|p| {
+                format!(
+                    "--ignore {p}: matches no object in either database, so it silences nothing"
+                )
+            }),
+    );
+    warnings
 }

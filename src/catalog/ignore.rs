@@ -12,6 +12,7 @@ use super::diff::Difference;
 #[derive(Debug, Clone)]
 pub struct IgnoreSet {
     set: GlobSet,
+    patterns: Vec<String>,
 }
 
 impl IgnoreSet {
@@ -26,7 +27,29 @@ impl IgnoreSet {
         let set = builder
             .build()
             .map_err(|e| format!("invalid --ignore patterns: {e}"))?;
-        Ok(IgnoreSet { set })
+        Ok(IgnoreSet {
+            set,
+            patterns: patterns.to_vec(),
+        })
+    }
+
+    /// The patterns that match none of `names` (nor anything they hold): most likely
+    /// a typo, which would otherwise silence nothing without a word.
+    pub fn unmatched<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut matched = vec![false; self.patterns.len()];
+        for name in names {
+            for candidate in candidates(name) {
+                for index in self.set.matches(candidate) {
+                    matched[index] = true;
+                }
+            }
+        }
+        self.patterns
+            .iter()
+            .zip(matched)
+            .filter(|(_, hit)| !hit)
+            .map(|(pattern, _)| pattern.clone())
+            .collect()
     }
 
     /// Whether a difference is silenced.
@@ -39,16 +62,22 @@ impl IgnoreSet {
         if self.set.is_empty() {
             return false;
         }
-        let bare = object.strip_prefix("public.");
-        let mut candidates: Vec<&str> = Vec::new();
-        for name in [Some(object), bare].into_iter().flatten() {
-            candidates.push(name);
-            for (at, _) in name.match_indices('.') {
-                candidates.push(&name[..at]);
-            }
-        }
-        candidates.iter().any(|c| self.set.is_match(c))
+        candidates(object).iter().any(|c| self.set.is_match(c))
     }
+}
+
+/// The names a pattern may match an object by: its qualified name, its bare name in
+/// the public schema, and those of every object it belongs to.
+fn candidates(object: &str) -> Vec<&str> {
+    let bare = object.strip_prefix("public.");
+    let mut candidates: Vec<&str> = Vec::new();
+    for name in [Some(object), bare].into_iter().flatten() {
+        candidates.push(name);
+        for (at, _) in name.match_indices('.') {
+            candidates.push(&name[..at]);
+        }
+    }
+    candidates
 }
 
 #[cfg(test)]
@@ -68,6 +97,18 @@ mod tests {
         assert!(!s.matches("public.users"));
         assert!(!s.matches("public.simple_users_archive"));
         assert!(!set(&[]).matches("public.users"));
+    }
+
+    #[test]
+    fn patterns_that_match_no_object_are_named() {
+        let s = set(&["simple_users", "public.users.email", "nonexistent", "play*"]);
+        let names = [
+            "public",
+            "public.simple_users",
+            "public.users",
+            "public.users.email",
+        ];
+        assert_eq!(s.unmatched(names), ["nonexistent", "play*"]);
     }
 
     #[test]

@@ -187,6 +187,35 @@ pub struct Sequence {
     pub owned_by: Option<String>,
 }
 
+impl SchemaModel {
+    /// Every object's name as drift reports it (`public.users`, `public.users.email`),
+    /// so that an `--ignore` pattern can be told it matches nothing.
+    pub fn object_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.schemas.clone();
+        names.extend(self.extensions.keys().cloned());
+        names.extend(self.enums.keys().cloned());
+        names.extend(self.functions.keys().cloned());
+        names.extend(self.sequences.keys().cloned());
+        for (name, table) in &self.tables {
+            names.push(name.clone());
+            let children = table
+                .columns
+                .keys()
+                .chain(table.constraints.keys())
+                .chain(table.indexes.keys())
+                .chain(table.policies.keys())
+                .chain(table.triggers.keys())
+                .chain(table.partitions.keys());
+            names.extend(children.map(|child| format!("{name}.{child}")));
+        }
+        for (name, view) in &self.views {
+            names.push(name.clone());
+            names.extend(view.indexes.keys().map(|index| format!("{name}.{index}")));
+        }
+        names
+    }
+}
+
 /// Joins a schema and a name.
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{schema}.{name}")

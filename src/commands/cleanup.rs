@@ -112,9 +112,8 @@ fn render(reports: &[JobReport], out: &mut dyn Write) -> std::io::Result<()> {
             (false, _) if r.stopped_partway => {
                 "stopped partway: another run took the job's lock and does the rest".to_string()
             }
-            (false, true) => "dry run: would touch these rows".to_string(),
-            (false, false) if r.partitions_dropped.is_empty() => "done".to_string(),
-            (false, false) => format!("done; dropped {}", r.partitions_dropped.join(", ")),
+            (false, true) => with_detail("dry run: would touch these rows", r),
+            (false, false) => with_detail("done", r),
         };
         t.add_row(vec![
             r.job.to_string(),
@@ -126,6 +125,27 @@ fn render(reports: &[JobReport], out: &mut dyn Write) -> std::io::Result<()> {
         ]);
     }
     writeln!(out, "{t}")
+}
+
+/// The outcome followed by what it consisted of: the partitions dropped (or that would
+/// be), the sessions ended and the proxy tokens revoked.
+fn with_detail(outcome: &str, r: &JobReport) -> String {
+    let verb = if r.dry_run { "would drop" } else { "dropped" };
+    let mut parts = vec![outcome.to_string()];
+    if !r.partitions_dropped.is_empty() {
+        parts.push(format!("{verb} {}", r.partitions_dropped.join(", ")));
+    }
+    if let (Some(sessions), Some(tokens)) = (r.sessions_ended, r.tokens_revoked) {
+        let (ended, revoked) = if r.dry_run {
+            ("to end", "to revoke")
+        } else {
+            ("ended", "revoked")
+        };
+        parts.push(format!(
+            "{sessions} session(s) {ended}, {tokens} proxy token(s) {revoked}"
+        ));
+    }
+    parts.join("; ")
 }
 
 /// Options that only some jobs read are refused where they would do nothing, so a

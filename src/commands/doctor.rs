@@ -297,6 +297,7 @@ async fn drift_report(client: &tokio_postgres::Client) -> Result<catalog::DriftR
         expected,
         actual,
         &none,
+        &[],
         "embedded snapshot".to_string(),
         catalog::Basis::Migrations,
     )

@@ -57,8 +57,20 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
             Basis::Migrations,
         )
     };
-    let report = catalog::compare(expected, actual, &ignore, expected_source, basis)
-        .map_err(MigrateError::from)?;
+    let report = catalog::compare(
+        expected,
+        actual,
+        &ignore,
+        &args.schemas,
+        expected_source,
+        basis,
+    )
+    .map_err(MigrateError::from)?;
+    if !global.output.quiet {
+        for warning in &report.warnings {
+            output::note(format_args!("vsecure: warning: {warning}"));
+        }
+    }
     Ok(Box::new(report))
 }
 

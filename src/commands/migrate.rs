@@ -102,7 +102,7 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
         target: args.target,
         lock_wait: args.lock_wait,
     };
-    let progress = global.output.format == Format::Table
+    let progress = global.output.chosen_format() == Format::Table
         && !global.output.quiet
         && std::io::stderr().is_terminal();
     let mut applied: Vec<AppliedNow> = Vec::new();

@@ -36,8 +36,12 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
         },
         Command::Cleanup(args) => block_on(cleanup::run(&args, &global)),
         Command::Partitions {
-            command: PartitionsCommand::Ensure { months_ahead },
-        } => block_on(partitions::run(months_ahead, &global)),
+            command:
+                PartitionsCommand::Ensure {
+                    months_ahead,
+                    dry_run,
+                },
+        } => block_on(partitions::run(months_ahead, dry_run, &global)),
         Command::Drift(args) => block_on(drift::run(&args, &global)),
         Command::Schema {
             command: SchemaCommand::Dump { output, schemas },

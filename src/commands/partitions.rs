@@ -11,15 +11,16 @@ use crate::output::{self, Report};
 
 use super::connection::{self, Endpoint};
 
-/// Creates the coming monthly partitions and prints them.
-pub async fn run(months_ahead: u32, global: &GlobalArgs) -> Result<Box<dyn Report>> {
+/// Creates the coming monthly partitions (or, with `dry_run`, says which it would) and
+/// prints them.
+pub async fn run(months_ahead: u32, dry_run: bool, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let timeouts = Timeouts {
         statement: global.connection.statement_timeout,
         lock: global.connection.lock_timeout,
     };
     Ok(Box::new(
-        partitions::ensure(&session.client, months_ahead, timeouts).await?,
+        partitions::ensure(&session.client, months_ahead, timeouts, dry_run).await?,
     ))
 }
 
@@ -41,7 +42,12 @@ impl Report for EnsureReport {
     fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
         let mut t = output::table(&["partition", "from", "to", "result"]);
         for p in &self.partitions {
-            let result = if p.created {
+            let result = if p.created && self.dry_run {
+                format!(
+                    "would be created, {} row(s) would move from the default partition",
+                    p.rows_moved
+                )
+            } else if p.created {
                 format!(
                     "created, {} row(s) moved from the default partition",
                     p.rows_moved

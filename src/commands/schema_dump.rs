@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::catalog::{self, SnapshotError, snapshot};
-use crate::cli::GlobalArgs;
+use crate::cli::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::output::Report;
@@ -72,6 +72,11 @@ pub async fn run(
 ) -> Result<Box<dyn Report>> {
     if let Some(path) = output {
         check_output(path)?;
+    }
+    if global.output.format == Some(Format::Table) && !global.output.quiet {
+        crate::output::note(format_args!(
+            "vsecure: warning: --format table has no effect here: a schema snapshot is always a JSON document"
+        ));
     }
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let model = catalog::introspect(&session.client, &catalog::scope(schemas)).await?;

@@ -97,6 +97,12 @@ pub struct JobReport {
     /// (pg_class.reltuples after ANALYZE), not an exact count.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rows_estimated: bool,
+    /// key-sessions: the sessions ended (mcp_key_sessions), part of `rows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_ended: Option<u64>,
+    /// key-sessions: the proxy tokens revoked (mcp_proxy_tokens), part of `rows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens_revoked: Option<u64>,
 }
 
 impl JobReport {
@@ -113,6 +119,17 @@ impl JobReport {
             longest_transaction_ms: 0,
             partitions_dropped: Vec::new(),
             rows_estimated: false,
+            sessions_ended: None,
+            tokens_revoked: None,
+        }
+    }
+
+    /// Records, for key-sessions, how many rows one of its two tables accounted for.
+    fn count_table(&mut self, table: &str, rows: u64) {
+        match table {
+            SESSIONS_TABLE => self.sessions_ended = Some(rows),
+            PROXY_TOKENS_TABLE => self.tokens_revoked = Some(rows),
+            _ => {}
         }
     }
 
@@ -161,7 +178,7 @@ pub async fn run(client: &Client, job: Job, opts: &CleanupOptions) -> Result<Job
             Job::Analytics => super::analytics::count(client, opts, &mut report)
                 .await
                 .map_err(pg)?,
-            _ => count(client, job, opts).await.map_err(pg)?,
+            _ => count(client, job, opts, &mut report).await.map_err(pg)?,
         };
     } else {
         match job {
@@ -187,6 +204,7 @@ async fn count(
     client: &Client,
     job: Job,
     opts: &CleanupOptions,
+    report: &mut JobReport,
 ) -> Result<u64, tokio_postgres::Error> {
     let sql = match job {
         Job::OauthCodes => "SELECT cleanup_expired_oauth_codes_count()".to_string(),
@@ -195,15 +213,29 @@ async fn count(
             retention(opts)
         ),
         Job::KeySessions => {
-            "SELECT sessions + proxy_tokens FROM cleanup_expired_key_sessions_count()".to_string()
+            "SELECT sessions + proxy_tokens, sessions, proxy_tokens FROM cleanup_expired_key_sessions_count()".to_string()
         }
         Job::Analytics => unreachable!("analytics counts by partition"),
     };
     let messages = tx::run(client, opts.timeouts, &sql).await?;
-    Ok(tx::first_value(&messages)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0))
+    let row = tx::rows(&messages).into_iter().next().unwrap_or_default();
+    let number = |i: usize| -> u64 {
+        row.get(i)
+            .cloned()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    if job == Job::KeySessions {
+        report.count_table(SESSIONS_TABLE, number(1));
+        report.count_table(PROXY_TOKENS_TABLE, number(2));
+    }
+    Ok(number(0))
 }
+
+/// The two tables key-sessions walks.
+const SESSIONS_TABLE: &str = "mcp_key_sessions";
+const PROXY_TOKENS_TABLE: &str = "mcp_proxy_tokens";
 
 /// A table a job walks block range by block range, and the SQL of one batch.
 pub(crate) struct Walk {
@@ -244,11 +276,11 @@ fn walks(job: Job, opts: &CleanupOptions) -> Vec<Walk> {
         )],
         Job::KeySessions => vec![
             walk(
-                "mcp_key_sessions",
+                SESSIONS_TABLE,
                 Box::new(|f, c| gated_call(format!("end_expired_key_sessions({f}, {c})"))),
             ),
             walk(
-                "mcp_proxy_tokens",
+                PROXY_TOKENS_TABLE,
                 Box::new(|f, c| gated_call(format!("revoke_expired_proxy_tokens({f}, {c})"))),
             ),
         ],
@@ -286,8 +318,10 @@ pub(crate) async fn walk_all(
             }) as super::together::Boxed<_>
         })
         .collect();
-    for result in super::together::all(runs).await {
-        report.absorb(result?);
+    for (walk, result) in walks.iter().zip(super::together::all(runs).await) {
+        let own: JobReport = result?;
+        report.count_table(&walk.table, own.rows);
+        report.absorb(own);
     }
     report.settle_yield();
     Ok(())

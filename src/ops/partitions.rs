@@ -22,9 +22,9 @@ pub struct PartitionReport {
     pub from: String,
     /// Upper bound (exclusive).
     pub to: String,
-    /// Created by this run (false: it existed).
+    /// Created by this run, or to be created in a dry run (false: it existed).
     pub created: bool,
-    /// Rows moved out of the default partition into it.
+    /// Rows moved out of the default partition into it (to be moved, in a dry run).
     pub rows_moved: u64,
 }
 
@@ -35,21 +35,33 @@ pub struct EnsureReport {
     pub partitions: Vec<PartitionReport>,
     /// Another run held the lock, so this one did nothing.
     pub skipped: bool,
+    /// Nothing was changed: `created` and `rows_moved` say what a real run would do.
+    pub dry_run: bool,
 }
 
-/// Ensures partitions exist from the current month to `months_ahead` months ahead.
+/// Ensures partitions exist from the current month to `months_ahead` months ahead; a
+/// dry run reads in one round trip what a real run would create and move.
 pub async fn ensure(
     client: &Client,
     months_ahead: u32,
     timeouts: Timeouts,
+    dry_run: bool,
 ) -> Result<EnsureReport, OpsError> {
     let pg = |e: tokio_postgres::Error| OpsError::from_pg(JOB, &e);
+    let rows_to_move = if dry_run {
+        "CASE WHEN to_regclass('usage_analytics_' || to_char(m, 'YYYY_MM')) IS NULL THEN
+             (SELECT count(*) FROM usage_analytics_default
+              WHERE \"timestamp\" >= m AND \"timestamp\" < m + interval '1 month') END"
+    } else {
+        "NULL"
+    };
     let months = tx::run(
         client,
         timeouts,
         &format!(
             "SELECT 'usage_analytics_' || to_char(m, 'YYYY_MM'), m::text, (m + interval '1 month')::text,
-                    to_regclass('usage_analytics_' || to_char(m, 'YYYY_MM')) IS NOT NULL
+                    to_regclass('usage_analytics_' || to_char(m, 'YYYY_MM')) IS NOT NULL,
+                    {rows_to_move}
              FROM generate_series(date_trunc('month', now()),
                                   date_trunc('month', now()) + make_interval(months => {months_ahead}),
                                   interval '1 month') AS m
@@ -61,6 +73,7 @@ pub async fn ensure(
     let mut report = EnsureReport {
         partitions: Vec::new(),
         skipped: false,
+        dry_run,
     };
     for row in tx::rows(&months) {
         let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
@@ -73,7 +86,10 @@ pub async fn ensure(
             created: false,
             rows_moved: 0,
         };
-        if !exists {
+        if !exists && dry_run {
+            partition.created = true;
+            partition.rows_moved = text(4).parse().unwrap_or(0);
+        } else if !exists {
             if !tx::begin_locked(client, timeouts, PARTITIONS_LOCK_KEY)
                 .await
                 .map_err(pg)?

@@ -62,7 +62,7 @@ impl Output {
     pub fn from_args(global: &GlobalArgs) -> Output {
         super::render::resolve_table_width();
         Output {
-            format: global.output.format,
+            format: global.output.chosen_format(),
             quiet: global.output.quiet,
             verbose: global.output.verbose,
         }
