@@ -94,6 +94,31 @@ pub struct OutputArgs {
     pub verbose: bool,
 }
 
+/// The subcommands that never connect: their help does not list the connection options.
+const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions"];
+
+/// The command-line definition, with the connection options hidden from the help of
+/// the subcommands that never connect. They still parse there: each gets hidden copies
+/// of the global options, which clap then does not propagate over.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let connection = ConnectionArgs::augment_args(clap::Command::new("vsecure"));
+    let mut command = Cli::command();
+    for name in OFFLINE_SUBCOMMANDS {
+        command = command.mut_subcommand(*name, |sub| {
+            sub.args(connection.get_arguments().map(|a| a.clone().hide(true)))
+        });
+    }
+    command
+}
+
+/// Parses the arguments with [`command`].
+pub fn parse_from(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 impl OutputArgs {
     /// The format in force: the flag's, else table.
     pub fn chosen_format(&self) -> Format {
@@ -114,15 +139,23 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Inspect connection strings without connecting.
+    #[command(
+        after_help = "Examples:\n  vsecure url check 'postgresql://app@db.acme.io/app?sslmode=verify-full'\n  vsecure url check --format json   # DATABASE_URL, .env or PGHOST and friends"
+    )]
     Url {
         /// What to do with the connection string.
         #[command(subcommand)]
         command: UrlCommand,
     },
-    /// Check the connection string, connect, and report server, TLS and role: one verdict.
+    /// Check everything at once: the connection string, the server, TLS, role and rights,
+    /// extensions, migrations, drift and secrets hygiene: one verdict.
     ///
-    /// Exit 0 when everything is in order, 1 when a problem was found, 3 when the server
-    /// cannot be reached, authenticated to, or spoken to over verified TLS.
+    /// The connection string against the policy; the server's version, TLS version and
+    /// whether channel binding was used; the role's rights for migrate and cleanup; the
+    /// required extensions; pending, divergent and missing migrations; drift from the
+    /// embedded snapshot; and the env file's permissions and git status. Exit 0 when
+    /// everything is in order, 1 when a problem was found, 3 when the server cannot be
+    /// reached, authenticated to, or spoken to over verified TLS.
     #[command(
         after_help = "Examples:\n  vsecure doctor\n  vsecure doctor --format json --env-file prod.env"
     )]
@@ -152,6 +185,9 @@ pub enum Command {
     )]
     Baseline(BaselineArgs),
     /// Check or install the required extensions.
+    #[command(
+        after_help = "Examples:\n  vsecure extensions check\n  vsecure extensions install --require 'vector>=0.8.0'"
+    )]
     Extensions {
         /// check or install.
         #[command(subcommand)]
@@ -167,6 +203,9 @@ pub enum Command {
     )]
     Cleanup(CleanupArgs),
     /// Maintain the monthly partitions of usage_analytics.
+    #[command(
+        after_help = "Examples:\n  vsecure partitions ensure --months-ahead 3\n  vsecure partitions ensure --dry-run"
+    )]
     Partitions {
         /// What to do.
         #[command(subcommand)]
@@ -183,6 +222,9 @@ pub enum Command {
     )]
     Drift(DriftArgs),
     /// Work with schema snapshots.
+    #[command(
+        after_help = "Examples:\n  vsecure schema dump --output schema/expected.json\n  vsecure schema dump --schema audit > audit.json"
+    )]
     Schema {
         /// What to do.
         #[command(subcommand)]
@@ -486,7 +528,6 @@ mod tests {
 
     #[test]
     fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 }

@@ -28,13 +28,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::Parser;
     let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     let shown_args: Vec<String> = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let cli = match cli::Cli::try_parse_from(&args) {
+    let cli = match cli::parse_from(&args) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             // One prefix for every error, clap's included: "vsecure: error: ...".

@@ -2,9 +2,6 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::error::Result;
 use crate::exit;
 use crate::output::Report;
@@ -33,7 +30,7 @@ impl Report for Script {
 /// The completion script for `shell`, generated into memory: clap_complete panics when
 /// its writer fails (a reader that went away, `| head`).
 pub fn run(shell: clap_complete::Shell) -> Result<Box<dyn Report>> {
-    let mut command = Cli::command();
+    let mut command = crate::cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "vsecure", &mut script);
     Ok(Box::new(Script(script)))
