@@ -120,6 +120,14 @@ fn untrusted_certificate_exits_3() {
     let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
     assert!(run.stderr.contains("TLS failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "the server's certificate for {NEON_HOST} is not signed by the system's trusted CAs"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SSL routines"), "{}", run.stderr);
 }
 
 #[test]
@@ -131,6 +139,25 @@ fn certificate_for_another_name_exits_3() {
     let run = vsecure(&["doctor"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
     assert!(run.stderr.contains("TLS failed"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("certificate is not issued for ep-other-999999.us-east-2.aws.neon.tech"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_refused_connection_says_how_many_attempts_it_made() {
+    let run = vsecure(
+        &["status", "--connect-retries", "2"],
+        &[(
+            "DATABASE_URL",
+            &format!("postgresql://{SUPERUSER}:{MARKER_PASSWORD}@127.0.0.1:1/db?sslmode=disable"),
+        )],
+    );
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("(3 attempt(s))"), "{}", run.stderr);
 }
 
 #[test]

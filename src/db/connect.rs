@@ -111,7 +111,7 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
                 apply_session_settings(&session, opts);
                 return Ok(session);
             }
-            Ok(Err(e)) => classify(&e, &target),
+            Ok(Err(e)) => classify(&e, &target, attempt),
             Err(_) => Failure {
                 transient: true,
                 error: ConnectError::Timeout {
@@ -127,6 +127,10 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
                     target,
                     attempts: attempt,
                     timeout_secs: timeout.as_secs_f64(),
+                },
+                ConnectError::Tls { target, cause } => ConnectError::Tls {
+                    target,
+                    cause: tls::explain(&cause, info),
                 },
                 other => other,
             });
@@ -214,7 +218,7 @@ pub(crate) fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
     line.replace('\n', " ")
 }
 
-fn classify(error: &tokio_postgres::Error, target: &str) -> Failure {
+fn classify(error: &tokio_postgres::Error, target: &str, attempts: u32) -> Failure {
     let target = target.to_string();
     if let Some(db) = error.as_db_error() {
         let cause = format!("{} (SQLSTATE {})", db.message(), db.code().code());
@@ -231,7 +235,11 @@ fn classify(error: &tokio_postgres::Error, target: &str) -> Failure {
             *code == SqlState::CANNOT_CONNECT_NOW || *code == SqlState::TOO_MANY_CONNECTIONS;
         return Failure {
             transient,
-            error: ConnectError::Unreachable { target, cause },
+            error: ConnectError::Unreachable {
+                target,
+                attempts,
+                cause,
+            },
         };
     }
     let cause = cause_chain(error);
@@ -259,7 +267,11 @@ fn classify(error: &tokio_postgres::Error, target: &str) -> Failure {
             );
             return Failure {
                 transient,
-                error: ConnectError::Unreachable { target, cause },
+                error: ConnectError::Unreachable {
+                    target,
+                    attempts,
+                    cause,
+                },
             };
         }
         source = inner.source();
@@ -283,6 +295,10 @@ fn classify(error: &tokio_postgres::Error, target: &str) -> Failure {
     }
     Failure {
         transient: false,
-        error: ConnectError::Unreachable { target, cause },
+        error: ConnectError::Unreachable {
+            target,
+            attempts,
+            cause,
+        },
     }
 }

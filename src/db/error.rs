@@ -37,10 +37,12 @@ pub enum ConnectError {
         timeout_secs: f64,
     },
     /// Any other failure: refused, unreachable, reset, rejected by the server.
-    #[error("could not connect to {target}: {cause}")]
+    #[error("could not connect to {target} ({attempts} attempt(s)): {cause}")]
     Unreachable {
         /// The redacted connection.
         target: String,
+        /// How many attempts were made (retries follow transient failures only).
+        attempts: u32,
         /// The cause chain, joined.
         cause: String,
     },

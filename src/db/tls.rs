@@ -62,6 +62,39 @@ fn build(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
     Ok(MakeTlsConnector::new(connector))
 }
 
+/// Says in words why the server's certificate was not trusted: for which name, against
+/// which trust anchor, and what to do; other TLS failures keep OpenSSL's text.
+pub fn explain(cause: &str, info: &ConnInfo) -> String {
+    let names = match info.hosts().as_slice() {
+        [] => "the server".to_string(),
+        hosts => hosts.join(", "),
+    };
+    let anchor = match info.get("sslrootcert").filter(|p| *p != "system") {
+        Some(path) => format!("the CA certificate(s) in sslrootcert {path}"),
+        None => "the system's trusted CAs".to_string(),
+    };
+    let lower = cause.to_ascii_lowercase();
+    let reason = lower
+        .rsplit_once('(')
+        .map(|(_, r)| r.trim_end_matches(')').to_string())
+        .unwrap_or_default();
+    if lower.contains("hostname mismatch") || lower.contains("ip address mismatch") {
+        format!(
+            "the server's certificate is not issued for {names} (its chain was checked against {anchor}); connect by the name the certificate carries"
+        )
+    } else if lower.contains("certificate has expired") {
+        format!("the server's certificate for {names} has expired")
+    } else if lower.contains("not yet valid") {
+        format!("the server's certificate for {names} is not valid yet (check the clock)")
+    } else if lower.contains("certificate verify failed") {
+        format!(
+            "the server's certificate for {names} is not signed by {anchor} ({reason}); give the CA that signed it with sslrootcert=FILE, or sslrootcert=system for a public CA"
+        )
+    } else {
+        cause.to_string()
+    }
+}
+
 /// libpq's default minimum is TLS 1.2.
 fn min_protocol(info: &ConnInfo) -> Protocol {
     match info.get("ssl_min_protocol_version") {
@@ -87,4 +120,32 @@ fn pem_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
         rest = &rest[end..];
     }
     certs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_untrusted_certificate_is_explained_in_words() {
+        let info = crate::dsn::parse("host=db.acme.io sslrootcert=/etc/ca.pem").unwrap();
+        let openssl = "error performing TLS handshake: error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)";
+        let text = explain(openssl, &info);
+        assert!(
+            text.contains(
+                "for db.acme.io is not signed by the CA certificate(s) in sslrootcert /etc/ca.pem"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("(self-signed certificate in certificate chain)"),
+            "{text}"
+        );
+        assert!(!text.contains("statem"), "{text}");
+        let mismatch =
+            "error:0A000086:SSL routines::certificate verify failed: (Hostname mismatch)";
+        assert!(explain(mismatch, &info).contains("not issued for db.acme.io"));
+        let system = crate::dsn::parse("host=db.acme.io").unwrap();
+        assert!(explain(openssl, &system).contains("the system's trusted CAs"));
+    }
 }
