@@ -2,6 +2,11 @@
 //!
 //! Messages say how to fix the problem and never contain a password or a full
 //! connection string: connections are named by their redacted form and fingerprint.
+//!
+//! vsecure does not use anyhow, even at the binary's edge: every error must map to a
+//! documented exit code and pass through the secret scrubber, which a closed enum makes
+//! checkable at compile time; the context a chain would add is in each variant's
+//! message (the file, the statement, the redacted connection).
 
 use thiserror::Error;
 

@@ -730,3 +730,46 @@ mod parser_properties {
         }
     }
 }
+
+/// The pooler-safe commands set no session state, so the timeout flags reach them as
+/// SET LOCAL in their own transaction: a command blocked by a lock or a slow catalog
+/// read stops at the flag's limit instead of waiting for ever.
+#[test]
+fn timeout_flags_reach_the_commands_that_work_through_a_pooler() {
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("local_timeouts");
+    let url = cluster.url(&db);
+    block_on(async {
+        let holder = connect(&url, Duration::ZERO).await;
+        holder
+            .client
+            .batch_execute("BEGIN; LOCK TABLE refinery_schema_history IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        let run = vsecure(
+            &["status", "--lock-timeout", "200ms"],
+            &[("DATABASE_URL", &url)],
+        );
+        assert_ne!(run.code, 0, "{}", run.stdout);
+        assert!(run.stderr.contains("lock timeout"), "{}", run.stderr);
+        holder.client.batch_execute("COMMIT").await.unwrap();
+    });
+    for args in [&["drift"][..], &["schema", "dump"][..]] {
+        let mut with_flag = args.to_vec();
+        with_flag.extend(["--statement-timeout", "1ms"]);
+        let run = vsecure(&with_flag, &[("DATABASE_URL", &url)]);
+        assert_ne!(run.code, 0, "{args:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("statement timeout"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        let run = vsecure(args, &[("DATABASE_URL", &url)]);
+        assert_eq!(run.code, 0, "{args:?} without the flag: {}", run.stderr);
+    }
+    let leaked = cluster.query_strings(
+        "postgres",
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name LIKE 'vsecure/%'",
+    );
+    assert_eq!(leaked, ["0"], "no transaction left open");
+}

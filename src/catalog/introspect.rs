@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryRow};
+use tokio_postgres::{SimpleQueryMessage, SimpleQueryRow};
+
+use crate::db::Session;
 
 use super::model::{
     Column, Constraint, Extension, FORMAT_VERSION, Function, Index, Policy, SchemaModel, Sequence,
@@ -39,13 +41,15 @@ pub enum IntrospectError {
     Decode(String),
 }
 
-/// Reads the schemas named (they need not exist) into a model.
+/// Reads the schemas named (they need not exist) into a model, under the session's
+/// timeouts.
 pub async fn introspect(
-    client: &Client,
+    session: &Session,
     schemas: &[String],
 ) -> Result<SchemaModel, IntrospectError> {
-    let messages = client
-        .simple_query(&batch(schemas))
+    let messages = session
+        .client
+        .simple_query(&batch(schemas, &session.local_timeouts))
         .await
         .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
     let sets = result_sets(&messages);
@@ -82,9 +86,10 @@ pub async fn introspect(
 }
 
 /// The one batch sent: a read-only transaction that qualifies every name, prints
-/// timestamps in UTC (partition bounds) and skips JIT compilation (the statements are
-/// costed high but run in milliseconds), the statements, and the end.
-fn batch(schemas: &[String]) -> String {
+/// timestamps in UTC (partition bounds), applies the flags' timeouts and skips JIT
+/// compilation (the statements are costed high but run in milliseconds), the
+/// statements, and the end.
+fn batch(schemas: &[String], local_timeouts: &str) -> String {
     let array = format!(
         "ARRAY[{}]",
         schemas
@@ -96,7 +101,7 @@ fn batch(schemas: &[String]) -> String {
     let statements = QUERY.replace("{{SCHEMAS}}", &array);
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
-         SET LOCAL statement_timeout = 0; SET LOCAL jit = off;\n{}\n; COMMIT",
+         {local_timeouts} SET LOCAL jit = off;\n{}\n; COMMIT",
         statements.trim_end()
     )
 }

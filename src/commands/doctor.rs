@@ -141,7 +141,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Box<dyn Report>> {
             session.client.query_typed_one(FACTS_SQL, &[]),
             extensions::check(&session.client, &requirements),
             migrate::history::read(&session.client),
-            drift_report(&session.client),
+            drift_report(&session),
         );
         let row = facts_row.map_err(|e| session.query_failed(&e))?;
         let missing_job_rights: String = row.get(11);
@@ -289,8 +289,8 @@ fn migration_problems(status: &plan::Status) -> Vec<String> {
 }
 
 /// The live public schema against the snapshot of the migrations.
-async fn drift_report(client: &tokio_postgres::Client) -> Result<catalog::DriftReport> {
-    let actual = catalog::introspect(client, &catalog::scope(&[])).await?;
+async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
+    let actual = catalog::introspect(session, &catalog::scope(&[])).await?;
     let expected = catalog::snapshot::embedded()?;
     let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
     Ok(catalog::compare(

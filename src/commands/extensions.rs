@@ -60,12 +60,14 @@ pub async fn run(
     let reqs = extensions::requirements(&overrides);
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
     let query_error = |e: tokio_postgres::Error| session.query_failed(&e);
-    let mut reports = extensions::check(&session.client, &reqs)
+    let mut reports = session
+        .read_with_timeouts(extensions::check(&session.client, &reqs))
         .await
         .map_err(query_error)?;
     let actions = if install {
-        let actions = extensions::install(&session.client, &reports).await;
-        reports = extensions::check(&session.client, &reqs)
+        let actions = extensions::install(&session, &reports).await;
+        reports = session
+            .read_with_timeouts(extensions::check(&session.client, &reqs))
             .await
             .map_err(query_error)?;
         Some(actions)

@@ -52,7 +52,8 @@ impl Report for StatusReport {
 pub async fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let set = MigrationSet::embedded().map_err(MigrateError::from)?;
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
-    let rows = history::read(&session.client)
+    let rows = session
+        .read_with_timeouts(history::read(&session.client))
         .await
         .map_err(|e| MigrateError::database("could not read the migration history", &e))?
         .map_err(migrate::MigrateError::from)?;

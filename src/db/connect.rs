@@ -22,10 +22,33 @@ pub struct Session {
     /// Whether the endpoint is Neon's transaction-mode pooler, where session state
     /// (SET, session advisory locks) does not survive between transactions.
     pub pooled: bool,
+    /// `SET LOCAL statement_timeout = ...; SET LOCAL lock_timeout = ...;`: the flags'
+    /// timeouts for one transaction, safe through a transaction-mode pooler.
+    pub local_timeouts: String,
     connection: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Session {
+    /// Runs `work` (one request on this session's client) in a read-only transaction
+    /// with the flags' timeouts set locally: BEGIN and SET LOCAL are queued before the
+    /// work's request and COMMIT right after it, so all three travel in one round trip,
+    /// and through a transaction-mode pooler the settings end with the transaction.
+    pub async fn read_with_timeouts<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        use std::task::{Context, Poll, Waker};
+        send_without_waiting(
+            &self.client,
+            &format!("BEGIN READ ONLY; {}", self.local_timeouts),
+        );
+        let mut work = std::pin::pin!(work);
+        // The first poll encodes the work's request and queues it on the connection.
+        let first = work.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        send_without_waiting(&self.client, "COMMIT");
+        match first {
+            Poll::Ready(out) => out,
+            Poll::Pending => work.await,
+        }
+    }
+
     /// A query on this session failed: the error that names the connection (redacted)
     /// and what the server said, for commands whose failing query means the database is
     /// unusable rather than a job failed.
@@ -106,6 +129,7 @@ pub async fn connect(info: &ConnInfo, opts: &SessionOptions) -> Result<Session, 
                     target: target.clone(),
                     fingerprint: redact::fingerprint(info),
                     pooled,
+                    local_timeouts: local_timeout_settings(opts),
                     connection: Some(connection),
                 };
                 apply_session_settings(&session, opts);
@@ -172,6 +196,15 @@ fn apply_session_settings(session: &Session, opts: &SessionOptions) {
 pub(crate) fn timeout_settings(opts: &SessionOptions) -> String {
     format!(
         "SET statement_timeout = {}; SET lock_timeout = {}",
+        opts.statement_timeout.as_millis(),
+        opts.lock_timeout.as_millis()
+    )
+}
+
+/// The SET LOCAL statements of the flags' timeouts, for one transaction.
+fn local_timeout_settings(opts: &SessionOptions) -> String {
+    format!(
+        "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {};",
         opts.statement_timeout.as_millis(),
         opts.lock_timeout.as_millis()
     )

@@ -7,6 +7,8 @@ use serde::Serialize;
 use tokio_postgres::Client;
 use tokio_postgres::types::Type;
 
+use crate::db::Session;
+
 /// One extension requirement: a name and a minimum version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
@@ -186,9 +188,9 @@ pub struct InstallAction {
     pub reason: Option<String>,
 }
 
-/// Creates missing extensions and updates outdated ones, one statement each, and says
-/// plainly what could not be done and why.
-pub async fn install(client: &Client, reports: &[ExtensionReport]) -> Vec<InstallAction> {
+/// Creates missing extensions and updates outdated ones, one transaction each under the
+/// flags' timeouts, and says plainly what could not be done and why.
+pub async fn install(session: &Session, reports: &[ExtensionReport]) -> Vec<InstallAction> {
     let mut actions = Vec::new();
     for ext in reports {
         let ident = crate::sql::ident(&ext.name);
@@ -230,7 +232,10 @@ pub async fn install(client: &Client, reports: &[ExtensionReport]) -> Vec<Instal
                 continue;
             }
         };
-        let result = client.batch_execute(&sql).await;
+        let result = session
+            .client
+            .batch_execute(&format!("BEGIN; {} {sql}; COMMIT", session.local_timeouts))
+            .await;
         actions.push(match result {
             Ok(()) => InstallAction {
                 name: ext.name.clone(),
