@@ -533,3 +533,42 @@ fn the_policy_judges_what_the_environment_puts_in_force() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("PGHOST"), "{}", run.stderr);
 }
+
+/// Without sslrootcert the system's CAs are trusted: the bundle the binary defers at
+/// start (here SSL_CERT_FILE, as OpenSSL reads it) is read when the connection needs it.
+#[test]
+fn the_system_trust_store_is_read_when_sslrootcert_is_not_given() {
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("system_trust");
+    let url = cluster
+        .url(&db)
+        .replace(&format!("&sslrootcert={}", cluster.ca_file.display()), "");
+    let ca = cluster.ca_file.display().to_string();
+    let run = vsecure(
+        &["status", "--check"],
+        &[("DATABASE_URL", &url), ("SSL_CERT_FILE", &ca)],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let system = url.replace(
+        "sslmode=verify-full",
+        "sslmode=verify-full&sslrootcert=system",
+    );
+    let run = vsecure(
+        &["status", "--check"],
+        &[("DATABASE_URL", &system), ("SSL_CERT_FILE", &ca)],
+    );
+    assert_eq!(run.code, 0, "sslrootcert=system: {}", run.stderr);
+}
+
+/// PostgreSQL 17 and later accept TLS from the first byte (one round trip fewer) when
+/// the client offers ALPN `postgresql`.
+#[test]
+fn direct_tls_negotiation_connects_to_postgresql_18() {
+    let cluster = Cluster::shared();
+    let db = cluster.migrated_database("direct_tls");
+    let url = format!("{}&sslnegotiation=direct", cluster.url(&db));
+    let run = vsecure(&["doctor", "--format", "json"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.json()["server"]["tls_version"], "TLSv1.3");
+    assert_eq!(run.json()["server"]["channel_binding_in_use"], true);
+}

@@ -10,6 +10,7 @@ mod tls;
 pub use config::{DEFAULT_CONNECT_TIMEOUT, default_application_name};
 pub use connect::{Session, connect, finish_closing};
 pub use error::{ConnectError, describe_error};
+pub use tls::defer_system_certificates;
 
 use std::time::Duration;
 

@@ -1,7 +1,13 @@
 //! The TLS connector: native-tls with the certificate chain and host name verified
 //! whenever TLS is used, and `sslrootcert` loaded as the only trust anchor when given.
+//!
+//! OpenSSL parses the system's whole CA bundle (about 140 certificates) twice whenever
+//! native-tls builds a connector, some 35 ms of CPU, even when `sslrootcert` replaces
+//! it. The binary defers that at start ([`defer_system_certificates`]): the bundle is
+//! read once, and only for a connection that trusts the system's CAs.
 
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use native_tls::{Certificate, Protocol, TlsConnector};
 use postgres_native_tls::MakeTlsConnector;
@@ -18,6 +24,7 @@ pub fn connector(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
     let key = ConnectorKey {
         root: info.get("sslrootcert").map(str::to_string),
         min_protocol: info.get("ssl_min_protocol_version").map(str::to_string),
+        direct: direct_negotiation(info),
     };
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, connector)) = built.iter().find(|(k, _)| *k == key) {
@@ -33,27 +40,75 @@ pub fn connector(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
 struct ConnectorKey {
     root: Option<String>,
     min_protocol: Option<String>,
+    direct: bool,
+}
+
+/// `sslnegotiation=direct`: TLS from the first byte, which PostgreSQL 17 and later accept
+/// only with the ALPN protocol `postgresql`.
+fn direct_negotiation(info: &ConnInfo) -> bool {
+    info.get("sslnegotiation") == Some("direct")
+}
+
+/// The system CA bundle OpenSSL was kept from loading at start, read only when needed.
+static DEFERRED_BUNDLE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Keeps OpenSSL from parsing the system's CA bundle each time a connector is built, by
+/// pointing `SSL_CERT_FILE` at an empty file; the bundle (the user's `SSL_CERT_FILE`,
+/// else the system's) is remembered and read only for a connection that trusts the
+/// system's CAs.
+///
+/// # Safety
+///
+/// Sets an environment variable: call it before any other thread exists (first thing
+/// in `main`).
+pub unsafe fn defer_system_certificates() {
+    let Some(bundle) = openssl_probe::probe().cert_file else {
+        return;
+    };
+    let _ = DEFERRED_BUNDLE.set(bundle);
+    // SAFETY: the caller guarantees that no other thread exists.
+    unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
+}
+
+/// Adds every certificate of a PEM bundle as a trust anchor; `what` names the file in
+/// errors ("sslrootcert file", "the system CA bundle").
+fn add_bundle(
+    builder: &mut native_tls::TlsConnectorBuilder,
+    path: &Path,
+    what: &str,
+) -> Result<usize, ConnectError> {
+    let shown = path.display();
+    let pem = std::fs::read(path)
+        .map_err(|e| ConnectError::Config(format!("cannot read {what} {shown}: {e}")))?;
+    let certs = pem_certificates(&pem);
+    for cert in &certs {
+        let cert = Certificate::from_pem(cert)
+            .map_err(|e| ConnectError::Config(format!("bad certificate in {what} {shown}: {e}")))?;
+        builder.add_root_certificate(cert);
+    }
+    Ok(certs.len())
 }
 
 fn build(info: &ConnInfo) -> Result<MakeTlsConnector, ConnectError> {
     let mut builder = TlsConnector::builder();
     builder.min_protocol_version(Some(min_protocol(info)));
-    if let Some(path) = info.get("sslrootcert").filter(|p| *p != "system") {
-        let pem = std::fs::read(path).map_err(|e| {
-            ConnectError::Config(format!("cannot read sslrootcert file {path}: {e}"))
-        })?;
-        let certs = pem_certificates(&pem);
-        if certs.is_empty() {
-            return Err(ConnectError::Config(format!(
-                "sslrootcert file {path} holds no PEM certificate"
-            )));
+    if direct_negotiation(info) {
+        builder.request_alpns(&["postgresql"]);
+    }
+    match info.get("sslrootcert").filter(|p| *p != "system") {
+        Some(path) => {
+            builder.disable_built_in_roots(true);
+            let added = add_bundle(&mut builder, Path::new(path), "sslrootcert file")?;
+            if added == 0 {
+                return Err(ConnectError::Config(format!(
+                    "sslrootcert file {path} holds no PEM certificate"
+                )));
+            }
         }
-        builder.disable_built_in_roots(true);
-        for cert in certs {
-            let cert = Certificate::from_pem(&cert).map_err(|e| {
-                ConnectError::Config(format!("bad certificate in sslrootcert file {path}: {e}"))
-            })?;
-            builder.add_root_certificate(cert);
+        None => {
+            if let Some(bundle) = DEFERRED_BUNDLE.get() {
+                add_bundle(&mut builder, bundle, "the system CA bundle")?;
+            }
         }
     }
     let connector = builder
