@@ -2,8 +2,8 @@
 //! scripts/bench counts round trips with the same code the tests assert with.
 //!
 //! Usage: roundtrip_proxy TARGET_PORT [DELAY_MS]. Prints the port it listens on
-//! (127.0.0.1; DELAY_MS, default 0, added to each server-to-client chunk, so a round trip
-//! costs it as on a distant Neon region); then, for each line read on stdin, prints the
+//! (127.0.0.1; DELAY_MS, default 0, added each way, so a round trip costs twice it as to
+//! a distant Neon region); then, for each line read on stdin, prints the
 //! round trips of the connections made since the previous line, summed, once they have
 //! all closed (counted for the plain protocol; through TLS only the delay applies).
 

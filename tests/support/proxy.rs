@@ -7,12 +7,17 @@
 //! answer (`SET statement_timeout ...`, `SET application_name ...`) are not counted
 //! and are not waited for. A Sync right after a Close ('C') is not counted:
 //! tokio-postgres sends that pair when a prepared statement is dropped and never waits
-//! for the answer (whether it goes out before the connection ends is a matter of timing). Each server-to-client chunk is held back by the
-//! latency, so every round trip costs it, as on a distant Neon region.
+//! for the answer (whether it goes out before the connection ends is a matter of timing).
+//!
+//! The latency is added each way, as a delay line: every chunk is delivered `latency`
+//! after it arrived, and chunks in flight do not wait for one another (a large answer
+//! costs the latency once, as on a real link), so a round trip costs twice the latency,
+//! as to a distant Neon region.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -101,9 +106,17 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
             answered.clone(),
             unanswered.clone(),
         );
-        std::thread::spawn(move || pump_down(from, to, latency, &ready, &answered, &unanswered))
+        std::thread::spawn(move || pump_down(from, to, latency, &ready, answered, &unanswered))
     };
-    pump_up(client, server, &ready, &answered, &unanswered, &requests);
+    pump_up(
+        client,
+        server,
+        latency,
+        &ready,
+        &answered,
+        &unanswered,
+        &requests,
+    );
     let _ = down.join();
     finished
         .lock()
@@ -114,7 +127,8 @@ fn serve(client: TcpStream, target_port: u16, latency: Duration, finished: Arc<M
 /// Client to server: counts requests once the server has been ready, one per wave.
 fn pump_up(
     mut from: TcpStream,
-    mut to: TcpStream,
+    to: TcpStream,
+    latency: Duration,
     ready: &AtomicBool,
     answered: &AtomicUsize,
     unanswered: &Mutex<std::collections::VecDeque<bool>>,
@@ -125,10 +139,12 @@ fn pump_up(
     let mut startup = true;
     let mut previous = 0u8;
     let mut chunk = [0u8; 65536];
+    let line = DelayLine::start(to.try_clone().unwrap(), latency, None);
     while let Ok(n) = from.read(&mut chunk) {
-        if n == 0 || to.write_all(&chunk[..n]).is_err() {
+        if n == 0 {
             break;
         }
+        line.send(chunk[..n].to_vec(), 0);
         buffer.extend_from_slice(&chunk[..n]);
         loop {
             if startup {
@@ -175,6 +191,7 @@ fn pump_up(
             previous = kind;
         }
     }
+    line.finish();
     let _ = to.shutdown(Shutdown::Both);
     let _ = from.shutdown(Shutdown::Both);
 }
@@ -183,15 +200,16 @@ fn pump_up(
 /// once delivered (requests answered), and delays every chunk.
 fn pump_down(
     mut from: TcpStream,
-    mut to: TcpStream,
+    to: TcpStream,
     latency: Duration,
     ready: &AtomicBool,
-    answered: &AtomicUsize,
+    answered: Arc<AtomicUsize>,
     unanswered: &Mutex<std::collections::VecDeque<bool>>,
 ) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 65536];
     let mut first = true;
+    let line = DelayLine::start(to.try_clone().unwrap(), latency, Some(answered));
     while let Ok(n) = from.read(&mut chunk) {
         if n == 0 {
             break;
@@ -217,13 +235,57 @@ fn pump_down(
             }
             buffer.drain(..1 + length);
         }
-        std::thread::sleep(latency);
-        // Counted before the bytes go: the client may answer them at once.
-        answered.fetch_add(answers, Ordering::SeqCst);
-        if to.write_all(&chunk[..n]).is_err() {
-            break;
-        }
+        line.send(chunk[..n].to_vec(), answers);
     }
+    line.finish();
     let _ = to.shutdown(Shutdown::Both);
     let _ = from.shutdown(Shutdown::Both);
+}
+
+/// One direction of the link: chunks are written `latency` after they arrived, in
+/// order, without waiting for one another.
+struct DelayLine {
+    sender: mpsc::Sender<(Instant, Vec<u8>, usize)>,
+    writer: std::thread::JoinHandle<()>,
+    latency: Duration,
+}
+
+impl DelayLine {
+    /// Starts the writer; `answered`, when given, counts the answers a chunk carries
+    /// once it is delivered (before its bytes go: the client may answer them at once).
+    fn start(mut to: TcpStream, latency: Duration, answered: Option<Arc<AtomicUsize>>) -> Self {
+        let (sender, receiver) = mpsc::channel::<(Instant, Vec<u8>, usize)>();
+        let writer = std::thread::spawn(move || {
+            for (due, bytes, answers) in receiver {
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
+                }
+                if let Some(counter) = &answered {
+                    counter.fetch_add(answers, Ordering::SeqCst);
+                }
+                if to.write_all(&bytes).is_err() {
+                    break;
+                }
+            }
+        });
+        DelayLine {
+            sender,
+            writer,
+            latency,
+        }
+    }
+
+    /// Queues a chunk that arrived now, with the answers it carries.
+    fn send(&self, bytes: Vec<u8>, answers: usize) {
+        let _ = self
+            .sender
+            .send((Instant::now() + self.latency, bytes, answers));
+    }
+
+    /// Delivers what is in flight, then stops.
+    fn finish(self) {
+        drop(self.sender);
+        let _ = self.writer.join();
+    }
 }
