@@ -95,7 +95,7 @@ pub struct OutputArgs {
 }
 
 /// The subcommands that never connect: their help does not list the connection options.
-const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions"];
+const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration"];
 
 /// The command-line definition, with the connection options hidden from the help of
 /// the subcommands that never connect. They still parse there: each gets hidden copies
@@ -103,13 +103,31 @@ const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions"];
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let connection = ConnectionArgs::augment_args(clap::Command::new("vsecure"));
-    let mut command = Cli::command();
+    let mut command = Cli::command().version(version_line());
     for name in OFFLINE_SUBCOMMANDS {
         command = command.mut_subcommand(*name, |sub| {
             sub.args(connection.get_arguments().map(|a| a.clone().hide(true)))
         });
     }
     command
+}
+
+/// `--version`: the program's version and the newest migration it carries, since the
+/// migrations are embedded at build time.
+fn version_line() -> &'static str {
+    static LINE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let newest = crate::migrate::MigrationSet::embedded()
+            .ok()
+            .and_then(|set| set.files().last().map(|f| f.label()));
+        match newest {
+            Some(label) => format!(
+                "{} (migrations embedded up to {label})",
+                env!("CARGO_PKG_VERSION")
+            ),
+            None => env!("CARGO_PKG_VERSION").to_string(),
+        }
+    });
+    LINE.as_str()
 }
 
 /// Parses the arguments with [`command`].
@@ -184,6 +202,15 @@ pub enum Command {
         after_help = "Examples:\n  vsecure baseline --version 8\n  vsecure baseline --version 8 --force"
     )]
     Baseline(BaselineArgs),
+    /// Write a new migration, or list the migrations embedded in this binary (offline).
+    #[command(
+        after_help = "Examples:\n  vsecure migration new add_user_locale\n  vsecure migration new index_events_created --no-transaction\n  vsecure migration list --format json"
+    )]
+    Migration {
+        /// new or list.
+        #[command(subcommand)]
+        command: MigrationCommand,
+    },
     /// Check or install the required extensions.
     #[command(
         after_help = "Examples:\n  vsecure extensions check\n  vsecure extensions install --require 'vector>=0.8.0'"
@@ -259,9 +286,51 @@ pub struct MigrateArgs {
     /// Apply migrations up to and including this version only.
     #[arg(long, value_name = "VERSION")]
     pub target: Option<i32>,
+    /// With --dry-run: print the SQL that would run, exactly as vsecure would send it
+    /// (each migration in its transaction with its history row).
+    #[arg(long, requires = "dry_run")]
+    pub sql: bool,
     /// How long to wait for another run's migration lock before exit 4.
     #[arg(long, value_name = "DURATION", value_parser = parse_wait, default_value = "60s")]
     pub lock_wait: Duration,
+}
+
+/// Subcommands of `vsecure migration`.
+#[derive(Debug, Subcommand)]
+pub enum MigrationCommand {
+    /// Write migrations/V{next}__NAME.sql with a header that says how to write it.
+    ///
+    /// The version is the highest in the folder plus one. The name must be letters,
+    /// digits and underscores: refinery skips any other file without a word. Migrations
+    /// are embedded at build time: after writing it, run the tests,
+    /// scripts/update-snapshot, and rebuild.
+    #[command(
+        after_help = "Examples:\n  vsecure migration new add_user_locale\n  vsecure migration new index_events_created --no-transaction"
+    )]
+    New(MigrationNewArgs),
+    /// List the migrations embedded in this binary: version, name, checksum, how each
+    /// runs, and its statements as PostgreSQL's parser reads them. Needs no database.
+    #[command(
+        after_help = "Examples:\n  vsecure migration list\n  vsecure migration list --format json"
+    )]
+    List,
+}
+
+/// Flags of `vsecure migration new`.
+#[derive(Debug, Clone, Args)]
+pub struct MigrationNewArgs {
+    /// The migration's name: letters, digits and underscores (add_user_locale).
+    pub name: String,
+    /// Start the file with `-- vsecure:no-transaction`: it then runs statement by
+    /// statement outside a transaction (CREATE INDEX CONCURRENTLY, VACUUM).
+    #[arg(long)]
+    pub no_transaction: bool,
+    /// Use this version instead of the next one.
+    #[arg(long = "version", value_name = "N")]
+    pub migration_version: Option<i32>,
+    /// The migrations folder.
+    #[arg(long, value_name = "DIR", default_value = "migrations")]
+    pub dir: std::path::PathBuf,
 }
 
 /// Flags of `vsecure status`.

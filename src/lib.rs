@@ -18,6 +18,7 @@ pub mod scan;
 pub mod settings;
 pub mod signals;
 pub mod sql;
+pub mod sqlparse;
 
 use std::io::Write;
 

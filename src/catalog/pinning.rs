@@ -5,37 +5,19 @@
 //! against the requirements of `extensions check` instead.
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::model::SchemaModel;
-use crate::migrate::{MigrationSet, split};
+use crate::migrate::MigrationSet;
+use crate::sqlparse::{self, rules};
 
-/// `CREATE EXTENSION [IF NOT EXISTS] name ... VERSION` and `ALTER EXTENSION name UPDATE TO`.
-static PINNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)^\s*(?:create\s+extension\s+(?:if\s+not\s+exists\s+)?(?P<created>"(?:[^"]|"")+"|[a-z_][a-z0-9_$-]*)\s.*\bversion\b|alter\s+extension\s+(?P<updated>"(?:[^"]|"")+"|[a-z_][a-z0-9_$-]*)\s+update\s+to\b)"#,
-    )
-    .expect("the pinning pattern compiles")
-});
-
-/// The extensions whose version some migration of `set` names.
+/// The extensions whose version some migration of `set` names. A migration the parser
+/// rejects pins nothing here; migrate refuses it before anything runs.
 pub fn pinned_extensions(set: &MigrationSet) -> BTreeSet<String> {
     set.files()
         .iter()
-        .flat_map(|file| split::statements(file.sql()))
-        .filter_map(|statement| {
-            let text = without_comments(statement.text);
-            let caps = PINNING.captures(&text)?;
-            let name = caps.name("created").or(caps.name("updated"))?.as_str();
-            Some(
-                match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
-                    Some(quoted) => quoted.replace("\"\"", "\""),
-                    None => name.to_lowercase(),
-                },
-            )
-        })
+        .filter_map(|file| sqlparse::statements(file.sql()).ok())
+        .flatten()
+        .filter_map(|statement| rules::pinned_extension(statement.node.as_ref()?))
         .collect()
 }
 
@@ -48,15 +30,6 @@ pub fn keep_pinned_versions(model: &mut SchemaModel, pinned: &BTreeSet<String>) 
         }
     }
 }
-
-/// The statement with its leading `--` comment lines removed (a migration's header).
-fn without_comments(text: &str) -> String {
-    text.lines()
-        .filter(|line| !line.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

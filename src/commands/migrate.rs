@@ -20,6 +20,9 @@ pub struct MigrateOutcome {
     report: MigrateReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Failure>,
+    /// With `--dry-run --sql`: the SQL that would run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<String>,
 }
 
 impl Report for MigrateOutcome {
@@ -41,6 +44,9 @@ impl Report for MigrateOutcome {
 
     fn write_table(&self, out: &mut dyn Write, _verbose: bool) -> std::io::Result<()> {
         let report = &self.report;
+        if let Some(sql) = &self.sql {
+            return write!(out, "{sql}");
+        }
         if report.dry_run {
             if report.would_apply.is_empty() {
                 return writeln!(out, "dry run: nothing to apply, the database is up to date");
@@ -116,6 +122,7 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
     .await;
     Ok(Box::new(match outcome {
         Ok(report) => MigrateOutcome {
+            sql: args.sql.then(|| would_run(&set, &report)),
             report,
             error: None,
         },
@@ -128,6 +135,22 @@ pub async fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<Box<dyn Repo
                 pending_beyond_target: 0,
             },
             error: Some(Failure::from_error(&Error::from(error))),
+            sql: None,
         },
     }))
+}
+
+/// The SQL a dry run's pending migrations would run, each under a comment naming it.
+fn would_run(set: &MigrationSet, report: &MigrateReport) -> String {
+    let applied_on = migrate::history::now_rfc3339();
+    let mut sql = String::new();
+    for file in report.would_apply.iter().filter_map(|p| set.get(p.version)) {
+        sql.push_str(&format!("-- {}\n", file.label()));
+        sql.push_str(&migrate::sql_as_run(file, &applied_on));
+        sql.push('\n');
+    }
+    if sql.is_empty() {
+        sql.push_str("-- nothing to apply, the database is up to date\n");
+    }
+    sql
 }

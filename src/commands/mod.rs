@@ -9,13 +9,16 @@ mod doctor;
 mod drift;
 mod extensions;
 mod migrate;
+mod migration;
 mod partitions;
 mod scan;
 mod schema_dump;
 mod status;
 mod url_check;
 
-use crate::cli::{Cli, Command, ExtensionsCommand, PartitionsCommand, SchemaCommand, UrlCommand};
+use crate::cli::{
+    Cli, Command, ExtensionsCommand, MigrationCommand, PartitionsCommand, SchemaCommand, UrlCommand,
+};
 use crate::error::{Error, Result};
 use crate::output::Report;
 
@@ -30,6 +33,10 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
         Command::Migrate(args) => block_on(migrate::run(&args, &global)),
         Command::Status(args) => block_on(status::run(&args, &global)),
         Command::Baseline(args) => block_on(baseline::run(&args, &global)),
+        Command::Migration { command } => match command {
+            MigrationCommand::New(args) => migration::new(&args),
+            MigrationCommand::List => migration::list(),
+        },
         Command::Extensions { command } => match command {
             ExtensionsCommand::Check(args) => block_on(extensions::run(&args, false, &global)),
             ExtensionsCommand::Install(args) => block_on(extensions::run(&args, true, &global)),

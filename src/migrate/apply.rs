@@ -12,7 +12,8 @@ use super::error::MigrateError;
 use super::history::{self, CREATE_HISTORY_TABLE};
 use super::plan::{self, Pending};
 use super::set::{MigrationFile, MigrationSet};
-use super::{lock, split};
+use super::{lock, readable};
+use crate::sqlparse;
 
 /// What `migrate` should do.
 #[derive(Debug, Clone)]
@@ -81,6 +82,11 @@ pub async fn migrate(
             .pending
             .into_iter()
             .partition(|p| in_target(p.version));
+        let files: Vec<&MigrationFile> = would_apply
+            .iter()
+            .filter_map(|p| set.get(p.version))
+            .collect();
+        readable::check(&files)?;
         return Ok(MigrateReport {
             applied: Vec::new(),
             would_apply,
@@ -136,6 +142,9 @@ async fn migrate_locked(
         .filter(|p| in_target(p.version))
         .filter_map(|p| set.get(p.version))
         .collect();
+    if let Err(e) = readable::check(&pending) {
+        return (Err(e), lock::Released::No);
+    }
     let mut applied = Vec::new();
     let mut history_exists = !status.applied.is_empty();
     let mut released = lock::Released::No;
@@ -268,12 +277,7 @@ async fn apply_batch<'a>(
             sql.push_str(CREATE_HISTORY_TABLE);
             sql.push_str(";\n");
         }
-        sql.push_str(file.sql());
-        // Ends a last statement written without its semicolon; deferred constraints are
-        // checked before COMMIT, so a failure always leaves the transaction to roll back.
-        sql.push_str("\n;\nSET CONSTRAINTS ALL IMMEDIATE;\n");
-        sql.push_str(&history::insert_sql(file, &applied_on));
-        sql.push_str(";\nCOMMIT;\n");
+        sql.push_str(&transaction_body(file, &applied_on));
         sql.push_str(&mark(file.version()));
     }
     if last {
@@ -301,6 +305,35 @@ async fn apply_batch<'a>(
         }
         Err(error) => Err(batch_failure(client, run, error, progress, applied).await),
     }
+}
+
+/// A migration's SQL as written, its history row and COMMIT: what follows BEGIN in the
+/// batch. The line after the SQL ends a last statement written without its semicolon;
+/// deferred constraints are checked before COMMIT, so a failure always leaves the
+/// transaction to roll back.
+fn transaction_body(file: &MigrationFile, applied_on: &str) -> String {
+    format!(
+        "{}\n;\nSET CONSTRAINTS ALL IMMEDIATE;\n{};\nCOMMIT;\n",
+        file.sql(),
+        history::insert_sql(file, applied_on)
+    )
+}
+
+/// The SQL vsecure sends to apply a migration (a history table created first aside):
+/// in its own transaction with its history row, or, for a no-transaction migration,
+/// statement by statement and then its history row.
+pub fn sql_as_run(file: &MigrationFile, applied_on: &str) -> String {
+    if !file.no_transaction {
+        return format!("BEGIN;\n{}", transaction_body(file, applied_on));
+    }
+    let mut sql = String::new();
+    for statement in sqlparse::statements(file.sql()).unwrap_or_default() {
+        sql.push_str(statement.text);
+        sql.push_str(";\n");
+    }
+    sql.push_str(&history::insert_sql(file, applied_on));
+    sql.push_str(";\n");
+    sql
 }
 
 /// The (version, server milliseconds) of each marker row of a batch's answer.
@@ -472,7 +505,12 @@ async fn run_statements(
     file: &MigrationFile,
     aftermath: &'static str,
 ) -> Result<(), MigrateError> {
-    for (index, statement) in split::statements(file.sql()).iter().enumerate() {
+    let statements = sqlparse::statements(file.sql()).map_err(|e| MigrateError::Refused {
+        label: file.label(),
+        line: e.line,
+        reason: e.to_string_without_line(),
+    })?;
+    for (index, statement) in statements.iter().enumerate() {
         if let Err(error) = client.batch_execute(statement.text).await {
             if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
                 return Err(MigrateError::LockTimeout {

@@ -9,8 +9,9 @@ use tokio_postgres::Client;
 use super::apply::read_status;
 use super::error::MigrateError;
 use super::history::{self, CREATE_HISTORY_TABLE};
+use super::lock;
 use super::set::{MigrationFile, MigrationSet};
-use super::{lock, split};
+use crate::sqlparse::{self, rules};
 
 /// What `baseline` should do.
 #[derive(Debug, Clone)]
@@ -141,45 +142,15 @@ async fn baseline_locked(
     })
 }
 
-/// The tables a migration creates: `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name`.
+/// The names of the tables a migration creates and keeps, as PostgreSQL's parser reads
+/// its statements (none for a migration the parser rejects).
 pub fn created_tables(sql: &str) -> Vec<String> {
-    let mut tables = Vec::new();
-    for statement in split::statements(sql) {
-        let words: Vec<&str> = statement
-            .text
-            .split(|c: char| c.is_whitespace() || c == '(')
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .collect();
-        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
-        if upper.first().map(String::as_str) != Some("CREATE") {
-            continue;
-        }
-        let mut i = 1;
-        while upper.get(i).is_some_and(|w| {
-            matches!(
-                w.as_str(),
-                "GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED"
-            )
-        }) {
-            i += 1;
-        }
-        if upper.get(i).map(String::as_str) != Some("TABLE") {
-            continue;
-        }
-        i += 1;
-        if upper
-            .get(i..i + 3)
-            .is_some_and(|w| w == ["IF", "NOT", "EXISTS"])
-        {
-            i += 3;
-        }
-        if let Some(name) = words.get(i) {
-            let name = name.rsplit('.').next().unwrap_or(name).trim_matches('"');
-            tables.push(name.to_string());
-        }
-    }
-    tables
+    sqlparse::statements(sql)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|statement| rules::created_table(statement.node.as_ref()?))
+        .map(|(_, name)| name)
+        .collect()
 }
 
 #[cfg(test)]
@@ -191,6 +162,7 @@ mod tests {
         let sql = "CREATE TABLE IF NOT EXISTS users (id int);\n\
                    create unlogged table public.\"Events\"(x int);\n\
                    CREATE TABLE usage_analytics_default PARTITION OF usage_analytics DEFAULT;\n\
+                   CREATE TEMP TABLE scratch (id int);\n\
                    CREATE INDEX x ON users (id);";
         assert_eq!(
             created_tables(sql),

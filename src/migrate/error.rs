@@ -71,6 +71,17 @@ pub enum MigrateError {
         /// The server's error from the batch.
         cause: String,
     },
+    /// A pending migration cannot run as written: the parser rejects it, or it holds a
+    /// statement that cannot run the way vsecure would run it. Nothing was run.
+    #[error("migration {label} refused, nothing was run: {}{reason}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Refused {
+        /// `V{n}__{name}`.
+        label: String,
+        /// 1-based line in the file, when known.
+        line: Option<usize>,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// Baseline: tables the migrations create are not in the database.
     #[error("cannot baseline, these tables are absent (use --force to record anyway): {}", .0.join("; "))]
     BaselineAbsent(Vec<String>),
@@ -105,7 +116,9 @@ impl MigrateError {
             | MigrateError::BaselineAbsent(_) => exit::FOUND_PROBLEMS,
             MigrateError::UnknownVersion(_) => exit::USAGE,
             MigrateError::LockBusy(_) | MigrateError::LockTimeout { .. } => exit::LOCK_BUSY,
-            MigrateError::Failed { .. } | MigrateError::NotReproduced { .. } => exit::FAILED,
+            MigrateError::Failed { .. }
+            | MigrateError::NotReproduced { .. }
+            | MigrateError::Refused { .. } => exit::FAILED,
             MigrateError::Database {
                 connection_lost, ..
             } => {

@@ -3,15 +3,18 @@
 //! before anything runs, exact failure reports).
 
 mod apply;
+pub mod authoring;
 mod baseline;
 mod error;
 pub mod history;
 mod lock;
 pub mod plan;
+mod readable;
 mod set;
-pub mod split;
 
-pub use apply::{AppliedNow, MigrateOptions, MigrateReport, Progress, migrate, read_status};
+pub use apply::{
+    AppliedNow, MigrateOptions, MigrateReport, Progress, migrate, read_status, sql_as_run,
+};
 pub use baseline::{BaselineOptions, BaselineReport, baseline, created_tables};
 pub use error::MigrateError;
 pub use lock::MIGRATION_LOCK_KEY;
