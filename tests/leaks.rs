@@ -98,7 +98,7 @@ fn the_reported_unencoded_cases_say_to_percent_encode_and_show_nothing() {
         "postgresql://app:Ab@SECRETX@db.acme.io/db", // vsecure:allow (a test fake)
         "postgresql://app:SECRETX/x@db.acme.io/db",
         "host=db.acme.io user=u password=Ab SECRETX=x", // vsecure:allow (a test fake)
-        "postgresql://app@db.acme.io/db?password=Ab&SECRETX=1",
+        "postgresql://app@db.acme.io/db?password=Ab&SECRETX=1", // vsecure:allow (a test fake)
     ] {
         let run = vsecure(&["url", "check"], &[("DATABASE_URL", input)]);
         assert_eq!(run.code, 2, "{input}: {}", run.stderr);

@@ -249,3 +249,50 @@ fn this_repository_holds_no_credentials() {
     let run = vsecure_in(Path::new(root), &["scan"], &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// Placeholders are judged by their whole value: passwords with a placeholder word in
+/// them, hosts with "your" or "example" in them, passwords given as a query parameter or
+/// with an unencoded quote, `<` or space are found; and nothing of them is printed.
+#[test]
+fn the_forms_placeholders_used_to_hide_are_found_without_printing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = [
+        "MyPASSWORD123!",
+        "dummypass2024",
+        "Qw3rty-Uiop",
+        "it's<a secret",
+    ];
+    let text = format!(
+        "a: postgresql://app:{}@db.acme.io/app\n\
+         b: postgresql://app:{}@db.example.com/app\n\
+         c: postgresql://app@db.acme.io/app?password={}\n\
+         d: postgres://db.acme.io/app?user=app&password={}&sslmode=require\n\
+         e: postgresql://app:{}@yourcompany-db.internal/app\n\
+         f: postgresql://app:your_password_here@db.acme.io/app\n",
+        secrets[0], secrets[1], secrets[2], secrets[2], secrets[3]
+    );
+    write(dir.path(), "notes.md", &text);
+    let run = vsecure_in(dir.path(), &["scan", "--format", "json"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<u64> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [1, 2, 3, 4, 5],
+        "every real one, not the placeholder"
+    );
+    for secret in secrets {
+        for piece in secret.as_bytes().windows(6) {
+            let piece = String::from_utf8_lossy(piece);
+            assert!(
+                !run.stdout.contains(piece.as_ref()),
+                "{piece} printed: {}",
+                run.stdout
+            );
+        }
+    }
+}

@@ -60,6 +60,7 @@ struct Patterns {
     trigger: Regex,
     allow: Regex,
     uri: Regex,
+    uri_query_password: Regex,
     key_value: Regex,
     libpq_keyword: Regex,
     pgpassword: Regex,
@@ -72,8 +73,14 @@ fn patterns() -> &'static Patterns {
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(r"(?i)postgres|pgpassword|password|npg_").expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
+        // The password runs to the last `@` before the host: it may hold an unencoded
+        // quote, `<` or a space (libpq would misread such a URI, but the secret is there).
         uri: Regex::new(
-            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\s/'"`<>]*)@([^\s/?#@'"`<>),;]*)"#,
+            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/?#@'"`<>),;]*)"#,
+        )
+        .expect("valid regex"),
+        uri_query_password: Regex::new(
+            r#"(?i)\b(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
@@ -108,7 +115,8 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             c.get(3).expect("password group"),
             &c[4],
         );
-        if is_placeholder(&decode(password.as_bytes())) || is_placeholder(&lossy(host)) {
+        let secret = decode(password.as_bytes());
+        if is_placeholder(&secret) || is_placeholder(&lossy(host)) || secret.contains("://") {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -122,6 +130,24 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             redact_user(&lossy(user)),
             lossy(host)
         );
+        found.push((whole.range(), detection(kind, whole.start(), redacted)));
+    }
+    for c in p.uri_query_password.captures_iter(text) {
+        let (whole, prefix, key, value) = (
+            c.get(0).expect("group 0"),
+            &c[1],
+            &c[2],
+            c.get(3).expect("value group"),
+        );
+        if is_placeholder(&decode(value.as_bytes())) {
+            continue;
+        }
+        let kind = if facts.assigns_database_url_before(whole.start()) {
+            Kind::DatabaseUrl
+        } else {
+            Kind::PostgresUri
+        };
+        let redacted = format!("{}{}****", redact_query_prefix(&lossy(prefix)), lossy(key));
         found.push((whole.range(), detection(kind, whole.start(), redacted)));
     }
     for c in p.key_value.captures_iter(text) {
@@ -271,6 +297,20 @@ fn unquote(bytes: &[u8]) -> String {
     trimmed.to_string()
 }
 
+/// A URI up to its `password=` parameter, shown with its user shortened as everywhere
+/// and any other secret-looking parameter hidden.
+fn redact_query_prefix(prefix: &str) -> String {
+    let (base, query) = prefix.split_once('?').unwrap_or((prefix, ""));
+    let base = match base.split_once("://").and_then(|(s, rest)| {
+        let (user, host) = rest.split_once('@')?;
+        Some(format!("{s}://{}@{host}", redact_user(user)))
+    }) {
+        Some(shortened) => shortened,
+        None => base.to_string(),
+    };
+    format!("{base}?{query}")
+}
+
 /// The first three characters of a user name, as everywhere in vsecure.
 fn redact_user(user: &str) -> String {
     let shown: String = user.chars().take(3).collect();
@@ -315,6 +355,40 @@ mod tests {
     }
 
     #[test]
+    fn passwords_placeholders_used_to_hide_are_found() {
+        for (text, redacted) in [
+            (
+                "postgresql://app@db.acme.io/app?password=Qw3rty-Uiop", // vsecure:allow (a documented fake)
+                "postgresql://app***@db.acme.io/app?password=****",
+            ),
+            (
+                "url = \"postgres://db.acme.io/app?user=app&password=Qw3rty-Uiop&sslmode=require\"", // vsecure:allow (a documented fake)
+                "postgres://db.acme.io/app?user=app&password=****",
+            ),
+            (
+                "postgresql://app:MyPassword123!@db.acme.io/app", // vsecure:allow (a documented fake)
+                "postgresql://app***:****@db.acme.io",
+            ),
+            (
+                "postgresql://app:dummypass2024@db.example.com/app", // vsecure:allow (a documented fake)
+                "postgresql://app***:****@db.example.com",
+            ),
+            (
+                "postgresql://app:Qw3rty@yourcompany-db.internal/app", // vsecure:allow (a documented fake)
+                "postgresql://app***:****@yourcompany-db.internal",
+            ),
+            (
+                "postgresql://app:it's<a secret@db.acme.io/app", // vsecure:allow (a documented fake)
+                "postgresql://app***:****@db.acme.io",
+            ),
+        ] {
+            let found = detect(text.as_bytes());
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].redacted, redacted, "{text}");
+        }
+    }
+
+    #[test]
     fn placeholders_are_not_flagged() {
         for text in [
             "DATABASE_URL=your_database_url",
@@ -328,6 +402,9 @@ mod tests {
             "host=localhost user=app password=changeme",
             "postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb",
             "password = hunter2 in a config that is not a connection string",
+            "postgresql://app@db.acme.io/app?password=${DB_PASSWORD}",
+            "postgresql://app:your_password_here@db.acme.io/app",
+            "see postgresql://host:5432/db for the format",
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }

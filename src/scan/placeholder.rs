@@ -1,31 +1,67 @@
 //! Placeholders: the values documentation and templates put where a secret goes. A scan
-//! that flagged them would be ignored, so they are recognised and skipped.
+//! that flagged them would be ignored, so they are recognised and skipped — by the whole
+//! value, never by a word inside it: `your_password` is a placeholder, `MyPassword123!`
+//! and `dummypass2024` are passwords, and a host named `db.example.com` or
+//! `yourcompany.neon.tech` does not make a real password in front of it a placeholder.
 
-/// Words that, inside a value, mark it as an example rather than a secret.
+/// The words a placeholder is made of, every one of them (`your_db_password_here`).
 const PLACEHOLDER_WORDS: &[&str] = &[
     "your",
+    "my",
+    "the",
+    "a",
+    "db",
+    "database",
+    "postgres",
+    "postgresql",
+    "pg",
+    "user",
+    "username",
     "password",
     "passwd",
+    "pass",
+    "pwd",
+    "pw",
+    "secret",
+    "here",
     "changeme",
-    "change_me",
-    "change-me",
-    "example",
+    "change",
+    "me",
     "placeholder",
     "redacted",
-    "replace",
-    "secret_here",
     "dummy",
-    "xxxx",
-    "****",
+    "example",
+    "replace",
+    "with",
+    "insert",
+    "enter",
+    "put",
+    "real",
+    "actual",
+    "some",
+    "strong",
+    "secure",
+    "host",
+    "hostname",
+    "server",
+    "name",
+    "value",
+    "token",
+    "neon",
+    "app",
+    "admin",
+    "url",
+    "uri",
+    "connection",
+    "string",
+    "dsn",
 ];
 
-/// Whole values that are placeholders.
-const PLACEHOLDER_VALUES: &[&str] = &["pass", "pwd", "secret", "pw", "host", "hostname"];
-
 /// Whether a value (a password, or a host next to it) is a placeholder: empty, a
-/// variable reference (`$VAR`, `${VAR}`, `%s`, `{{ var }}`, `process.env.X`), an
-/// angle-bracketed or bracketed hint (`<password>`), a run of one mask character
-/// (`****`, `xxxx`), or a value containing a placeholder word (`your_database_url`).
+/// variable reference (`$VAR`, `${VAR}`, `%s`, `{{ var }}`, `process.env.X`,
+/// `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
+/// character (`****`, `xxxx`), or made only of placeholder words (`your_password_here`,
+/// `YourPassword`, `changeme`).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     if value.is_empty() {
@@ -38,18 +74,41 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.contains("{{")
         || value.starts_with('{')
         || lower.starts_with("process.env")
-        || lower.starts_with("env.");
+        || lower.starts_with("env.")
+        || lower.starts_with("os.environ")
+        || lower.starts_with("env[");
     let bracketed = (value.starts_with('<') && value.ends_with('>'))
         || (value.starts_with('[') && value.ends_with(']'));
     let mask = value
         .chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_'));
-    references_variable
-        || bracketed
-        || value.contains('<')
-        || mask
-        || PLACEHOLDER_VALUES.contains(&lower.as_str())
-        || PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
+    references_variable || bracketed || mask || only_placeholder_words(value)
+}
+
+/// Whether every word of the value (split at `-`, `_`, `.`, spaces and lower-to-upper
+/// case changes) is a placeholder word.
+fn only_placeholder_words(value: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in value.chars() {
+        if matches!(c, '-' | '_' | '.' | ' ') {
+            words.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase();
+        current.extend(c.to_lowercase());
+    }
+    words.push(current);
+    let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -69,9 +128,15 @@ mod tests {
             "%s",
             "{{ db_password }}",
             "YOUR-PASSWORD",
+            "YourPassword",
+            "your_password_here",
             "changeme",
+            "dummy",
+            "password",
             "process.env.DB_PASSWORD",
+            "os.environ[\"PGPASSWORD\"]",
             "[secret]",
+            "host",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -80,7 +145,18 @@ mod tests {
     #[test]
     fn real_looking_secrets_are_not_placeholders() {
         let neon = "npg_Ab12Cd34Ef56"; // vsecure:allow (a documented fake)
-        for value in [neon, "hunter2hunter2", "s3cr3t-Pw", "Tr0ub4dor&3"] {
+        for value in [
+            neon,
+            "hunter2hunter2",
+            "s3cr3t-Pw",
+            "Tr0ub4dor&3",
+            "MyPassword123!",
+            "dummypass2024",
+            "password1",
+            "db.example.com",
+            "yourcompany.neon.tech",
+            "pa<ss",
+        ] {
             assert!(!is_placeholder(value), "{value}");
         }
     }
