@@ -81,7 +81,8 @@ pub struct ConnectionArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// table for people, json for scripts (one JSON document on stdout) [default: table].
+    /// table for people, json for scripts (one JSON document on stdout); sarif and
+    /// github for lint [default: table].
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
 
@@ -95,7 +96,7 @@ pub struct OutputArgs {
 }
 
 /// The subcommands that never connect: their help does not list the connection options.
-const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration"];
+const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration", "lint"];
 
 /// The command-line definition, with the connection options hidden from the help of
 /// the subcommands that never connect. They still parse there: each gets hidden copies
@@ -151,6 +152,10 @@ pub enum Format {
     Table,
     /// Machine-readable JSON on stdout.
     Json,
+    /// SARIF 2.1.0, for code scanning (lint).
+    Sarif,
+    /// GitHub workflow annotations (lint).
+    Github,
 }
 
 /// The subcommands.
@@ -202,6 +207,18 @@ pub enum Command {
         after_help = "Examples:\n  vsecure baseline --version 8\n  vsecure baseline --version 8 --force"
     )]
     Baseline(BaselineArgs),
+    /// Catch the migration that would lock or rewrite a busy table, or weaken row level
+    /// security, before it runs (static rules on PostgreSQL's own parser; no database).
+    ///
+    /// Each finding names the file, line and column, the rule, why it is dangerous and the
+    /// safe way. Exit 1 on an error finding. Accept one in a new migration with
+    /// `-- vsecure:lint-ignore RULE: reason` on the statement's line or the line before;
+    /// shipped migrations (which cannot be edited) are accepted by version and rule in
+    /// .vsecure-lint.toml, read automatically.
+    #[command(
+        after_help = "Examples:\n  vsecure lint\n  vsecure lint migrations/V11__add_user_locale.sql\n  vsecure lint --format sarif > lint.sarif        # GitHub code scanning\n  vsecure lint --format github                    # annotations in a workflow\n  vsecure lint --explain require-concurrent-index-creation"
+    )]
+    Lint(LintArgs),
     /// Write a new migration, or list the migrations embedded in this binary (offline).
     #[command(
         after_help = "Examples:\n  vsecure migration new add_user_locale\n  vsecure migration new index_events_created --no-transaction\n  vsecure migration list --format json"
@@ -314,6 +331,22 @@ pub enum MigrationCommand {
         after_help = "Examples:\n  vsecure migration list\n  vsecure migration list --format json"
     )]
     List,
+}
+
+/// Flags of `vsecure lint`.
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Migration files to lint [default: every V*.sql in migrations/].
+    pub files: Vec<std::path::PathBuf>,
+    /// Do not run this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub exclude: Vec<String>,
+    /// Explain a rule (or `all`): what it flags, why, and the safe way; lint nothing.
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
+    /// The baseline of accepted findings in shipped migrations.
+    #[arg(long, value_name = "FILE", default_value = ".vsecure-lint.toml")]
+    pub baseline: std::path::PathBuf,
 }
 
 /// Flags of `vsecure migration new`.

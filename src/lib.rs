@@ -11,6 +11,7 @@ pub mod dsn;
 pub mod error;
 pub mod exit;
 pub mod hygiene;
+pub mod lint;
 pub mod migrate;
 pub mod ops;
 pub mod output;

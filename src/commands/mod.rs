@@ -8,6 +8,7 @@ mod connection;
 mod doctor;
 mod drift;
 mod extensions;
+mod lint;
 mod migrate;
 mod migration;
 mod partitions;
@@ -25,6 +26,7 @@ use crate::output::Report;
 /// Runs a parsed command line and returns its report.
 pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
     let global = cli.global;
+    refuse_format(&cli.command, &global)?;
     match cli.command {
         Command::Url {
             command: UrlCommand::Check { url },
@@ -33,6 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
         Command::Migrate(args) => block_on(migrate::run(&args, &global)),
         Command::Status(args) => block_on(status::run(&args, &global)),
         Command::Baseline(args) => block_on(baseline::run(&args, &global)),
+        Command::Lint(args) => lint::run(&args, &global),
         Command::Migration { command } => match command {
             MigrationCommand::New(args) => migration::new(&args),
             MigrationCommand::List => migration::list(),
@@ -55,6 +58,23 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
         } => block_on(schema_dump::run(output.as_deref(), &schemas, &global)),
         Command::Scan(args) => scan::run(&args),
         Command::Completions { shell } => completions::run(shell),
+    }
+}
+
+/// `--format sarif` and `--format github` describe findings in files: only lint has them.
+fn refuse_format(command: &Command, global: &crate::cli::GlobalArgs) -> Result<()> {
+    use crate::cli::Format;
+    match (global.output.chosen_format(), command) {
+        (Format::Sarif | Format::Github, Command::Lint(_)) => Ok(()),
+        (format @ (Format::Sarif | Format::Github), _) => Err(Error::Usage(format!(
+            "--format {} applies to vsecure lint only; use table or json here",
+            if format == Format::Sarif {
+                "sarif"
+            } else {
+                "github"
+            }
+        ))),
+        _ => Ok(()),
     }
 }
 

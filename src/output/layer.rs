@@ -76,6 +76,14 @@ impl Output {
             match self.format {
                 Format::Json => report.write_json(out)?,
                 Format::Table => report.write_table(out, self.verbose)?,
+                Format::Sarif => match report.sarif() {
+                    Some(sarif) => super::write_json(out, &sarif)?,
+                    None => report.write_json(out)?,
+                },
+                Format::Github => match report.github_annotations() {
+                    Some(lines) => lines.iter().try_for_each(|l| writeln!(out, "{l}"))?,
+                    None => report.write_table(out, self.verbose)?,
+                },
             }
         }
         if let Some(why) = report.failure()

@@ -23,4 +23,16 @@ pub trait Report {
 
     /// The report for people.
     fn write_table(&self, out: &mut dyn Write, verbose: bool) -> io::Result<()>;
+
+    /// The report as code-scanning results (SARIF 2.1.0), for the commands whose findings
+    /// sit in files; `None` for the others (the command line refuses the format there).
+    fn sarif(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// The report as GitHub workflow annotations (`::error file=...::message`), one per
+    /// line; `None` where the format does not apply.
+    fn github_annotations(&self) -> Option<Vec<String>> {
+        None
+    }
 }

@@ -20,6 +20,8 @@ pub struct Statement<'a> {
     pub text: &'a str,
     /// The 1-based line the statement starts on.
     pub line: usize,
+    /// The byte offset of the statement in the SQL it was read from.
+    pub offset: usize,
     /// The parse tree.
     pub node: Option<NodeEnum>,
 }
@@ -87,6 +89,7 @@ pub fn statements(sql: &str) -> Result<Vec<Statement<'_>>, ParseFailure> {
         out.push(Statement {
             text: &sql[first.0..last.1],
             line: line_of(sql, first.0),
+            offset: first.0,
             node: raw.stmt.and_then(|node| node.node),
         });
     }

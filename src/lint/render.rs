@@ -1,0 +1,133 @@
+//! The forms lint findings are shown in: rustc-like text for people, SARIF 2.1.0 for
+//! code scanning, and GitHub workflow annotations.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::{Finding, Severity, rules};
+
+/// One finding as rustc shows a diagnostic: rule, message, location, the line with the
+/// statement underlined from the finding's column, and the safe way as help.
+pub fn human(finding: &Finding, out: &mut dyn Write) -> std::io::Result<()> {
+    let level = match (&finding.accepted, finding.severity) {
+        (Some(_), _) => "accepted",
+        (None, Severity::Error) => "error",
+        (None, Severity::Warning) => "warning",
+    };
+    writeln!(out, "{level}[{}]: {}", finding.rule, finding.message)?;
+    let gutter = " ".repeat(finding.line.to_string().len());
+    writeln!(
+        out,
+        "{gutter}--> {}:{}:{}",
+        finding.file, finding.line, finding.column
+    )?;
+    writeln!(out, "{gutter} |")?;
+    writeln!(out, "{} | {}", finding.line, finding.source_line)?;
+    let start = finding.column.saturating_sub(1);
+    let width = finding
+        .source_line
+        .trim_end()
+        .chars()
+        .count()
+        .saturating_sub(start)
+        .max(1);
+    writeln!(out, "{gutter} | {}{}", " ".repeat(start), "^".repeat(width))?;
+    writeln!(out, "{gutter} = help: {}", finding.help)?;
+    if let Some(reason) = &finding.accepted {
+        writeln!(out, "{gutter} = accepted: {reason}")?;
+    }
+    writeln!(out)
+}
+
+/// The findings as a SARIF 2.1.0 log, every rule described, accepted findings carried
+/// with their suppression and its justification.
+pub fn sarif(findings: &[Finding]) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = rules::ALL
+        .iter()
+        .map(|rule| {
+            let info = rule.info();
+            json!({
+                "id": info.id,
+                "shortDescription": {"text": info.summary},
+                "fullDescription": {"text": info.why},
+                "help": {"text": info.fix},
+                "defaultConfiguration": {"level": level(info.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let mut result = json!({
+                "ruleId": f.rule,
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.file.trim_start_matches("./")},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
+                }],
+            });
+            if let Some(reason) = &f.accepted {
+                result["suppressions"] = json!([{
+                    "kind": if reason.starts_with("baseline:") { "external" } else { "inSource" },
+                    "justification": reason,
+                }]);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "vsecure",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/v-secure/vsecure",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The findings not accepted, as GitHub workflow commands.
+pub fn github(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.accepted.is_none())
+        .map(|f| {
+            format!(
+                "::{} file={},line={},col={},title={}::{}",
+                level(f.severity),
+                escape_property(f.file.trim_start_matches("./")),
+                f.line,
+                f.column,
+                escape_property(f.rule),
+                escape_data(&format!("{} (help: {})", f.message, f.help))
+            )
+        })
+        .collect()
+}
+
+/// GitHub's escaping of a command's message.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub's escaping of a command's property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}

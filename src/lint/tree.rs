@@ -1,0 +1,162 @@
+//! Reading the parse tree for the rules: table names, ALTER TABLE commands, type names,
+//! the functions an expression calls.
+
+use pg_query::protobuf::{AlterTableCmd, AlterTableType, RangeVar, TypeName};
+use pg_query::{Node, NodeEnum};
+
+/// A table's bare name, lower-cased as PostgreSQL folds it (quoted names keep their
+/// case in the tree already).
+pub fn table(relation: &Option<RangeVar>) -> String {
+    relation
+        .as_ref()
+        .map(|r| r.relname.to_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether a relation is in the public schema (named so, or not qualified).
+pub fn in_public(relation: &Option<RangeVar>) -> bool {
+    relation
+        .as_ref()
+        .is_some_and(|r| r.schemaname.is_empty() || r.schemaname == "public")
+}
+
+/// The commands of an `ALTER TABLE` with their subtype.
+pub fn alter_commands(nodes: &[Node]) -> impl Iterator<Item = (AlterTableType, &AlterTableCmd)> {
+    nodes.iter().filter_map(|n| match &n.node {
+        Some(NodeEnum::AlterTableCmd(cmd)) => {
+            Some((AlterTableType::try_from(cmd.subtype).ok()?, cmd.as_ref()))
+        }
+        _ => None,
+    })
+}
+
+/// The last part of a type's name as the parser spells it (`varchar`, `int4`,
+/// `timestamp`, `serial`), and whether it has a length or precision.
+pub fn type_name(name: &Option<TypeName>) -> (String, bool) {
+    let Some(t) = name else {
+        return (String::new(), false);
+    };
+    let last = t
+        .names
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::String(s)) => Some(s.sval.to_lowercase()),
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or_default();
+    (last, !t.typmods.is_empty())
+}
+
+/// The names of every function an expression calls, lower-cased, without schema.
+pub fn functions_called(expression: &Node) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(value) = serde_json::to_value(expression) {
+        collect_functions(&value, &mut names);
+    }
+    names
+}
+
+fn collect_functions(value: &serde_json::Value, names: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(call) = map.get("FuncCall")
+                && let Some(parts) = call.get("funcname").and_then(|f| f.as_array())
+                && let Some(last) = parts.last()
+                && let Some(name) = last.pointer("/node/String/sval").and_then(|s| s.as_str())
+            {
+                names.push(name.to_lowercase());
+            }
+            map.values().for_each(|v| collect_functions(v, names));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_functions(v, names)),
+        _ => {}
+    }
+}
+
+/// The tables a statement enables row level security on.
+pub fn rls_enabled_tables(node: &NodeEnum) -> Vec<String> {
+    let NodeEnum::AlterTableStmt(s) = node else {
+        return Vec::new();
+    };
+    if alter_commands(&s.cmds).any(|(t, _)| t == AlterTableType::AtEnableRowSecurity) {
+        vec![table(&s.relation)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether a statement sets lock_timeout (`SET [LOCAL] lock_timeout = ...`).
+pub fn sets_lock_timeout(node: &NodeEnum) -> bool {
+    matches!(node, NodeEnum::VariableSetStmt(s) if s.name == "lock_timeout")
+}
+
+/// A DefElem option of a list, by name.
+pub fn option<'a>(options: &'a [Node], name: &str) -> Option<&'a pg_query::protobuf::DefElem> {
+    options.iter().find_map(|o| match &o.node {
+        Some(NodeEnum::DefElem(d)) if d.defname == name => Some(d.as_ref()),
+        _ => None,
+    })
+}
+
+/// The byte offset of a parse-tree location inside a statement that starts at
+/// `statement_offset` in the file (0 when the tree gives none).
+pub fn at(location: i32, statement_offset: usize) -> usize {
+    usize::try_from(location)
+        .ok()
+        .and_then(|l| l.checked_sub(statement_offset))
+        .unwrap_or(0)
+}
+
+/// The column definitions a statement writes (CREATE TABLE, ALTER TABLE ... ADD
+/// COLUMN), with their table.
+pub fn column_defs(node: &NodeEnum) -> Vec<(String, &pg_query::protobuf::ColumnDef)> {
+    match node {
+        NodeEnum::CreateStmt(s) => s
+            .table_elts
+            .iter()
+            .filter_map(|e| match &e.node {
+                Some(NodeEnum::ColumnDef(c)) => Some((table(&s.relation), c.as_ref())),
+                _ => None,
+            })
+            .collect(),
+        NodeEnum::AlterTableStmt(s) => alter_commands(&s.cmds)
+            .filter(|(kind, _)| *kind == AlterTableType::AtAddColumn)
+            .filter_map(
+                |(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::ColumnDef(c)) => Some((table(&s.relation), c.as_ref())),
+                    _ => None,
+                },
+            )
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The columns a CREATE TABLE makes its primary key (column or table constraint).
+pub fn primary_key_columns(node: &NodeEnum) -> Vec<String> {
+    let NodeEnum::CreateStmt(s) = node else {
+        return Vec::new();
+    };
+    let primary = pg_query::protobuf::ConstrType::ConstrPrimary as i32;
+    let mut columns = Vec::new();
+    for element in &s.table_elts {
+        match &element.node {
+            Some(NodeEnum::ColumnDef(c))
+                if c.constraints.iter().any(
+                    |k| matches!(&k.node, Some(NodeEnum::Constraint(k)) if k.contype == primary),
+                ) =>
+            {
+                columns.push(c.colname.clone());
+            }
+            Some(NodeEnum::Constraint(k)) if k.contype == primary => {
+                columns.extend(k.keys.iter().filter_map(|n| match &n.node {
+                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                    _ => None,
+                }));
+            }
+            _ => {}
+        }
+    }
+    columns
+}

@@ -1,0 +1,206 @@
+//! `vsecure lint` on the real binary: the shipped migrations pass (through the committed
+//! baseline), a dangerous new migration fails with rustc-like findings, suppressions
+//! need a reason, and SARIF and GitHub annotations carry the same findings.
+
+mod support;
+
+use std::path::Path;
+
+use support::{vsecure, vsecure_in};
+
+const DANGEROUS: &str = "-- a new migration\n\
+ALTER TABLE users ADD COLUMN seen timestamptz DEFAULT clock_timestamp();\n\
+CREATE INDEX users_seen ON users (seen);\n\
+ALTER TABLE users ADD COLUMN note varchar(80);\n";
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_shipped_migrations_pass_through_the_committed_baseline() {
+    let run = vsecure_in(repo_root(), &["lint"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 error(s)"), "{}", run.stdout);
+    let without = vsecure_in(
+        repo_root(),
+        &["lint", "--baseline", "/nonexistent.toml"],
+        &[],
+    );
+    assert_eq!(without.code, 1, "the baseline is what accepts them");
+}
+
+#[test]
+fn a_dangerous_migration_fails_with_located_findings_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::write(dir.path(), "V11__seen.sql", DANGEROUS);
+    let path = file.to_str().unwrap();
+    let run = vsecure(&["lint", path], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("error[adding-volatile-default]: adding users.seen with the volatile default clock_timestamp() rewrites users"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("--> {path}:2:")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("error[require-concurrent-index-creation]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("warning[prefer-text-over-varchar]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("= help: "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("^^^"),
+        "the statement is underlined: {}",
+        run.stdout
+    );
+
+    let json = vsecure(&["lint", path, "--format", "json"], &[]).json();
+    assert_eq!(json["errors"], 2, "{json}");
+    let lines: Vec<u64> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert!(
+        lines.contains(&2) && lines.contains(&3) && lines.contains(&4),
+        "{lines:?}"
+    );
+
+    let excluded = vsecure(
+        &[
+            "lint",
+            path,
+            "--exclude",
+            "adding-volatile-default",
+            "--exclude",
+            "require-concurrent-index-creation",
+            "--exclude",
+            "require-lock-timeout",
+        ],
+        &[],
+    );
+    assert_eq!(
+        excluded.code, 0,
+        "only a warning is left: {}",
+        excluded.stdout
+    );
+}
+
+#[test]
+fn a_suppression_needs_a_reason_and_accepts_its_statement_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let accepted = support::write(
+        dir.path(),
+        "V12__index.sql",
+        "SET LOCAL lock_timeout = '2s';\n\
+         -- vsecure:lint-ignore require-concurrent-index-creation: users has 40 rows in production\n\
+         CREATE INDEX users_seen ON users (seen);\n\
+         CREATE INDEX users_note ON users (note);\n",
+    );
+    let run = vsecure(
+        &["lint", accepted.to_str().unwrap(), "--format", "json"],
+        &[],
+    );
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{json}");
+    assert_eq!(findings[0]["accepted"], "users has 40 rows in production");
+    assert!(
+        findings[1].get("accepted").is_none(),
+        "the next statement is not covered"
+    );
+    assert_eq!(run.code, 1);
+
+    let bare = support::write(
+        dir.path(),
+        "V13__bare.sql",
+        "-- vsecure:lint-ignore require-concurrent-index-creation\nCREATE INDEX i ON users (a);\n",
+    );
+    let run = vsecure(&["lint", bare.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("line 1: a lint-ignore comment needs a rule and a reason"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn sarif_and_github_annotations_carry_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::write(dir.path(), "V11__seen.sql", DANGEROUS);
+    let path = file.to_str().unwrap();
+    let sarif = vsecure(&["lint", path, "--format", "sarif"], &[]);
+    assert_eq!(sarif.code, 1);
+    let log = sarif.json();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "vsecure");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        assert!(
+            rules.contains(&result["ruleId"].as_str().unwrap()),
+            "{result}"
+        );
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 2, "{result}");
+        assert!(["error", "warning"].contains(&result["level"].as_str().unwrap()));
+    }
+    let github = vsecure(&["lint", path, "--format", "github"], &[]);
+    let first = github.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "::error file={},line=2,col=",
+            path.replace(':', "%3A").replace(',', "%2C")
+        )),
+        "{first}"
+    );
+    let refused = vsecure(&["status", "--format", "sarif"], &[]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("applies to vsecure lint only"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn every_rule_is_explained() {
+    let all = vsecure(&["lint", "--explain", "all", "--format", "json"], &[]);
+    assert_eq!(all.code, 0);
+    let rules = all.json();
+    assert!(rules.as_array().unwrap().len() >= 24);
+    for rule in rules.as_array().unwrap() {
+        for field in ["id", "why", "fix", "summary"] {
+            assert!(!rule[field].as_str().unwrap().is_empty(), "{rule}");
+        }
+    }
+    let one = vsecure(&["lint", "--explain", "grant-to-public"], &[]);
+    assert!(
+        one.stdout.contains("why: PUBLIC is every role"),
+        "{}",
+        one.stdout
+    );
+    let none = vsecure(&["lint", "--explain", "no-such-rule"], &[]);
+    assert_eq!(none.code, 2);
+}
