@@ -96,7 +96,7 @@ pub struct OutputArgs {
 }
 
 /// The subcommands that never connect: their help does not list the connection options.
-const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration", "lint"];
+const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration"];
 
 /// The command-line definition, with the connection options hidden from the help of
 /// the subcommands that never connect. They still parse there: each gets hidden copies
@@ -208,7 +208,7 @@ pub enum Command {
     )]
     Baseline(BaselineArgs),
     /// Catch the migration that would lock or rewrite a busy table, or weaken row level
-    /// security, before it runs (static rules on PostgreSQL's own parser; no database).
+    /// security, before it runs (static rules on PostgreSQL's own parser).
     ///
     /// Each finding names the file, line and column, the rule, why it is dangerous and the
     /// safe way. Exit 1 on an error finding. Accept one in a new migration with
@@ -216,7 +216,7 @@ pub enum Command {
     /// shipped migrations (which cannot be edited) are accepted by version and rule in
     /// .vsecure-lint.toml, read automatically.
     #[command(
-        after_help = "Examples:\n  vsecure lint\n  vsecure lint migrations/V11__add_user_locale.sql\n  vsecure lint --format sarif > lint.sarif        # GitHub code scanning\n  vsecure lint --format github                    # annotations in a workflow\n  vsecure lint --explain require-concurrent-index-creation"
+        after_help = "Examples:\n  vsecure lint\n  vsecure lint migrations/V11__add_user_locale.sql\n  vsecure lint --format sarif > lint.sarif        # GitHub code scanning\n  vsecure lint --format github                    # annotations in a workflow\n  vsecure lint --explain require-concurrent-index-creation\n  vsecure lint --live --observe                   # weigh with the database, watch on a shadow one"
     )]
     Lint(LintArgs),
     /// Write a new migration, or list the migrations embedded in this binary (offline).
@@ -336,7 +336,8 @@ pub enum MigrationCommand {
 /// Flags of `vsecure lint`.
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
-    /// Migration files to lint [default: every V*.sql in migrations/].
+    /// Migration files to lint [default: those not yet applied to DATABASE_URL when one
+    /// is set, else every V*.sql in migrations/].
     pub files: Vec<std::path::PathBuf>,
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
@@ -347,6 +348,19 @@ pub struct LintArgs {
     /// The baseline of accepted findings in shipped migrations.
     #[arg(long, value_name = "FILE", default_value = ".vsecure-lint.toml")]
     pub baseline: std::path::PathBuf,
+    /// The migrations folder (the default files, and for --observe the migrations that
+    /// come before the ones linted).
+    #[arg(long, value_name = "DIR", default_value = "migrations")]
+    pub dir: std::path::PathBuf,
+    /// Weigh each finding with its table in the database (estimated rows and size, one
+    /// round trip); a lock on an empty table drops to a warning. Needs DATABASE_URL.
+    #[arg(long)]
+    pub live: bool,
+    /// Apply the migrations to a shadow database (dropped on every path) statement by
+    /// statement and report the locks each took on existing tables, which it held while
+    /// scanning or rewriting them, and every rewrite. Needs DATABASE_URL and CREATEDB.
+    #[arg(long)]
+    pub observe: bool,
 }
 
 /// Flags of `vsecure migration new`.

@@ -99,7 +99,8 @@ impl Error {
                 crate::catalog::ShadowError::Create(_) => exit::FAILED,
                 crate::catalog::ShadowError::Connect(_) => exit::CONNECT,
                 crate::catalog::ShadowError::Migrate(m) => m.exit_code(),
-                crate::catalog::ShadowError::Introspect(_) => exit::FAILED,
+                crate::catalog::ShadowError::Introspect(_)
+                | crate::catalog::ShadowError::Work(_) => exit::FAILED,
                 crate::catalog::ShadowError::Interrupted(_) => exit::FAILED,
             },
         }

@@ -19,12 +19,26 @@ fn repo_root() -> &'static Path {
 
 #[test]
 fn the_shipped_migrations_pass_through_the_committed_baseline() {
-    let run = vsecure_in(repo_root(), &["lint"], &[]);
+    // No database (a quick start's .env in the checkout would make lint read only the
+    // migrations it has not applied): every shipped migration is linted.
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let env_file = empty.path().to_str().unwrap();
+    let run = vsecure_in(repo_root(), &["lint", "--env-file", env_file], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("0 error(s)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("10 file(s), 0 error(s)"),
+        "{}",
+        run.stdout
+    );
     let without = vsecure_in(
         repo_root(),
-        &["lint", "--baseline", "/nonexistent.toml"],
+        &[
+            "lint",
+            "--env-file",
+            env_file,
+            "--baseline",
+            "/nonexistent.toml",
+        ],
         &[],
     );
     assert_eq!(without.code, 1, "the baseline is what accepts them");
@@ -203,4 +217,157 @@ fn every_rule_is_explained() {
     );
     let none = vsecure(&["lint", "--explain", "no-such-rule"], &[]);
     assert_eq!(none.code, 2);
+}
+
+/// `--observe` applies the migrations to a shadow database and reports what each
+/// statement did: the rewrite of a volatile default, the SHARE lock CREATE INDEX holds
+/// while it scans, none for CONCURRENTLY, no long lock for NOT VALID.
+#[test]
+fn observe_reports_rewrites_and_long_locks_and_leaves_no_shadow_database() {
+    let cluster = support::Cluster::shared();
+    let db = cluster.create_database("lint_observe");
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    support::write(
+        &migrations,
+        "V1__base.sql",
+        "CREATE TABLE parent (id int PRIMARY KEY);\n\
+         CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a int);\n\
+         INSERT INTO parent VALUES (1);\nINSERT INTO t (a) VALUES (1);\n",
+    );
+    support::write(
+        &migrations,
+        "V2__change.sql",
+        "ALTER TABLE t ADD COLUMN c timestamptz DEFAULT clock_timestamp();\n\
+         CREATE INDEX t_a ON t (a);\n\
+         ALTER TABLE t ADD CONSTRAINT t_parent FOREIGN KEY (a) REFERENCES parent (id) NOT VALID;\n\
+         ALTER TABLE t ADD COLUMN d int;\n",
+    );
+    support::write(
+        &migrations,
+        "V3__concurrent.sql",
+        "-- vsecure:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_d ON t (d);\n",
+    );
+    let url = cluster.url(&db);
+    let run = vsecure_in(
+        dir.path(),
+        &[
+            "lint",
+            "migrations/V2__change.sql",
+            "migrations/V3__concurrent.sql",
+            "--observe",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let json = run.json();
+    let observed = json["observed"].as_array().unwrap().clone();
+    let at = |file: &str, line: u64| {
+        observed
+            .iter()
+            .find(|o| o["file"].as_str().unwrap().ends_with(file) && o["line"] == line)
+            .unwrap_or_else(|| panic!("no observation of {file}:{line}: {observed:?}"))
+            .clone()
+    };
+    let default = at("V2__change.sql", 1);
+    assert_eq!(default["rewritten"][0], "public.t", "{default}");
+    let index = at("V2__change.sql", 2);
+    let locks = index["locks"].as_array().unwrap();
+    assert!(
+        locks
+            .iter()
+            .any(|l| l["table"] == "public.t" && l["mode"] == "ShareLock" && l["long"] == true),
+        "{index}"
+    );
+    let not_valid = at("V2__change.sql", 3);
+    assert!(
+        not_valid["locks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["long"] == false),
+        "{not_valid}"
+    );
+    assert!(
+        !not_valid["locks"].as_array().unwrap().is_empty(),
+        "the brief locks are listed: {not_valid}"
+    );
+    let concurrent = at("V3__concurrent.sql", 2);
+    assert!(
+        concurrent["locks"].as_array().unwrap().is_empty(),
+        "{concurrent}"
+    );
+    assert!(
+        concurrent["rewritten"].as_array().unwrap().is_empty(),
+        "{concurrent}"
+    );
+
+    let table = vsecure_in(
+        dir.path(),
+        &["lint", "migrations/V2__change.sql", "--observe"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(
+        table
+            .stdout
+            .contains("ShareLock on public.t held while it was scanned or rewritten"),
+        "{}",
+        table.stdout
+    );
+    let left = cluster.query_strings(
+        "postgres",
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'vsecure\\_shadow\\_%'",
+    );
+    assert_eq!(left, ["0"], "no shadow database is left");
+    let untouched = cluster.query_strings(
+        &db,
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+    );
+    assert_eq!(untouched, ["0"], "the database itself is untouched");
+}
+
+/// `--live` weighs each finding with its table's rows and size; a lock on an empty
+/// table drops to a warning.
+#[test]
+fn live_weighs_findings_with_the_tables_in_the_database() {
+    let cluster = support::Cluster::shared();
+    let db = cluster.create_database("lint_live");
+    cluster.execute(
+        &db,
+        "CREATE TABLE big (x int); INSERT INTO big SELECT generate_series(1, 5000); ANALYZE big;
+         CREATE TABLE empty (x int); ANALYZE empty;",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::write(
+        dir.path(),
+        "V20__index.sql",
+        "SET LOCAL lock_timeout = '2s';\nCREATE INDEX big_x ON big (x);\nCREATE INDEX empty_x ON empty (x);\n",
+    );
+    let run = vsecure(
+        &["lint", file.to_str().unwrap(), "--live", "--format", "json"],
+        &[("DATABASE_URL", &cluster.url(&db))],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    let big = findings.iter().find(|f| f["line"] == 2).unwrap();
+    assert_eq!(big["severity"], "error");
+    assert!(
+        big["weight"]
+            .as_str()
+            .unwrap()
+            .starts_with("public.big: 5000 rows"),
+        "{big}"
+    );
+    let empty = findings.iter().find(|f| f["line"] == 3).unwrap();
+    assert_eq!(empty["severity"], "warning", "{empty}");
+    assert!(
+        empty["message"].as_str().unwrap().contains("empty"),
+        "{empty}"
+    );
+    let without = vsecure(&["lint", file.to_str().unwrap(), "--live"], &[]);
+    assert_eq!(without.code, 2, "--live needs a database");
 }

@@ -33,6 +33,9 @@ pub enum ShadowError {
     /// The migrated shadow database could not be read.
     #[error("shadow database: {0}")]
     Introspect(#[from] IntrospectError),
+    /// The work on the shadow database failed (a statement, a catalog read).
+    #[error("shadow database: {0}")]
+    Work(String),
     /// A signal stopped the run; the shadow database was dropped.
     #[error("interrupted by {0}; the shadow database was dropped")]
     Interrupted(&'static str),
@@ -54,6 +57,18 @@ pub async fn expected_schema(
     set: &MigrationSet,
     schemas: &[String],
 ) -> Result<SchemaModel, ShadowError> {
+    with_shadow(admin, async |name| {
+        migrate_and_read(server, opts, set, schemas, &name).await
+    })
+    .await
+}
+
+/// Creates a temporary database through `admin`, runs `work` with its name, and drops
+/// it whatever happened: success, failure, or an interrupt or termination signal.
+pub async fn with_shadow<T>(
+    admin: &Client,
+    work: impl AsyncFnOnce(String) -> Result<T, ShadowError>,
+) -> Result<T, ShadowError> {
     sweep_leftovers(admin).await;
     let mut signals = Terminating::catch();
     let name = shadow_name(now_secs());
@@ -62,7 +77,7 @@ pub async fn expected_schema(
         .await
         .map_err(|e| ShadowError::Create(db::describe_error(&e)))?;
     let result = tokio::select! {
-        result = migrate_and_read(server, opts, set, schemas, &name) => result,
+        result = work(name.clone()) => result,
         signal = signals::received(signals.as_mut()) => Err(ShadowError::Interrupted(signal)),
     };
     let _ = admin

@@ -6,11 +6,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, LintArgs};
+use crate::db::Session;
+use crate::dsn::ConnInfo;
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::lint::baseline::{self, Baseline};
+use crate::lint::observe::{self, MigrationText, Observation};
 use crate::lint::{self, Finding, Severity, render};
+use crate::migrate::{MigrateError, NO_TRANSACTION_DIRECTIVE, history};
 use crate::output::{self, Report};
+use crate::settings;
+
+use super::connection::{self, Endpoint};
 
 /// What lint found.
 #[derive(Debug, Serialize)]
@@ -25,10 +32,14 @@ pub struct LintReport {
     warnings: usize,
     /// Accepted by a lint-ignore comment or the baseline.
     accepted: usize,
+    /// With `--observe`: what each statement did on the shadow database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<Vec<Observation>>,
 }
 
-/// Lints the named files, or every migration in migrations/.
-pub fn run(args: &LintArgs, _global: &GlobalArgs) -> Result<Box<dyn Report>> {
+/// Lints the named files; by default the migrations DATABASE_URL has not applied yet,
+/// or every migration in the folder when no database is set.
+pub async fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     if let Some(id) = &args.explain {
         return explain(id);
     }
@@ -39,13 +50,26 @@ pub fn run(args: &LintArgs, _global: &GlobalArgs) -> Result<Box<dyn Report>> {
             )));
         }
     }
-    let files = if args.files.is_empty() {
-        migration_files(Path::new("migrations"))?
-    } else {
-        args.files.clone()
-    };
     let baseline = Baseline::read(&args.baseline).map_err(Error::Usage)?;
+    let needs_database = args.live || args.observe;
+    let database = match settings::resolve_database_url(None, &global.connection) {
+        Ok(url) => Some(connection::open_url(global, &url, Endpoint::AnyEndpoint).await?),
+        Err(Error::MissingDatabaseUrl) if !needs_database => None,
+        Err(Error::MissingDatabaseUrl) => {
+            return Err(Error::Usage(
+                "--live and --observe need a database: set DATABASE_URL (or pass --database-url)"
+                    .to_string(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let files = match (args.files.is_empty(), &database) {
+        (false, _) => args.files.clone(),
+        (true, None) => migration_files(&args.dir)?,
+        (true, Some((_, session))) => pending_files(session, &args.dir).await?,
+    };
     let mut findings = Vec::new();
+    let mut texts = Vec::new();
     for path in &files {
         let shown = path.display().to_string();
         let sql = std::fs::read_to_string(path)
@@ -59,6 +83,19 @@ pub fn run(args: &LintArgs, _global: &GlobalArgs) -> Result<Box<dyn Report>> {
             }
         }
         findings.extend(found);
+        texts.push(text_of(shown, sql));
+    }
+    let mut observed = None;
+    if let Some((info, session)) = &database {
+        if args.live {
+            lint::live::weigh(session, &mut findings)
+                .await
+                .map_err(|e| session.query_failed(&e))?;
+        }
+        if args.observe {
+            let earlier = earlier_migrations(&args.dir, &files)?;
+            observed = Some(observe_all(global, info, session, &earlier, &texts).await?);
+        }
     }
     let count = |severity: Severity| {
         findings
@@ -72,7 +109,67 @@ pub fn run(args: &LintArgs, _global: &GlobalArgs) -> Result<Box<dyn Report>> {
         accepted: findings.iter().filter(|f| f.accepted.is_some()).count(),
         files: files.len(),
         findings,
+        observed,
     }))
+}
+
+fn text_of(file: String, sql: String) -> MigrationText {
+    let no_transaction = sql
+        .lines()
+        .next()
+        .is_some_and(|l| l.trim() == NO_TRANSACTION_DIRECTIVE);
+    MigrationText {
+        file,
+        sql,
+        no_transaction,
+    }
+}
+
+async fn observe_all(
+    global: &GlobalArgs,
+    info: &ConnInfo,
+    session: &Session,
+    earlier: &[MigrationText],
+    observed: &[MigrationText],
+) -> Result<Vec<Observation>> {
+    let opts = connection::session_options(global);
+    Ok(observe::observe(&session.client, info, &opts, earlier, observed).await?)
+}
+
+/// The folder's migrations that come before the first linted one, to build the schema
+/// the linted ones run against.
+fn earlier_migrations(dir: &Path, linted: &[PathBuf]) -> Result<Vec<MigrationText>> {
+    let first = linted
+        .iter()
+        .filter_map(|p| baseline::version_of(&p.display().to_string()))
+        .min()
+        .unwrap_or(i32::MAX);
+    let mut earlier = Vec::new();
+    for path in migration_files(dir).unwrap_or_default() {
+        let shown = path.display().to_string();
+        if baseline::version_of(&shown).is_some_and(|v| v < first) && !linted.contains(&path) {
+            let sql = std::fs::read_to_string(&path)
+                .map_err(|e| Error::Usage(format!("cannot read {shown}: {e}")))?;
+            earlier.push(text_of(shown, sql));
+        }
+    }
+    Ok(earlier)
+}
+
+/// The folder's migrations the database has not applied.
+async fn pending_files(session: &Session, dir: &Path) -> Result<Vec<PathBuf>> {
+    let applied = session
+        .read_with_timeouts(history::read(&session.client))
+        .await
+        .map_err(|e| MigrateError::database("could not read the migration history", &e))?
+        .map_err(MigrateError::from)?;
+    Ok(migration_files(dir)?
+        .into_iter()
+        .filter(|p| {
+            baseline::version_of(&p.display().to_string())
+                .is_none_or(|v| !applied.iter().any(|row| row.version == v))
+        })
+        .collect())
 }
 
 /// The `V*.sql` files of the migrations folder, in version order.
@@ -121,6 +218,9 @@ impl Report for LintReport {
             .filter(|f| verbose || f.accepted.is_none())
         {
             render::human(f, out)?;
+        }
+        if let Some(observed) = &self.observed {
+            render::observations(observed, &self.findings, out)?;
         }
         writeln!(
             out,

@@ -35,7 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
         Command::Migrate(args) => block_on(migrate::run(&args, &global)),
         Command::Status(args) => block_on(status::run(&args, &global)),
         Command::Baseline(args) => block_on(baseline::run(&args, &global)),
-        Command::Lint(args) => lint::run(&args, &global),
+        Command::Lint(args) => block_on(lint::run(&args, &global)),
         Command::Migration { command } => match command {
             MigrationCommand::New(args) => migration::new(&args),
             MigrationCommand::List => migration::list(),

@@ -3,6 +3,8 @@
 //! own parser and held against one rule per module in `rules/`.
 
 pub mod baseline;
+pub mod live;
+pub mod observe;
 pub mod render;
 pub mod rules;
 mod suppress;
@@ -95,6 +97,12 @@ pub struct Finding {
     pub message: String,
     /// The safe way to write it.
     pub help: &'static str,
+    /// The table the statement works on, when it works on one (for `--live`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// With `--live`: the table's estimated rows and size in the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
     /// The statement's line the finding points at, for the underline.
     #[serde(skip)]
     pub source_line: String,
@@ -153,6 +161,8 @@ pub fn lint_sql(file: &str, sql: &str, excluded: &[String]) -> Result<Vec<Findin
                     column,
                     message: hit.message,
                     help: info.fix,
+                    table: statement.node.as_ref().and_then(tree::statement_table),
+                    weight: None,
                     source_line,
                     accepted: suppressions.reason_for(info.id, statement.line, line),
                 });

@@ -33,6 +33,9 @@ pub fn human(finding: &Finding, out: &mut dyn Write) -> std::io::Result<()> {
         .saturating_sub(start)
         .max(1);
     writeln!(out, "{gutter} | {}{}", " ".repeat(start), "^".repeat(width))?;
+    if let Some(weight) = &finding.weight {
+        writeln!(out, "{gutter} = live: {weight}")?;
+    }
     writeln!(out, "{gutter} = help: {}", finding.help)?;
     if let Some(reason) = &finding.accepted {
         writeln!(out, "{gutter} = accepted: {reason}")?;
@@ -130,4 +133,73 @@ fn escape_data(text: &str) -> String {
 /// GitHub's escaping of a command's property value.
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// What `--observe` saw, statement by statement: every lock SHARE or stronger on a
+/// table that existed before (long when held while the table was scanned or rewritten)
+/// and every rewrite, with the static findings on the same line, or a note that none
+/// caught it.
+pub fn observations(
+    observed: &[super::observe::Observation],
+    findings: &[Finding],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(out, "observed on a shadow database:")?;
+    let mut shown = 0;
+    for o in observed {
+        if o.locks.is_empty() && o.rewritten.is_empty() {
+            continue;
+        }
+        shown += 1;
+        let mut what: Vec<String> = o
+            .locks
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} on {}{}",
+                    l.mode,
+                    l.table,
+                    if l.long {
+                        " held while it was scanned or rewritten"
+                    } else {
+                        " (briefly)"
+                    }
+                )
+            })
+            .collect();
+        what.extend(o.rewritten.iter().map(|t| format!("rewrote {t}")));
+        let rules: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.file == o.file && f.line == o.line)
+            .map(|f| f.rule)
+            .collect();
+        let reconciled = if rules.is_empty() {
+            "no static rule caught this".to_string()
+        } else {
+            format!("flagged by {}", rules.join(", "))
+        };
+        writeln!(
+            out,
+            "  {}:{}: {} -- {} ({} ms; {reconciled})",
+            o.file,
+            o.line,
+            o.statement,
+            what.join("; "),
+            o.duration_ms
+        )?;
+    }
+    if shown == 0 {
+        writeln!(
+            out,
+            "  no statement locked or rewrote a table that existed before it"
+        )?;
+    }
+    let unobserved = observed.iter().filter(|o| !o.locks_observed).count();
+    if unobserved > 0 {
+        writeln!(
+            out,
+            "  ({unobserved} statement(s) of no-transaction migrations: their locks end with the statement and are not observed; rewrites are)"
+        )?;
+    }
+    Ok(())
 }

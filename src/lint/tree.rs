@@ -160,3 +160,15 @@ pub fn primary_key_columns(node: &NodeEnum) -> Vec<String> {
     }
     columns
 }
+
+/// The table a statement locks or changes, when it works on one.
+pub fn statement_table(node: &NodeEnum) -> Option<String> {
+    let name = match node {
+        NodeEnum::AlterTableStmt(s) => table(&s.relation),
+        NodeEnum::IndexStmt(s) => table(&s.relation),
+        NodeEnum::RenameStmt(s) => table(&s.relation),
+        NodeEnum::CreateStmt(s) => table(&s.relation),
+        _ => return None,
+    };
+    (!name.is_empty()).then_some(name)
+}
