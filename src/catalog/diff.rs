@@ -51,6 +51,13 @@ pub struct Difference {
 impl Difference {
     /// A name for what happened, e.g. `column type changed`, `table missing`.
     pub fn description(&self) -> String {
+        if self.kind == "privilege" {
+            return match self.change {
+                Change::Missing => "privilege revoked".to_string(),
+                Change::Unexpected => "privilege granted".to_string(),
+                Change::Changed => "privileges changed".to_string(),
+            };
+        }
         match &self.attribute {
             Some(attribute) => format!("{} {} changed", self.kind, attribute.replace('_', " ")),
             None => format!("{} {}", self.kind, self.change.as_str()),
@@ -122,6 +129,24 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
         free_sequences(&actual.sequences, expected, actual),
     );
     compare("sequence", "", &es, &as_, &mut out, |s| s.data_type.clone());
+    let grants = |m: &SchemaModel| -> BTreeMap<String, String> {
+        m.privileges
+            .iter()
+            .flat_map(|(object, p)| {
+                p.grants
+                    .iter()
+                    .map(move |(grantee, held)| (format!("{object} TO {grantee}"), held.clone()))
+            })
+            .collect()
+    };
+    compare(
+        "privilege",
+        "",
+        &grants(expected),
+        &grants(actual),
+        &mut out,
+        |held| held.clone(),
+    );
     out.sort_by(|a, b| (&a.object, a.kind).cmp(&(&b.object, b.kind)));
     out
 }

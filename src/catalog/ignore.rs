@@ -73,7 +73,8 @@ fn candidates(object: &str) -> Vec<&str> {
     let mut candidates: Vec<&str> = Vec::new();
     for name in [Some(object), bare].into_iter().flatten() {
         candidates.push(name);
-        for (at, _) in name.match_indices('.') {
+        // `public.secrets TO PUBLIC` (a privilege) belongs to `public.secrets`.
+        for (at, _) in name.match_indices(['.', ' ']) {
             candidates.push(&name[..at]);
         }
     }

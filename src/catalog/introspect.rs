@@ -16,7 +16,7 @@ use super::model::{
 const QUERY: &str = include_str!("introspect.sql");
 
 /// How many result sets the query returns, one per statement.
-const RESULT_SETS: usize = 6;
+const RESULT_SETS: usize = 7;
 
 /// The schemas introspected when none are named.
 pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
@@ -77,7 +77,8 @@ pub async fn introspect(
         triggers: relations.decode("trigger")?,
         views: relations.decode("view")?,
         sequences: relations.decode("sequence")?,
-        version_num: decode::<RawVersion>(&sets[5], "server version", 0)?
+        privileges: decode(&sets[5], "privilege", 0)?,
+        version_num: decode::<RawVersion>(&sets[6], "server version", 0)?
             .into_iter()
             .next()
             .map(|v| v.version_num),
@@ -251,6 +252,7 @@ struct Raw {
     functions: Vec<RawFunction>,
     views: Vec<RawView>,
     sequences: Vec<RawSequence>,
+    privileges: Vec<RawPrivilege>,
     version_num: Option<String>,
 }
 
@@ -274,6 +276,13 @@ macro_rules! raw_row {
 
 raw_row!(RawSchema {
     name: String = text
+});
+raw_row!(RawPrivilege {
+    kind: String = text,
+    object: String = text,
+    grantee: String = text,
+    privilege: String = text,
+    grantable: bool = flag,
 });
 raw_row!(RawVersion {
     version_num: String = text
@@ -526,6 +535,18 @@ fn build(raw: Raw) -> SchemaModel {
             .map(|e| (qualified(&e.schema, &e.name), e.labels))
             .collect(),
         tables,
+        privileges: super::privileges::assemble(
+            raw.privileges
+                .into_iter()
+                .map(|p| super::privileges::Grant {
+                    kind: p.kind,
+                    object: p.object,
+                    grantee: p.grantee,
+                    privilege: p.privilege,
+                    grantable: p.grantable,
+                })
+                .collect(),
+        ),
         functions: raw
             .functions
             .into_iter()

@@ -4,10 +4,11 @@
 -- them. Objects that belong to extensions are left out, and so is refinery's history
 -- table (bookkeeping, not schema). {{SCHEMAS}} is a text[] literal of the schemas.
 --
--- Six statements, in the order introspect.rs reads them: schemas, extensions, enums,
+-- Seven statements, in the order introspect.rs reads them: schemas, extensions, enums,
 -- functions, everything that hangs off pg_class in one statement (so that the
 -- relations in scope are found once, a scan of pg_class and an extension check per
--- relation, rather than once per kind of object), and the server's version number.
+-- relation, rather than once per kind of object), privileges, and the server's
+-- version number.
 -- The relations' rows carry a section name and positional text columns; introspect.rs
 -- names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
@@ -199,5 +200,65 @@ FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
                     AND d.deptype = 'i')
+;
+-- privilege: object kind, object, grantee, privilege, grantable. A NULL ACL is the
+-- object kind's default (acldefault: PUBLIC may execute functions and use types), and
+-- the owner's own privileges are left out, so the same GRANTs give the same rows
+-- whoever owns the objects. Partitions (data maintenance) and extension members are
+-- left out.
+WITH objects AS (
+    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+                          WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
+           n.nspname || '.' || c.relname AS object,
+           coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char",
+                                         c.relowner)) AS acl,
+           c.relowner AS owner
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+      AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                      AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
+    UNION ALL
+    SELECT 'column', n.nspname || '.' || c.relname || '.' || a.attname, a.attacl, c.relowner
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+      AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND NOT c.relispartition
+    UNION ALL
+    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+           n.nspname || '.' || p.proname || '('
+           || pg_get_function_identity_arguments(p.oid) || ')',
+           coalesce(p.proacl, acldefault('f', p.proowner)), p.proowner
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                      AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+    UNION ALL
+    SELECT 'schema', n.nspname::text, coalesce(n.nspacl, acldefault('n', n.nspowner)),
+           n.nspowner
+    FROM pg_namespace n WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+    UNION ALL
+    SELECT 'type', n.nspname || '.' || t.typname,
+           coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd', 'r', 'c') AND n.nspname = ANY ({{SCHEMAS}}::text[])
+      AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                      AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+    UNION ALL
+    SELECT 'default privileges',
+           'for ' || pg_get_userbyid(d.defaclrole) || ' in '
+           || coalesce(n.nspname::text, 'all schemas') || ' on '
+           || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+                   WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,
+           d.defaclacl, NULL::oid
+    FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+    WHERE d.defaclnamespace = 0 OR n.nspname = ANY ({{SCHEMAS}}::text[])
+)
+SELECT o.kind, o.object,
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END,
+       a.privilege_type, a.is_grantable::text
+FROM objects o CROSS JOIN LATERAL aclexplode(o.acl) a
+WHERE a.grantee IS DISTINCT FROM o.owner
 ;
 SELECT current_setting('server_version_num') AS version_num

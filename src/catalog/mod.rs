@@ -7,6 +7,7 @@ pub mod ignore;
 pub mod introspect;
 pub mod model;
 pub mod pinning;
+pub mod privileges;
 pub mod shadow;
 pub mod snapshot;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The version of the snapshot format; bumped when the model's shape changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Every object of the schemas in scope. Keys are qualified names (`public.users`);
 /// children of a table are keyed by their own name inside it.
@@ -33,6 +33,9 @@ pub struct SchemaModel {
     pub views: BTreeMap<String, View>,
     /// Sequences, except those behind identity columns (part of the column).
     pub sequences: BTreeMap<String, Sequence>,
+    /// Privileges per object (format 2; a format-1 snapshot has none recorded).
+    #[serde(default)]
+    pub privileges: BTreeMap<String, super::privileges::Privileges>,
 }
 
 /// An installed extension.

@@ -44,17 +44,21 @@ pub fn read(path: &Path) -> Result<SchemaModel, SnapshotError> {
     parse(&text, &path.display().to_string())
 }
 
-/// Parses snapshot text, refusing another format version.
+/// The oldest snapshot format read: format 1 lacks privileges, which are then not
+/// compared (drift says so).
+pub const OLDEST_FORMAT: u32 = 1;
+
+/// Parses snapshot text, refusing a format this vsecure does not read.
 pub fn parse(text: &str, origin: &str) -> Result<SchemaModel, SnapshotError> {
     let model: SchemaModel = serde_json::from_str(text).map_err(|e| SnapshotError::Invalid {
         path: origin.to_string(),
         cause: e.to_string(),
     })?;
-    if model.format != FORMAT_VERSION {
+    if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&model.format) {
         return Err(SnapshotError::Invalid {
             path: origin.to_string(),
             cause: format!(
-                "format {} (this vsecure reads format {FORMAT_VERSION})",
+                "format {} (this vsecure reads formats {OLDEST_FORMAT} to {FORMAT_VERSION})",
                 model.format
             ),
         });
