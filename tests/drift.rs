@@ -680,3 +680,35 @@ fn a_format_1_snapshot_is_read_with_a_note_that_privileges_are_not_compared() {
         run.stderr
     );
 }
+
+#[test]
+fn storage_parameters_view_options_and_replica_identity_are_compared() {
+    assert_detects(
+        "ALTER TABLE secrets SET (fillfactor = 70)",
+        "table",
+        "changed",
+        "public.secrets",
+        Some("options"),
+    );
+    assert_detects(
+        "ALTER TABLE secrets REPLICA IDENTITY FULL",
+        "table",
+        "changed",
+        "public.secrets",
+        Some("replica_identity"),
+    );
+    let db = migrated("drift_view_options");
+    let cluster = Cluster::shared();
+    cluster.execute(&db, "CREATE VIEW open_secrets AS SELECT id FROM secrets");
+    let a = cluster.create_database_from(template(), "drift_view_options_b");
+    cluster.execute(
+        &a,
+        "CREATE VIEW open_secrets WITH (security_invoker = true) AS SELECT id FROM secrets",
+    );
+    let run = drift(&db, &["--against", &cluster.url(&a)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let found = differences(&run);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["object"], "public.open_secrets");
+    assert_eq!(found[0]["attribute"], "options");
+}

@@ -318,6 +318,8 @@ raw_row!(RawTable {
     partition_key: Option<String> = opt,
     rls_enabled: bool = flag,
     rls_forced: bool = flag,
+    options: Vec<String> = list,
+    replica_identity: String = text,
 });
 raw_row!(RawPartition {
     schema: String = text,
@@ -374,6 +376,7 @@ raw_row!(RawView {
     name: String = text,
     kind: String = text,
     definition: Option<String> = opt,
+    options: Vec<String> = list,
 });
 raw_row!(RawSequence {
     schema: String = text,
@@ -405,6 +408,8 @@ fn build(raw: Raw) -> SchemaModel {
                 partition_key: t.partition_key,
                 rls_enabled: t.rls_enabled,
                 rls_forced: t.rls_forced,
+                options: t.options,
+                replica_identity: t.replica_identity,
                 columns: BTreeMap::new(),
                 constraints: BTreeMap::new(),
                 indexes: BTreeMap::new(),
@@ -582,6 +587,7 @@ fn build(raw: Raw) -> SchemaModel {
                 let key = qualified(&v.schema, &v.name);
                 let view = View {
                     indexes: view_indexes.remove(&key).unwrap_or_default(),
+                    options: v.options,
                     kind: kind.to_string(),
                     definition: unqualify_columns(&collapse_whitespace(
                         v.definition.as_deref().unwrap_or(""),

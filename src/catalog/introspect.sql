@@ -55,12 +55,21 @@ WITH rels AS MATERIALIZED (
                         WHERE m.deptype = 'e' AND m.classid = 'pg_class'::regclass)
 ),
 tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition)
--- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced
+-- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced,
+--        storage parameters (sorted), replica identity
 SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS c3,
        (r.relpersistence = 'u')::text AS c4,
        CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS c5,
        r.relrowsecurity::text AS c6, r.relforcerowsecurity::text AS c7,
-       NULL::text AS c8, NULL::text AS c9, NULL::text AS c10
+       (SELECT json_agg(o ORDER BY o) FROM pg_class c, unnest(c.reloptions) AS o
+        WHERE c.oid = r.oid)::text AS c8,
+       (SELECT CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'f' THEN 'full'
+                   WHEN 'n' THEN 'nothing'
+                   ELSE 'using index ' || coalesce((SELECT ic.relname::text FROM pg_index i
+                                                    JOIN pg_class ic ON ic.oid = i.indexrelid
+                                                    WHERE i.indrelid = r.oid AND i.indisreplident), '?') END
+        FROM pg_class c WHERE c.oid = r.oid) AS c9,
+       NULL::text AS c10
 FROM tables r
 UNION ALL
 -- partition: schema, name, parent_schema, parent, bound
@@ -180,9 +189,11 @@ SELECT 'trigger', r.nspname, r.relname, tg.tgname::text,
 FROM rels r JOIN pg_trigger tg ON tg.tgrelid = r.oid
 WHERE NOT tg.tgisinternal AND NOT r.relispartition
 UNION ALL
--- view: schema, name, kind, definition
+-- view: schema, name, kind, definition, options (security_barrier, security_invoker,
+--       check_option, storage parameters; sorted)
 SELECT 'view', r.nspname, r.relname, r.relkind::text, pg_get_viewdef(r.oid),
-       NULL, NULL, NULL, NULL, NULL, NULL
+       (SELECT json_agg(o ORDER BY o) FROM pg_class c, unnest(c.reloptions) AS o
+        WHERE c.oid = r.oid)::text, NULL, NULL, NULL, NULL, NULL
 FROM rels r WHERE r.relkind IN ('v', 'm')
 UNION ALL
 -- sequence: schema, name, type, start, increment, min, max, cache, cycle, owned_by

@@ -61,6 +61,12 @@ pub struct Table {
     pub rls_enabled: bool,
     /// FORCE ROW LEVEL SECURITY.
     pub rls_forced: bool,
+    /// Storage parameters (`fillfactor=70`, autovacuum settings), sorted.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// REPLICA IDENTITY: default, full, nothing or `using index NAME`.
+    #[serde(default = "default_replica_identity")]
+    pub replica_identity: String,
     /// Columns by name.
     pub columns: BTreeMap<String, Column>,
     /// Constraints by name (NOT NULL is a column property, on every version).
@@ -164,6 +170,9 @@ pub struct View {
     pub kind: String,
     /// `pg_get_viewdef`, white space collapsed.
     pub definition: String,
+    /// security_barrier, security_invoker, check_option and storage parameters, sorted.
+    #[serde(default)]
+    pub options: Vec<String>,
     /// Indexes of a materialized view, by name.
     pub indexes: BTreeMap<String, Index>,
 }
@@ -217,6 +226,11 @@ impl SchemaModel {
         }
         names
     }
+}
+
+/// What a table's replica identity is unless set: its primary key.
+fn default_replica_identity() -> String {
+    "default".to_string()
 }
 
 /// Joins a schema and a name.
