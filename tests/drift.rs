@@ -712,3 +712,32 @@ fn storage_parameters_view_options_and_replica_identity_are_compared() {
     assert_eq!(found[0]["object"], "public.open_secrets");
     assert_eq!(found[0]["attribute"], "options");
 }
+
+/// A sequence whose OWNED BY moved to a table only one side has is one changed
+/// sequence, with each changed option, not missing on one side and unexpected on the
+/// other.
+#[test]
+fn a_sequence_whose_owner_changed_is_one_changed_sequence() {
+    let cluster = Cluster::shared();
+    let a = migrated("drift_seq_owner_a");
+    let b = migrated("drift_seq_owner_b");
+    cluster.execute(&a, "CREATE SEQUENCE ticket_numbers");
+    cluster.execute(
+        &b,
+        "CREATE SEQUENCE ticket_numbers INCREMENT 5;
+         CREATE TABLE tickets (n bigint);
+         ALTER SEQUENCE ticket_numbers OWNED BY tickets.n",
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(run.code, 1);
+    let sequence: Vec<Value> = differences(&run)
+        .into_iter()
+        .filter(|d| d["kind"] == "sequence")
+        .collect();
+    let attributes: Vec<&str> = sequence
+        .iter()
+        .map(|d| d["attribute"].as_str().unwrap())
+        .collect();
+    assert_eq!(attributes, ["increment", "owned_by"], "{sequence:#?}");
+    assert!(sequence.iter().all(|d| d["change"] == "changed"));
+}

@@ -160,13 +160,20 @@ fn free_sequences(
 ) -> BTreeMap<String, Sequence> {
     sequences
         .iter()
-        .filter(|(_, s)| {
+        .filter(|(name, s)| {
             let owner = s
                 .owned_by
                 .as_deref()
                 .and_then(|o| o.rsplit_once('.'))
                 .map(|(table, _)| table);
-            owner.is_none_or(|t| expected.tables.contains_key(t) && actual.tables.contains_key(t))
+            // A sequence on both sides is compared whoever owns it (a changed OWNED BY
+            // is one changed sequence); one side's only is left to its table's line.
+            let on_both =
+                expected.sequences.contains_key(*name) && actual.sequences.contains_key(*name);
+            on_both
+                || owner.is_none_or(|t| {
+                    expected.tables.contains_key(t) && actual.tables.contains_key(t)
+                })
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
