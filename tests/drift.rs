@@ -741,3 +741,65 @@ fn a_sequence_whose_owner_changed_is_one_changed_sequence() {
     assert_eq!(attributes, ["increment", "owned_by"], "{sequence:#?}");
     assert!(sequence.iter().all(|d| d["change"] == "changed"));
 }
+
+/// What the server makes of one written object is named once: a foreign key that
+/// references a partitioned table (the server copies it per partition), a constraint
+/// trigger (a trigger and a constraint in the catalog).
+#[test]
+fn server_made_copies_are_not_extra_differences() {
+    let db = migrated("drift_fk_partitioned");
+    let cluster = Cluster::shared();
+    cluster.execute(
+        &db,
+        "CREATE TABLE events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');",
+    );
+    let b = cluster.create_database_from(template(), "drift_fk_partitioned_b");
+    for target in [&db, &b] {
+        if *target == b {
+            cluster.execute(
+                target,
+                "CREATE TABLE events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+                 CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+                 CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');",
+            );
+        }
+        cluster.execute(target, "CREATE TABLE refs (event int, at date)");
+    }
+    cluster.execute(&db, "ALTER TABLE refs ADD CONSTRAINT refs_event FOREIGN KEY (event, at) REFERENCES events (id, at)");
+    cluster.execute(
+        &db,
+        "CREATE FUNCTION refs_check() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE CONSTRAINT TRIGGER refs_checked AFTER INSERT ON refs FOR EACH ROW EXECUTE FUNCTION refs_check();",
+    );
+    cluster.execute(
+        &b,
+        "CREATE FUNCTION refs_check() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;",
+    );
+    let run = drift(&b, &["--against", &cluster.url(&db)]);
+    assert_eq!(run.code, 1);
+    let found: Vec<(String, String)> = differences(&run)
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "trigger".to_string(),
+                "public.refs.refs_checked".to_string()
+            ),
+            (
+                "constraint".to_string(),
+                "public.refs.refs_event".to_string()
+            ),
+        ],
+        "each once"
+    );
+}

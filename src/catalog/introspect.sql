@@ -102,11 +102,14 @@ LEFT JOIN pg_collation co ON co.oid = a.attcollation
 UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
 -- catalog caches; composing keys in SQL here would cost more (an index scan per name).
+-- Left out: NOT NULL (a column property), constraint triggers (listed once, as the
+-- trigger the user wrote) and the copies the server makes of a foreign key for each
+-- partition of the table it references (conparentid set).
 SELECT 'constraint', r.nspname, r.relname, c.conname::text, c.contype::text,
        pg_get_constraintdef(c.oid), NULL, NULL, NULL, NULL, NULL
 FROM tables r
 JOIN pg_constraint c ON c.conrelid = r.oid
-WHERE c.contype <> 'n'
+WHERE c.contype NOT IN ('n', 't') AND c.conparentid = 0
 UNION ALL
 -- index: schema, table, name, definition, valid. The definition is composed from the
 -- catalog in the shape of pg_get_indexdef without the index's own name: calling
