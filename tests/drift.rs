@@ -803,3 +803,50 @@ fn server_made_copies_are_not_extra_differences() {
         "each once"
     );
 }
+
+/// Domains, composite and range types and collations: identical is no drift, a change
+/// is named with its kind.
+#[test]
+fn domains_composite_and_range_types_and_collations_are_compared() {
+    let cluster = Cluster::shared();
+    let ddl = "CREATE DOMAIN email AS text CONSTRAINT has_at CHECK (VALUE LIKE '%@%');
+               CREATE TYPE money_amount AS (currency char(3), cents bigint);
+               CREATE TYPE float_range AS RANGE (SUBTYPE = float8);
+               CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
+    let a = migrated("drift_types_a");
+    let b = migrated("drift_types_b");
+    cluster.execute(&a, ddl);
+    cluster.execute(&b, ddl);
+    let same = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    cluster.execute(
+        &b,
+        "ALTER DOMAIN email ADD CONSTRAINT not_blank CHECK (VALUE <> '');
+         ALTER TYPE money_amount ADD ATTRIBUTE note text;
+         DROP TYPE float_range;
+         DROP COLLATION case_blind;
+         CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2');",
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(run.code, 1);
+    let found: Vec<(String, String, String)> = differences(&run)
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["change"].as_str().unwrap().to_string(),
+                d["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("collation", "changed", "public.case_blind"),
+        ("domain", "changed", "public.email"),
+        ("range type", "unexpected", "public.float_range"),
+        ("composite type", "changed", "public.money_amount"),
+    ]
+    .iter()
+    .map(|(k, c, o)| (k.to_string(), c.to_string(), o.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+}

@@ -97,3 +97,33 @@ fn drift_between_live_databases_on_two_majors_names_both_majors_and_extension_ve
         table.stdout
     );
 }
+
+/// Types, collations and privileges written the same way on 16 and 18 are no drift.
+#[test]
+fn types_collations_and_privileges_read_the_same_on_16_and_18() {
+    let (pg18, pg16) = (Cluster::shared(), Cluster::shared_pg16());
+    let ddl = "CREATE DOMAIN email AS text NOT NULL CONSTRAINT has_at CHECK (VALUE LIKE '%@%');
+               CREATE TYPE money_amount AS (currency char(3), cents bigint);
+               CREATE TYPE float_range AS RANGE (SUBTYPE = float8);
+               CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+               CREATE TABLE ledger (id bigint PRIMARY KEY, owner email);
+               GRANT ALL ON ledger TO PUBLIC;
+               GRANT SELECT (owner) ON ledger TO PUBLIC;
+               GRANT USAGE ON TYPE email TO PUBLIC;";
+    let db18 = pg18.create_database("types18");
+    let db16 = pg16.create_database("types16");
+    pg18.execute(&db18, ddl);
+    pg16.execute(&db16, ddl);
+    let run = vsecure(
+        &["drift", "--format", "json", "--against", &pg18.url(&db18)],
+        &[("DATABASE_URL", &pg16.url(&db16))],
+    );
+    let json = run.json();
+    let differences: Vec<&serde_json::Value> = json["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "extension")
+        .collect();
+    assert!(differences.is_empty(), "{differences:#?}");
+}

@@ -1,7 +1,7 @@
 //! Compares an expected schema model with an actual one, object by object and
 //! attribute by attribute, and names every difference.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -129,9 +129,36 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
         free_sequences(&actual.sequences, expected, actual),
     );
     compare("sequence", "", &es, &as_, &mut out, |s| s.data_type.clone());
+    for kind in ["domain", "composite type", "range type", "collation"] {
+        let of_kind = |m: &SchemaModel| -> BTreeMap<String, String> {
+            m.types
+                .iter()
+                .filter(|(_, t)| t.kind == kind)
+                .map(|(name, t)| (name.clone(), t.definition.clone()))
+                .collect()
+        };
+        compare(
+            kind,
+            "",
+            &of_kind(expected),
+            &of_kind(actual),
+            &mut out,
+            |d| d.clone(),
+        );
+    }
+    // An object one side lacks is named once, by its own line: its privileges are
+    // compared only where it exists on both sides (default privileges always).
+    let (names_e, names_a): (BTreeSet<String>, BTreeSet<String>) = (
+        expected.object_names().into_iter().collect(),
+        actual.object_names().into_iter().collect(),
+    );
+    let on_both = |object: &str| {
+        object.starts_with("for ") || (names_e.contains(object) && names_a.contains(object))
+    };
     let grants = |m: &SchemaModel| -> BTreeMap<String, String> {
         m.privileges
             .iter()
+            .filter(|(object, _)| on_both(object))
             .flat_map(|(object, p)| {
                 p.grants
                     .iter()

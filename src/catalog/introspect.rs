@@ -10,13 +10,14 @@ use crate::db::Session;
 
 use super::model::{
     Column, Constraint, Extension, FORMAT_VERSION, Function, Index, Policy, SchemaModel, Sequence,
-    Table, Trigger, View, collapse_whitespace, qualified, unqualify_columns, without_own_name,
+    Table, Trigger, UserType, View, collapse_whitespace, qualified, unqualify_columns,
+    without_own_name,
 };
 
 const QUERY: &str = include_str!("introspect.sql");
 
 /// How many result sets the query returns, one per statement.
-const RESULT_SETS: usize = 7;
+const RESULT_SETS: usize = 8;
 
 /// The schemas introspected when none are named.
 pub const DEFAULT_SCHEMAS: &[&str] = &["public"];
@@ -78,7 +79,8 @@ pub async fn introspect(
         views: relations.decode("view")?,
         sequences: relations.decode("sequence")?,
         privileges: decode(&sets[5], "privilege", 0)?,
-        version_num: decode::<RawVersion>(&sets[6], "server version", 0)?
+        types: decode(&sets[6], "type", 0)?,
+        version_num: decode::<RawVersion>(&sets[7], "server version", 0)?
             .into_iter()
             .next()
             .map(|v| v.version_num),
@@ -253,6 +255,7 @@ struct Raw {
     views: Vec<RawView>,
     sequences: Vec<RawSequence>,
     privileges: Vec<RawPrivilege>,
+    types: Vec<RawType>,
     version_num: Option<String>,
 }
 
@@ -283,6 +286,12 @@ raw_row!(RawPrivilege {
     grantee: String = text,
     privilege: String = text,
     grantable: bool = flag,
+});
+raw_row!(RawType {
+    kind: String = text,
+    schema: String = text,
+    name: String = text,
+    definition: Option<String> = opt,
 });
 raw_row!(RawVersion {
     version_num: String = text
@@ -540,6 +549,17 @@ fn build(raw: Raw) -> SchemaModel {
             .map(|e| (qualified(&e.schema, &e.name), e.labels))
             .collect(),
         tables,
+        types: raw
+            .types
+            .into_iter()
+            .map(|t| {
+                let definition = UserType {
+                    kind: t.kind,
+                    definition: t.definition.unwrap_or_default(),
+                };
+                (qualified(&t.schema, &t.name), definition)
+            })
+            .collect(),
         privileges: super::privileges::assemble(
             raw.privileges
                 .into_iter()

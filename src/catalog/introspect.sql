@@ -4,11 +4,11 @@
 -- them. Objects that belong to extensions are left out, and so is refinery's history
 -- table (bookkeeping, not schema). {{SCHEMAS}} is a text[] literal of the schemas.
 --
--- Seven statements, in the order introspect.rs reads them: schemas, extensions, enums,
+-- Eight statements, in the order introspect.rs reads them: schemas, extensions, enums,
 -- functions, everything that hangs off pg_class in one statement (so that the
 -- relations in scope are found once, a scan of pg_class and an extension check per
--- relation, rather than once per kind of object), privileges, and the server's
--- version number.
+-- relation, rather than once per kind of object), privileges, domains, composite and
+-- range types and collations, and the server's version number.
 -- The relations' rows carry a section name and positional text columns; introspect.rs
 -- names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
@@ -40,7 +40,7 @@ FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
                   AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 ;
 WITH rels AS MATERIALIZED (
@@ -245,7 +245,7 @@ WITH objects AS (
            coalesce(p.proacl, acldefault('f', p.proowner)), p.proowner
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
-      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
                       AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
     UNION ALL
     SELECT 'schema', n.nspname::text, coalesce(n.nspacl, acldefault('n', n.nspowner)),
@@ -274,5 +274,57 @@ SELECT o.kind, o.object,
        a.privilege_type, a.is_grantable::text
 FROM objects o CROSS JOIN LATERAL aclexplode(o.acl) a
 WHERE a.grantee IS DISTINCT FROM o.owner
+;
+-- type: kind, schema, name, definition. A domain: its base type, default, NOT NULL and
+-- CHECK constraints by name; a composite type: its attributes in order; a range type:
+-- its subtype and what orders it; a collation: provider, locale and determinism.
+SELECT 'domain' AS kind, n.nspname AS schema, t.typname AS name,
+       format_type(t.typbasetype, t.typtypmod)
+       || coalesce(' COLLATE ' || (SELECT co.collname FROM pg_collation co
+                                   WHERE co.oid = t.typcollation
+                                     AND t.typcollation <> (SELECT b.typcollation FROM pg_type b
+                                                            WHERE b.oid = t.typbasetype)), '')
+       || coalesce(' DEFAULT ' || t.typdefault, '')
+       || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+       || coalesce((SELECT string_agg(' CONSTRAINT ' || c.conname || ' ' || pg_get_constraintdef(c.oid),
+                                      '' ORDER BY c.conname)
+                    FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '')
+       AS definition
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'd' AND n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+UNION ALL
+SELECT 'composite type', n.nspname, t.typname,
+       '(' || (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
+                                 ORDER BY a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0
+                 AND NOT a.attisdropped) || ')'
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_class c ON c.oid = t.typrelid
+WHERE t.typtype = 'c' AND c.relkind = 'c' AND n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+UNION ALL
+SELECT 'range type', n.nspname, t.typname,
+       'SUBTYPE = ' || format_type(r.rngsubtype, NULL)
+       || coalesce(', COLLATION = ' || (SELECT co.collname FROM pg_collation co
+                                       WHERE co.oid = r.rngcollation), '')
+       || ', SUBTYPE_OPCLASS = ' || (SELECT oc.opcname FROM pg_opclass oc WHERE oc.oid = r.rngsubopc)
+FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+UNION ALL
+SELECT 'collation', n.nspname, c.collname,
+       'PROVIDER = ' || CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc'
+                                            WHEN 'b' THEN 'builtin' ELSE 'default' END
+       || ', LOCALE = ' || coalesce(c.collcollate, '') || '/' || coalesce(c.collctype, '')
+       || CASE WHEN c.collisdeterministic THEN '' ELSE ', DETERMINISTIC = false' END
+FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_collation'::regclass AND m.objid = c.oid)
 ;
 SELECT current_setting('server_version_num') AS version_num

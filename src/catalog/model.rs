@@ -33,6 +33,9 @@ pub struct SchemaModel {
     pub views: BTreeMap<String, View>,
     /// Sequences, except those behind identity columns (part of the column).
     pub sequences: BTreeMap<String, Sequence>,
+    /// Domains, composite types, range types and collations, by qualified name.
+    #[serde(default)]
+    pub types: BTreeMap<String, UserType>,
     /// Privileges per object (format 2; a format-1 snapshot has none recorded).
     #[serde(default)]
     pub privileges: BTreeMap<String, super::privileges::Privileges>,
@@ -163,6 +166,17 @@ pub struct Function {
     pub body: String,
 }
 
+/// A domain, composite type, range type or collation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserType {
+    /// `domain`, `composite type`, `range type` or `collation`.
+    pub kind: String,
+    /// What defines it, as one line: a domain's base type, default, NOT NULL and CHECK
+    /// constraints; a composite type's attributes in order; a range type's subtype; a
+    /// collation's provider, locale and determinism.
+    pub definition: String,
+}
+
 /// A view or materialized view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -208,6 +222,7 @@ impl SchemaModel {
         names.extend(self.enums.keys().cloned());
         names.extend(self.functions.keys().cloned());
         names.extend(self.sequences.keys().cloned());
+        names.extend(self.types.keys().cloned());
         for (name, table) in &self.tables {
             names.push(name.clone());
             let children = table
