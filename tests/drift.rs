@@ -850,3 +850,35 @@ fn domains_composite_and_range_types_and_collations_are_compared() {
     .collect();
     assert_eq!(found, expected);
 }
+
+/// An identity column's sequence options are compared, not only its kind.
+#[test]
+fn identity_sequence_options_are_compared() {
+    let cluster = Cluster::shared();
+    let a = migrated("drift_identity_a");
+    let b = migrated("drift_identity_b");
+    for db in [&a, &b] {
+        cluster.execute(
+            db,
+            "CREATE TABLE numbered (id bigint GENERATED ALWAYS AS IDENTITY)",
+        );
+    }
+    let same = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    cluster.execute(
+        &b,
+        "ALTER TABLE numbered ALTER COLUMN id SET INCREMENT BY 10 SET CACHE 20",
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    let found = differences(&run);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["object"], "public.numbered.id");
+    assert_eq!(found[0]["attribute"], "identity_options");
+    assert!(
+        found[0]["actual"]
+            .as_str()
+            .unwrap()
+            .contains("INCREMENT 10"),
+        "{found:#?}"
+    );
+}

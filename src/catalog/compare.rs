@@ -74,9 +74,9 @@ pub fn compare(
     };
     let mut warnings = ineffective_options(&expected, &actual, ignore, named_schemas);
     if expected.format < 2 {
-        actual.privileges.clear();
+        forget_what_format_1_lacks(&mut actual);
         warnings.push(format!(
-            "the expected schema is a format-{} snapshot, which records no privileges: they are not compared (write a new snapshot with vsecure schema dump)",
+            "the expected schema is a format-{} snapshot, which records no privileges, domains, composite or range types, collations, storage parameters, view options, replica identity or identity options: they are not compared (write a new snapshot with vsecure schema dump)",
             expected.format
         ));
     }
@@ -95,6 +95,23 @@ pub fn compare(
         majors_differ,
         warnings,
     })
+}
+
+/// Clears from a live model what a format-1 snapshot does not record, so that it is
+/// not called drift.
+fn forget_what_format_1_lacks(model: &mut SchemaModel) {
+    model.privileges.clear();
+    model.types.clear();
+    for table in model.tables.values_mut() {
+        table.options.clear();
+        table.replica_identity = "default".to_string();
+        for column in table.columns.values_mut() {
+            column.identity_options = None;
+        }
+    }
+    for view in model.views.values_mut() {
+        view.options.clear();
+    }
 }
 
 /// Says which `--ignore` patterns and `--schema` names changed nothing.

@@ -78,6 +78,7 @@ pub async fn introspect(
         triggers: relations.decode("trigger")?,
         views: relations.decode("view")?,
         sequences: relations.decode("sequence")?,
+        identities: relations.decode("identity")?,
         privileges: decode(&sets[5], "privilege", 0)?,
         types: decode(&sets[6], "type", 0)?,
         version_num: decode::<RawVersion>(&sets[7], "server version", 0)?
@@ -254,6 +255,7 @@ struct Raw {
     functions: Vec<RawFunction>,
     views: Vec<RawView>,
     sequences: Vec<RawSequence>,
+    identities: Vec<RawIdentity>,
     privileges: Vec<RawPrivilege>,
     types: Vec<RawType>,
     version_num: Option<String>,
@@ -286,6 +288,12 @@ raw_row!(RawPrivilege {
     grantee: String = text,
     privilege: String = text,
     grantable: bool = flag,
+});
+raw_row!(RawIdentity {
+    schema: String = text,
+    table: String = text,
+    column: String = text,
+    options: String = text,
 });
 raw_row!(RawType {
     kind: String = text,
@@ -449,10 +457,19 @@ fn build(raw: Raw) -> SchemaModel {
                     nullable: !c.not_null,
                     default: c.default,
                     identity: c.identity,
+                    identity_options: None,
                     generated,
                     collation: c.collation,
                 },
             );
+        }
+    }
+    for i in raw.identities {
+        if let Some(column) = tables
+            .get_mut(&qualified(&i.schema, &i.table))
+            .and_then(|t| t.columns.get_mut(&i.column))
+        {
+            column.identity_options = Some(i.options);
         }
     }
     for c in raw.constraints {

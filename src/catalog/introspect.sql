@@ -100,6 +100,18 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 UNION ALL
+-- identity: schema, table, column, the options of its sequence
+SELECT 'identity', r.nspname, r.relname, a.attname::text,
+       'START ' || q.seqstart || ', INCREMENT ' || q.seqincrement || ', MINVALUE '
+       || q.seqmin || ', MAXVALUE ' || q.seqmax || ', CACHE ' || q.seqcache
+       || CASE WHEN q.seqcycle THEN ', CYCLE' ELSE '' END,
+       NULL, NULL, NULL, NULL, NULL, NULL
+FROM tables r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attidentity <> '' AND NOT a.attisdropped
+JOIN pg_depend d ON d.refobjid = r.oid AND d.refobjsubid = a.attnum
+                AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+JOIN pg_sequence q ON q.seqrelid = d.objid
+UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
 -- catalog caches; composing keys in SQL here would cost more (an index scan per name).
 -- Left out: NOT NULL (a column property), constraint triggers (listed once, as the

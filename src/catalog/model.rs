@@ -96,6 +96,10 @@ pub struct Column {
     pub default: Option<String>,
     /// `always` or `by default` for identity columns.
     pub identity: Option<String>,
+    /// The identity sequence's options (START, INCREMENT, MINVALUE, MAXVALUE, CACHE,
+    /// CYCLE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<String>,
     /// The generation expression of a generated column, with `STORED` or `VIRTUAL`.
     pub generated: Option<String>,
     /// The collation, when it is not the type's default.
