@@ -875,10 +875,10 @@ fn identity_sequence_options_are_compared() {
     assert_eq!(found[0]["object"], "public.numbered.id");
     assert_eq!(found[0]["attribute"], "identity_options");
     assert!(
-        found[0]["actual"]
+        found[0]["expected"]
             .as_str()
             .unwrap()
             .contains("INCREMENT 10"),
-        "{found:#?}"
+        "the --against side is the expected one: {found:#?}"
     );
 }
