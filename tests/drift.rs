@@ -882,3 +882,56 @@ fn identity_sequence_options_are_compared() {
         "the --against side is the expected one: {found:#?}"
     );
 }
+
+/// Objects written on a partition are compared (an index, a policy, row level
+/// security, a trigger, a constraint); those it inherits from its parent are not
+/// listed again.
+#[test]
+fn objects_written_on_a_partition_are_compared() {
+    let cluster = Cluster::shared();
+    let ddl = "CREATE TABLE readings (id int, at date, v int) PARTITION BY RANGE (at);
+               CREATE TABLE readings_2026 PARTITION OF readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+               CREATE INDEX readings_v ON readings (v);
+               CREATE FUNCTION readings_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;";
+    let a = migrated("drift_partition_a");
+    let b = migrated("drift_partition_b");
+    cluster.execute(&a, ddl);
+    cluster.execute(&b, ddl);
+    let same = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(
+        same.code, 0,
+        "inherited objects are not listed twice: {}",
+        same.stdout
+    );
+    cluster.execute(
+        &b,
+        "CREATE INDEX readings_2026_id ON readings_2026 (id);
+         ALTER TABLE readings_2026 ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY recent ON readings_2026 USING (v > 0);
+         CREATE TRIGGER touched BEFORE INSERT ON readings_2026 FOR EACH ROW EXECUTE FUNCTION readings_touch();
+         ALTER TABLE readings_2026 ADD CONSTRAINT positive CHECK (v > 0);",
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(run.code, 1);
+    let mut found: Vec<(String, String)> = differences(&run)
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, String)> = [
+        ("constraint", "public.readings_2026.positive"),
+        ("index", "public.readings_2026.readings_2026_id"),
+        ("partition", "public.readings_2026"),
+        ("policy", "public.readings_2026.recent"),
+        ("trigger", "public.readings_2026.touched"),
+    ]
+    .iter()
+    .map(|(k, o)| (k.to_string(), o.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+}

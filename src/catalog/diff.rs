@@ -97,7 +97,22 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
     compare("enum", "", &expected.enums, &actual.enums, &mut out, |l| {
         l.join(", ")
     });
-    compare_tables(&expected.tables, &actual.tables, &mut out);
+    compare_tables("table", &expected.tables, &actual.tables, &mut out);
+    // What is written on a partition, where the partition is on both sides (one side's
+    // only is named by its `partition` line).
+    let on_both = |m: &SchemaModel, other: &SchemaModel| -> BTreeMap<String, Table> {
+        m.partition_objects
+            .iter()
+            .filter(|(name, _)| other.partition_objects.contains_key(*name))
+            .map(|(name, t)| (name.clone(), t.clone()))
+            .collect()
+    };
+    compare_tables(
+        "partition",
+        &on_both(expected, actual),
+        &on_both(actual, expected),
+        &mut out,
+    );
     compare(
         "function",
         "",
@@ -207,11 +222,12 @@ fn free_sequences(
 }
 
 fn compare_tables(
+    kind: &'static str,
     expected: &BTreeMap<String, Table>,
     actual: &BTreeMap<String, Table>,
     out: &mut Vec<Difference>,
 ) {
-    compare("table", "", expected, actual, out, |t| t.kind.clone());
+    compare(kind, "", expected, actual, out, |t| t.kind.clone());
     for (name, e) in expected {
         let Some(a) = actual.get(name) else { continue };
         let prefix = format!("{name}.");

@@ -344,6 +344,8 @@ raw_row!(RawPartition {
     parent_schema: String = text,
     parent: String = text,
     bound: String = text,
+    rls_enabled: bool = flag,
+    rls_forced: bool = flag,
 });
 raw_row!(RawColumn {
     schema: String = text,
@@ -437,12 +439,33 @@ fn build(raw: Raw) -> SchemaModel {
             (qualified(&t.schema, &t.name), table)
         })
         .collect();
+    // Partitions stand in the table map while the objects written on them are
+    // attached, and move to the model's partition_objects after.
+    let mut partition_names = Vec::new();
     for p in raw.partitions {
+        let name = qualified(&p.schema, &p.name);
         if let Some(parent) = tables.get_mut(&qualified(&p.parent_schema, &p.parent)) {
-            parent
-                .partitions
-                .insert(qualified(&p.schema, &p.name), p.bound);
+            parent.partitions.insert(name.clone(), p.bound);
         }
+        tables.insert(
+            name.clone(),
+            Table {
+                kind: "partition".to_string(),
+                unlogged: false,
+                partition_key: None,
+                rls_enabled: p.rls_enabled,
+                rls_forced: p.rls_forced,
+                options: Vec::new(),
+                replica_identity: "default".to_string(),
+                columns: BTreeMap::new(),
+                constraints: BTreeMap::new(),
+                indexes: BTreeMap::new(),
+                policies: BTreeMap::new(),
+                triggers: BTreeMap::new(),
+                partitions: BTreeMap::new(),
+            },
+        );
+        partition_names.push(name);
     }
     for c in raw.columns {
         if let Some(table) = tables.get_mut(&qualified(&c.schema, &c.table)) {
@@ -540,8 +563,13 @@ fn build(raw: Raw) -> SchemaModel {
             );
         }
     }
+    let partition_objects = partition_names
+        .into_iter()
+        .filter_map(|name| tables.remove(&name).map(|t| (name, t)))
+        .collect();
     SchemaModel {
         format: FORMAT_VERSION,
+        partition_objects,
         server_major: raw
             .version_num
             .and_then(|v| v.parse::<u32>().ok())

@@ -72,9 +72,10 @@ SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS 
        NULL::text AS c10
 FROM tables r
 UNION ALL
--- partition: schema, name, parent_schema, parent, bound
+-- partition: schema, name, parent_schema, parent, bound, rls_enabled, rls_forced
 SELECT 'partition', r.nspname, r.relname, ps.nspname::text, p.relname::text,
-       pg_get_expr(c.relpartbound, c.oid), NULL, NULL, NULL, NULL, NULL
+       pg_get_expr(c.relpartbound, c.oid), r.relrowsecurity::text,
+       r.relforcerowsecurity::text, NULL, NULL, NULL
 FROM rels r
 JOIN pg_class c ON c.oid = r.oid
 JOIN pg_inherits i ON i.inhrelid = r.oid
@@ -117,11 +118,13 @@ UNION ALL
 -- Left out: NOT NULL (a column property), constraint triggers (listed once, as the
 -- trigger the user wrote) and the copies the server makes of a foreign key for each
 -- partition of the table it references (conparentid set).
+-- On a partition, only the constraints written on it (not those it inherits).
 SELECT 'constraint', r.nspname, r.relname, c.conname::text, c.contype::text,
        pg_get_constraintdef(c.oid), NULL, NULL, NULL, NULL, NULL
-FROM tables r
+FROM rels r
 JOIN pg_constraint c ON c.conrelid = r.oid
-WHERE c.contype NOT IN ('n', 't') AND c.conparentid = 0
+WHERE r.relkind IN ('r', 'p') AND c.contype NOT IN ('n', 't') AND c.conparentid = 0
+  AND (NOT r.relispartition OR c.conislocal)
 UNION ALL
 -- index: schema, table, name, definition, valid. The definition is composed from the
 -- catalog in the shape of pg_get_indexdef without the index's own name: calling
@@ -181,7 +184,9 @@ FROM rels r
 JOIN pg_index i ON i.indrelid = r.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition
+WHERE r.relkind IN ('r', 'p', 'm')
+  AND (NOT r.relispartition
+       OR NOT EXISTS (SELECT 1 FROM pg_inherits ii WHERE ii.inhrelid = i.indexrelid))
   AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
                            WHERE c.contype IN ('p', 'u', 'x'))
 UNION ALL
@@ -196,13 +201,12 @@ SELECT 'policy', r.nspname, r.relname, p.polname::text,
        pg_get_expr(p.polqual, p.polrelid),
        pg_get_expr(p.polwithcheck, p.polrelid), NULL, NULL
 FROM rels r JOIN pg_policy p ON p.polrelid = r.oid
-WHERE NOT r.relispartition
 UNION ALL
 -- trigger: schema, table, name, definition, enabled
 SELECT 'trigger', r.nspname, r.relname, tg.tgname::text,
        pg_get_triggerdef(tg.oid), tg.tgenabled::text, NULL, NULL, NULL, NULL, NULL
 FROM rels r JOIN pg_trigger tg ON tg.tgrelid = r.oid
-WHERE NOT tg.tgisinternal AND NOT r.relispartition
+WHERE NOT tg.tgisinternal AND (NOT r.relispartition OR tg.tgparentid = 0)
 UNION ALL
 -- view: schema, name, kind, definition, options (security_barrier, security_invoker,
 --       check_option, storage parameters; sorted)

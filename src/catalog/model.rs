@@ -33,6 +33,10 @@ pub struct SchemaModel {
     pub views: BTreeMap<String, View>,
     /// Sequences, except those behind identity columns (part of the column).
     pub sequences: BTreeMap<String, Sequence>,
+    /// What is written on each partition itself (row level security, constraints,
+    /// indexes, policies, triggers; not what it inherits), by qualified name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partition_objects: BTreeMap<String, Table>,
     /// Domains, composite types, range types and collations, by qualified name.
     #[serde(default)]
     pub types: BTreeMap<String, UserType>,
