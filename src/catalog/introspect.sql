@@ -109,8 +109,9 @@ SELECT 'identity', r.nspname, r.relname, a.attname::text,
        NULL, NULL, NULL, NULL, NULL, NULL
 FROM tables r
 JOIN pg_attribute a ON a.attrelid = r.oid AND a.attidentity <> '' AND NOT a.attisdropped
-JOIN pg_depend d ON d.refobjid = r.oid AND d.refobjsubid = a.attnum
-                AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = r.oid
+                AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
+                AND d.deptype = 'i'
 JOIN pg_sequence q ON q.seqrelid = d.objid
 UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
@@ -232,7 +233,8 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
                     AND d.deptype = 'i')
 ;
 -- privilege: object kind, object, grantee, privilege, grantable. A NULL ACL is the
--- object kind's default (acldefault: PUBLIC may execute functions and use types), and
+-- object kind's default (acldefault: PUBLIC may execute functions and use types; a
+-- relation's or schema's default is its owner's privileges alone), and
 -- the owner's own privileges are left out, so the same GRANTs give the same rows
 -- whoever owns the objects. Partitions (data maintenance) and extension members are
 -- left out.
@@ -240,11 +242,11 @@ WITH objects AS (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
                           WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
            n.nspname || '.' || c.relname AS object,
-           coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char",
-                                         c.relowner)) AS acl,
-           c.relowner AS owner
+           c.relacl AS acl, c.relowner AS owner
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+    -- A NULL ACL is the default, the owner's privileges alone: nothing to list.
+    WHERE c.relacl IS NOT NULL
+      AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
       AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
       AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                       AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
@@ -264,9 +266,8 @@ WITH objects AS (
       AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
                       AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
     UNION ALL
-    SELECT 'schema', n.nspname::text, coalesce(n.nspacl, acldefault('n', n.nspowner)),
-           n.nspowner
-    FROM pg_namespace n WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+    SELECT 'schema', n.nspname::text, n.nspacl, n.nspowner
+    FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND n.nspname = ANY ({{SCHEMAS}}::text[])
     UNION ALL
     SELECT 'type', n.nspname || '.' || t.typname,
            coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
