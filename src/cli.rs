@@ -519,6 +519,13 @@ pub struct DriftArgs {
     /// Also compare this schema (repeatable); `public` always is.
     #[arg(long = "schema", value_name = "NAME")]
     pub schemas: Vec<String>,
+    /// Also compare who owns each table, view and function (off by default: a Neon
+    /// branch and a local database have different owners).
+    #[arg(long)]
+    pub owners: bool,
+    /// Also compare comments (COMMENT ON) on tables, columns, views and functions.
+    #[arg(long)]
+    pub comments: bool,
 }
 
 /// Flags of `vsecure scan`.

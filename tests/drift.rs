@@ -935,3 +935,88 @@ fn objects_written_on_a_partition_are_compared() {
     .collect();
     assert_eq!(found, expected);
 }
+
+/// Rules, statistics objects, event triggers and aggregates are compared; comments with
+/// `--comments` and owners with `--owners` only.
+#[test]
+fn rules_statistics_event_triggers_aggregates_comments_and_owners() {
+    let cluster = Cluster::shared();
+    let a = migrated("drift_others_a");
+    let b = migrated("drift_others_b");
+    let role = format!("drift_others_{}", std::process::id());
+    cluster.execute(
+        "postgres",
+        &format!("DROP ROLE IF EXISTS {role}; CREATE ROLE {role}"),
+    );
+    cluster.execute(
+        &b,
+        &format!(
+            "CREATE RULE no_delete AS ON DELETE TO secrets DO INSTEAD NOTHING;
+             CREATE STATISTICS secrets_org_key (ndistinct) ON organization_id, key FROM secrets;
+             CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+             CREATE EVENT TRIGGER ddl_log ON ddl_command_end EXECUTE FUNCTION log_ddl();
+             CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');
+             COMMENT ON TABLE secrets IS 'encrypted values';
+             ALTER TABLE secrets OWNER TO {role};"
+        ),
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    let kinds: Vec<String> = differences(&run)
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["kind"].as_str().unwrap(),
+                d["object"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "rule public.secrets.no_delete",
+        "statistics public.secrets_org_key",
+        "event trigger ddl_log",
+        "aggregate public.total(integer)",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == expected),
+            "{expected} not in {kinds:#?}"
+        );
+    }
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("comment") || k.starts_with("owner")),
+        "{kinds:#?}"
+    );
+    let with = drift(
+        &a,
+        &["--against", &cluster.url(&b), "--comments", "--owners"],
+    );
+    let kinds: Vec<String> = differences(&with)
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["kind"].as_str().unwrap(),
+                d["object"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"comment public.secrets".to_string()),
+        "{kinds:#?}"
+    );
+    assert!(
+        kinds.contains(&"owner public.secrets".to_string()),
+        "{kinds:#?}"
+    );
+    cluster.execute(&b, "DROP EVENT TRIGGER ddl_log");
+    cluster.execute(
+        &b,
+        &format!(
+            "REASSIGN OWNED BY {role} TO {}; DROP OWNED BY {role}",
+            support::SUPERUSER
+        ),
+    );
+    cluster.execute("postgres", &format!("DROP ROLE {role}"));
+}

@@ -98,32 +98,43 @@ fn drift_between_live_databases_on_two_majors_names_both_majors_and_extension_ve
     );
 }
 
-/// Types, collations and privileges written the same way on 16 and 18 are no drift.
+/// Types, collations, rules, statistics, aggregates and privileges written the same way
+/// on 15, 16 and 18 are no drift.
 #[test]
-fn types_collations_and_privileges_read_the_same_on_16_and_18() {
-    let (pg18, pg16) = (Cluster::shared(), Cluster::shared_pg16());
+fn types_collations_and_privileges_read_the_same_on_15_16_and_18() {
     let ddl = "CREATE DOMAIN email AS text NOT NULL CONSTRAINT has_at CHECK (VALUE LIKE '%@%');
                CREATE TYPE money_amount AS (currency char(3), cents bigint);
                CREATE TYPE float_range AS RANGE (SUBTYPE = float8);
                CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-               CREATE TABLE ledger (id bigint PRIMARY KEY, owner email);
+               CREATE TABLE ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, owner email, n int)
+                   WITH (fillfactor = 80);
+               CREATE RULE no_delete AS ON DELETE TO ledger DO INSTEAD NOTHING;
+               CREATE STATISTICS ledger_owner_n (ndistinct) ON owner, n FROM ledger;
+               CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');
+               CREATE VIEW open_ledger WITH (security_barrier = true) AS SELECT id FROM ledger;
                GRANT ALL ON ledger TO PUBLIC;
                GRANT SELECT (owner) ON ledger TO PUBLIC;
                GRANT USAGE ON TYPE email TO PUBLIC;";
+    let pg18 = Cluster::shared();
     let db18 = pg18.create_database("types18");
-    let db16 = pg16.create_database("types16");
     pg18.execute(&db18, ddl);
-    pg16.execute(&db16, ddl);
-    let run = vsecure(
-        &["drift", "--format", "json", "--against", &pg18.url(&db18)],
-        &[("DATABASE_URL", &pg16.url(&db16))],
-    );
-    let json = run.json();
-    let differences: Vec<&serde_json::Value> = json["differences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["kind"] != "extension")
-        .collect();
-    assert!(differences.is_empty(), "{differences:#?}");
+    for (older, name) in [
+        (Cluster::shared_pg16(), "types16"),
+        (Cluster::shared_pg15(), "types15"),
+    ] {
+        let db = older.create_database(name);
+        older.execute(&db, ddl);
+        let run = vsecure(
+            &["drift", "--format", "json", "--against", &pg18.url(&db18)],
+            &[("DATABASE_URL", &older.url(&db))],
+        );
+        let json = run.json();
+        let differences: Vec<&serde_json::Value> = json["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"] != "extension")
+            .collect();
+        assert!(differences.is_empty(), "{name}: {differences:#?}");
+    }
 }

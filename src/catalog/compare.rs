@@ -49,6 +49,16 @@ pub enum Basis {
     LiveDatabase,
 }
 
+/// What is compared beyond the schema itself, off by default: owners differ between a
+/// Neon branch and a local database, and comments are documentation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Optional {
+    /// Compare who owns each table, view and function (`--owners`).
+    pub owners: bool,
+    /// Compare comments on tables, columns, views and functions (`--comments`).
+    pub comments: bool,
+}
+
 /// The comparison on a basis, with `--ignore` applied; `named_schemas` are those given
 /// with `--schema`, checked for existence.
 pub fn compare(
@@ -56,9 +66,16 @@ pub fn compare(
     mut actual: SchemaModel,
     ignore: &IgnoreSet,
     named_schemas: &[String],
+    optional: Optional,
     expected_source: String,
     basis: Basis,
 ) -> Result<DriftReport, SetError> {
+    for (kind, wanted) in [("owner", optional.owners), ("comment", optional.comments)] {
+        if !wanted {
+            expected.others.remove(kind);
+            actual.others.remove(kind);
+        }
+    }
     if basis == Basis::Migrations {
         let set = MigrationSet::embedded()?;
         let pinned = pinning::pinned_extensions(&set);
@@ -76,7 +93,7 @@ pub fn compare(
     if expected.format < 2 {
         forget_what_format_1_lacks(&mut actual);
         warnings.push(format!(
-            "the expected schema is a format-{} snapshot, which records no privileges, domains, composite or range types, collations, storage parameters, view options, replica identity or identity options: they are not compared (write a new snapshot with vsecure schema dump)",
+            "the expected schema is a format-{} snapshot, which records no privileges, domains, composite or range types, collations, rules, statistics, event triggers, aggregates, comments, owners, storage parameters, view options, replica identity or identity options: they are not compared (write a new snapshot with vsecure schema dump)",
             expected.format
         ));
     }
@@ -102,6 +119,7 @@ pub fn compare(
 fn forget_what_format_1_lacks(model: &mut SchemaModel) {
     model.privileges.clear();
     model.types.clear();
+    model.others.clear();
     for table in model.tables.values_mut() {
         table.options.clear();
         table.replica_identity = "default".to_string();

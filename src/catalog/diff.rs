@@ -161,6 +161,21 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
             |d| d.clone(),
         );
     }
+    for kind in [
+        "rule",
+        "statistics",
+        "event trigger",
+        "aggregate",
+        "comment",
+        "owner",
+    ] {
+        let empty = BTreeMap::new();
+        let (e, a) = (
+            expected.others.get(kind).unwrap_or(&empty),
+            actual.others.get(kind).unwrap_or(&empty),
+        );
+        compare(kind, "", e, a, &mut out, |d| d.clone());
+    }
     // An object one side lacks is named once, by its own line: its privileges are
     // compared only where it exists on both sides (default privileges always).
     let (names_e, names_a): (BTreeSet<String>, BTreeSet<String>) = (

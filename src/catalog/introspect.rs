@@ -411,6 +411,30 @@ raw_row!(RawSequence {
 });
 
 /// Turns the catalog rows into the model, normalizing on the way.
+/// The kinds of the type statement's rows that are types (the model's `types`).
+const TYPE_KINDS: &[&str] = &["domain", "composite type", "range type", "collation"];
+
+/// The other rows of the type statement, by kind: name (qualified, or bare for the
+/// database-wide event triggers) to definition.
+fn others_of(rows: &[RawType]) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut others: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for t in rows
+        .iter()
+        .filter(|t| !TYPE_KINDS.contains(&t.kind.as_str()))
+    {
+        let name = if t.schema.is_empty() {
+            t.name.clone()
+        } else {
+            qualified(&t.schema, &t.name)
+        };
+        others
+            .entry(t.kind.clone())
+            .or_default()
+            .insert(name, t.definition.clone().unwrap_or_default());
+    }
+    others
+}
+
 fn build(raw: Raw) -> SchemaModel {
     let mut tables: BTreeMap<String, Table> = raw
         .tables
@@ -594,9 +618,11 @@ fn build(raw: Raw) -> SchemaModel {
             .map(|e| (qualified(&e.schema, &e.name), e.labels))
             .collect(),
         tables,
+        others: others_of(&raw.types),
         types: raw
             .types
             .into_iter()
+            .filter(|t| TYPE_KINDS.contains(&t.kind.as_str()))
             .map(|t| {
                 let definition = UserType {
                     kind: t.kind,

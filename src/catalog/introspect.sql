@@ -292,9 +292,12 @@ SELECT o.kind, o.object,
 FROM objects o CROSS JOIN LATERAL aclexplode(o.acl) a
 WHERE a.grantee IS DISTINCT FROM o.owner
 ;
--- type: kind, schema, name, definition. A domain: its base type, default, NOT NULL and
--- CHECK constraints by name; a composite type: its attributes in order; a range type:
--- its subtype and what orders it; a collation: provider, locale and determinism.
+-- type (and the other objects compared by one definition): kind, schema, name,
+-- definition. A domain: its base type, default, NOT NULL and CHECK constraints by name;
+-- a composite type: its attributes in order; a range type: its subtype and what orders
+-- it; a rule, statistics object, event trigger (database-wide) or aggregate: its
+-- definition; a comment: its text; an owner: the role (compared with --owners only);
+-- a collation: provider, locale and determinism.
 SELECT 'domain' AS kind, n.nspname AS schema, t.typname AS name,
        format_type(t.typbasetype, t.typtypmod)
        || coalesce(' COLLATE ' || (SELECT co.collname FROM pg_collation co
@@ -333,6 +336,66 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+UNION ALL
+SELECT 'rule', n.nspname, c.relname || '.' || r.rulename,
+       pg_get_ruledef(r.oid)
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.rulename <> '_RETURN' AND n.nspname = ANY ({{SCHEMAS}}::text[])
+UNION ALL
+SELECT 'statistics', n.nspname, s.stxname, pg_get_statisticsobjdef_columns(s.oid)
+       || ' (' || array_to_string(s.stxkind::text[], ', ') || ')'
+       || CASE WHEN s.stxstattarget >= 0 THEN ' STATISTICS ' || s.stxstattarget ELSE '' END
+FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+UNION ALL
+SELECT 'event trigger', '', e.evtname,
+       'ON ' || e.evtevent || coalesce(' WHEN TAG IN (' || array_to_string(e.evttags, ', ') || ')', '')
+       || ' EXECUTE FUNCTION ' || e.evtfoid::regproc::text
+       || CASE e.evtenabled WHEN 'D' THEN ' (disabled)' WHEN 'R' THEN ' (replica)'
+                            WHEN 'A' THEN ' (always)' ELSE '' END
+FROM pg_event_trigger e
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_event_trigger'::regclass AND m.objid = e.oid)
+UNION ALL
+SELECT 'aggregate', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       'SFUNC = ' || a.aggtransfn::text || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+       || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::text ELSE '' END
+       || coalesce(', INITCOND = ' || a.agginitval, '')
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+UNION ALL
+SELECT 'comment', n.nspname, c.relname || coalesce('.' || a.attname, ''), d.description
+FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+  AND NOT c.relispartition
+UNION ALL
+SELECT 'comment', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       d.description
+FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+UNION ALL
+SELECT 'owner', n.nspname, c.relname, pg_get_userbyid(c.relowner)::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
+UNION ALL
+SELECT 'owner', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       pg_get_userbyid(p.proowner)::text
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
+                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 UNION ALL
 SELECT 'collation', n.nspname, c.collname,
        'PROVIDER = ' || CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc'

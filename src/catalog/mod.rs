@@ -11,7 +11,7 @@ pub mod privileges;
 pub mod shadow;
 pub mod snapshot;
 
-pub use compare::{Basis, DriftReport, MajorPair, compare};
+pub use compare::{Basis, DriftReport, MajorPair, Optional, compare};
 pub use diff::{Change, Difference, diff};
 pub use ignore::IgnoreSet;
 pub use introspect::{DEFAULT_SCHEMAS, IntrospectError, introspect, scope};

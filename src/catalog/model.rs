@@ -40,6 +40,10 @@ pub struct SchemaModel {
     /// Domains, composite types, range types and collations, by qualified name.
     #[serde(default)]
     pub types: BTreeMap<String, UserType>,
+    /// Rules, statistics objects, event triggers, aggregates, comments and owners: kind
+    /// to name to definition (comments and owners compared on request only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub others: BTreeMap<String, BTreeMap<String, String>>,
     /// Privileges per object (format 2; a format-1 snapshot has none recorded).
     #[serde(default)]
     pub privileges: BTreeMap<String, super::privileges::Privileges>,

@@ -298,6 +298,7 @@ async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
         actual,
         &none,
         &[],
+        catalog::Optional::default(),
         "embedded snapshot".to_string(),
         catalog::Basis::Migrations,
     )

@@ -62,6 +62,10 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
         actual,
         &ignore,
         &args.schemas,
+        catalog::Optional {
+            owners: args.owners,
+            comments: args.comments,
+        },
         expected_source,
         basis,
     )
