@@ -272,8 +272,9 @@ WITH objects AS (
     SELECT 'type', n.nspname || '.' || t.typname,
            coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    LEFT JOIN pg_class tc ON tc.oid = t.typrelid
     WHERE t.typtype IN ('e', 'd', 'r', 'c') AND n.nspname = ANY ({{SCHEMAS}}::text[])
-      AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+      AND (t.typtype <> 'c' OR tc.relkind = 'c')
       AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                       AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
     UNION ALL
