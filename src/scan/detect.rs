@@ -27,6 +27,14 @@ pub enum Kind {
     Pgpassword,
     /// A Neon-generated password, `npg_` and its random characters.
     NeonPassword,
+    /// A `.pgpass` line, `host:port:database:user:password`.
+    Pgpass,
+    /// `Password=...;` in an Npgsql, ODBC or ADO.NET connection string.
+    SemicolonPassword,
+    /// A database password variable: `POSTGRES_PASSWORD=`, `DB_PASSWORD:`, ...
+    PasswordVariable,
+    /// `CREATE ROLE / ALTER ROLE ... PASSWORD '...'` with a literal, not a verifier.
+    RolePassword,
 }
 
 impl Kind {
@@ -38,6 +46,10 @@ impl Kind {
             Kind::KeyValuePassword => "key-value-password",
             Kind::Pgpassword => "pgpassword",
             Kind::NeonPassword => "neon-password",
+            Kind::Pgpass => "pgpass",
+            Kind::SemicolonPassword => "connection-string-password",
+            Kind::PasswordVariable => "password-variable",
+            Kind::RolePassword => "role-password",
         }
     }
 }
@@ -66,17 +78,26 @@ struct Patterns {
     pgpassword: Regex,
     database_url: Regex,
     neon: Regex,
+    pgpass: Regex,
+    semicolon_password: Regex,
+    semicolon_host: Regex,
+    password_variable: Regex,
+    role_password: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
-        trigger: Regex::new(r"(?i)postgres|pgpassword|password|npg_").expect("valid regex"),
+        trigger: Regex::new(
+            r"(?im)postgres|password|passwd|pwd|npg_|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:",
+        )
+        .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
         // The password runs to the last `@` before the host: it may hold an unencoded
         // quote, `<` or a space (libpq would misread such a URI, but the secret is there).
+        // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
         uri: Regex::new(
-            r#"(?i)\b(postgres(?:ql)?://)([^\s:/?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/?#@'"`<>),;]*)"#,
+            r#"(?i)\b(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -93,6 +114,24 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         database_url: Regex::new(r"(?i)\bdatabase_url\b").expect("valid regex"),
         neon: Regex::new(r"\bnpg_[A-Za-z0-9]{12,}\b").expect("valid regex"),
+        pgpass: Regex::new(
+            r"(?m)^([^:\s#][^:\s]*:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:)((?:[^\\\s]|\\.)+)\s*$",
+        )
+        .expect("valid regex"),
+        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"\n]+)"#)
+            .expect("valid regex"),
+        semicolon_host: Regex::new(r"(?i)\b(?:host|server|data source)\s*=[^;\n]*;")
+            .expect("valid regex"),
+        password_variable: Regex::new(
+            // A literal, not code: quoted, or a bare word that ends the value (an
+            // `=>`, `==`, or a call such as `home.join(...)` is no password).
+            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+        )
+        .expect("valid regex"),
+        role_password: Regex::new(
+            r"(?i)\b((?:create|alter)\s+(?:role|user)\s+[^;]*?\bpassword\s+)'((?:[^']|'')*)'",
+        )
+        .expect("valid regex"),
     })
 }
 
@@ -188,6 +227,66 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             detection(Kind::NeonPassword, m.start(), "npg_****".to_string()),
         ));
     }
+    for c in p.pgpass.captures_iter(text) {
+        let (fields, password) = (c.get(1).expect("fields"), c.get(2).expect("password"));
+        if is_placeholder(&lossy(password.as_bytes())) {
+            continue;
+        }
+        let host = lossy(fields.as_bytes());
+        let host = host.split(':').next().unwrap_or("").to_string();
+        found.push((
+            fields.start()..password.end(),
+            detection(Kind::Pgpass, fields.start(), format!("{host}:...:****")),
+        ));
+    }
+    for c in p.semicolon_password.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        if !facts.has_semicolon_host(key.start()) || is_placeholder(&unquote(value.as_bytes())) {
+            continue;
+        }
+        let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
+        found.push((
+            key.start()..value.end(),
+            detection(Kind::SemicolonPassword, key.start(), redacted),
+        ));
+    }
+    for c in p.password_variable.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        // A bare value counts under an environment-style name (`POSTGRES_PASSWORD=x`);
+        // in code (`pgpassword: Regex`) only a quoted literal does.
+        let quoted = matches!(value.as_bytes().first(), Some(b'"' | b'\''));
+        let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
+        if (!quoted && !env_style) || is_placeholder(&unquote(value.as_bytes())) {
+            continue;
+        }
+        let name: String = lossy(key.as_bytes())
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        found.push((
+            key.start()..value.end(),
+            detection(Kind::PasswordVariable, key.start(), format!("{name}=****")),
+        ));
+    }
+    for c in p.role_password.captures_iter(text) {
+        let (start, value) = (c.get(1).expect("start"), c.get(2).expect("value"));
+        let literal = lossy(value.as_bytes());
+        let verifier = literal.starts_with("SCRAM-SHA-256$")
+            || (literal.len() == 35
+                && literal.starts_with("md5")
+                && literal[3..].bytes().all(|b| b.is_ascii_hexdigit()));
+        if verifier || is_placeholder(&literal) {
+            continue;
+        }
+        found.push((
+            start.start()..value.end() + 1,
+            detection(
+                Kind::RolePassword,
+                start.start(),
+                "... PASSWORD '****'".to_string(),
+            ),
+        ));
+    }
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
@@ -197,6 +296,7 @@ struct LineFacts<'a> {
     text: &'a [u8],
     lines: &'a Lines,
     keyword: HashMap<usize, bool>,
+    semicolon_host: HashMap<usize, bool>,
     allow: HashMap<usize, bool>,
     /// Where the first DATABASE_URL on the line ends, if there is one.
     database_url_end: HashMap<usize, Option<usize>>,
@@ -208,6 +308,7 @@ impl<'a> LineFacts<'a> {
             text,
             lines,
             keyword: HashMap::new(),
+            semicolon_host: HashMap::new(),
             allow: HashMap::new(),
             database_url_end: HashMap::new(),
         }
@@ -221,6 +322,17 @@ impl<'a> LineFacts<'a> {
             .keyword
             .entry(line)
             .or_insert_with(|| patterns().libpq_keyword.is_match(&text[range]))
+    }
+
+    /// Whether the line holding `offset` names a host the Npgsql or ODBC way (`Host=...;`,
+    /// `Server=...;`, `Data Source=...;`).
+    fn has_semicolon_host(&mut self, offset: usize) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        *self
+            .semicolon_host
+            .entry(line)
+            .or_insert_with(|| patterns().semicolon_host.is_match(&text[range]))
     }
 
     /// Whether the line holding `offset` carries the allow marker.
@@ -352,6 +464,65 @@ mod tests {
         assert_eq!(kinds("  PGPASSWORD: \"s3cret\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
         let neon = "neon password npg_Xy12Zw34Ab56Cd"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(neon), [Kind::NeonPassword]);
+    }
+
+    #[test]
+    fn the_forms_projects_write_credentials_in_are_found() {
+        const PW: &str = "Qw3rty-Uiop";
+        let cases = [
+            (
+                "engine = create_engine('postgresql+psycopg2://app:{PW}@db.acme.io/app')",
+                Kind::PostgresUri,
+            ),
+            (
+                "{\"url\": \"postgresql:\\/\\/app:{PW}@db.acme.io\\/app\"}",
+                Kind::PostgresUri,
+            ),
+            (
+                "jdbc:postgresql://db.acme.io:5432/app?user=app&password={PW}",
+                Kind::PostgresUri,
+            ),
+            ("db.acme.io:5432:app:app:{PW}", Kind::Pgpass),
+            (
+                "Host=db.acme.io;Database=app;Username=app;Password={PW};",
+                Kind::SemicolonPassword,
+            ),
+            (
+                "Driver={{PostgreSQL}};Server=db.acme.io;Uid=app;Pwd={PW};",
+                Kind::SemicolonPassword,
+            ),
+            ("POSTGRES_PASSWORD={PW}", Kind::PasswordVariable),
+            ("      DB_PASSWORD: \"{PW}\"", Kind::PasswordVariable),
+            ("const dbPassword = '{PW}';", Kind::PasswordVariable),
+            ("CREATE ROLE app LOGIN PASSWORD '{PW}';", Kind::RolePassword),
+        ];
+        for (template, kind) in cases {
+            let text = template
+                .replace("{PW}", PW)
+                .replace("{{", "{")
+                .replace("}}", "}");
+            let found = detect(text.as_bytes());
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].kind, kind, "{text}");
+            assert!(
+                !found[0].redacted.contains("Qw3rty"),
+                "{text}: {}",
+                found[0].redacted
+            );
+        }
+        for text in [
+            "POSTGRES_PASSWORD=${{ secrets.POSTGRES_PASSWORD }}",
+            "DB_PASSWORD: ${DB_PASSWORD}",
+            "ALTER ROLE app PASSWORD 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy';",
+            "CREATE ROLE app PASSWORD 'md5a3556571e93b0d20722ba62be61e8c2d';",
+            "Server=db.acme.io;Password=${PASSWORD};",
+            "12:30:45 started",
+            "    pgpassword: Regex,",
+            "let pgpass = home.path().join(\".pgpass\");",
+            "Kind::Pgpassword => \"pgpassword\",",
+        ] {
+            assert!(detect(text.as_bytes()).is_empty(), "flagged: {text}");
+        }
     }
 
     #[test]
