@@ -276,10 +276,12 @@ pub enum Command {
     },
     /// Find leaked PostgreSQL credentials in files; exit 1 when any is found.
     ///
-    /// Looks for connection URIs with a password, key=value strings with a password,
-    /// PGPASSWORD, DATABASE_URL and Neon passwords (npg_...). Respects .gitignore, skips
-    /// binary files, never flags placeholders (your_database_url, <password>, ${VAR},
-    /// ****), and prints every finding with its secret redacted. Needs no database.
+    /// Looks for connection URIs with a password (driver schemes and JDBC included),
+    /// key=value and Npgsql/ODBC strings with a password, .pgpass lines, PGPASSWORD,
+    /// DATABASE_URL, database password variables (POSTGRES_PASSWORD=...), CREATE ROLE ...
+    /// PASSWORD literals and Neon passwords (npg_...). Respects .gitignore, skips binary
+    /// files, never flags placeholders (your_database_url, <password>, ${VAR}, ****), and
+    /// prints every finding with its secret redacted. Needs no database.
     #[command(
         after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI"
     )]
