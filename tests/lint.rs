@@ -371,3 +371,61 @@ fn live_weighs_findings_with_the_tables_in_the_database() {
     let without = vsecure(&["lint", file.to_str().unwrap(), "--live"], &[]);
     assert_eq!(without.code, 2, "--live needs a database");
 }
+
+/// The SARIF output validates against the SARIF 2.1.0 schema, through a model generated
+/// from it (PyPI's pydantic-sarif, strict about unknown properties), accepted findings
+/// with their suppressions included.
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let validator = std::process::Command::new(repo_root().join("scripts/sarif-validator"))
+        .output()
+        .expect("run scripts/sarif-validator");
+    assert!(
+        validator.status.success(),
+        "provisioning the validator failed: {}",
+        String::from_utf8_lossy(&validator.stderr)
+    );
+    let path = String::from_utf8(validator.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::write(
+        dir.path(),
+        "V11__seen.sql",
+        &format!(
+            "{DANGEROUS}-- vsecure:lint-ignore prefer-identity: a test of suppressions\nCREATE TABLE n (id serial);\n"
+        ),
+    );
+    let sarif = vsecure(&["lint", file.to_str().unwrap(), "--format", "sarif"], &[]);
+    assert_eq!(sarif.code, 1);
+    assert!(
+        sarif.stdout.contains("\"suppressions\""),
+        "an accepted finding is in the log"
+    );
+    let mut check = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys\n\
+             from pydantic_sarif.model import StaticAnalysisResultsFormatSarifVersion210JsonSchema as Log\n\
+             Log.model_validate_json(sys.stdin.read())\n",
+        ])
+        .env("PYTHONPATH", &path)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    use std::io::Write as _;
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sarif.stdout.as_bytes())
+        .unwrap();
+    let result = check.wait_with_output().unwrap();
+    assert!(
+        result.status.success(),
+        "the SARIF log does not validate: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
