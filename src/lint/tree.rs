@@ -172,3 +172,27 @@ pub fn statement_table(node: &NodeEnum) -> Option<String> {
     };
     (!name.is_empty()).then_some(name)
 }
+
+/// The columns a statement defines whose type `matches` (given the type's name,
+/// whether it has a length, and `key` for a primary key column), as hits naming them.
+pub fn columns_of_type(
+    statement: &crate::sqlparse::Statement<'_>,
+    matches: impl Fn(&str, bool, &str) -> Option<String>,
+) -> Vec<super::Hit> {
+    let Some(node) = &statement.node else {
+        return Vec::new();
+    };
+    let keys = primary_key_columns(node);
+    column_defs(node)
+        .into_iter()
+        .filter_map(|(table, column)| {
+            let (name, sized) = type_name(&column.type_name);
+            let is_key = keys.contains(&column.colname);
+            let what = matches(&name, sized, if is_key { "key" } else { "" })?;
+            Some(super::Hit {
+                message: format!("{table}.{} is {what}", column.colname),
+                at: at(column.location, statement.offset),
+            })
+        })
+        .collect()
+}

@@ -1,11 +1,10 @@
-//! The rules, one module each (the column-type rules share one): what each flags, why
+//! The rules, one module each: what each flags, why
 //! it is dangerous, the safe way, and tests with SQL that must and must not trigger it.
 
 mod adding_key_without_index;
 mod adding_required_column;
 mod adding_volatile_default;
 mod changing_column_type;
-mod column_types;
 mod concurrently_in_transaction;
 mod constraint_missing_not_valid;
 mod domain_constraint;
@@ -13,6 +12,10 @@ mod dropping;
 mod grant_to_public;
 mod non_idempotent_without_transaction;
 mod policy_using_true;
+mod prefer_bigint_keys;
+mod prefer_identity;
+mod prefer_text_over_varchar;
+mod prefer_timestamptz;
 mod renaming;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
@@ -42,10 +45,10 @@ pub static ALL: &[&dyn Rule] = &[
     &transaction_control::TransactionControl,
     &truncate_cascade::TruncateCascade,
     &domain_constraint::DomainConstraint,
-    &column_types::PreferText,
-    &column_types::PreferBigintKeys,
-    &column_types::PreferIdentity,
-    &column_types::PreferTimestamptz,
+    &prefer_text_over_varchar::PreferText,
+    &prefer_bigint_keys::PreferBigintKeys,
+    &prefer_identity::PreferIdentity,
+    &prefer_timestamptz::PreferTimestamptz,
     &non_idempotent_without_transaction::NonIdempotentWithoutTransaction,
     &table_without_rls::TableWithoutRls,
     &policy_using_true::PolicyUsingTrue,
