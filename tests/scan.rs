@@ -296,3 +296,55 @@ fn the_forms_placeholders_used_to_hide_are_found_without_printing_them() {
         }
     }
 }
+
+/// The labelled corpus (tests/fixtures/scan_corpus): `found/` holds one synthetic
+/// credential per file, written the ways projects write them; `clean/` holds
+/// look-alikes that are not credentials (placeholders, references, verifiers, code).
+/// README states the recall and precision this test holds scan to.
+#[test]
+fn recall_and_precision_on_the_labelled_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan_corpus");
+    let run = vsecure_in(
+        &corpus,
+        &["scan", "--no-ignore", "--format", "json", "found", "clean"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    let path = |f: &serde_json::Value| {
+        f["path"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("./")
+            .to_string()
+    };
+    let positives: Vec<String> = std::fs::read_dir(corpus.join("found"))
+        .unwrap()
+        .map(|e| format!("found/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    let recalled = positives
+        .iter()
+        .filter(|p| findings.iter().any(|f| &path(f) == *p))
+        .count();
+    let true_findings = findings
+        .iter()
+        .filter(|f| path(f).starts_with("found/"))
+        .count();
+    let recall = recalled as f64 / positives.len() as f64;
+    let precision = true_findings as f64 / findings.len() as f64;
+    let missed: Vec<&String> = positives
+        .iter()
+        .filter(|p| !findings.iter().any(|f| &path(f) == *p))
+        .collect();
+    let false_alarms: Vec<String> = findings
+        .iter()
+        .map(path)
+        .filter(|p| p.starts_with("clean/"))
+        .collect();
+    assert!(recall >= 0.95, "recall {recall:.2}; missed {missed:?}");
+    assert!(
+        precision >= 0.97,
+        "precision {precision:.2}; flagged {false_alarms:?}"
+    );
+    assert!(positives.len() >= 25, "the corpus keeps every class");
+}
