@@ -539,6 +539,11 @@ pub struct ScanArgs {
     /// Also scan files that .gitignore (or .ignore) excludes.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Fail on well-known local defaults too (postgres:postgres@localhost,
+    /// test:test@127.0.0.1, a CI service container's), which are otherwise reported
+    /// as low severity without failing the run.
+    #[arg(long)]
+    pub fail_on_local_defaults: bool,
 }
 
 /// Subcommands of `vsecure schema`.

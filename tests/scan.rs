@@ -347,4 +347,40 @@ fn recall_and_precision_on_the_labelled_corpus() {
         "precision {precision:.2}; flagged {false_alarms:?}"
     );
     assert!(positives.len() >= 25, "the corpus keeps every class");
+    let local: Vec<String> = run.json()["local_defaults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(path)
+        .collect();
+    assert_eq!(
+        local,
+        ["clean/local.env", "clean/local.env"],
+        "reported low, not as findings"
+    );
+}
+
+/// Well-known local defaults are reported at low severity without failing the run;
+/// `--fail-on-local-defaults` makes them fail it.
+#[test]
+fn local_defaults_are_reported_without_failing_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "ci.env",
+        "DATABASE_URL=postgresql://postgres:postgres@localhost:5432/app\n",
+    );
+    let run = vsecure_in(dir.path(), &["scan", "--format", "json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(json["local_defaults"][0]["severity"], "low");
+    let table = vsecure_in(dir.path(), &["scan"], &[]);
+    assert!(
+        table.stdout.contains("(local default, low severity)"),
+        "{}",
+        table.stdout
+    );
+    let strict = vsecure_in(dir.path(), &["scan", "--fail-on-local-defaults"], &[]);
+    assert_eq!(strict.code, 1, "{}", strict.stdout);
 }

@@ -20,6 +20,7 @@ pub fn run(args: &ScanArgs) -> Result<Box<dyn Report>> {
         &paths,
         ScanOptions {
             no_ignore: args.no_ignore,
+            fail_on_local_defaults: args.fail_on_local_defaults,
         },
     );
     Ok(Box::new(report))
@@ -73,6 +74,17 @@ fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
             f.redacted
         )?;
     }
+    for f in &report.local_defaults {
+        writeln!(
+            out,
+            "{}:{}:{}: {} (local default, low severity): {}",
+            f.path.display(),
+            f.line,
+            f.column,
+            f.kind.as_str(),
+            f.redacted
+        )?;
+    }
     for path in &report.missing {
         writeln!(out, "{path}: not scanned: no such file or directory")?;
     }
@@ -87,9 +99,13 @@ fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
         0 => String::new(),
         n => format!("; incomplete: {n} path(s) could not be scanned"),
     };
+    let local = match report.local_defaults.len() {
+        0 => String::new(),
+        n => format!(" ({n} local default(s) reported, not failing: --fail-on-local-defaults)"),
+    };
     writeln!(
         out,
-        "{} credential(s) found in {} file(s) scanned{skipped}{incomplete}",
+        "{} credential(s) found in {} file(s) scanned{skipped}{incomplete}{local}",
         report.findings.len(),
         report.files_scanned
     )

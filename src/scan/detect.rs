@@ -63,6 +63,9 @@ pub struct Detection {
     pub offset: usize,
     /// The match with the secret replaced by `****`.
     pub redacted: String,
+    /// A well-known local default (`postgres:postgres@localhost`, `test:test@127.0.0.1`
+    /// or a CI service container): reported, but not a leaked secret.
+    pub local_default: bool,
 }
 
 /// A line holding this marker is never flagged: for test fixtures and documented fakes.
@@ -155,7 +158,12 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             &c[4],
         );
         let secret = decode(password.as_bytes());
-        if is_placeholder(&secret) || is_placeholder(&lossy(host)) || secret.contains("://") {
+        // A local default is reported (low) even where its password is a placeholder
+        // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
+        let local_default = is_local_default(&lossy(user), &secret, &lossy(host));
+        if !local_default
+            && (is_placeholder(&secret) || is_placeholder(&lossy(host)) || secret.contains("://"))
+        {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -169,7 +177,9 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             redact_user(&lossy(user)),
             lossy(host)
         );
-        found.push((whole.range(), detection(kind, whole.start(), redacted)));
+        let mut d = detection(kind, whole.start(), redacted);
+        d.local_default = local_default;
+        found.push((whole.range(), d));
     }
     for c in p.uri_query_password.captures_iter(text) {
         let (whole, prefix, key, value) = (
@@ -364,7 +374,38 @@ fn detection(kind: Kind, offset: usize, redacted: String) -> Detection {
         kind,
         offset,
         redacted,
+        local_default: false,
     }
+}
+
+/// Hosts that only reach this machine or a CI job's service container.
+const LOCAL_HOSTS: &[&str] = &[
+    "localhost",
+    "127.0.0.1",
+    "::1",
+    "[::1]",
+    "postgres",
+    "postgresql",
+    "db",
+    "database",
+    "pg",
+];
+
+/// Passwords that local and CI databases are set up with.
+const LOCAL_PASSWORDS: &[&str] = &[
+    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev",
+];
+
+/// Whether a user, password and host are a well-known local default: a default
+/// password (or the user name repeated) on loopback or a service container's name.
+fn is_local_default(user: &str, password: &str, host: &str) -> bool {
+    let host = host
+        .rsplit_once(':')
+        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
+    let password = password.to_ascii_lowercase();
+    LOCAL_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+        && (LOCAL_PASSWORDS.contains(&password.as_str()) || password == user.to_ascii_lowercase())
 }
 
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
@@ -556,6 +597,21 @@ mod tests {
             let found = detect(text.as_bytes());
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].redacted, redacted, "{text}");
+        }
+    }
+
+    #[test]
+    fn local_defaults_are_marked() {
+        for (text, local) in [
+            ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
+            ("postgresql://app:secret@postgres:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgresql://app:postgres@db.acme.io/app", false), // vsecure:allow (a documented fake)
+            ("postgresql://app:Qw3rty-Uiop@localhost/app", false), // vsecure:allow (a documented fake)
+        ] {
+            let found = detect(text.as_bytes());
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text}");
         }
     }
 

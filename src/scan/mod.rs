@@ -36,6 +36,9 @@ pub struct Finding {
     pub kind: Kind,
     /// The finding with its secret replaced by `****`.
     pub redacted: String,
+    /// `high` for a credential; `low` for a well-known local default on loopback or a
+    /// CI service container, which does not fail the run (unless asked).
+    pub severity: &'static str,
 }
 
 /// What a scan found and covered.
@@ -43,8 +46,11 @@ pub struct Finding {
 pub struct ScanReport {
     /// True when nothing was found and everything asked for was read.
     pub ok: bool,
-    /// Every finding, sorted by path and position.
+    /// Every finding that fails the run, sorted by path and position.
     pub findings: Vec<Finding>,
+    /// Well-known local defaults (`postgres:postgres@localhost`), reported without
+    /// failing the run; `--fail-on-local-defaults` moves them to `findings`.
+    pub local_defaults: Vec<Finding>,
     /// Text files read.
     pub files_scanned: usize,
     /// Files skipped as binary or too large.
@@ -73,11 +79,13 @@ pub struct Unreadable {
     pub reason: String,
 }
 
-/// Which files a scan reads.
+/// Which files a scan reads, and what fails it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScanOptions {
     /// Also read files that .gitignore and the like exclude.
     pub no_ignore: bool,
+    /// Count well-known local defaults as findings that fail the run.
+    pub fail_on_local_defaults: bool,
 }
 
 #[derive(Default)]
@@ -159,9 +167,14 @@ pub fn scan(paths: &[PathBuf], options: ScanOptions) -> ScanReport {
         .findings
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     totals.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    let (local_defaults, findings): (Vec<Finding>, Vec<Finding>) = totals
+        .findings
+        .into_iter()
+        .partition(|f| f.severity == "low" && !options.fail_on_local_defaults);
     let mut report = ScanReport {
         ok: false,
-        findings: totals.findings,
+        findings,
+        local_defaults,
         files_scanned: totals.scanned,
         files_skipped: totals.skipped,
         unreadable: totals.unreadable,
@@ -241,6 +254,7 @@ fn scan_file(path: &Path) -> FileOutcome {
                     column,
                     kind: d.kind,
                     redacted: d.redacted,
+                    severity: if d.local_default { "low" } else { "high" },
                 }
             })
             .collect(),

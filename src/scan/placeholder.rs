@@ -105,11 +105,40 @@ fn only_placeholder_words(value: &str) -> bool {
     }
     words.push(current);
     let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
-    !words.is_empty()
-        && words
-            .iter()
-            .all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+    match words.as_slice() {
+        [] => false,
+        // One word alone is a placeholder only when it names what goes there: `postgres`,
+        // `admin` or `root` alone are weak passwords, not hints.
+        [one] => SINGLE_WORDS.contains(&one.as_str()),
+        many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
+    }
 }
+
+/// The words that are a placeholder on their own.
+const SINGLE_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "pw",
+    "secret",
+    "changeme",
+    "placeholder",
+    "redacted",
+    "dummy",
+    "example",
+    "host",
+    "hostname",
+    "value",
+    "token",
+    "url",
+    "uri",
+    "dsn",
+    "user",
+    "username",
+    "name",
+    "here",
+];
 
 #[cfg(test)]
 mod tests {
@@ -152,6 +181,8 @@ mod tests {
             "Tr0ub4dor&3",
             "MyPassword123!",
             "dummypass2024",
+            "postgres",
+            "admin",
             "password1",
             "db.example.com",
             "yourcompany.neon.tech",
