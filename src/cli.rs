@@ -283,7 +283,7 @@ pub enum Command {
     /// files, never flags placeholders (your_database_url, <password>, ${VAR}, ****), and
     /// prints every finding with its secret redacted. Needs no database.
     #[command(
-        after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI"
+        after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI\n  vsecure scan --git                               # the whole history too\n  vsecure scan --git origin/main..HEAD             # a pull request's commits"
     )]
     Scan(ScanArgs),
     /// Print a shell completion script.
@@ -544,6 +544,12 @@ pub struct ScanArgs {
     /// as low severity without failing the run.
     #[arg(long)]
     pub fail_on_local_defaults: bool,
+    /// Also scan the git history of the repository holding the first path: every line
+    /// each commit added, so a credential deleted from the tree but still in history is
+    /// found, with its commit. Without a value, every commit reachable from a ref; or a
+    /// range such as origin/main..HEAD (for CI).
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, default_missing_value = "--all")]
+    pub git: Option<String>,
 }
 
 /// Subcommands of `vsecure schema`.

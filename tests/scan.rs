@@ -384,3 +384,78 @@ fn local_defaults_are_reported_without_failing_unless_asked() {
     let strict = vsecure_in(dir.path(), &["scan", "--fail-on-local-defaults"], &[]);
     assert_eq!(strict.code, 1, "{}", strict.stdout);
 }
+
+/// `scan --git`: a credential added in one commit and deleted in the next is found in
+/// history with its commit; a range that holds only the deletion finds nothing.
+#[test]
+fn a_credential_deleted_from_the_tree_is_found_in_history_with_its_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q"]);
+    write(dir.path(), "notes.md", "# notes\n");
+    git(&["add", "."]);
+    git(&["commit", "-qm", "start"]);
+    write(
+        dir.path(),
+        "notes.md",
+        &format!("# notes\nproduction: postgresql://app:{TS_PASSWORD}@db.internal.acme.io/app\n"),
+    );
+    git(&["commit", "-qam", "oops"]);
+    let leaked = git(&["rev-parse", "HEAD"]);
+    write(dir.path(), "notes.md", "# notes\n");
+    git(&["commit", "-qam", "remove it"]);
+
+    let tree = vsecure_in(dir.path(), &["scan"], &[]);
+    assert_eq!(tree.code, 0, "the tree is clean: {}", tree.stdout);
+    let run = vsecure_in(dir.path(), &["scan", "--git", "--format", "json"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_no_secret(&run.stdout);
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["commit"], leaked.as_str());
+    assert_eq!(findings[0]["path"], "notes.md");
+    assert_eq!(findings[0]["line"], 2);
+    let table = vsecure_in(dir.path(), &["scan", "--git"], &[]);
+    assert!(
+        table
+            .stdout
+            .contains(&format!("commit {}: notes.md:2:", &leaked[..12])),
+        "{}",
+        table.stdout
+    );
+    let last = vsecure_in(dir.path(), &["scan", "--git", "HEAD~1..HEAD"], &[]);
+    assert_eq!(
+        last.code, 0,
+        "the deletion alone adds nothing: {}",
+        last.stdout
+    );
+    let nowhere = tempfile::tempdir().unwrap();
+    let not_a_repo = vsecure_in(nowhere.path(), &["scan", "--git"], &[]);
+    assert_eq!(not_a_repo.code, 2);
+    assert!(
+        not_a_repo.stderr.contains("scan --git: git log failed"),
+        "{}",
+        not_a_repo.stderr
+    );
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::ScanArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit;
 use crate::output::{self, Report};
 use crate::scan::{self, ScanOptions, ScanReport};
@@ -16,13 +16,23 @@ pub fn run(args: &ScanArgs) -> Result<Box<dyn Report>> {
     } else {
         args.paths.clone()
     };
-    let report = scan::scan(
-        &paths,
-        ScanOptions {
-            no_ignore: args.no_ignore,
-            fail_on_local_defaults: args.fail_on_local_defaults,
-        },
-    );
+    let options = ScanOptions {
+        no_ignore: args.no_ignore,
+        fail_on_local_defaults: args.fail_on_local_defaults,
+    };
+    let mut report = scan::scan(&paths, options);
+    if let Some(range) = &args.git {
+        let repo = if paths[0].is_dir() {
+            paths[0].clone()
+        } else {
+            paths[0]
+                .parent()
+                .map_or_else(|| PathBuf::from("."), PathBuf::from)
+        };
+        let found = scan::history::scan_history(&repo, range)
+            .map_err(|e| Error::Usage(format!("scan --git: {e}")))?;
+        report.add_history(found, options);
+    }
     Ok(Box::new(report))
 }
 
@@ -62,11 +72,20 @@ impl Report for ScanReport {
     }
 }
 
+/// `commit 1a2b3c4d5e6f: ` before a finding of the history, as `git show` takes it.
+fn commit_prefix(f: &scan::Finding) -> String {
+    match &f.commit {
+        Some(sha) => format!("commit {}: ", &sha[..sha.len().min(12)]),
+        None => String::new(),
+    }
+}
+
 fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &report.findings {
         writeln!(
             out,
-            "{}:{}:{}: {}: {}",
+            "{}{}:{}:{}: {}: {}",
+            commit_prefix(f),
             f.path.display(),
             f.line,
             f.column,
@@ -77,7 +96,8 @@ fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &report.local_defaults {
         writeln!(
             out,
-            "{}:{}:{}: {} (local default, low severity): {}",
+            "{}{}:{}:{}: {} (local default, low severity): {}",
+            commit_prefix(f),
             f.path.display(),
             f.line,
             f.column,

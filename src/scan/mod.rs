@@ -2,6 +2,7 @@
 //! that respects .gitignore and skips binaries) and reported without the secrets.
 
 mod detect;
+pub mod history;
 mod lines;
 mod placeholder;
 
@@ -39,6 +40,10 @@ pub struct Finding {
     /// `high` for a credential; `low` for a well-known local default on loopback or a
     /// CI service container, which does not fail the run (unless asked).
     pub severity: &'static str,
+    /// With `--git`: the commit that added the line (the path and line are that
+    /// commit's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// What a scan found and covered.
@@ -86,6 +91,21 @@ pub struct ScanOptions {
     pub no_ignore: bool,
     /// Count well-known local defaults as findings that fail the run.
     pub fail_on_local_defaults: bool,
+}
+
+impl ScanReport {
+    /// Adds the findings of the history (`scan --git`), sorted after the tree's; local
+    /// defaults go where `options` says.
+    pub fn add_history(&mut self, found: Vec<Finding>, options: ScanOptions) {
+        for f in found {
+            if f.severity == "low" && !options.fail_on_local_defaults {
+                self.local_defaults.push(f);
+            } else {
+                self.findings.push(f);
+            }
+        }
+        self.ok = self.findings.is_empty() && self.complete();
+    }
 }
 
 #[derive(Default)]
@@ -255,6 +275,7 @@ fn scan_file(path: &Path) -> FileOutcome {
                     kind: d.kind,
                     redacted: d.redacted,
                     severity: if d.local_default { "low" } else { "high" },
+                    commit: None,
                 }
             })
             .collect(),
