@@ -416,6 +416,18 @@ const BUDGETS: &[(&[&str], &[usize])] = &[
     (&["doctor"], &[1]),
     (&["cleanup", "all"], &[2]),
     (&["partitions", "ensure"], &[1]),
+    (
+        &["lint", "--dir", concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")],
+        &[1],
+    ),
+    (
+        &[
+            "lint",
+            "--live",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/V8__platform.sql"),
+        ],
+        &[1],
+    ),
 ];
 
 fn assert_within(args: &[&str], counted: &[usize], budget: &[usize]) {
