@@ -417,7 +417,11 @@ const BUDGETS: &[(&[&str], &[usize])] = &[
     (&["cleanup", "all"], &[2]),
     (&["partitions", "ensure"], &[1]),
     (
-        &["lint", "--dir", concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")],
+        &[
+            "lint",
+            "--dir",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+        ],
         &[1],
     ),
     (

@@ -30,6 +30,43 @@ pub fn alter_commands(nodes: &[Node]) -> impl Iterator<Item = (AlterTableType, &
     })
 }
 
+/// The table and commands of an `ALTER TABLE` on a table that existed before this
+/// migration, the subject of the lock rules; `None` for any other statement.
+pub fn alter_of_existing<'a>(
+    statement: &'a crate::sqlparse::Statement<'_>,
+    cx: &super::Context,
+) -> Option<(String, &'a [Node])> {
+    let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        return None;
+    };
+    let name = table(&s.relation);
+    cx.existing(&name).then_some((name, s.cmds.as_slice()))
+}
+
+/// The constraints an `ALTER TABLE` adds.
+pub fn constraints_added(cmds: &[Node]) -> impl Iterator<Item = &pg_query::protobuf::Constraint> {
+    alter_commands(cmds)
+        .filter(|(kind, _)| *kind == AlterTableType::AtAddConstraint)
+        .filter_map(
+            |(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::Constraint(c)) => Some(c.as_ref()),
+                _ => None,
+            },
+        )
+}
+
+/// The columns an `ALTER TABLE` adds.
+pub fn columns_added(cmds: &[Node]) -> impl Iterator<Item = &pg_query::protobuf::ColumnDef> {
+    alter_commands(cmds)
+        .filter(|(kind, _)| *kind == AlterTableType::AtAddColumn)
+        .filter_map(
+            |(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::ColumnDef(c)) => Some(c.as_ref()),
+                _ => None,
+            },
+        )
+}
+
 /// The last part of a type's name as the parser spells it (`varchar`, `int4`,
 /// `timestamp`, `serial`), and whether it has a length or precision.
 pub fn type_name(name: &Option<TypeName>) -> (String, bool) {
@@ -120,14 +157,8 @@ pub fn column_defs(node: &NodeEnum) -> Vec<(String, &pg_query::protobuf::ColumnD
                 _ => None,
             })
             .collect(),
-        NodeEnum::AlterTableStmt(s) => alter_commands(&s.cmds)
-            .filter(|(kind, _)| *kind == AlterTableType::AtAddColumn)
-            .filter_map(
-                |(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-                    Some(NodeEnum::ColumnDef(c)) => Some((table(&s.relation), c.as_ref())),
-                    _ => None,
-                },
-            )
+        NodeEnum::AlterTableStmt(s) => columns_added(&s.cmds)
+            .map(|c| (table(&s.relation), c))
             .collect(),
         _ => Vec::new(),
     }

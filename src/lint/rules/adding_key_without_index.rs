@@ -1,8 +1,7 @@
 //! A PRIMARY KEY or UNIQUE constraint added to an existing table builds its index under
 //! an ACCESS EXCLUSIVE lock.
 
-use pg_query::NodeEnum;
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
 use crate::lint::{Context, Hit, Rule, RuleInfo, Severity, tree};
 use crate::sqlparse::Statement;
@@ -22,21 +21,10 @@ impl Rule for AddingKeyWithoutIndex {
     }
 
     fn check(&self, statement: &Statement<'_>, cx: &Context) -> Vec<Hit> {
-        let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        let Some((table, cmds)) = tree::alter_of_existing(statement, cx) else {
             return Vec::new();
         };
-        let table = tree::table(&s.relation);
-        if !cx.existing(&table) {
-            return Vec::new();
-        }
-        tree::alter_commands(&s.cmds)
-            .filter(|(kind, _)| *kind == AlterTableType::AtAddConstraint)
-            .filter_map(
-                |(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-                    Some(NodeEnum::Constraint(c)) => Some(c),
-                    _ => None,
-                },
-            )
+        tree::constraints_added(cmds)
             .filter(|c| {
                 (c.contype == ConstrType::ConstrPrimary as i32
                     || c.contype == ConstrType::ConstrUnique as i32)

@@ -1,7 +1,7 @@
 //! A NOT NULL column without a default cannot be added to a table with rows.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
 use crate::lint::{Context, Hit, Rule, RuleInfo, Severity, tree};
 use crate::sqlparse::Statement;
@@ -21,19 +21,10 @@ impl Rule for AddingRequiredColumn {
     }
 
     fn check(&self, statement: &Statement<'_>, cx: &Context) -> Vec<Hit> {
-        let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        let Some((table, cmds)) = tree::alter_of_existing(statement, cx) else {
             return Vec::new();
         };
-        let table = tree::table(&s.relation);
-        if !cx.existing(&table) {
-            return Vec::new();
-        }
-        tree::alter_commands(&s.cmds)
-            .filter(|(kind, _)| *kind == AlterTableType::AtAddColumn)
-            .filter_map(|(_, cmd)| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-                Some(NodeEnum::ColumnDef(c)) => Some(c),
-                _ => None,
-            })
+        tree::columns_added(cmds)
             .filter(|c| {
                 let has = |t: ConstrType| {
                     c.constraints.iter().any(|n| matches!(&n.node, Some(NodeEnum::Constraint(k)) if k.contype == t as i32))

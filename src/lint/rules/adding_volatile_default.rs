@@ -2,7 +2,6 @@
 //! EXCLUSIVE lock.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::AlterTableType;
 
 use crate::lint::{Context, Hit, Rule, RuleInfo, Severity, tree};
 use crate::sqlparse::Statement;
@@ -40,23 +39,11 @@ impl Rule for AddingVolatileDefault {
     }
 
     fn check(&self, statement: &Statement<'_>, cx: &Context) -> Vec<Hit> {
-        let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        let Some((table, cmds)) = tree::alter_of_existing(statement, cx) else {
             return Vec::new();
         };
-        let table = tree::table(&s.relation);
-        if !cx.existing(&table) {
-            return Vec::new();
-        }
         let mut hits = Vec::new();
-        for (kind, cmd) in tree::alter_commands(&s.cmds) {
-            let Some(NodeEnum::ColumnDef(column)) =
-                cmd.def.as_deref().and_then(|d| d.node.as_ref())
-            else {
-                continue;
-            };
-            if kind != AlterTableType::AtAddColumn {
-                continue;
-            }
+        for column in tree::columns_added(cmds) {
             let defaults = column.raw_default.iter().map(|d| d.as_ref()).chain(
                 column.constraints.iter().filter_map(|c| match &c.node {
                     Some(NodeEnum::Constraint(c)) => c.raw_expr.as_deref(),

@@ -1,6 +1,5 @@
 //! Changing a column's type usually rewrites the table and its indexes.
 
-use pg_query::NodeEnum;
 use pg_query::protobuf::AlterTableType;
 
 use crate::lint::{Context, Hit, Rule, RuleInfo, Severity, tree};
@@ -21,14 +20,10 @@ impl Rule for ChangingColumnType {
     }
 
     fn check(&self, statement: &Statement<'_>, cx: &Context) -> Vec<Hit> {
-        let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        let Some((table, cmds)) = tree::alter_of_existing(statement, cx) else {
             return Vec::new();
         };
-        let table = tree::table(&s.relation);
-        if !cx.existing(&table) {
-            return Vec::new();
-        }
-        tree::alter_commands(&s.cmds)
+        tree::alter_commands(cmds)
             .filter(|(kind, _)| *kind == AlterTableType::AtAlterColumnType)
             .map(|(_, cmd)| Hit {
                 message: format!(

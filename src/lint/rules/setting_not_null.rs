@@ -1,7 +1,6 @@
 //! SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock unless a validated
 //! CHECK already proves it.
 
-use pg_query::NodeEnum;
 use pg_query::protobuf::AlterTableType;
 
 use crate::lint::{Context, Hit, Rule, RuleInfo, Severity, tree};
@@ -22,14 +21,10 @@ impl Rule for SettingNotNull {
     }
 
     fn check(&self, statement: &Statement<'_>, cx: &Context) -> Vec<Hit> {
-        let Some(NodeEnum::AlterTableStmt(s)) = &statement.node else {
+        let Some((table, cmds)) = tree::alter_of_existing(statement, cx) else {
             return Vec::new();
         };
-        let table = tree::table(&s.relation);
-        if !cx.existing(&table) {
-            return Vec::new();
-        }
-        tree::alter_commands(&s.cmds)
+        tree::alter_commands(cmds)
             .filter(|(kind, _)| *kind == AlterTableType::AtSetNotNull)
             .map(|(_, cmd)| Hit {
                 message: format!("SET NOT NULL on {table}.{} scans {table} under an exclusive lock unless a validated CHECK proves it", cmd.name),
