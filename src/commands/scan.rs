@@ -81,22 +81,14 @@ fn commit_prefix(f: &scan::Finding) -> String {
 }
 
 fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
-    for f in &report.findings {
+    let low = report
+        .local_defaults
+        .iter()
+        .map(|f| (f, " (local default, low severity)"));
+    for (f, note) in report.findings.iter().map(|f| (f, "")).chain(low) {
         writeln!(
             out,
-            "{}{}:{}:{}: {}: {}",
-            commit_prefix(f),
-            f.path.display(),
-            f.line,
-            f.column,
-            f.kind.as_str(),
-            f.redacted
-        )?;
-    }
-    for f in &report.local_defaults {
-        writeln!(
-            out,
-            "{}{}:{}:{}: {} (local default, low severity): {}",
+            "{}{}:{}:{}: {}{note}: {}",
             commit_prefix(f),
             f.path.display(),
             f.line,
