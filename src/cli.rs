@@ -82,7 +82,7 @@ pub struct ConnectionArgs {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// table for people, json for scripts (one JSON document on stdout); sarif and
-    /// github for lint [default: table].
+    /// github for lint and scan [default: table].
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
 
@@ -152,9 +152,9 @@ pub enum Format {
     Table,
     /// Machine-readable JSON on stdout.
     Json,
-    /// SARIF 2.1.0, for code scanning (lint).
+    /// SARIF 2.1.0, for code scanning (lint, scan).
     Sarif,
-    /// GitHub workflow annotations (lint).
+    /// GitHub workflow annotations (lint, scan).
     Github,
 }
 
@@ -279,11 +279,13 @@ pub enum Command {
     /// Looks for connection URIs with a password (driver schemes and JDBC included),
     /// key=value and Npgsql/ODBC strings with a password, .pgpass lines, PGPASSWORD,
     /// DATABASE_URL, database password variables (POSTGRES_PASSWORD=...), CREATE ROLE ...
-    /// PASSWORD literals and Neon passwords (npg_...). Respects .gitignore, skips binary
+    /// PASSWORD literals, Neon passwords (npg_...), password settings next to PostgreSQL
+    /// settings (Spring, Django, Rails, Helm, Terraform, INI, driver calls, JDBC) and
+    /// Kubernetes env pairs and Secrets (base64 decoded). Respects .gitignore, skips binary
     /// files, never flags placeholders (your_database_url, <password>, ${VAR}, ****), and
     /// prints every finding with its secret redacted. Needs no database.
     #[command(
-        after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI\n  vsecure scan --git                               # the whole history too\n  vsecure scan --git origin/main..HEAD             # a pull request's commits"
+        after_help = "Examples:\n  vsecure scan\n  vsecure scan docs/ src/ --format json\n  git diff --name-only main | xargs vsecure scan   # in CI\n  vsecure scan --git                               # the whole history too\n  vsecure scan --git origin/main..HEAD             # a pull request's commits\n  vsecure scan --format json > known.json && vsecure scan --baseline known.json\n  vsecure scan --format sarif > scan.sarif         # for code scanning"
     )]
     Scan(ScanArgs),
     /// Print a shell completion script.
@@ -550,6 +552,12 @@ pub struct ScanArgs {
     /// range such as origin/main..HEAD (for CI).
     #[arg(long, value_name = "RANGE", num_args = 0..=1, default_missing_value = "--all")]
     pub git: Option<String>,
+    /// Accept the findings of this earlier report (`vsecure scan --format json >
+    /// FILE`): they are listed as accepted and do not fail the run, so CI fails only on
+    /// new ones. Findings are matched by fingerprint (kind, path and a hash of the
+    /// secret), whatever line they moved to.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Subcommands of `vsecure schema`.

@@ -31,18 +31,18 @@ fn a_new_migration_gets_the_next_version_and_refinery_picks_it_up() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
-            .starts_with("migrations/V11__add_user_locale.sql\n"),
+            .starts_with("migrations/V12__add_user_locale.sql\n"),
         "{}",
         run.stdout
     );
-    let written = repo.path().join("migrations/V11__add_user_locale.sql");
+    let written = repo.path().join("migrations/V12__add_user_locale.sql");
     let text = std::fs::read_to_string(&written).unwrap();
     assert!(text.contains("lock_timeout"), "{text}");
     // What refinery's embed_migrations! reads at build time, from the same folder.
     let found = refinery::load_sql_migrations(repo.path().join("migrations")).unwrap();
     let newest = found.iter().max_by_key(|m| m.version()).unwrap();
-    assert_eq!((newest.version(), newest.name()), (11, "add_user_locale"));
-    assert_eq!(found.len(), 11);
+    assert_eq!((newest.version(), newest.name()), (12, "add_user_locale"));
+    assert_eq!(found.len(), 12);
 
     let json = vsecure_in(
         repo.path(),
@@ -57,10 +57,10 @@ fn a_new_migration_gets_the_next_version_and_refinery_picks_it_up() {
         &[],
     );
     assert_eq!(json.code, 0, "{}", json.stderr);
-    assert_eq!(json.json()["version"], 12);
+    assert_eq!(json.json()["version"], 13);
     let text =
-        std::fs::read_to_string(repo.path().join("migrations/V12__index_events.sql")).unwrap();
-    let set = MigrationSet::from_sources([("V12__index_events", text.as_str())]).unwrap();
+        std::fs::read_to_string(repo.path().join("migrations/V13__index_events.sql")).unwrap();
+    let set = MigrationSet::from_sources([("V13__index_events", text.as_str())]).unwrap();
     assert!(
         set.files()[0].no_transaction,
         "the directive is the first line"
@@ -108,7 +108,7 @@ fn names_versions_and_folders_that_would_not_work_are_refused() {
     let files = std::fs::read_dir(repo.path().join("migrations"))
         .unwrap()
         .count();
-    assert_eq!(files, 10, "nothing was written");
+    assert_eq!(files, 11, "nothing was written");
 }
 
 #[test]
@@ -150,9 +150,9 @@ fn a_dry_run_prints_the_sql_that_would_run_and_runs_none() {
         run.stdout
             .matches("INSERT INTO refinery_schema_history")
             .count(),
-        10
+        11
     );
-    assert_eq!(run.stdout.matches("COMMIT;").count(), 10);
+    assert_eq!(run.stdout.matches("COMMIT;").count(), 11);
     let history = cluster.query_strings(
         &db,
         "SELECT (to_regclass('refinery_schema_history') IS NULL)::text",

@@ -602,9 +602,112 @@ fn a_grant_nobody_migrated_and_a_revoked_one_are_named() {
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC",
         "privilege",
         "unexpected",
-        &format!("for {} in public on tables TO PUBLIC", support::SUPERUSER),
+        "for the migrating role in public on tables TO PUBLIC",
         None,
     );
+}
+
+/// The migrations state the application roles' grants (V11), so production is held to
+/// them: a privilege taken from the application or a read-only role given a credentials
+/// table is named.
+#[test]
+fn the_application_roles_grants_are_held_against_production() {
+    assert_detects(
+        "REVOKE INSERT ON secrets FROM vsecure_app",
+        "privilege",
+        "changed",
+        "public.secrets TO vsecure_app",
+        Some("value"),
+    );
+    assert_detects(
+        "REVOKE ALL ON secrets FROM vsecure_app",
+        "privilege",
+        "missing",
+        "public.secrets TO vsecure_app",
+        None,
+    );
+    assert_detects(
+        "GRANT SELECT ON secrets TO vsecure_readonly",
+        "privilege",
+        "unexpected",
+        "public.secrets TO vsecure_readonly",
+        None,
+    );
+    assert_detects(
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM vsecure_admin",
+        "privilege",
+        "missing",
+        "for the migrating role in public on tables TO vsecure_admin",
+        None,
+    );
+}
+
+/// A partition's own grants are compared where the partition is on both sides; the
+/// monthly partitions `partitions ensure` makes take the migrations' default privileges.
+#[test]
+fn grants_on_a_partition_are_compared() {
+    assert_detects(
+        "GRANT SELECT ON usage_analytics_default TO PUBLIC",
+        "privilege",
+        "unexpected",
+        "public.usage_analytics_default TO PUBLIC",
+        None,
+    );
+    assert_detects(
+        "REVOKE DELETE ON usage_analytics_default FROM vsecure_app",
+        "privilege",
+        "changed",
+        "public.usage_analytics_default TO vsecure_app",
+        Some("value"),
+    );
+    let cluster = Cluster::shared();
+    let db = migrated("drift_partition_grants");
+    let url = cluster.url(&db);
+    let ensure = vsecure(&["partitions", "ensure"], &[("DATABASE_URL", &url)]);
+    assert_eq!(ensure.code, 0, "{}", ensure.stderr);
+    let monthly = cluster.query_strings(
+        &db,
+        "SELECT count(*)::text FROM pg_class c
+         WHERE c.relispartition AND c.relname LIKE 'usage_analytics_20%'
+           AND has_table_privilege('vsecure_app', c.oid, 'INSERT')",
+    );
+    assert_ne!(
+        monthly,
+        ["0"],
+        "a monthly partition takes the default grants"
+    );
+}
+
+/// Migrations run by a role other than the snapshot's (Neon's neondb_owner, a local
+/// superuser) record the same default privileges: they are named for the migrating role.
+#[test]
+fn default_privileges_of_another_migrating_role_are_no_drift() {
+    let cluster = Cluster::shared();
+    let role = format!("drift_migrator_{}", std::process::id());
+    let db = format!("drift_migrated_by_{}", std::process::id());
+    cluster.execute("postgres", &format!("DROP DATABASE IF EXISTS {db}"));
+    cluster.execute(
+        "postgres",
+        &format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN CREATEROLE PASSWORD '{}'",
+            support::MARKER_PASSWORD
+        ),
+    );
+    cluster.execute("postgres", &format!("CREATE DATABASE {db} OWNER {role}"));
+    // Installing extensions is a superuser's (or neon_superuser's) part.
+    cluster.execute(
+        &db,
+        "CREATE EXTENSION \"uuid-ossp\"; CREATE EXTENSION vector; CREATE EXTENSION pgcrypto;
+         CREATE EXTENSION btree_gin; CREATE EXTENSION btree_gist; CREATE EXTENSION citext;
+         CREATE EXTENSION pg_trgm",
+    );
+    let url = cluster.url(&db).replacen(support::SUPERUSER, &role, 1);
+    let run = vsecure(&["migrate", "-q"], &[("DATABASE_URL", &url)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = drift(&db, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    cluster.execute("postgres", &format!("DROP DATABASE {db}"));
+    cluster.execute("postgres", &format!("DROP ROLE {role}"));
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn migrate_builds_the_whole_schema_over_tls_and_a_second_run_changes_nothing() {
         "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'usage_analytics'::regclass",
     );
     assert_eq!(partitioning, ["r"]);
-    assert_eq!(history_versions(cluster, &db).len(), 10);
+    assert_eq!(history_versions(cluster, &db).len(), 11);
 
     let again = vsecure(&["migrate", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -145,7 +145,7 @@ fn migrate_builds_the_whole_schema_over_tls_and_a_second_run_changes_nothing() {
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(status.code, 0, "{}", status.stdout);
-    assert_eq!(status.json()["applied"].as_array().unwrap().len(), 10);
+    assert_eq!(status.json()["applied"].as_array().unwrap().len(), 11);
 }
 
 #[test]
@@ -166,9 +166,20 @@ fn the_schema_works_tenant_isolation_versions_and_similarity_search() {
             VALUES ('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-000000000001',
                     '00000000-0000-0000-0000-0000000000a1', 't', 'c', array_fill(0.5, ARRAY[1536])::vector);
          UPDATE memory_entries SET content = 'c2';
-         CREATE ROLE app_tenant_test LOGIN;
-         GRANT SELECT ON ALL TABLES IN SCHEMA public TO app_tenant_test;",
+         CREATE ROLE app_tenant_test LOGIN IN ROLE vsecure_app;",
     );
+    // The application roles of V11: the application reads and writes rows, the
+    // read-only role reads none of the credentials, and neither touches the history.
+    let grants = cluster.query_strings(
+        &db,
+        "SELECT concat_ws(',', has_table_privilege('vsecure_app', 'memory_entries', 'INSERT'),
+                has_table_privilege('vsecure_readonly', 'memory_entries', 'SELECT'),
+                has_table_privilege('vsecure_readonly', 'secrets', 'SELECT'),
+                has_table_privilege('vsecure_app', 'refinery_schema_history', 'SELECT'),
+                (SELECT bool_or(rolbypassrls OR rolcanlogin) FROM pg_roles
+                 WHERE rolname IN ('vsecure_app', 'vsecure_readonly', 'vsecure_admin')))",
+    );
+    assert_eq!(grants, ["t,t,f,f,f"]);
     let versions = cluster.query_strings(
         &db,
         "SELECT version_number || ':' || content FROM memory_versions",
@@ -224,7 +235,7 @@ fn eight_concurrent_migrates_all_succeed_and_record_each_migration_once() {
     let versions = history_versions(cluster, &db);
     assert_eq!(
         versions,
-        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
     );
 }
 
@@ -351,7 +362,7 @@ fn an_edited_applied_migration_is_divergent_and_stops_migrate() {
     let json = status.json();
     assert_eq!(json["divergent"][0]["version"], 2);
     assert_eq!(json["divergent"][0]["whitespace_only"], false);
-    assert_eq!(json["pending"].as_array().unwrap().len(), 8);
+    assert_eq!(json["pending"].as_array().unwrap().len(), 9);
     let run = vsecure(&["migrate"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -471,7 +482,7 @@ fn status_without_a_history_table_lists_everything_as_pending() {
     let url = cluster.url(&db);
     let run = vsecure(&["status", "--format", "json"], &[("DATABASE_URL", &url)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.json()["pending"].as_array().unwrap().len(), 10);
+    assert_eq!(run.json()["pending"].as_array().unwrap().len(), 11);
     let check = vsecure(&["status", "--check"], &[("DATABASE_URL", &url)]);
     assert_eq!(check.code, 1);
     let dry = vsecure(
@@ -479,7 +490,7 @@ fn status_without_a_history_table_lists_everything_as_pending() {
         &[("DATABASE_URL", &url)],
     );
     assert_eq!(dry.code, 0);
-    assert_eq!(dry.json()["would_apply"].as_array().unwrap().len(), 10);
+    assert_eq!(dry.json()["would_apply"].as_array().unwrap().len(), 11);
     let exists =
         cluster.query_strings(&db, "SELECT to_regclass('refinery_schema_history') IS NULL");
     assert_eq!(exists, ["t"], "a dry run changes nothing");

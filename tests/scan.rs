@@ -459,3 +459,100 @@ fn a_credential_deleted_from_the_tree_is_found_in_history_with_its_commit() {
         not_a_repo.stderr
     );
 }
+
+/// `--baseline` accepts the findings of an earlier JSON report by fingerprint, wherever
+/// they moved, so only a new credential fails the run; SARIF (valid against the schema)
+/// and GitHub annotations carry the findings, none with the secret.
+#[test]
+fn a_baseline_accepts_known_findings_and_sarif_and_github_carry_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    leaky_tree(root);
+    let first = vsecure_in(root, &["scan", "--format", "json"], &[]);
+    assert_eq!(first.code, 1);
+    let known = first.json()["findings"].as_array().unwrap().len();
+    let fingerprints: Vec<String> = first.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    assert!(fingerprints.iter().all(|f| f.len() == 32));
+    let baseline = root.join("scan-baseline.json");
+    std::fs::write(&baseline, &first.stdout).unwrap();
+    let baseline_arg = baseline.to_str().unwrap();
+
+    // The same leaks, moved down two lines: still known.
+    let db = std::fs::read_to_string(root.join("src/db.ts")).unwrap();
+    write(root, "src/db.ts", &format!("// moved\n\n{db}"));
+    let again = vsecure_in(root, &["scan", "--baseline", baseline_arg], &[]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert!(
+        again
+            .stdout
+            .contains(&format!("({known} accepted by the baseline)")),
+        "{}",
+        again.stdout
+    );
+
+    let added = "Rc-s3cret-8pL"; // vsecure:allow (a test fake)
+    write(
+        root,
+        "src/more.py",
+        &format!("DSN = 'postgresql://app:{added}@db.internal.acme.io/app'\n"),
+    );
+    let json = vsecure_in(
+        root,
+        &["scan", "--baseline", baseline_arg, "--format", "json"],
+        &[],
+    );
+    assert_eq!(json.code, 1, "a new credential fails the run");
+    let report = json.json();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["findings"][0]["path"], "./src/more.py");
+    assert_eq!(report["accepted"].as_array().unwrap().len(), known);
+
+    let sarif = vsecure_in(
+        root,
+        &["scan", "--baseline", baseline_arg, "--format", "sarif"],
+        &[],
+    );
+    assert_eq!(sarif.code, 1);
+    assert!(!sarif.stdout.contains(added));
+    assert_no_secret(&sarif.stdout);
+    assert!(sarif.stdout.contains("partialFingerprints"));
+    assert!(sarif.stdout.contains("\"suppressions\""));
+    support::assert_valid_sarif(&sarif.stdout);
+
+    let github = vsecure_in(
+        root,
+        &["scan", "--baseline", baseline_arg, "--format", "github"],
+        &[],
+    );
+    assert_eq!(github.code, 1);
+    assert_eq!(
+        github.stdout.lines().collect::<Vec<_>>(),
+        [
+            "::error file=src/more.py,line=1,col=8,title=postgres-uri::postgres-uri: postgresql://app***:****@db.internal.acme.io"
+        ]
+    );
+
+    let missing = vsecure_in(root, &["scan", "--baseline", "nowhere.json"], &[]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .contains("cannot read the baseline nowhere.json: no such file"),
+        "{}",
+        missing.stderr
+    );
+    let not_a_report = vsecure_in(root, &["scan", "--baseline", "src/db.ts"], &[]);
+    assert_eq!(not_a_report.code, 2);
+    assert!(
+        not_a_report
+            .stderr
+            .contains("is not a report of `vsecure scan"),
+        "{}",
+        not_a_report.stderr
+    );
+}

@@ -236,18 +236,21 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
 -- object kind's default (acldefault: PUBLIC may execute functions and use types; a
 -- relation's or schema's default is its owner's privileges alone), and
 -- the owner's own privileges are left out, so the same GRANTs give the same rows
--- whoever owns the objects. Partitions (data maintenance) and extension members are
--- left out.
+-- whoever owns the objects. A partition's grants are its own (kind partition, compared
+-- where the partition is on both sides); extension members are left out. Default
+-- privileges of the role that ran the migrations (the history's owner; without a history,
+-- the database's owner) are named for "the migrating role", whatever it is called where.
 WITH objects AS (
-    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
-                          WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
+    SELECT CASE WHEN c.relispartition THEN 'partition'
+                WHEN c.relkind = 'S' THEN 'sequence' WHEN c.relkind = 'v' THEN 'view'
+                WHEN c.relkind = 'm' THEN 'materialized view' ELSE 'table' END AS kind,
            n.nspname || '.' || c.relname AS object,
            c.relacl AS acl, c.relowner AS owner
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     -- A NULL ACL is the default, the owner's privileges alone: nothing to list.
     WHERE c.relacl IS NOT NULL
       AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-      AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
+      AND c.relname <> 'refinery_schema_history'
       AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                       AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
     UNION ALL
@@ -255,7 +258,7 @@ WITH objects AS (
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
-      AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND NOT c.relispartition
+      AND n.nspname = ANY ({{SCHEMAS}}::text[])
     UNION ALL
     SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
            n.nspname || '.' || p.proname || '('
@@ -279,11 +282,18 @@ WITH objects AS (
                       AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
     UNION ALL
     SELECT 'default privileges',
-           'for ' || pg_get_userbyid(d.defaclrole) || ' in '
+           'for ' || CASE WHEN d.defaclrole = coalesce(
+                              (SELECT h.relowner FROM pg_class h
+                               WHERE h.relname = 'refinery_schema_history'
+                                 AND h.relkind = 'r' LIMIT 1),
+                              (SELECT db.datdba FROM pg_database db
+                               WHERE db.datname = current_database()))
+                          THEN 'the migrating role'
+                          ELSE pg_get_userbyid(d.defaclrole)::text END || ' in '
            || coalesce(n.nspname::text, 'all schemas') || ' on '
            || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
                    WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,
-           d.defaclacl, NULL::oid
+           d.defaclacl, d.defaclrole
     FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
     WHERE d.defaclnamespace = 0 OR n.nspname = ANY ({{SCHEMAS}}::text[])
 )

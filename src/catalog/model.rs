@@ -235,7 +235,7 @@ impl SchemaModel {
         names.extend(self.functions.keys().cloned());
         names.extend(self.sequences.keys().cloned());
         names.extend(self.types.keys().cloned());
-        for (name, table) in &self.tables {
+        for (name, table) in self.tables.iter().chain(&self.partition_objects) {
             names.push(name.clone());
             let children = table
                 .columns

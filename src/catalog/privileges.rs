@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 /// What is granted on one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Privileges {
-    /// table, view, sequence, column, function, procedure, schema, type or default
-    /// privileges.
+    /// table, partition, view, sequence, column, function, procedure, schema, type or
+    /// default privileges.
     pub kind: String,
     /// Grantee (`PUBLIC` or a role) to what it holds: `ALL`, or privileges in order,
     /// each `WITH GRANT OPTION` when it is.
@@ -46,7 +46,7 @@ fn full_set(kind: &str, object: &str) -> &'static [&'static str] {
         "UPDATE",
     ];
     match kind {
-        "table" | "view" | "materialized view" => TABLE,
+        "table" | "partition" | "view" | "materialized view" => TABLE,
         "sequence" => &["SELECT", "UPDATE", "USAGE"],
         "column" => &["INSERT", "REFERENCES", "SELECT", "UPDATE"],
         "function" | "procedure" => &["EXECUTE"],

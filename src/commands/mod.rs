@@ -65,9 +65,9 @@ pub fn dispatch(cli: Cli) -> Result<Box<dyn Report>> {
 fn refuse_format(command: &Command, global: &crate::cli::GlobalArgs) -> Result<()> {
     use crate::cli::Format;
     match (global.output.chosen_format(), command) {
-        (Format::Sarif | Format::Github, Command::Lint(_)) => Ok(()),
+        (Format::Sarif | Format::Github, Command::Lint(_) | Command::Scan(_)) => Ok(()),
         (format @ (Format::Sarif | Format::Github), _) => Err(Error::Usage(format!(
-            "--format {} applies to vsecure lint only; use table or json here",
+            "--format {} applies to vsecure lint and scan only; use table or json here",
             if format == Format::Sarif {
                 "sarif"
             } else {

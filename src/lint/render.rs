@@ -5,6 +5,8 @@ use std::io::Write;
 
 use serde_json::json;
 
+use crate::output::codescan;
+
 use super::{Finding, Severity, rules};
 
 /// One finding as rustc shows a diagnostic: rule, message, location, the line with the
@@ -66,12 +68,7 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
                 "ruleId": f.rule,
                 "level": level(f.severity),
                 "message": {"text": f.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.file.trim_start_matches("./")},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    }
-                }],
+                "locations": codescan::sarif_location(&f.file, f.line, f.column),
             });
             if let Some(reason) = &f.accepted {
                 result["suppressions"] = json!([{
@@ -82,19 +79,7 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
             result
         })
         .collect();
-    json!({
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "vsecure",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/v-secure/vsecure",
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    })
+    codescan::sarif_log(rules, results)
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -110,29 +95,19 @@ pub fn github(findings: &[Finding]) -> Vec<String> {
         .iter()
         .filter(|f| f.accepted.is_none())
         .map(|f| {
-            format!(
-                "::{} file={},line={},col={},title={}::{}",
+            let place = codescan::Place {
+                file: &f.file,
+                line: f.line,
+                column: f.column,
+            };
+            codescan::annotation(
                 level(f.severity),
-                escape_property(f.file.trim_start_matches("./")),
-                f.line,
-                f.column,
-                escape_property(f.rule),
-                escape_data(&format!("{} (help: {})", f.message, f.help))
+                &place,
+                f.rule,
+                &format!("{} (help: {})", f.message, f.help),
             )
         })
         .collect()
-}
-
-/// GitHub's escaping of a command's message.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// GitHub's escaping of a command's property value.
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// What `--observe` saw, statement by statement: every lock SHARE or stronger on a

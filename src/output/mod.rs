@@ -3,6 +3,7 @@
 //! `-q` quiet on success only, says why a failure failed in one line on stderr, writes
 //! a JSON error object under `--format json`, and picks the exit code.
 
+pub mod codescan;
 mod layer;
 mod render;
 mod report;

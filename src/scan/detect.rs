@@ -9,9 +9,11 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::lines::Lines;
 use super::placeholder::is_placeholder;
+use super::structured::{self, Syntax};
 
 /// What kind of credential was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -35,9 +37,49 @@ pub enum Kind {
     PasswordVariable,
     /// `CREATE ROLE / ALTER ROLE ... PASSWORD '...'` with a literal, not a verifier.
     RolePassword,
+    /// A password setting or driver argument next to PostgreSQL settings
+    /// (`spring.datasource.password=`, Django's `'PASSWORD':`, `password:` in
+    /// database.yml or Helm values, Terraform, a driver call, JDBC `getConnection`).
+    PasswordSetting,
+    /// A Kubernetes Secret's base64 `data:` value that decodes to a credential.
+    KubernetesSecret,
 }
 
 impl Kind {
+    /// Every kind, in the order reports describe them (SARIF's rule list).
+    pub const ALL: [Kind; 11] = [
+        Kind::PostgresUri,
+        Kind::DatabaseUrl,
+        Kind::KeyValuePassword,
+        Kind::Pgpassword,
+        Kind::NeonPassword,
+        Kind::Pgpass,
+        Kind::SemicolonPassword,
+        Kind::PasswordVariable,
+        Kind::RolePassword,
+        Kind::PasswordSetting,
+        Kind::KubernetesSecret,
+    ];
+
+    /// What the kind is, for code scanning's rule descriptions.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::PostgresUri => "A PostgreSQL connection URI with a password",
+            Kind::DatabaseUrl => "DATABASE_URL holding a connection string with a password",
+            Kind::KeyValuePassword => "A libpq key=value connection string with a password",
+            Kind::Pgpassword => "PGPASSWORD set to a literal password",
+            Kind::NeonPassword => "A Neon-generated password (npg_...)",
+            Kind::Pgpass => "A .pgpass line with a password",
+            Kind::SemicolonPassword => "Password= in an Npgsql, ODBC or ADO.NET connection string",
+            Kind::PasswordVariable => "A database password variable set to a literal",
+            Kind::RolePassword => "CREATE/ALTER ROLE with a literal password",
+            Kind::PasswordSetting => {
+                "A password setting or driver argument next to PostgreSQL settings"
+            }
+            Kind::KubernetesSecret => "A Kubernetes Secret's data decoding to a credential",
+        }
+    }
+
     /// The name shown in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,6 +92,8 @@ impl Kind {
             Kind::SemicolonPassword => "connection-string-password",
             Kind::PasswordVariable => "password-variable",
             Kind::RolePassword => "role-password",
+            Kind::PasswordSetting => "password-setting",
+            Kind::KubernetesSecret => "kubernetes-secret",
         }
     }
 }
@@ -66,6 +110,9 @@ pub struct Detection {
     /// A well-known local default (`postgres:postgres@localhost`, `test:test@127.0.0.1`
     /// or a CI service container): reported, but not a leaked secret.
     pub local_default: bool,
+    /// SHA-256 of the secret (decoded and unquoted), so a finding can be told apart from
+    /// another and recognised again (its fingerprint) without the secret being kept.
+    pub secret_digest: [u8; 32],
 }
 
 /// A line holding this marker is never flagged: for test fixtures and documented fakes.
@@ -92,7 +139,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r"(?im)postgres|password|passwd|pwd|npg_|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:",
+            r"(?im)postgres|password|passwd|pwd|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:",
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -141,7 +188,7 @@ fn patterns() -> &'static Patterns {
 /// Every credential in `text`, in order of position. Linear in the length of the text:
 /// what is decided per line (a libpq keyword on it, the allow marker, a DATABASE_URL
 /// assignment) is computed once per line, however many matches the line holds.
-pub fn detect(text: &[u8]) -> Vec<Detection> {
+pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let p = patterns();
     if !p.trigger.is_match(text) {
         return Vec::new();
@@ -177,7 +224,7 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             redact_user(&lossy(user)),
             lossy(host)
         );
-        let mut d = detection(kind, whole.start(), redacted);
+        let mut d = detection(kind, whole.start(), redacted, &secret);
         d.local_default = local_default;
         found.push((whole.range(), d));
     }
@@ -188,7 +235,8 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             &c[2],
             c.get(3).expect("value group"),
         );
-        if is_placeholder(&decode(value.as_bytes())) {
+        let secret = decode(value.as_bytes());
+        if is_placeholder(&secret) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -197,14 +245,18 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             Kind::PostgresUri
         };
         let redacted = format!("{}{}****", redact_query_prefix(&lossy(prefix)), lossy(key));
-        found.push((whole.range(), detection(kind, whole.start(), redacted)));
+        found.push((
+            whole.range(),
+            detection(kind, whole.start(), redacted, &secret),
+        ));
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
         if !facts.has_libpq_keyword(key.start()) {
             continue;
         }
-        if is_placeholder(&unquote(value.as_bytes())) {
+        let secret = unquote(value.as_bytes());
+        if is_placeholder(&secret) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(key.start()) {
@@ -215,49 +267,68 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
         found.push((
             key.start()..value.end(),
-            detection(kind, key.start(), redacted),
+            detection(kind, key.start(), redacted, &secret),
         ));
     }
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        if is_placeholder(&unquote(value.as_bytes())) {
+        let secret = unquote(value.as_bytes());
+        if is_placeholder(&secret) {
             continue;
         }
         found.push((
             key.start()..value.end(),
-            detection(Kind::Pgpassword, key.start(), "PGPASSWORD=****".to_string()),
+            detection(
+                Kind::Pgpassword,
+                key.start(),
+                "PGPASSWORD=****".to_string(),
+                &secret,
+            ),
         ));
     }
     for m in p.neon.find_iter(text) {
-        if is_placeholder(&lossy(m.as_bytes())) {
+        let secret = lossy(m.as_bytes());
+        if is_placeholder(&secret) {
             continue;
         }
         found.push((
             m.range(),
-            detection(Kind::NeonPassword, m.start(), "npg_****".to_string()),
+            detection(
+                Kind::NeonPassword,
+                m.start(),
+                "npg_****".to_string(),
+                &secret,
+            ),
         ));
     }
     for c in p.pgpass.captures_iter(text) {
         let (fields, password) = (c.get(1).expect("fields"), c.get(2).expect("password"));
-        if is_placeholder(&lossy(password.as_bytes())) {
+        let secret = lossy(password.as_bytes());
+        if is_placeholder(&secret) {
             continue;
         }
         let host = lossy(fields.as_bytes());
         let host = host.split(':').next().unwrap_or("").to_string();
         found.push((
             fields.start()..password.end(),
-            detection(Kind::Pgpass, fields.start(), format!("{host}:...:****")),
+            detection(
+                Kind::Pgpass,
+                fields.start(),
+                format!("{host}:...:****"),
+                &secret,
+            ),
         ));
     }
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        if !facts.has_semicolon_host(key.start()) || is_placeholder(&unquote(value.as_bytes())) {
+        let secret = unquote(value.as_bytes());
+        if !facts.has_semicolon_host(key.start()) || is_placeholder(&secret) {
             continue;
         }
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
         found.push((
             key.start()..value.end(),
-            detection(Kind::SemicolonPassword, key.start(), redacted),
+            detection(Kind::SemicolonPassword, key.start(), redacted, &secret),
         ));
     }
     for c in p.password_variable.captures_iter(text) {
@@ -266,7 +337,8 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
         // in code (`pgpassword: Regex`) only a quoted literal does.
         let quoted = matches!(value.as_bytes().first(), Some(b'"' | b'\''));
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
-        if (!quoted && !env_style) || is_placeholder(&unquote(value.as_bytes())) {
+        let secret = unquote(value.as_bytes());
+        if (!quoted && !env_style) || is_placeholder(&secret) {
             continue;
         }
         let name: String = lossy(key.as_bytes())
@@ -275,7 +347,12 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
             .collect();
         found.push((
             key.start()..value.end(),
-            detection(Kind::PasswordVariable, key.start(), format!("{name}=****")),
+            detection(
+                Kind::PasswordVariable,
+                key.start(),
+                format!("{name}=****"),
+                &secret,
+            ),
         ));
     }
     for c in p.role_password.captures_iter(text) {
@@ -294,9 +371,11 @@ pub fn detect(text: &[u8]) -> Vec<Detection> {
                 Kind::RolePassword,
                 start.start(),
                 "... PASSWORD '****'".to_string(),
+                &literal,
             ),
         ));
     }
+    found.extend(structured::detect(text, &lines, syntax));
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
@@ -369,12 +448,15 @@ impl<'a> LineFacts<'a> {
     }
 }
 
-fn detection(kind: Kind, offset: usize, redacted: String) -> Detection {
+/// A detection of `kind` at `offset`, shown as `redacted`, of `secret` (kept as its
+/// digest only).
+pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &str) -> Detection {
     Detection {
         kind,
         offset,
         redacted,
         local_default: false,
+        secret_digest: Sha256::digest(secret.as_bytes()).into(),
     }
 }
 
@@ -409,9 +491,18 @@ fn is_local_default(user: &str, password: &str, host: &str) -> bool {
 }
 
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
-/// the same secret as the finding that contains it; the widest one is kept.
+/// the same secret as the finding that contains it; the widest one is kept (of equal
+/// ones, the connection-string forms before the settings found by structure).
 fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
-    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    // Of two findings of the same text, a Secret's decoded value is the one kept: its
+    // fingerprint is the secret's, not its base64's.
+    found.sort_by_key(|(r, d)| {
+        (
+            r.start,
+            std::cmp::Reverse(r.end),
+            d.kind != Kind::KubernetesSecret,
+        )
+    });
     // Sorted by start, a range lies inside an earlier kept one exactly when it starts
     // before the furthest end kept so far: one pass, not a search per finding.
     let mut kept = Vec::new();
@@ -425,7 +516,8 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     kept
 }
 
-fn lossy(bytes: &[u8]) -> String {
+/// Bytes as text, invalid UTF-8 replaced.
+pub(super) fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -436,7 +528,8 @@ fn decode(bytes: &[u8]) -> String {
         .into_owned()
 }
 
-fn unquote(bytes: &[u8]) -> String {
+/// A value without the quotes around it.
+pub(super) fn unquote(bytes: &[u8]) -> String {
     let text = lossy(bytes);
     let trimmed = text.trim();
     for quote in ['"', '\''] {
@@ -475,13 +568,16 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<Kind> {
-        detect(text.as_bytes()).iter().map(|d| d.kind).collect()
+        detect(text.as_bytes(), Syntax::Config)
+            .iter()
+            .map(|d| d.kind)
+            .collect()
     }
 
     #[test]
     fn each_form_is_found_and_redacted() {
         let text = "url: postgresql://neondb_owner:npg_Ab12Cd34Ef56@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb?sslmode=require\n"; // vsecure:allow (a documented fake)
-        let found = detect(text.as_bytes());
+        let found = detect(text.as_bytes(), Syntax::Config);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, Kind::PostgresUri);
         assert_eq!(
@@ -542,7 +638,7 @@ mod tests {
                 .replace("{PW}", PW)
                 .replace("{{", "{")
                 .replace("}}", "}");
-            let found = detect(text.as_bytes());
+            let found = detect(text.as_bytes(), Syntax::Config);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].kind, kind, "{text}");
             assert!(
@@ -562,7 +658,10 @@ mod tests {
             "let pgpass = home.path().join(\".pgpass\");",
             "Kind::Pgpassword => \"pgpassword\",",
         ] {
-            assert!(detect(text.as_bytes()).is_empty(), "flagged: {text}");
+            assert!(
+                detect(text.as_bytes(), Syntax::Config).is_empty(),
+                "flagged: {text}"
+            );
         }
     }
 
@@ -594,7 +693,7 @@ mod tests {
                 "postgresql://app***:****@db.acme.io",
             ),
         ] {
-            let found = detect(text.as_bytes());
+            let found = detect(text.as_bytes(), Syntax::Config);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].redacted, redacted, "{text}");
         }
@@ -609,7 +708,7 @@ mod tests {
             ("postgresql://app:postgres@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgresql://app:Qw3rty-Uiop@localhost/app", false), // vsecure:allow (a documented fake)
         ] {
-            let found = detect(text.as_bytes());
+            let found = detect(text.as_bytes(), Syntax::Config);
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }

@@ -1,5 +1,5 @@
-//! `scan --git`: the repository's history, streamed from `git log -p` one line at a
-//! time, every added line read as the working tree is read. A secret deleted from the
+//! `scan --git`: the repository's history, streamed from `git log -p` one hunk at a
+//! time, every added line read (with the lines around it) as the working tree is read. A secret deleted from the
 //! tree but still in a commit is still leaked; each finding names that commit.
 
 use std::io::{BufRead, BufReader};
@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use super::Finding;
 use super::detect::detect;
+use super::lines::Lines;
+use super::structured::Syntax;
 
 /// Why the history could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +34,9 @@ pub fn scan_history(repo: &Path, range: &str) -> Result<Vec<Finding>, HistoryErr
             "--no-color",
             "--no-ext-diff",
             "--no-renames",
-            "--unified=0",
+            // Lines around each change, so that a password key is read with the
+            // settings beside it, as in the tree.
+            "--unified=12",
             "--format=commit %H",
             range,
         ])
@@ -43,8 +47,7 @@ pub fn scan_history(repo: &Path, range: &str) -> Result<Vec<Finding>, HistoryErr
     let stdout = child.stdout.take().expect("piped stdout");
     let mut findings = Vec::new();
     let mut commit = String::new();
-    let mut path: Option<PathBuf> = None;
-    let mut line_number = 0usize;
+    let mut hunk = Hunk::default();
     let mut after_old_name = false;
     for raw in BufReader::new(stdout).split(b'\n') {
         let Ok(line) = raw else { break };
@@ -53,29 +56,24 @@ pub fn scan_history(repo: &Path, range: &str) -> Result<Vec<Finding>, HistoryErr
         let header = after_old_name;
         after_old_name = line.starts_with(b"--- ");
         if let Some(sha) = line.strip_prefix(b"commit ") {
+            hunk.flush(&commit, &mut findings);
             commit = String::from_utf8_lossy(sha).into_owned();
-            path = None;
+            hunk.path = None;
         } else if let Some(file) = line.strip_prefix(b"+++ ").filter(|_| header) {
-            path = file
+            hunk.flush(&commit, &mut findings);
+            hunk.path = file
                 .strip_prefix(b"b/")
                 .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()));
         } else if line.starts_with(b"@@ ") {
-            line_number = hunk_start(&line).unwrap_or(1);
-        } else if let (Some(added), Some(file)) = (line.strip_prefix(b"+"), &path) {
-            for d in detect(added) {
-                findings.push(Finding {
-                    path: file.clone(),
-                    line: line_number,
-                    column: d.offset + 1,
-                    kind: d.kind,
-                    redacted: d.redacted,
-                    severity: if d.local_default { "low" } else { "high" },
-                    commit: Some(commit.clone()),
-                });
-            }
-            line_number += 1;
+            hunk.flush(&commit, &mut findings);
+            hunk.next_line = hunk_start(&line).unwrap_or(1);
+        } else if let Some(added) = line.strip_prefix(b"+") {
+            hunk.push(added, true);
+        } else if let Some(context) = line.strip_prefix(b" ") {
+            hunk.push(context, false);
         }
     }
+    hunk.flush(&commit, &mut findings);
     let ignored = ignore_file(repo);
     findings.retain(|f| {
         !ignored
@@ -90,6 +88,44 @@ pub fn scan_history(repo: &Path, range: &str) -> Result<Vec<Finding>, HistoryErr
         ));
     }
     Ok(findings)
+}
+
+/// The new side of one hunk: its lines (context and added), read together when the
+/// hunk ends, and findings kept on the added lines only.
+#[derive(Default)]
+struct Hunk {
+    path: Option<PathBuf>,
+    text: Vec<u8>,
+    /// Per line of `text`: whether the commit added it, and its line in the file.
+    lines: Vec<(bool, usize)>,
+    next_line: usize,
+}
+
+impl Hunk {
+    fn push(&mut self, line: &[u8], added: bool) {
+        self.text.extend_from_slice(line);
+        self.text.push(b'\n');
+        self.lines.push((added, self.next_line));
+        self.next_line += 1;
+    }
+
+    /// Reads what the hunk added and starts the next one empty.
+    fn flush(&mut self, commit: &str, findings: &mut Vec<Finding>) {
+        if let Some(path) = &self.path
+            && self.lines.iter().any(|(added, _)| *added)
+        {
+            let lines = Lines::new(&self.text);
+            for d in detect(&self.text, Syntax::of_path(path)) {
+                let (line, column) = lines.position(d.offset);
+                if let Some(&(true, file_line)) = self.lines.get(line - 1) {
+                    let commit = Some(commit.to_string());
+                    findings.push(Finding::new(path.clone(), (file_line, column), d, commit));
+                }
+            }
+        }
+        self.text.clear();
+        self.lines.clear();
+    }
 }
 
 /// The repository's `.vsecureignore`, applied to the paths of the history as to the

@@ -32,6 +32,14 @@ impl Lines {
         (line, self.starts[line]..end)
     }
 
+    /// The byte range from the start of line `first` to the end of line `last`
+    /// (0-based, `last` clamped to the last line), newlines inside included.
+    pub fn span(&self, first: usize, last: usize) -> Range<usize> {
+        let last = last.min(self.starts.len() - 1);
+        let end = self.starts.get(last + 1).map_or(self.len, |next| next - 1);
+        self.starts[first.min(last)]..end
+    }
+
     /// 1-based line and column (in bytes) of `offset`.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let (line, range) = self.around(offset);
@@ -51,5 +59,7 @@ mod tests {
         assert_eq!(lines.around(3), (1, 3..5));
         assert_eq!(lines.around(6), (2, 6..6));
         assert_eq!(lines.position(8), (4, 2));
+        assert_eq!(lines.span(1, 2), 3..6);
+        assert_eq!(lines.span(2, 9), 6..9);
     }
 }

@@ -1,19 +1,23 @@
 //! `vsecure scan`: leaked PostgreSQL credentials in files, found fast (a parallel walk
 //! that respects .gitignore and skips binaries) and reported without the secrets.
 
+pub mod baseline;
 mod detect;
 pub mod history;
 mod lines;
 mod placeholder;
+mod structured;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 pub use detect::{ALLOW_MARKER, Detection, Kind, detect};
 pub use placeholder::is_placeholder;
+use structured::Syntax;
 
 /// A gitignore-style file of paths `scan` skips (besides .gitignore and .ignore).
 pub const IGNORE_FILE: &str = ".vsecureignore";
@@ -44,6 +48,52 @@ pub struct Finding {
     /// commit's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Stable identity for `--baseline`: a hash of the kind, the path and the secret's
+    /// hash (never the secret), unchanged when the line moves.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The finding `detection` makes at `line` and `column` of `path` (of `commit`, in
+    /// the history).
+    pub fn new(
+        path: PathBuf,
+        (line, column): (usize, usize),
+        detection: Detection,
+        commit: Option<String>,
+    ) -> Finding {
+        let fingerprint = fingerprint(detection.kind, &path, &detection.secret_digest);
+        Finding {
+            path,
+            line,
+            column,
+            kind: detection.kind,
+            redacted: detection.redacted,
+            severity: if detection.local_default {
+                "low"
+            } else {
+                "high"
+            },
+            commit,
+            fingerprint,
+        }
+    }
+}
+
+/// The kind, the path (as given, without a leading `./`) and the secret's digest,
+/// hashed together: 32 hexadecimal digits.
+fn fingerprint(kind: Kind, path: &Path, secret_digest: &[u8; 32]) -> String {
+    let shown = path.to_string_lossy();
+    let mut hasher = Sha256::new();
+    hasher.update(kind.as_str().as_bytes());
+    hasher.update([0]);
+    hasher.update(shown.trim_start_matches("./").as_bytes());
+    hasher.update([0]);
+    hasher.update(secret_digest);
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What a scan found and covered.
@@ -56,6 +106,10 @@ pub struct ScanReport {
     /// Well-known local defaults (`postgres:postgres@localhost`), reported without
     /// failing the run; `--fail-on-local-defaults` moves them to `findings`.
     pub local_defaults: Vec<Finding>,
+    /// Findings the `--baseline` file accepts: known, reported, not failing the run.
+    pub accepted: Vec<Finding>,
+    /// How many of the baseline's fingerprints matched nothing (fixed since, or stale).
+    pub baseline_unmatched: usize,
     /// Text files read.
     pub files_scanned: usize,
     /// Files skipped as binary or too large.
@@ -104,6 +158,24 @@ impl ScanReport {
                 self.findings.push(f);
             }
         }
+        self.ok = self.findings.is_empty() && self.complete();
+    }
+}
+
+impl ScanReport {
+    /// Moves the findings (and local defaults) the baseline knows to `accepted`, and
+    /// counts the baseline's fingerprints that matched nothing.
+    pub fn apply_baseline(&mut self, baseline: &baseline::Baseline) {
+        let mut matched = std::collections::BTreeSet::new();
+        for list in [&mut self.findings, &mut self.local_defaults] {
+            let (known, new): (Vec<Finding>, Vec<Finding>) = std::mem::take(list)
+                .into_iter()
+                .partition(|f| baseline.contains(&f.fingerprint));
+            *list = new;
+            matched.extend(known.iter().map(|f| f.fingerprint.clone()));
+            self.accepted.extend(known);
+        }
+        self.baseline_unmatched = baseline.unmatched(&matched);
         self.ok = self.findings.is_empty() && self.complete();
     }
 }
@@ -195,6 +267,8 @@ pub fn scan(paths: &[PathBuf], options: ScanOptions) -> ScanReport {
         ok: false,
         findings,
         local_defaults,
+        accepted: Vec::new(),
+        baseline_unmatched: 0,
         files_scanned: totals.scanned,
         files_skipped: totals.skipped,
         unreadable: totals.unreadable,
@@ -264,20 +338,9 @@ fn scan_file(path: &Path) -> FileOutcome {
     }
     let lines = lines::Lines::new(&text);
     FileOutcome::Scanned(
-        detect(&text)
+        detect(&text, Syntax::of_path(path))
             .into_iter()
-            .map(|d| {
-                let (line, column) = lines.position(d.offset);
-                Finding {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    kind: d.kind,
-                    redacted: d.redacted,
-                    severity: if d.local_default { "low" } else { "high" },
-                    commit: None,
-                }
-            })
+            .map(|d| Finding::new(path.to_path_buf(), lines.position(d.offset), d, None))
             .collect(),
     )
 }

@@ -803,3 +803,45 @@ fn spawn_kept(mut cmd: Command) -> u32 {
     });
     rx.recv().unwrap()
 }
+
+/// Asserts that `log` validates against the SARIF 2.1.0 schema (pydantic-sarif, which
+/// scripts/sarif-validator provisions once).
+pub fn assert_valid_sarif(log: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let validator = Command::new(root.join("scripts/sarif-validator"))
+        .output()
+        .expect("run scripts/sarif-validator");
+    assert!(
+        validator.status.success(),
+        "provisioning the validator failed: {}",
+        String::from_utf8_lossy(&validator.stderr)
+    );
+    let path = String::from_utf8(validator.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let mut check = Command::new("python3")
+        .args([
+            "-c",
+            "import sys\n\
+             from pydantic_sarif.model import StaticAnalysisResultsFormatSarifVersion210JsonSchema as Log\n\
+             Log.model_validate_json(sys.stdin.read())\n",
+        ])
+        .env("PYTHONPATH", &path)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
+    let result = check.wait_with_output().unwrap();
+    assert!(
+        result.status.success(),
+        "the SARIF log does not validate: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}

@@ -1,0 +1,508 @@
+//! Credentials written as settings rather than as connection strings: a password key
+//! set to a literal next to PostgreSQL settings (Spring's `spring.datasource.password`,
+//! Django's `'PASSWORD'`, Rails' and Helm's `password:`, Terraform's `password =`, INI's
+//! `passwd`, a JSON config dump, a driver call's `password=` argument), JDBC's
+//! `getConnection(url, user, "...")`, a Kubernetes `env:` name/value pair, and a
+//! Kubernetes Secret's base64 `data:`, decoded.
+//!
+//! Precision comes from structure: the value must sit where a password goes in that
+//! form and be a literal (a reference such as `ENV["X"]`, `!secret x`, `var.x` or
+//! `{{ .Values.x }}` is not), and a generic password key counts only when the lines
+//! around it configure PostgreSQL.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use regex::bytes::Regex;
+
+use super::detect::{Detection, Kind, detection, lossy, unquote};
+use super::lines::Lines;
+use super::placeholder::is_placeholder;
+
+/// Whether the text is program code (where a bare word after `password =` is a
+/// variable) or configuration (where it is the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, ...
+    Code,
+    /// Anything else: YAML, INI, properties, .env, TOML, HCL, JSON, documents.
+    Config,
+}
+
+impl Syntax {
+    /// The syntax a file's extension says.
+    pub fn of_path(path: &std::path::Path) -> Syntax {
+        const CODE: &[&str] = &[
+            "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "rb", "java", "kt", "kts", "scala", "go",
+            "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs",
+        ];
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if CODE.contains(&ext.to_ascii_lowercase().as_str()) => Syntax::Code,
+            _ => Syntax::Config,
+        }
+    }
+}
+
+/// How many lines before and after a password key are read for PostgreSQL settings.
+const CONTEXT_BEFORE: usize = 12;
+const CONTEXT_AFTER: usize = 6;
+
+struct Patterns {
+    quoted_key: Regex,
+    bare_key: Regex,
+    jdbc_call: Regex,
+    env_pair: Regex,
+    secret_kind: Regex,
+    secret_data: Regex,
+    postgres: Regex,
+    database: Regex,
+    other_engine: Regex,
+    dotted_reference: Regex,
+    database_name: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| Patterns {
+        // `password: "..."`, `'PASSWORD': '...'`, `password="..."`, `:password => '...'`.
+        quoted_key: Regex::new(
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd)["']?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+        )
+        .expect("valid regex"),
+        // A key alone on its line with a bare value to the end of it (YAML, INI,
+        // properties, .env): `password: s3cret`, `spring.datasource.password=s3cret`.
+        bare_key: Regex::new(
+            r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
+        )
+        .expect("valid regex"),
+        jdbc_call: Regex::new(
+            r#"(getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"\s*,\s*)"([^"\n]*)""#,
+        )
+        .expect("valid regex"),
+        env_pair: Regex::new(
+            r#"(?m)(-[ \t]*name:[ \t]*["']?([A-Za-z0-9_]*(?i:password|passwd|pwd))["']?[ \t]*\r?\n[ \t]*value:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#'"][^\n#]*?)[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        secret_kind: Regex::new(r"(?m)^kind:[ \t]*Secret[ \t]*\r?$").expect("valid regex"),
+        secret_data: Regex::new(
+            r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        postgres: Regex::new(
+            r"(?i)postgres|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(",
+        )
+        .expect("valid regex"),
+        database: Regex::new(
+            r#"(?im)datasource|\bdb_?name\b|\bdatabases\b|\bdatabase["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]"#,
+        )
+        .expect("valid regex"),
+        other_engine: Regex::new(
+            r"(?i)mysql|mariadb|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sqlserver|mssql",
+        )
+        .expect("valid regex"),
+        dotted_reference: Regex::new(r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+$")
+            .expect("valid regex"),
+        database_name: Regex::new(r"(?i)^(?:postgres(?:ql)?|pg|db|database)_?").expect("valid regex"),
+    })
+}
+
+/// Every credential of these forms in `text`, with the range each covers (for the
+/// caller's de-duplication against the connection-string forms).
+pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
+    let p = patterns();
+    let mut context = Context::new(text, lines);
+    // A Secret's `data:` values are base64: read decoded, not as written.
+    let mut found = if p.secret_kind.is_match(text) {
+        kubernetes_secret_data(text, &mut context)
+    } else {
+        Vec::new()
+    };
+    let decoded_at: std::collections::HashSet<usize> =
+        found.iter().map(|(range, _)| range.start).collect();
+    for c in p.quoted_key.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = unquote(value.as_bytes());
+        let name = key_shown(key.as_bytes());
+        if !is_key_in_a_literal(text, key)
+            || !is_database_password_key(&name)
+            || is_reference(&secret)
+            || !context.configures_postgres(key.start())
+        {
+            continue;
+        }
+        let redacted = format!("{name}****");
+        found.push((
+            key.start()..value.end(),
+            detection(Kind::PasswordSetting, key.start(), redacted, &secret),
+        ));
+    }
+    if syntax == Syntax::Config {
+        for c in p.bare_key.captures_iter(text) {
+            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            let name = key_shown(key.as_bytes());
+            if decoded_at.contains(&key.start())
+                || name
+                    .trim_end_matches([':', '=', ' '])
+                    .eq_ignore_ascii_case("pwd")
+                || !is_database_password_key(&name)
+                || is_reference(&secret)
+                || p.dotted_reference.is_match(secret.as_bytes())
+                || !context.configures_postgres(key.start())
+            {
+                continue;
+            }
+            found.push((
+                key.start()..value.end(),
+                detection(
+                    Kind::PasswordSetting,
+                    key.start(),
+                    format!("{name}****"),
+                    &secret,
+                ),
+            ));
+        }
+    }
+    for c in p.jdbc_call.captures_iter(text) {
+        let (call, value) = (c.get(1).expect("call"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(call.start()) {
+            continue;
+        }
+        found.push((
+            call.start()..value.end() + 1,
+            detection(
+                Kind::PasswordSetting,
+                call.start(),
+                "getConnection(..., \"****\")".to_string(),
+                &secret,
+            ),
+        ));
+    }
+    for c in p.env_pair.captures_iter(text) {
+        let (pair, name, value) = (
+            c.get(1).expect("pair"),
+            c.get(2).expect("name"),
+            c.get(3).expect("value"),
+        );
+        let secret = unquote(value.as_bytes());
+        let plain = matches!(
+            lossy(name.as_bytes()).to_ascii_lowercase().as_str(),
+            "password" | "passwd" | "pwd"
+        );
+        let database_name = p.database_name.is_match(name.as_bytes()) && !plain;
+        if is_reference(&secret)
+            || !(database_name || (plain && context.configures_postgres(pair.start())))
+        {
+            continue;
+        }
+        found.push((
+            pair.start()..value.end(),
+            detection(
+                Kind::PasswordVariable,
+                pair.start(),
+                format!("{}=****", lossy(name.as_bytes())),
+                &secret,
+            ),
+        ));
+    }
+    found
+}
+
+/// The base64 values of a Kubernetes Secret, decoded: a password key next to
+/// PostgreSQL settings, or a value that is itself a credential (a `DATABASE_URL`).
+fn kubernetes_secret_data(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detection)> {
+    let p = patterns();
+    let mut found = Vec::new();
+    for c in p.secret_data.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let Some(decoded) = base64::engine::general_purpose::STANDARD
+            .decode(value.as_bytes())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            continue;
+        };
+        let decoded = decoded.trim_end_matches('\n');
+        if decoded.chars().any(char::is_control) {
+            continue;
+        }
+        let name = lossy(key.as_bytes());
+        let password_key = name.to_ascii_lowercase().ends_with("password")
+            || name.to_ascii_lowercase().ends_with("passwd");
+        let inner = super::detect::detect(decoded.as_bytes(), Syntax::Config);
+        let redacted = if let Some(first) = inner.first() {
+            format!("{name}: {} (base64)", first.redacted)
+        } else if password_key
+            && !is_placeholder(decoded)
+            && (p.database_name.is_match(key.as_bytes())
+                || context.configures_postgres(key.start()))
+        {
+            format!("{name}: **** (base64)")
+        } else {
+            continue;
+        };
+        found.push((
+            key.start()..value.end(),
+            detection(Kind::KubernetesSecret, key.start(), redacted, decoded),
+        ));
+    }
+    found
+}
+
+/// Whether a quoted-value match is a key set to a literal, not a path in code: a key
+/// after `::` (`Kind::Pgpassword => "..."`) is a path, and `=>` sets a key only when
+/// the key is a symbol or quoted (`:password => '...'`, `'password' => '...'`).
+fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match) -> bool {
+    let start = key.start();
+    let after_path = start >= 1 && text[start - 1] == b':' && key.as_bytes().first() == Some(&b':')
+        || start >= 2 && &text[start - 2..start] == b"::";
+    let arrow = key.as_bytes().windows(2).any(|w| w == b"=>");
+    let symbol_or_quoted = matches!(key.as_bytes().first(), Some(b':' | b'"' | b'\''));
+    !after_path && (!arrow || symbol_or_quoted)
+}
+
+/// Whether a key names a database's password: its last dotted part is `password`,
+/// `passwd` or `pwd` alone or after a database word (`db_password`, `dbPassword`,
+/// `master_password`), and no part names another service (`spring.mail.password`,
+/// `ssl.key-password`, `redis_password` are not a database's).
+fn is_database_password_key(shown: &str) -> bool {
+    const ALONE: &[&str] = &["password", "passwd", "pwd"];
+    const DATABASE_WORDS: &[&str] = &["db", "database", "pg", "postgres", "postgresql", "master"];
+    const OTHER_SERVICES: &[&str] = &[
+        "mail",
+        "smtp",
+        "redis",
+        "mysql",
+        "mongo",
+        "ldap",
+        "rabbit",
+        "amqp",
+        "kafka",
+        "keystore",
+        "truststore",
+        "ssl",
+        "proxy",
+        "jwt",
+        "api",
+        "admin",
+        "user",
+        "new",
+        "old",
+        "confirm",
+        "reset",
+        "current",
+    ];
+    let key = shown.trim_end_matches([':', '=', ' ']).to_ascii_lowercase();
+    let last = key.rsplit('.').next().unwrap_or("");
+    let flat: String = last.chars().filter(|c| c.is_alphanumeric()).collect();
+    let Some(prefix) = ALONE.iter().find_map(|word| flat.strip_suffix(word)) else {
+        return false;
+    };
+    let others = key
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|part| OTHER_SERVICES.iter().any(|o| part.starts_with(o)));
+    !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix))
+}
+
+/// Whether a value is a reference to a secret kept elsewhere, not the secret: a
+/// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`), ERB, or a
+/// lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`).
+fn is_reference(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    is_placeholder(value)
+        || lower.starts_with('!')
+        || lower.starts_with("<%")
+        || lower.starts_with("env[")
+        || lower.starts_with("env.fetch")
+        || lower.contains("getenv(")
+        || lower.starts_with("secrets.")
+        || lower.starts_with("vault:")
+        || matches!(
+            lower.as_str(),
+            "null" | "none" | "nil" | "true" | "false" | "~"
+        )
+}
+
+/// A key as shown in a finding: without the quotes and spaces around it, with its
+/// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
+fn key_shown(key: &[u8]) -> String {
+    let text = lossy(key);
+    let name: String = text
+        .trim()
+        .trim_start_matches([':', '"', '\''])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        .collect();
+    let separator = if text.contains(':') && !text.contains("=>") && !text.starts_with(':') {
+        ": "
+    } else {
+        "="
+    };
+    format!("{name}{separator}")
+}
+
+/// Whether the lines around an offset configure PostgreSQL, computed per line once.
+struct Context<'a> {
+    text: &'a [u8],
+    lines: &'a Lines,
+    known: std::collections::HashMap<usize, bool>,
+}
+
+impl<'a> Context<'a> {
+    fn new(text: &'a [u8], lines: &'a Lines) -> Self {
+        Context {
+            text,
+            lines,
+            known: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
+    /// or name a database without naming another engine (MySQL, Redis, SMTP, ...).
+    fn configures_postgres(&mut self, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        let (text, lines) = (self.text, self.lines);
+        *self.known.entry(line).or_insert_with(|| {
+            let window = lines.span(line.saturating_sub(CONTEXT_BEFORE), line + CONTEXT_AFTER);
+            let around = &text[window];
+            let p = patterns();
+            p.postgres.is_match(around)
+                || (p.database.is_match(around) && !p.other_engine.is_match(around))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PW: &str = "Qw3rty-Uiop";
+
+    fn found(template: &str, syntax: Syntax) -> Vec<Detection> {
+        let text = template.replace("{PW}", PW);
+        let lines = Lines::new(text.as_bytes());
+        detect(text.as_bytes(), &lines, syntax)
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect()
+    }
+
+    #[test]
+    fn password_settings_next_to_postgres_are_found() {
+        for (template, syntax) in [
+            (
+                "spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.password={PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'PASSWORD': '{PW}',\n    }\n}\n",
+                Syntax::Code,
+            ),
+            (
+                "production:\n  adapter: postgresql\n  database: app\n  password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "resource \"aws_db_instance\" \"main\" {\n  engine   = \"postgres\"\n  password = \"{PW}\"\n}\n",
+                Syntax::Config,
+            ),
+            (
+                "conn = psycopg2.connect(host='db', password=\"{PW}\")\n",
+                Syntax::Code,
+            ),
+            (
+                "const pool = new Pool({\n  host: 'db',\n  password: '{PW}',\n});\n",
+                Syntax::Code,
+            ),
+            (
+                "Connection c = DriverManager.getConnection(\"jdbc:postgresql://db/app\", \"app\", \"{PW}\");\n",
+                Syntax::Code,
+            ),
+            (
+                "        env:\n        - name: DB_PASSWORD\n          value: \"{PW}\"\n",
+                Syntax::Config,
+            ),
+            ("[postgresql]\nhost = db\npasswd = {PW}\n", Syntax::Config),
+        ] {
+            let d = found(template, syntax);
+            assert_eq!(d.len(), 1, "{template}: {d:?}");
+            assert!(!d[0].redacted.contains(PW), "{}", d[0].redacted);
+        }
+    }
+
+    #[test]
+    fn references_and_other_engines_are_not_flagged() {
+        for (template, syntax) in [
+            (
+                "conn = psycopg2.connect(password=os.environ[\"PGPASSWORD\"])\n",
+                Syntax::Code,
+            ),
+            (
+                "conn = psycopg2.connect(password=getpass.getpass())\n",
+                Syntax::Code,
+            ),
+            (
+                "postgres:\n  password: !secret db_password\n",
+                Syntax::Config,
+            ),
+            (
+                "postgresql:\n  password: {{ .Values.db.password }}\n",
+                Syntax::Config,
+            ),
+            (
+                "adapter: postgresql\npassword: <%= ENV['DB_PASSWORD'] %>\n",
+                Syntax::Config,
+            ),
+            (
+                "resource \"aws_db_instance\" \"x\" {\n  engine = \"postgres\"\n  password = var.db_password\n}\n",
+                Syntax::Config,
+            ),
+            (
+                "adapter: postgresql\npassword = db_password\n",
+                Syntax::Code,
+            ),
+            (
+                "redis:\n  host: cache\n  database: 0\n  password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "smtp:\n  host: mail.acme.io\n  password: '{PW}'\n",
+                Syntax::Config,
+            ),
+            (
+                "adapter: mysql2\ndatabase: app\npassword: {PW}\n",
+                Syntax::Config,
+            ),
+            ("PWD=/home/app\nPOSTGRES_HOST=db\n", Syntax::Config),
+        ] {
+            let d = found(template, syntax);
+            assert!(d.is_empty(), "flagged: {template}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn kubernetes_secret_data_is_decoded() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let url = format!("postgresql://app:{PW}@db.acme.io/app");
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  POSTGRES_PASSWORD: {}\n  DATABASE_URL: {}\n  USERNAME: {}\n",
+            b64(PW),
+            b64(&url),
+            b64("app")
+        );
+        let lines = Lines::new(text.as_bytes());
+        let d: Vec<Detection> = detect(text.as_bytes(), &lines, Syntax::Config)
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d.iter().all(|d| d.kind == Kind::KubernetesSecret));
+        assert_eq!(d[0].redacted, "POSTGRES_PASSWORD: **** (base64)");
+        assert_eq!(
+            d[1].redacted,
+            "DATABASE_URL: postgresql://app***:****@db.acme.io (base64)"
+        );
+    }
+}
