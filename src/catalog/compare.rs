@@ -144,6 +144,9 @@ fn ineffective_options(
         .filter(|s| !expected.schemas.contains(s) && !actual.schemas.contains(s))
         .map(|s| format!("--schema {s}: no such schema in either database, so it adds nothing"))
         .collect();
+    if ignore.is_empty() {
+        return warnings;
+    }
     let names: Vec<String> = expected
         .object_names()
         .into_iter()

@@ -52,6 +52,11 @@ impl IgnoreSet {
             .collect()
     }
 
+    /// Whether no pattern was given.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
     /// Whether a difference is silenced.
     pub fn silences(&self, difference: &Difference) -> bool {
         self.matches(&difference.object)

@@ -105,7 +105,7 @@ fn batch(schemas: &[String], local_timeouts: &str) -> String {
     let statements = QUERY.replace("{{SCHEMAS}}", &array);
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
-         {local_timeouts} SET LOCAL jit = off;\n{}\n; COMMIT",
+         {local_timeouts} SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;\n{}\n; COMMIT",
         statements.trim_end()
     )
 }

@@ -45,8 +45,8 @@ WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
 ;
 WITH rels AS MATERIALIZED (
     SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
-           c.relrowsecurity, c.relforcerowsecurity, c.relpersistence,
-           n.nspname::text AS nspname
+           c.relrowsecurity, c.relforcerowsecurity, c.relpersistence, c.reloptions,
+           c.relreplident, n.nspname::text AS nspname
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
       AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
@@ -61,14 +61,14 @@ SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS 
        (r.relpersistence = 'u')::text AS c4,
        CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS c5,
        r.relrowsecurity::text AS c6, r.relforcerowsecurity::text AS c7,
-       (SELECT json_agg(o ORDER BY o) FROM pg_class c, unnest(c.reloptions) AS o
-        WHERE c.oid = r.oid)::text AS c8,
-       (SELECT CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'f' THEN 'full'
-                   WHEN 'n' THEN 'nothing'
-                   ELSE 'using index ' || coalesce((SELECT ic.relname::text FROM pg_index i
-                                                    JOIN pg_class ic ON ic.oid = i.indexrelid
-                                                    WHERE i.indrelid = r.oid AND i.indisreplident), '?') END
-        FROM pg_class c WHERE c.oid = r.oid) AS c9,
+       CASE WHEN r.reloptions IS NOT NULL
+            THEN (SELECT json_agg(o ORDER BY o) FROM unnest(r.reloptions) AS o)::text END AS c8,
+       CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'f' THEN 'full'
+            WHEN 'n' THEN 'nothing'
+            ELSE 'using index ' || coalesce((SELECT ic.relname::text FROM pg_index i
+                                             JOIN pg_class ic ON ic.oid = i.indexrelid
+                                             WHERE i.indrelid = r.oid AND i.indisreplident), '?')
+       END AS c9,
        NULL::text AS c10
 FROM tables r
 UNION ALL
@@ -136,14 +136,9 @@ SELECT 'index', r.nspname, r.relname, ic.relname::text,
        || quote_ident(r.nspname) || '.' || quote_ident(r.relname)
        || ' USING ' || quote_ident(am.amname::text) || ' ('
        || (SELECT string_agg(
-                CASE WHEN k.attnum > 0
-                     THEN (SELECT quote_ident(a.attname::text) FROM pg_attribute a
-                           WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                CASE WHEN k.attnum > 0 THEN quote_ident(a.attname::text)
                      ELSE pg_get_indexdef(i.indexrelid, k.n::int, false) END
-                || CASE WHEN k.coll = 0
-                          OR k.coll = coalesce((SELECT a.attcollation FROM pg_attribute a
-                                                WHERE a.attrelid = i.indrelid
-                                                  AND a.attnum = k.attnum), 100)
+                || CASE WHEN k.coll = 0 OR k.coll = coalesce(a.attcollation, 100)
                         THEN ''
                         ELSE ' COLLATE ' || (SELECT quote_ident(kc.collname::text)
                                              FROM pg_collation kc WHERE kc.oid = k.coll) END
@@ -157,16 +152,18 @@ SELECT 'index', r.nspname, r.relname, ic.relname::text,
                              FROM pg_opclass oc
                              JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
                              WHERE oc.oid = k.opclass), '') END
-                || coalesce((SELECT ' (' || string_agg(split_part(o, '=', 1) || '='
+                || CASE WHEN ia.attoptions IS NULL THEN ''
+                        ELSE (SELECT ' (' || string_agg(split_part(o, '=', 1) || '='
                                      || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') || ')'
-                             FROM pg_attribute ia, unnest(ia.attoptions) AS o
-                             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k.n), '')
+                              FROM unnest(ia.attoptions) AS o) END
                 || CASE WHEN k.opt & 1 = 1
                         THEN ' DESC' || CASE WHEN k.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
                         WHEN k.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END,
                 ', ' ORDER BY k.n)
            FROM unnest(i.indkey::int2[], i.indcollation::oid[], i.indclass::oid[],
                        i.indoption::int2[]) WITH ORDINALITY AS k(attnum, coll, opclass, opt, n)
+           LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+           LEFT JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n
            WHERE k.n <= i.indnkeyatts)
        || ')'
        || CASE WHEN i.indnatts > i.indnkeyatts THEN ' INCLUDE (' || (
@@ -212,8 +209,9 @@ UNION ALL
 -- view: schema, name, kind, definition, options (security_barrier, security_invoker,
 --       check_option, storage parameters; sorted)
 SELECT 'view', r.nspname, r.relname, r.relkind::text, pg_get_viewdef(r.oid),
-       (SELECT json_agg(o ORDER BY o) FROM pg_class c, unnest(c.reloptions) AS o
-        WHERE c.oid = r.oid)::text, NULL, NULL, NULL, NULL, NULL
+       CASE WHEN r.reloptions IS NOT NULL
+            THEN (SELECT json_agg(o ORDER BY o) FROM unnest(r.reloptions) AS o)::text END,
+       NULL, NULL, NULL, NULL, NULL
 FROM rels r WHERE r.relkind IN ('v', 'm')
 UNION ALL
 -- sequence: schema, name, type, start, increment, min, max, cache, cycle, owned_by

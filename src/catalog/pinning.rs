@@ -10,15 +10,46 @@ use super::model::SchemaModel;
 use crate::migrate::MigrationSet;
 use crate::sqlparse::{self, rules};
 
-/// The extensions whose version some migration of `set` names. A migration the parser
-/// rejects pins nothing here; migrate refuses it before anything runs.
+/// The extensions whose version some migration of `set` names. The migrations that
+/// mention extensions are split by PostgreSQL's own scanner and only the statements
+/// that begin `CREATE
+/// EXTENSION` or `ALTER EXTENSION` are parsed (parsing every migration would be most of
+/// what `drift` costs on the client). A migration the parser rejects pins nothing here;
+/// migrate refuses it before anything runs.
 pub fn pinned_extensions(set: &MigrationSet) -> BTreeSet<String> {
     set.files()
         .iter()
-        .filter_map(|file| sqlparse::statements(file.sql()).ok())
+        .filter(|file| file.sql().to_ascii_lowercase().contains("extension"))
+        .filter_map(|file| pg_query::split_with_scanner(file.sql()).ok())
+        .flatten()
+        .filter(|statement| names_an_extension(statement))
+        .filter_map(|statement| sqlparse::statements(statement).ok())
         .flatten()
         .filter_map(|statement| rules::pinned_extension(statement.node.as_ref()?))
         .collect()
+}
+
+/// Whether a statement's first two words, after any comments, are `CREATE EXTENSION` or
+/// `ALTER EXTENSION`: the only statements that can pin a version.
+fn names_an_extension(statement: &str) -> bool {
+    let mut rest = statement.trim_start();
+    loop {
+        if let Some(line_comment) = rest.strip_prefix("--") {
+            rest = line_comment
+                .split_once('\n')
+                .map_or("", |(_, r)| r)
+                .trim_start();
+        } else if let Some(block) = rest.strip_prefix("/*") {
+            rest = block.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let mut words = rest.split_whitespace().map(str::to_ascii_lowercase);
+    matches!(
+        (words.next().as_deref(), words.next().as_deref()),
+        (Some("create" | "alter"), Some("extension"))
+    )
 }
 
 /// Forgets the versions of the extensions not in `pinned`: what remains is what the
@@ -37,6 +68,20 @@ mod tests {
     fn pinned(sql: &str) -> BTreeSet<String> {
         let set = MigrationSet::from_sources([("V1__x", sql)]).unwrap();
         pinned_extensions(&set)
+    }
+
+    #[test]
+    fn only_extension_statements_are_read() {
+        assert!(names_an_extension(
+            "-- pin it\n/* really */ create  Extension citext VERSION '1.6'"
+        ));
+        assert!(names_an_extension(
+            "ALTER EXTENSION vector UPDATE TO '0.8.0'"
+        ));
+        assert!(!names_an_extension("CREATE TABLE extension (id int)"));
+        assert!(!names_an_extension(
+            "-- CREATE EXTENSION x VERSION '1'\nSELECT 1"
+        ));
     }
 
     #[test]
