@@ -450,6 +450,40 @@ fn a_credential_deleted_from_the_tree_is_found_in_history_with_its_commit() {
         "the deletion alone adds nothing: {}",
         last.stdout
     );
+
+    // A password set in a later commit than the settings that make it PostgreSQL's is
+    // judged with the lines around it, as in the tree.
+    let settings = "production:\n  adapter: postgresql\n  database: shop\n  username: shop\n";
+    write(
+        dir.path(),
+        "database.yml",
+        &format!("{settings}  password: <%= ENV['DB_PASSWORD'] %>\n"),
+    );
+    git(&["add", "."]);
+    git(&["commit", "-qm", "settings"]);
+    write(
+        dir.path(),
+        "database.yml",
+        &format!("{settings}  password: {SHELL_PASSWORD}\n"),
+    );
+    git(&["commit", "-qam", "hard-code it"]);
+    let hard_coded = git(&["rev-parse", "HEAD"]);
+    let settings_run = vsecure_in(
+        dir.path(),
+        &["scan", "--git", "HEAD~2..HEAD", "--format", "json"],
+        &[],
+    );
+    assert_eq!(settings_run.code, 1, "{}", settings_run.stdout);
+    assert_no_secret(&settings_run.stdout);
+    let found = settings_run.json()["findings"].as_array().unwrap().clone();
+    let in_history: Vec<&serde_json::Value> =
+        found.iter().filter(|f| f.get("commit").is_some()).collect();
+    assert_eq!(in_history.len(), 1, "{found:#?}");
+    assert_eq!(in_history[0]["commit"], hard_coded.as_str());
+    assert_eq!(in_history[0]["path"], "database.yml");
+    assert_eq!(in_history[0]["line"], 5);
+    assert_eq!(in_history[0]["kind"], "password-setting");
+
     let nowhere = tempfile::tempdir().unwrap();
     let not_a_repo = vsecure_in(nowhere.path(), &["scan", "--git"], &[]);
     assert_eq!(not_a_repo.code, 2);
