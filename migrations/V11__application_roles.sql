@@ -46,7 +46,16 @@ REVOKE SELECT ON oauth_authorization_codes, oauth_tokens, stored_api_keys,
 GRANT ALL ON ALL TABLES IN SCHEMA public TO vsecure_admin;
 GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO vsecure_admin;
 
-REVOKE ALL ON refinery_schema_history FROM vsecure_app, vsecure_readonly, vsecure_admin;
+-- The history exists when vsecure (refinery) applies this; another tool applying the
+-- same files keeps its own.
+DO $$
+BEGIN
+    IF to_regclass('refinery_schema_history') IS NOT NULL THEN
+        REVOKE ALL ON refinery_schema_history
+            FROM vsecure_app, vsecure_readonly, vsecure_admin;
+    END IF;
+END
+$$;
 
 -- Tables created later by the role that runs migrations (the monthly partitions of
 -- `vsecure partitions ensure`, the next migrations) get the same grants.
