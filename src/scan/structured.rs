@@ -76,8 +76,9 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
+        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`.
         jdbc_call: Regex::new(
-            r#"(getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"\s*,\s*)"([^"\n]*)""#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password")\s*,\s*)"([^"\n]*)""#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -175,7 +176,7 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, 
             detection(
                 Kind::PasswordSetting,
                 call.start(),
-                "getConnection(..., \"****\")".to_string(),
+                format!("{}(..., \"****\")", call_name(call.as_bytes())),
                 &secret,
             ),
         ));
@@ -306,6 +307,14 @@ fn is_database_password_key(shown: &str) -> bool {
     !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix))
 }
 
+/// The method a driver call matched: `getConnection`, `setProperty` or `put`.
+fn call_name(call: &[u8]) -> String {
+    lossy(call)
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect()
+}
+
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`), ERB, or a
 /// lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`).
@@ -418,6 +427,10 @@ mod tests {
             ),
             (
                 "Connection c = DriverManager.getConnection(\"jdbc:postgresql://db/app\", \"app\", \"{PW}\");\n",
+                Syntax::Code,
+            ),
+            (
+                "Properties props = new Properties();\nprops.setProperty(\"user\", \"app\");\nprops.setProperty(\"password\", \"{PW}\");\nDriverManager.getConnection(\"jdbc:postgresql://db/app\", props);\n",
                 Syntax::Code,
             ),
             (
