@@ -49,14 +49,22 @@ pub enum Basis {
     LiveDatabase,
 }
 
-/// What is compared beyond the schema itself, off by default: owners differ between a
-/// Neon branch and a local database, and comments are documentation.
+/// What is compared (and read) beyond the schema itself, off by default: owners differ
+/// between a Neon branch and a local database, and comments are documentation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Optional {
     /// Compare who owns each table, view and function (`--owners`).
     pub owners: bool,
     /// Compare comments on tables, columns, views and functions (`--comments`).
     pub comments: bool,
+}
+
+impl Optional {
+    /// Everything: what a snapshot records, so that any comparison can be made from it.
+    pub const ALL: Optional = Optional {
+        owners: true,
+        comments: true,
+    };
 }
 
 /// The comparison on a basis, with `--ignore` applied; `named_schemas` are those given

@@ -1,7 +1,7 @@
 //! Compares an expected schema model with an actual one, object by object and
 //! attribute by attribute, and names every difference.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -178,12 +178,8 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
     }
     // An object one side lacks is named once, by its own line: its privileges are
     // compared only where it exists on both sides (default privileges always).
-    let (names_e, names_a): (BTreeSet<String>, BTreeSet<String>) = (
-        expected.object_names().into_iter().collect(),
-        actual.object_names().into_iter().collect(),
-    );
     let on_both = |object: &str| {
-        object.starts_with("for ") || (names_e.contains(object) && names_a.contains(object))
+        object.starts_with("for ") || (expected.has_object(object) && actual.has_object(object))
     };
     let grants = |m: &SchemaModel| -> BTreeMap<String, String> {
         m.privileges

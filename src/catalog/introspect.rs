@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tokio_postgres::{SimpleQueryMessage, SimpleQueryRow};
 
+use super::compare::Optional;
 use crate::db::Session;
 
 use super::model::{
@@ -43,14 +44,16 @@ pub enum IntrospectError {
 }
 
 /// Reads the schemas named (they need not exist) into a model, under the session's
-/// timeouts.
+/// timeouts; owners and comments only where `optional` asks for them (a comparison
+/// that leaves them out need not read them).
 pub async fn introspect(
     session: &Session,
     schemas: &[String],
+    optional: Optional,
 ) -> Result<SchemaModel, IntrospectError> {
     let messages = session
         .client
-        .simple_query(&batch(schemas, &session.local_timeouts))
+        .simple_query(&batch(schemas, optional, &session.local_timeouts))
         .await
         .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
     let sets = result_sets(&messages);
@@ -93,7 +96,7 @@ pub async fn introspect(
 /// timestamps in UTC (partition bounds), applies the flags' timeouts and skips JIT
 /// compilation (the statements are costed high but run in milliseconds), the
 /// statements, and the end.
-fn batch(schemas: &[String], local_timeouts: &str) -> String {
+fn batch(schemas: &[String], optional: Optional, local_timeouts: &str) -> String {
     let array = format!(
         "ARRAY[{}]",
         schemas
@@ -102,7 +105,13 @@ fn batch(schemas: &[String], local_timeouts: &str) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let statements = QUERY.replace("{{SCHEMAS}}", &array);
+    let statements = QUERY
+        .replace("{{SCHEMAS}}", &array)
+        .replace("{{OWNERS}}", if optional.owners { "true" } else { "false" })
+        .replace(
+            "{{COMMENTS}}",
+            if optional.comments { "true" } else { "false" },
+        );
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
          {local_timeouts} SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;\n{}\n; COMMIT",

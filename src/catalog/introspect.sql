@@ -51,10 +51,23 @@ WITH rels AS MATERIALIZED (
     WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
       AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
       AND NOT (c.relname = 'refinery_schema_history' AND c.relkind = 'r')
+      -- Extension members, found through pg_depend's index on what is referenced
+      -- (every membership references an extension) instead of a scan of pg_depend.
       AND c.oid NOT IN (SELECT m.objid FROM pg_depend m
-                        WHERE m.deptype = 'e' AND m.classid = 'pg_class'::regclass)
+                        WHERE m.refclassid = 'pg_extension'::regclass AND m.deptype = 'e'
+                          AND m.classid = 'pg_class'::regclass)
 ),
-tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition)
+tables AS (SELECT * FROM rels WHERE relkind IN ('r', 'p') AND NOT relispartition),
+-- Each sequence once, with the identity column it serves (its internal dependency), so
+-- that identity options and free sequences are told apart in one look-up per sequence.
+sequences AS MATERIALIZED (
+    SELECT r.oid, r.nspname, r.relname, q.seqtypid, q.seqstart, q.seqincrement, q.seqmin,
+           q.seqmax, q.seqcache, q.seqcycle, d.refobjid AS identity_of,
+           d.refobjsubid AS identity_column
+    FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
+    LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = r.oid
+                         AND d.deptype = 'i' AND d.refclassid = 'pg_class'::regclass
+)
 -- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced,
 --        storage parameters (sorted), replica identity
 SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS c3,
@@ -102,17 +115,17 @@ LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 UNION ALL
 -- identity: schema, table, column, the options of its sequence
-SELECT 'identity', r.nspname, r.relname, a.attname::text,
+SELECT 'identity', q.nspname, tc.relname::text, a.attname::text,
        'START ' || q.seqstart || ', INCREMENT ' || q.seqincrement || ', MINVALUE '
        || q.seqmin || ', MAXVALUE ' || q.seqmax || ', CACHE ' || q.seqcache
        || CASE WHEN q.seqcycle THEN ', CYCLE' ELSE '' END,
        NULL, NULL, NULL, NULL, NULL, NULL
-FROM tables r
-JOIN pg_attribute a ON a.attrelid = r.oid AND a.attidentity <> '' AND NOT a.attisdropped
-JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = r.oid
-                AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
-                AND d.deptype = 'i'
-JOIN pg_sequence q ON q.seqrelid = d.objid
+FROM sequences q
+-- The table by its oid (an identity sequence lives in its table's schema).
+JOIN pg_class tc ON tc.oid = q.identity_of AND tc.relkind IN ('r', 'p')
+                AND NOT tc.relispartition
+JOIN pg_attribute a ON a.attrelid = q.identity_of AND a.attnum = q.identity_column
+                   AND a.attidentity <> '' AND NOT a.attisdropped
 UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
 -- catalog caches; composing keys in SQL here would cost more (an index scan per name).
@@ -215,7 +228,7 @@ SELECT 'view', r.nspname, r.relname, r.relkind::text, pg_get_viewdef(r.oid),
 FROM rels r WHERE r.relkind IN ('v', 'm')
 UNION ALL
 -- sequence: schema, name, type, start, increment, min, max, cache, cycle, owned_by
-SELECT 'sequence', r.nspname, r.relname, format_type(q.seqtypid, NULL),
+SELECT 'sequence', q.nspname, q.relname, format_type(q.seqtypid, NULL),
        q.seqstart::text, q.seqincrement::text, q.seqmin::text, q.seqmax::text,
        q.seqcache::text, q.seqcycle::text,
        (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname
@@ -223,12 +236,10 @@ SELECT 'sequence', r.nspname, r.relname, format_type(q.seqtypid, NULL),
         JOIN pg_class tc ON tc.oid = d.refobjid
         JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = q.oid
           AND d.deptype = 'a' AND d.refobjsubid > 0 LIMIT 1)
-FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
-WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
-                    AND d.deptype = 'i')
+FROM sequences q
+WHERE q.identity_of IS NULL
 ;
 -- privilege: object kind, object, grantee, privilege, grantable. A NULL ACL is the
 -- object kind's default (acldefault: PUBLIC may execute functions and use types; a
@@ -305,7 +316,8 @@ WHERE a.grantee IS DISTINCT FROM o.owner
 -- definition. A domain: its base type, default, NOT NULL and CHECK constraints by name;
 -- a composite type: its attributes in order; a range type: its subtype and what orders
 -- it; a rule, statistics object, event trigger (database-wide) or aggregate: its
--- definition; a comment: its text; an owner: the role (compared with --owners only);
+-- definition; a comment: its text; an owner: the role (comments and owners are read
+-- only when the caller asks for them: drift compares them with --comments, --owners);
 -- a collation: provider, locale and determinism.
 SELECT 'domain' AS kind, n.nspname AS schema, t.typname AS name,
        format_type(t.typbasetype, t.typtypmod)
@@ -381,20 +393,20 @@ SELECT 'comment', n.nspname, c.relname || coalesce('.' || a.attname, ''), d.desc
 FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-  AND NOT c.relispartition
+WHERE {{COMMENTS}} AND n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
 UNION ALL
 SELECT 'comment', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        d.description
 FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
 JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+WHERE {{COMMENTS}} AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 UNION ALL
 SELECT 'owner', n.nspname, c.relname, pg_get_userbyid(c.relowner)::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm')
+WHERE {{OWNERS}} AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
@@ -402,7 +414,7 @@ UNION ALL
 SELECT 'owner', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        pg_get_userbyid(p.proowner)::text
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND p.prokind IN ('f', 'p')
+WHERE {{OWNERS}} AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND p.prokind IN ('f', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
                   AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 UNION ALL

@@ -255,6 +255,43 @@ impl SchemaModel {
     }
 }
 
+impl SchemaModel {
+    /// Whether `name` is one of [`SchemaModel::object_names`], found without listing
+    /// them all (drift asks it for every object holding privileges).
+    pub fn has_object(&self, name: &str) -> bool {
+        if self.schemas.iter().any(|s| s == name)
+            || self.extensions.contains_key(name)
+            || self.enums.contains_key(name)
+            || self.functions.contains_key(name)
+            || self.sequences.contains_key(name)
+            || self.types.contains_key(name)
+            || self.tables.contains_key(name)
+            || self.partition_objects.contains_key(name)
+            || self.views.contains_key(name)
+        {
+            return true;
+        }
+        name.match_indices('.').any(|(at, _)| {
+            let (owner, child) = (&name[..at], &name[at + 1..]);
+            let table = self
+                .tables
+                .get(owner)
+                .or_else(|| self.partition_objects.get(owner));
+            table.is_some_and(|t| {
+                t.columns.contains_key(child)
+                    || t.constraints.contains_key(child)
+                    || t.indexes.contains_key(child)
+                    || t.policies.contains_key(child)
+                    || t.triggers.contains_key(child)
+                    || t.partitions.contains_key(child)
+            }) || self
+                .views
+                .get(owner)
+                .is_some_and(|v| v.indexes.contains_key(child))
+        })
+    }
+}
+
 /// What a table's replica identity is unless set: its primary key.
 fn default_replica_identity() -> String {
     "default".to_string()
@@ -343,6 +380,29 @@ pub fn without_own_name(definition: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_object_agrees_with_the_names_listed() {
+        let model = crate::catalog::snapshot::embedded().unwrap();
+        let names = model.object_names();
+        assert!(names.len() > 500);
+        for name in &names {
+            assert!(model.has_object(name), "{name}");
+        }
+        for absent in [
+            "public.nope",
+            "public.users.nope",
+            "public",
+            "public.users.",
+            ".",
+        ] {
+            assert_eq!(
+                model.has_object(absent),
+                names.iter().any(|n| n == absent),
+                "{absent}"
+            );
+        }
+    }
 
     #[test]
     fn own_names_are_removed_from_definitions() {

@@ -103,7 +103,7 @@ async fn migrate_and_read(
         lock_wait: std::time::Duration::from_secs(60),
     };
     migrate::migrate(&session.client, set, &options, &mut |_| {}).await?;
-    Ok(introspect(&session, schemas).await?)
+    Ok(introspect(&session, schemas, super::Optional::ALL).await?)
 }
 
 /// Drops the shadow databases of runs that were killed before they could clean up:

@@ -290,7 +290,8 @@ fn migration_problems(status: &plan::Status) -> Vec<String> {
 
 /// The live public schema against the snapshot of the migrations.
 async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
-    let actual = catalog::introspect(session, &catalog::scope(&[])).await?;
+    let compared = catalog::Optional::default();
+    let actual = catalog::introspect(session, &catalog::scope(&[]), compared).await?;
     let expected = catalog::snapshot::embedded()?;
     let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
     Ok(catalog::compare(
@@ -298,7 +299,7 @@ async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
         actual,
         &none,
         &[],
-        catalog::Optional::default(),
+        compared,
         "embedded snapshot".to_string(),
         catalog::Basis::Migrations,
     )

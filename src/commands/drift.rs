@@ -17,8 +17,12 @@ use super::connection::{self, Endpoint};
 pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report>> {
     let ignore = IgnoreSet::new(&args.ignore).map_err(Error::Usage)?;
     let schemas = catalog::scope(&args.schemas);
+    let optional = catalog::Optional {
+        owners: args.owners,
+        comments: args.comments,
+    };
     let (info, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
-    let actual = catalog::introspect(&session, &schemas).await?;
+    let actual = catalog::introspect(&session, &schemas, optional).await?;
     let (expected_source, expected, basis) = if let Some(path) = &args.snapshot {
         (
             format!("snapshot {}", path.display()),
@@ -28,7 +32,7 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
     } else if let Some(text) = &args.against {
         let url = command_line_url(text);
         let (_, other) = connection::open_url(global, &url, Endpoint::AnyEndpoint).await?;
-        let model = catalog::introspect(&other, &schemas).await?;
+        let model = catalog::introspect(&other, &schemas, optional).await?;
         (
             format!("live database {}", other.target),
             model,
@@ -62,10 +66,7 @@ pub async fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Box<dyn Report
         actual,
         &ignore,
         &args.schemas,
-        catalog::Optional {
-            owners: args.owners,
-            comments: args.comments,
-        },
+        optional,
         expected_source,
         basis,
     )

@@ -79,7 +79,8 @@ pub async fn run(
         ));
     }
     let (_, session) = connection::open(global, Endpoint::AnyEndpoint).await?;
-    let model = catalog::introspect(&session, &catalog::scope(schemas)).await?;
+    let model =
+        catalog::introspect(&session, &catalog::scope(schemas), catalog::Optional::ALL).await?;
     let text = snapshot::render(&model);
     Ok(Box::new(match output {
         None => SchemaDump::Text(text),
