@@ -360,6 +360,43 @@ fn recall_and_precision_on_the_labelled_corpus() {
     );
 }
 
+/// Whatever the form or encoding of the password (quoted, percent- or base64-encoded,
+/// with an unencoded quote or `<`), no output of scan — table with -v, JSON, SARIF,
+/// GitHub annotations — holds any 6-character piece of it. `secrets.txt` lists the
+/// corpus's synthetic passwords as written in its files.
+#[test]
+fn no_output_format_holds_any_piece_of_a_corpus_password() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan_corpus");
+    let secrets = std::fs::read_to_string(corpus.join("secrets.txt")).unwrap();
+    let pieces: Vec<&str> = secrets
+        .lines()
+        .flat_map(|secret| (0..=secret.len().saturating_sub(6)).map(move |i| &secret[i..i + 6]))
+        // `MyPASSWORD-...` holds the word that names settings (`PGPASSWORD=****`).
+        .filter(|piece| !"PASSWORD".contains(piece))
+        .collect();
+    assert!(pieces.len() > 300);
+    for format in ["table", "json", "sarif", "github"] {
+        let run = vsecure_in(
+            &corpus,
+            &[
+                "-v",
+                "scan",
+                "--no-ignore",
+                "--format",
+                format,
+                "found",
+                "clean",
+            ],
+            &[],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let shown = format!("{}{}", run.stdout, run.stderr);
+        for piece in &pieces {
+            assert!(!shown.contains(piece), "{format} shows {piece:?}");
+        }
+    }
+}
+
 /// Well-known local defaults are reported at low severity without failing the run;
 /// `--fail-on-local-defaults` makes them fail it.
 #[test]
