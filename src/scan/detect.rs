@@ -252,7 +252,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        if !facts.has_libpq_keyword(key.start()) {
+        if !facts.has_libpq_keyword(key.start()) || is_code_argument(value.as_bytes(), syntax) {
             continue;
         }
         let secret = unquote(value.as_bytes());
@@ -322,7 +322,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
-        if !facts.has_semicolon_host(key.start()) || is_placeholder(&secret) {
+        if !facts.has_semicolon_host(key.start())
+            || is_placeholder(&secret)
+            || is_code_argument(value.as_bytes(), syntax)
+        {
             continue;
         }
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
@@ -378,6 +381,22 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(structured::detect(text, &lines, syntax));
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
+}
+
+/// Whether a bare `password=` value is a variable passed to a call in code
+/// (`connect(host="db", password=password)`), not the value of a connection string.
+fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
+    let Some((last, name)) = value.split_last() else {
+        return false;
+    };
+    syntax == Syntax::Code
+        && matches!(last, b',' | b')')
+        && name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
 }
 
 /// Per-line facts, each computed on first use and kept.
@@ -697,6 +716,14 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].redacted, redacted, "{text}");
         }
+    }
+
+    #[test]
+    fn a_variable_passed_as_password_in_code_is_not_a_password() {
+        let call = "conn = connect(host=\"db.acme.io\", user=\"app\", password=password);";
+        assert!(detect(call.as_bytes(), Syntax::Code).is_empty());
+        let conninfo = "conn = connect(\"host=db.acme.io user=app password=Qw3rty-Uiop\")"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(conninfo.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
