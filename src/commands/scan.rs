@@ -112,9 +112,10 @@ fn sarif(report: &ScanReport) -> serde_json::Value {
         .findings
         .iter()
         .chain(&report.local_defaults)
-        .chain(&report.accepted);
+        .map(|f| (f, false))
+        .chain(report.accepted.iter().map(|f| (f, true)));
     let results = listed
-        .map(|f| {
+        .map(|(f, accepted)| {
             let mut result = json!({
                 "ruleId": f.kind.as_str(),
                 "level": if f.severity == "low" { "note" } else { "error" },
@@ -122,7 +123,7 @@ fn sarif(report: &ScanReport) -> serde_json::Value {
                 "locations": codescan::sarif_location(&f.path.to_string_lossy(), f.line, f.column),
                 "partialFingerprints": {"vsecureFingerprint/v1": f.fingerprint},
             });
-            if report.accepted.contains(f) {
+            if accepted {
                 result["suppressions"] =
                     json!([{"kind": "external", "justification": "in the --baseline file"}]);
             }
