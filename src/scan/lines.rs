@@ -32,12 +32,9 @@ impl Lines {
         (line, self.starts[line]..end)
     }
 
-    /// The byte range from the start of line `first` to the end of line `last`
-    /// (0-based, `last` clamped to the last line), newlines inside included.
-    pub fn span(&self, first: usize, last: usize) -> Range<usize> {
-        let last = last.min(self.starts.len() - 1);
-        let end = self.starts.get(last + 1).map_or(self.len, |next| next - 1);
-        self.starts[first.min(last)]..end
+    /// How many lines the text has (a text ending in a newline has an empty last one).
+    pub fn count(&self) -> usize {
+        self.starts.len()
     }
 
     /// 1-based line and column (in bytes) of `offset`.
@@ -59,7 +56,6 @@ mod tests {
         assert_eq!(lines.around(3), (1, 3..5));
         assert_eq!(lines.around(6), (2, 6..6));
         assert_eq!(lines.position(8), (4, 2));
-        assert_eq!(lines.span(1, 2), 3..6);
-        assert_eq!(lines.span(2, 9), 6..9);
+        assert_eq!(lines.count(), 4);
     }
 }

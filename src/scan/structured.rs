@@ -352,11 +352,21 @@ fn key_shown(key: &[u8]) -> String {
     format!("{name}{separator}")
 }
 
-/// Whether the lines around an offset configure PostgreSQL, computed per line once.
+/// Whether the lines around an offset configure PostgreSQL. Which lines name
+/// PostgreSQL, a database or another engine is found once per text, on first use, so
+/// that judging any window costs a subtraction, however many keys the text holds.
 struct Context<'a> {
     text: &'a [u8],
     lines: &'a Lines,
-    known: std::collections::HashMap<usize, bool>,
+    counts: Option<LineCounts>,
+}
+
+/// For each kind of mention, how many of the lines before each line hold one (prefix
+/// sums, one entry more than there are lines).
+struct LineCounts {
+    postgres: Vec<u32>,
+    database: Vec<u32>,
+    other_engine: Vec<u32>,
 }
 
 impl<'a> Context<'a> {
@@ -364,7 +374,7 @@ impl<'a> Context<'a> {
         Context {
             text,
             lines,
-            known: std::collections::HashMap::new(),
+            counts: None,
         }
     }
 
@@ -373,14 +383,34 @@ impl<'a> Context<'a> {
     fn configures_postgres(&mut self, offset: usize) -> bool {
         let (line, _) = self.lines.around(offset);
         let (text, lines) = (self.text, self.lines);
-        *self.known.entry(line).or_insert_with(|| {
-            let window = lines.span(line.saturating_sub(CONTEXT_BEFORE), line + CONTEXT_AFTER);
-            let around = &text[window];
+        let counts = self.counts.get_or_insert_with(|| {
             let p = patterns();
-            p.postgres.is_match(around)
-                || (p.database.is_match(around) && !p.other_engine.is_match(around))
-        })
+            LineCounts {
+                postgres: lines_mentioning(&p.postgres, text, lines),
+                database: lines_mentioning(&p.database, text, lines),
+                other_engine: lines_mentioning(&p.other_engine, text, lines),
+            }
+        });
+        let first = line.saturating_sub(CONTEXT_BEFORE);
+        let end = (line + CONTEXT_AFTER + 1).min(lines.count());
+        let within = |prefix: &[u32]| prefix[end] > prefix[first];
+        within(&counts.postgres) || (within(&counts.database) && !within(&counts.other_engine))
     }
+}
+
+/// Prefix sums of the lines where `pattern` matches (where a match starts).
+fn lines_mentioning(pattern: &Regex, text: &[u8], lines: &Lines) -> Vec<u32> {
+    let mut marked = vec![false; lines.count()];
+    for m in pattern.find_iter(text) {
+        marked[lines.around(m.start()).0] = true;
+    }
+    let mut prefix = Vec::with_capacity(marked.len() + 1);
+    prefix.push(0);
+    for hit in marked {
+        let last = *prefix.last().expect("starts with 0");
+        prefix.push(last + u32::from(hit));
+    }
+    prefix
 }
 
 #[cfg(test)]
