@@ -617,6 +617,14 @@ fn a_baseline_accepts_known_findings_and_sarif_and_github_carry_them() {
         "{}",
         missing.stderr
     );
+    // A connection string given where the baseline goes is not echoed whole.
+    let url = format!(
+        "postgresql://app:{}@db.internal.acme.io/app",
+        support::MARKER_PASSWORD
+    );
+    let mistaken = vsecure_in(root, &["scan", "--baseline", &url], &[]);
+    assert_eq!(mistaken.code, 2);
+    support::assert_no_marker(&mistaken, &["scan", "--baseline"]);
     let not_a_report = vsecure_in(root, &["scan", "--baseline", "src/db.ts"], &[]);
     assert_eq!(not_a_report.code, 2);
     assert!(

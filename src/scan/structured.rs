@@ -323,7 +323,6 @@ fn is_reference(value: &str) -> bool {
     is_placeholder(value)
         || lower.starts_with('!')
         || lower.starts_with("<%")
-        || lower.starts_with("env[")
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
