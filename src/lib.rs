@@ -54,9 +54,12 @@ where
     };
     let output = output::Output::from_args(&cli.global);
     let outcome = commands::dispatch(cli).and_then(|report| {
+        // Written through a buffer: a report of thousands of lines would otherwise cost a
+        // write to the terminal or pipe per line.
+        let mut buffered = std::io::BufWriter::new(&mut *out);
         output
-            .emit(report.as_ref(), out)
-            .and_then(|code| out.flush().map(|()| code))
+            .emit(report.as_ref(), &mut buffered)
+            .and_then(|code| buffered.flush().map(|()| code))
             .map_err(error::Error::Output)
     });
     match outcome {

@@ -660,6 +660,13 @@ fn grants_on_a_partition_are_compared() {
         "public.usage_analytics_default TO vsecure_app",
         Some("value"),
     );
+    assert_detects(
+        "GRANT UPDATE (resource) ON usage_analytics_default TO PUBLIC",
+        "privilege",
+        "unexpected",
+        "public.usage_analytics_default.resource TO PUBLIC",
+        None,
+    );
     let cluster = Cluster::shared();
     let db = migrated("drift_partition_grants");
     let url = cluster.url(&db);
@@ -675,6 +682,46 @@ fn grants_on_a_partition_are_compared() {
         monthly,
         ["0"],
         "a monthly partition takes the default grants"
+    );
+}
+
+/// Column grants on views and materialized views are compared like a table's.
+#[test]
+fn column_grants_on_views_and_materialized_views_are_compared() {
+    let cluster = Cluster::shared();
+    let (a, b) = (
+        migrated("drift_view_grants_a"),
+        migrated("drift_view_grants_b"),
+    );
+    for db in [&a, &b] {
+        cluster.execute(
+            db,
+            "CREATE VIEW named_secrets AS SELECT id, key FROM secrets;
+             CREATE MATERIALIZED VIEW secret_names AS SELECT key FROM secrets;
+             GRANT SELECT (key) ON named_secrets TO vsecure_readonly",
+        );
+    }
+    assert_eq!(drift(&a, &["--against", &cluster.url(&b)]).code, 0);
+    cluster.execute(
+        &a,
+        "GRANT SELECT (id) ON named_secrets TO PUBLIC;
+         GRANT SELECT (key) ON secret_names TO vsecure_readonly;
+         REVOKE SELECT (key) ON named_secrets FROM vsecure_readonly",
+    );
+    let run = drift(&a, &["--against", &cluster.url(&b)]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let mut found: Vec<String> = differences(&run)
+        .iter()
+        .map(|d| format!("{} {} {}", d["kind"], d["change"], d["object"]))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            r#""privilege" "missing" "public.named_secrets.key TO vsecure_readonly""#,
+            r#""privilege" "unexpected" "public.named_secrets.id TO PUBLIC""#,
+            r#""privilege" "unexpected" "public.secret_names.key TO vsecure_readonly""#,
+        ]
     );
 }
 

@@ -178,13 +178,15 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
     }
     // An object one side lacks is named once, by its own line: its privileges are
     // compared only where it exists on both sides (default privileges always).
-    let on_both = |object: &str| {
-        object.starts_with("for ") || (expected.has_object(object) && actual.has_object(object))
+    let on_both = |object: &str, kind: &str| {
+        object.starts_with("for ")
+            || (expected.has_privilege_object(kind, object)
+                && actual.has_privilege_object(kind, object))
     };
     let grants = |m: &SchemaModel| -> BTreeMap<String, String> {
         m.privileges
             .iter()
-            .filter(|(object, _)| on_both(object))
+            .filter(|(object, p)| on_both(object, &p.kind))
             .flat_map(|(object, p)| {
                 p.grants
                     .iter()

@@ -82,7 +82,11 @@ pub async fn introspect(
         views: relations.decode("view")?,
         sequences: relations.decode("sequence")?,
         identities: relations.decode("identity")?,
-        privileges: decode(&sets[5], "privilege", 0)?,
+        privileges: relations
+            .decode("privilege")?
+            .into_iter()
+            .chain(decode(&sets[5], "privilege", 0)?)
+            .collect(),
         types: decode(&sets[6], "type", 0)?,
         version_num: decode::<RawVersion>(&sets[7], "server version", 0)?
             .into_iter()

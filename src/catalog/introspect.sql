@@ -7,8 +7,9 @@
 -- Eight statements, in the order introspect.rs reads them: schemas, extensions, enums,
 -- functions, everything that hangs off pg_class in one statement (so that the
 -- relations in scope are found once, a scan of pg_class and an extension check per
--- relation, rather than once per kind of object), privileges, domains, composite and
--- range types and collations, and the server's version number.
+-- relation, rather than once per kind of object; their privileges included), the other
+-- objects' privileges, domains, composite and range types and collations, and the
+-- server's version number.
 -- The relations' rows carry a section name and positional text columns; introspect.rs
 -- names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
@@ -46,7 +47,7 @@ WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
 WITH rels AS MATERIALIZED (
     SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
            c.relrowsecurity, c.relforcerowsecurity, c.relpersistence, c.reloptions,
-           c.relreplident, n.nspname::text AS nspname
+           c.relreplident, c.relacl, c.relowner, n.nspname::text AS nspname
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
       AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
@@ -67,6 +68,100 @@ sequences AS MATERIALIZED (
     FROM rels r JOIN pg_sequence q ON q.seqrelid = r.oid
     LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = r.oid
                          AND d.deptype = 'i' AND d.refclassid = 'pg_class'::regclass
+),
+-- The tables' columns, read once for the column rows, the identity options and the
+-- column privileges.
+cols AS MATERIALIZED (
+    SELECT r.nspname, r.relname, r.relowner, a.attrelid, a.attnum, a.attname::text AS attname,
+           a.atttypid, a.atttypmod, a.attnotnull, a.attidentity, a.attgenerated,
+           a.attcollation, a.attacl,
+           -- Looked up only for a column that has one.
+           CASE WHEN a.atthasdef THEN (SELECT d.adbin FROM pg_attrdef d
+                                       WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)
+           END AS adbin
+    FROM tables r
+    JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+),
+-- The indexes listed: those of tables and materialized views (on a partition, only those
+-- written on it, not those attached to its parent's), and not those a constraint makes
+-- (the constraint is listed).
+indexes AS MATERIALIZED (
+    SELECT r.nspname, r.relname, r.relkind, i.indexrelid, i.indrelid, i.indisunique,
+           i.indisvalid, i.indnatts, i.indnkeyatts, i.indnullsnotdistinct, i.indkey,
+           i.indcollation, i.indclass, i.indoption, i.indpred, ic.relname::text AS indname,
+           ic.reloptions AS indreloptions, am.amname::text AS amname
+    FROM rels r
+    JOIN pg_index i ON i.indrelid = r.oid
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_am am ON am.oid = ic.relam
+    WHERE r.relkind IN ('r', 'p', 'm')
+      AND (NOT r.relispartition
+           OR NOT EXISTS (SELECT 1 FROM pg_inherits ii WHERE ii.inhrelid = i.indexrelid))
+      AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
+                               WHERE c.contype IN ('p', 'u', 'x'))
+),
+-- The columns an index key can name: the tables' (read above), and those of partitions
+-- and materialized views.
+key_columns AS (
+    SELECT attrelid, attnum, attname, attcollation FROM cols
+    UNION ALL
+    SELECT a.attrelid, a.attnum, a.attname::text, a.attcollation
+    FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0
+    WHERE r.relkind = 'm' OR r.relispartition
+),
+-- The operator classes whose keys may carry options (`gist_trgm_ops (siglen = 32)`): those
+-- whose family has the options support function of a built-in access method, and every
+-- class of another access method. An index key's options are looked up only for these.
+option_classes AS MATERIALIZED (
+    SELECT oc.oid FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+    WHERE am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
+       OR EXISTS (SELECT 1 FROM pg_amproc ap
+                  WHERE ap.amprocfamily = oc.opcfamily
+                    AND ap.amprocnum = CASE am.amname WHEN 'btree' THEN 5 WHEN 'hash' THEN 3
+                                                      WHEN 'gist' THEN 10 WHEN 'gin' THEN 7
+                                                      WHEN 'spgist' THEN 7 ELSE 5 END)
+),
+-- Each index's key list, for every index at once (a subquery per index costs several
+-- times as much): column or expression, collation and operator class where not the
+-- default, the operator class's options, order.
+index_keys AS (
+    SELECT x.indexrelid, string_agg(
+                CASE WHEN k.attnum > 0 THEN quote_ident(a.attname::text)
+                     ELSE pg_get_indexdef(x.indexrelid, k.n::int, false) END
+                || CASE WHEN k.coll = 0 OR k.coll = coalesce(a.attcollation, 100)
+                        THEN ''
+                        ELSE ' COLLATE ' || (SELECT quote_ident(kc.collname::text)
+                                             FROM pg_collation kc WHERE kc.oid = k.coll) END
+                -- pg_get_indexdef names the class of a key with options even when it is
+                -- the default.
+                || CASE WHEN o.options IS NULL
+                             AND k.opclass IN (SELECT oc.oid FROM pg_opclass oc WHERE oc.opcdefault)
+                        THEN ''
+                        ELSE coalesce((SELECT CASE WHEN ocn.nspname = 'pg_catalog'
+                                         THEN ' ' || quote_ident(oc.opcname::text)
+                                         ELSE ' ' || quote_ident(ocn.nspname::text) || '.'
+                                              || quote_ident(oc.opcname::text) END
+                             FROM pg_opclass oc
+                             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+                             WHERE oc.oid = k.opclass), '') END
+                || coalesce(o.options, '')
+                || CASE WHEN k.opt & 1 = 1
+                        THEN ' DESC' || CASE WHEN k.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
+                        WHEN k.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END,
+                ', ' ORDER BY k.n) AS keys
+    FROM indexes x
+    CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indcollation::oid[], x.indclass::oid[],
+                              x.indoption::int2[]) WITH ORDINALITY AS k(attnum, coll, opclass, opt, n)
+    LEFT JOIN key_columns a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+    CROSS JOIN LATERAL (
+        SELECT ' (' || string_agg(split_part(ko, '=', 1) || '='
+                                  || quote_literal(substr(ko, strpos(ko, '=') + 1)), ', ')
+               || ')' AS options
+        FROM pg_attribute ia, unnest(ia.attoptions) AS ko
+        WHERE k.opclass IN (SELECT oid FROM option_classes)
+          AND ia.attrelid = x.indexrelid AND ia.attnum = k.n) o
+    WHERE k.n <= x.indnkeyatts
+    GROUP BY x.indexrelid
 )
 -- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced,
 --        storage parameters (sorted), replica identity
@@ -100,32 +195,58 @@ UNION ALL
 --         generated_kind, collation
 -- A default cannot refer to a column, so it is deparsed without the table as context
 -- (the same text, without opening the table); a generation expression needs it.
-SELECT 'column', r.nspname, r.relname, a.attname::text,
+SELECT 'column', a.nspname, a.relname, a.attname,
        format_type(a.atttypid, a.atttypmod),
        a.attnotnull::text,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) END,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(a.adbin, 0) END,
        CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
-       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(a.adbin, a.attrelid) END,
        CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
-FROM tables r
-JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+FROM cols a
 JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 UNION ALL
 -- identity: schema, table, column, the options of its sequence
-SELECT 'identity', q.nspname, tc.relname::text, a.attname::text,
+SELECT 'identity', a.nspname, a.relname, a.attname,
        'START ' || q.seqstart || ', INCREMENT ' || q.seqincrement || ', MINVALUE '
        || q.seqmin || ', MAXVALUE ' || q.seqmax || ', CACHE ' || q.seqcache
        || CASE WHEN q.seqcycle THEN ', CYCLE' ELSE '' END,
        NULL, NULL, NULL, NULL, NULL, NULL
-FROM sequences q
--- The table by its oid (an identity sequence lives in its table's schema).
-JOIN pg_class tc ON tc.oid = q.identity_of AND tc.relkind IN ('r', 'p')
-                AND NOT tc.relispartition
-JOIN pg_attribute a ON a.attrelid = q.identity_of AND a.attnum = q.identity_column
-                   AND a.attidentity <> '' AND NOT a.attisdropped
+FROM cols a
+JOIN sequences q ON q.identity_of = a.attrelid AND q.identity_column = a.attnum
+WHERE a.attidentity <> ''
+UNION ALL
+-- privilege: object kind, object, grantee, privilege, grantable, for the relations and
+-- their columns (the other objects' privileges are the next statement's, which says
+-- how they are normalized). A NULL ACL is the default, the owner's privileges alone;
+-- the owner's own privileges are left out. A partition's grants are its own (kind
+-- partition, compared where the partition is on both sides).
+SELECT 'privilege',
+       CASE WHEN r.relispartition THEN 'partition'
+            WHEN r.relkind = 'S' THEN 'sequence' WHEN r.relkind = 'v' THEN 'view'
+            WHEN r.relkind = 'm' THEN 'materialized view' ELSE 'table' END,
+       r.nspname || '.' || r.relname,
+       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
+       g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
+FROM rels r CROSS JOIN LATERAL aclexplode(r.relacl) g
+WHERE r.relacl IS NOT NULL AND g.grantee <> r.relowner
+UNION ALL
+SELECT 'privilege', 'column', a.nspname || '.' || a.relname || '.' || a.attname,
+       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
+       g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
+FROM cols a CROSS JOIN LATERAL aclexplode(a.attacl) g
+WHERE a.attacl IS NOT NULL AND g.grantee <> a.relowner
+UNION ALL
+-- The columns of views, materialized views and partitions carry grants too.
+SELECT 'privilege', 'column', r.nspname || '.' || r.relname || '.' || a.attname,
+       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
+       g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
+FROM rels r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attacl IS NOT NULL
+CROSS JOIN LATERAL aclexplode(a.attacl) g
+WHERE (r.relkind IN ('v', 'm') OR r.relispartition) AND g.grantee <> r.relowner
 UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
 -- catalog caches; composing keys in SQL here would cost more (an index scan per name).
@@ -142,64 +263,25 @@ WHERE r.relkind IN ('r', 'p') AND c.contype NOT IN ('n', 't') AND c.conparentid 
 UNION ALL
 -- index: schema, table, name, definition, valid. The definition is composed from the
 -- catalog in the shape of pg_get_indexdef without the index's own name: calling
--- pg_get_indexdef per index costs ten times as much (it is kept for expressions).
-SELECT 'index', r.nspname, r.relname, ic.relname::text,
-       'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ON '
-       || CASE WHEN r.relkind = 'p' THEN 'ONLY ' ELSE '' END
-       || quote_ident(r.nspname) || '.' || quote_ident(r.relname)
-       || ' USING ' || quote_ident(am.amname::text) || ' ('
-       || (SELECT string_agg(
-                CASE WHEN k.attnum > 0 THEN quote_ident(a.attname::text)
-                     ELSE pg_get_indexdef(i.indexrelid, k.n::int, false) END
-                || CASE WHEN k.coll = 0 OR k.coll = coalesce(a.attcollation, 100)
-                        THEN ''
-                        ELSE ' COLLATE ' || (SELECT quote_ident(kc.collname::text)
-                                             FROM pg_collation kc WHERE kc.oid = k.coll) END
-                || CASE WHEN k.opclass IN (SELECT oc.oid FROM pg_opclass oc WHERE oc.opcdefault)
-                        THEN ''
-                        ELSE coalesce((SELECT CASE WHEN oc.opcdefault THEN ''
-                                         WHEN ocn.nspname = 'pg_catalog'
-                                         THEN ' ' || quote_ident(oc.opcname::text)
-                                         ELSE ' ' || quote_ident(ocn.nspname::text) || '.'
-                                              || quote_ident(oc.opcname::text) END
-                             FROM pg_opclass oc
-                             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-                             WHERE oc.oid = k.opclass), '') END
-                || CASE WHEN ia.attoptions IS NULL THEN ''
-                        ELSE (SELECT ' (' || string_agg(split_part(o, '=', 1) || '='
-                                     || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') || ')'
-                              FROM unnest(ia.attoptions) AS o) END
-                || CASE WHEN k.opt & 1 = 1
-                        THEN ' DESC' || CASE WHEN k.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
-                        WHEN k.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END,
-                ', ' ORDER BY k.n)
-           FROM unnest(i.indkey::int2[], i.indcollation::oid[], i.indclass::oid[],
-                       i.indoption::int2[]) WITH ORDINALITY AS k(attnum, coll, opclass, opt, n)
-           LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-           LEFT JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n
-           WHERE k.n <= i.indnkeyatts)
-       || ')'
-       || CASE WHEN i.indnatts > i.indnkeyatts THEN ' INCLUDE (' || (
+-- pg_get_indexdef per index costs more (it is kept for expressions).
+SELECT 'index', x.nspname, x.relname, x.indname,
+       'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ON '
+       || CASE WHEN x.relkind = 'p' THEN 'ONLY ' ELSE '' END
+       || quote_ident(x.nspname) || '.' || quote_ident(x.relname)
+       || ' USING ' || quote_ident(x.amname) || ' (' || k.keys || ')'
+       || CASE WHEN x.indnatts > x.indnkeyatts THEN ' INCLUDE (' || (
               SELECT string_agg((SELECT quote_ident(a.attname::text) FROM pg_attribute a
-                                 WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum),
+                                 WHERE a.attrelid = x.indrelid AND a.attnum = k.attnum),
                                 ', ' ORDER BY k.n)
-              FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-              WHERE k.n > i.indnkeyatts) || ')' ELSE '' END
-       || CASE WHEN i.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
+              FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+              WHERE k.n > x.indnkeyatts) || ')' ELSE '' END
+       || CASE WHEN x.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
        || coalesce(' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='
                                           || quote_literal(substr(o, strpos(o, '=') + 1)), ', ')
-                                 FROM unnest(ic.reloptions) AS o) || ')', '')
-       || coalesce(' WHERE ' || pg_get_expr(i.indpred, i.indrelid), ''),
-       i.indisvalid::text, NULL, NULL, NULL, NULL, NULL
-FROM rels r
-JOIN pg_index i ON i.indrelid = r.oid
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_am am ON am.oid = ic.relam
-WHERE r.relkind IN ('r', 'p', 'm')
-  AND (NOT r.relispartition
-       OR NOT EXISTS (SELECT 1 FROM pg_inherits ii WHERE ii.inhrelid = i.indexrelid))
-  AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
-                           WHERE c.contype IN ('p', 'u', 'x'))
+                                 FROM unnest(x.indreloptions) AS o) || ')', '')
+       || coalesce(' WHERE ' || pg_get_expr(x.indpred, x.indrelid), ''),
+       x.indisvalid::text, NULL, NULL, NULL, NULL, NULL
+FROM indexes x JOIN index_keys k ON k.indexrelid = x.indexrelid
 UNION ALL
 -- policy: schema, table, name, command, permissive, roles, using, with_check
 SELECT 'policy', r.nspname, r.relname, p.polname::text,
@@ -241,38 +323,19 @@ SELECT 'sequence', q.nspname, q.relname, format_type(q.seqtypid, NULL),
 FROM sequences q
 WHERE q.identity_of IS NULL
 ;
--- privilege: object kind, object, grantee, privilege, grantable. A NULL ACL is the
--- object kind's default (acldefault: PUBLIC may execute functions and use types; a
--- relation's or schema's default is its owner's privileges alone), and
--- the owner's own privileges are left out, so the same GRANTs give the same rows
--- whoever owns the objects. A partition's grants are its own (kind partition, compared
--- where the partition is on both sides); extension members are left out. Default
--- privileges of the role that ran the migrations (the history's owner; without a history,
--- the database's owner) are named for "the migrating role", whatever it is called where.
+-- privilege, of the objects other than relations and their columns (the relations
+-- statement lists those): object kind, object, grantee, privilege, grantable. A NULL ACL
+-- is the object kind's default (acldefault: PUBLIC may execute functions and use types; a
+-- schema's default is its owner's privileges alone), and the owner's own privileges are
+-- left out, so the same GRANTs give the same rows whoever owns the objects; extension
+-- members are left out. Default privileges of the role that ran the migrations (the
+-- history's owner; without a history, the database's owner) are named for "the
+-- migrating role", whatever it is called where.
 WITH objects AS (
-    SELECT CASE WHEN c.relispartition THEN 'partition'
-                WHEN c.relkind = 'S' THEN 'sequence' WHEN c.relkind = 'v' THEN 'view'
-                WHEN c.relkind = 'm' THEN 'materialized view' ELSE 'table' END AS kind,
-           n.nspname || '.' || c.relname AS object,
-           c.relacl AS acl, c.relowner AS owner
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    -- A NULL ACL is the default, the owner's privileges alone: nothing to list.
-    WHERE c.relacl IS NOT NULL
-      AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-      AND c.relname <> 'refinery_schema_history'
-      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
-                      AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
-    UNION ALL
-    SELECT 'column', n.nspname || '.' || c.relname || '.' || a.attname, a.attacl, c.relowner
-    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
-      AND n.nspname = ANY ({{SCHEMAS}}::text[])
-    UNION ALL
-    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
            n.nspname || '.' || p.proname || '('
-           || pg_get_function_identity_arguments(p.oid) || ')',
-           coalesce(p.proacl, acldefault('f', p.proowner)), p.proowner
+           || pg_get_function_identity_arguments(p.oid) || ')' AS object,
+           coalesce(p.proacl, acldefault('f', p.proowner)) AS acl, p.proowner AS owner
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
       AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')

@@ -292,6 +292,20 @@ impl SchemaModel {
     }
 }
 
+impl SchemaModel {
+    /// Whether the object of a privilege is there. A column of a view or a partition is
+    /// there with its relation: the model lists the columns of tables only (a view's
+    /// are compared through its definition, a partition's are its parent's).
+    pub fn has_privilege_object(&self, kind: &str, name: &str) -> bool {
+        self.has_object(name)
+            || kind == "column"
+                && name.match_indices('.').any(|(at, _)| {
+                    let owner = &name[..at];
+                    self.views.contains_key(owner) || self.partition_objects.contains_key(owner)
+                })
+    }
+}
+
 /// What a table's replica identity is unless set: its primary key.
 fn default_replica_identity() -> String {
     "default".to_string()
