@@ -43,11 +43,14 @@ pub enum Kind {
     PasswordSetting,
     /// A Kubernetes Secret's base64 `data:` value that decodes to a credential.
     KubernetesSecret,
+    /// A line of PgBouncer's auth_file (`userlist.txt`), `"user" "password"`, with a
+    /// password rather than a SCRAM or MD5 verifier.
+    PgbouncerUserlist,
 }
 
 impl Kind {
     /// Every kind, in the order reports describe them (SARIF's rule list).
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::PostgresUri,
         Kind::DatabaseUrl,
         Kind::KeyValuePassword,
@@ -59,6 +62,7 @@ impl Kind {
         Kind::RolePassword,
         Kind::PasswordSetting,
         Kind::KubernetesSecret,
+        Kind::PgbouncerUserlist,
     ];
 
     /// What the kind is, for code scanning's rule descriptions.
@@ -77,6 +81,7 @@ impl Kind {
                 "A password setting or driver argument next to PostgreSQL settings"
             }
             Kind::KubernetesSecret => "A Kubernetes Secret's data decoding to a credential",
+            Kind::PgbouncerUserlist => "A PgBouncer userlist line with a plain password",
         }
     }
 
@@ -94,6 +99,7 @@ impl Kind {
             Kind::RolePassword => "role-password",
             Kind::PasswordSetting => "password-setting",
             Kind::KubernetesSecret => "kubernetes-secret",
+            Kind::PgbouncerUserlist => "pgbouncer-userlist",
         }
     }
 }
@@ -133,13 +139,14 @@ struct Patterns {
     semicolon_host: Regex,
     password_variable: Regex,
     role_password: Regex,
+    userlist_line: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r"(?im)postgres|password|passwd|pwd|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:",
+            r#"(?im)postgres|pgsql|password|passwd|pwd|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -182,6 +189,9 @@ fn patterns() -> &'static Patterns {
             r"(?i)\b((?:create|alter)\s+(?:role|user)\s+[^;]*?\bpassword\s+)'((?:[^']|'')*)'",
         )
         .expect("valid regex"),
+        // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
+        userlist_line: Regex::new(r#"^[ \t]*"((?:[^"\n]|"")+)"[ \t]+"((?:[^"\n]|"")*)"[ \t]*\r?$"#)
+            .expect("valid regex"),
     })
 }
 
@@ -361,11 +371,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.role_password.captures_iter(text) {
         let (start, value) = (c.get(1).expect("start"), c.get(2).expect("value"));
         let literal = lossy(value.as_bytes());
-        let verifier = literal.starts_with("SCRAM-SHA-256$")
-            || (literal.len() == 35
-                && literal.starts_with("md5")
-                && literal[3..].bytes().all(|b| b.is_ascii_hexdigit()));
-        if verifier || is_placeholder(&literal) {
+        if is_verifier(&literal) || is_placeholder(&literal) {
             continue;
         }
         found.push((
@@ -378,25 +384,74 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             ),
         ));
     }
+    found.extend(userlist(text, &p.userlist_line));
     found.extend(structured::detect(text, &lines, syntax));
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
 
-/// Whether a bare `password=` value is a variable passed to a call in code
-/// (`connect(host="db", password=password)`), not the value of a connection string.
+/// Whether a bare `password=` value is code, not the value of a connection string: a
+/// variable passed to a call (`connect(host="db", password=password)`), or a call or
+/// look-up that yields the password (`password=os.getenv("PGPASSWORD"))`,
+/// `password=config["db"]`).
 fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
-    let Some((last, name)) = value.split_last() else {
-        return false;
-    };
+    let starts_a_name = value
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+    let name = value
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        .count();
     syntax == Syntax::Code
-        && matches!(last, b',' | b')')
-        && name
-            .first()
-            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-        && name
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        && starts_a_name
+        && match value.get(name) {
+            Some(b',' | b')') => name + 1 == value.len(),
+            Some(b'(' | b'[') => true,
+            _ => false,
+        }
+}
+
+/// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
+/// not the password.
+fn is_verifier(value: &str) -> bool {
+    value.starts_with("SCRAM-SHA-256$")
+        || (value.len() == 35
+            && value.starts_with("md5")
+            && value[3..].bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The passwords of a PgBouncer auth_file: a file whose every line (comments aside) is
+/// `"user" "password"`. Verifiers and placeholders are not passwords.
+fn userlist(text: &[u8], line_pattern: &Regex) -> Vec<(Range<usize>, Detection)> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() || trimmed.starts_with(b";") || trimmed.starts_with(b"#") {
+            continue;
+        }
+        let Some(c) = line_pattern.captures(line.strip_suffix(b"\n").unwrap_or(line)) else {
+            return Vec::new();
+        };
+        let (user, password) = (c.get(1).expect("user"), c.get(2).expect("password"));
+        let secret = lossy(password.as_bytes()).replace("\"\"", "\"");
+        if is_verifier(&secret) || is_placeholder(&secret) {
+            continue;
+        }
+        let at = start + user.start() - 1;
+        found.push((
+            at..start + password.end() + 1,
+            detection(
+                Kind::PgbouncerUserlist,
+                at,
+                format!("\"{}\" \"****\"", lossy(user.as_bytes())),
+                &secret,
+            ),
+        ));
+    }
+    found
 }
 
 /// Per-line facts, each computed on first use and kept.
@@ -591,6 +646,33 @@ mod tests {
             .iter()
             .map(|d| d.kind)
             .collect()
+    }
+
+    #[test]
+    fn a_pgbouncer_userlist_password_is_found_and_a_verifier_is_not() {
+        let found = detect(
+            b"; pgbouncer auth_file\n\"app\" \"Ub7-qLm2-Zx\"\n\"ops\" \"md5a1b2c3d4e5f60718293a4b5c6d7e8f90\"\n", // vsecure:allow (a documented fake)
+            Syntax::Config,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, Kind::PgbouncerUserlist);
+        assert_eq!(found[0].redacted, "\"app\" \"****\"");
+        // A quoted pair among other lines is not an auth_file.
+        assert!(kinds("echo \"building\"\n\"a\" \"b-c-d-e\"\n").is_empty());
+        assert!(kinds("\"app\" \"SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2VydmVy\"\n").is_empty());
+    }
+
+    #[test]
+    fn a_call_or_lookup_after_password_is_code_not_a_value() {
+        for line in [
+            "conn = psycopg2.connect(host=host, password=os.getenv(\"PGPASSWORD\"))",
+            "conn = psycopg2.connect(host=host, password=config[\"db\"], dbname=x)",
+            "conn = psycopg2.connect(host=host, password=password)",
+        ] {
+            assert!(detect(line.as_bytes(), Syntax::Code).is_empty(), "{line}");
+        }
+        let dsn = b"dsn = \"host=db password=Ab3-xY9-kL dbname=app\""; // vsecure:allow (a documented fake)
+        assert_eq!(detect(dsn, Syntax::Code).len(), 1);
     }
 
     #[test]

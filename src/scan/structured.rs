@@ -51,7 +51,7 @@ const CONTEXT_AFTER: usize = 6;
 struct Patterns {
     quoted_key: Regex,
     bare_key: Regex,
-    jdbc_call: Regex,
+    driver_call: Regex,
     env_pair: Regex,
     secret_kind: Regex,
     secret_data: Regex,
@@ -76,9 +76,11 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
-        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`.
-        jdbc_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password")\s*,\s*)"([^"\n]*)""#,
+        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
+        // PHP's `new PDO("pgsql:...", "user", "...")`, a builder's `.password("...")`
+        // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
+        driver_call: Regex::new(
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|\bsetPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -90,8 +92,10 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
         )
         .expect("valid regex"),
+        // PostgreSQL named: itself, its drivers, port and pooler, and the type names
+        // drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(",
+            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-i:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
@@ -165,8 +169,9 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, 
             ));
         }
     }
-    for c in p.jdbc_call.captures_iter(text) {
-        let (call, value) = (c.get(1).expect("call"), c.get(2).expect("value"));
+    for c in p.driver_call.captures_iter(text) {
+        let call = c.get(1).expect("call");
+        let value = c.get(2).or_else(|| c.get(3)).expect("value");
         let secret = lossy(value.as_bytes());
         if is_reference(&secret) || !context.configures_postgres(call.start()) {
             continue;
@@ -176,7 +181,7 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, 
             detection(
                 Kind::PasswordSetting,
                 call.start(),
-                format!("{}(..., \"****\")", call_name(call.as_bytes())),
+                call_shown(call.as_bytes()),
                 &secret,
             ),
         ));
@@ -307,17 +312,27 @@ fn is_database_password_key(shown: &str) -> bool {
     !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix))
 }
 
-/// The method a driver call matched: `getConnection`, `setProperty` or `put`.
-fn call_name(call: &[u8]) -> String {
-    lossy(call)
+/// A driver call as shown in a finding: its method, with the password's place masked
+/// (`getConnection(..., "****")`, `PDO(..., "****")`, `password("****")`).
+fn call_shown(call: &[u8]) -> String {
+    let text = lossy(call);
+    let name: String = text
+        .trim_start_matches('.')
+        .trim_start_matches("new")
+        .trim_start()
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
-        .collect()
+        .collect();
+    if text.trim_end().ends_with('(') {
+        format!("{name}(\"****\")")
+    } else {
+        format!("{name}(..., \"****\")")
+    }
 }
 
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
-/// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`), ERB, or a
-/// lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`).
+/// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`), ERB, a lookup
+/// (`ENV["X"]`, `getenv(...)`, `secrets.X`), or an encrypted value (`ENC(...)`).
 fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
@@ -327,6 +342,8 @@ fn is_reference(value: &str) -> bool {
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
         || lower.starts_with("vault:")
+        // Jasypt's encrypted values: `ENC(...)`.
+        || (lower.starts_with("enc(") && lower.ends_with(')'))
         || matches!(
             lower.as_str(),
             "null" | "none" | "nil" | "true" | "false" | "~"
@@ -467,6 +484,18 @@ mod tests {
                 Syntax::Config,
             ),
             ("[postgresql]\nhost = db\npasswd = {PW}\n", Syntax::Config),
+            (
+                "$pdo = new PDO(\"pgsql:host=db;dbname=app\", \"app\", '{PW}');\n",
+                Syntax::Code,
+            ),
+            (
+                "let options = PgConnectOptions::new()\n    .host(\"db\")\n    .password(\"{PW}\");\n",
+                Syntax::Code,
+            ),
+            (
+                "HikariConfig config = new HikariConfig();\nconfig.setJdbcUrl(\"jdbc:postgresql://db/app\");\nconfig.setPassword(\"{PW}\");\n",
+                Syntax::Code,
+            ),
         ] {
             let d = found(template, syntax);
             assert_eq!(d.len(), 1, "{template}: {d:?}");
@@ -523,6 +552,18 @@ mod tests {
                 Syntax::Config,
             ),
             ("PWD=/home/app\nPOSTGRES_HOST=db\n", Syntax::Config),
+            (
+                "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password=ENC(G6N718UuyPE5bHyW)\n",
+                Syntax::Config,
+            ),
+            (
+                "$pdo = new PDO(\"mysql:host=db;dbname=app\", \"app\", '{PW}');\n",
+                Syntax::Code,
+            ),
+            (
+                "let options = PgConnectOptions::new().password(&password);\n",
+                Syntax::Code,
+            ),
         ] {
             let d = found(template, syntax);
             assert!(d.is_empty(), "flagged: {template}: {d:?}");
