@@ -140,13 +140,14 @@ struct Patterns {
     password_variable: Regex,
     role_password: Regex,
     userlist_line: Regex,
+    postgres_container: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|password|passwd|pwd|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|pgsql|password|passwd|pwd|(?:pg|db|database)_?pass\b|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -163,7 +164,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
             .expect("valid regex"),
-        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=")
+        // A libpq keyword, or psql's command line (which takes a conninfo string).
+        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|\bpsql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"(\bPGPASSWORD["']?\s*[=:]\s*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;]+)"#,
@@ -187,6 +189,11 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         role_password: Regex::new(
             r"(?i)\b((?:create|alter)\s+(?:role|user)\s+[^;]*?\bpassword\s+)'((?:[^']|'')*)'",
+        )
+        .expect("valid regex"),
+        // A PostgreSQL container declared: a compose or CI service's image, `docker run`.
+        postgres_container: Regex::new(
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|\bdocker\s+run\b[^\n]*\s(?:[a-z0-9.:-]+/)*postgres"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -358,15 +365,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
-        found.push((
-            key.start()..value.end(),
-            detection(
-                Kind::PasswordVariable,
-                key.start(),
-                format!("{name}=****"),
-                &secret,
-            ),
-        ));
+        let mut d = detection(
+            Kind::PasswordVariable,
+            key.start(),
+            format!("{name}=****"),
+            &secret,
+        );
+        // A default password given to a container the file starts is a local default.
+        d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str())
+            && facts.declares_postgres_container();
+        found.push((key.start()..value.end(), d));
     }
     for c in p.role_password.captures_iter(text) {
         let (start, value) = (c.get(1).expect("start"), c.get(2).expect("value"));
@@ -463,6 +471,8 @@ struct LineFacts<'a> {
     allow: HashMap<usize, bool>,
     /// Where the first DATABASE_URL on the line ends, if there is one.
     database_url_end: HashMap<usize, Option<usize>>,
+    /// Whether the text declares a PostgreSQL container (a fact of the whole text).
+    container: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -474,7 +484,18 @@ impl<'a> LineFacts<'a> {
             semicolon_host: HashMap::new(),
             allow: HashMap::new(),
             database_url_end: HashMap::new(),
+            container: None,
         }
+    }
+
+    /// Whether the text declares a PostgreSQL container (a compose or CI service's
+    /// `image: postgres...`, `docker run ... postgres`), whose password a default one
+    /// only sets up locally.
+    fn declares_postgres_container(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .container
+            .get_or_insert_with(|| patterns().postgres_container.is_match(text))
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -810,12 +831,26 @@ mod tests {
 
     #[test]
     fn local_defaults_are_marked() {
+        const COMPOSE: &str =
+            "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ";
+        const FAKE: &str = "Zx8-Kq2-Lm5";
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
             ("postgresql://app:secret@postgres:5432/app", true), // vsecure:allow (a documented fake)
             ("postgresql://app:postgres@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgresql://app:Qw3rty-Uiop@localhost/app", false), // vsecure:allow (a documented fake)
+            // A default password given to the container the file starts.
+            (&format!("{COMPOSE}postgres\n"), true),
+            ("docker run -e POSTGRES_PASSWORD=postgres postgres:16", true), // vsecure:allow (a documented fake)
+            (&format!("{COMPOSE}{FAKE}\n"), false),
+            ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
+            // Forms that name PostgreSQL only by their shape.
+            (&format!("export DB_PASS={FAKE}"), false),
+            (
+                &format!("psql -h db.acme.io -U app \"password={FAKE}\""),
+                false,
+            ),
         ] {
             let found = detect(text.as_bytes(), Syntax::Config);
             assert_eq!(found.len(), 1, "{text}");
