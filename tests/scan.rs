@@ -358,6 +358,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/ci-compose.yml",
+            "clean/ci-services.yml",
+            "clean/ci-services.yml",
             "clean/local.env",
             "clean/local.env",
             "clean/test.env"

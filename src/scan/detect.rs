@@ -168,7 +168,7 @@ fn patterns() -> &'static Patterns {
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|\bpsql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
-            r#"(\bPGPASSWORD["']?\s*[=:]\s*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;]+)"#,
+            r#"(\bPGPASSWORD["']?\]?\s*[=:]\s*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
         )
         .expect("valid regex"),
         database_url: Regex::new(r"(?i)\bdatabase_url\b").expect("valid regex"),
@@ -184,7 +184,7 @@ fn patterns() -> &'static Patterns {
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
-            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -393,7 +393,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         ));
     }
     found.extend(userlist(text, &p.userlist_line));
-    found.extend(structured::detect(text, &lines, syntax));
+    structured::detect(text, &lines, syntax, &mut found);
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
@@ -681,6 +681,28 @@ mod tests {
         // A quoted pair among other lines is not an auth_file.
         assert!(kinds("echo \"building\"\n\"a\" \"b-c-d-e\"\n").is_empty());
         assert!(kinds("\"app\" \"SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2VydmVy\"\n").is_empty());
+    }
+
+    #[test]
+    fn a_secret_is_read_decoded_and_ciphertext_not_at_all() {
+        let placeholder =
+            "apiVersion: v1\nkind: Secret\ndata:\n  POSTGRES_PASSWORD: Y2hhbmdlbWU=\n";
+        assert!(kinds(placeholder).is_empty(), "base64 of changeme");
+        let sealed = "kind: SealedSecret\nspec:\n  encryptedData:\n    POSTGRES_PASSWORD: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n";
+        assert!(kinds(sealed).is_empty());
+        let plain = "apiVersion: v1\nkind: Secret\nstringData:\n  POSTGRES_PASSWORD: abcd1234\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(plain), [Kind::PasswordVariable]);
+    }
+
+    #[test]
+    fn a_password_set_in_the_environment_from_code_is_found() {
+        for line in [
+            "os.environ[\"PGPASSWORD\"] = \"Zx8-Kq2-Lm5\"", // vsecure:allow (a documented fake)
+            "ENV['DB_PASSWORD'] = 'Zx8-Kq2-Lm5'",           // vsecure:allow (a documented fake)
+        ] {
+            assert_eq!(detect(line.as_bytes(), Syntax::Code).len(), 1, "{line}");
+        }
+        assert!(detect(b"if ENV[\"PGPASSWORD\"] == \"x\"", Syntax::Code).is_empty());
     }
 
     #[test]

@@ -54,6 +54,7 @@ struct Patterns {
     driver_call: Regex,
     env_pair: Regex,
     secret_kind: Regex,
+    sealed_secret_kind: Regex,
     secret_data: Regex,
     postgres: Regex,
     database: Regex,
@@ -88,6 +89,8 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         secret_kind: Regex::new(r"(?m)^kind:[ \t]*Secret[ \t]*\r?$").expect("valid regex"),
+        sealed_secret_kind: Regex::new(r"(?m)^kind:[ \t]*SealedSecret[ \t]*\r?$")
+            .expect("valid regex"),
         secret_data: Regex::new(
             r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
         )
@@ -112,19 +115,29 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// Every credential of these forms in `text`, with the range each covers (for the
-/// caller's de-duplication against the connection-string forms).
-pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
+/// Credentials found, each with the range of text it covers.
+type Found = Vec<(Range<usize>, Detection)>;
+
+/// Adds every credential of these forms in `text` to `found` (which holds the
+/// connection-string forms' findings, each with the range it covers, for the caller's
+/// de-duplication), then drops whatever was read where the text is not the value as
+/// written: a Secret's base64 `data:` values (read decoded here) and a SealedSecret's
+/// `encryptedData:` (ciphertext).
+pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax, found: &mut Found) {
     let p = patterns();
     let mut context = Context::new(text, lines);
-    // A Secret's `data:` values are base64: read decoded, not as written.
-    let mut found = if p.secret_kind.is_match(text) {
-        kubernetes_secret_data(text, &mut context)
+    let mut not_as_written = if p.sealed_secret_kind.is_match(text) {
+        blocks(text, &[b"encryptedData"])
     } else {
         Vec::new()
     };
-    let decoded_at: std::collections::HashSet<usize> =
-        found.iter().map(|(range, _)| range.start).collect();
+    // A Secret's `data:` values are base64: read decoded, not as written.
+    if p.secret_kind.is_match(text) {
+        let data = blocks(text, &[b"data", b"binaryData"]);
+        let (credentials, decoded) = kubernetes_secret_data(text, &data, &mut context);
+        found.extend(credentials);
+        not_as_written.extend(decoded);
+    }
     for c in p.quoted_key.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
@@ -147,10 +160,9 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, 
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
             let name = key_shown(key.as_bytes());
-            if decoded_at.contains(&key.start())
-                || name
-                    .trim_end_matches([':', '=', ' '])
-                    .eq_ignore_ascii_case("pwd")
+            if name
+                .trim_end_matches([':', '=', ' '])
+                .eq_ignore_ascii_case("pwd")
                 || !is_database_password_key(&name)
                 || is_reference(&secret)
                 || p.dotted_reference.is_match(secret.as_bytes())
@@ -213,16 +225,65 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax) -> Vec<(Range<usize>, 
             ),
         ));
     }
-    found
+    found.retain(|(range, d)| {
+        d.kind == Kind::KubernetesSecret
+            || !not_as_written
+                .iter()
+                .any(|block| block.contains(&range.start))
+    });
 }
 
-/// The base64 values of a Kubernetes Secret, decoded: a password key next to
-/// PostgreSQL settings, or a value that is itself a credential (a `DATABASE_URL`).
-fn kubernetes_secret_data(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detection)> {
+/// The byte ranges of the YAML blocks under these keys (`data:` alone on its line, and
+/// the lines indented deeper below it).
+fn blocks(text: &[u8], keys: &[&[u8]]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_ascii_end();
+        if body.is_empty() {
+            continue;
+        }
+        let indent = body.iter().take_while(|b| **b == b' ').count();
+        if let Some((key_indent, block_start)) = open {
+            if indent > key_indent {
+                continue;
+            }
+            out.push(block_start..start);
+            open = None;
+        }
+        let rest = &body[indent..];
+        if keys
+            .iter()
+            .any(|key| rest.strip_prefix(*key) == Some(b":".as_slice()))
+        {
+            open = Some((indent, offset));
+        }
+    }
+    if let Some((_, block_start)) = open {
+        out.push(block_start..text.len());
+    }
+    out
+}
+
+/// The base64 values of a Kubernetes Secret's `data:` blocks, decoded: a password key
+/// next to PostgreSQL settings, or a value that is itself a credential (a
+/// `DATABASE_URL`); and the range of every value that decoded, credential or not.
+fn kubernetes_secret_data(
+    text: &[u8],
+    data: &[Range<usize>],
+    context: &mut Context,
+) -> (Found, Vec<Range<usize>>) {
     let p = patterns();
     let mut found = Vec::new();
+    let mut decoded_values = Vec::new();
     for c in p.secret_data.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        if !data.iter().any(|block| block.contains(&key.start())) {
+            continue;
+        }
         let Some(decoded) = base64::engine::general_purpose::STANDARD
             .decode(value.as_bytes())
             .ok()
@@ -234,6 +295,7 @@ fn kubernetes_secret_data(text: &[u8], context: &mut Context) -> Vec<(Range<usiz
         if decoded.chars().any(char::is_control) {
             continue;
         }
+        decoded_values.push(key.start()..value.end());
         let name = lossy(key.as_bytes());
         let password_key = name.to_ascii_lowercase().ends_with("password")
             || name.to_ascii_lowercase().ends_with("passwd");
@@ -254,7 +316,7 @@ fn kubernetes_secret_data(text: &[u8], context: &mut Context) -> Vec<(Range<usiz
             detection(Kind::KubernetesSecret, key.start(), redacted, decoded),
         ));
     }
-    found
+    (found, decoded_values)
 }
 
 /// Whether a quoted-value match is a key set to a literal, not a path in code: a key
@@ -438,10 +500,9 @@ mod tests {
     fn found(template: &str, syntax: Syntax) -> Vec<Detection> {
         let text = template.replace("{PW}", PW);
         let lines = Lines::new(text.as_bytes());
-        detect(text.as_bytes(), &lines, syntax)
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect()
+        let mut found = Vec::new();
+        detect(text.as_bytes(), &lines, syntax, &mut found);
+        found.into_iter().map(|(_, d)| d).collect()
     }
 
     #[test]
@@ -581,10 +642,9 @@ mod tests {
             b64("app")
         );
         let lines = Lines::new(text.as_bytes());
-        let d: Vec<Detection> = detect(text.as_bytes(), &lines, Syntax::Config)
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect();
+        let mut found = Vec::new();
+        detect(text.as_bytes(), &lines, Syntax::Config, &mut found);
+        let d: Vec<Detection> = found.into_iter().map(|(_, d)| d).collect();
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d.iter().all(|d| d.kind == Kind::KubernetesSecret));
         assert_eq!(d[0].redacted, "POSTGRES_PASSWORD: **** (base64)");
