@@ -364,7 +364,14 @@ fn the_same_ddl_on_postgres_15_and_18_shows_no_drift() {
     pg18.execute(&db18, ddl);
     pg15.execute(&db15, ddl);
     let run = vsecure(
-        &["drift", "--format", "json", "--against", &pg15.url(&db15)],
+        &[
+            "drift",
+            "--format",
+            "json",
+            "--comments",
+            "--against",
+            &pg15.url(&db15),
+        ],
         &[("DATABASE_URL", &pg18.url(&db18))],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -372,12 +379,25 @@ fn the_same_ddl_on_postgres_15_and_18_shows_no_drift() {
 
     let dump = vsecure(&["schema", "dump"], &[("DATABASE_URL", &pg18.url(&db18))]);
     let model: Value = serde_json::from_str(&dump.stdout).unwrap();
-    for kind in ["enums", "tables", "functions", "views", "sequences"] {
+    for kind in [
+        "enums",
+        "tables",
+        "functions",
+        "views",
+        "sequences",
+        "privileges",
+        "partition_objects",
+    ] {
         assert!(
             !model[kind].as_object().unwrap().is_empty(),
             "the fixture must exercise {kind}"
         );
     }
+    assert!(
+        model["others"]["event trigger"]["note_ddl"].is_string(),
+        "{:#}",
+        model["others"]
+    );
     let accounts = &model["tables"]["public.accounts"];
     assert!(accounts["constraints"].as_object().unwrap().len() >= 3);
     assert_eq!(accounts["columns"]["email"]["collation"], "C");
