@@ -290,9 +290,7 @@ impl SchemaModel {
                 .is_some_and(|v| v.indexes.contains_key(child))
         })
     }
-}
 
-impl SchemaModel {
     /// Whether the object of a privilege is there. A column of a view or a partition is
     /// there with its relation: the model lists the columns of tables only (a view's
     /// are compared through its definition, a partition's are its parent's).

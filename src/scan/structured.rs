@@ -225,16 +225,34 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax, found: &mut Found) {
             ),
         ));
     }
+    let not_as_written = merged(not_as_written);
     found.retain(|(range, d)| {
-        d.kind == Kind::KubernetesSecret
-            || !not_as_written
-                .iter()
-                .any(|block| block.contains(&range.start))
+        d.kind == Kind::KubernetesSecret || !covers(&not_as_written, range.start)
     });
 }
 
+/// Ranges sorted and merged where they overlap, so that whether a position lies in one
+/// is a binary search (a Secret may hold thousands of values).
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Whether `at` lies in one of the sorted, disjoint `ranges`.
+fn covers(ranges: &[Range<usize>], at: usize) -> bool {
+    let after = ranges.partition_point(|r| r.start <= at);
+    after > 0 && ranges[after - 1].contains(&at)
+}
+
 /// The byte ranges of the YAML blocks under these keys (`data:` alone on its line, and
-/// the lines indented deeper below it).
+/// the lines indented deeper below it), in order and disjoint.
 fn blocks(text: &[u8], keys: &[&[u8]]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut open: Option<(usize, usize)> = None;
@@ -281,7 +299,7 @@ fn kubernetes_secret_data(
     let mut decoded_values = Vec::new();
     for c in p.secret_data.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        if !data.iter().any(|block| block.contains(&key.start())) {
+        if !covers(data, key.start()) {
             continue;
         }
         let Some(decoded) = base64::engine::general_purpose::STANDARD
@@ -629,6 +647,23 @@ mod tests {
             let d = found(template, syntax);
             assert!(d.is_empty(), "flagged: {template}: {d:?}");
         }
+    }
+
+    #[test]
+    fn covered_positions_are_found_in_merged_ranges() {
+        let ranges = merged(vec![20..30, 0..5, 3..8, 25..40]);
+        assert_eq!(ranges, [0..8, 20..40]);
+        for (at, inside) in [
+            (0, true),
+            (7, true),
+            (8, false),
+            (19, false),
+            (39, true),
+            (40, false),
+        ] {
+            assert_eq!(covers(&ranges, at), inside, "{at}");
+        }
+        assert!(!covers(&[], 0));
     }
 
     #[test]
