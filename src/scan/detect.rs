@@ -141,13 +141,14 @@ struct Patterns {
     role_password: Regex,
     userlist_line: Regex,
     postgres_container: Regex,
+    libpq_keyword_value: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|password|passwd|pwd|(?:pg|db|database)_?pass\b|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database)_?pass\b|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -191,6 +192,9 @@ fn patterns() -> &'static Patterns {
             r"(?i)\b((?:create|alter)\s+(?:role|user)\s+[^;]*?\bpassword\s+)'((?:[^']|'')*)'",
         )
         .expect("valid regex"),
+        // A value that is itself the next libpq setting.
+        libpq_keyword_value: Regex::new(r"(?i)^(?:host|hostaddr|dbname|user|port|sslmode|options|application_name)=")
+            .expect("valid regex"),
         // A PostgreSQL container declared: a compose or CI service's image, `docker run`.
         postgres_container: Regex::new(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|\bdocker\s+run\b[^\n]*\s(?:[a-z0-9.:-]+/)*postgres"#,
@@ -212,6 +216,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     let lines = Lines::new(text);
     let mut facts = LineFacts::new(text, &lines);
+    let mut context = structured::Context::new(text, &lines);
     let mut found: Vec<(Range<usize>, Detection)> = Vec::new();
     for c in p.uri.captures_iter(text) {
         let (whole, scheme, user, password, host) = (
@@ -273,7 +278,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = unquote(value.as_bytes());
-        if is_placeholder(&secret) {
+        // `password= dbname=app`: an empty password, then the next keyword.
+        if is_placeholder(&secret) || p.libpq_keyword_value.is_match(secret.as_bytes()) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(key.start()) {
@@ -365,6 +371,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // `DB_PASSWORD` names no engine: beside MySQL's settings it is MySQL's.
+        let generic = name.to_ascii_lowercase().starts_with("db")
+            || name.to_ascii_lowercase().starts_with("database");
+        if generic && context.configures_another_engine(key.start()) {
+            continue;
+        }
         let mut d = detection(
             Kind::PasswordVariable,
             key.start(),
@@ -393,7 +405,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         ));
     }
     found.extend(userlist(text, &p.userlist_line));
-    structured::detect(text, &lines, syntax, &mut found);
+    structured::detect(text, &mut context, syntax, &mut found);
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
@@ -695,6 +707,23 @@ mod tests {
     }
 
     #[test]
+    fn a_generic_database_password_beside_another_engine_is_not_postgresqls() {
+        let fake = "Zx8-Kq2-Lm5";
+        for (text, found) in [
+            (
+                format!("db_type = \"Mysql\"\ndb_host = \"db\"\ndb_pass = \"{fake}\"\n"),
+                0,
+            ),
+            (format!("MYSQL_HOST=db\nDB_PASSWORD={fake}\n"), 0),
+            (format!("DB_PASSWORD={fake}\n"), 1),
+            (format!("DB_CONNECTION=pgsql\nDB_PASSWORD={fake}\n"), 1),
+            (format!("MYSQL_HOST=db\nPOSTGRES_PASSWORD={fake}\n"), 1),
+        ] {
+            assert_eq!(kinds(&text).len(), found, "{text}");
+        }
+    }
+
+    #[test]
     fn a_password_set_in_the_environment_from_code_is_found() {
         for line in [
             "os.environ[\"PGPASSWORD\"] = \"Zx8-Kq2-Lm5\"", // vsecure:allow (a documented fake)
@@ -892,6 +921,7 @@ mod tests {
             "export PGPASSWORD=\"$DB_PASSWORD\"", // vsecure:allow (a documented fake)
             "PGPASSWORD=<your-password>",
             "host=localhost user=app password=changeme",
+            "host=db.acme.io user=app password= dbname=app",
             "postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb",
             "password = hunter2 in a config that is not a connection string",
             "postgresql://app@db.acme.io/app?password=${DB_PASSWORD}",

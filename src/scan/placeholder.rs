@@ -109,9 +109,26 @@ fn only_placeholder_words(value: &str) -> bool {
         [] => false,
         // One word alone is a placeholder only when it names what goes there: `postgres`,
         // `admin` or `root` alone are weak passwords, not hints.
-        [one] => SINGLE_WORDS.contains(&one.as_str()),
+        // Or when it runs placeholder words together (`mypassword`, `yourdbpass`), as
+        // `my_password` would spell them apart.
+        [one] => SINGLE_WORDS.contains(&one.as_str()) || runs_placeholder_words_together(one),
         many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
     }
+}
+
+/// Whether a word is two or more placeholder words written together.
+fn runs_placeholder_words_together(word: &str) -> bool {
+    // parts[i]: the fewest placeholder words that spell word[..i], if any do.
+    let mut parts: Vec<Option<usize>> = vec![None; word.len() + 1];
+    parts[0] = Some(0);
+    for end in 1..=word.len() {
+        parts[end] = PLACEHOLDER_WORDS
+            .iter()
+            .filter(|w| word[..end].ends_with(*w))
+            .filter_map(|w| parts[end - w.len()].map(|n| n + 1))
+            .min();
+    }
+    parts[word.len()].is_some_and(|n| n >= 2)
 }
 
 /// The words that are a placeholder on their own.
@@ -166,6 +183,8 @@ mod tests {
             "os.environ[\"PGPASSWORD\"]",
             "[secret]",
             "host",
+            "mypassword",
+            "yourdbpassword",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -187,6 +206,8 @@ mod tests {
             "db.example.com",
             "yourcompany.neon.tech",
             "pa<ss",
+            "passwordx",
+            "mypassword1",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

@@ -51,6 +51,7 @@ const CONTEXT_AFTER: usize = 6;
 struct Patterns {
     quoted_key: Regex,
     bare_key: Regex,
+    flow_key: Regex,
     driver_call: Regex,
     env_pair: Regex,
     secret_kind: Regex,
@@ -77,11 +78,18 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
+        // A key in a YAML flow mapping with a bare value: `{ user: app, password: s3cret }`
+        // (not a shell default, `${X:-...}`).
+        flow_key: Regex::new(
+            r#"(?i)(?:(?:^|[^$])\{|,)[ \t]*([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*:[ \t]*)([^\s'"`,{}\[\]#()][^,{}()'"\n]*?)[ \t]*[,}]"#,
+        )
+        .expect("valid regex"),
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
-        // PHP's `new PDO("pgsql:...", "user", "...")`, a builder's `.password("...")`
+        // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
+        // `DBI->connect("dbi:Pg:...", "user", "...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|\bsetPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|\bsetPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -123,9 +131,8 @@ type Found = Vec<(Range<usize>, Detection)>;
 /// de-duplication), then drops whatever was read where the text is not the value as
 /// written: a Secret's base64 `data:` values (read decoded here) and a SealedSecret's
 /// `encryptedData:` (ciphertext).
-pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax, found: &mut Found) {
+pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Found) {
     let p = patterns();
-    let mut context = Context::new(text, lines);
     let mut not_as_written = if p.sealed_secret_kind.is_match(text) {
         blocks(text, &[b"encryptedData"])
     } else {
@@ -134,7 +141,7 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax, found: &mut Found) {
     // A Secret's `data:` values are base64: read decoded, not as written.
     if p.secret_kind.is_match(text) {
         let data = blocks(text, &[b"data", b"binaryData"]);
-        let (credentials, decoded) = kubernetes_secret_data(text, &data, &mut context);
+        let (credentials, decoded) = kubernetes_secret_data(text, &data, context);
         found.extend(credentials);
         not_as_written.extend(decoded);
     }
@@ -156,7 +163,11 @@ pub fn detect(text: &[u8], lines: &Lines, syntax: Syntax, found: &mut Found) {
         ));
     }
     if syntax == Syntax::Config {
-        for c in p.bare_key.captures_iter(text) {
+        for c in p
+            .bare_key
+            .captures_iter(text)
+            .chain(p.flow_key.captures_iter(text))
+        {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
             let name = key_shown(key.as_bytes());
@@ -411,8 +422,9 @@ fn call_shown(call: &[u8]) -> String {
 }
 
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
-/// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`), ERB, a lookup
-/// (`ENV["X"]`, `getenv(...)`, `secrets.X`), or an encrypted value (`ENC(...)`).
+/// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
+/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), or an
+/// encrypted value (`ENC(...)`).
 fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
@@ -424,6 +436,12 @@ fn is_reference(value: &str) -> bool {
         || lower.starts_with("vault:")
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
+        // A YAML alias: `*db_password`.
+        || (lower.len() > 1
+            && lower.starts_with('*')
+            && lower[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
         || matches!(
             lower.as_str(),
             "null" | "none" | "nil" | "true" | "false" | "~"
@@ -451,7 +469,7 @@ fn key_shown(key: &[u8]) -> String {
 /// Whether the lines around an offset configure PostgreSQL. Which lines name
 /// PostgreSQL, a database or another engine is found once per text, on first use, so
 /// that judging any window costs a subtraction, however many keys the text holds.
-struct Context<'a> {
+pub struct Context<'a> {
     text: &'a [u8],
     lines: &'a Lines,
     counts: Option<LineCounts>,
@@ -466,7 +484,8 @@ struct LineCounts {
 }
 
 impl<'a> Context<'a> {
-    fn new(text: &'a [u8], lines: &'a Lines) -> Self {
+    /// The context of `text`, read on first use.
+    pub fn new(text: &'a [u8], lines: &'a Lines) -> Self {
         Context {
             text,
             lines,
@@ -477,6 +496,19 @@ impl<'a> Context<'a> {
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
     /// or name a database without naming another engine (MySQL, Redis, SMTP, ...).
     fn configures_postgres(&mut self, offset: usize) -> bool {
+        let (postgres, database, other_engine) = self.mentions_around(offset);
+        postgres || (database && !other_engine)
+    }
+
+    /// Whether the lines around `offset` name another engine (MySQL, SQL Server,
+    /// Redis, ...) and not PostgreSQL: a generic `DB_PASSWORD` there is not PostgreSQL's.
+    pub fn configures_another_engine(&mut self, offset: usize) -> bool {
+        let (postgres, _, other_engine) = self.mentions_around(offset);
+        other_engine && !postgres
+    }
+
+    /// Whether the lines around `offset` name PostgreSQL, a database, another engine.
+    fn mentions_around(&mut self, offset: usize) -> (bool, bool, bool) {
         let (line, _) = self.lines.around(offset);
         let (text, lines) = (self.text, self.lines);
         let counts = self.counts.get_or_insert_with(|| {
@@ -490,7 +522,11 @@ impl<'a> Context<'a> {
         let first = line.saturating_sub(CONTEXT_BEFORE);
         let end = (line + CONTEXT_AFTER + 1).min(lines.count());
         let within = |prefix: &[u32]| prefix[end] > prefix[first];
-        within(&counts.postgres) || (within(&counts.database) && !within(&counts.other_engine))
+        (
+            within(&counts.postgres),
+            within(&counts.database),
+            within(&counts.other_engine),
+        )
     }
 }
 
@@ -519,7 +555,12 @@ mod tests {
         let text = template.replace("{PW}", PW);
         let lines = Lines::new(text.as_bytes());
         let mut found = Vec::new();
-        detect(text.as_bytes(), &lines, syntax, &mut found);
+        detect(
+            text.as_bytes(),
+            &mut Context::new(text.as_bytes(), &lines),
+            syntax,
+            &mut found,
+        );
         found.into_iter().map(|(_, d)| d).collect()
     }
 
@@ -570,6 +611,14 @@ mod tests {
             (
                 "let options = PgConnectOptions::new()\n    .host(\"db\")\n    .password(\"{PW}\");\n",
                 Syntax::Code,
+            ),
+            (
+                "production:\n  adapter: postgresql\n  database: { host: db, user: app, password: {PW} }\n",
+                Syntax::Config,
+            ),
+            (
+                "my $dbh = DBI->connect(\"dbi:Pg:dbname=app;host=db\", \"app\", \"{PW}\");\n",
+                Syntax::Config,
             ),
             (
                 "HikariConfig config = new HikariConfig();\nconfig.setJdbcUrl(\"jdbc:postgresql://db/app\");\nconfig.setPassword(\"{PW}\");\n",
@@ -636,6 +685,14 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "defaults: &defaults\n  adapter: postgresql\n  password: *db_password\n",
+                Syntax::Config,
+            ),
+            (
+                "image: postgres:16\nenvironment:\n  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?required}\n",
+                Syntax::Config,
+            ),
+            (
                 "$pdo = new PDO(\"mysql:host=db;dbname=app\", \"app\", '{PW}');\n",
                 Syntax::Code,
             ),
@@ -678,7 +735,8 @@ mod tests {
         );
         let lines = Lines::new(text.as_bytes());
         let mut found = Vec::new();
-        detect(text.as_bytes(), &lines, Syntax::Config, &mut found);
+        let mut context = Context::new(text.as_bytes(), &lines);
+        detect(text.as_bytes(), &mut context, Syntax::Config, &mut found);
         let d: Vec<Detection> = found.into_iter().map(|(_, d)| d).collect();
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d.iter().all(|d| d.kind == Kind::KubernetesSecret));
