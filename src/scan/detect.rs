@@ -163,13 +163,13 @@ fn patterns() -> &'static Patterns {
             r#"(?i)\b(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
-        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
+        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|\bpsql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
-            r#"(\bPGPASSWORD["']?\]?\s*[=:]\s*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
+            r#"(\bPGPASSWORD["']?\]?[ \t]*[=:][ \t]*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
         )
         .expect("valid regex"),
         database_url: Regex::new(r"(?i)\bdatabase_url\b").expect("valid regex"),
@@ -185,7 +185,7 @@ fn patterns() -> &'static Patterns {
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
-            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -922,6 +922,8 @@ mod tests {
             "PGPASSWORD=<your-password>",
             "host=localhost user=app password=changeme",
             "host=db.acme.io user=app password= dbname=app",
+            "POSTGRES_PASSWORD=\nPOSTGRES_USER=app",
+            "PGPASSWORD=\nPGHOST=db.acme.io", // vsecure:allow (an empty one, as source text)
             "postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb",
             "password = hunter2 in a config that is not a connection string",
             "postgresql://app@db.acme.io/app?password=${DB_PASSWORD}",
