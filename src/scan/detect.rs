@@ -148,7 +148,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database)_?pass\b|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -166,7 +166,7 @@ fn patterns() -> &'static Patterns {
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
-        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|\bpsql\s")
+        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"(\bPGPASSWORD["']?\]?[ \t]*[=:][ \t]*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
@@ -197,7 +197,7 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A PostgreSQL container declared: a compose or CI service's image, `docker run`.
         postgres_container: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|\bdocker\s+run\b[^\n]*\s(?:[a-z0-9.:-]+/)*postgres"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.

@@ -88,6 +88,13 @@ pub fn is_placeholder(value: &str) -> bool {
 /// Whether every word of the value (split at `-`, `_`, `.`, spaces and lower-to-upper
 /// case changes) is a placeholder word.
 fn only_placeholder_words(value: &str) -> bool {
+    // Placeholder words are letters: a digit or a symbol rules them out at once.
+    if !value
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '-' | '_' | '.' | ' '))
+    {
+        return false;
+    }
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -116,19 +123,32 @@ fn only_placeholder_words(value: &str) -> bool {
     }
 }
 
-/// Whether a word is two or more placeholder words written together.
+/// Whether a word is a placeholder phrase written together: a word that says "put
+/// yours here" (`my`, `your`, `enter`, ...) and then placeholder words (`mypassword`,
+/// `yourdbpassword`). Without that opening word a run (`adminadmin`, `aaaa`) is a
+/// password like any other.
 fn runs_placeholder_words_together(word: &str) -> bool {
-    // parts[i]: the fewest placeholder words that spell word[..i], if any do.
-    let mut parts: Vec<Option<usize>> = vec![None; word.len() + 1];
-    parts[0] = Some(0);
-    for end in 1..=word.len() {
-        parts[end] = PLACEHOLDER_WORDS
+    const OPENING: &[&str] = &[
+        "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
+        "actual", "strong", "secure",
+    ];
+    OPENING.iter().any(|opening| {
+        word.strip_prefix(opening)
+            .is_some_and(spelt_by_placeholder_words)
+    })
+}
+
+/// Whether a non-empty text is placeholder words of two letters or more, written together.
+fn spelt_by_placeholder_words(text: &str) -> bool {
+    // spelt[i]: whether text[..i] is such words.
+    let mut spelt = vec![false; text.len() + 1];
+    spelt[0] = true;
+    for end in 1..=text.len() {
+        spelt[end] = PLACEHOLDER_WORDS
             .iter()
-            .filter(|w| word[..end].ends_with(*w))
-            .filter_map(|w| parts[end - w.len()].map(|n| n + 1))
-            .min();
+            .any(|w| w.len() >= 2 && text[..end].ends_with(*w) && spelt[end - w.len()]);
     }
-    parts[word.len()].is_some_and(|n| n >= 2)
+    !text.is_empty() && spelt[text.len()]
 }
 
 /// The words that are a placeholder on their own.
@@ -208,6 +228,8 @@ mod tests {
             "pa<ss",
             "passwordx",
             "mypassword1",
+            "aaaaaaaaaa",
+            "adminadmin",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

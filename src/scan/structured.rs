@@ -89,7 +89,7 @@ fn patterns() -> &'static Patterns {
         // `DBI->connect("dbi:Pg:...", "user", "...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|\bsetPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -106,7 +106,7 @@ fn patterns() -> &'static Patterns {
         // PostgreSQL named: itself, its drivers, port and pooler, and the type names
         // drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-i:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
