@@ -357,12 +357,15 @@ fn recall_and_precision_on_the_labelled_corpus() {
     assert_eq!(
         local,
         [
+            "clean/README.txt",
             "clean/ci-compose.yml",
             "clean/ci-services.yml",
             "clean/ci-services.yml",
+            "clean/dev.env",
             "clean/local.env",
             "clean/local.env",
-            "clean/test.env"
+            "clean/test.env",
+            "clean/test_db.env"
         ],
         "reported low, not as findings"
     );

@@ -140,7 +140,7 @@ struct Patterns {
     password_variable: Regex,
     role_password: Regex,
     userlist_line: Regex,
-    postgres_container: Regex,
+    local_database: Regex,
     libpq_keyword_value: Regex,
 }
 
@@ -195,9 +195,10 @@ fn patterns() -> &'static Patterns {
         // A value that is itself the next libpq setting.
         libpq_keyword_value: Regex::new(r"(?i)^(?:host|hostaddr|dbname|user|port|sslmode|options|application_name)=")
             .expect("valid regex"),
-        // A PostgreSQL container declared: a compose or CI service's image, `docker run`.
-        postgres_container: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres"#,
+        // A local database declared: a compose or CI service's PostgreSQL image, `docker
+        // run ... postgres`, or a database host setting on loopback.
+        local_database: Regex::new(
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -311,7 +312,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for m in p.neon.find_iter(text) {
         let secret = lossy(m.as_bytes());
-        if is_placeholder(&secret) {
+        // `npg_XXXXXXXXXXXX` shows the shape, not a password.
+        if is_placeholder(&secret) || is_placeholder(&secret["npg_".len()..]) {
             continue;
         }
         found.push((
@@ -383,9 +385,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             format!("{name}=****"),
             &secret,
         );
-        // A default password given to a container the file starts is a local default.
+        // A default password given to a container the file starts, or beside a host on
+        // loopback, is a local default.
         d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str())
-            && facts.declares_postgres_container();
+            && facts.declares_local_database();
         found.push((key.start()..value.end(), d));
     }
     for c in p.role_password.captures_iter(text) {
@@ -483,8 +486,8 @@ struct LineFacts<'a> {
     allow: HashMap<usize, bool>,
     /// Where the first DATABASE_URL on the line ends, if there is one.
     database_url_end: HashMap<usize, Option<usize>>,
-    /// Whether the text declares a PostgreSQL container (a fact of the whole text).
-    container: Option<bool>,
+    /// Whether the text declares a local database (a fact of the whole text).
+    local_database: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -496,18 +499,18 @@ impl<'a> LineFacts<'a> {
             semicolon_host: HashMap::new(),
             allow: HashMap::new(),
             database_url_end: HashMap::new(),
-            container: None,
+            local_database: None,
         }
     }
 
-    /// Whether the text declares a PostgreSQL container (a compose or CI service's
-    /// `image: postgres...`, `docker run ... postgres`), whose password a default one
-    /// only sets up locally.
-    fn declares_postgres_container(&mut self) -> bool {
+    /// Whether the text declares a local database (a compose or CI service's
+    /// `image: postgres...`, `docker run ... postgres`, `POSTGRES_HOST=localhost`), whose
+    /// password a default one only sets up locally.
+    fn declares_local_database(&mut self) -> bool {
         let text = self.text;
         *self
-            .container
-            .get_or_insert_with(|| patterns().postgres_container.is_match(text))
+            .local_database
+            .get_or_insert_with(|| patterns().local_database.is_match(text))
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -896,6 +899,11 @@ mod tests {
             ("docker run -e POSTGRES_PASSWORD=postgres postgres:16", true), // vsecure:allow (a documented fake)
             (&format!("{COMPOSE}{FAKE}\n"), false),
             ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
+            ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            (
+                "POSTGRES_HOST=db.acme.io\nPOSTGRES_PASSWORD=postgres",
+                false,
+            ), // vsecure:allow (a documented fake)
             // Forms that name PostgreSQL only by their shape.
             (&format!("export DB_PASS={FAKE}"), false),
             (
@@ -922,6 +930,7 @@ mod tests {
             "PGPASSWORD=<your-password>",
             "host=localhost user=app password=changeme",
             "host=db.acme.io user=app password= dbname=app",
+            "The Neon password looks like npg_XXXXXXXXXXXX",
             "POSTGRES_PASSWORD=\nPOSTGRES_USER=app",
             "PGPASSWORD=\nPGHOST=db.acme.io", // vsecure:allow (an empty one, as source text)
             "postgresql://neondb_owner@ep-x-123456.us-east-2.aws.neon.tech/neondb",

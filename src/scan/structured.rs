@@ -52,6 +52,7 @@ struct Patterns {
     quoted_key: Regex,
     bare_key: Regex,
     flow_key: Regex,
+    xml_value: Regex,
     driver_call: Regex,
     env_pair: Regex,
     secret_kind: Regex,
@@ -82,6 +83,12 @@ fn patterns() -> &'static Patterns {
         // (not a shell default, `${X:-...}`).
         flow_key: Regex::new(
             r#"(?i)(?:(?:^|[^$])\{|,)[ \t]*([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*:[ \t]*)([^\s'"`,{}\[\]#()][^,{}()'"\n]*?)[ \t]*[,}]"#,
+        )
+        .expect("valid regex"),
+        // An XML setting: `<property name="hibernate.connection.password">...</property>`,
+        // `<entry key="db.password">...</entry>`, `<password>...</password>`.
+        xml_value: Regex::new(
+            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<([A-Za-z0-9_.-]*(?:password|passwd|pwd))>)([^<\n]+)</"#,
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
@@ -191,6 +198,26 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 ),
             ));
         }
+    }
+    for c in p.xml_value.captures_iter(text) {
+        let (tag, value) = (c.get(1).expect("tag"), c.get(4).expect("value"));
+        let key = lossy(c.get(2).or_else(|| c.get(3)).expect("key").as_bytes());
+        let secret = lossy(value.as_bytes()).trim().to_string();
+        if !is_database_password_key(&key)
+            || is_reference(&secret)
+            || !context.configures_postgres(tag.start())
+        {
+            continue;
+        }
+        found.push((
+            tag.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                tag.start(),
+                format!("<{key}>****"),
+                &secret,
+            ),
+        ));
     }
     for c in p.driver_call.captures_iter(text) {
         let call = c.get(1).expect("call");
@@ -397,10 +424,29 @@ fn is_database_password_key(shown: &str) -> bool {
     let Some(prefix) = ALONE.iter().find_map(|word| flat.strip_suffix(word)) else {
         return false;
     };
+    // A database word then the role it is for (`postgresql_admin_password`,
+    // `pgReplicationPassword`): the role is the database's, not another service's.
+    const ROLE_WORDS: &[&str] = &[
+        "admin",
+        "root",
+        "superuser",
+        "owner",
+        "app",
+        "user",
+        "replication",
+        "migrator",
+        "readonly",
+    ];
+    let database_role = DATABASE_WORDS.iter().any(|word| {
+        prefix
+            .strip_prefix(word)
+            .is_some_and(|role| ROLE_WORDS.contains(&role))
+    });
     let others = key
         .split(|c: char| !c.is_alphanumeric())
+        .filter(|part| !database_role || !ROLE_WORDS.contains(part))
         .any(|part| OTHER_SERVICES.iter().any(|o| part.starts_with(o)));
-    !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix))
+    !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix) || database_role)
 }
 
 /// A driver call as shown in a finding: its method, with the password's place masked
@@ -621,6 +667,14 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "<property name=\"hibernate.connection.url\">jdbc:postgresql://db/app</property>\n<property name=\"hibernate.connection.password\">{PW}</property>\n",
+                Syntax::Config,
+            ),
+            (
+                "db:\n  vars:\n    postgresql_admin_password: \"{PW}\"\n",
+                Syntax::Config,
+            ),
+            (
                 "HikariConfig config = new HikariConfig();\nconfig.setJdbcUrl(\"jdbc:postgresql://db/app\");\nconfig.setPassword(\"{PW}\");\n",
                 Syntax::Code,
             ),
@@ -682,6 +736,14 @@ mod tests {
             ("PWD=/home/app\nPOSTGRES_HOST=db\n", Syntax::Config),
             (
                 "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password=ENC(G6N718UuyPE5bHyW)\n",
+                Syntax::Config,
+            ),
+            (
+                "<property name=\"url\">jdbc:postgresql://db/app</property>\n<property name=\"password\">${db.password}</property>\n",
+                Syntax::Config,
+            ),
+            (
+                "postgres:\n  host: db\nwebapp:\n  admin_password: \"{PW}\"\n",
                 Syntax::Config,
             ),
             (
