@@ -58,8 +58,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 ];
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty, a
-/// variable reference (`$VAR`, `${VAR}`, `%s`, `{{ var }}`, `process.env.X`,
-/// `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
+/// variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
+/// `{{ var }}`, `process.env.X`, `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
 /// character (`****`, `xxxx`), or made only of placeholder words (`your_password_here`,
 /// `YourPassword`, `changeme`).
 pub fn is_placeholder(value: &str) -> bool {
@@ -71,6 +71,7 @@ pub fn is_placeholder(value: &str) -> bool {
     let references_variable = value.starts_with('$')
         || value.starts_with('%')
         || value.contains("${")
+        || value.contains("$(")
         || value.contains("{{")
         || value.starts_with('{')
         || lower.starts_with("process.env")
@@ -188,6 +189,7 @@ mod tests {
             "your_database_url",
             "<password>",
             "${VAR}",
+            "npg_$(openssl rand -hex 12)",
             "$PGPASSWORD",
             "****",
             "xxxxxxxx",
