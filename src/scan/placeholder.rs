@@ -59,7 +59,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty, a
 /// variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
-/// `{{ var }}`, `process.env.X`, `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
+/// `{{ var }}`, `@var@`, `process.env.X`, `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
 /// character (`****`, `xxxx`), or made only of placeholder words (`your_password_here`,
 /// `YourPassword`, `changeme`).
 pub fn is_placeholder(value: &str) -> bool {
@@ -72,6 +72,13 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.starts_with('%')
         || value.contains("${")
         || value.contains("$(")
+        // Maven and Gradle resource filtering: `@db.password@`.
+        || (value.len() > 2
+            && value.starts_with('@')
+            && value.ends_with('@')
+            && value[1..value.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
         || value.contains("{{")
         || value.starts_with('{')
         || lower.starts_with("process.env")
@@ -190,6 +197,7 @@ mod tests {
             "<password>",
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
+            "@db.password@",
             "$PGPASSWORD",
             "****",
             "xxxxxxxx",
@@ -229,6 +237,7 @@ mod tests {
             "yourcompany.neon.tech",
             "pa<ss",
             "passwordx",
+            "@x@y@",
             "mypassword1",
             "aaaaaaaaaa",
             "adminadmin",
