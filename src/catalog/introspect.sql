@@ -222,31 +222,27 @@ UNION ALL
 -- how they are normalized). A NULL ACL is the default, the owner's privileges alone;
 -- the owner's own privileges are left out. A partition's grants are its own (kind
 -- partition, compared where the partition is on both sides).
-SELECT 'privilege',
-       CASE WHEN r.relispartition THEN 'partition'
-            WHEN r.relkind = 'S' THEN 'sequence' WHEN r.relkind = 'v' THEN 'view'
-            WHEN r.relkind = 'm' THEN 'materialized view' ELSE 'table' END,
-       r.nspname || '.' || r.relname,
+SELECT 'privilege', o.kind, o.object,
        CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
        g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
-FROM rels r CROSS JOIN LATERAL aclexplode(r.relacl) g
-WHERE r.relacl IS NOT NULL AND g.grantee <> r.relowner
-UNION ALL
-SELECT 'privilege', 'column', a.nspname || '.' || a.relname || '.' || a.attname,
-       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
-       g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
-FROM cols a CROSS JOIN LATERAL aclexplode(a.attacl) g
-WHERE a.attacl IS NOT NULL AND g.grantee <> a.relowner
-UNION ALL
--- The columns of views, materialized views and partitions carry grants too.
-SELECT 'privilege', 'column', r.nspname || '.' || r.relname || '.' || a.attname,
-       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END,
-       g.privilege_type, g.is_grantable::text, NULL, NULL, NULL, NULL, NULL
-FROM rels r
-JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                   AND a.attacl IS NOT NULL
-CROSS JOIN LATERAL aclexplode(a.attacl) g
-WHERE (r.relkind IN ('v', 'm') OR r.relispartition) AND g.grantee <> r.relowner
+FROM (
+    SELECT CASE WHEN r.relispartition THEN 'partition'
+                WHEN r.relkind = 'S' THEN 'sequence' WHEN r.relkind = 'v' THEN 'view'
+                WHEN r.relkind = 'm' THEN 'materialized view' ELSE 'table' END AS kind,
+           r.nspname || '.' || r.relname AS object, r.relacl AS acl, r.relowner AS owner
+    FROM rels r WHERE r.relacl IS NOT NULL
+    UNION ALL
+    SELECT 'column', a.nspname || '.' || a.relname || '.' || a.attname, a.attacl, a.relowner
+    FROM cols a WHERE a.attacl IS NOT NULL
+    UNION ALL
+    -- The columns of views, materialized views and partitions carry grants too.
+    SELECT 'column', r.nspname || '.' || r.relname || '.' || a.attname, a.attacl, r.relowner
+    FROM rels r
+    JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+                       AND a.attacl IS NOT NULL
+    WHERE r.relkind IN ('v', 'm') OR r.relispartition
+) o CROSS JOIN LATERAL aclexplode(o.acl) g
+WHERE g.grantee <> o.owner
 UNION ALL
 -- constraint: schema, table, name, type, definition. pg_get_constraintdef reads the
 -- catalog caches; composing keys in SQL here would cost more (an index scan per name).
