@@ -2,6 +2,8 @@
 //! determine, or another live database fact for fact), `--ignore` applied, and what the
 //! report needs to say about it.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::{Difference, IgnoreSet, SchemaModel, pinning};
@@ -41,12 +43,25 @@ pub struct MajorPair {
 }
 
 /// What the expected schema is held to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis {
-    /// What the migrations determine (snapshot, shadow database).
-    Migrations,
+    /// What the migrations determine (snapshot, shadow database): of the extensions'
+    /// versions, only those the migrations pin are compared.
+    Migrations {
+        /// The extensions whose version a migration names.
+        pinned: BTreeSet<String>,
+    },
     /// Another live database, compared fact for fact.
     LiveDatabase,
+}
+
+impl Basis {
+    /// What the embedded migrations determine, with the extension versions they pin.
+    pub fn embedded_migrations() -> Result<Basis, SetError> {
+        Ok(Basis::Migrations {
+            pinned: pinning::pinned_extensions(&MigrationSet::embedded()?),
+        })
+    }
 }
 
 /// What is compared (and read) beyond the schema itself, off by default: owners differ
@@ -77,20 +92,18 @@ pub fn compare(
     optional: Optional,
     expected_source: String,
     basis: Basis,
-) -> Result<DriftReport, SetError> {
+) -> DriftReport {
     for (kind, wanted) in [("owner", optional.owners), ("comment", optional.comments)] {
         if !wanted {
             expected.others.remove(kind);
             actual.others.remove(kind);
         }
     }
-    if basis == Basis::Migrations {
-        let set = MigrationSet::embedded()?;
-        let pinned = pinning::pinned_extensions(&set);
-        pinning::keep_pinned_versions(&mut expected, &pinned);
-        pinning::keep_pinned_versions(&mut actual, &pinned);
+    if let Basis::Migrations { pinned } = &basis {
+        pinning::keep_pinned_versions(&mut expected, pinned);
+        pinning::keep_pinned_versions(&mut actual, pinned);
     }
-    let majors_differ = match (basis, expected.server_major, actual.server_major) {
+    let majors_differ = match (&basis, expected.server_major, actual.server_major) {
         (Basis::LiveDatabase, Some(e), Some(a)) if e != a => Some(MajorPair {
             expected: e,
             actual: a,
@@ -108,18 +121,18 @@ pub fn compare(
     let (ignored, differences): (Vec<_>, Vec<_>) = super::diff(&expected, &actual)
         .into_iter()
         .partition(|d| ignore.silences(d));
-    Ok(DriftReport {
+    DriftReport {
         drift: !differences.is_empty(),
         expected_source,
         differences,
         ignored: ignored.len(),
         extension_versions: match basis {
-            Basis::Migrations => "pinned",
+            Basis::Migrations { .. } => "pinned",
             Basis::LiveDatabase => "all",
         },
         majors_differ,
         warnings,
-    })
+    }
 }
 
 /// Clears from a live model what a format-1 snapshot does not record, so that it is

@@ -294,6 +294,7 @@ async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
     let actual = catalog::introspect(session, &catalog::scope(&[]), compared).await?;
     let expected = catalog::snapshot::embedded()?;
     let none = catalog::IgnoreSet::new(&[]).map_err(Error::Usage)?;
+    let basis = catalog::Basis::embedded_migrations().map_err(MigrateError::from)?;
     Ok(catalog::compare(
         expected,
         actual,
@@ -301,9 +302,8 @@ async fn drift_report(session: &db::Session) -> Result<catalog::DriftReport> {
         &[],
         compared,
         "embedded snapshot".to_string(),
-        catalog::Basis::Migrations,
-    )
-    .map_err(MigrateError::from)?)
+        basis,
+    ))
 }
 
 /// What is wrong with a working connection.

@@ -138,6 +138,9 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     password_variable: Regex,
+    other_engine_name: Regex,
+    fallback: Regex,
+    database_password_name: Regex,
     role_password: Regex,
     userlist_line: Regex,
     local_database: Regex,
@@ -185,7 +188,29 @@ fn patterns() -> &'static Patterns {
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
-            r#"\b((?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            // The name may begin with the application's (`KC_DB_PASSWORD`).
+            r#"\b((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+        )
+        .expect("valid regex"),
+        other_engine_name: Regex::new(
+            r"(?i)mysql|maria|redis|mongo|mssql|sqlserver|oracle|influx|clickhouse|couch|neo4j|cassandra|elastic",
+        )
+        .expect("valid regex"),
+        // A literal a lookup falls back to when the variable is unset: PHP's and
+        // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
+        // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
+        // `getOrDefault("X", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
+        // and the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`).
+        fallback: Regex::new(concat!(
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
+        ))
+        .expect("valid regex"),
+        // A variable's name that says it holds a database's password: `DB_PASSWORD`,
+        // `PGPASSWORD`, `KC_DB_PASSWORD`, `spring.datasource.password`.
+        database_password_name: Regex::new(
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?|pg|db|database|datasource)[_.]?(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -373,9 +398,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // Inside a parameter expansion (`${DB_PASSWORD:-...}`) the name is the variable
+        // read, not one set: its default is the fallbacks' to judge.
+        let expanded = text[..key.start()].ends_with(b"${");
+        if expanded || p.other_engine_name.is_match(name.as_bytes()) {
+            continue;
+        }
         // `DB_PASSWORD` names no engine: beside MySQL's settings it is MySQL's.
-        let generic = name.to_ascii_lowercase().starts_with("db")
-            || name.to_ascii_lowercase().starts_with("database");
+        let lower = name.to_ascii_lowercase();
+        let generic = !lower.contains("pg") && !lower.contains("postgres");
         if generic && context.configures_another_engine(key.start()) {
             continue;
         }
@@ -390,6 +421,34 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str())
             && facts.declares_local_database();
         found.push((key.start()..value.end(), d));
+    }
+    for c in p.fallback.captures_iter(text) {
+        let (name, value) = [(1, 2), (3, 4), (5, 6)]
+            .into_iter()
+            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
+            .expect("one alternative matched");
+        let shown = lossy(name.as_bytes());
+        let secret = unquote(value.as_bytes());
+        let names_database_password = p.database_password_name.is_match(name.as_bytes())
+            || (matches!(
+                shown.to_ascii_lowercase().as_str(),
+                "password" | "passwd" | "pwd"
+            ) && context.configures_postgres(name.start()));
+        if !names_database_password
+            || p.other_engine_name.is_match(name.as_bytes())
+            || is_placeholder(&secret)
+        {
+            continue;
+        }
+        let mut d = detection(
+            Kind::PasswordVariable,
+            name.start(),
+            format!("{shown} (default)=****"),
+            &secret,
+        );
+        // A fallback that is a well-known default is for a local database.
+        d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str());
+        found.push((name.start()..value.end(), d));
     }
     for c in p.role_password.captures_iter(text) {
         let (start, value) = (c.get(1).expect("start"), c.get(2).expect("value"));
@@ -682,6 +741,48 @@ mod tests {
             .iter()
             .map(|d| d.kind)
             .collect()
+    }
+
+    #[test]
+    fn a_literal_a_lookup_falls_back_to_is_a_password() {
+        let fake = "Fb7-qLm2-Zx"; // vsecure:allow (a documented fake)
+        for text in [
+            format!("'password' => env('DB_PASSWORD', '{fake}'),"),
+            format!("password = os.getenv(\"PGPASSWORD\", \"{fake}\")"),
+            format!("password: <%= ENV.fetch(\"DB_PASSWORD\") {{ \"{fake}\" }} %>"),
+            format!("const password = process.env.POSTGRES_PASSWORD || '{fake}';"),
+            format!("POSTGRES_PASSWORD: ${{DB_PASSWORD:-{fake}}}"),
+            format!("spring.datasource.password=${{DB_PASSWORD:{fake}}}"),
+        ] {
+            let found = detect(text.as_bytes(), Syntax::Code);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert!(!found[0].redacted.contains(fake), "{text}");
+            assert!(!found[0].local_default, "{text}");
+        }
+        for text in [
+            "'password' => env('DB_PASSWORD', ''),",
+            "password = os.getenv(\"PGPASSWORD\", \"changeme\")",
+            "REDIS_URL=${REDIS_PASSWORD:-Fb7-qLm2-Zx}",
+            "${DB_PASSWORD:?set the password}",
+            "x = env('MYSQL_DB_PASSWORD', 'Fb7-qLm2-Zx')", // vsecure:allow (a documented fake)
+        ] {
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        let local = detect(
+            b"POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres}\n",
+            Syntax::Config,
+        );
+        assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+    }
+
+    #[test]
+    fn a_database_password_variable_may_begin_with_the_application_name() {
+        let fake = "Kc7-xQ2m-Lp"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            kinds(&format!("KC_DB=postgres\nKC_DB_PASSWORD={fake}\n")),
+            [Kind::PasswordVariable]
+        );
+        assert!(kinds(&format!("REDIS_DB_PASSWORD={fake}\n")).is_empty());
     }
 
     #[test]

@@ -59,9 +59,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty, a
 /// variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
-/// `{{ var }}`, `@var@`, `process.env.X`, `os.environ[...]`), a bracketed hint (`<password>`, `[secret]`), a run of one mask
-/// character (`****`, `xxxx`), or made only of placeholder words (`your_password_here`,
-/// `YourPassword`, `changeme`).
+/// `{{ var }}`, `@var@`, `process.env.X`, `os.environ[...]`), a secret store's address
+/// (`arn:aws:secretsmanager:...`, `op://vault/item/field`), a bracketed hint
+/// (`<password>`, `[secret]`), a run of one mask character (`****`, `xxxx`), made only
+/// of placeholder words (`your_password_here`, `YourPassword`, `changeme`), or prose
+/// (`Mot de passe`, `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     if value.is_empty() {
@@ -90,7 +92,49 @@ pub fn is_placeholder(value: &str) -> bool {
     let mask = value
         .chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_'));
-    references_variable || bracketed || mask || only_placeholder_words(value)
+    references_variable
+        || names_a_secret_store(&lower)
+        || bracketed
+        || mask
+        || only_placeholder_words(value)
+        || reads_as_prose(value)
+}
+
+/// Whether a value is the address of a secret kept in a secret store, which the
+/// deployment resolves: AWS (Secrets Manager, SSM), 1Password, Azure Key Vault, Google
+/// Secret Manager, and the `ref+` and `vault:` references of helm-secrets and vals.
+fn names_a_secret_store(lower: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "arn:aws:",
+        "arn:aws-cn:",
+        "arn:aws-us-gov:",
+        "op://",
+        "ref+",
+        "vault:",
+        "@microsoft.keyvault(",
+        "akv://",
+        "gcpsm://",
+        "awssm://",
+        "sm://",
+        "ssm:/",
+    ];
+    PREFIXES.iter().any(|p| lower.starts_with(p))
+        || (lower.starts_with("projects/") && lower.contains("/secrets/"))
+        || (lower.starts_with("https://") && lower.contains(".vault.azure.net/secrets/"))
+}
+
+/// Whether a value reads as words of prose (two or more, letters only, apart by
+/// spaces): a label or a translation sitting where a password goes (`"password": "Mot
+/// de passe"`), not a password.
+fn reads_as_prose(value: &str) -> bool {
+    let mut words = 0;
+    for word in value.split(' ') {
+        if word.is_empty() || !word.chars().all(|c| c.is_alphabetic() || c == '\'') {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 2
 }
 
 /// Whether every word of the value (split at `-`, `_`, `.`, spaces and lower-to-upper
@@ -215,6 +259,12 @@ mod tests {
             "host",
             "mypassword",
             "yourdbpassword",
+            "Mot de passe",
+            "Enter the password",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+            "op://prod/postgres/password",
+            "projects/acme/secrets/db-password/versions/latest",
+            "@Microsoft.KeyVault(SecretUri=https://acme.vault.azure.net/secrets/db/)",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -241,6 +291,9 @@ mod tests {
             "mypassword1",
             "aaaaaaaaaa",
             "adminadmin",
+            "Winter Sale 2024",
+            "correct-horse battery",
+            "arnold:aws",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

@@ -479,7 +479,6 @@ fn is_reference(value: &str) -> bool {
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
-        || lower.starts_with("vault:")
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
         // A YAML alias: `*db_password`.
@@ -541,7 +540,7 @@ impl<'a> Context<'a> {
 
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
     /// or name a database without naming another engine (MySQL, Redis, SMTP, ...).
-    fn configures_postgres(&mut self, offset: usize) -> bool {
+    pub fn configures_postgres(&mut self, offset: usize) -> bool {
         let (postgres, database, other_engine) = self.mentions_around(offset);
         postgres || (database && !other_engine)
     }
