@@ -363,9 +363,11 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-services.yml",
             "clean/dev.env",
             "clean/docker-compose.dev.yml",
+            "clean/gha-services.yml",
             "clean/local.env",
             "clean/local.env",
             "clean/test-2.env",
+            "clean/test-local.env",
             "clean/test.env",
             "clean/test_db.env"
         ],

@@ -166,7 +166,8 @@ fn patterns() -> &'static Patterns {
             r#"(?i)\b(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
-        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|[^\s'"`;]+)"#)
+        // The value may be quoted, in a JSON string too (`password=\"...\"`).
+        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
@@ -189,7 +190,7 @@ fn patterns() -> &'static Patterns {
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`).
-            r#"\b((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            r#"\b((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         other_engine_name: Regex::new(
@@ -210,7 +211,7 @@ fn patterns() -> &'static Patterns {
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `spring.datasource.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?|pg|db|database|datasource)[_.]?(?:pass|passwd|password|pwd)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?(?:db)?|pg|db|database|datasource)[_.]?(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -386,12 +387,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.password_variable.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        // A bare value counts under an environment-style name (`POSTGRES_PASSWORD=x`);
-        // in code (`pgpassword: Regex`) only a quoted literal does.
+        // A bare value counts under an environment-style name (`POSTGRES_PASSWORD=x`)
+        // and in configuration's `key=value` (INI, an inventory line); in code, and in
+        // code a document shows (`pgpassword: Regex`), only a quoted literal does.
         let quoted = matches!(value.as_bytes().first(), Some(b'"' | b'\''));
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
+        let assigned_in_config = syntax == Syntax::Config && key.as_bytes().contains(&b'=');
         let secret = unquote(value.as_bytes());
-        if (!quoted && !env_style) || is_placeholder(&secret) {
+        let bare_literal = env_style || (assigned_in_config && !is_dotted_name(&secret));
+        if (!quoted && !bare_literal) || structured::is_reference(&secret) {
             continue;
         }
         let name: String = lossy(key.as_bytes())
@@ -491,6 +495,17 @@ fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
             Some(b'(' | b'[') => true,
             _ => false,
         }
+}
+
+/// Whether a value is a dotted name (`config.password`, `vars.db.pass`): a reference.
+fn is_dotted_name(value: &str) -> bool {
+    value.contains('.')
+        && value.split('.').all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        })
 }
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
@@ -701,6 +716,12 @@ fn decode(bytes: &[u8]) -> String {
 pub(super) fn unquote(bytes: &[u8]) -> String {
     let text = lossy(bytes);
     let trimmed = text.trim();
+    if let Some(inner) = trimmed
+        .strip_prefix("\\\"")
+        .and_then(|t| t.strip_suffix("\\\""))
+    {
+        return inner.to_string();
+    }
     for quote in ['"', '\''] {
         if let Some(inner) = trimmed
             .strip_prefix(quote)

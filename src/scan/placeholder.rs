@@ -57,16 +57,18 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "dsn",
 ];
 
-/// Whether a value (a password, or a host next to it) is a placeholder: empty, a
-/// variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
-/// `{{ var }}`, `@var@`, `process.env.X`, `os.environ[...]`), a secret store's address
+/// Whether a value (a password, or a host next to it) is a placeholder: empty or one
+/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
+/// `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
+/// `os.environ[...]`), a secret store's address
 /// (`arn:aws:secretsmanager:...`, `op://vault/item/field`), a bracketed hint
 /// (`<password>`, `[secret]`), a run of one mask character (`****`, `xxxx`), made only
 /// of placeholder words (`your_password_here`, `YourPassword`, `changeme`), or prose
 /// (`Mot de passe`, `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
-    if value.is_empty() {
+    // One character is an example's (`postgres://u:p@h/db`), not a password.
+    if value.chars().nth(1).is_none() {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -82,6 +84,11 @@ pub fn is_placeholder(value: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
         || value.contains("{{")
+        // Ruby's interpolation and Octopus Deploy's variables: `#{DB_PASSWORD}`.
+        || value.contains("#{")
+        // Concourse's `((db_password))` and token replacement's `__DB_PASSWORD__`.
+        || (value.starts_with("((") && value.ends_with("))"))
+        || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
         || value.starts_with('{')
         || lower.starts_with("process.env")
         || lower.starts_with("env.")
@@ -260,6 +267,10 @@ mod tests {
             "mypassword",
             "yourdbpassword",
             "Mot de passe",
+            "#{DB_PASSWORD}",
+            "((db_password))",
+            "__DB_PASSWORD__",
+            "p",
             "Enter the password",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
             "op://prod/postgres/password",

@@ -93,10 +93,11 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
-        // `DBI->connect("dbi:Pg:...", "user", "...")`, a builder's `.password("...")`
+        // `DBI->connect("dbi:Pg:...", "user", "...")`, Sequelize's
+        // `new Sequelize("db", "user", "...", {...})`, a builder's `.password("...")`
         // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -113,7 +114,7 @@ fn patterns() -> &'static Patterns {
         // PostgreSQL named: itself, its drivers, port and pooler, and the type names
         // drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
@@ -156,7 +157,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
         let name = key_shown(key.as_bytes());
-        if !is_key_in_a_literal(text, key)
+        if !is_key_in_a_literal(text, key, syntax)
             || !is_database_password_key(&name)
             || is_reference(&secret)
             || !context.configures_postgres(key.start())
@@ -376,15 +377,16 @@ fn kubernetes_secret_data(
 }
 
 /// Whether a quoted-value match is a key set to a literal, not a path in code: a key
-/// after `::` (`Kind::Pgpassword => "..."`) is a path, and `=>` sets a key only when
-/// the key is a symbol or quoted (`:password => '...'`, `'password' => '...'`).
-fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match) -> bool {
+/// after `::` (`Kind::Pgpassword => "..."`) is a path, and in code `=>` sets a key only
+/// when the key is a symbol or quoted (`:password => '...'`, `'password' => '...'`); in
+/// configuration a bare key may (Logstash's `jdbc_password => "..."`).
+fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) -> bool {
     let start = key.start();
     let after_path = start >= 1 && text[start - 1] == b':' && key.as_bytes().first() == Some(&b':')
         || start >= 2 && &text[start - 2..start] == b"::";
     let arrow = key.as_bytes().windows(2).any(|w| w == b"=>");
     let symbol_or_quoted = matches!(key.as_bytes().first(), Some(b':' | b'"' | b'\''));
-    !after_path && (!arrow || symbol_or_quoted)
+    !after_path && (!arrow || symbol_or_quoted || syntax == Syntax::Config)
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
@@ -393,7 +395,15 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match) -> bool {
 /// `ssl.key-password`, `redis_password` are not a database's).
 fn is_database_password_key(shown: &str) -> bool {
     const ALONE: &[&str] = &["password", "passwd", "pwd"];
-    const DATABASE_WORDS: &[&str] = &["db", "database", "pg", "postgres", "postgresql", "master"];
+    const DATABASE_WORDS: &[&str] = &[
+        "db",
+        "database",
+        "pg",
+        "postgres",
+        "postgresql",
+        "master",
+        "jdbc",
+    ];
     const OTHER_SERVICES: &[&str] = &[
         "mail",
         "smtp",
@@ -471,7 +481,7 @@ fn call_shown(call: &[u8]) -> String {
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
 /// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), or an
 /// encrypted value (`ENC(...)`).
-fn is_reference(value: &str) -> bool {
+pub(super) fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
         || lower.starts_with('!')
@@ -479,6 +489,7 @@ fn is_reference(value: &str) -> bool {
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
+        || is_call(&lower)
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
         // A YAML alias: `*db_password`.
@@ -491,6 +502,19 @@ fn is_reference(value: &str) -> bool {
             lower.as_str(),
             "null" | "none" | "nil" | "true" | "false" | "~"
         )
+}
+
+/// Whether a value is a function call (`jsondecode(...)["password"]`, `file("...")`,
+/// `lookup(...)`): a name of three or more characters, then an argument list.
+fn is_call(value: &str) -> bool {
+    let name = value
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        .count();
+    name >= 3
+        && value.as_bytes()[0].is_ascii_alphabetic()
+        && value[name..].starts_with('(')
+        && value[name..].contains(')')
 }
 
 /// A key as shown in a finding: without the quotes and spaces around it, with its
@@ -607,6 +631,16 @@ mod tests {
             &mut found,
         );
         found.into_iter().map(|(_, d)| d).collect()
+    }
+
+    #[test]
+    fn a_call_is_a_reference_and_a_password_with_parentheses_is_not() {
+        assert!(is_reference(
+            "jsondecode(data.x.secret_string)[\"password\"]"
+        ));
+        assert!(is_reference("file(\"secrets/db\")"));
+        assert!(!is_reference("Pa(ss)word9"));
+        assert!(!is_reference("Xk9(Lm2"));
     }
 
     #[test]
