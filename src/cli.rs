@@ -103,8 +103,12 @@ const OFFLINE_SUBCOMMANDS: &[&str] = &["scan", "completions", "migration"];
 /// of the global options, which clap then does not propagate over.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
+    with_connection_options_hidden_offline(Cli::command().version(version_line()))
+}
+
+/// Gives the subcommands that never connect hidden copies of the connection options.
+fn with_connection_options_hidden_offline(mut command: clap::Command) -> clap::Command {
     let connection = ConnectionArgs::augment_args(clap::Command::new("vsecure"));
-    let mut command = Cli::command().version(version_line());
     for name in OFFLINE_SUBCOMMANDS {
         command = command.mut_subcommand(*name, |sub| {
             sub.args(connection.get_arguments().map(|a| a.clone().hide(true)))
@@ -131,10 +135,18 @@ fn version_line() -> &'static str {
     LINE.as_str()
 }
 
-/// Parses the arguments with [`command`].
+/// Parses the arguments with [`command`]. The version line names the newest embedded
+/// migration, which costs reading them all (about a millisecond, before anything else
+/// can start): it is built only when the arguments may ask for it.
 pub fn parse_from(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
-    use clap::FromArgMatches;
-    let matches = command().try_get_matches_from(args)?;
+    use clap::{CommandFactory, FromArgMatches};
+    let may_ask_version = args.iter().skip(1).any(|a| a == "--version" || a == "-V");
+    let command = if may_ask_version {
+        command()
+    } else {
+        with_connection_options_hidden_offline(Cli::command())
+    };
+    let matches = command.try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 

@@ -110,19 +110,33 @@ fn batch(schemas: &[String], optional: Optional, local_timeouts: &str) -> String
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let statements = QUERY
-        .replace("{{SCHEMAS}}", &array)
-        .replace("{{OWNERS}}", if optional.owners { "true" } else { "false" })
-        .replace(
-            "{{COMMENTS}}",
-            if optional.comments { "true" } else { "false" },
-        );
+    let statements = optional_branches(
+        &optional_branches(QUERY, "OWNERS", optional.owners),
+        "COMMENTS",
+        optional.comments,
+    )
+    .replace("{{SCHEMAS}}", &array);
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
          {local_timeouts} SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; \
          SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1;\n{}\n; COMMIT",
         statements.trim_end()
     )
+}
+
+/// The batch with the branches between `-- {{NAME:` and `-- :NAME}}` kept (markers
+/// removed) or, when not wanted, left out: the server would otherwise parse and plan
+/// branches that return nothing.
+fn optional_branches(sql: &str, name: &str, wanted: bool) -> String {
+    let (open, close) = (format!("-- {{{{{name}:\n"), format!("-- :{name}}}}}\n"));
+    match (sql.find(&open), sql.find(&close)) {
+        (Some(start), Some(end)) if start < end => {
+            let inside = &sql[start + open.len()..end];
+            let kept = if wanted { inside } else { "" };
+            format!("{}{kept}{}", &sql[..start], &sql[end + close.len()..])
+        }
+        _ => sql.to_string(),
+    }
 }
 
 /// Splits the rows of a simple query by statement: each row-returning statement starts
@@ -719,5 +733,21 @@ fn build(raw: Raw) -> SchemaModel {
                 (qualified(&s.schema, &s.name), sequence)
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_branches_are_sent_only_when_asked_for() {
+        let schemas = ["public".to_string()];
+        let neither = batch(&schemas, Optional::default(), "");
+        assert!(!neither.contains("SELECT 'comment'") && !neither.contains("SELECT 'owner'"));
+        assert!(!neither.contains("{{") && neither.contains("SELECT 'collation'"));
+        let both = batch(&schemas, Optional::ALL, "");
+        assert!(both.contains("SELECT 'comment'") && both.contains("SELECT 'owner'"));
+        assert!(!both.contains("-- {{") && !both.contains("}}\n"));
     }
 }

@@ -375,9 +375,10 @@ WHERE a.grantee IS DISTINCT FROM o.owner
 -- definition. A domain: its base type, default, NOT NULL and CHECK constraints by name;
 -- a composite type: its attributes in order; a range type: its subtype and what orders
 -- it; a rule, statistics object, event trigger (database-wide) or aggregate: its
--- definition; a comment: its text; an owner: the role (comments and owners are read
--- only when the caller asks for them: drift compares them with --comments, --owners);
--- a collation: provider, locale and determinism.
+-- definition; a collation: provider, locale and determinism; a comment: its text; an
+-- owner: the role. Comments and owners are read only when the caller asks for them
+-- (drift compares them with --comments, --owners): otherwise the batch leaves out
+-- their marked branches.
 SELECT 'domain' AS kind, n.nspname AS schema, t.typname AS name,
        format_type(t.typbasetype, t.typtypmod)
        || coalesce(' COLLATE ' || (SELECT co.collname FROM pg_collation co
@@ -448,35 +449,6 @@ WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
 UNION ALL
-SELECT 'comment', n.nspname, c.relname || coalesce('.' || a.attname, ''), d.description
-FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-WHERE {{COMMENTS}} AND n.nspname = ANY ({{SCHEMAS}}::text[])
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
-UNION ALL
-SELECT 'comment', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       d.description
-FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
-JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE {{COMMENTS}} AND n.nspname = ANY ({{SCHEMAS}}::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
-                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
-UNION ALL
-SELECT 'owner', n.nspname, c.relname, pg_get_userbyid(c.relowner)::text
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {{OWNERS}} AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm')
-  AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
-                  AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
-UNION ALL
-SELECT 'owner', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       pg_get_userbyid(p.proowner)::text
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE {{OWNERS}} AND n.nspname = ANY ({{SCHEMAS}}::text[]) AND p.prokind IN ('f', 'p')
-  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
-                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
-UNION ALL
 SELECT 'collation', n.nspname, c.collname,
        'PROVIDER = ' || CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc'
                                             WHEN 'b' THEN 'builtin' ELSE 'default' END
@@ -486,5 +458,38 @@ FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
 WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_collation'::regclass AND m.objid = c.oid)
+-- {{COMMENTS:
+UNION ALL
+SELECT 'comment', n.nspname, c.relname || coalesce('.' || a.attname, ''), d.description
+FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+UNION ALL
+SELECT 'comment', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       d.description
+FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+-- :COMMENTS}}
+-- {{OWNERS:
+UNION ALL
+SELECT 'owner', n.nspname, c.relname, pg_get_userbyid(c.relowner)::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND NOT c.relispartition AND c.relname <> 'refinery_schema_history'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
+                  AND m.classid = 'pg_class'::regclass AND m.objid = c.oid)
+UNION ALL
+SELECT 'owner', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       pg_get_userbyid(p.proowner)::text
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ({{SCHEMAS}}::text[]) AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
+                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+-- :OWNERS}}
 ;
 SELECT current_setting('server_version_num') AS version_num
