@@ -204,6 +204,14 @@ impl Cells<'_> {
         }
     }
 
+    /// A JSON list of settings, sorted by their bytes: the same order whatever the
+    /// database's collation (sorting on the server would also cost a subquery to plan).
+    fn sorted_list(&mut self) -> Result<Vec<String>, IntrospectError> {
+        let mut list = self.list()?;
+        list.sort_unstable();
+        Ok(list)
+    }
+
     fn error(&self, at: usize, problem: &str) -> IntrospectError {
         IntrospectError::Decode(format!(
             "column {} of a {} row {problem}",
@@ -364,7 +372,7 @@ raw_row!(RawTable {
     partition_key: Option<String> = opt,
     rls_enabled: bool = flag,
     rls_forced: bool = flag,
-    options: Vec<String> = list,
+    options: Vec<String> = sorted_list,
     replica_identity: String = text,
 });
 raw_row!(RawPartition {
@@ -424,7 +432,7 @@ raw_row!(RawView {
     name: String = text,
     kind: String = text,
     definition: Option<String> = opt,
-    options: Vec<String> = list,
+    options: Vec<String> = sorted_list,
 });
 raw_row!(RawSequence {
     schema: String = text,

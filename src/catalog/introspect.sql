@@ -121,38 +121,37 @@ option_classes AS MATERIALIZED (
                                                       WHEN 'gist' THEN 10 WHEN 'gin' THEN 7
                                                       WHEN 'spgist' THEN 7 ELSE 5 END)
 ),
--- Each index's key list, for every index at once (a subquery per index costs several
--- times as much): column or expression, collation and operator class where not the
--- default, the operator class's options, order.
+-- Each index's key list and INCLUDE list, for every index at once (a subquery per index
+-- costs several times as much): column or expression, collation and operator class where
+-- not the default, the operator class's options, order.
 index_keys AS (
     SELECT x.indexrelid, string_agg(
                 CASE WHEN k.attnum > 0 THEN quote_ident(a.attname::text)
                      ELSE pg_get_indexdef(x.indexrelid, k.n::int, false) END
                 || CASE WHEN k.coll = 0 OR k.coll = coalesce(a.attcollation, 100)
-                        THEN ''
-                        ELSE ' COLLATE ' || (SELECT quote_ident(kc.collname::text)
-                                             FROM pg_collation kc WHERE kc.oid = k.coll) END
+                        THEN '' ELSE ' COLLATE ' || quote_ident(kc.collname::text) END
                 -- pg_get_indexdef names the class of a key with options even when it is
                 -- the default.
-                || CASE WHEN o.options IS NULL
-                             AND k.opclass IN (SELECT oc.oid FROM pg_opclass oc WHERE oc.opcdefault)
-                        THEN ''
-                        ELSE coalesce((SELECT CASE WHEN ocn.nspname = 'pg_catalog'
-                                         THEN ' ' || quote_ident(oc.opcname::text)
-                                         ELSE ' ' || quote_ident(ocn.nspname::text) || '.'
-                                              || quote_ident(oc.opcname::text) END
-                             FROM pg_opclass oc
-                             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-                             WHERE oc.oid = k.opclass), '') END
+                || CASE WHEN o.options IS NULL AND oc.opcdefault THEN ''
+                        WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(oc.opcname::text)
+                        ELSE coalesce(' ' || quote_ident(ocn.nspname::text) || '.'
+                                      || quote_ident(oc.opcname::text), '') END
                 || coalesce(o.options, '')
                 || CASE WHEN k.opt & 1 = 1
                         THEN ' DESC' || CASE WHEN k.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
                         WHEN k.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END,
-                ', ' ORDER BY k.n) AS keys
+                ', ' ORDER BY k.n) FILTER (WHERE k.n <= x.indnkeyatts) AS keys,
+           string_agg(quote_ident(a.attname::text), ', ' ORDER BY k.n)
+               FILTER (WHERE k.n > x.indnkeyatts) AS included
     FROM indexes x
+    -- The collations, classes and options are the key columns' alone: NULL for the
+    -- INCLUDE columns after them.
     CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indcollation::oid[], x.indclass::oid[],
                               x.indoption::int2[]) WITH ORDINALITY AS k(attnum, coll, opclass, opt, n)
     LEFT JOIN key_columns a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+    LEFT JOIN pg_collation kc ON kc.oid = k.coll
+    LEFT JOIN pg_opclass oc ON oc.oid = k.opclass
+    LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
     CROSS JOIN LATERAL (
         SELECT ' (' || string_agg(split_part(ko, '=', 1) || '='
                                   || quote_literal(substr(ko, strpos(ko, '=') + 1)), ', ')
@@ -160,17 +159,15 @@ index_keys AS (
         FROM pg_attribute ia, unnest(ia.attoptions) AS ko
         WHERE k.opclass IN (SELECT oid FROM option_classes)
           AND ia.attrelid = x.indexrelid AND ia.attnum = k.n) o
-    WHERE k.n <= x.indnkeyatts
     GROUP BY x.indexrelid
 )
 -- table: schema, name, kind, unlogged, partition_key, rls_enabled, rls_forced,
---        storage parameters (sorted), replica identity
+--        storage parameters (sorted by the reader), replica identity
 SELECT 'table' AS section, r.nspname AS c1, r.relname AS c2, r.relkind::text AS c3,
        (r.relpersistence = 'u')::text AS c4,
        CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS c5,
        r.relrowsecurity::text AS c6, r.relforcerowsecurity::text AS c7,
-       CASE WHEN r.reloptions IS NOT NULL
-            THEN (SELECT json_agg(o ORDER BY o) FROM unnest(r.reloptions) AS o)::text END AS c8,
+       array_to_json(r.reloptions)::text AS c8,
        CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'f' THEN 'full'
             WHEN 'n' THEN 'nothing'
             ELSE 'using index ' || coalesce((SELECT ic.relname::text FROM pg_index i
@@ -265,12 +262,7 @@ SELECT 'index', x.nspname, x.relname, x.indname,
        || CASE WHEN x.relkind = 'p' THEN 'ONLY ' ELSE '' END
        || quote_ident(x.nspname) || '.' || quote_ident(x.relname)
        || ' USING ' || quote_ident(x.amname) || ' (' || k.keys || ')'
-       || CASE WHEN x.indnatts > x.indnkeyatts THEN ' INCLUDE (' || (
-              SELECT string_agg((SELECT quote_ident(a.attname::text) FROM pg_attribute a
-                                 WHERE a.attrelid = x.indrelid AND a.attnum = k.attnum),
-                                ', ' ORDER BY k.n)
-              FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-              WHERE k.n > x.indnkeyatts) || ')' ELSE '' END
+       || coalesce(' INCLUDE (' || k.included || ')', '')
        || CASE WHEN x.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
        || coalesce(' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='
                                           || quote_literal(substr(o, strpos(o, '=') + 1)), ', ')
@@ -285,8 +277,8 @@ SELECT 'policy', r.nspname, r.relname, p.polname::text,
                      WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
        p.polpermissive::text,
        CASE WHEN p.polroles = '{0}' THEN '["public"]'
-            ELSE (SELECT json_agg(ro.rolname ORDER BY ro.rolname)::text
-                  FROM pg_roles ro WHERE ro.oid = ANY (p.polroles)) END,
+            ELSE (SELECT json_agg(pg_get_userbyid(ro) ORDER BY pg_get_userbyid(ro))::text
+                  FROM unnest(p.polroles) AS ro) END,
        pg_get_expr(p.polqual, p.polrelid),
        pg_get_expr(p.polwithcheck, p.polrelid), NULL, NULL
 FROM rels r JOIN pg_policy p ON p.polrelid = r.oid
@@ -298,10 +290,9 @@ FROM rels r JOIN pg_trigger tg ON tg.tgrelid = r.oid
 WHERE NOT tg.tgisinternal AND (NOT r.relispartition OR tg.tgparentid = 0)
 UNION ALL
 -- view: schema, name, kind, definition, options (security_barrier, security_invoker,
---       check_option, storage parameters; sorted)
+--       check_option, storage parameters; sorted by the reader)
 SELECT 'view', r.nspname, r.relname, r.relkind::text, pg_get_viewdef(r.oid),
-       CASE WHEN r.reloptions IS NOT NULL
-            THEN (SELECT json_agg(o ORDER BY o) FROM unnest(r.reloptions) AS o)::text END,
+       array_to_json(r.reloptions)::text,
        NULL, NULL, NULL, NULL, NULL
 FROM rels r WHERE r.relkind IN ('v', 'm')
 UNION ALL
@@ -309,14 +300,15 @@ UNION ALL
 SELECT 'sequence', q.nspname, q.relname, format_type(q.seqtypid, NULL),
        q.seqstart::text, q.seqincrement::text, q.seqmin::text, q.seqmax::text,
        q.seqcache::text, q.seqcycle::text,
-       (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname
-        FROM pg_depend d
-        JOIN pg_class tc ON tc.oid = d.refobjid
-        JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-        JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = q.oid
-          AND d.deptype = 'a' AND d.refobjsubid > 0 LIMIT 1)
+       tn.nspname || '.' || tc.relname || '.' || ta.attname
 FROM sequences q
+-- OWNED BY: the sequence's one automatic dependency on a column.
+LEFT JOIN (pg_depend d
+           JOIN pg_class tc ON tc.oid = d.refobjid
+           JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+           JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid)
+       ON d.classid = 'pg_class'::regclass AND d.objid = q.oid
+          AND d.deptype = 'a' AND d.refobjsubid > 0
 WHERE q.identity_of IS NULL
 ;
 -- privilege, of the objects other than relations and their columns (the relations

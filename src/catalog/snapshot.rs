@@ -50,10 +50,11 @@ pub const OLDEST_FORMAT: u32 = 1;
 
 /// Parses snapshot text, refusing a format this vsecure does not read.
 pub fn parse(text: &str, origin: &str) -> Result<SchemaModel, SnapshotError> {
-    let model: SchemaModel = serde_json::from_str(text).map_err(|e| SnapshotError::Invalid {
-        path: origin.to_string(),
-        cause: e.to_string(),
-    })?;
+    let mut model: SchemaModel =
+        serde_json::from_str(text).map_err(|e| SnapshotError::Invalid {
+            path: origin.to_string(),
+            cause: e.to_string(),
+        })?;
     if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&model.format) {
         return Err(SnapshotError::Invalid {
             path: origin.to_string(),
@@ -62,6 +63,14 @@ pub fn parse(text: &str, origin: &str) -> Result<SchemaModel, SnapshotError> {
                 model.format
             ),
         });
+    }
+    // Storage parameters and view options are held sorted by their bytes; a snapshot
+    // written where the server sorted them by its collation is read in that order too.
+    for table in model.tables.values_mut() {
+        table.options.sort_unstable();
+    }
+    for view in model.views.values_mut() {
+        view.options.sort_unstable();
     }
     Ok(model)
 }
