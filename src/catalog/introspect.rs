@@ -63,6 +63,7 @@ pub async fn introspect(
             sets.len()
         )));
     }
+    let mut functions = Sections::split(&sets[3])?;
     let mut relations = Sections::split(&sets[4])?;
     let raw = Raw {
         schemas: decode::<RawSchema>(&sets[0], "schema", 0)?
@@ -71,7 +72,7 @@ pub async fn introspect(
             .collect(),
         extensions: decode(&sets[1], "extension", 0)?,
         enums: decode(&sets[2], "enum", 0)?,
-        functions: decode(&sets[3], "function", 0)?,
+        functions: functions.decode("function")?,
         tables: relations.decode("table")?,
         partitions: relations.decode("partition")?,
         columns: relations.decode("column")?,
@@ -85,6 +86,7 @@ pub async fn introspect(
         privileges: relations
             .decode("privilege")?
             .into_iter()
+            .chain(functions.decode("privilege")?)
             .chain(decode(&sets[5], "privilege", 0)?)
             .collect(),
         types: decode(&sets[6], "type", 0)?,
@@ -255,7 +257,8 @@ fn decode<T: FromCells>(
         .collect()
 }
 
-/// The rows of the relations statement, grouped by their `section` column.
+/// The rows of a statement that lists several kinds (the functions', the relations'),
+/// grouped by their `section` column.
 struct Sections<'a> {
     rows: HashMap<&'a str, Vec<&'a SimpleQueryRow>>,
 }

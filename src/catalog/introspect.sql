@@ -5,13 +5,13 @@
 -- table (bookkeeping, not schema). {{SCHEMAS}} is a text[] literal of the schemas.
 --
 -- Eight statements, in the order introspect.rs reads them: schemas, extensions, enums,
--- functions, everything that hangs off pg_class in one statement (so that the
--- relations in scope are found once, a scan of pg_class and an extension check per
--- relation, rather than once per kind of object; their privileges included), the other
--- objects' privileges, domains, composite and range types and collations, and the
--- server's version number.
--- The relations' rows carry a section name and positional text columns; introspect.rs
--- names them per section.
+-- functions (and their privileges), everything that hangs off pg_class in one statement
+-- (so that the relations in scope are found once, a scan of pg_class and an extension
+-- check per relation, rather than once per kind of object; their privileges included),
+-- the privileges of schemas and types and the default privileges, domains, composite
+-- and range types and collations, and the server's version number.
+-- The rows of the functions' and the relations' statements carry a section name and
+-- positional text columns; introspect.rs names them per section.
 SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY ({{SCHEMAS}}::text[])
 ;
 SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
@@ -25,24 +25,36 @@ WHERE t.typtype = 'e' AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
 ;
-SELECT n.nspname AS schema, p.proname AS name,
-       pg_get_function_identity_arguments(p.oid) AS arguments,
-       p.prokind AS kind,
-       pg_get_function_result(p.oid) AS result,
-       l.lanname AS language,
-       CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable'
-                          ELSE 'volatile' END AS volatility,
-       p.proisstrict AS strict,
-       p.prosecdef AS security_definer,
-       to_json(p.proconfig)::text AS settings,
-       CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid)
-            ELSE p.prosrc END AS body
-FROM pg_proc p
-JOIN pg_namespace n ON n.oid = p.pronamespace
-JOIN pg_language l ON l.oid = p.prolang
-WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
-                  AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+-- Functions and procedures, read once (a scan of pg_proc) for their definitions and
+-- their privileges (normalized as the other objects' are, in the statement after next).
+-- function: section, schema, name, arguments, kind, result, language, volatility,
+--           strict, security definer, settings, body
+-- privilege: section, object kind, object, grantee, privilege, grantable
+WITH functions AS MATERIALIZED (
+    SELECT p.oid, n.nspname, p.proname, p.prokind, p.prolang, p.provolatile, p.proisstrict,
+           p.prosecdef, p.proconfig, p.prosqlbody, p.prosrc, p.proacl, p.proowner
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
+      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
+                      AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+)
+SELECT 'function' AS section, f.nspname::text, f.proname::text,
+       pg_get_function_identity_arguments(f.oid), f.prokind::text,
+       pg_get_function_result(f.oid), l.lanname::text,
+       CASE f.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable'
+                          ELSE 'volatile' END,
+       f.proisstrict::text, f.prosecdef::text, to_json(f.proconfig)::text,
+       CASE WHEN f.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(f.oid)
+            ELSE f.prosrc END
+FROM functions f JOIN pg_language l ON l.oid = f.prolang
+UNION ALL
+SELECT 'privilege', CASE f.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+       f.nspname || '.' || f.proname || '(' || pg_get_function_identity_arguments(f.oid) || ')',
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END,
+       a.privilege_type, a.is_grantable::text, NULL, NULL, NULL, NULL, NULL, NULL
+FROM functions f
+CROSS JOIN LATERAL aclexplode(coalesce(f.proacl, acldefault('f', f.proowner))) a
+WHERE a.grantee IS DISTINCT FROM f.proowner
 ;
 WITH rels AS MATERIALIZED (
     SELECT c.oid, c.relname::text AS relname, c.relkind, c.relispartition,
@@ -232,11 +244,14 @@ FROM (
     SELECT 'column', a.nspname || '.' || a.relname || '.' || a.attname, a.attacl, a.relowner
     FROM cols a WHERE a.attacl IS NOT NULL
     UNION ALL
-    -- The columns of views, materialized views and partitions carry grants too.
+    -- The columns of views, materialized views and partitions carry grants too: looked
+    -- up by relation (OFFSET 0 keeps the planner from scanning all of pg_attribute for
+    -- the few columns with grants).
     SELECT 'column', r.nspname || '.' || r.relname || '.' || a.attname, a.attacl, r.relowner
     FROM rels r
-    JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                       AND a.attacl IS NOT NULL
+    CROSS JOIN LATERAL (SELECT ca.attname, ca.attacl FROM pg_attribute ca
+                        WHERE ca.attrelid = r.oid AND ca.attnum > 0 AND NOT ca.attisdropped
+                          AND ca.attacl IS NOT NULL OFFSET 0) a
     WHERE r.relkind IN ('v', 'm') OR r.relispartition
 ) o CROSS JOIN LATERAL aclexplode(o.acl) g
 WHERE g.grantee <> o.owner
@@ -311,25 +326,16 @@ LEFT JOIN (pg_depend d
           AND d.deptype = 'a' AND d.refobjsubid > 0
 WHERE q.identity_of IS NULL
 ;
--- privilege, of the objects other than relations and their columns (the relations
--- statement lists those): object kind, object, grantee, privilege, grantable. A NULL ACL
--- is the object kind's default (acldefault: PUBLIC may execute functions and use types; a
--- schema's default is its owner's privileges alone), and the owner's own privileges are
--- left out, so the same GRANTs give the same rows whoever owns the objects; extension
--- members are left out. Default privileges of the role that ran the migrations (the
+-- privilege, of the schemas and types and the default privileges (the functions' and
+-- relations' statements list theirs, alike): object kind, object, grantee, privilege,
+-- grantable. A NULL ACL is the object kind's default (acldefault: PUBLIC may execute
+-- functions and use types; a schema's default is its owner's privileges alone), and the
+-- owner's own privileges are left out, so the same GRANTs give the same rows whoever
+-- owns the objects; extension members are left out. Default privileges of the role that ran the migrations (the
 -- history's owner; without a history, the database's owner) are named for "the
 -- migrating role", whatever it is called where.
 WITH objects AS (
-    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
-           n.nspname || '.' || p.proname || '('
-           || pg_get_function_identity_arguments(p.oid) || ')' AS object,
-           coalesce(p.proacl, acldefault('f', p.proowner)) AS acl, p.proowner AS owner
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY ({{SCHEMAS}}::text[])
-      AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype IN ('e', 'i')
-                      AND m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
-    UNION ALL
-    SELECT 'schema', n.nspname::text, n.nspacl, n.nspowner
+    SELECT 'schema' AS kind, n.nspname::text AS object, n.nspacl AS acl, n.nspowner AS owner
     FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND n.nspname = ANY ({{SCHEMAS}}::text[])
     UNION ALL
     SELECT 'type', n.nspname || '.' || t.typname,
