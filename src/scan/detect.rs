@@ -135,6 +135,7 @@ struct Patterns {
     database_url: Regex,
     neon: Regex,
     pgpass: Regex,
+    pgpass_written: Regex,
     semicolon_password: Regex,
     semicolon_host: Regex,
     password_variable: Regex,
@@ -182,6 +183,11 @@ fn patterns() -> &'static Patterns {
             r"(?m)^([^:\s#][^:\s]*:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:)((?:[^\\\s]|\\.)+)\s*$",
         )
         .expect("valid regex"),
+        // A `.pgpass` line a script writes: `echo "host:port:db:user:password" > ~/.pgpass`.
+        pgpass_written: Regex::new(
+            r#"(?m)^[ \t]*(?:echo|printf)[ \t]+["']([^:\s#"'][^:\s"']*:(?:\d{1,5}|\*):[^:\s"']+:[^:\s"']+:)([^\s"']+)["'][^\n]*pgpass"#,
+        )
+        .expect("valid regex"),
         semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"\n]+)"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(r"(?i)\b(?:host|server|data source)\s*=[^;\n]*;")
@@ -201,11 +207,14 @@ fn patterns() -> &'static Patterns {
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
         // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
         // `getOrDefault("X", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
-        // and the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`).
+        // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`), and
+        // Go's `envDefault` struct tags.
         fallback: Regex::new(concat!(
             r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
+            // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
+            r#"|env:"([A-Za-z0-9_]+)[^"\n]*"[^`\n]*?envDefault:("[^"\n]*")"#,
         ))
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
@@ -352,7 +361,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             ),
         ));
     }
-    for c in p.pgpass.captures_iter(text) {
+    for c in p
+        .pgpass
+        .captures_iter(text)
+        .chain(p.pgpass_written.captures_iter(text))
+    {
         let (fields, password) = (c.get(1).expect("fields"), c.get(2).expect("password"));
         let secret = lossy(password.as_bytes());
         if is_placeholder(&secret) {
@@ -373,9 +386,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
+        // ADO.NET and ODBC strings are SQL Server's and MySQL's too (`UseSqlServer(...)`).
         if !facts.has_semicolon_host(key.start())
             || is_placeholder(&secret)
             || is_code_argument(value.as_bytes(), syntax)
+            || context.configures_another_engine(key.start())
         {
             continue;
         }
@@ -427,7 +442,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
-        let (name, value) = [(1, 2), (3, 4), (5, 6)]
+        let (name, value) = [(1, 2), (3, 4), (5, 6), (7, 8)]
             .into_iter()
             .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
             .expect("one alternative matched");

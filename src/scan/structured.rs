@@ -55,6 +55,8 @@ struct Patterns {
     xml_value: Regex,
     driver_call: Regex,
     env_pair: Regex,
+    keyword_key: Regex,
+    nested_password: Regex,
     secret_kind: Regex,
     sealed_secret_kind: Regex,
     secret_data: Regex,
@@ -94,10 +96,23 @@ fn patterns() -> &'static Patterns {
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
         // `DBI->connect("dbi:Pg:...", "user", "...")`, Sequelize's
-        // `new Sequelize("db", "user", "...", {...})`, a builder's `.password("...")`
+        // `new Sequelize("db", "user", "...", {...})`, Doobie's
+        // `Transactor.fromDriverManager(driver, url, user, "...")`, the AWS CDK's
+        // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["'])\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        )
+        .expect("valid regex"),
+        // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
+        keyword_key: Regex::new(
+            r#"(?:^|[\s{(\[,])(:(?:[A-Za-z0-9_.-]*[-/])?(?:password|passwd|pwd))[ \t]+("(?:[^"\\\n]|\\.)*")"#,
+        )
+        .expect("valid regex"),
+        // The superuser's password as Chef's PostgreSQL attributes keep it:
+        // `"password": {"postgres": "..."}`.
+        nested_password: Regex::new(
+            r#"("password"\s*:\s*\{\s*"postgres"\s*:\s*)("(?:[^"\\\n]|\\.)*")"#,
         )
         .expect("valid regex"),
         env_pair: Regex::new(
@@ -157,8 +172,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
         let name = key_shown(key.as_bytes());
+        let named = is_database_password_key(&name)
+            || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()));
         if !is_key_in_a_literal(text, key, syntax)
-            || !is_database_password_key(&name)
+            || !named
             || is_reference(&secret)
             || !context.configures_postgres(key.start())
         {
@@ -260,6 +277,27 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 Kind::PasswordVariable,
                 pair.start(),
                 format!("{}=****", lossy(name.as_bytes())),
+                &secret,
+            ),
+        ));
+    }
+    for c in p
+        .keyword_key
+        .captures_iter(text)
+        .chain(p.nested_password.captures_iter(text))
+    {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = unquote(value.as_bytes());
+        let name = key_shown(key.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(key.start()) {
+            continue;
+        }
+        found.push((
+            key.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                key.start(),
+                format!("{name}****"),
                 &secret,
             ),
         ));
@@ -459,6 +497,24 @@ fn is_database_password_key(shown: &str) -> bool {
     !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix) || database_role)
 }
 
+/// Whether a key names an administrator's password (`administrator_password`,
+/// `admin_password`, `master_user_password`): a database's inside a block that names
+/// PostgreSQL (Azure's and AWS's PostgreSQL servers), another service's elsewhere.
+fn is_administrator_password_key(shown: &str) -> bool {
+    let key = shown.trim_end_matches([':', '=', ' ']).to_ascii_lowercase();
+    let last = key.rsplit('.').next().unwrap_or("");
+    let flat: String = last.chars().filter(|c| c.is_alphanumeric()).collect();
+    matches!(
+        flat.as_str(),
+        "adminpassword"
+            | "administratorpassword"
+            | "administratorloginpassword"
+            | "masteruserpassword"
+            | "rootpassword"
+            | "superuserpassword"
+    )
+}
+
 /// A driver call as shown in a finding: its method, with the password's place masked
 /// (`getConnection(..., "****")`, `PDO(..., "****")`, `password("****")`).
 fn call_shown(call: &[u8]) -> String {
@@ -567,6 +623,33 @@ impl<'a> Context<'a> {
     pub fn configures_postgres(&mut self, offset: usize) -> bool {
         let (postgres, database, other_engine) = self.mentions_around(offset);
         postgres || (database && !other_engine)
+    }
+
+    /// Whether the block holding `offset` names PostgreSQL: the nearest line above it
+    /// that is indented less (`resource "azurerm_postgresql_flexible_server" "pg" {`,
+    /// `postgresql:`), within the lines read for context.
+    fn block_names_postgres(&self, offset: usize) -> bool {
+        let text = self.text;
+        let indent = |line: &[u8]| {
+            line.iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count()
+        };
+        let (_, range) = self.lines.around(offset);
+        let own = indent(&text[range.clone()]);
+        let mut start = range.start;
+        for _ in 0..CONTEXT_BEFORE {
+            let Some(previous) = start.checked_sub(1) else {
+                return false;
+            };
+            let (_, above) = self.lines.around(previous);
+            start = above.start;
+            let line = &text[above];
+            if !line.iter().all(u8::is_ascii_whitespace) && indent(line) < own {
+                return patterns().postgres.is_match(line);
+            }
+        }
+        false
     }
 
     /// Whether the lines around `offset` name another engine (MySQL, SQL Server,
@@ -709,6 +792,26 @@ mod tests {
             ),
             (
                 "HikariConfig config = new HikariConfig();\nconfig.setJdbcUrl(\"jdbc:postgresql://db/app\");\nconfig.setPassword(\"{PW}\");\n",
+                Syntax::Code,
+            ),
+            (
+                "resource \"azurerm_postgresql_flexible_server\" \"pg\" {\n  administrator_login    = \"pgadmin\"\n  administrator_password = \"{PW}\"\n}\n",
+                Syntax::Config,
+            ),
+            (
+                "(def db {:dbtype \"postgresql\" :host \"db\" :password \"{PW}\"})\n",
+                Syntax::Code,
+            ),
+            (
+                "{\"postgresql\": {\"password\": {\"postgres\": \"{PW}\"}}}\n",
+                Syntax::Config,
+            ),
+            (
+                "Transactor.fromDriverManager[IO](\"org.postgresql.Driver\", \"jdbc:postgresql://db/app\", \"app\", \"{PW}\")\n",
+                Syntax::Code,
+            ),
+            (
+                "engine: rds.DatabaseInstanceEngine.postgres({}),\ncredentials: rds.Credentials.fromPassword('app', SecretValue.unsafePlainText('{PW}')),\n",
                 Syntax::Code,
             ),
         ] {
