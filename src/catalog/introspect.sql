@@ -18,12 +18,14 @@ SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 ;
 SELECT n.nspname AS schema, t.typname AS name,
-       (SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder)
-        FROM pg_enum l WHERE l.enumtypid = t.oid)::text AS labels
+       (json_agg(l.enumlabel ORDER BY l.enumsortorder) FILTER (WHERE l.oid IS NOT NULL))::text
+       AS labels
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_enum l ON l.enumtypid = t.oid
 WHERE t.typtype = 'e' AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+GROUP BY t.oid, n.nspname, t.typname
 ;
 -- Functions and procedures, read once (a scan of pg_proc) for their definitions and
 -- their privileges (normalized as the other objects' are, in the statement after next).
@@ -379,39 +381,42 @@ WHERE a.grantee IS DISTINCT FROM o.owner
 -- their marked branches.
 SELECT 'domain' AS kind, n.nspname AS schema, t.typname AS name,
        format_type(t.typbasetype, t.typtypmod)
-       || coalesce(' COLLATE ' || (SELECT co.collname FROM pg_collation co
-                                   WHERE co.oid = t.typcollation
-                                     AND t.typcollation <> (SELECT b.typcollation FROM pg_type b
-                                                            WHERE b.oid = t.typbasetype)), '')
+       || coalesce(' COLLATE ' || CASE WHEN t.typcollation <> b.typcollation
+                                       THEN co.collname END, '')
        || coalesce(' DEFAULT ' || t.typdefault, '')
        || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-       || coalesce((SELECT string_agg(' CONSTRAINT ' || c.conname || ' ' || pg_get_constraintdef(c.oid),
-                                      '' ORDER BY c.conname)
-                    FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '')
+       || coalesce(string_agg(' CONSTRAINT ' || c.conname || ' ' || pg_get_constraintdef(c.oid),
+                              '' ORDER BY c.conname), '')
        AS definition
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_type b ON b.oid = t.typbasetype
+LEFT JOIN pg_collation co ON co.oid = t.typcollation
+LEFT JOIN pg_constraint c ON c.contypid = t.oid AND c.contype = 'c'
 WHERE t.typtype = 'd' AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+GROUP BY t.oid, n.nspname, t.typname, t.typbasetype, t.typtypmod, t.typcollation,
+         t.typdefault, t.typnotnull, b.typcollation, co.collname
 UNION ALL
 SELECT 'composite type', n.nspname, t.typname,
-       '(' || (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
-                                 ORDER BY a.attnum)
-               FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0
-                 AND NOT a.attisdropped) || ')'
+       '(' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
+                         ORDER BY a.attnum) || ')'
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_class c ON c.oid = t.typrelid
+LEFT JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE t.typtype = 'c' AND c.relkind = 'c' AND n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
+GROUP BY t.oid, n.nspname, t.typname
 UNION ALL
 SELECT 'range type', n.nspname, t.typname,
        'SUBTYPE = ' || format_type(r.rngsubtype, NULL)
-       || coalesce(', COLLATION = ' || (SELECT co.collname FROM pg_collation co
-                                       WHERE co.oid = r.rngcollation), '')
-       || ', SUBTYPE_OPCLASS = ' || (SELECT oc.opcname FROM pg_opclass oc WHERE oc.oid = r.rngsubopc)
+       || coalesce(', COLLATION = ' || co.collname, '')
+       || ', SUBTYPE_OPCLASS = ' || oc.opcname
 FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid
 JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_collation co ON co.oid = r.rngcollation
+LEFT JOIN pg_opclass oc ON oc.oid = r.rngsubopc
 WHERE n.nspname = ANY ({{SCHEMAS}}::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'
                   AND m.classid = 'pg_type'::regclass AND m.objid = t.oid)
