@@ -366,6 +366,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-services.yml",
             "clean/local.env",
             "clean/local.env",
+            "clean/s.env",
+            "clean/t.env",
             "clean/test-2.env",
             "clean/test-local.env",
             "clean/test.env",

@@ -60,6 +60,7 @@ struct Patterns {
     secret_kind: Regex,
     sealed_secret_kind: Regex,
     secret_data: Regex,
+    secret_named_for_database: Regex,
     postgres: Regex,
     database: Regex,
     other_engine: Regex,
@@ -122,6 +123,12 @@ fn patterns() -> &'static Patterns {
         secret_kind: Regex::new(r"(?m)^kind:[ \t]*Secret[ \t]*\r?$").expect("valid regex"),
         sealed_secret_kind: Regex::new(r"(?m)^kind:[ \t]*SealedSecret[ \t]*\r?$")
             .expect("valid regex"),
+        // A Secret whose name says it holds a database's credentials (`name: db`,
+        // `name: postgres-credentials`, `name: app-pg`).
+        secret_named_for_database: Regex::new(
+            r#"(?m)^[ \t]+name:[ \t]*["']?(?:[A-Za-z0-9.]+[-_.])*(?i:db|database|pg|postgres|postgresql|psql|rds|aurora|neon)(?:[-_.][A-Za-z0-9.-]*)?["']?[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
         secret_data: Regex::new(
             r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
         )
@@ -140,7 +147,10 @@ fn patterns() -> &'static Patterns {
             r"(?i)mysql|mariadb|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sqlserver|mssql",
         )
         .expect("valid regex"),
-        dotted_reference: Regex::new(r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+$")
+        // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
+        dotted_reference: Regex::new(
+            r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+(?:\[[^\]\n]*\])*$",
+        )
             .expect("valid regex"),
         database_name: Regex::new(r"(?i)^(?:postgres(?:ql)?|pg|db|database)_?").expect("valid regex"),
     })
@@ -374,6 +384,7 @@ fn kubernetes_secret_data(
     let p = patterns();
     let mut found = Vec::new();
     let mut decoded_values = Vec::new();
+    let named_for_database = p.secret_named_for_database.is_match(text);
     for c in p.secret_data.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         if !covers(data, key.start()) {
@@ -400,6 +411,7 @@ fn kubernetes_secret_data(
         } else if password_key
             && !is_placeholder(decoded)
             && (p.database_name.is_match(key.as_bytes())
+                || named_for_database
                 || context.configures_postgres(key.start()))
         {
             format!("{name}: **** (base64)")
@@ -830,6 +842,10 @@ mod tests {
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
             (
+                "resource \"aws_db_instance\" \"db\" {\n  engine   = \"postgres\"\n  password = data.vault_generic_secret.db.data[\"password\"]\n}\n",
+                Syntax::Config,
+            ),
+            (
                 "conn = psycopg2.connect(password=os.environ[\"PGPASSWORD\"])\n",
                 Syntax::Code,
             ),
@@ -919,6 +935,22 @@ mod tests {
             assert_eq!(covers(&ranges, at), inside, "{at}");
         }
         assert!(!covers(&[], 0));
+    }
+
+    #[test]
+    fn a_secret_named_for_a_database_holds_its_password() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        for (name, expected) in [("db", 1), ("app-postgres-credentials", 1), ("smtp", 0)] {
+            let text = format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n  password: {}\n",
+                b64(PW)
+            );
+            let lines = Lines::new(text.as_bytes());
+            let mut found = Vec::new();
+            let mut context = Context::new(text.as_bytes(), &lines);
+            detect(text.as_bytes(), &mut context, Syntax::Config, &mut found);
+            assert_eq!(found.len(), expected, "{name}: {found:?}");
+        }
     }
 
     #[test]
