@@ -160,11 +160,11 @@ fn patterns() -> &'static Patterns {
         // quote, `<` or a space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
         uri: Regex::new(
-            r#"(?i)\b(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
-            r#"(?i)\b(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         // The value may be quoted, in a JSON string too (`password=\"...\"`).
@@ -174,11 +174,11 @@ fn patterns() -> &'static Patterns {
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
-            r#"(\bPGPASSWORD["']?\]?[ \t]*[=:][ \t]*|\bENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
+            r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
         )
         .expect("valid regex"),
-        database_url: Regex::new(r"(?i)\bdatabase_url\b").expect("valid regex"),
-        neon: Regex::new(r"\bnpg_[A-Za-z0-9]{12,}\b").expect("valid regex"),
+        database_url: Regex::new(r"(?i)(?-u:\b)database_url(?-u:\b)").expect("valid regex"),
+        neon: Regex::new(r"(?-u:\b)npg_[A-Za-z0-9]{12,}(?-u:\b)").expect("valid regex"),
         pgpass: Regex::new(
             r"(?m)^([^:\s#][^:\s]*:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:)((?:[^\\\s]|\\.)+)\s*$",
         )
@@ -190,13 +190,13 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"\n]+)"#)
             .expect("valid regex"),
-        semicolon_host: Regex::new(r"(?i)\b(?:host|server|data source)\s*=[^;\n]*;")
+        semicolon_host: Regex::new(r"(?i)(?-u:\b)(?:host|server|data source)\s*=[^;\n]*;")
             .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`).
-            r#"\b((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         other_engine_name: Regex::new(
@@ -224,7 +224,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         role_password: Regex::new(
-            r"(?i)\b((?:create|alter)\s+(?:role|user)\s+[^;]*?\bpassword\s+)'((?:[^']|'')*)'",
+            r"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'",
         )
         .expect("valid regex"),
         // A value that is itself the next libpq setting.

@@ -136,11 +136,11 @@ fn patterns() -> &'static Patterns {
         // PostgreSQL named: itself, its drivers, port and pooler, and the type names
         // drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|\bpg\b|\b5432\b|\bneon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
-            r#"(?im)datasource|\bdb_?name\b|\bdatabases\b|\bdatabase["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]"#,
+            r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]"#,
         )
         .expect("valid regex"),
         other_engine: Regex::new(
