@@ -111,8 +111,8 @@ indexes AS MATERIALIZED (
     WHERE r.relkind IN ('r', 'p', 'm')
       AND (NOT r.relispartition
            OR NOT EXISTS (SELECT 1 FROM pg_inherits ii WHERE ii.inhrelid = i.indexrelid))
-      AND i.indexrelid NOT IN (SELECT c.conindid FROM pg_constraint c
-                               WHERE c.contype IN ('p', 'u', 'x'))
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                      WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ),
 -- The columns an index key can name: the tables' (read above), and those of partitions
 -- and materialized views.
