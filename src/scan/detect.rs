@@ -139,7 +139,6 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     password_variable: Regex,
-    other_engine_name: Regex,
     fallback: Regex,
     database_password_name: Regex,
     role_password: Regex,
@@ -197,10 +196,6 @@ fn patterns() -> &'static Patterns {
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`).
             r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
-        )
-        .expect("valid regex"),
-        other_engine_name: Regex::new(
-            r"(?i)mysql|maria|redis|mongo|mssql|sqlserver|oracle|influx|clickhouse|couch|neo4j|cassandra|elastic",
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -409,7 +404,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
         let assigned_in_config = syntax == Syntax::Config && key.as_bytes().contains(&b'=');
         let secret = unquote(value.as_bytes());
-        let bare_literal = env_style || (assigned_in_config && !is_dotted_name(&secret));
+        let bare_literal =
+            env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
         if (!quoted && !bare_literal) || structured::is_reference(&secret) {
             continue;
         }
@@ -420,7 +416,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // Inside a parameter expansion (`${DB_PASSWORD:-...}`) the name is the variable
         // read, not one set: its default is the fallbacks' to judge.
         let expanded = text[..key.start()].ends_with(b"${");
-        if expanded || p.other_engine_name.is_match(name.as_bytes()) {
+        if expanded || structured::names_another_engine(name.as_bytes()) {
             continue;
         }
         // `DB_PASSWORD` names no engine: beside MySQL's settings it is MySQL's.
@@ -437,8 +433,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         );
         // A default password given to a container the file starts, or beside a host on
         // loopback, is a local default.
-        d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str())
-            && facts.declares_local_database();
+        d.local_default = is_default_password(&secret) && facts.declares_local_database();
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
@@ -454,7 +449,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 "password" | "passwd" | "pwd"
             ) && context.configures_postgres(name.start()));
         if !names_database_password
-            || p.other_engine_name.is_match(name.as_bytes())
+            || structured::names_another_engine(name.as_bytes())
             || is_placeholder(&secret)
         {
             continue;
@@ -466,7 +461,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A fallback that is a well-known default is for a local database.
-        d.local_default = LOCAL_PASSWORDS.contains(&secret.to_ascii_lowercase().as_str());
+        d.local_default = is_default_password(&secret);
         found.push((name.start()..value.end(), d));
     }
     for c in p.role_password.captures_iter(text) {
@@ -510,17 +505,6 @@ fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
             Some(b'(' | b'[') => true,
             _ => false,
         }
-}
-
-/// Whether a value is a dotted name (`config.password`, `vars.db.pass`): a reference.
-fn is_dotted_name(value: &str) -> bool {
-    value.contains('.')
-        && value.split('.').all(|part| {
-            part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-        })
 }
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
@@ -677,6 +661,11 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev",
 ];
 
+/// Whether a password is one local and CI databases are set up with.
+fn is_default_password(password: &str) -> bool {
+    LOCAL_PASSWORDS.contains(&password.to_ascii_lowercase().as_str())
+}
+
 /// Whether a user, password and host are a well-known local default: a default
 /// password (or the user name repeated) on loopback or a service container's name.
 fn is_local_default(user: &str, password: &str, host: &str) -> bool {
@@ -686,7 +675,7 @@ fn is_local_default(user: &str, password: &str, host: &str) -> bool {
         .map_or(host, |(h, _)| h);
     let password = password.to_ascii_lowercase();
     LOCAL_HOSTS.contains(&host.to_ascii_lowercase().as_str())
-        && (LOCAL_PASSWORDS.contains(&password.as_str()) || password == user.to_ascii_lowercase())
+        && (is_default_password(&password) || password == user.to_ascii_lowercase())
 }
 
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is

@@ -144,7 +144,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         other_engine: Regex::new(
-            r"(?i)mysql|mariadb|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sqlserver|mssql",
+            r"(?i)mysql|maria|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sqlserver|mssql|influx|clickhouse|couch|neo4j|cassandra",
         )
         .expect("valid regex"),
         // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
@@ -211,7 +211,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 .eq_ignore_ascii_case("pwd")
                 || !is_database_password_key(&name)
                 || is_reference(&secret)
-                || p.dotted_reference.is_match(secret.as_bytes())
+                || is_dotted_reference(&secret)
                 || !context.configures_postgres(key.start())
             {
                 continue;
@@ -583,6 +583,18 @@ fn is_call(value: &str) -> bool {
         && value.as_bytes()[0].is_ascii_alphabetic()
         && value[name..].starts_with('(')
         && value[name..].contains(')')
+}
+
+/// Whether a value is a dotted name, indexed or not (`var.db_password`,
+/// `data.vault_generic_secret.db.data["password"]`): a reference, not a password.
+pub(super) fn is_dotted_reference(value: &str) -> bool {
+    patterns().dotted_reference.is_match(value.as_bytes())
+}
+
+/// Whether a name or text names another engine or service than PostgreSQL (MySQL,
+/// Redis, SMTP, ClickHouse, ...).
+pub(super) fn names_another_engine(text: &[u8]) -> bool {
+    patterns().other_engine.is_match(text)
 }
 
 /// A key as shown in a finding: without the quotes and spaces around it, with its
