@@ -2,7 +2,9 @@
 //! statements, their transaction and its settings travel as one simple-protocol batch.
 //! Rows are read by position straight into plain structs: no intermediate JSON.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use futures_util::TryStreamExt;
 
 use tokio_postgres::{SimpleQueryMessage, SimpleQueryRow};
 
@@ -51,58 +53,35 @@ pub async fn introspect(
     schemas: &[String],
     optional: Optional,
 ) -> Result<SchemaModel, IntrospectError> {
-    let messages = session
+    let stream = session
         .client
-        .simple_query(&batch(schemas, optional, &session.local_timeouts))
+        .simple_query_raw(&batch(schemas, optional, &session.local_timeouts))
         .await
         .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?;
-    let sets = result_sets(&messages);
-    if sets.len() != RESULT_SETS {
-        return Err(IntrospectError::Decode(format!(
-            "{} result sets instead of {RESULT_SETS}",
-            sets.len()
-        )));
+    let mut stream = std::pin::pin!(stream);
+    let mut reader = RawReader::default();
+    while let Some(message) = stream
+        .try_next()
+        .await
+        .map_err(|e| IntrospectError::Query(crate::db::describe_error(&e)))?
+    {
+        match message {
+            SimpleQueryMessage::RowDescription(_) => reader.sets += 1,
+            SimpleQueryMessage::Row(row) => reader.read(&row)?,
+            _ => {}
+        }
     }
-    let mut functions = Sections::split(&sets[3])?;
-    let mut relations = Sections::split(&sets[4])?;
-    let raw = Raw {
-        schemas: decode::<RawSchema>(&sets[0], "schema", 0)?
-            .into_iter()
-            .map(|s| s.name)
-            .collect(),
-        extensions: decode(&sets[1], "extension", 0)?,
-        enums: decode(&sets[2], "enum", 0)?,
-        functions: functions.decode("function")?,
-        tables: relations.decode("table")?,
-        partitions: relations.decode("partition")?,
-        columns: relations.decode("column")?,
-        constraints: relations.decode("constraint")?,
-        indexes: relations.decode("index")?,
-        policies: relations.decode("policy")?,
-        triggers: relations.decode("trigger")?,
-        views: relations.decode("view")?,
-        sequences: relations.decode("sequence")?,
-        identities: relations.decode("identity")?,
-        privileges: relations
-            .decode("privilege")?
-            .into_iter()
-            .chain(functions.decode("privilege")?)
-            .chain(decode(&sets[5], "privilege", 0)?)
-            .collect(),
-        types: decode(&sets[6], "type", 0)?,
-        version_num: decode::<RawVersion>(&sets[7], "server version", 0)?
-            .into_iter()
-            .next()
-            .map(|v| v.version_num),
-    };
+    let raw = reader.finish()?;
     Ok(build(raw))
 }
 
 /// The one batch sent: a read-only transaction that qualifies every name, prints
 /// timestamps in UTC (partition bounds), applies the flags' timeouts, skips JIT
-/// compilation (the statements are costed high but run in milliseconds) and the search
+/// compilation (the statements are costed high but run in milliseconds), the search
 /// for join orders (the statements are written in the order to join, and planning them
-/// is a third of the server's time on a small schema), the statements, and the end.
+/// is a third of the server's time on a small schema) and merge joins (costing one reads
+/// the ends of catalog indexes; hash joins serve catalogs of any size), the statements,
+/// and the end.
 fn batch(schemas: &[String], optional: Optional, local_timeouts: &str) -> String {
     let array = format!(
         "ARRAY[{}]",
@@ -121,7 +100,8 @@ fn batch(schemas: &[String], optional: Optional, local_timeouts: &str) -> String
     format!(
         "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL timezone = 'UTC'; \
          {local_timeouts} SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; \
-         SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1;\n{}\n; COMMIT",
+         SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; \
+         SET LOCAL enable_mergejoin = off;\n{}\n; COMMIT",
         statements.trim_end()
     )
 }
@@ -139,24 +119,6 @@ fn optional_branches(sql: &str, name: &str, wanted: bool) -> String {
         }
         _ => sql.to_string(),
     }
-}
-
-/// Splits the rows of a simple query by statement: each row-returning statement starts
-/// with a row description, even when it returns no rows.
-fn result_sets(messages: &[SimpleQueryMessage]) -> Vec<Vec<&SimpleQueryRow>> {
-    let mut sets: Vec<Vec<&SimpleQueryRow>> = Vec::new();
-    for message in messages {
-        match message {
-            SimpleQueryMessage::RowDescription(_) => sets.push(Vec::new()),
-            SimpleQueryMessage::Row(row) => {
-                if let Some(set) = sets.last_mut() {
-                    set.push(row);
-                }
-            }
-            _ => {}
-        }
-    }
-    sets
 }
 
 /// The text cells of one row, read in order from `next` on (the relations statement
@@ -228,59 +190,103 @@ trait FromCells: Sized {
     fn from_cells(cells: &mut Cells<'_>) -> Result<Self, IntrospectError>;
 }
 
-/// Decodes the rows of one result set, reading each from column `first` on. A
-/// statement of its own (`first` 0) must return exactly the columns read, so that a
-/// column added to the SQL but not to the struct cannot shift the others unnoticed;
-/// the relations statement pads every section to the same width.
+/// Decodes one row of a result set, read from column `first` on. A statement of its
+/// own (`first` 0) must return exactly the columns read, so that a column added to the
+/// SQL but not to the struct cannot shift the others unnoticed; the statements that
+/// list several kinds (the functions', the relations') name each row's kind in column 0
+/// and pad every kind to the same width.
 fn decode<T: FromCells>(
-    rows: &[&SimpleQueryRow],
+    row: &SimpleQueryRow,
     what: &str,
     first: usize,
-) -> Result<Vec<T>, IntrospectError> {
-    rows.iter()
-        .map(|row| {
-            let mut cells = Cells {
-                row,
-                next: first,
-                what,
-            };
-            let value = T::from_cells(&mut cells)?;
-            if first == 0 && cells.next != row.len() {
-                return Err(IntrospectError::Decode(format!(
-                    "a {what} row has {} columns, {} expected",
-                    row.len(),
-                    cells.next
-                )));
+) -> Result<T, IntrospectError> {
+    let mut cells = Cells {
+        row,
+        next: first,
+        what,
+    };
+    let value = T::from_cells(&mut cells)?;
+    if first == 0 && cells.next != row.len() {
+        return Err(IntrospectError::Decode(format!(
+            "a {what} row has {} columns, {} expected",
+            row.len(),
+            cells.next
+        )));
+    }
+    Ok(value)
+}
+
+/// Reads the batch's rows as they arrive, so that decoding them overlaps the server's
+/// work on the statements after them: a row goes to its kind by the statement it came
+/// from (counted by row descriptions, which even a statement without rows sends) and,
+/// in the statements that list several kinds, by its section column.
+#[derive(Default)]
+struct RawReader {
+    raw: Raw,
+    /// Row descriptions seen so far: the statement the next rows come from, plus one.
+    sets: usize,
+}
+
+impl RawReader {
+    fn read(&mut self, row: &SimpleQueryRow) -> Result<(), IntrospectError> {
+        let raw = &mut self.raw;
+        match self.sets {
+            1 => raw
+                .schemas
+                .push(decode::<RawSchema>(row, "schema", 0)?.name),
+            2 => raw.extensions.push(decode(row, "extension", 0)?),
+            3 => raw.enums.push(decode(row, "enum", 0)?),
+            4 | 5 => match row.get(0) {
+                Some(section @ "function") => raw.functions.push(decode(row, section, 1)?),
+                Some(section @ "table") => raw.tables.push(decode(row, section, 1)?),
+                Some(section @ "partition") => raw.partitions.push(decode(row, section, 1)?),
+                Some(section @ "column") => raw.columns.push(decode(row, section, 1)?),
+                Some(section @ "constraint") => raw.constraints.push(decode(row, section, 1)?),
+                Some(section @ "index") => raw.indexes.push(decode(row, section, 1)?),
+                Some(section @ "policy") => raw.policies.push(decode(row, section, 1)?),
+                Some(section @ "trigger") => raw.triggers.push(decode(row, section, 1)?),
+                Some(section @ "view") => raw.views.push(decode(row, section, 1)?),
+                Some(section @ "sequence") => raw.sequences.push(decode(row, section, 1)?),
+                Some(section @ "identity") => raw.identities.push(decode(row, section, 1)?),
+                Some(section @ "privilege") => raw.privileges.push(decode(row, section, 1)?),
+                Some(other) => {
+                    return Err(IntrospectError::Decode(format!(
+                        "a row of an unknown kind: {other}"
+                    )));
+                }
+                None => {
+                    return Err(IntrospectError::Decode(
+                        "a relation row without a section".into(),
+                    ));
+                }
+            },
+            6 => raw.privileges.push(decode(row, "privilege", 0)?),
+            7 => raw.types.push(decode(row, "type", 0)?),
+            8 => {
+                raw.version_num = Some(decode::<RawVersion>(row, "server version", 0)?.version_num)
             }
-            Ok(value)
-        })
-        .collect()
-}
-
-/// The rows of a statement that lists several kinds (the functions', the relations'),
-/// grouped by their `section` column.
-struct Sections<'a> {
-    rows: HashMap<&'a str, Vec<&'a SimpleQueryRow>>,
-}
-
-impl<'a> Sections<'a> {
-    fn split(rows: &[&'a SimpleQueryRow]) -> Result<Sections<'a>, IntrospectError> {
-        let mut grouped: HashMap<&str, Vec<&SimpleQueryRow>> = HashMap::new();
-        for row in rows {
-            let section = row.get(0).ok_or_else(|| {
-                IntrospectError::Decode("a relation row without a section".into())
-            })?;
-            grouped.entry(section).or_default().push(row);
+            _ => {
+                return Err(IntrospectError::Decode(
+                    "rows outside the statements sent".into(),
+                ));
+            }
         }
-        Ok(Sections { rows: grouped })
+        Ok(())
     }
 
-    /// Decodes the rows of one section (its fields start after the section name).
-    fn decode<T: FromCells>(&mut self, section: &str) -> Result<Vec<T>, IntrospectError> {
-        decode(&self.rows.remove(section).unwrap_or_default(), section, 1)
+    /// The rows read, once every statement has answered.
+    fn finish(self) -> Result<Raw, IntrospectError> {
+        if self.sets != RESULT_SETS {
+            return Err(IntrospectError::Decode(format!(
+                "{} result sets instead of {RESULT_SETS}",
+                self.sets
+            )));
+        }
+        Ok(self.raw)
     }
 }
 
+#[derive(Default)]
 struct Raw {
     schemas: Vec<String>,
     extensions: Vec<RawExtension>,
