@@ -188,6 +188,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             || !named
             || is_reference(&secret)
             || !context.configures_postgres(key.start())
+            || context.block_names_another_engine(key.start())
         {
             continue;
         }
@@ -213,6 +214,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
                 || !context.configures_postgres(key.start())
+                || context.block_names_another_engine(key.start())
             {
                 continue;
             }
@@ -649,10 +651,24 @@ impl<'a> Context<'a> {
         postgres || (database && !other_engine)
     }
 
-    /// Whether the block holding `offset` names PostgreSQL: the nearest line above it
-    /// that is indented less (`resource "azurerm_postgresql_flexible_server" "pg" {`,
-    /// `postgresql:`), within the lines read for context.
+    /// Whether the block holding `offset` names PostgreSQL (`resource
+    /// "azurerm_postgresql_flexible_server" "pg" {`, `postgresql:`).
     fn block_names_postgres(&self, offset: usize) -> bool {
+        self.block_line(offset)
+            .is_some_and(|line| patterns().postgres.is_match(line))
+    }
+
+    /// Whether the block holding `offset` names another engine and not PostgreSQL
+    /// (`redis:`, `[mysql]`, `smtp {`): a password there is that engine's, whatever
+    /// the rest of the file configures.
+    fn block_names_another_engine(&self, offset: usize) -> bool {
+        self.block_line(offset)
+            .is_some_and(|line| names_another_engine(line) && !patterns().postgres.is_match(line))
+    }
+
+    /// The line that opens the block holding `offset`: the nearest line above it that
+    /// is indented less, within the lines read for context.
+    fn block_line(&self, offset: usize) -> Option<&'a [u8]> {
         let text = self.text;
         let indent = |line: &[u8]| {
             line.iter()
@@ -663,17 +679,15 @@ impl<'a> Context<'a> {
         let own = indent(&text[range.clone()]);
         let mut start = range.start;
         for _ in 0..CONTEXT_BEFORE {
-            let Some(previous) = start.checked_sub(1) else {
-                return false;
-            };
+            let previous = start.checked_sub(1)?;
             let (_, above) = self.lines.around(previous);
             start = above.start;
             let line = &text[above];
             if !line.iter().all(u8::is_ascii_whitespace) && indent(line) < own {
-                return patterns().postgres.is_match(line);
+                return Some(line);
             }
         }
-        false
+        None
     }
 
     /// Whether the lines around `offset` name another engine (MySQL, SQL Server,
@@ -891,6 +905,10 @@ mod tests {
             ),
             (
                 "smtp:\n  host: mail.acme.io\n  password: '{PW}'\n",
+                Syntax::Config,
+            ),
+            (
+                "redis:\n  host: cache.internal\n  password: {PW}\npostgres:\n  host: db.internal\n  user: app\n",
                 Syntax::Config,
             ),
             (
