@@ -361,6 +361,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-compose.yml",
             "clean/ci-services.yml",
             "clean/ci-services.yml",
+            "clean/compose-local-defaults.env",
             "clean/dev.env",
             "clean/docker-compose.dev.yml",
             "clean/gha-services.yml",

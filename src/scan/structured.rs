@@ -144,7 +144,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         other_engine: Regex::new(
-            r"(?i)mysql|maria|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sqlserver|mssql|influx|clickhouse|couch|neo4j|cassandra",
+            r"(?i)mysql|maria|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra",
         )
         .expect("valid regex"),
         // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
@@ -207,9 +207,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
             let name = key_shown(key.as_bytes());
-            if name
-                .trim_end_matches([':', '=', ' '])
-                .eq_ignore_ascii_case("pwd")
+            if is_working_directory(&name, &secret)
                 || !is_database_password_key(&name)
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
@@ -587,6 +585,16 @@ fn is_call(value: &str) -> bool {
         && value[name..].contains(')')
 }
 
+/// Whether a bare `PWD` setting is the shell's working directory (`PWD=/app` in an
+/// environment dump), not an ODBC password (`Pwd=...` in a DSN's section).
+fn is_working_directory(name: &str, value: &str) -> bool {
+    let bytes = value.as_bytes();
+    name.trim_end_matches([':', '=', ' '])
+        .eq_ignore_ascii_case("pwd")
+        && (matches!(bytes.first(), Some(b'/' | b'~' | b'.'))
+            || (bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\"))
+}
+
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
 /// `data.vault_generic_secret.db.data["password"]`): a reference, not a password.
 pub(super) fn is_dotted_reference(value: &str) -> bool {
@@ -768,6 +776,10 @@ mod tests {
     fn password_settings_next_to_postgres_are_found() {
         for (template, syntax) in [
             (
+                "[pg-prod]\nDriver={PostgreSQL Unicode}\nServer=pg.internal\nUid=sales\nPwd={PW}\n",
+                Syntax::Config,
+            ),
+            (
                 "spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.password={PW}\n",
                 Syntax::Config,
             ),
@@ -867,6 +879,10 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "DATABASE_URL=postgres://db.internal/app\nPWD=/srv/app\nOLDPWD=~/src\n",
+                Syntax::Config,
+            ),
             (
                 "resource \"aws_db_instance\" \"db\" {\n  engine   = \"postgres\"\n  password = data.vault_generic_secret.db.data[\"password\"]\n}\n",
                 Syntax::Config,
