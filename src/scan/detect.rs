@@ -138,6 +138,7 @@ struct Patterns {
     pgpass_written: Regex,
     semicolon_password: Regex,
     semicolon_host: Regex,
+    semicolon_field: Regex,
     password_variable: Regex,
     fallback: Regex,
     database_password_name: Regex,
@@ -191,11 +192,17 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         semicolon_host: Regex::new(r"(?i)(?-u:\b)(?:host|server|data source)\s*=[^;\n]*;")
             .expect("valid regex"),
+        // The host and user fields of an Npgsql or ODBC string.
+        semicolon_field: Regex::new(
+            r#"(?i)(?:^|[;'"\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"\n]*)"#,
+        )
+        .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
-            // The name may begin with the application's (`KC_DB_PASSWORD`).
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
+            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`).
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -330,15 +337,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         if is_placeholder(&secret) {
             continue;
         }
-        found.push((
-            key.start()..value.end(),
-            detection(
-                Kind::Pgpassword,
-                key.start(),
-                "PGPASSWORD=****".to_string(),
-                &secret,
-            ),
-        ));
+        let mut d = detection(
+            Kind::Pgpassword,
+            key.start(),
+            "PGPASSWORD=****".to_string(),
+            &secret,
+        );
+        // A default password beside a local database (`PGHOST=localhost`) is for it.
+        d.local_default = is_default_password(&secret) && facts.declares_local_database();
+        found.push((key.start()..value.end(), d));
     }
     for m in p.neon.find_iter(text) {
         let secret = lossy(m.as_bytes());
@@ -390,10 +397,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
-        found.push((
-            key.start()..value.end(),
-            detection(Kind::SemicolonPassword, key.start(), redacted, &secret),
-        ));
+        let mut d = detection(Kind::SemicolonPassword, key.start(), redacted, &secret);
+        d.local_default = facts.semicolon_local_default(key.start(), &secret);
+        found.push((key.start()..value.end(), d));
     }
     for c in p.password_variable.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -607,6 +613,21 @@ impl<'a> LineFacts<'a> {
             .or_insert_with(|| patterns().semicolon_host.is_match(&text[range]))
     }
 
+    /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
+    /// local default: `password` on a loopback host, a default one or the user's name.
+    fn semicolon_local_default(&self, offset: usize, password: &str) -> bool {
+        let (_, range) = self.lines.around(offset);
+        let (mut host, mut user) = (String::new(), String::new());
+        for c in patterns().semicolon_field.captures_iter(&self.text[range]) {
+            let value = lossy(&c[2]).trim().to_string();
+            match lossy(&c[1]).to_ascii_lowercase().as_str() {
+                "host" | "server" | "data source" => host = value,
+                _ => user = value,
+            }
+        }
+        is_local_default(&user, password, &host)
+    }
+
     /// Whether the line holding `offset` carries the allow marker.
     fn allowed(&mut self, offset: usize) -> bool {
         let (line, range) = self.lines.around(offset);
@@ -808,6 +829,18 @@ mod tests {
             [Kind::PasswordVariable]
         );
         assert!(kinds(&format!("REDIS_DB_PASSWORD={fake}\n")).is_empty());
+    }
+
+    #[test]
+    fn a_typed_database_password_field_with_a_literal_is_found() {
+        let fake = "Kc7-xQ2m-Lp"; // vsecure:allow (a documented fake)
+        for text in [
+            format!("class Settings(BaseSettings):\n    db_password: str = \"{fake}\"\n"),
+            format!("val dbPassword: String = \"{fake}\"\n"),
+        ] {
+            assert_eq!(kinds(&text), [Kind::PasswordVariable], "{text}");
+        }
+        assert!(kinds("    db_password: SecretStr\n").is_empty());
     }
 
     #[test]
@@ -1026,6 +1059,21 @@ mod tests {
             (&format!("{COMPOSE}{FAKE}\n"), false),
             ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            ("PGHOST=db.acme.io\nPGPASSWORD=postgres", false), // vsecure:allow (a documented fake)
+            (
+                "\"Host=localhost;Username=postgres;Password=postgres\"",
+                true,
+            ), // vsecure:allow (a documented fake)
+            ("\"Host=127.0.0.1;User Id=app;Password=app;\"", true), // vsecure:allow (a documented fake)
+            (
+                &format!("\"Host=localhost;Username=app;Password={FAKE}\""),
+                false,
+            ),
+            (
+                "\"Host=pg.acme.io;Username=postgres;Password=postgres\"",
+                false,
+            ), // vsecure:allow (a documented fake)
             (
                 "POSTGRES_HOST=db.acme.io\nPOSTGRES_PASSWORD=postgres",
                 false,

@@ -187,7 +187,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if !is_key_in_a_literal(text, key, syntax)
             || !named
             || is_reference(&secret)
-            || !context.configures_postgres(key.start())
+            || !context.configures_postgres_for(&name, key.start())
             || context.block_names_another_engine(key.start())
         {
             continue;
@@ -211,7 +211,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 || !is_database_password_key(&name)
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
-                || !context.configures_postgres(key.start())
+                || !context.configures_postgres_for(&name, key.start())
                 || context.block_names_another_engine(key.start())
             {
                 continue;
@@ -632,6 +632,8 @@ pub struct Context<'a> {
     text: &'a [u8],
     lines: &'a Lines,
     counts: Option<LineCounts>,
+    /// Whether the text is a Secret named for a database, found on first use.
+    database_secret: Option<bool>,
 }
 
 /// For each kind of mention, how many of the lines before each line hold one (prefix
@@ -649,6 +651,7 @@ impl<'a> Context<'a> {
             text,
             lines,
             counts: None,
+            database_secret: None,
         }
     }
 
@@ -657,6 +660,81 @@ impl<'a> Context<'a> {
     pub fn configures_postgres(&mut self, offset: usize) -> bool {
         let (postgres, database, other_engine) = self.mentions_around(offset);
         postgres || (database && !other_engine)
+    }
+
+    /// Whether a password setting named `name` at `offset` configures PostgreSQL. A
+    /// bare `password` nested in a block is judged by that block (the lines that open
+    /// it and the blocks around it, and the lines it holds), not by the lines around:
+    /// `airflow: webserver: defaultUser: password:` is the web UI's, though a sibling
+    /// block a few lines on is `postgresql:`.
+    pub fn configures_postgres_for(&mut self, name: &str, offset: usize) -> bool {
+        let bare = matches!(
+            name.trim_end_matches([':', '=', ' '])
+                .to_ascii_lowercase()
+                .as_str(),
+            "password" | "passwd" | "pwd"
+        );
+        match self.nested_block(offset).filter(|_| bare) {
+            Some(block) => {
+                let p = patterns();
+                p.postgres.is_match(&block)
+                    || (p.database.is_match(&block) && !p.other_engine.is_match(&block))
+                    || self.is_database_secret()
+            }
+            None => self.configures_postgres(offset),
+        }
+    }
+
+    /// Whether the text is a Kubernetes Secret named for a database (`name:
+    /// postgres-app`): its keys are that database's, whatever block they sit in.
+    fn is_database_secret(&mut self) -> bool {
+        let text = self.text;
+        *self.database_secret.get_or_insert_with(|| {
+            let p = patterns();
+            p.secret_kind.is_match(text) && p.secret_named_for_database.is_match(text)
+        })
+    }
+
+    /// The lines of the nested block holding `offset`: the lines that open it and each
+    /// block around it, then the lines it holds (those after its opening line indented
+    /// deeper), within the lines read for context; `None` at the top level.
+    fn nested_block(&self, offset: usize) -> Option<Vec<u8>> {
+        let text = self.text;
+        let opening = self.opening_line(offset)?;
+        let mut block = Vec::new();
+        let mut depth = indent(&text[opening.clone()]);
+        block.extend_from_slice(&text[opening.clone()]);
+        block.push(b'\n');
+        let mut start = opening.start;
+        for _ in 0..CONTEXT_BEFORE {
+            let Some(previous) = start.checked_sub(1) else {
+                break;
+            };
+            let (_, above) = self.lines.around(previous);
+            start = above.start;
+            let line = &text[above];
+            if !is_blank(line) && indent(line) < depth {
+                depth = indent(line);
+                block.extend_from_slice(line);
+                block.push(b'\n');
+            }
+        }
+        let opening_indent = indent(&text[opening.clone()]);
+        let mut next = opening.end + 1;
+        for _ in 0..CONTEXT_BEFORE + CONTEXT_AFTER {
+            if next >= text.len() {
+                break;
+            }
+            let (_, range) = self.lines.around(next);
+            let line = &text[range.clone()];
+            if !is_blank(line) && indent(line) <= opening_indent {
+                break;
+            }
+            block.extend_from_slice(line);
+            block.push(b'\n');
+            next = range.end + 1;
+        }
+        Some(block)
     }
 
     /// Whether the block holding `offset` names PostgreSQL (`resource
@@ -677,12 +755,12 @@ impl<'a> Context<'a> {
     /// The line that opens the block holding `offset`: the nearest line above it that
     /// is indented less, within the lines read for context.
     fn block_line(&self, offset: usize) -> Option<&'a [u8]> {
+        self.opening_line(offset).map(|range| &self.text[range])
+    }
+
+    /// The range of the line that opens the block holding `offset` (see `block_line`).
+    fn opening_line(&self, offset: usize) -> Option<Range<usize>> {
         let text = self.text;
-        let indent = |line: &[u8]| {
-            line.iter()
-                .take_while(|b| matches!(b, b' ' | b'\t'))
-                .count()
-        };
         let (_, range) = self.lines.around(offset);
         let own = indent(&text[range.clone()]);
         let mut start = range.start;
@@ -690,9 +768,9 @@ impl<'a> Context<'a> {
             let previous = start.checked_sub(1)?;
             let (_, above) = self.lines.around(previous);
             start = above.start;
-            let line = &text[above];
-            if !line.iter().all(u8::is_ascii_whitespace) && indent(line) < own {
-                return Some(line);
+            let line = &text[above.clone()];
+            if !is_blank(line) && indent(line) < own {
+                return Some(above);
             }
         }
         None
@@ -726,6 +804,18 @@ impl<'a> Context<'a> {
             within(&counts.other_engine),
         )
     }
+}
+
+/// How far a line is indented, in spaces and tabs.
+fn indent(line: &[u8]) -> usize {
+    line.iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
+}
+
+/// Whether a line holds only whitespace.
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Prefix sums of the lines where `pattern` matches (where a match starts).
@@ -775,6 +865,14 @@ mod tests {
     #[test]
     fn password_settings_next_to_postgres_are_found() {
         for (template, syntax) in [
+            (
+                "kind: Secret\nmetadata:\n  name: postgres-app\nstringData:\n  username: app\n  password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "keycloak:\n  externalDatabase:\n    host: pg.internal\n    database: keycloak\n    password: {PW}\n",
+                Syntax::Config,
+            ),
             (
                 "[pg-prod]\nDriver={PostgreSQL Unicode}\nServer=pg.internal\nUid=sales\nPwd={PW}\n",
                 Syntax::Config,
@@ -879,6 +977,10 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "airflow:\n  webserver:\n    defaultUser:\n      username: admin\n      password: {PW}\n  postgresql:\n    enabled: false\n",
+                Syntax::Config,
+            ),
             (
                 "DATABASE_URL=postgres://db.internal/app\nPWD=/srv/app\nOLDPWD=~/src\n",
                 Syntax::Config,
