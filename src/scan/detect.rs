@@ -1061,23 +1061,13 @@ mod tests {
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=db.acme.io\nPGPASSWORD=postgres", false), // vsecure:allow (a documented fake)
+            ("Host=localhost;Username=postgres;Password=postgres", true), // vsecure:allow (a documented fake)
+            ("Host=127.0.0.1;User Id=app;Password=app;", true), // vsecure:allow (a documented fake)
             (
-                "\"Host=localhost;Username=postgres;Password=postgres\"",
-                true,
-            ), // vsecure:allow (a documented fake)
-            ("\"Host=127.0.0.1;User Id=app;Password=app;\"", true), // vsecure:allow (a documented fake)
-            (
-                &format!("\"Host=localhost;Username=app;Password={FAKE}\""),
+                &format!("Host=localhost;Username=app;Password={FAKE}"),
                 false,
             ),
-            (
-                "\"Host=pg.acme.io;Username=postgres;Password=postgres\"",
-                false,
-            ), // vsecure:allow (a documented fake)
-            (
-                "POSTGRES_HOST=db.acme.io\nPOSTGRES_PASSWORD=postgres",
-                false,
-            ), // vsecure:allow (a documented fake)
+            ("Host=pg.acme.io;Username=postgres;Password=postgres", false), // vsecure:allow (a documented fake)
             // Forms that name PostgreSQL only by their shape.
             (&format!("export DB_PASS={FAKE}"), false),
             (
