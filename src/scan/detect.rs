@@ -152,7 +152,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
@@ -202,7 +202,7 @@ fn patterns() -> &'static Patterns {
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
             // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`).
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -222,7 +222,7 @@ fn patterns() -> &'static Patterns {
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `spring.datasource.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?(?:db)?|pg|db|database|datasource)[_.]?(?:pass|passwd|password|pwd)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -449,7 +449,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             .expect("one alternative matched");
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
-        let names_database_password = p.database_password_name.is_match(name.as_bytes())
+        let names_database_password = names_database_password(&shown)
             || (matches!(
                 shown.to_ascii_lowercase().as_str(),
                 "password" | "passwd" | "pwd"
@@ -677,6 +677,12 @@ const LOCAL_HOSTS: &[&str] = &[
     "pg",
 ];
 
+/// Whether a name says it holds a database's password (`DB_PASSWORD`, `pgPassword`,
+/// `FLYWAY_PASSWORD`, `spring.datasource.password`).
+pub(super) fn names_database_password(name: &str) -> bool {
+    patterns().database_password_name.is_match(name.as_bytes())
+}
+
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev",
@@ -829,6 +835,18 @@ mod tests {
             [Kind::PasswordVariable]
         );
         assert!(kinds(&format!("REDIS_DB_PASSWORD={fake}\n")).is_empty());
+        // The tools whose password is always a database's.
+        for name in [
+            "FLYWAY_PASSWORD",
+            "LIQUIBASE_COMMAND_PASSWORD",
+            "DATA_SOURCE_PASS",
+        ] {
+            assert_eq!(
+                kinds(&format!("{name}={fake}\n")),
+                [Kind::PasswordVariable],
+                "{name}"
+            );
+        }
     }
 
     #[test]

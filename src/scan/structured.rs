@@ -49,6 +49,8 @@ const CONTEXT_BEFORE: usize = 12;
 const CONTEXT_AFTER: usize = 6;
 
 struct Patterns {
+    command_option: Regex,
+    config_set: Regex,
     quoted_key: Regex,
     bare_key: Regex,
     flow_key: Regex,
@@ -72,6 +74,20 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         // `password: "..."`, `'PASSWORD': '...'`, `password="..."`, `:password => '...'`.
+        // A command's password option with its value: `--admin-password '...'`,
+        // `--master-user-password ...`, `--password=...`, kubectl's
+        // `--from-literal=password=...`. A bare `--password` takes its value only after
+        // `=`: psql's and pg_dump's `--password` is a flag (prompt), the word after it
+        // their database.
+        command_option: Regex::new(
+            r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+        )
+        .expect("valid regex"),
+        // A configuration tool's `config set [--secret] NAME VALUE` (Pulumi, Dokku).
+        config_set: Regex::new(
+            r#"(?i)(?-u:\b)config:?\s*set\s+(?:--(?:secret|plaintext)\s+)*(?:[A-Za-z0-9_-]+:)?([A-Za-z0-9_.]*(?:password|passwd|pass|pwd))\s+("[^"\n]*"|'[^'\n]*'|[^\s'"=-][^\s'"]*)"#,
+        )
+        .expect("valid regex"),
         quoted_key: Regex::new(
             r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd)["']?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
@@ -79,7 +95,7 @@ fn patterns() -> &'static Patterns {
         // A key alone on its line with a bare value to the end of it (YAML, INI,
         // properties, .env): `password: s3cret`, `spring.datasource.password=s3cret`.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A key in a YAML flow mapping with a bare value: `{ user: app, password: s3cret }`
@@ -207,8 +223,11 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
             let name = key_shown(key.as_bytes());
+            // dbt's profiles name the password `pass:`, in a block of `type: postgres`.
+            let dbt_pass = name.trim_end_matches([':', '=', ' ']) == "pass"
+                && context.nested_block_names_postgres(key.start());
             if is_working_directory(&name, &secret)
-                || !is_database_password_key(&name)
+                || !(is_database_password_key(&name) || dbt_pass)
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
                 || !context.configures_postgres_for(&name, key.start())
@@ -260,6 +279,41 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 Kind::PasswordSetting,
                 call.start(),
                 call_shown(call.as_bytes()),
+                &secret,
+            ),
+        ));
+    }
+    for c in p.command_option.captures_iter(text) {
+        let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
+        let secret = unquote(value.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(option.start()) {
+            continue;
+        }
+        let shown = lossy(option.as_bytes()).trim_end().to_string();
+        let separator = if shown.ends_with('=') { "" } else { " " };
+        found.push((
+            option.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                option.start(),
+                format!("{shown}{separator}****"),
+                &secret,
+            ),
+        ));
+    }
+    for c in p.config_set.captures_iter(text) {
+        let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+        let secret = unquote(value.as_bytes());
+        let shown = lossy(name.as_bytes());
+        if !super::detect::names_database_password(&shown) || is_reference(&secret) {
+            continue;
+        }
+        found.push((
+            name.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                name.start(),
+                format!("config set {shown} ****"),
                 &secret,
             ),
         ));
@@ -685,6 +739,12 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether the nested block holding `offset` names PostgreSQL (dbt's `type: postgres`).
+    fn nested_block_names_postgres(&self, offset: usize) -> bool {
+        self.nested_block(offset)
+            .is_some_and(|block| patterns().postgres.is_match(&block))
+    }
+
     /// Whether the text is a Kubernetes Secret named for a database (`name:
     /// postgres-app`): its keys are that database's, whatever block they sit in.
     fn is_database_secret(&mut self) -> bool {
@@ -971,6 +1031,44 @@ mod tests {
                 "{}",
                 d[0].redacted
             );
+        }
+    }
+
+    #[test]
+    fn a_command_s_password_option_and_config_set_are_found() {
+        for template in [
+            "az postgres flexible-server create --admin-user pgadmin --admin-password '{PW}'\n",
+            "aws rds create-db-instance --engine postgres \\\n  --master-user-password {PW}\n",
+            "kubectl create secret generic pg-app --from-literal=password={PW}\n",
+            "gcloud sql users set-password app --instance=pg-prod --password={PW}\n",
+            "pulumi config set --secret dbPassword {PW}\n",
+        ] {
+            let found = found(template, Syntax::Config);
+            assert_eq!(found.len(), 1, "{template}");
+            assert!(found[0].redacted.ends_with("****"), "{template}");
+        }
+        for template in [
+            "pg_dump --password -h pg.internal app > app.sql\n",
+            "pg_dump --password app > app.sql\n",
+            "az postgres flexible-server create --admin-password \"$PG_ADMIN_PASSWORD\"\n",
+            "kubectl create secret generic pg-app --from-file=password=./pw.txt\n",
+            "redis-cli --no-auth-warning --pass-word={PW}\n",
+            "pulumi config set --secret apiToken {PW}\n",
+        ] {
+            assert!(found(template, Syntax::Config).is_empty(), "{template}");
+        }
+    }
+
+    #[test]
+    fn dbt_s_pass_in_a_postgres_profile_is_a_password() {
+        let profile =
+            "prod:\n  type: postgres\n  host: warehouse.internal\n  user: dbt\n  pass: {PW}\n";
+        assert_eq!(found(profile, Syntax::Config).len(), 1);
+        for template in [
+            "prod:\n  type: snowflake\n  user: dbt\n  pass: {PW}\n",
+            "postgres:\n  host: pg.internal\n  bypass: {PW}\n",
+        ] {
+            assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
     }
 
