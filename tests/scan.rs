@@ -365,6 +365,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/compose-local-defaults.env",
             "clean/dev.env",
             "clean/docker-compose.dev.yml",
+            "clean/env-test-local.env",
             "clean/gha-services.yml",
             "clean/local.env",
             "clean/local.env",
