@@ -132,6 +132,7 @@ struct Patterns {
     key_value: Regex,
     libpq_keyword: Regex,
     pgpassword: Regex,
+    environment_set: Regex,
     database_url: Regex,
     neon: Regex,
     pgpass: Regex,
@@ -175,6 +176,13 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
+        )
+        .expect("valid regex"),
+        // The environment set by a call (`os.Setenv("PGPASSWORD", "...")`,
+        // `std::env::set_var`, `SetEnvironmentVariable`, `os.environ.setdefault`) or by
+        // fish's `set -gx NAME value`.
+        environment_set: Regex::new(
+            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         database_url: Regex::new(r"(?i)(?-u:\b)database_url(?-u:\b)").expect("valid regex"),
@@ -334,7 +342,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
         let secret = unquote(value.as_bytes());
-        if is_placeholder(&secret) {
+        if is_placeholder(&secret)
+            || is_expression(value.as_bytes())
+            || facts.prompts_for(key.start())
+        {
             continue;
         }
         let mut d = detection(
@@ -346,6 +357,29 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A default password beside a local database (`PGHOST=localhost`) is for it.
         d.local_default = is_default_password(&secret) && facts.declares_local_database();
         found.push((key.start()..value.end(), d));
+    }
+    for c in p.environment_set.captures_iter(text) {
+        let (name, value) = [(1, 2), (3, 4)]
+            .into_iter()
+            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
+            .expect("one alternative matched");
+        let shown = lossy(name.as_bytes());
+        let secret = unquote(value.as_bytes());
+        let pgpassword = shown == "PGPASSWORD";
+        if !(pgpassword || names_database_password(&shown))
+            || is_placeholder(&secret)
+            || is_expression(value.as_bytes())
+        {
+            continue;
+        }
+        let kind = if pgpassword {
+            Kind::Pgpassword
+        } else {
+            Kind::PasswordVariable
+        };
+        let mut d = detection(kind, name.start(), format!("{shown}=****"), &secret);
+        d.local_default = is_default_password(&secret) && facts.declares_local_database();
+        found.push((name.start()..value.end(), d));
     }
     for m in p.neon.find_iter(text) {
         let secret = lossy(m.as_bytes());
@@ -412,7 +446,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = unquote(value.as_bytes());
         let bare_literal =
             env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
-        if (!quoted && !bare_literal) || structured::is_reference(&secret) {
+        if (!quoted && !bare_literal)
+            || structured::is_reference(&secret)
+            || is_expression(value.as_bytes())
+            || facts.prompts_for(key.start())
+        {
             continue;
         }
         let name: String = lossy(key.as_bytes())
@@ -628,6 +666,15 @@ impl<'a> LineFacts<'a> {
         is_local_default(&user, password, &host)
     }
 
+    /// Whether the variable at `offset` is read from a prompt (`set /p PGPASSWORD=Password: `,
+    /// `read -p ... PGPASSWORD`): what follows is the prompt's text, not a password.
+    fn prompts_for(&self, offset: usize) -> bool {
+        let (_, range) = self.lines.around(offset);
+        let before = lossy(&self.text[range.start..offset]).to_ascii_lowercase();
+        let before = before.trim_end();
+        before.ends_with("set /p") || before.ends_with("set/p")
+    }
+
     /// Whether the line holding `offset` carries the allow marker.
     fn allowed(&mut self, offset: usize) -> bool {
         let (line, range) = self.lines.around(offset);
@@ -676,6 +723,18 @@ const LOCAL_HOSTS: &[&str] = &[
     "database",
     "pg",
 ];
+
+/// Whether a bare value is code, not a literal: an expression in parentheses or
+/// brackets (`(Get-Secret ...)`), a call (`getSecret('x')`) or a keyword that starts
+/// one (`await`, `new`).
+fn is_expression(value: &[u8]) -> bool {
+    const KEYWORDS: &[&str] = &["await", "new", "yield", "lambda", "function", "require"];
+    match value.first() {
+        Some(b'"' | b'\'') | None => false,
+        Some(b'(' | b'[' | b'{') => true,
+        _ => value.contains(&b'(') || KEYWORDS.contains(&lossy(value).as_str()),
+    }
+}
 
 /// Whether a name says it holds a database's password (`DB_PASSWORD`, `pgPassword`,
 /// `FLYWAY_PASSWORD`, `spring.datasource.password`).
@@ -912,6 +971,39 @@ mod tests {
             assert_eq!(detect(line.as_bytes(), Syntax::Code).len(), 1, "{line}");
         }
         assert!(detect(b"if ENV[\"PGPASSWORD\"] == \"x\"", Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn the_environment_set_by_a_call_or_fish_is_found_and_code_or_a_prompt_is_not() {
+        for (line, syntax) in [
+            ("os.Setenv(\"PGPASSWORD\", \"Zx8-Kq2-Lm5\")", Syntax::Code), // vsecure:allow (a documented fake)
+            (
+                "std::env::set_var(\"DB_PASSWORD\", \"Zx8-Kq2-Lm5\");",
+                Syntax::Code,
+            ), // vsecure:allow (a documented fake)
+            ("set -gx PGPASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
+        ] {
+            assert_eq!(detect(line.as_bytes(), syntax).len(), 1, "{line}");
+        }
+        for (line, syntax) in [
+            ("os.Setenv(\"PGPASSWORD\", cfg.Password)", Syntax::Code),
+            ("set -gx PGPASSWORD $PROD_PASSWORD", Syntax::Config),
+            (
+                "process.env.PGPASSWORD = await getSecret('prod/pg');",
+                Syntax::Code,
+            ),
+            (
+                "$env:PGPASSWORD = (Get-Secret -Name PgProd -AsPlainText)",
+                Syntax::Config,
+            ),
+            ("set /p PGPASSWORD=Database password: ", Syntax::Config),
+            (
+                "os.Setenv(\"SMTP_PASSWORD\", \"Zx8-Kq2-Lm5\")",
+                Syntax::Code,
+            ), // vsecure:allow (a documented fake)
+        ] {
+            assert!(detect(line.as_bytes(), syntax).is_empty(), "{line}");
+        }
     }
 
     #[test]
