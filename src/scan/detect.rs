@@ -165,7 +165,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?://[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?:(?://|\\/\\/)[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         // The value may be quoted, in a JSON string too (`password=\"...\"`).
@@ -1062,6 +1062,10 @@ mod tests {
             ),
             (
                 "jdbc:postgresql://db.acme.io:5432/app?user=app&password={PW}",
+                Kind::PostgresUri,
+            ),
+            (
+                "{\"dsn\": \"jdbc:postgresql:\\/\\/db.acme.io\\/app?user=app&password={PW}\"}",
                 Kind::PostgresUri,
             ),
             ("db.acme.io:5432:app:app:{PW}", Kind::Pgpass),

@@ -86,11 +86,14 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.starts_with('%')
         || value.contains("${")
         || value.contains("$(")
-        // Maven and Gradle resource filtering: `@db.password@`.
+        // Maven's and Gradle's resource filtering and token replacement: `@db.password@`,
+        // `@@PG_PASSWORD@@`.
         || (value.len() > 2
             && value.starts_with('@')
             && value.ends_with('@')
-            && value[1..value.len() - 1]
+            && !value.trim_matches('@').is_empty()
+            && value
+                .trim_matches('@')
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
         || value.contains("{{")
@@ -261,6 +264,7 @@ mod tests {
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
+            "@@PG_PASSWORD@@",
             "$PGPASSWORD",
             "****",
             "xxxxxxxx",
