@@ -362,6 +362,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-compose.yml",
             "clean/ci-services.yml",
             "clean/ci-services.yml",
+            "clean/circleci-user-repeated.yml",
             "clean/compose-local-defaults.env",
             "clean/compose-test-test.yml",
             "clean/dev-loopback.env",

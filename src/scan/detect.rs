@@ -133,6 +133,8 @@ struct Patterns {
     libpq_keyword: Regex,
     pgpassword: Regex,
     environment_set: Regex,
+    user_setting: Regex,
+    secret_piped: Regex,
     database_url: Regex,
     neon: Regex,
     pgpass: Regex,
@@ -183,6 +185,17 @@ fn patterns() -> &'static Patterns {
         // fish's `set -gx NAME value`.
         environment_set: Regex::new(
             r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`).
+        user_setting: Regex::new(
+            r#"(?im)^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?)["']?[ \t]*[:=][ \t]*["']?([^\s"'#]+)"#,
+        )
+        .expect("valid regex"),
+        // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
+        // create pg_password -`.
+        secret_piped: Regex::new(
+            r#"(?:printf|echo)(?:[ \t]+-[ne]+)?[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"|$]+)[ \t]*\|[ \t]*(?:docker|podman)[ \t]+secret[ \t]+create[ \t]+([A-Za-z0-9_.-]+)"#,
         )
         .expect("valid regex"),
         database_url: Regex::new(r"(?i)(?-u:\b)database_url(?-u:\b)").expect("valid regex"),
@@ -355,7 +368,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A default password beside a local database (`PGHOST=localhost`) is for it.
-        d.local_default = is_default_password(&secret) && facts.declares_local_database();
+        d.local_default = facts.is_local_default_variable(&secret);
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
@@ -378,8 +391,25 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             Kind::PasswordVariable
         };
         let mut d = detection(kind, name.start(), format!("{shown}=****"), &secret);
-        d.local_default = is_default_password(&secret) && facts.declares_local_database();
+        d.local_default = facts.is_local_default_variable(&secret);
         found.push((name.start()..value.end(), d));
+    }
+    for c in p.secret_piped.captures_iter(text) {
+        let (value, name) = (c.get(1).expect("value"), c.get(2).expect("name"));
+        let secret = unquote(value.as_bytes());
+        let shown = lossy(name.as_bytes());
+        if !names_database_password(&shown) || is_placeholder(&secret) {
+            continue;
+        }
+        found.push((
+            value.start()..name.end(),
+            detection(
+                Kind::PasswordVariable,
+                value.start(),
+                format!("secret {shown}=****"),
+                &secret,
+            ),
+        ));
     }
     for m in p.neon.find_iter(text) {
         let secret = lossy(m.as_bytes());
@@ -477,7 +507,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         );
         // A default password given to a container the file starts, or beside a host on
         // loopback, is a local default.
-        d.local_default = is_default_password(&secret) && facts.declares_local_database();
+        d.local_default = facts.is_local_default_variable(&secret);
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
@@ -605,6 +635,8 @@ struct LineFacts<'a> {
     database_url_end: HashMap<usize, Option<usize>>,
     /// Whether the text declares a local database (a fact of the whole text).
     local_database: Option<bool>,
+    /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
+    user_names: Option<Vec<String>>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -617,6 +649,7 @@ impl<'a> LineFacts<'a> {
             allow: HashMap::new(),
             database_url_end: HashMap::new(),
             local_database: None,
+            user_names: None,
         }
     }
 
@@ -628,6 +661,29 @@ impl<'a> LineFacts<'a> {
         *self
             .local_database
             .get_or_insert_with(|| patterns().local_database.is_match(text))
+    }
+
+    /// Whether a password a variable is set to is a well-known local default: the text
+    /// declares a local database (a service container, a host on loopback) and the
+    /// password is a default one or a user name the text sets (`POSTGRES_USER:
+    /// circleci`, `POSTGRES_PASSWORD: circleci`).
+    fn is_local_default_variable(&mut self, password: &str) -> bool {
+        if !self.declares_local_database() {
+            return false;
+        }
+        let text = self.text;
+        is_default_password(password)
+            || self
+                .user_names
+                .get_or_insert_with(|| {
+                    patterns()
+                        .user_setting
+                        .captures_iter(text)
+                        .map(|c| lossy(&c[1]))
+                        .collect()
+                })
+                .iter()
+                .any(|user| user == password)
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -974,6 +1030,14 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_piped_into_a_database_secret_is_found() {
+        let line = "printf 'Zx8-Kq2-Lm5' | docker secret create pg_password -"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(line), [Kind::PasswordVariable]);
+        assert!(kinds("printf \"$PW\" | docker secret create pg_password -").is_empty());
+        assert!(kinds("printf 'Zx8-Kq2-Lm5' | docker secret create tls_key -").is_empty()); // vsecure:allow (a documented fake)
+    }
+
+    #[test]
     fn the_environment_set_by_a_call_or_fish_is_found_and_code_or_a_prompt_is_not() {
         for (line, syntax) in [
             ("os.Setenv(\"PGPASSWORD\", \"Zx8-Kq2-Lm5\")", Syntax::Code), // vsecure:allow (a documented fake)
@@ -1174,6 +1238,10 @@ mod tests {
             ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            (
+                "image: cimg/postgres:16.2\nPOSTGRES_USER: circleci\nPOSTGRES_PASSWORD: circleci",
+                true,
+            ),
             ("PGHOST=db.acme.io\nPGPASSWORD=postgres", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=postgres;Password=postgres", true), // vsecure:allow (a documented fake)
             ("Host=127.0.0.1;User Id=app;Password=app;", true), // vsecure:allow (a documented fake)

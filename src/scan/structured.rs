@@ -118,7 +118,7 @@ fn patterns() -> &'static Patterns {
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
@@ -160,7 +160,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         other_engine: Regex::new(
-            r"(?i)mysql|maria|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra",
+            r"(?i)mysql|maria|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)",
         )
         .expect("valid regex"),
         // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
@@ -205,6 +205,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             || is_reference(&secret)
             || !context.configures_postgres_for(&name, key.start())
             || context.block_names_another_engine(key.start())
+            || context.line_names_another_engine(key.start())
         {
             continue;
         }
@@ -252,7 +253,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let secret = lossy(value.as_bytes()).trim().to_string();
         if !is_database_password_key(&key)
             || is_reference(&secret)
-            || !context.configures_postgres(tag.start())
+            || !context.configures_postgres_for(&key, tag.start())
         {
             continue;
         }
@@ -507,6 +508,7 @@ fn is_database_password_key(shown: &str) -> bool {
         "postgresql",
         "master",
         "jdbc",
+        "connection",
     ];
     const OTHER_SERVICES: &[&str] = &[
         "mail",
@@ -812,6 +814,15 @@ impl<'a> Context<'a> {
             .is_some_and(|line| names_another_engine(line) && !patterns().postgres.is_match(line))
     }
 
+    /// Whether the line holding `offset` names another engine and not PostgreSQL: in
+    /// `SNOWFLAKE = {"user": "etl", "password": "..."}` the password is Snowflake's,
+    /// whatever the next line configures.
+    fn line_names_another_engine(&self, offset: usize) -> bool {
+        let (_, range) = self.lines.around(offset);
+        let line = &self.text[range];
+        names_another_engine(line) && !patterns().postgres.is_match(line)
+    }
+
     /// The line that opens the block holding `offset`: the nearest line above it that
     /// is indented less, within the lines read for context.
     fn block_line(&self, offset: usize) -> Option<&'a [u8]> {
@@ -925,6 +936,14 @@ mod tests {
     #[test]
     fn password_settings_next_to_postgres_are_found() {
         for (template, syntax) in [
+            (
+                "connector.name=postgresql\nconnection-url=jdbc:postgresql://pg:5432/app\nconnection-password={PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "password => postgresql::postgresql_password('app', '{PW}'),\n",
+                Syntax::Config,
+            ),
             (
                 "kind: Secret\nmetadata:\n  name: postgres-app\nstringData:\n  username: app\n  password: {PW}\n",
                 Syntax::Config,
@@ -1075,6 +1094,22 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "spring:\n  datasource:\n    url: jdbc:h2:mem:testdb\n    username: sa\n    password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "prod:\n  type: snowflake\n  user: DBT\n  password: {PW}\n  database: ANALYTICS\n",
+                Syntax::Config,
+            ),
+            (
+                "SNOWFLAKE = {\"user\": \"etl\", \"password\": \"{PW}\"}\nPG = {\"host\": \"pg.internal\"}\n",
+                Syntax::Code,
+            ),
+            (
+                "<servers>\n  <server>\n    <id>nexus</id>\n    <password>{PW}</password>\n  </server>\n</servers>\n<db.url>jdbc:postgresql://pg/app</db.url>\n",
+                Syntax::Config,
+            ),
             (
                 "airflow:\n  webserver:\n    defaultUser:\n      username: admin\n      password: {PW}\n  postgresql:\n    enabled: false\n",
                 Syntax::Config,
