@@ -759,10 +759,13 @@ impl<'a> Context<'a> {
 
     /// The lines of the nested block holding `offset`: the lines that open it and each
     /// block around it, then the lines it holds (those after its opening line indented
-    /// deeper), within the lines read for context; `None` at the top level.
+    /// deeper), within the lines read for context; at the top level, the INI or TOML
+    /// section holding it; `None` outside both.
     fn nested_block(&self, offset: usize) -> Option<Vec<u8>> {
         let text = self.text;
-        let opening = self.opening_line(offset)?;
+        let Some(opening) = self.opening_line(offset) else {
+            return self.section(offset);
+        };
         let mut block = Vec::new();
         let mut depth = indent(&text[opening.clone()]);
         block.extend_from_slice(&text[opening.clone()]);
@@ -790,6 +793,49 @@ impl<'a> Context<'a> {
             let (_, range) = self.lines.around(next);
             let line = &text[range.clone()];
             if !is_blank(line) && indent(line) <= opening_indent {
+                break;
+            }
+            block.extend_from_slice(line);
+            block.push(b'\n');
+            next = range.end + 1;
+        }
+        Some(block)
+    }
+
+    /// The INI or TOML section holding a top-level `offset`: its `[header]` and the lines
+    /// up to the next one, within the lines read for context; `None` outside a section.
+    fn section(&self, offset: usize) -> Option<Vec<u8>> {
+        let text = self.text;
+        let is_header = |line: &[u8]| {
+            let line = lossy(line);
+            let line = line.trim();
+            line.len() > 2 && line.starts_with('[') && line.ends_with(']')
+        };
+        let (_, own) = self.lines.around(offset);
+        let mut start = own.start;
+        let mut header = None;
+        for _ in 0..CONTEXT_BEFORE {
+            let Some(previous) = start.checked_sub(1) else {
+                break;
+            };
+            let (_, above) = self.lines.around(previous);
+            start = above.start;
+            if is_header(&text[above.clone()]) {
+                header = Some(above);
+                break;
+            }
+        }
+        let header = header?;
+        let mut block = text[header.clone()].to_vec();
+        block.push(b'\n');
+        let mut next = header.end + 1;
+        for _ in 0..CONTEXT_BEFORE + CONTEXT_AFTER {
+            if next >= text.len() {
+                break;
+            }
+            let (_, range) = self.lines.around(next);
+            let line = &text[range.clone()];
+            if is_header(line) {
                 break;
             }
             block.extend_from_slice(line);
@@ -936,6 +982,10 @@ mod tests {
     #[test]
     fn password_settings_next_to_postgres_are_found() {
         for (template, syntax) in [
+            (
+                "[smtp]\nhost = \"smtp.acme.io\"\n\n[database]\nhost = \"pg.internal\"\npassword = \"{PW}\"\n",
+                Syntax::Config,
+            ),
             (
                 "connector.name=postgresql\nconnection-url=jdbc:postgresql://pg:5432/app\nconnection-password={PW}\n",
                 Syntax::Config,
@@ -1094,6 +1144,10 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "[database]\nurl = \"postgres://app@pg/app\"\n\n[smtp]\nhost = \"smtp.acme.io\"\npassword = \"{PW}\"\n",
+                Syntax::Config,
+            ),
             (
                 "spring:\n  datasource:\n    url: jdbc:h2:mem:testdb\n    username: sa\n    password: {PW}\n",
                 Syntax::Config,
