@@ -254,9 +254,10 @@ fn patterns() -> &'static Patterns {
         libpq_keyword_value: Regex::new(r"(?i)^(?:host|hostaddr|dbname|user|port|sslmode|options|application_name)=")
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
-        // run ... postgres`, or a database host setting on loopback.
+        // run ... postgres`, a database host setting on loopback, a JDBC URL on loopback
+        // or Testcontainers' `jdbc:tc:`.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*\r?$"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -556,6 +557,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     found.extend(userlist(text, &p.userlist_line));
     structured::detect(text, &mut context, syntax, &mut found);
+    // A setting's default password beside a local database (`jdbc:tc:`, a service
+    // container) is for that database.
+    for (_, d) in &mut found {
+        if d.kind == Kind::PasswordSetting
+            && is_default_digest(&d.secret_digest)
+            && facts.declares_local_database()
+        {
+            d.local_default = true;
+        }
+    }
     found.retain(|(range, _)| !facts.allowed(range.start));
     dedupe(found)
 }
@@ -802,6 +813,14 @@ pub(super) fn names_database_password(name: &str) -> bool {
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev",
 ];
+
+/// Whether a secret's digest is that of a password local and CI databases are set up
+/// with (a setting's finding keeps the digest, not the secret).
+fn is_default_digest(digest: &[u8; 32]) -> bool {
+    LOCAL_PASSWORDS
+        .iter()
+        .any(|password| <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == *digest)
+}
 
 /// Whether a password is one local and CI databases are set up with.
 fn is_default_password(password: &str) -> bool {
@@ -1238,6 +1257,10 @@ mod tests {
             ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            (
+                "spring.datasource.url=jdbc:tc:postgresql:16:///test\nspring.datasource.password=test",
+                true,
+            ),
             (
                 "image: cimg/postgres:16.2\nPOSTGRES_USER: circleci\nPOSTGRES_PASSWORD: circleci",
                 true,

@@ -30,6 +30,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "placeholder",
     "redacted",
     "dummy",
+    "mock",
+    "fake",
+    "sample",
+    "demo",
     "example",
     "replace",
     "with",
@@ -113,12 +117,23 @@ pub fn is_placeholder(value: &str) -> bool {
         .chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_'));
     references_variable
+        || EXAMPLE_PASSWORDS.contains(&lower.as_str())
         || names_a_secret_store(&lower)
         || bracketed
         || mask
         || only_placeholder_words(value)
         || reads_as_prose(value)
 }
+
+/// Passwords that documentation and tests print as the example of one (`hunter2`, the
+/// comic's horse, Java's keystore default): a look-alike wherever it appears.
+const EXAMPLE_PASSWORDS: &[&str] = &[
+    "hunter2",
+    "correcthorsebatterystaple",
+    "correct-horse-battery-staple",
+    "changeit",
+    "s3cr3t",
+];
 
 /// Whether a value is the address of a secret kept in a secret store, which the
 /// deployment resolves: AWS (Secrets Manager, SSM), 1Password, Azure Key Vault, Google
@@ -265,6 +280,8 @@ mod tests {
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
             "@@PG_PASSWORD@@",
+            "hunter2",
+            "mock-password",
             "$PGPASSWORD",
             "****",
             "xxxxxxxx",

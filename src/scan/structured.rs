@@ -319,6 +319,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             ),
         ));
     }
+    found.extend(password_column(text, context));
     for c in p.env_pair.captures_iter(text) {
         let (pair, name, value) = (
             c.get(1).expect("pair"),
@@ -649,6 +650,56 @@ fn is_working_directory(name: &str, value: &str) -> bool {
         .eq_ignore_ascii_case("pwd")
         && (matches!(bytes.first(), Some(b'/' | b'~' | b'.'))
             || (bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\"))
+}
+
+/// The passwords of a CSV table of connections: a header naming a `password` column
+/// and a connection's other parts (host, port, user, database), rows that configure
+/// PostgreSQL (its port, its name). Each row's password is a finding.
+fn password_column(text: &[u8], context: &mut Context) -> Found {
+    const PARTS: &[&str] = &[
+        "host", "hostname", "server", "port", "user", "username", "dbname", "database",
+    ];
+    let field = |cell: &str| cell.trim().trim_matches('"').to_ascii_lowercase();
+    let mut lines = text.split(|b| *b == b'\n');
+    let Some(header) = lines.next().map(lossy) else {
+        return Vec::new();
+    };
+    let columns: Vec<String> = header.split(',').map(field).collect();
+    let Some(column) = columns.iter().position(|c| c == "password") else {
+        return Vec::new();
+    };
+    if !columns.iter().any(|c| PARTS.contains(&c.as_str())) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut offset = header.len() + 1;
+    for line in lines {
+        let start = offset;
+        offset += line.len() + 1;
+        let Some(cell) = line.split(|b| *b == b',').nth(column) else {
+            continue;
+        };
+        let secret = lossy(cell).trim().trim_matches('"').to_string();
+        if secret.is_empty() || is_reference(&secret) || !context.configures_postgres(start) {
+            continue;
+        }
+        let at = start
+            + line
+                .split(|b| *b == b',')
+                .take(column)
+                .map(|c| c.len() + 1)
+                .sum::<usize>();
+        found.push((
+            at..at + cell.len(),
+            detection(
+                Kind::PasswordSetting,
+                at,
+                "password column: ****".to_string(),
+                &secret,
+            ),
+        ));
+    }
+    found
 }
 
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
@@ -1123,6 +1174,20 @@ mod tests {
             "kubectl create secret generic pg-app --from-file=password=./pw.txt\n",
             "redis-cli --no-auth-warning --pass-word={PW}\n",
             "pulumi config set --secret apiToken {PW}\n",
+        ] {
+            assert!(found(template, Syntax::Config).is_empty(), "{template}");
+        }
+    }
+
+    #[test]
+    fn a_csv_table_of_connections_has_each_row_s_password_found() {
+        let table = "name,host,port,user,password\nprod,pg.internal,5432,app,{PW}\nstaging,pg-stg,5432,app,{PW}\n";
+        let rows = found(table, Syntax::Config);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|d| d.redacted == "password column: ****"));
+        for template in [
+            "id,email,password\n1,a@b.c,{PW}\n",
+            "name,host,port,user,password\nprod,pg.internal,5432,app,${PG_PASSWORD}\n",
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
