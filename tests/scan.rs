@@ -364,6 +364,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-services.yml",
             "clean/ci-services.yml",
             "clean/circleci-user-repeated.yml",
+            "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
             "clean/compose-test-test.yml",
             "clean/compose-user-repeated.yml",

@@ -159,11 +159,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
-        // The password runs to the last `@` before the host: it may hold an unencoded
-        // quote, `<` or a space (libpq would misread such a URI, but the secret is there).
+        // The password runs to the last `@` before the host (the host must end where a
+        // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
+        // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
         uri: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/@]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -334,7 +335,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        if !facts.has_libpq_keyword(key.start()) || is_code_argument(value.as_bytes(), syntax) {
+        if !(facts.has_libpq_keyword(key.start()) || facts.continues_conninfo(key.start()))
+            || is_code_argument(value.as_bytes(), syntax)
+        {
             continue;
         }
         let secret = unquote(value.as_bytes());
@@ -707,6 +710,26 @@ impl<'a> LineFacts<'a> {
             .or_insert_with(|| patterns().libpq_keyword.is_match(&text[range]))
     }
 
+    /// Whether the line holding `offset` is a string piece that continues a conninfo
+    /// string begun on the lines above (Python's adjacent literals, `"host=db "` then
+    /// `"password=..."`): it starts with a quote and one of the three lines above is a
+    /// string piece that starts with a libpq keyword.
+    fn continues_conninfo(&self, offset: usize) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let piece = lossy(&self.text[range]);
+        if !piece.trim_start().starts_with(['"', '\'']) {
+            return false;
+        }
+        (line.saturating_sub(3)..line).any(|above| {
+            let (_, range) = self.lines.around(self.lines.start_of(above));
+            let piece = lossy(&self.text[range]);
+            let inside = piece
+                .trim_start()
+                .trim_start_matches(['f', 'b', 'r', '"', '\'']);
+            patterns().libpq_keyword.is_match(inside.as_bytes())
+        })
+    }
+
     /// Whether the line holding `offset` names a host the Npgsql or ODBC way (`Host=...;`,
     /// `Server=...;`, `Data Source=...;`).
     fn has_semicolon_host(&mut self, offset: usize) -> bool {
@@ -902,9 +925,15 @@ pub(super) fn unquote(bytes: &[u8]) -> String {
 /// and any other secret-looking parameter hidden.
 fn redact_query_prefix(prefix: &str) -> String {
     let (base, query) = prefix.split_once('?').unwrap_or((prefix, ""));
+    // The host follows the last `@`: a password may hold an unencoded one. Of the user
+    // information only the user's first characters are shown, never the password's.
     let base = match base.split_once("://").and_then(|(s, rest)| {
-        let (user, host) = rest.split_once('@')?;
-        Some(format!("{s}://{}@{host}", redact_user(user)))
+        let (userinfo, host) = rest.rsplit_once('@')?;
+        let shown = match userinfo.split_once(':') {
+            Some((user, _)) => format!("{}:****", redact_user(user)),
+            None => redact_user(userinfo),
+        };
+        Some(format!("{s}://{shown}@{host}"))
     }) {
         Some(shortened) => shortened,
         None => base.to_string(),
@@ -921,6 +950,28 @@ fn redact_user(user: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_piece_of_a_password_with_an_unencoded_at_is_shown() {
+        let password = "Se9cr@t77x"; // vsecure:allow (a documented fake)
+        for text in [
+            format!("postgres://app:{password}@h.internal:5432/db"),
+            format!("x postgres://u:{password}@h.internal/db?sslmode=require&password=Ot8herPw"),
+            format!("psql 'postgresql://app:Kv@{password}@h.internal/db'"),
+        ] {
+            let found = detect(text.as_bytes(), Syntax::Config);
+            assert_eq!(found.len(), 1, "{text}");
+            let shown = &found[0].redacted;
+            assert!(shown.contains("@h.internal"), "{shown}");
+            for i in 0..=password.len() - 3 {
+                assert!(
+                    !shown.contains(&password[i..i + 3]),
+                    "{shown} shows {}",
+                    &password[i..i + 3]
+                );
+            }
+        }
+    }
 
     fn kinds(text: &str) -> Vec<Kind> {
         detect(text.as_bytes(), Syntax::Config)
@@ -1100,6 +1151,11 @@ mod tests {
         }
         let dsn = b"dsn = \"host=db password=Ab3-xY9-kL dbname=app\""; // vsecure:allow (a documented fake)
         assert_eq!(detect(dsn, Syntax::Code).len(), 1);
+        // Adjacent literals that continue a conninfo string.
+        let pieces = "DSN = (\n    \"host=db \"\n    \"user=app \"\n    \"password=Ab3-xY9-kL\"\n)"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(pieces.as_bytes(), Syntax::Code).len(), 1);
+        let interpolated = "DSN = (\n    \"host=db \"\n    f\"password={password}\"\n)";
+        assert!(detect(interpolated.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]

@@ -32,6 +32,11 @@ impl Lines {
         (line, self.starts[line]..end)
     }
 
+    /// The offset where a 0-based line starts.
+    pub fn start_of(&self, line: usize) -> usize {
+        self.starts[line]
+    }
+
     /// How many lines the text has (a text ending in a newline has an empty last one).
     pub fn count(&self) -> usize {
         self.starts.len()
@@ -57,5 +62,6 @@ mod tests {
         assert_eq!(lines.around(6), (2, 6..6));
         assert_eq!(lines.position(8), (4, 2));
         assert_eq!(lines.count(), 4);
+        assert_eq!(lines.start_of(3), 7);
     }
 }

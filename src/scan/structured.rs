@@ -617,9 +617,10 @@ pub(super) fn is_reference(value: &str) -> bool {
         || is_call(&lower)
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
-        // A YAML alias: `*db_password`.
+        // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
+        // (`*db_password`).
         || (lower.len() > 1
-            && lower.starts_with('*')
+            && (lower.starts_with('*') || lower.starts_with('&'))
             && lower[1..]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
@@ -1209,6 +1210,10 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "postgres:\n  password: &password\n    secretName: pg\n    key: password\n",
+                Syntax::Config,
+            ),
             (
                 "[database]\nurl = \"postgres://app@pg/app\"\n\n[smtp]\nhost = \"smtp.acme.io\"\npassword = \"{PW}\"\n",
                 Syntax::Config,
