@@ -210,13 +210,13 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]*(?:echo|printf)[ \t]+["']([^:\s#"'][^:\s"']*:(?:\d{1,5}|\*):[^:\s"']+:[^:\s"']+:)([^\s"']+)["'][^\n]*pgpass"#,
         )
         .expect("valid regex"),
-        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"\n]+)"#)
+        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"`\n]+)"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(r"(?i)(?-u:\b)(?:host|server|data source)\s*=[^;\n]*;")
             .expect("valid regex"),
         // The host and user fields of an Npgsql or ODBC string.
         semicolon_field: Regex::new(
-            r#"(?i)(?:^|[;'"\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"\n]*)"#,
+            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
         password_variable: Regex::new(
@@ -1324,6 +1324,7 @@ mod tests {
             ("PGHOST=db.acme.io\nPGPASSWORD=postgres", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=postgres;Password=postgres", true), // vsecure:allow (a documented fake)
             ("Host=127.0.0.1;User Id=app;Password=app;", true), // vsecure:allow (a documented fake)
+            ("(`Host=localhost;Username=app;Password=app`)", true), // vsecure:allow (a documented fake)
             (
                 &format!("Host=localhost;Username=app;Password={FAKE}"),
                 false,
