@@ -223,8 +223,9 @@ fn patterns() -> &'static Patterns {
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
-            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`).
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>][^\s'"`;,}()]*)(?:$|[\s;,}])"#,
+            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`); an
+            // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`).
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|"[,\]])"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -1097,6 +1098,13 @@ mod tests {
             assert_eq!(detect(line.as_bytes(), Syntax::Code).len(), 1, "{line}");
         }
         assert!(detect(b"if ENV[\"PGPASSWORD\"] == \"x\"", Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_variable_in_a_json_list_of_the_environment_is_found() {
+        let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(env), [Kind::PasswordVariable]);
+        assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
     }
 
     #[test]
