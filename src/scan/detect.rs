@@ -835,7 +835,8 @@ pub(super) fn names_database_password(name: &str) -> bool {
 
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
-    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev",
+    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "1234",
+    "12345", "123456", "toor",
 ];
 
 /// Whether a secret's digest is that of a password local and CI databases are set up
@@ -1311,6 +1312,7 @@ mod tests {
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
+            ("postgres://root:1234@localhost:5432/refinery", true), // vsecure:allow (a documented fake)
             ("postgresql://app:secret@postgres:5432/app", true), // vsecure:allow (a documented fake)
             ("postgresql://app:postgres@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgresql://app:Qw3rty-Uiop@localhost/app", false), // vsecure:allow (a documented fake)

@@ -126,13 +126,19 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the
-/// comic's horse, Java's keystore default): a look-alike wherever it appears.
+/// comic's horse, Java's keystore default, the metasyntactic `foo`): a look-alike
+/// wherever it appears.
 const EXAMPLE_PASSWORDS: &[&str] = &[
     "hunter2",
     "correcthorsebatterystaple",
     "correct-horse-battery-staple",
     "changeit",
     "s3cr3t",
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "foobar",
 ];
 
 /// Whether a value is the address of a secret kept in a secret store, which the
@@ -281,6 +287,7 @@ mod tests {
             "@db.password@",
             "@@PG_PASSWORD@@",
             "hunter2",
+            "foo",
             "mock-password",
             "$PGPASSWORD",
             "****",
