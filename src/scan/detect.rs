@@ -202,7 +202,7 @@ fn patterns() -> &'static Patterns {
         database_url: Regex::new(r"(?i)(?-u:\b)database_url(?-u:\b)").expect("valid regex"),
         neon: Regex::new(r"(?-u:\b)npg_[A-Za-z0-9]{12,}(?-u:\b)").expect("valid regex"),
         pgpass: Regex::new(
-            r"(?m)^([^:\s#][^:\s]*:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:)((?:[^\\\s]|\\.)+)\s*$",
+            r#"(?m)^([A-Za-z0-9_.*\[\]-][^:\s'"{}]*:(?:\d{1,5}|\*):[^:\s'"{}]+:[^:\s'"{}]+:)((?:[^\\\s]|\\.)+)\s*$"#,
         )
         .expect("valid regex"),
         // A `.pgpass` line a script writes: `echo "host:port:db:user:password" > ~/.pgpass`.
@@ -252,8 +252,8 @@ fn patterns() -> &'static Patterns {
             r"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'",
         )
         .expect("valid regex"),
-        // A value that is itself the next libpq setting.
-        libpq_keyword_value: Regex::new(r"(?i)^(?:host|hostaddr|dbname|user|port|sslmode|options|application_name)=")
+        // A value that is itself the next setting (`password= auth_user=`).
+        libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback, a JDBC URL on loopback
@@ -343,7 +343,17 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         let secret = unquote(value.as_bytes());
         // `password= dbname=app`: an empty password, then the next keyword.
-        if is_placeholder(&secret) || p.libpq_keyword_value.is_match(secret.as_bytes()) {
+        if is_placeholder(&secret)
+            || p.libpq_keyword_value.is_match(secret.as_bytes())
+            || is_language_literal(&secret)
+        {
+            continue;
+        }
+        // In code, `password='...'` right after `=` is a keyword argument unless it sits
+        // in a conninfo string: a call's is PostgreSQL's only beside PostgreSQL's names
+        // (`User(username=..., password='...')` is not).
+        let quoted = matches!(value.as_bytes().first(), Some(b'\'' | b'"'));
+        if syntax == Syntax::Code && quoted && !context.configures_postgres(key.start()) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(key.start()) {
@@ -827,6 +837,15 @@ fn is_expression(value: &[u8]) -> bool {
     }
 }
 
+/// Whether a value is a language's literal for nothing or a flag (`None`, `null`,
+/// `nil`, `undefined`, `true`, `false`): code, not a password.
+fn is_language_literal(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "none" | "null" | "nil" | "undefined" | "true" | "false"
+    )
+}
+
 /// Whether a name says it holds a database's password (`DB_PASSWORD`, `pgPassword`,
 /// `FLYWAY_PASSWORD`, `spring.datasource.password`).
 pub(super) fn names_database_password(name: &str) -> bool {
@@ -1099,6 +1118,30 @@ mod tests {
             assert_eq!(detect(line.as_bytes(), Syntax::Code).len(), 1, "{line}");
         }
         assert!(detect(b"if ENV[\"PGPASSWORD\"] == \"x\"", Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn code_and_documentation_that_only_look_like_conninfo_are_not_flagged() {
+        for (text, syntax) in [
+            ("        user = password = None", Syntax::Code),
+            (
+                "def f(port=None, username=None, password=None): ...",
+                Syntax::Code,
+            ),
+            (
+                "    user = User(username='scolvin', password='Zx8-Kq2-Lm5')",
+                Syntax::Code,
+            ), // vsecure:allow (a documented fake)
+            (
+                ";;   dbname= host= port= user= password= auth_user=",
+                Syntax::Config,
+            ),
+            ("b'{\"1970-01-01T00:00:00+00:00\":[1,2,3]}'", Syntax::Config),
+        ] {
+            assert!(detect(text.as_bytes(), syntax).is_empty(), "{text}");
+        }
+        let dsn = "conn = psycopg2.connect(\"host=db user=app password='Zx8-Kq2-Lm5'\")"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(dsn.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]

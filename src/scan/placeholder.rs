@@ -115,9 +115,14 @@ pub fn is_placeholder(value: &str) -> bool {
         || (value.starts_with('[') && value.ends_with(']'));
     let mask = value
         .chars()
+        .filter(|c| *c != '\\')
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_'));
+    // AWS's documentation ends its example secrets in `EXAMPLE` (`...EXAMPLEKEY`).
+    let aws_example = value.contains("EXAMPLE");
+
     references_variable
         || EXAMPLE_PASSWORDS.contains(&lower.as_str())
+        || aws_example
         || names_a_secret_store(&lower)
         || bracketed
         || mask
@@ -139,6 +144,11 @@ const EXAMPLE_PASSWORDS: &[&str] = &[
     "baz",
     "qux",
     "foobar",
+    "fake",
+    "asdf",
+    "asdasd",
+    "qwerty",
+    "asdfgh",
 ];
 
 /// Whether a value is the address of a secret kept in a secret store, which the
@@ -288,6 +298,8 @@ mod tests {
             "@@PG_PASSWORD@@",
             "hunter2",
             "foo",
+            "\\****",
+            "AMAFUyyuros/QjxPTtgzcsuQsqzIasdzJEN04aCtWDzXx1O9d6UmpkBtvEeqFly/EXAMPLE==",
             "mock-password",
             "$PGPASSWORD",
             "****",

@@ -628,6 +628,11 @@ pub(super) fn is_reference(value: &str) -> bool {
             lower.as_str(),
             "null" | "none" | "nil" | "true" | "false" | "~"
         )
+        // A type where a parameter is declared (`password: str`, `password: String`).
+        || matches!(
+            lower.as_str(),
+            "str" | "string" | "bytes" | "secretstr" | "optional[str]" | "str | none"
+        )
 }
 
 /// Whether a value is a function call (`jsondecode(...)["password"]`, `file("...")`,
@@ -1210,6 +1215,10 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "def connect(database: str, user: str, password: str, port: int = 5432): ...\n",
+                Syntax::Config,
+            ),
             (
                 "postgres:\n  password: &password\n    secretName: pg\n    key: password\n",
                 Syntax::Config,
