@@ -736,8 +736,15 @@ impl<'a> LineFacts<'a> {
             let piece = lossy(&self.text[range]);
             let inside = piece
                 .trim_start()
-                .trim_start_matches(['f', 'b', 'r', '"', '\'']);
-            patterns().libpq_keyword.is_match(inside.as_bytes())
+                .trim_start_matches(['f', 'b', 'r', '"', '\''])
+                .to_ascii_lowercase();
+            ["host", "hostaddr", "dbname", "user", "port", "sslmode"]
+                .iter()
+                .any(|keyword| {
+                    inside
+                        .strip_prefix(keyword)
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
         })
     }
 
@@ -1122,16 +1129,14 @@ mod tests {
 
     #[test]
     fn code_and_documentation_that_only_look_like_conninfo_are_not_flagged() {
+        const USER_CALL: &str = "user = User(username='sc', password='Zx8-Kq2-Lm5')"; // vsecure:allow (a documented fake)
         for (text, syntax) in [
             ("        user = password = None", Syntax::Code),
             (
                 "def f(port=None, username=None, password=None): ...",
                 Syntax::Code,
             ),
-            (
-                "    user = User(username='scolvin', password='Zx8-Kq2-Lm5')",
-                Syntax::Code,
-            ), // vsecure:allow (a documented fake)
+            (USER_CALL, Syntax::Code),
             (
                 ";;   dbname= host= port= user= password= auth_user=",
                 Syntax::Config,
