@@ -121,6 +121,11 @@ pub struct Detection {
     pub secret_digest: [u8; 32],
 }
 
+/// How many bytes of a line's start (or before an offset) the checks that read a line
+/// around a match look at: enough for what they look for, and bounded, so that a long
+/// line with a match every few bytes stays linear.
+const HEAD: usize = 256;
+
 /// A line holding this marker is never flagged: for test fixtures and documented fakes.
 pub const ALLOW_MARKER: &str = "vsecure:allow";
 
@@ -662,6 +667,8 @@ struct LineFacts<'a> {
     local_database: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
+    /// The host and user of each line's Npgsql or ODBC string, read once per line.
+    semicolon_fields: HashMap<usize, (String, String)>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -675,6 +682,7 @@ impl<'a> LineFacts<'a> {
             database_url_end: HashMap::new(),
             local_database: None,
             user_names: None,
+            semicolon_fields: HashMap::new(),
         }
     }
 
@@ -727,13 +735,15 @@ impl<'a> LineFacts<'a> {
     /// string piece that starts with a libpq keyword.
     fn continues_conninfo(&self, offset: usize) -> bool {
         let (line, range) = self.lines.around(offset);
-        let piece = lossy(&self.text[range]);
-        if !piece.trim_start().starts_with(['"', '\'']) {
+        let first = self.text[range].iter().find(|b| !b.is_ascii_whitespace());
+        if !matches!(first, Some(b'"' | b'\'')) {
             return false;
         }
         (line.saturating_sub(3)..line).any(|above| {
             let (_, range) = self.lines.around(self.lines.start_of(above));
-            let piece = lossy(&self.text[range]);
+            // The start of the line is enough, and bounds the work on a long one.
+            let head = &self.text[range.start..range.end.min(range.start + HEAD)];
+            let piece = lossy(head);
             let inside = piece
                 .trim_start()
                 .trim_start_matches(['f', 'b', 'r', '"', '\''])
@@ -761,24 +771,29 @@ impl<'a> LineFacts<'a> {
 
     /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
     /// local default: `password` on a loopback host, a default one or the user's name.
-    fn semicolon_local_default(&self, offset: usize, password: &str) -> bool {
-        let (_, range) = self.lines.around(offset);
-        let (mut host, mut user) = (String::new(), String::new());
-        for c in patterns().semicolon_field.captures_iter(&self.text[range]) {
-            let value = lossy(&c[2]).trim().to_string();
-            match lossy(&c[1]).to_ascii_lowercase().as_str() {
-                "host" | "server" | "data source" => host = value,
-                _ => user = value,
+    fn semicolon_local_default(&mut self, offset: usize, password: &str) -> bool {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        let (host, user) = self.semicolon_fields.entry(line).or_insert_with(|| {
+            let (mut host, mut user) = (String::new(), String::new());
+            for c in patterns().semicolon_field.captures_iter(&text[range]) {
+                let value = lossy(&c[2]).trim().to_string();
+                match lossy(&c[1]).to_ascii_lowercase().as_str() {
+                    "host" | "server" | "data source" => host = value,
+                    _ => user = value,
+                }
             }
-        }
-        is_local_default(&user, password, &host)
+            (host, user)
+        });
+        is_local_default(user, password, host)
     }
 
     /// Whether the variable at `offset` is read from a prompt (`set /p PGPASSWORD=Password: `,
     /// `read -p ... PGPASSWORD`): what follows is the prompt's text, not a password.
     fn prompts_for(&self, offset: usize) -> bool {
         let (_, range) = self.lines.around(offset);
-        let before = lossy(&self.text[range.start..offset]).to_ascii_lowercase();
+        let from = range.start.max(offset.saturating_sub(HEAD));
+        let before = lossy(&self.text[from..offset]).to_ascii_lowercase();
         let before = before.trim_end();
         before.ends_with("set /p") || before.ends_with("set/p")
     }

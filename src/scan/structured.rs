@@ -825,7 +825,7 @@ impl<'a> Context<'a> {
         };
         let mut block = Vec::new();
         let mut depth = indent(&text[opening.clone()]);
-        block.extend_from_slice(&text[opening.clone()]);
+        block.extend_from_slice(head(&text[opening.clone()]));
         block.push(b'\n');
         let mut start = opening.start;
         for _ in 0..CONTEXT_BEFORE {
@@ -837,7 +837,7 @@ impl<'a> Context<'a> {
             let line = &text[above];
             if !is_blank(line) && indent(line) < depth {
                 depth = indent(line);
-                block.extend_from_slice(line);
+                block.extend_from_slice(head(line));
                 block.push(b'\n');
             }
         }
@@ -852,7 +852,7 @@ impl<'a> Context<'a> {
             if !is_blank(line) && indent(line) <= opening_indent {
                 break;
             }
-            block.extend_from_slice(line);
+            block.extend_from_slice(head(line));
             block.push(b'\n');
             next = range.end + 1;
         }
@@ -864,7 +864,7 @@ impl<'a> Context<'a> {
     fn section(&self, offset: usize) -> Option<Vec<u8>> {
         let text = self.text;
         let is_header = |line: &[u8]| {
-            let line = lossy(line);
+            let line = lossy(head(line));
             let line = line.trim();
             line.len() > 2 && line.starts_with('[') && line.ends_with(']')
         };
@@ -883,7 +883,7 @@ impl<'a> Context<'a> {
             }
         }
         let header = header?;
-        let mut block = text[header.clone()].to_vec();
+        let mut block = head(&text[header.clone()]).to_vec();
         block.push(b'\n');
         let mut next = header.end + 1;
         for _ in 0..CONTEXT_BEFORE + CONTEXT_AFTER {
@@ -895,7 +895,7 @@ impl<'a> Context<'a> {
             if is_header(line) {
                 break;
             }
-            block.extend_from_slice(line);
+            block.extend_from_slice(head(line));
             block.push(b'\n');
             next = range.end + 1;
         }
@@ -922,14 +922,18 @@ impl<'a> Context<'a> {
     /// whatever the next line configures.
     fn line_names_another_engine(&self, offset: usize) -> bool {
         let (_, range) = self.lines.around(offset);
-        let line = &self.text[range];
+        // The part of the line around the key: bounded, so that a long line of keys
+        // (minified JSON) stays linear.
+        let line = &self.text[range.start.max(offset.saturating_sub(LINE_WINDOW))
+            ..range.end.min(offset + LINE_WINDOW)];
         names_another_engine(line) && !patterns().postgres.is_match(line)
     }
 
     /// The line that opens the block holding `offset`: the nearest line above it that
     /// is indented less, within the lines read for context.
     fn block_line(&self, offset: usize) -> Option<&'a [u8]> {
-        self.opening_line(offset).map(|range| &self.text[range])
+        self.opening_line(offset)
+            .map(|range| &self.text[range.start..range.end.min(range.start + LINE_WINDOW)])
     }
 
     /// The range of the line that opens the block holding `offset` (see `block_line`).
@@ -978,6 +982,15 @@ impl<'a> Context<'a> {
             within(&counts.other_engine),
         )
     }
+}
+
+/// How many bytes of a line the block and line checks read: a block's lines are short,
+/// and the bound keeps a long line (minified JSON) from making them quadratic.
+const LINE_WINDOW: usize = 512;
+
+/// The start of a line, as much as the block checks read of it.
+fn head(line: &[u8]) -> &[u8] {
+    &line[..line.len().min(LINE_WINDOW)]
 }
 
 /// How far a line is indented, in spaces and tabs.
