@@ -746,15 +746,11 @@ impl<'a> LineFacts<'a> {
             let piece = lossy(head);
             let inside = piece
                 .trim_start()
-                .trim_start_matches(['f', 'b', 'r', '"', '\''])
-                .to_ascii_lowercase();
-            ["host", "hostaddr", "dbname", "user", "port", "sslmode"]
-                .iter()
-                .any(|keyword| {
-                    inside
-                        .strip_prefix(keyword)
-                        .is_some_and(|rest| rest.trim_start().starts_with('='))
-                })
+                .trim_start_matches(['f', 'b', 'r', '"', '\'']);
+            patterns()
+                .libpq_keyword
+                .find(inside.as_bytes())
+                .is_some_and(|keyword| keyword.start() == 0)
         })
     }
 

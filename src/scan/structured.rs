@@ -823,38 +823,23 @@ impl<'a> Context<'a> {
         let Some(opening) = self.opening_line(offset) else {
             return self.section(offset);
         };
+        let opening_indent = indent(&text[opening.clone()]);
         let mut block = Vec::new();
-        let mut depth = indent(&text[opening.clone()]);
-        block.extend_from_slice(head(&text[opening.clone()]));
-        block.push(b'\n');
-        let mut start = opening.start;
-        for _ in 0..CONTEXT_BEFORE {
-            let Some(previous) = start.checked_sub(1) else {
-                break;
-            };
-            let (_, above) = self.lines.around(previous);
-            start = above.start;
+        push_line(&mut block, &text[opening.clone()]);
+        let mut depth = opening_indent;
+        for above in self.lines_above(opening.start) {
             let line = &text[above];
             if !is_blank(line) && indent(line) < depth {
                 depth = indent(line);
-                block.extend_from_slice(head(line));
-                block.push(b'\n');
+                push_line(&mut block, line);
             }
         }
-        let opening_indent = indent(&text[opening.clone()]);
-        let mut next = opening.end + 1;
-        for _ in 0..CONTEXT_BEFORE + CONTEXT_AFTER {
-            if next >= text.len() {
-                break;
-            }
-            let (_, range) = self.lines.around(next);
-            let line = &text[range.clone()];
+        for below in self.lines_below(&opening) {
+            let line = &text[below];
             if !is_blank(line) && indent(line) <= opening_indent {
                 break;
             }
-            block.extend_from_slice(head(line));
-            block.push(b'\n');
-            next = range.end + 1;
+            push_line(&mut block, line);
         }
         Some(block)
     }
@@ -868,38 +853,41 @@ impl<'a> Context<'a> {
             let line = line.trim();
             line.len() > 2 && line.starts_with('[') && line.ends_with(']')
         };
-        let (_, own) = self.lines.around(offset);
-        let mut start = own.start;
-        let mut header = None;
-        for _ in 0..CONTEXT_BEFORE {
-            let Some(previous) = start.checked_sub(1) else {
-                break;
-            };
-            let (_, above) = self.lines.around(previous);
-            start = above.start;
-            if is_header(&text[above.clone()]) {
-                header = Some(above);
-                break;
-            }
-        }
-        let header = header?;
-        let mut block = head(&text[header.clone()]).to_vec();
-        block.push(b'\n');
-        let mut next = header.end + 1;
-        for _ in 0..CONTEXT_BEFORE + CONTEXT_AFTER {
-            if next >= text.len() {
-                break;
-            }
-            let (_, range) = self.lines.around(next);
-            let line = &text[range.clone()];
+        let header = self
+            .lines_above(offset)
+            .find(|above| is_header(&text[above.clone()]))?;
+        let mut block = Vec::new();
+        push_line(&mut block, &text[header.clone()]);
+        for below in self.lines_below(&header) {
+            let line = &text[below];
             if is_header(line) {
                 break;
             }
-            block.extend_from_slice(head(line));
-            block.push(b'\n');
-            next = range.end + 1;
+            push_line(&mut block, line);
         }
         Some(block)
+    }
+
+    /// The lines above the one holding `offset`, nearest first, as many as are read for
+    /// context.
+    fn lines_above(&self, offset: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+        let (_, own) = self.lines.around(offset);
+        std::iter::successors(Some(own), |line| {
+            line.start
+                .checked_sub(1)
+                .map(|previous| self.lines.around(previous).1)
+        })
+        .skip(1)
+        .take(CONTEXT_BEFORE)
+    }
+
+    /// The lines after `line`, nearest first, as many as are read for context.
+    fn lines_below(&self, line: &Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+        std::iter::successors(Some(line.clone()), |line| {
+            (line.end + 1 < self.text.len()).then(|| self.lines.around(line.end + 1).1)
+        })
+        .skip(1)
+        .take(CONTEXT_BEFORE + CONTEXT_AFTER)
     }
 
     /// Whether the block holding `offset` names PostgreSQL (`resource
@@ -939,19 +927,11 @@ impl<'a> Context<'a> {
     /// The range of the line that opens the block holding `offset` (see `block_line`).
     fn opening_line(&self, offset: usize) -> Option<Range<usize>> {
         let text = self.text;
-        let (_, range) = self.lines.around(offset);
-        let own = indent(&text[range.clone()]);
-        let mut start = range.start;
-        for _ in 0..CONTEXT_BEFORE {
-            let previous = start.checked_sub(1)?;
-            let (_, above) = self.lines.around(previous);
-            start = above.start;
+        let own = indent(&text[self.lines.around(offset).1]);
+        self.lines_above(offset).find(|above| {
             let line = &text[above.clone()];
-            if !is_blank(line) && indent(line) < own {
-                return Some(above);
-            }
-        }
-        None
+            !is_blank(line) && indent(line) < own
+        })
     }
 
     /// Whether the lines around `offset` name another engine (MySQL, SQL Server,
@@ -991,6 +971,12 @@ const LINE_WINDOW: usize = 512;
 /// The start of a line, as much as the block checks read of it.
 fn head(line: &[u8]) -> &[u8] {
     &line[..line.len().min(LINE_WINDOW)]
+}
+
+/// Adds a line's start (as much as the block checks read) to a block's text.
+fn push_line(block: &mut Vec<u8>, line: &[u8]) {
+    block.extend_from_slice(head(line));
+    block.push(b'\n');
 }
 
 /// How far a line is indented, in spaces and tabs.
