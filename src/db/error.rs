@@ -57,7 +57,8 @@ pub enum ConnectError {
 }
 
 /// One line describing a tokio-postgres error: the server's message, SQLSTATE, detail
-/// and hint for a database error, else the cause chain. Never contains a password.
+/// and hint for a database error (and, for a cancelled statement, its likely cause),
+/// else the cause chain. Never contains a password.
 pub fn describe_error(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => {
@@ -72,6 +73,16 @@ pub fn describe_error(error: &tokio_postgres::Error) -> String {
             }
             if let Some(hint) = db.hint() {
                 line.push_str(&format!("; hint: {hint}"));
+            }
+            // A statement timeout that fires as a statement ends is reported by the
+            // server as a cancel "due to user request": name the likelier cause.
+            if *db.code() == tokio_postgres::error::SqlState::QUERY_CANCELED
+                && !db.message().contains("timeout")
+            {
+                line.push_str(
+                    "; the statement was cancelled before it finished: by the statement timeout \
+                     (--statement-timeout) or by an interrupt",
+                );
             }
             line.replace('\n', " ")
         }
