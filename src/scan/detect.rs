@@ -261,10 +261,11 @@ fn patterns() -> &'static Patterns {
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
-        // run ... postgres`, a database host setting on loopback, a JDBC URL on loopback
+        // run ... postgres`, a database host setting on loopback (Ecto's `hostname:
+        // "localhost",` too), a JDBC URL on loopback
         // or Testcontainers' `jdbc:tc:`.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.

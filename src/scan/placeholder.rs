@@ -76,7 +76,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address
 /// (`arn:aws:secretsmanager:...`, `op://vault/item/field`), a bracketed hint
-/// (`<password>`, `[secret]`), a run of one mask character (`****`, `xxxx`), made only
+/// (`<password>`, `[secret]`, `<your` cut from `<your password>`), a run of one mask character (`****`, `xxxx`), made only
 /// of placeholder words (`your_password_here`, `YourPassword`, `changeme`), or prose
 /// (`Mot de passe`, `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
@@ -111,8 +111,15 @@ pub fn is_placeholder(value: &str) -> bool {
         || lower.starts_with("env.")
         || lower.starts_with("os.environ")
         || lower.starts_with("env[");
+    // A hint with spaces is cut at the first one where the value is bare
+    // (`PGPASSWORD=<your password>` yields `<your`); unquoted in a shell, a `<` would be a
+    // redirect, so no password begins so.
     let bracketed = (value.starts_with('<') && value.ends_with('>'))
-        || (value.starts_with('[') && value.ends_with(']'));
+        || (value.starts_with('[') && value.ends_with(']'))
+        || (value.starts_with('<')
+            && value[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'_'));
     let mask = value
         .chars()
         .filter(|c| *c != '\\')
