@@ -357,6 +357,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
     assert_eq!(
         local,
         [
+            "clean/.pgpass",
             "clean/README.txt",
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",

@@ -458,17 +458,18 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         if is_placeholder(&secret) {
             continue;
         }
-        let host = lossy(fields.as_bytes());
-        let host = host.split(':').next().unwrap_or("").to_string();
-        found.push((
-            fields.start()..password.end(),
-            detection(
-                Kind::Pgpass,
-                fields.start(),
-                format!("{host}:...:****"),
-                &secret,
-            ),
-        ));
+        let shown = lossy(fields.as_bytes());
+        let parts: Vec<&str> = shown.split(':').collect();
+        let (host, user) = (parts[0], parts.get(3).copied().unwrap_or(""));
+        let mut d = detection(
+            Kind::Pgpass,
+            fields.start(),
+            format!("{host}:...:****"),
+            &secret,
+        );
+        // `localhost:5432:*:postgres:postgres` is a local default.
+        d.local_default = is_local_default(user, &secret, host);
+        found.push((fields.start()..password.end(), d));
     }
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -1400,6 +1401,12 @@ mod tests {
                 false,
             ),
             ("Host=pg.acme.io;Username=postgres;Password=postgres", false), // vsecure:allow (a documented fake)
+            ("localhost:5432:*:postgres:postgres\n", true), // vsecure:allow (a documented fake)
+            ("db.acme.io:5432:*:postgres:postgres\n", false), // vsecure:allow (a documented fake)
+            (
+                "config :app, App.Repo,\n  hostname: \"localhost\",\n  password: \"postgres\"",
+                true,
+            ), // vsecure:allow (a documented fake)
             // Forms that name PostgreSQL only by their shape.
             (&format!("export DB_PASS={FAKE}"), false),
             (

@@ -460,7 +460,8 @@ fn kubernetes_secret_data(
         decoded_values.push(key.start()..value.end());
         let name = lossy(key.as_bytes());
         let password_key = name.to_ascii_lowercase().ends_with("password")
-            || name.to_ascii_lowercase().ends_with("passwd");
+            || name.to_ascii_lowercase().ends_with("passwd")
+            || super::detect::names_database_password(&name);
         let inner = super::detect::detect(decoded.as_bytes(), Syntax::Config);
         let redacted = if let Some(first) = inner.first() {
             format!("{name}: {} (base64)", first.redacted)
