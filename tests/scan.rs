@@ -359,6 +359,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
         [
             "clean/.pgpass",
             "clean/README.txt",
+            "clean/airflow-compose.yml",
+            "clean/airflow-compose.yml",
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",
