@@ -383,6 +383,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-services.yml",
             "clean/local.env",
             "clean/local.env",
+            "clean/pg-connection-string.test.js",
             "clean/pg-localhost.env",
             "clean/s.env",
             "clean/t.env",

@@ -1290,6 +1290,14 @@ mod tests {
             ("      DB_PASSWORD: \"{PW}\"", Kind::PasswordVariable),
             ("const dbPassword = '{PW}';", Kind::PasswordVariable),
             ("CREATE ROLE app LOGIN PASSWORD '{PW}';", Kind::RolePassword),
+            (
+                "[OUTPUT]\n    Name      pgsql\n    Host      db.acme.io\n    Password  {PW}\n",
+                Kind::PasswordSetting,
+            ),
+            (
+                "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
+                Kind::PasswordSetting,
+            ),
         ];
         for (template, kind) in cases {
             let text = template
@@ -1315,6 +1323,8 @@ mod tests {
             "    pgpassword: Regex,",
             "let pgpass = home.path().join(\".pgpass\");",
             "Kind::Pgpassword => \"pgpassword\",",
+            "PostgreSQL connection\n  Password required.\n",
+            "[OUTPUT]\n    Name      pgsql\n    Password  reset\n",
         ] {
             assert!(
                 detect(text.as_bytes(), Syntax::Config).is_empty(),

@@ -228,7 +228,11 @@ fn only_placeholder_words(value: &str) -> bool {
         // `admin` or `root` alone are weak passwords, not hints.
         // Or when it runs placeholder words together (`mypassword`, `yourdbpass`), as
         // `my_password` would spell them apart.
-        [one] => SINGLE_WORDS.contains(&one.as_str()) || runs_placeholder_words_together(one),
+        [one] => {
+            SINGLE_WORDS.contains(&one.as_str())
+                || runs_placeholder_words_together(one)
+                || names_a_password_together(one)
+        }
         many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
     }
 }
@@ -244,6 +248,16 @@ fn runs_placeholder_words_together(word: &str) -> bool {
     ];
     OPENING.iter().any(|opening| {
         word.strip_prefix(opening)
+            .is_some_and(spelt_by_placeholder_words)
+    })
+}
+
+/// Whether a word is placeholder words written together that end in the word for a
+/// password (`dbpass`, `pgpassword`, `userpwd`): what documentation writes where the
+/// password goes (Spring's `spring.datasource.password=dbpass`).
+fn names_a_password_together(word: &str) -> bool {
+    ["password", "passwd", "pass", "pwd"].iter().any(|ending| {
+        word.strip_suffix(ending)
             .is_some_and(spelt_by_placeholder_words)
     })
 }
@@ -325,6 +339,9 @@ mod tests {
             "host",
             "mypassword",
             "yourdbpassword",
+            "dbpass",
+            "pgpassword",
+            "<your",
             "Mot de passe",
             "#{DB_PASSWORD}",
             "((db_password))",
@@ -361,6 +378,8 @@ mod tests {
             "mypassword1",
             "aaaaaaaaaa",
             "adminadmin",
+            "testpass",
+            "<x7Kq2",
             "Winter Sale 2024",
             "correct-horse battery",
             "arnold:aws",

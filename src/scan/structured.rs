@@ -53,6 +53,7 @@ struct Patterns {
     config_set: Regex,
     quoted_key: Regex,
     bare_key: Regex,
+    spaced_key: Regex,
     flow_key: Regex,
     xml_value: Regex,
     driver_call: Regex,
@@ -98,6 +99,10 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
+        // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
+        // other `Key value` configuration): `    Password  s3cret`.
+        spaced_key: Regex::new(r#"(?m)^[ \t]*((?i:password|passwd)[ \t]+)([^\s'"=:#]\S*)[ \t]*\r?$"#)
+            .expect("valid regex"),
         // A key in a YAML flow mapping with a bare value: `{ user: app, password: s3cret }`
         // (not a shell default, `${X:-...}`).
         flow_key: Regex::new(
@@ -242,6 +247,35 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                     Kind::PasswordSetting,
                     key.start(),
                     format!("{name}****"),
+                    &secret,
+                ),
+            ));
+        }
+    }
+    if syntax == Syntax::Config {
+        for c in p.spaced_key.captures_iter(text) {
+            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            // Prose has lines of two words too (`Password required.`): a value counts
+            // when it is not a word of text, by its digits or mixed case.
+            let word_of_text = !(secret.bytes().any(|b| b.is_ascii_digit())
+                || (secret.bytes().any(|b| b.is_ascii_uppercase())
+                    && secret.bytes().any(|b| b.is_ascii_lowercase())))
+                || secret.ends_with(['.', ',']);
+            let name = lossy(key.as_bytes()).trim_end().to_string();
+            if word_of_text
+                || is_reference(&secret)
+                || !context.configures_postgres_for(&name, key.start())
+                || context.block_names_another_engine(key.start())
+            {
+                continue;
+            }
+            found.push((
+                key.start()..value.end(),
+                detection(
+                    Kind::PasswordSetting,
+                    key.start(),
+                    format!("{name} ****"),
                     &secret,
                 ),
             ));
@@ -564,7 +598,14 @@ fn is_database_password_key(shown: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|part| !database_role || !ROLE_WORDS.contains(part))
         .any(|part| OTHER_SERVICES.iter().any(|o| part.starts_with(o)));
-    !others && (prefix.is_empty() || DATABASE_WORDS.contains(&prefix) || database_role)
+    // The roles PostgreSQL's own tools log in as: Pgpool-II's streaming-replication and
+    // health checks (`sr_check_password`, `health_check_password`), a replica's.
+    const POSTGRES_TOOL_ROLES: &[&str] = &["srcheck", "healthcheck", "recovery", "replication"];
+    !others
+        && (prefix.is_empty()
+            || DATABASE_WORDS.contains(&prefix)
+            || database_role
+            || POSTGRES_TOOL_ROLES.contains(&prefix))
 }
 
 /// Whether a key names an administrator's password (`administrator_password`,
