@@ -1295,6 +1295,14 @@ mod tests {
                 Kind::PasswordSetting,
             ),
             (
+                "<property name=\"driverClassName\" value=\"org.postgresql.Driver\"/>\n<property name=\"password\" value=\"{PW}\"/>",
+                Kind::PasswordSetting,
+            ),
+            (
+                "helm upgrade app ./chart --set postgresql.auth.password={PW}",
+                Kind::PasswordSetting,
+            ),
+            (
                 "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
                 Kind::PasswordSetting,
             ),
@@ -1325,6 +1333,8 @@ mod tests {
             "Kind::Pgpassword => \"pgpassword\",",
             "PostgreSQL connection\n  Password required.\n",
             "[OUTPUT]\n    Name      pgsql\n    Password  reset\n",
+            "input PostgresConnectInput {\n  host: String!\n  password: String!\n}",
+            "helm upgrade app ./chart --set postgresql.enabled=true --set redis.auth.password=Zx8-Kq2-Lm5",
         ] {
             assert!(
                 detect(text.as_bytes(), Syntax::Config).is_empty(),

@@ -56,6 +56,7 @@ struct Patterns {
     spaced_key: Regex,
     flow_key: Regex,
     xml_value: Regex,
+    xml_value_attribute: Regex,
     driver_call: Regex,
     env_pair: Regex,
     keyword_key: Regex,
@@ -77,11 +78,11 @@ fn patterns() -> &'static Patterns {
         // `password: "..."`, `'PASSWORD': '...'`, `password="..."`, `:password => '...'`.
         // A command's password option with its value: `--admin-password '...'`,
         // `--master-user-password ...`, `--password=...`, kubectl's
-        // `--from-literal=password=...`. A bare `--password` takes its value only after
-        // `=`: psql's and pg_dump's `--password` is a flag (prompt), the word after it
-        // their database.
+        // `--from-literal=password=...`, Helm's `--set postgresql.auth.password=...`. A
+        // bare `--password` takes its value only after `=`: psql's and pg_dump's
+        // `--password` is a flag (prompt), the word after it their database.
         command_option: Regex::new(
-            r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+            r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=|--set(?:-string)?[= ][A-Za-z0-9_.\[\]-]*(?i:password|passwd|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
         )
         .expect("valid regex"),
         // A configuration tool's `config set [--secret] NAME VALUE` (Pulumi, Dokku).
@@ -113,6 +114,12 @@ fn patterns() -> &'static Patterns {
         // `<entry key="db.password">...</entry>`, `<password>...</password>`.
         xml_value: Regex::new(
             r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<([A-Za-z0-9_.-]*(?:password|passwd|pwd))>)([^<\n]+)</"#,
+        )
+        .expect("valid regex"),
+        // The same setting with its value in an attribute: `<property
+        // name="javax.persistence.jdbc.password" value="..."/>`.
+        xml_value_attribute: Regex::new(
+            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*?[ \t]value[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
@@ -281,9 +288,16 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             ));
         }
     }
-    for c in p.xml_value.captures_iter(text) {
-        let (tag, value) = (c.get(1).expect("tag"), c.get(4).expect("value"));
-        let key = lossy(c.get(2).or_else(|| c.get(3)).expect("key").as_bytes());
+    let element_values = p.xml_value.captures_iter(text).map(|c| {
+        let key = c.get(2).or_else(|| c.get(3)).expect("key");
+        (c.get(1).expect("tag"), key, c.get(4).expect("value"))
+    });
+    let attribute_values = p.xml_value_attribute.captures_iter(text).map(|c| {
+        let value = c.get(3).or_else(|| c.get(4)).expect("value");
+        (c.get(1).expect("tag"), c.get(2).expect("key"), value)
+    });
+    for (tag, key, value) in element_values.chain(attribute_values) {
+        let key = lossy(key.as_bytes());
         let secret = lossy(value.as_bytes()).trim().to_string();
         if !is_database_password_key(&key)
             || is_reference(&secret)
@@ -321,10 +335,14 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
-        if is_reference(&secret) || !context.configures_postgres(option.start()) {
+        // `--set redis.auth.password=...` beside PostgreSQL's is Redis's.
+        let shown = lossy(option.as_bytes()).trim_end().to_string();
+        if is_reference(&secret)
+            || !context.configures_postgres(option.start())
+            || names_another_engine(shown.as_bytes())
+        {
             continue;
         }
-        let shown = lossy(option.as_bytes()).trim_end().to_string();
         let separator = if shown.ends_with('=') { "" } else { " " };
         found.push((
             option.start()..value.end(),
@@ -671,8 +689,9 @@ pub(super) fn is_reference(value: &str) -> bool {
             "null" | "none" | "nil" | "true" | "false" | "~"
         )
         // A type where a parameter is declared (`password: str`, `password: String`).
+        // GraphQL's non-null `String!` and an optional `String?` too.
         || matches!(
-            lower.as_str(),
+            lower.trim_end_matches(['!', '?']),
             "str" | "string" | "bytes" | "secretstr" | "optional[str]" | "str | none"
         )
 }
