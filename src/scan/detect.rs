@@ -229,8 +229,9 @@ fn patterns() -> &'static Patterns {
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
             // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`); an
-            // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`).
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|"[,\]])"#,
+            // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
+            // as does a quoted argument's (`-e "postgres_password=..."`).
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -1303,6 +1304,18 @@ mod tests {
                 Kind::PasswordSetting,
             ),
             (
+                "import psycopg2\n@click.option(\"--password\", default=\"{PW}\", envvar=\"PGPASSWORD\")",
+                Kind::PasswordSetting,
+            ),
+            (
+                "pass := flag.String(\"pgpass\", \"{PW}\", \"postgres password\")",
+                Kind::PasswordSetting,
+            ),
+            (
+                "ansible-playbook site.yml -e \"postgres_password={PW}\"",
+                Kind::PasswordVariable,
+            ),
+            (
                 "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
                 Kind::PasswordSetting,
             ),
@@ -1333,6 +1346,8 @@ mod tests {
             "Kind::Pgpassword => \"pgpassword\",",
             "PostgreSQL connection\n  Password required.\n",
             "[OUTPUT]\n    Name      pgsql\n    Password  reset\n",
+            "secretGenerator:\n  - name: postgres\n    files:\n      - password=secrets/postgres-password.txt\n",
+            "password := flag.String(\"password\", \"\", \"PostgreSQL password\")",
             "input PostgresConnectInput {\n  host: String!\n  password: String!\n}",
             "helm upgrade app ./chart --set postgresql.enabled=true --set redis.auth.password=Zx8-Kq2-Lm5",
         ] {

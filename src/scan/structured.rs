@@ -58,6 +58,7 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     driver_call: Regex,
+    option_default: Regex,
     env_pair: Regex,
     keyword_key: Regex,
     nested_password: Regex,
@@ -95,9 +96,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
-        // properties, .env): `password: s3cret`, `spring.datasource.password=s3cret`.
+        // properties, .env): `password: s3cret`, `spring.datasource.password=s3cret`,
+        // Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:-[ \t]+)?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
@@ -132,6 +134,14 @@ fn patterns() -> &'static Patterns {
         driver_call: Regex::new(
             r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
+        .expect("valid regex"),
+        // A command-line option for the password declared with a literal default:
+        // click's and argparse's `option("--password", default="...")`, Go's
+        // `flag.String("pgpass", "...", ...)` and `StringVar(&p, "password", "...", ...)`.
+        option_default: Regex::new(concat!(
+            r#"(?:option|add_argument)\(\s*(?:["']-[A-Za-z]["']\s*,\s*)?["']-{1,2}([A-Za-z0-9_-]*(?i:password|passwd|pass|pwd))["'][^)\n]*?(?-u:\b)default\s*=\s*("[^"\n]*"|'[^'\n]*')"#,
+            r#"|(?-u:\b)String(?:Var)?P?\(\s*(?:&[A-Za-z0-9_.]+\s*,\s*)?"([A-Za-z0-9_-]*(?i:password|passwd|pass|pwd))"\s*,\s*(?:"[A-Za-z]"\s*,\s*)?("[^"\n]*")"#,
+        ))
         .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
         keyword_key: Regex::new(
@@ -328,6 +338,34 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 Kind::PasswordSetting,
                 call.start(),
                 call_shown(call.as_bytes()),
+                &secret,
+            ),
+        ));
+    }
+    for c in p.option_default.captures_iter(text) {
+        let (name, value) = [(1, 2), (3, 4)]
+            .into_iter()
+            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
+            .expect("one alternative matched");
+        let secret = unquote(value.as_bytes());
+        let shown = lossy(name.as_bytes());
+        let plain = matches!(
+            shown.to_ascii_lowercase().as_str(),
+            "password" | "passwd" | "pass" | "pwd"
+        );
+        let named = super::detect::names_database_password(&shown.replace('-', "_"));
+        if is_reference(&secret)
+            || !(named || (plain && context.configures_postgres(name.start())))
+            || names_another_engine(name.as_bytes())
+        {
+            continue;
+        }
+        found.push((
+            name.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                name.start(),
+                format!("--{shown} (default) ****"),
                 &secret,
             ),
         ));
@@ -589,7 +627,7 @@ fn is_database_password_key(shown: &str) -> bool {
         "current",
     ];
     let key = shown.trim_end_matches([':', '=', ' ']).to_ascii_lowercase();
-    let last = key.rsplit('.').next().unwrap_or("");
+    let last = key.rsplit(['.', ':']).next().unwrap_or("");
     let flat: String = last.chars().filter(|c| c.is_alphanumeric()).collect();
     let Some(prefix) = ALONE.iter().find_map(|word| flat.strip_suffix(word)) else {
         return false;
@@ -664,8 +702,8 @@ fn call_shown(call: &[u8]) -> String {
 
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
-/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), or an
-/// encrypted value (`ENC(...)`).
+/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), an
+/// encrypted value (`ENC(...)`), or the path of a file that holds it.
 pub(super) fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
@@ -677,6 +715,7 @@ pub(super) fn is_reference(value: &str) -> bool {
         || is_call(&lower)
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
+        || is_file_path(&lower)
         // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
         // (`*db_password`).
         || (lower.len() > 1
@@ -694,6 +733,27 @@ pub(super) fn is_reference(value: &str) -> bool {
             lower.trim_end_matches(['!', '?']),
             "str" | "string" | "bytes" | "secretstr" | "optional[str]" | "str | none"
         )
+}
+
+/// Whether a value names a file that holds the secret (`secrets/postgres-password.txt`,
+/// `/run/secrets/pg.pass`): a path of directories that ends in a file's extension.
+fn is_file_path(value: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "txt", "pem", "key", "json", "yaml", "yml", "env", "secret", "conf", "pass", "password",
+    ];
+    let Some((directories, file)) = value.rsplit_once('/') else {
+        return false;
+    };
+    let path_bytes = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'~'))
+    };
+    !directories.trim_start_matches(['.', '/', '~']).is_empty()
+        && path_bytes(directories)
+        && path_bytes(file)
+        && file
+            .rsplit_once('.')
+            .is_some_and(|(stem, extension)| !stem.is_empty() && EXTENSIONS.contains(&extension))
 }
 
 /// Whether a value is a function call (`jsondecode(...)["password"]`, `file("...")`,
@@ -785,12 +845,16 @@ pub(super) fn names_another_engine(text: &[u8]) -> bool {
 /// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 fn key_shown(key: &[u8]) -> String {
     let text = lossy(key);
-    let name: String = text
-        .trim()
-        .trim_start_matches([':', '"', '\''])
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        .collect();
+    let trimmed = text.trim().trim_start_matches([':', '"', '\'']);
+    // A namespace's colon (`app:dbPassword`) is part of the name; the separator's is not.
+    let name_end = trimmed
+        .char_indices()
+        .find(|&(i, c)| {
+            let namespace = c == ':' && trimmed[i + 1..].starts_with(|n: char| n.is_alphabetic());
+            !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-') || namespace)
+        })
+        .map_or(trimmed.len(), |(i, _)| i);
+    let name = &trimmed[..name_end];
     let separator = if text.contains(':') && !text.contains("=>") && !text.starts_with(':') {
         ": "
     } else {
