@@ -358,6 +358,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/.pgpass",
+            "clean/README-b31.md",
             "clean/README.txt",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",
@@ -381,6 +382,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-postgres-service.yml",
             "clean/gha-postgres-service.yml",
             "clean/gha-services.yml",
+            "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",
             "clean/pg-connection-string.test.js",

@@ -888,7 +888,7 @@ fn is_default_digest(digest: &[u8; 32]) -> bool {
 }
 
 /// Whether a password is one local and CI databases are set up with.
-fn is_default_password(password: &str) -> bool {
+pub(super) fn is_default_password(password: &str) -> bool {
     LOCAL_PASSWORDS.contains(&password.to_ascii_lowercase().as_str())
 }
 
@@ -1316,6 +1316,18 @@ mod tests {
                 Kind::PasswordVariable,
             ),
             (
+                "| Host | Port | User | Password |\n|---|---|---|---|\n| db.acme.io | 5432 | app | `{PW}` |\n",
+                Kind::PasswordSetting,
+            ),
+            (
+                "<tr><th>Port</th><td>5432</td></tr>\n<tr><th>Password</th><td>{PW}</td></tr>",
+                Kind::PasswordSetting,
+            ),
+            (
+                "    psql -h db.acme.io -U app\n\nThe password is `{PW}`.\n",
+                Kind::PasswordSetting,
+            ),
+            (
                 "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
                 Kind::PasswordSetting,
             ),
@@ -1348,6 +1360,9 @@ mod tests {
             "[OUTPUT]\n    Name      pgsql\n    Password  reset\n",
             "secretGenerator:\n  - name: postgres\n    files:\n      - password=secrets/postgres-password.txt\n",
             "password := flag.String(\"password\", \"\", \"PostgreSQL password\")",
+            "PostgreSQL drivers: a literal password: `password=\"...\"` (psycopg2)",
+            "    psql -h db.acme.io -U app\n\nThe password is in 1Password.\n",
+            "| Host | Port | Password |\n|--|--|--|\n| db.acme.io | 5432 | (none) |\n",
             "input PostgresConnectInput {\n  host: String!\n  password: String!\n}",
             "helm upgrade app ./chart --set postgresql.enabled=true --set redis.auth.password=Zx8-Kq2-Lm5",
         ] {

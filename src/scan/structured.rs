@@ -59,6 +59,7 @@ struct Patterns {
     xml_value_attribute: Regex,
     driver_call: Regex,
     option_default: Regex,
+    labelled_value: Regex,
     env_pair: Regex,
     keyword_key: Regex,
     nested_password: Regex,
@@ -143,6 +144,16 @@ fn patterns() -> &'static Patterns {
             r#"|(?-u:\b)String(?:Var)?P?\(\s*(?:&[A-Za-z0-9_.]+\s*,\s*)?"([A-Za-z0-9_-]*(?i:password|passwd|pass|pwd))"\s*,\s*(?:"[A-Za-z]"\s*,\s*)?("[^"\n]*")"#,
         ))
         .expect("valid regex"),
+        // A password as a document gives it: a table's label cell and the value cell
+        // beside it (`<th>Password</th><td>...</td>`, `| Password | ... |`), or prose
+        // (`the password is `...``, `Password: `...``; a code span with `=` or `(` in it
+        // is code, not a value).
+        labelled_value: Regex::new(concat!(
+            r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
+            r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
+            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?|[ \t]*:)[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")"#,
+        ))
+        .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
         keyword_key: Regex::new(
             r#"(?:^|[\s{(\[,])(:(?:[A-Za-z0-9_.-]*[-/])?(?:password|passwd|pwd))[ \t]+("(?:[^"\\\n]|\\.)*")"#,
@@ -171,10 +182,10 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
         )
         .expect("valid regex"),
-        // PostgreSQL named: itself, its drivers, port and pooler, and the type names
-        // drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
+        // PostgreSQL named: itself, its client tools, drivers, port and pooler, and the
+        // type names drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
@@ -369,6 +380,27 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 &secret,
             ),
         ));
+    }
+    if syntax == Syntax::Config {
+        for c in p.labelled_value.captures_iter(text) {
+            let (label, value) = [(1, 2), (3, 4), (5, 6), (5, 7)]
+                .into_iter()
+                .find_map(|(l, v)| Some((c.get(l)?, c.get(v)?)))
+                .expect("one alternative matched");
+            let secret = lossy(value.as_bytes());
+            if is_reference(&secret) || !context.configures_postgres(label.start()) {
+                continue;
+            }
+            let mut d = detection(
+                Kind::PasswordSetting,
+                label.start(),
+                format!("{} ****", lossy(label.as_bytes())),
+                &secret,
+            );
+            // A document's `the default password is `postgres``: a local default.
+            d.local_default = super::detect::is_default_password(&secret);
+            found.push((label.start()..value.end(), d));
+        }
     }
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
@@ -779,54 +811,93 @@ fn is_working_directory(name: &str, value: &str) -> bool {
             || (bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":\\"))
 }
 
-/// The passwords of a CSV table of connections: a header naming a `password` column
-/// and a connection's other parts (host, port, user, database), rows that configure
-/// PostgreSQL (its port, its name). Each row's password is a finding.
+/// The passwords of a table of connections: a CSV file whose header names a `password`
+/// column and a connection's other parts (host, port, user, database), or a Markdown
+/// table with such a header row; rows that configure PostgreSQL (its port, its name).
+/// Each row's password is a finding.
 fn password_column(text: &[u8], context: &mut Context) -> Found {
+    let mut found = Vec::new();
+    // The table being read: its delimiter and the index of its password column.
+    let mut table: Option<(u8, usize)> = None;
+    let mut offset = 0;
+    for (index, line) in text.split(|b| *b == b'\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
+        let markdown = line.trim_ascii_start().starts_with(b"|");
+        match table {
+            Some((b'|', _)) if !markdown => table = None,
+            Some((delimiter, column)) => {
+                found.extend(row_password(line, start, delimiter, column, context));
+                continue;
+            }
+            None => {}
+        }
+        let delimiter = match (markdown, index) {
+            (true, _) => b'|',
+            (false, 0) => b',',
+            _ => continue,
+        };
+        table = password_header(line, delimiter).map(|column| (delimiter, column));
+    }
+    found
+}
+
+/// A table cell's text: without the quotes, code marks and emphasis around it.
+fn cell_text(cell: &[u8]) -> String {
+    lossy(cell)
+        .trim()
+        .trim_matches(['"', '`', '*'])
+        .trim()
+        .to_string()
+}
+
+/// The index of the `password` column of a header row that also names a connection's
+/// other parts; `None` for any other row.
+fn password_header(line: &[u8], delimiter: u8) -> Option<usize> {
     const PARTS: &[&str] = &[
         "host", "hostname", "server", "port", "user", "username", "dbname", "database",
     ];
-    let field = |cell: &str| cell.trim().trim_matches('"').to_ascii_lowercase();
-    let mut lines = text.split(|b| *b == b'\n');
-    let Some(header) = lines.next().map(lossy) else {
-        return Vec::new();
-    };
-    let columns: Vec<String> = header.split(',').map(field).collect();
-    let Some(column) = columns.iter().position(|c| c == "password") else {
-        return Vec::new();
-    };
-    if !columns.iter().any(|c| PARTS.contains(&c.as_str())) {
-        return Vec::new();
+    let columns: Vec<String> = line
+        .split(|b| *b == delimiter)
+        .map(|cell| cell_text(cell).to_ascii_lowercase())
+        .collect();
+    let column = columns.iter().position(|c| c == "password")?;
+    columns
+        .iter()
+        .any(|c| PARTS.contains(&c.as_str()))
+        .then_some(column)
+}
+
+/// The password in a table row's password column, if it holds one (not a reference,
+/// nor a note such as `(none)`) and the row configures PostgreSQL.
+fn row_password(
+    line: &[u8],
+    start: usize,
+    delimiter: u8,
+    column: usize,
+    context: &mut Context,
+) -> Option<(Range<usize>, Detection)> {
+    let cell = line.split(|b| *b == delimiter).nth(column)?;
+    let secret = cell_text(cell);
+    let note = secret.starts_with('(') && secret.ends_with(')');
+    if secret.is_empty() || note || is_reference(&secret) || !context.configures_postgres(start) {
+        return None;
     }
-    let mut found = Vec::new();
-    let mut offset = header.len() + 1;
-    for line in lines {
-        let start = offset;
-        offset += line.len() + 1;
-        let Some(cell) = line.split(|b| *b == b',').nth(column) else {
-            continue;
-        };
-        let secret = lossy(cell).trim().trim_matches('"').to_string();
-        if secret.is_empty() || is_reference(&secret) || !context.configures_postgres(start) {
-            continue;
-        }
-        let at = start
-            + line
-                .split(|b| *b == b',')
-                .take(column)
-                .map(|c| c.len() + 1)
-                .sum::<usize>();
-        found.push((
-            at..at + cell.len(),
-            detection(
-                Kind::PasswordSetting,
-                at,
-                "password column: ****".to_string(),
-                &secret,
-            ),
-        ));
-    }
-    found
+    let at = start
+        + line
+            .split(|b| *b == delimiter)
+            .take(column)
+            .map(|c| c.len() + 1)
+            .sum::<usize>();
+    Some((
+        at..at + cell.len(),
+        detection(
+            Kind::PasswordSetting,
+            at,
+            "password column: ****".to_string(),
+            &secret,
+        ),
+    ))
 }
 
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
