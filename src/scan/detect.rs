@@ -1328,6 +1328,10 @@ mod tests {
                 Kind::PasswordSetting,
             ),
             (
+                "ENGINE = PostgreSQL('db.acme.io:5432', 'app', 'events', 'reader', '{PW}');",
+                Kind::PasswordSetting,
+            ),
+            (
                 "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
                 Kind::PasswordSetting,
             ),

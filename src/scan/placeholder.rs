@@ -138,10 +138,15 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the
-/// comic's horse, Java's keystore default, the metasyntactic `foo`): a look-alike
-/// wherever it appears.
+/// comic's horse, Java's keystore default, the metasyntactic `foo`, the examples of
+/// PostgreSQL's manual, Neon's documentation and Oracle's `scott/tiger` that SQLAlchemy's
+/// took on): a look-alike wherever it appears.
 const EXAMPLE_PASSWORDS: &[&str] = &[
     "hunter2",
+    "jw8s0f4",
+    "hu8jmn3",
+    "abc123def",
+    "tiger",
     "correcthorsebatterystaple",
     "correct-horse-battery-staple",
     "changeit",
@@ -318,6 +323,8 @@ mod tests {
             "@db.password@",
             "@@PG_PASSWORD@@",
             "hunter2",
+            "jw8s0F4",
+            "AbC123dEf",
             "foo",
             "\\****",
             "AMAFUyyuros/QjxPTtgzcsuQsqzIasdzJEN04aCtWDzXx1O9d6UmpkBtvEeqFly/EXAMPLE==",

@@ -131,9 +131,10 @@ fn patterns() -> &'static Patterns {
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
         // `Transactor.fromDriverManager(driver, url, user, "...")`, the AWS CDK's
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
-        // (sqlx, tokio-postgres) and a data source's `setPassword("...")`.
+        // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
+        // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A command-line option for the password declared with a literal default:
