@@ -263,10 +263,10 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback (Ecto's `hostname:
-        // "localhost",` too), a JDBC URL on loopback
-        // or Testcontainers' `jdbc:tc:`.
+        // "localhost",` too), a JDBC URL on loopback or Testcontainers' `jdbc:tc:`, a URI
+        // whose host is loopback or a service container's name (`...@postgres:5432`).
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -529,8 +529,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A default password given to a container the file starts, or beside a host on
-        // loopback, is a local default.
-        d.local_default = facts.is_local_default_variable(&secret);
+        // loopback, is a local default; so is one given to the official image's own
+        // variable, which sets up the container it starts (`POSTGRES_PASSWORD=postgres`).
+        d.local_default = facts.is_local_default_variable(&secret)
+            || (name == "POSTGRES_PASSWORD" && is_default_password(&secret));
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
@@ -887,9 +889,14 @@ fn is_default_digest(digest: &[u8; 32]) -> bool {
         .any(|password| <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == *digest)
 }
 
-/// Whether a password is one local and CI databases are set up with.
+/// Whether a password is one local and CI databases are set up with: a default one, or
+/// a default one or `password` with a few digits after it (`postgres123`, `password1`).
 pub(super) fn is_default_password(password: &str) -> bool {
-    LOCAL_PASSWORDS.contains(&password.to_ascii_lowercase().as_str())
+    let lower = password.to_ascii_lowercase();
+    let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = lower.len() - word.len();
+    LOCAL_PASSWORDS.contains(&lower.as_str())
+        || ((1..=4).contains(&digits) && (LOCAL_PASSWORDS.contains(&word) || word == "password"))
 }
 
 /// Whether a user, password and host are a well-known local default: a default
@@ -1435,7 +1442,13 @@ mod tests {
             (&format!("{COMPOSE}postgres\n"), true),
             ("docker run -e POSTGRES_PASSWORD=postgres postgres:16", true), // vsecure:allow (a documented fake)
             (&format!("{COMPOSE}{FAKE}\n"), false),
-            ("POSTGRES_PASSWORD=postgres", false), // vsecure:allow (a documented fake)
+            ("POSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
+            ("POSTGRES_PASSWORD=postgres123", true), // vsecure:allow (a documented fake)
+            ("DB_PASSWORD=admin123", false),      // vsecure:allow (a documented fake)
+            (
+                "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app",
+                true,
+            ), // vsecure:allow (a documented fake)
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
             (
