@@ -1431,6 +1431,8 @@ mod tests {
         const COMPOSE: &str =
             "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ";
         const FAKE: &str = "Zx8-Kq2-Lm5";
+        const SERVICE_URI: &str =
+            "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
@@ -1445,10 +1447,7 @@ mod tests {
             ("POSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("POSTGRES_PASSWORD=postgres123", true), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false),      // vsecure:allow (a documented fake)
-            (
-                "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app",
-                true,
-            ), // vsecure:allow (a documented fake)
+            (SERVICE_URI, true),
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
             (
