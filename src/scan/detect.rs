@@ -116,6 +116,9 @@ pub struct Detection {
     /// A well-known local default (`postgres:postgres@localhost`, `test:test@127.0.0.1`
     /// or a CI service container): reported, but not a leaked secret.
     pub local_default: bool,
+    /// Whether the secret is a password local and CI databases are set up with
+    /// (`postgres`, `test`, `postgres123`): a local default where the database is local.
+    pub default_password: bool,
     /// SHA-256 of the secret (decoded and unquoted), so a finding can be told apart from
     /// another and recognised again (its fingerprint) without the secret being kept.
     pub secret_digest: [u8; 32],
@@ -262,11 +265,11 @@ fn patterns() -> &'static Patterns {
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
-        // run ... postgres`, a database host setting on loopback (Ecto's `hostname:
-        // "localhost",` too), a JDBC URL on loopback or Testcontainers' `jdbc:tc:`, a URI
+        // run ... postgres`, a database host setting on loopback or a container's name
+        // (Ecto's `hostname: "localhost",` too), a JDBC URL on loopback or Testcontainers' `jdbc:tc:`, a URI
         // whose host is loopback or a service container's name (`...@postgres:5432`).
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -584,9 +587,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container) is for that database.
     for (_, d) in &mut found {
-        if d.kind == Kind::PasswordSetting
-            && is_default_digest(&d.secret_digest)
-            && facts.declares_local_database()
+        if d.kind == Kind::PasswordSetting && d.default_password && facts.declares_local_database()
         {
             d.local_default = true;
         }
@@ -831,6 +832,7 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
         offset,
         redacted,
         local_default: false,
+        default_password: is_default_password(secret),
         secret_digest: Sha256::digest(secret.as_bytes()).into(),
     }
 }
@@ -881,17 +883,9 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "12345", "123456", "toor",
 ];
 
-/// Whether a secret's digest is that of a password local and CI databases are set up
-/// with (a setting's finding keeps the digest, not the secret).
-fn is_default_digest(digest: &[u8; 32]) -> bool {
-    LOCAL_PASSWORDS
-        .iter()
-        .any(|password| <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == *digest)
-}
-
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`).
-pub(super) fn is_default_password(password: &str) -> bool {
+fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
@@ -907,8 +901,22 @@ fn is_local_default(user: &str, password: &str, host: &str) -> bool {
         .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         .map_or(host, |(h, _)| h);
     let password = password.to_ascii_lowercase();
-    LOCAL_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+    is_local_host(&host.to_ascii_lowercase())
         && (is_default_password(&password) || password == user.to_ascii_lowercase())
+}
+
+/// Whether a host only reaches this machine or a service container beside it: loopback,
+/// or a container's name, one label that names a database (`postgres`, `local_postgres`,
+/// `app-db`): no public host is spelt without a dot.
+fn is_local_host(host: &str) -> bool {
+    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local"];
+    let single_label = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        && !host.bytes().all(|b| b.is_ascii_digit());
+    LOCAL_HOSTS.contains(&host)
+        || (single_label && SERVICE_WORDS.iter().any(|word| host.contains(word)))
 }
 
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
@@ -1446,7 +1454,9 @@ mod tests {
             (&format!("{COMPOSE}{FAKE}\n"), false),
             ("POSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("POSTGRES_PASSWORD=postgres123", true), // vsecure:allow (a documented fake)
-            ("DB_PASSWORD=admin123", false),      // vsecure:allow (a documented fake)
+            ("postgres://app:postgres@local_postgres:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:postgres@orders-db.acme.io:5432/app", false), // vsecure:allow (a documented fake)
+            ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)

@@ -399,7 +399,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 &secret,
             );
             // A document's `the default password is `postgres``: a local default.
-            d.local_default = super::detect::is_default_password(&secret);
+            d.local_default = d.default_password;
             found.push((label.start()..value.end(), d));
         }
     }
