@@ -269,7 +269,7 @@ fn patterns() -> &'static Patterns {
         // (Ecto's `hostname: "localhost",` too), a JDBC URL on loopback or Testcontainers' `jdbc:tc:`, a URI
         // whose host is loopback or a service container's name (`...@postgres:5432`).
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
         )
         .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
@@ -880,16 +880,22 @@ pub(super) fn names_database_password(name: &str) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "1234",
-    "12345", "123456", "toor",
+    "12345", "123456", "toor", "p@ssw0rd", "passw0rd",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
-/// a default one or `password` with a few digits after it (`postgres123`, `password1`).
+/// a default one or `password` with a few digits after it (`postgres123`, `password1`),
+/// or a default word then a word for password (`devpass`, `testpassword`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
+    let default_then_password = ["password", "pass", "pwd", "pw"].iter().any(|ending| {
+        word.strip_suffix(ending)
+            .is_some_and(|start| LOCAL_PASSWORDS.contains(&start))
+    });
     LOCAL_PASSWORDS.contains(&lower.as_str())
+        || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits) && (LOCAL_PASSWORDS.contains(&word) || word == "password"))
 }
 
@@ -1439,6 +1445,8 @@ mod tests {
         const COMPOSE: &str =
             "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ";
         const FAKE: &str = "Zx8-Kq2-Lm5";
+        const POOL_ON_LOOPBACK: &str =
+            "new Pool({\n  host: 'localhost', // the machine\n  password: 'devpass',\n});"; // vsecure:allow (a documented fake)
         const SERVICE_URI: &str =
             "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app"; // vsecure:allow (a documented fake)
         for (text, local) in [
@@ -1458,6 +1466,7 @@ mod tests {
             ("postgres://app:postgres@orders-db.acme.io:5432/app", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
+            (POOL_ON_LOOPBACK, true),
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
             (
