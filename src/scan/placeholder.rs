@@ -72,13 +72,14 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 ];
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
-/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, `%s`,
-/// `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
-/// `os.environ[...]`), a secret store's address
-/// (`arn:aws:secretsmanager:...`, `op://vault/item/field`), a bracketed hint
-/// (`<password>`, `[secret]`, `<your` cut from `<your password>`), a run of one mask character (`****`, `xxxx`), made only
-/// of placeholder words (`your_password_here`, `YourPassword`, `changeme`), or prose
-/// (`Mot de passe`, `Enter the password`: a label, not a password).
+/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`,
+/// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
+/// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
+/// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
+/// from `<your password>`), a run of one mask character (`****`, `xxxx`), made only of
+/// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
+/// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), or prose (`Mot de passe`,
+/// `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     // One character is an example's (`postgres://u:p@h/db`), not a password.
@@ -134,6 +135,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || bracketed
         || mask
         || only_placeholder_words(value)
+        || marks_a_placeholder(value)
         || reads_as_prose(value)
 }
 
@@ -210,6 +212,26 @@ fn only_placeholder_words(value: &str) -> bool {
     {
         return false;
     }
+    let words = words_of(value);
+    let words: Vec<&String> = words.iter().collect();
+    match words.as_slice() {
+        [] => false,
+        // One word alone is a placeholder only when it names what goes there: `postgres`,
+        // `admin` or `root` alone are weak passwords, not hints.
+        // Or when it runs placeholder words together (`mypassword`, `yourdbpass`), as
+        // `my_password` would spell them apart.
+        [one] => {
+            SINGLE_WORDS.contains(&one.as_str())
+                || runs_placeholder_words_together(one)
+                || names_a_password_together(one)
+        }
+        many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
+    }
+}
+
+/// The words of a value, lower-cased: split at `-`, `_`, `.`, spaces and where a
+/// capital follows a small letter (`YourPassword`).
+fn words_of(value: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -226,20 +248,32 @@ fn only_placeholder_words(value: &str) -> bool {
         current.extend(c.to_lowercase());
     }
     words.push(current);
-    let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
-    match words.as_slice() {
-        [] => false,
-        // One word alone is a placeholder only when it names what goes there: `postgres`,
-        // `admin` or `root` alone are weak passwords, not hints.
-        // Or when it runs placeholder words together (`mypassword`, `yourdbpass`), as
-        // `my_password` would spell them apart.
-        [one] => {
-            SINGLE_WORDS.contains(&one.as_str())
-                || runs_placeholder_words_together(one)
-                || names_a_password_together(one)
-        }
-        many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
-    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// Whether a value of several words says it is to be replaced, whatever its other
+/// words: `PLACEHOLDER_BASE64_PASSWORD`, `REPLACE_WITH_PROD_PASSWORD`, `YOUR_DB_PASS_2024`.
+fn marks_a_placeholder(value: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "placeholder",
+        "replace",
+        "changeme",
+        "redacted",
+        "todo",
+        "fixme",
+        "insert",
+        "dummy",
+        "example",
+        "sample",
+        "your",
+    ];
+    // Dots make a host's name (`db.example.com`), not a placeholder.
+    let spelt_as_words = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    let words = words_of(value);
+    spelt_as_words && words.len() >= 2 && words.iter().any(|w| MARKERS.contains(&w.as_str()))
 }
 
 /// Whether a word is a placeholder phrase written together: a word that says "put
@@ -347,6 +381,8 @@ mod tests {
             "mypassword",
             "yourdbpassword",
             "dbpass",
+            "PLACEHOLDER_BASE64_PASSWORD",
+            "REPLACE-WITH-PROD-PASSWORD-2024",
             "pgpassword",
             "<your",
             "Mot de passe",
@@ -386,6 +422,8 @@ mod tests {
             "aaaaaaaaaa",
             "adminadmin",
             "testpass",
+            "Yourself42",
+            "Sample!Horse-9",
             "<x7Kq2",
             "Winter Sale 2024",
             "correct-horse battery",
