@@ -401,7 +401,6 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/throwaway-service.yml",
             "clean/url-cases_test.go",
             "clean/weak-local-pools.js",
-            "clean/weak-local-pools.js",
         ],
         "reported low, not as findings"
     );

@@ -880,7 +880,7 @@ pub(super) fn names_database_password(name: &str) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "1234",
-    "12345", "123456", "toor", "p@ssw0rd", "passw0rd",
+    "12345", "123456", "toor",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or

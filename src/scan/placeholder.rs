@@ -141,14 +141,18 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the
 /// comic's horse, Java's keystore default, the metasyntactic `foo`, the examples of
-/// PostgreSQL's manual, Neon's documentation and Oracle's `scott/tiger` that SQLAlchemy's
-/// took on): a look-alike wherever it appears.
+/// PostgreSQL's manual, Neon's documentation, Oracle's `scott/tiger` that SQLAlchemy's
+/// took on, and the `P@ssw0rd` of vendors' examples): a look-alike wherever it appears.
 const EXAMPLE_PASSWORDS: &[&str] = &[
     "hunter2",
     "jw8s0f4",
     "hu8jmn3",
     "abc123def",
     "tiger",
+    "p@ssw0rd",
+    "p@ssw0rd!",
+    "p@$$w0rd",
+    "passw0rd",
     "correcthorsebatterystaple",
     "correct-horse-battery-staple",
     "changeit",

@@ -147,12 +147,12 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A password as a document gives it: a table's label cell and the value cell
         // beside it (`<th>Password</th><td>...</td>`, `| Password | ... |`), or prose
-        // (`the password is `...``, `Password: `...``; a code span with `=` or `(` in it
-        // is code, not a value).
+        // (`the password is `...``, `Password: `...``, `**Password**: `...``; a code span
+        // with `=` or `(` in it is code, not a value).
         labelled_value: Regex::new(concat!(
             r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
             r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
-            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?|[ \t]*:)[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")"#,
+            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?|\**[ \t]*:\**)[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")"#,
         ))
         .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
