@@ -366,6 +366,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",
             "clean/ci-compose.yml",
+            "clean/ci-ephemeral-service.yml",
+            "clean/ci-ephemeral-service.yml",
             "clean/ci-services.yml",
             "clean/ci-services.yml",
             "clean/circleci-user-repeated.yml",

@@ -156,6 +156,7 @@ struct Patterns {
     role_password: Regex,
     userlist_line: Regex,
     local_database: Regex,
+    ci_workflow: Regex,
     libpq_keyword_value: Regex,
 }
 
@@ -272,6 +273,10 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
         )
         .expect("valid regex"),
+        // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
+        // Bitbucket's `script:`), which a compose file or a deployment never has.
+        ci_workflow: Regex::new(r"(?m)^[ \t]*(?:runs-on|steps|script):")
+            .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
         userlist_line: Regex::new(r#"^[ \t]*"((?:[^"\n]|"")+)"[ \t]+"((?:[^"\n]|"")*)"[ \t]*\r?$"#)
             .expect("valid regex"),
@@ -301,7 +306,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = decode(password.as_bytes());
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
-        let local_default = is_local_default(&lossy(user), &secret, &lossy(host));
+        let local_default = is_local_default(&lossy(user), &secret, &lossy(host))
+            || (is_local_host(&lossy(host)) && facts.is_ci_service());
         if !local_default
             && (is_placeholder(&secret) || is_placeholder(&lossy(host)) || secret.contains("://"))
         {
@@ -535,7 +541,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // loopback, is a local default; so is one given to the official image's own
         // variable, which sets up the container it starts (`POSTGRES_PASSWORD=postgres`).
         d.local_default = facts.is_local_default_variable(&secret)
-            || (name == "POSTGRES_PASSWORD" && is_default_password(&secret));
+            || (name == "POSTGRES_PASSWORD"
+                && (is_default_password(&secret) || facts.is_ci_service()));
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
@@ -671,6 +678,8 @@ struct LineFacts<'a> {
     database_url_end: HashMap<usize, Option<usize>>,
     /// Whether the text declares a local database (a fact of the whole text).
     local_database: Option<bool>,
+    /// Whether the text is a CI pipeline that starts a PostgreSQL service container.
+    ci_service: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
     /// The host and user of each line's Npgsql or ODBC string, read once per line.
@@ -687,6 +696,7 @@ impl<'a> LineFacts<'a> {
             allow: HashMap::new(),
             database_url_end: HashMap::new(),
             local_database: None,
+            ci_service: None,
             user_names: None,
             semicolon_fields: HashMap::new(),
         }
@@ -700,6 +710,19 @@ impl<'a> LineFacts<'a> {
         *self
             .local_database
             .get_or_insert_with(|| patterns().local_database.is_match(text))
+    }
+
+    /// Whether the text is a CI pipeline that starts a PostgreSQL service container: the
+    /// container lives as long as the job, so whatever password it is given, and a URI
+    /// to it on loopback, opens no database that outlives the run.
+    fn is_ci_service(&mut self) -> bool {
+        if let Some(known) = self.ci_service {
+            return known;
+        }
+        let ci_service =
+            self.declares_local_database() && patterns().ci_workflow.is_match(self.text);
+        self.ci_service = Some(ci_service);
+        ci_service
     }
 
     /// Whether a password a variable is set to is a well-known local default: the text
@@ -902,20 +925,25 @@ fn is_default_password(password: &str) -> bool {
 /// Whether a user, password and host are a well-known local default: a default
 /// password (or the user name repeated) on loopback or a service container's name.
 fn is_local_default(user: &str, password: &str, host: &str) -> bool {
+    let password = password.to_ascii_lowercase();
+    is_local_host(host) && (is_default_password(&password) || password == user.to_ascii_lowercase())
+}
+
+/// Whether a host (with its port or not) only reaches this machine or a service
+/// container beside it: loopback, or a container's name, one label that names a
+/// database (`postgres`, `local_postgres`, `app-db`): no public host is spelt without a
+/// dot.
+fn is_local_host(host: &str) -> bool {
+    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local"];
+    let host = host.to_ascii_lowercase();
+    // `::1` is loopback itself, not a host `:` and a port.
+    if LOCAL_HOSTS.contains(&host.as_str()) {
+        return true;
+    }
     let host = host
         .rsplit_once(':')
         .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(host, |(h, _)| h);
-    let password = password.to_ascii_lowercase();
-    is_local_host(&host.to_ascii_lowercase())
-        && (is_default_password(&password) || password == user.to_ascii_lowercase())
-}
-
-/// Whether a host only reaches this machine or a service container beside it: loopback,
-/// or a container's name, one label that names a database (`postgres`, `local_postgres`,
-/// `app-db`): no public host is spelt without a dot.
-fn is_local_host(host: &str) -> bool {
-    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local"];
+        .map_or(host.as_str(), |(h, _)| h);
     let single_label = !host.is_empty()
         && host
             .bytes()
@@ -1447,6 +1475,9 @@ mod tests {
         const FAKE: &str = "Zx8-Kq2-Lm5";
         const POOL_ON_LOOPBACK: &str =
             "new Pool({\n  host: 'localhost', // the machine\n  password: 'devpass',\n});"; // vsecure:allow (a documented fake)
+        const CI_SERVICE: &str = "jobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      pg:\n        image: postgres:16\n        env:\n          POSTGRES_PASSWORD: ci7Kx2Lq9\n"; // vsecure:allow (a documented fake)
+        const CI_URI: &str = "    runs-on: ubuntu-latest\n    services:\n      pg:\n        image: postgres:16\n    steps:\n      - run: psql postgres://app:ci7Kx2Lq9@localhost:5432/app\n"; // vsecure:allow (a documented fake)
+        const COMPOSE_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ci7Kx2Lq9\n"; // vsecure:allow (a documented fake)
         const SERVICE_URI: &str =
             "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app"; // vsecure:allow (a documented fake)
         for (text, local) in [
@@ -1466,6 +1497,9 @@ mod tests {
             ("postgres://app:postgres@orders-db.acme.io:5432/app", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
+            (CI_SERVICE, true),
+            (CI_URI, true),
+            (COMPOSE_SERVICE, false),
             (POOL_ON_LOOPBACK, true),
             ("POSTGRES_HOST=localhost\nPOSTGRES_PASSWORD=postgres", true), // vsecure:allow (a documented fake)
             ("PGHOST=localhost\nPGPASSWORD=postgres", true), // vsecure:allow (a documented fake)
