@@ -69,6 +69,33 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "connection",
     "string",
     "dsn",
+    // The same placeholders in the languages tutorials are written in: Spanish's
+    // `tu_contraseña`, Portuguese's `sua_senha`, French's `votre_mot_de_passe`, German's
+    // `dein_passwort`.
+    "tu",
+    "su",
+    "sua",
+    "seu",
+    "votre",
+    "ton",
+    "dein",
+    "ihr",
+    "contraseña",
+    "contrasena",
+    "clave",
+    "senha",
+    "mot",
+    "de",
+    "passe",
+    "passwort",
+    "kennwort",
+    "usuario",
+    "utilisateur",
+    "benutzer",
+    "base",
+    "datos",
+    "dados",
+    "donnees",
 ];
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
@@ -385,6 +412,8 @@ mod tests {
             "mypassword",
             "yourdbpassword",
             "dbpass",
+            "tu_contraseña",
+            "votre-mot-de-passe",
             "PLACEHOLDER_BASE64_PASSWORD",
             "REPLACE-WITH-PROD-PASSWORD-2024",
             "pgpassword",
