@@ -267,10 +267,12 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
-        // (Ecto's `hostname: "localhost",` too), a JDBC URL on loopback or Testcontainers' `jdbc:tc:`, a URI
-        // whose host is loopback or a service container's name (`...@postgres:5432`).
+        // (Ecto's `hostname: "localhost",` too), a JDBC URL on loopback or Testcontainers'
+        // `jdbc:tc:`, a URI whose host is loopback or a container's name
+        // (`...@postgres:5432`); a container's name is one label naming a database, as
+        // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|postgres|db|database|pg)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
