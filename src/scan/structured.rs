@@ -147,12 +147,13 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A password as a document gives it: a table's label cell and the value cell
         // beside it (`<th>Password</th><td>...</td>`, `| Password | ... |`), or prose
-        // (`the password is `...``, `Password: `...``, `**Password**: `...``; a code span
-        // with `=` or `(` in it is code, not a value).
+        // (`the password is `...`` or `"..."`, `Password: `...``, `**Password**: `...``;
+        // a code span with `=` or `(` in it is code, not a value; `password: "..."` is a
+        // setting, the quoted keys' to judge).
         labelled_value: Regex::new(concat!(
             r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
             r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
-            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?|\**[ \t]*:\**)[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")"#,
+            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
         ))
         .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
@@ -384,7 +385,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     if syntax == Syntax::Config {
         for c in p.labelled_value.captures_iter(text) {
-            let (label, value) = [(1, 2), (3, 4), (5, 6), (5, 7)]
+            let (label, value) = [(1, 2), (3, 4), (5, 6), (5, 7), (5, 8)]
                 .into_iter()
                 .find_map(|(l, v)| Some((c.get(l)?, c.get(v)?)))
                 .expect("one alternative matched");
