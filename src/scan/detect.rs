@@ -1383,6 +1383,10 @@ mod tests {
                 Kind::PasswordSetting,
             ),
             (
+                "resource \"helm_release\" \"pg\" {\n  chart = \"postgresql\"\n  set {\n    name  = \"auth.password\"\n    value = \"{PW}\"\n  }\n}",
+                Kind::PasswordSetting,
+            ),
+            (
                 "backend_hostname0 = 'pg1.acme.io'\nbackend_port0 = 5432\nsr_check_password = '{PW}'\n",
                 Kind::PasswordSetting,
             ),
@@ -1418,6 +1422,7 @@ mod tests {
             "PostgreSQL drivers: a literal password: `password=\"...\"` (psycopg2)",
             "    psql -h db.acme.io -U app\n\nThe password is in 1Password.\n",
             "| Host | Port | Password |\n|--|--|--|\n| db.acme.io | 5432 | (none) |\n",
+            "resource \"helm_release\" \"app\" {\n  chart = \"app\"\n  set {\n    name  = \"postgresql.enabled\"\n    value = \"true\"\n  }\n  set {\n    name  = \"redis.auth.password\"\n    value = \"Zx8-Kq2-Lm5\"\n  }\n}",
             "input PostgresConnectInput {\n  host: String!\n  password: String!\n}",
             "helm upgrade app ./chart --set postgresql.enabled=true --set redis.auth.password=Zx8-Kq2-Lm5",
         ] {

@@ -61,6 +61,7 @@ struct Patterns {
     option_default: Regex,
     labelled_value: Regex,
     env_pair: Regex,
+    hcl_set: Regex,
     keyword_key: Regex,
     nested_password: Regex,
     secret_kind: Regex,
@@ -169,6 +170,12 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         env_pair: Regex::new(
             r#"(?m)(-[ \t]*name:[ \t]*["']?([A-Za-z0-9_]*(?i:password|passwd|pwd))["']?[ \t]*\r?\n[ \t]*value:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#'"][^\n#]*?)[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        // Terraform's Helm release values: `set { name = "auth.password"` then
+        // `value = "..." }` (and `set_sensitive`).
+        hcl_set: Regex::new(
+            r#"(?m)(name[ \t]*=[ \t]*"([A-Za-z0-9_.\[\]\\-]*(?i:password|passwd|pwd))"[ \t]*\r?\n[ \t]*value[ \t]*=[ \t]*)("[^"\n]*")"#,
         )
         .expect("valid regex"),
         secret_kind: Regex::new(r"(?m)^kind:[ \t]*Secret[ \t]*\r?$").expect("valid regex"),
@@ -467,6 +474,31 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 Kind::PasswordVariable,
                 pair.start(),
                 format!("{}=****", lossy(name.as_bytes())),
+                &secret,
+            ),
+        ));
+    }
+    for c in p.hcl_set.captures_iter(text) {
+        let (pair, name, value) = (
+            c.get(1).expect("pair"),
+            c.get(2).expect("name"),
+            c.get(3).expect("value"),
+        );
+        let secret = unquote(value.as_bytes());
+        let shown = lossy(name.as_bytes());
+        if is_reference(&secret)
+            || !is_database_password_key(&shown)
+            || names_another_engine(name.as_bytes())
+            || !context.configures_postgres(pair.start())
+        {
+            continue;
+        }
+        found.push((
+            pair.start()..value.end(),
+            detection(
+                Kind::PasswordSetting,
+                pair.start(),
+                format!("set {shown}=****"),
                 &secret,
             ),
         ));
