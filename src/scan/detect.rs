@@ -405,10 +405,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
-        let (name, value) = [(1, 2), (3, 4)]
-            .into_iter()
-            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
-            .expect("one alternative matched");
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         let pgpassword = shown == "PGPASSWORD";
@@ -548,10 +545,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
-        let (name, value) = [(1, 2), (3, 4), (5, 6), (7, 8)]
-            .into_iter()
-            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
-            .expect("one alternative matched");
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         let names_database_password = names_database_password(&shown)
@@ -847,6 +841,18 @@ impl<'a> LineFacts<'a> {
         });
         end.is_some_and(|end| end <= offset)
     }
+}
+
+/// The name and value groups of whichever alternative of a pattern matched: `pairs`
+/// lists each alternative's (name, value) group numbers.
+pub(super) fn matched_pair<'t>(
+    c: &regex::bytes::Captures<'t>,
+    pairs: &[(usize, usize)],
+) -> (regex::bytes::Match<'t>, regex::bytes::Match<'t>) {
+    pairs
+        .iter()
+        .find_map(|&(name, value)| Some((c.get(name)?, c.get(value)?)))
+        .expect("one alternative matched")
 }
 
 /// A detection of `kind` at `offset`, shown as `redacted`, of `secret` (kept as its

@@ -252,10 +252,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             continue;
         }
         let redacted = format!("{name}****");
-        found.push((
-            key.start()..value.end(),
-            detection(Kind::PasswordSetting, key.start(), redacted, &secret),
-        ));
+        found.push(setting(key.start()..value.end(), redacted, &secret));
     }
     if syntax == Syntax::Config {
         for c in p
@@ -278,18 +275,12 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             {
                 continue;
             }
-            found.push((
+            found.push(setting(
                 key.start()..value.end(),
-                detection(
-                    Kind::PasswordSetting,
-                    key.start(),
-                    format!("{name}****"),
-                    &secret,
-                ),
+                format!("{name}****"),
+                &secret,
             ));
         }
-    }
-    if syntax == Syntax::Config {
         for c in p.spaced_key.captures_iter(text) {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
@@ -307,14 +298,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             {
                 continue;
             }
-            found.push((
+            found.push(setting(
                 key.start()..value.end(),
-                detection(
-                    Kind::PasswordSetting,
-                    key.start(),
-                    format!("{name} ****"),
-                    &secret,
-                ),
+                format!("{name} ****"),
+                &secret,
             ));
         }
     }
@@ -335,14 +322,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        found.push((
+        found.push(setting(
             tag.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                tag.start(),
-                format!("<{key}>****"),
-                &secret,
-            ),
+            format!("<{key}>****"),
+            &secret,
         ));
     }
     for c in p.driver_call.captures_iter(text) {
@@ -352,21 +335,14 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if is_reference(&secret) || !context.configures_postgres(call.start()) {
             continue;
         }
-        found.push((
+        found.push(setting(
             call.start()..value.end() + 1,
-            detection(
-                Kind::PasswordSetting,
-                call.start(),
-                call_shown(call.as_bytes()),
-                &secret,
-            ),
+            call_shown(call.as_bytes()),
+            &secret,
         ));
     }
     for c in p.option_default.captures_iter(text) {
-        let (name, value) = [(1, 2), (3, 4)]
-            .into_iter()
-            .find_map(|(n, v)| Some((c.get(n)?, c.get(v)?)))
-            .expect("one alternative matched");
+        let (name, value) = super::detect::matched_pair(&c, &[(1, 2), (3, 4)]);
         let secret = unquote(value.as_bytes());
         let shown = lossy(name.as_bytes());
         let plain = matches!(
@@ -380,35 +356,28 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        found.push((
+        found.push(setting(
             name.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                name.start(),
-                format!("--{shown} (default) ****"),
-                &secret,
-            ),
+            format!("--{shown} (default) ****"),
+            &secret,
         ));
     }
     if syntax == Syntax::Config {
         for c in p.labelled_value.captures_iter(text) {
-            let (label, value) = [(1, 2), (3, 4), (5, 6), (5, 7), (5, 8)]
-                .into_iter()
-                .find_map(|(l, v)| Some((c.get(l)?, c.get(v)?)))
-                .expect("one alternative matched");
+            let (label, value) =
+                super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8)]);
             let secret = lossy(value.as_bytes());
             if is_reference(&secret) || !context.configures_postgres(label.start()) {
                 continue;
             }
-            let mut d = detection(
-                Kind::PasswordSetting,
-                label.start(),
+            let (range, mut d) = setting(
+                label.start()..value.end(),
                 format!("{} ****", lossy(label.as_bytes())),
                 &secret,
             );
             // A document's `the default password is `postgres``: a local default.
             d.local_default = d.default_password;
-            found.push((label.start()..value.end(), d));
+            found.push((range, d));
         }
     }
     for c in p.command_option.captures_iter(text) {
@@ -423,14 +392,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             continue;
         }
         let separator = if shown.ends_with('=') { "" } else { " " };
-        found.push((
+        found.push(setting(
             option.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                option.start(),
-                format!("{shown}{separator}****"),
-                &secret,
-            ),
+            format!("{shown}{separator}****"),
+            &secret,
         ));
     }
     for c in p.config_set.captures_iter(text) {
@@ -440,14 +405,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if !super::detect::names_database_password(&shown) || is_reference(&secret) {
             continue;
         }
-        found.push((
+        found.push(setting(
             name.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                name.start(),
-                format!("config set {shown} ****"),
-                &secret,
-            ),
+            format!("config set {shown} ****"),
+            &secret,
         ));
     }
     found.extend(password_column(text, context));
@@ -493,14 +454,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        found.push((
+        found.push(setting(
             pair.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                pair.start(),
-                format!("set {shown}=****"),
-                &secret,
-            ),
+            format!("set {shown}=****"),
+            &secret,
         ));
     }
     for c in p
@@ -514,14 +471,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if is_reference(&secret) || !context.configures_postgres(key.start()) {
             continue;
         }
-        found.push((
+        found.push(setting(
             key.start()..value.end(),
-            detection(
-                Kind::PasswordSetting,
-                key.start(),
-                format!("{name}****"),
-                &secret,
-            ),
+            format!("{name}****"),
+            &secret,
         ));
     }
     let not_as_written = merged(not_as_written);
@@ -637,6 +590,16 @@ fn kubernetes_secret_data(
         ));
     }
     (found, decoded_values)
+}
+
+/// A password setting's finding over `range` (it starts where the range does), shown as
+/// `shown`.
+fn setting(range: Range<usize>, shown: String, secret: &str) -> (Range<usize>, Detection) {
+    let start = range.start;
+    (
+        range,
+        detection(Kind::PasswordSetting, start, shown, secret),
+    )
 }
 
 /// Whether a quoted-value match is a key set to a literal, not a path in code: a key
@@ -923,14 +886,10 @@ fn row_password(
             .take(column)
             .map(|c| c.len() + 1)
             .sum::<usize>();
-    Some((
+    Some(setting(
         at..at + cell.len(),
-        detection(
-            Kind::PasswordSetting,
-            at,
-            "password column: ****".to_string(),
-            &secret,
-        ),
+        "password column: ****".to_string(),
+        &secret,
     ))
 }
 
