@@ -199,7 +199,7 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`).
         user_setting: Regex::new(
-            r#"(?im)^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?)["']?[ \t]*[:=][ \t]*["']?([^\s"'#]+)"#,
+            r#"(?im)^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?|\$(?:DB|DATABASE)\[["']USER(?:NAME)?)["']?\]?[ \t]*[:=][ \t]*["']?([^\s"'#]+)"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -272,7 +272,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)_?HOST|host|hostname)["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*,?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -297,6 +297,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let mut facts = LineFacts::new(text, &lines);
     let mut context = structured::Context::new(text, &lines);
     let mut found: Vec<(Range<usize>, Detection)> = Vec::new();
+    let mut uri_passwords = Vec::new();
     for c in p.uri.captures_iter(text) {
         let (whole, scheme, user, password, host) = (
             c.get(0).expect("group 0"),
@@ -306,12 +307,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &c[4],
         );
         let secret = decode(password.as_bytes());
+        uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = is_local_default(&lossy(user), &secret, &lossy(host))
             || (is_local_host(&lossy(host)) && facts.is_ci_service());
         if !local_default
-            && (is_placeholder(&secret) || is_placeholder(&lossy(host)) || secret.contains("://"))
+            && (is_placeholder(&secret)
+                || is_placeholder_host(&lossy(host))
+                || secret.contains("://"))
         {
             continue;
         }
@@ -330,6 +334,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         d.local_default = local_default;
         found.push((whole.range(), d));
     }
+    let illustrations = illustrations(&uri_passwords);
+    found.retain(|(range, d)| d.local_default || !illustrations.contains(&range.start));
     for c in p.uri_query_password.captures_iter(text) {
         let (whole, prefix, key, value) = (
             c.get(0).expect("group 0"),
@@ -590,8 +596,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container) is for that database.
     for (_, d) in &mut found {
-        if d.kind == Kind::PasswordSetting && d.default_password && facts.declares_local_database()
-        {
+        if d.kind == Kind::PasswordSetting && facts.is_local_default_setting(d) {
             d.local_default = true;
         }
     }
@@ -729,19 +734,30 @@ impl<'a> LineFacts<'a> {
         if !self.declares_local_database() {
             return false;
         }
+        is_default_password(password) || self.user_names().iter().any(|user| user == password)
+    }
+
+    /// The user names the text sets, read on first use.
+    fn user_names(&mut self) -> &[String] {
         let text = self.text;
-        is_default_password(password)
-            || self
-                .user_names
-                .get_or_insert_with(|| {
-                    patterns()
-                        .user_setting
-                        .captures_iter(text)
-                        .map(|c| lossy(&c[1]))
-                        .collect()
-                })
-                .iter()
-                .any(|user| user == password)
+        self.user_names.get_or_insert_with(|| {
+            patterns()
+                .user_setting
+                .captures_iter(text)
+                .map(|c| lossy(&c[1]))
+                .collect()
+        })
+    }
+
+    /// Whether a setting's password, known by its digest, is a local default: a default
+    /// one or a user name the text sets (Zabbix's `$DB['USER'] = 'zabbix'` and
+    /// `$DB['PASSWORD'] = 'zabbix'`), beside a local database.
+    fn is_local_default_setting(&mut self, d: &Detection) -> bool {
+        self.declares_local_database()
+            && (d.default_password
+                || self.user_names().iter().any(|user| {
+                    <[u8; 32]>::from(Sha256::digest(user.as_bytes())) == d.secret_digest
+                }))
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -916,14 +932,23 @@ const LOCAL_PASSWORDS: &[&str] = &[
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
-/// or a default word then a word for password (`devpass`, `testpassword`).
+/// or a default word then a word for password (`devpass`, `testpassword`), or a name
+/// then a word for password, apart (`etl_password`, `app-pass`: the password says whose
+/// it is).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
     let default_then_password = ["password", "pass", "pwd", "pw"].iter().any(|ending| {
-        word.strip_suffix(ending)
-            .is_some_and(|start| LOCAL_PASSWORDS.contains(&start))
+        word.strip_suffix(ending).is_some_and(|start| {
+            LOCAL_PASSWORDS.contains(&start)
+                || start.strip_suffix(['_', '-']).is_some_and(|name| {
+                    !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+                })
+        })
     });
     LOCAL_PASSWORDS.contains(&lower.as_str())
         || (digits <= 4 && default_then_password)
@@ -935,6 +960,47 @@ fn is_default_password(password: &str) -> bool {
 fn is_local_default(user: &str, password: &str, host: &str) -> bool {
     let password = password.to_ascii_lowercase();
     is_local_host(host) && (is_default_password(&password) || password == user.to_ascii_lowercase())
+}
+
+/// Where the URIs start that illustrate a form rather than hold a credential: the same
+/// user at the same host with two passwords or more written out (`If the password is
+/// `abc123`: postgresql://postgres:abc123@host/db`, then `MyPass456`), as documentation
+/// shows how a password goes in; one user at one host has one password. Placeholders
+/// (`[PASSWORD]`, `your_password_here`) are not passwords written out, and do not count.
+fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::HashSet<usize> {
+    let written_out = |password: &str| !is_placeholder(password);
+    let mut passwords: HashMap<(String, String), Vec<&str>> = HashMap::new();
+    for (_, user, host, password) in uris.iter().filter(|u| written_out(&u.3)) {
+        let seen = passwords
+            .entry((user.to_ascii_lowercase(), host.to_ascii_lowercase()))
+            .or_default();
+        if !seen.contains(&password.as_str()) {
+            seen.push(password);
+        }
+    }
+    uris.iter()
+        .filter(|(_, user, host, _)| {
+            passwords
+                .get(&(user.to_ascii_lowercase(), host.to_ascii_lowercase()))
+                .is_some_and(|seen| seen.len() >= 2)
+        })
+        .map(|(start, ..)| *start)
+        .collect()
+}
+
+/// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
+/// `{{ host }}`) or one letter repeated (`zzzzz`), which a redacted document puts where
+/// the host was; no host is so named.
+fn is_placeholder_host(host: &str) -> bool {
+    let name = host
+        .rsplit_once(':')
+        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
+    let mut letters = name.chars();
+    let first = letters.next();
+    is_placeholder(host)
+        || (name.len() >= 3
+            && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
 }
 
 /// Whether a host (with its port or not) only reaches this machine or a service
@@ -1166,7 +1232,7 @@ mod tests {
         assert!(kinds(placeholder).is_empty(), "base64 of changeme");
         let sealed = "kind: SealedSecret\nspec:\n  encryptedData:\n    POSTGRES_PASSWORD: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n";
         assert!(kinds(sealed).is_empty());
-        let plain = "apiVersion: v1\nkind: Secret\nstringData:\n  POSTGRES_PASSWORD: abcd1234\n"; // vsecure:allow (a documented fake)
+        let plain = "apiVersion: v1\nkind: Secret\nstringData:\n  POSTGRES_PASSWORD: kqzv5931\n"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(plain), [Kind::PasswordVariable]);
     }
 
@@ -1482,6 +1548,23 @@ mod tests {
     }
 
     #[test]
+    fn one_password_beside_a_template_of_the_same_connection_is_found() {
+        const REAL_AFTER_TEMPLATE: &str = "postgresql://app:[PASSWORD]@db.acme.io/app\nDATABASE_URL=postgresql://app:Kq8vTz2mLp@db.acme.io/app\n"; // vsecure:allow (a documented fake)
+        const TWO_USERS: &str = "postgresql://app:Kq8vTz2mLp@db.acme.io/app\npostgresql://report:Wd4nP8qLz3@db.acme.io/app\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(REAL_AFTER_TEMPLATE), [Kind::DatabaseUrl]);
+        assert_eq!(kinds(TWO_USERS), [Kind::PostgresUri, Kind::PostgresUri]);
+    }
+
+    #[test]
+    fn php_array_settings_are_found() {
+        const ZABBIX: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = 'pg1.acme.net';\n$DB['PASSWORD'] = 'Kq8vTz2mLp';\n"; // vsecure:allow (a documented fake)
+        const CODEIGNITER: &str =
+            "$db['default']['password'] = 'Kq8vTz2mLp';\n$db['default']['dbdriver'] = 'postgre';\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(ZABBIX), [Kind::PasswordSetting]);
+        assert_eq!(kinds(CODEIGNITER), [Kind::PasswordSetting]);
+    }
+
+    #[test]
     fn local_defaults_are_marked() {
         const COMPOSE: &str =
             "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ";
@@ -1493,6 +1576,8 @@ mod tests {
         const COMPOSE_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ci7Kx2Lq9\n"; // vsecure:allow (a documented fake)
         const SERVICE_URI: &str =
             "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app"; // vsecure:allow (a documented fake)
+        const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
+        const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
@@ -1534,6 +1619,10 @@ mod tests {
             ),
             ("Host=pg.acme.io;Username=postgres;Password=postgres", false), // vsecure:allow (a documented fake)
             ("localhost:5432:*:postgres:postgres\n", true), // vsecure:allow (a documented fake)
+            (ZABBIX_ON_LOOPBACK, true),
+            (DEBEZIUM_ON_SERVICE, true),
+            ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:etl_password@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("db.acme.io:5432:*:postgres:postgres\n", false), // vsecure:allow (a documented fake)
             (
                 "config :app, App.Repo,\n  hostname: \"localhost\",\n  password: \"postgres\"",
@@ -1554,6 +1643,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_not_flagged() {
+        const ILLUSTRATED: &str = "If it is `Summer2024x`: postgresql://app:Summer2024x@db.acme.io/app\nIf it is `Blue77Door`: postgresql://app:Blue77Door@db.acme.io/app\n"; // vsecure:allow (a documented fake)
         for text in [
             "DATABASE_URL=your_database_url",
             "postgresql://user:<password>@host/db",
@@ -1573,6 +1663,9 @@ mod tests {
             "postgresql://app@db.acme.io/app?password=${DB_PASSWORD}",
             "postgresql://app:your_password_here@db.acme.io/app",
             "see postgresql://host:5432/db for the format",
+            "export PROD_URL=\"postgresql://root:@xxpasswordxx@zzzzz:5432/app\"",
+            "postgres://u2ghi345:k345rst678@ec2-52-1-2-3.compute-1.amazonaws.com:5432/d1",
+            ILLUSTRATED,
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }

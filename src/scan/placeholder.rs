@@ -105,8 +105,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
 /// from `<your password>`), a run of one mask character (`****`, `xxxx`), made only of
 /// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
-/// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), or prose (`Mot de passe`,
-/// `Enter the password`: a label, not a password).
+/// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), a placeholder word padded with
+/// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`), or
+/// prose (`Mot de passe`, `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     // One character is an example's (`postgres://u:p@h/db`), not a password.
@@ -163,7 +164,54 @@ pub fn is_placeholder(value: &str) -> bool {
         || mask
         || only_placeholder_words(value)
         || marks_a_placeholder(value)
+        || wrapped_in_filler(value)
+        || spelt_by_sequences(value)
         || reads_as_prose(value)
+}
+
+/// Whether a value is a placeholder word padded with a filler character on both sides,
+/// as a redacted document writes it (`zzpasswordzz`, `xxSECRETxx`, `**password**`).
+fn wrapped_in_filler(value: &str) -> bool {
+    let Some(filler) = value.chars().next() else {
+        return false;
+    };
+    let doubled: String = [filler, filler].iter().collect();
+    let core = value.trim_matches(filler);
+    matches!(filler, 'x' | 'X' | 'z' | 'Z' | '*' | '#' | '_' | '.' | '-')
+        && value.starts_with(&doubled)
+        && value.ends_with(&doubled)
+        && !core.is_empty()
+        && only_placeholder_words(core)
+}
+
+/// Whether a value of letters and digits is mostly runs of the alphabet or of the
+/// digits in order (`abc123`, `p456def789`): what documentation makes up to show where
+/// a password goes. Digits alone (`123456`) are a weak password, not a made-up one.
+fn spelt_by_sequences(value: &str) -> bool {
+    let chars: Vec<char> = value.to_ascii_lowercase().chars().collect();
+    if chars.len() < 6
+        || !chars.iter().all(|c| c.is_ascii_alphanumeric())
+        || chars.iter().all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let follows = |before: char, after: char| match before {
+        '9' => after == '0',
+        '0'..='8' | 'a'..='y' => after as u32 == before as u32 + 1,
+        _ => false,
+    };
+    let (mut in_runs, mut run) = (0, 1);
+    for i in 1..=chars.len() {
+        if i < chars.len() && follows(chars[i - 1], chars[i]) {
+            run += 1;
+        } else {
+            if run >= 3 {
+                in_runs += run;
+            }
+            run = 1;
+        }
+    }
+    in_runs * 10 >= chars.len() * 7
 }
 
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the
@@ -174,7 +222,6 @@ const EXAMPLE_PASSWORDS: &[&str] = &[
     "hunter2",
     "jw8s0f4",
     "hu8jmn3",
-    "abc123def",
     "tiger",
     "p@ssw0rd",
     "p@ssw0rd!",
@@ -291,6 +338,8 @@ fn marks_a_placeholder(value: &str) -> bool {
         "replace",
         "changeme",
         "redacted",
+        "removed",
+        "omitted",
         "todo",
         "fixme",
         "insert",
@@ -423,6 +472,11 @@ mod tests {
             "((db_password))",
             "__DB_PASSWORD__",
             "p",
+            "zzpasswordzz",
+            "xxSECRETxx",
+            "abc123",
+            "p456def789",
+            "REMOVED_OLD_PASSWORD_FROM_HISTORY",
             "Enter the password",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
             "op://prod/postgres/password",
@@ -461,6 +515,10 @@ mod tests {
             "Winter Sale 2024",
             "correct-horse battery",
             "arnold:aws",
+            "123456",
+            "Secure789",
+            "xxKq8vTz2mxx",
+            "abc-Kq8vTz",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

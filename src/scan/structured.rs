@@ -60,6 +60,7 @@ struct Patterns {
     driver_call: Regex,
     option_default: Regex,
     labelled_value: Regex,
+    supposition: Regex,
     env_pair: Regex,
     hcl_set: Regex,
     keyword_key: Regex,
@@ -94,7 +95,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd)["']?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -157,6 +158,12 @@ fn patterns() -> &'static Patterns {
             r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
         ))
         .expect("valid regex"),
+        // The words that suppose what follows: `if`, `say`, `suppose`, `assuming`, `when`,
+        // then perhaps `your`/`the` and a word (`If your database `), right before the label.
+        supposition: Regex::new(
+            r"(?i)(?:^|[^A-Za-z0-9_])(?:if|say|suppose|assuming|when)[ \t]+(?:(?:your|the|my|a|its)[ \t]+)?(?:[A-Za-z]+[ \t]+)?$",
+        )
+        .expect("valid regex"),
         // A Clojure or EDN map's keyword and its string: `{:user "app" :password "..."}`.
         keyword_key: Regex::new(
             r#"(?:^|[\s{(\[,])(:(?:[A-Za-z0-9_.-]*[-/])?(?:password|passwd|pwd))[ \t]+("(?:[^"\\\n]|\\.)*")"#,
@@ -191,10 +198,11 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
         )
         .expect("valid regex"),
-        // PostgreSQL named: itself, its client tools, drivers, port and pooler, and the
-        // type names drivers give it (`PgPool`, `PgConnectOptions`, `PGSimpleDataSource`).
+        // PostgreSQL named: itself (and CodeIgniter's `postgre` driver), its client tools,
+        // drivers, port and pooler, and the type names drivers give it (`PgPool`,
+        // `PgConnectOptions`, `PGSimpleDataSource`).
         postgres: Regex::new(
-            r"(?i)postgres|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         database: Regex::new(
@@ -367,7 +375,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let (label, value) =
                 super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8)]);
             let secret = lossy(value.as_bytes());
-            if is_reference(&secret) || !context.configures_postgres(label.start()) {
+            if is_reference(&secret)
+                || supposes(text, label.start())
+                || !context.configures_postgres(label.start())
+            {
                 continue;
             }
             let (range, mut d) = setting(
@@ -893,6 +904,21 @@ fn row_password(
     ))
 }
 
+/// Whether the words before a password in prose suppose one (`If your password is
+/// `...``, `Say the database password was `...``): an example of how one is written,
+/// not a password.
+fn supposes(text: &[u8], label: usize) -> bool {
+    let before = &text[label.saturating_sub(SUPPOSITION_REACH)..label];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    patterns().supposition.is_match(&before[line_start..])
+}
+
+/// How far before a password's label a supposition is looked for.
+const SUPPOSITION_REACH: usize = 64;
+
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
 /// `data.vault_generic_secret.db.data["password"]`): a reference, not a password.
 pub(super) fn is_dotted_reference(value: &str) -> bool {
@@ -1212,6 +1238,18 @@ mod tests {
             &mut found,
         );
         found.into_iter().map(|(_, d)| d).collect()
+    }
+
+    #[test]
+    fn prose_that_supposes_a_password_shows_how_not_what() {
+        let stated = "Connect to the PostgreSQL server; the password is `{PW}`.";
+        assert_eq!(found(stated, Syntax::Config).len(), 1);
+        for supposed in [
+            "Connect to PostgreSQL. If your password is `{PW}`, the URL becomes:",
+            "For PostgreSQL, say the database password was `{PW}`.",
+        ] {
+            assert!(found(supposed, Syntax::Config).is_empty(), "{supposed}");
+        }
     }
 
     #[test]
