@@ -362,6 +362,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/README.txt",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",
+            "clean/airflow-local-connections.sh",
+            "clean/airflow-local-connections.sh",
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",

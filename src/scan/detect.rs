@@ -197,9 +197,10 @@ fn patterns() -> &'static Patterns {
             r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$"#,
         )
         .expect("valid regex"),
-        // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`).
+        // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
+        // PHP's `$DB['USER'] = 'app'`) or given to a command (`--conn-login app`).
         user_setting: Regex::new(
-            r#"(?im)^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?|\$(?:DB|DATABASE)\[["']USER(?:NAME)?)["']?\]?[ \t]*[:=][ \t]*["']?([^\s"'#]+)"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?|\$(?:DB|DATABASE)\[["']USER(?:NAME)?)["']?\]?[ \t]*[:=]|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -267,12 +268,13 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
-        // (Ecto's `hostname: "localhost",` too), a JDBC URL on loopback or Testcontainers'
+        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`, a
+        // command's `--conn-host 'my-postgres'` too), a JDBC URL on loopback or Testcontainers'
         // `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -1620,6 +1622,14 @@ mod tests {
             ("Host=pg.acme.io;Username=postgres;Password=postgres", false), // vsecure:allow (a documented fake)
             ("localhost:5432:*:postgres:postgres\n", true), // vsecure:allow (a documented fake)
             (ZABBIX_ON_LOOPBACK, true),
+            (
+                "airflow connections add pg --conn-host 'etl-postgres' --conn-login etl --conn-password 'etl'",
+                true,
+            ),
+            (
+                "airflow connections add pg --conn-host 'pg.acme.io' --conn-password 'postgres'",
+                false,
+            ),
             (DEBEZIUM_ON_SERVICE, true),
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@db.acme.io/app", false), // vsecure:allow (a documented fake)
