@@ -86,6 +86,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "senha",
     "mot",
     "de",
+    "da",
+    "do",
+    "del",
+    "la",
+    "du",
+    "des",
     "passe",
     "passwort",
     "kennwort",
@@ -95,6 +101,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "base",
     "datos",
     "dados",
+    "banco",
     "donnees",
 ];
 
@@ -463,6 +470,7 @@ mod tests {
             "dbpass",
             "tu_contraseña",
             "votre-mot-de-passe",
+            "senha-da-base",
             "PLACEHOLDER_BASE64_PASSWORD",
             "REPLACE-WITH-PROD-PASSWORD-2024",
             "pgpassword",
