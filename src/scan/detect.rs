@@ -150,6 +150,7 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     semicolon_field: Regex,
+    conninfo_field: Regex,
     password_variable: Regex,
     fallback: Regex,
     database_password_name: Regex,
@@ -229,6 +230,9 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
+        // A libpq conninfo's host or user: `host=localhost`, `user='app'`.
+        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`])(host|user)[ \t]*=[ \t]*'?([^\s'"`]+)"#)
+            .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
@@ -389,10 +393,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             Kind::KeyValuePassword
         };
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
-        found.push((
-            key.start()..value.end(),
-            detection(kind, key.start(), redacted, &secret),
-        ));
+        let mut d = detection(kind, key.start(), redacted, &secret);
+        let (host, user) = facts.conninfo_host_user(key.start());
+        // `host=localhost user=postgres password=postgres`: a well-known local default.
+        d.local_default = is_local_default(&user, &secret, &host);
+        found.push((key.start()..value.end(), d));
     }
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
@@ -599,7 +604,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container) is for that database.
     for (_, d) in &mut found {
-        if d.kind == Kind::PasswordSetting && facts.is_local_default_setting(d) {
+        if d.kind == Kind::PasswordSetting
+            && (facts.is_local_default_setting(d)
+                || (d.default_password && is_local_host(&facts.conninfo_host_user(d.offset).0)))
+        {
             d.local_default = true;
         }
     }
@@ -688,6 +696,9 @@ struct LineFacts<'a> {
     user_names: Option<Vec<String>>,
     /// The host and user of each line's Npgsql or ODBC string, read once per line.
     semicolon_fields: HashMap<usize, (String, String)>,
+    /// The host and user of each line's conninfo string (with the string pieces above
+    /// it that it continues), read once per line.
+    conninfo_fields: HashMap<usize, (String, String)>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -703,6 +714,7 @@ impl<'a> LineFacts<'a> {
             ci_service: None,
             user_names: None,
             semicolon_fields: HashMap::new(),
+            conninfo_fields: HashMap::new(),
         }
     }
 
@@ -826,6 +838,38 @@ impl<'a> LineFacts<'a> {
             (host, user)
         });
         is_local_default(user, password, host)
+    }
+
+    /// The host and user of the conninfo string holding `offset` (with the string
+    /// pieces above it that it continues: Python's adjacent `"host='localhost' "` then
+    /// `"password='admin'"`), empty where it names none.
+    fn conninfo_host_user(&mut self, offset: usize) -> (String, String) {
+        let (line, _) = self.lines.around(offset);
+        let continues = self.continues_conninfo(offset);
+        let (text, lines) = (self.text, self.lines);
+        self.conninfo_fields
+            .entry(line)
+            .or_insert_with(|| {
+                let first = if continues {
+                    line.saturating_sub(3)
+                } else {
+                    line
+                };
+                let (mut host, mut user) = (String::new(), String::new());
+                for each in first..=line {
+                    let (_, range) = lines.around(lines.start_of(each));
+                    for c in patterns().conninfo_field.captures_iter(&text[range]) {
+                        let value = lossy(&c[2]);
+                        if c[1].eq_ignore_ascii_case(b"host") {
+                            host = value;
+                        } else {
+                            user = value;
+                        }
+                    }
+                }
+                (host, user)
+            })
+            .clone()
     }
 
     /// Whether the variable at `offset` is read from a prompt (`set /p PGPASSWORD=Password: `,
@@ -1579,6 +1623,10 @@ mod tests {
         const COMPOSE_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ci7Kx2Lq9\n"; // vsecure:allow (a documented fake)
         const SERVICE_URI: &str =
             "POSTGRES_PASSWORD=postgres\nDATABASE_URL=postgres://$U:$P@postgres:5432/app"; // vsecure:allow (a documented fake)
+        const CONNINFO_ON_LOOPBACK: &str =
+            "host=localhost user=postgres password=postgres dbname=app"; // vsecure:allow (a documented fake)
+        const CONNINFO_REMOTE: &str = "host=db.acme.io user=postgres password=postgres dbname=app"; // vsecure:allow (a documented fake)
+        const ADJACENT_PIECES: &str = "psycopg2.connect(\"user='app' \"\n    \"host='localhost' \"\n    \"password='admin'\")\n"; // vsecure:allow (a documented fake)
         const RUBY_DEFAULTS: &str =
             "def initialize(host = \"pg\", user = \"app\", password = \"postgres\")"; // vsecure:allow (a documented fake)
         const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
@@ -1626,6 +1674,9 @@ mod tests {
             ("localhost:5432:*:postgres:postgres\n", true), // vsecure:allow (a documented fake)
             (ZABBIX_ON_LOOPBACK, true),
             (RUBY_DEFAULTS, true),
+            (CONNINFO_ON_LOOPBACK, true),
+            (CONNINFO_REMOTE, false),
+            (ADJACENT_PIECES, true),
             (
                 "new Pool({ user: \"app\", host: \"localhost\", password: \"123\" });",
                 true,
