@@ -358,6 +358,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/.pgpass",
+            "clean/Makefile-local",
             "clean/README-b31.md",
             "clean/README.txt",
             "clean/airflow-compose.yml",

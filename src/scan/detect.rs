@@ -239,8 +239,9 @@ fn patterns() -> &'static Patterns {
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
             // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`); an
             // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
-            // as does a quoted argument's (`-e "postgres_password=..."`).
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
+            // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
+            // `?=` and `:=` too.
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -279,7 +280,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -1674,6 +1675,7 @@ mod tests {
             ("localhost:5432:*:postgres:postgres\n", true), // vsecure:allow (a documented fake)
             (ZABBIX_ON_LOOPBACK, true),
             (RUBY_DEFAULTS, true),
+            ("DB_HOST ?= localhost\nDB_PASSWORD ?= devpass\n", true), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
             (ADJACENT_PIECES, true),
