@@ -400,6 +400,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/profiles-etl.yml",
             "clean/s.env",
             "clean/service-uri-env.sh",
+            "clean/sql-client-connections.json",
             "clean/store_client.rb",
             "clean/t.env",
             "clean/test-2.env",

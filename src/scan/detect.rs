@@ -1629,6 +1629,7 @@ mod tests {
             "host=localhost user=postgres password=postgres dbname=app"; // vsecure:allow (a documented fake)
         const CONNINFO_REMOTE: &str = "host=db.acme.io user=postgres password=postgres dbname=app"; // vsecure:allow (a documented fake)
         const ADJACENT_PIECES: &str = "psycopg2.connect(\"user='app' \"\n    \"host='localhost' \"\n    \"password='admin'\")\n"; // vsecure:allow (a documented fake)
+        const SQL_CLIENT_ON_LOOPBACK: &str = "{\n  \"server\": \"localhost\",\n  \"dialect\": \"PostgreSQL\",\n  \"password\": \"admin\"\n}\n"; // vsecure:allow (a documented fake)
         const RUBY_DEFAULTS: &str =
             "def initialize(host = \"pg\", user = \"app\", password = \"postgres\")"; // vsecure:allow (a documented fake)
         const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
@@ -1677,6 +1678,7 @@ mod tests {
             (ZABBIX_ON_LOOPBACK, true),
             (RUBY_DEFAULTS, true),
             ("DB_HOST ?= localhost\nDB_PASSWORD ?= devpass\n", true), // vsecure:allow (a documented fake)
+            (SQL_CLIENT_ON_LOOPBACK, true),
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
             (ADJACENT_PIECES, true),
