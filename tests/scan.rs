@@ -389,6 +389,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-postgres-service.yml",
             "clean/gha-postgres-service.yml",
             "clean/gha-services.yml",
+            "clean/init-app-user.sh",
             "clean/ledger-dev-pool.js",
             "clean/local-setup.md",
             "clean/local.env",

@@ -265,7 +265,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         role_password: Regex::new(
-            r"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'",
+            r#"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+"?([^\s;"]+)"?[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'"#,
         )
         .expect("valid regex"),
         // A value that is itself the next setting (`password= auth_user=`).
@@ -276,12 +276,14 @@ fn patterns() -> &'static Patterns {
         // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`, an
         // argument's `host = "postgres",` inside a line, a `"server": "localhost"`
         // setting (loopback only: a server's name says less than a host's), a command's
-        // `--conn-host 'my-postgres'` too), a JDBC URL on loopback or Testcontainers'
+        // `--conn-host 'my-postgres'` too), the official image's init scripts (`psql
+        // --username "$POSTGRES_USER"`, `docker-entrypoint-initdb.d`), a JDBC URL on
+        // loopback or Testcontainers'
         // `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -586,20 +588,26 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((name.start()..value.end(), d));
     }
     for c in p.role_password.captures_iter(text) {
-        let (start, value) = (c.get(1).expect("start"), c.get(2).expect("value"));
+        let (start, role, value) = (
+            c.get(1).expect("start"),
+            c.get(2).expect("role"),
+            c.get(3).expect("value"),
+        );
         let literal = lossy(value.as_bytes());
         if is_verifier(&literal) || is_placeholder(&literal) {
             continue;
         }
-        found.push((
-            start.start()..value.end() + 1,
-            detection(
-                Kind::RolePassword,
-                start.start(),
-                "... PASSWORD '****'".to_string(),
-                &literal,
-            ),
-        ));
+        let mut d = detection(
+            Kind::RolePassword,
+            start.start(),
+            "... PASSWORD '****'".to_string(),
+            &literal,
+        );
+        // A container's init script (`CREATE USER docker PASSWORD 'docker'`): a default
+        // password, or the role's own name, for the database the container starts.
+        d.local_default = facts.declares_local_database()
+            && (d.default_password || literal.eq_ignore_ascii_case(&lossy(role.as_bytes())));
+        found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
     structured::detect(text, &mut context, syntax, &mut found);
@@ -847,31 +855,29 @@ impl<'a> LineFacts<'a> {
     /// `"password='admin'"`), empty where it names none.
     fn conninfo_host_user(&mut self, offset: usize) -> (String, String) {
         let (line, _) = self.lines.around(offset);
-        let continues = self.continues_conninfo(offset);
-        let (text, lines) = (self.text, self.lines);
-        self.conninfo_fields
-            .entry(line)
-            .or_insert_with(|| {
-                let first = if continues {
-                    line.saturating_sub(3)
+        if let Some(known) = self.conninfo_fields.get(&line) {
+            return known.clone();
+        }
+        let first = if self.continues_conninfo(offset) {
+            line.saturating_sub(3)
+        } else {
+            line
+        };
+        let (mut host, mut user) = (String::new(), String::new());
+        for each in first..=line {
+            let (_, range) = self.lines.around(self.lines.start_of(each));
+            for c in patterns().conninfo_field.captures_iter(&self.text[range]) {
+                let value = lossy(&c[2]);
+                if c[1].eq_ignore_ascii_case(b"host") {
+                    host = value;
                 } else {
-                    line
-                };
-                let (mut host, mut user) = (String::new(), String::new());
-                for each in first..=line {
-                    let (_, range) = lines.around(lines.start_of(each));
-                    for c in patterns().conninfo_field.captures_iter(&text[range]) {
-                        let value = lossy(&c[2]);
-                        if c[1].eq_ignore_ascii_case(b"host") {
-                            host = value;
-                        } else {
-                            user = value;
-                        }
-                    }
+                    user = value;
                 }
-                (host, user)
-            })
-            .clone()
+            }
+        }
+        self.conninfo_fields
+            .insert(line, (host.clone(), user.clone()));
+        (host, user)
     }
 
     /// Whether the variable at `offset` is read from a prompt (`set /p PGPASSWORD=Password: `,
@@ -1630,6 +1636,7 @@ mod tests {
         const CONNINFO_REMOTE: &str = "host=db.acme.io user=postgres password=postgres dbname=app"; // vsecure:allow (a documented fake)
         const ADJACENT_PIECES: &str = "psycopg2.connect(\"user='app' \"\n    \"host='localhost' \"\n    \"password='admin'\")\n"; // vsecure:allow (a documented fake)
         const SQL_CLIENT_ON_LOOPBACK: &str = "{\n  \"server\": \"localhost\",\n  \"dialect\": \"PostgreSQL\",\n  \"password\": \"admin\"\n}\n"; // vsecure:allow (a documented fake)
+        const ROLE_IN_INIT_SCRIPT: &str = "psql --username \"$POSTGRES_USER\" <<-EOSQL\n  CREATE USER shop PASSWORD 'shop';\nEOSQL\n"; // vsecure:allow (a documented fake)
         const RUBY_DEFAULTS: &str =
             "def initialize(host = \"pg\", user = \"app\", password = \"postgres\")"; // vsecure:allow (a documented fake)
         const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
@@ -1679,6 +1686,8 @@ mod tests {
             (RUBY_DEFAULTS, true),
             ("DB_HOST ?= localhost\nDB_PASSWORD ?= devpass\n", true), // vsecure:allow (a documented fake)
             (SQL_CLIENT_ON_LOOPBACK, true),
+            (ROLE_IN_INIT_SCRIPT, true),
+            ("CREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
             (ADJACENT_PIECES, true),
