@@ -127,7 +127,8 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*?[ \t]value[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
-        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")`,
+        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")` (and
+        // Hibernate's `setProperty("hibernate.connection.password", "...")`),
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
         // `DBI->connect("dbi:Pg:...", "user", "...")`, Sequelize's
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
@@ -136,7 +137,7 @@ fn patterns() -> &'static Patterns {
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"password"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"(?:[A-Za-z0-9_-]+\.)*(?i:password)"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A command-line option for the password declared with a literal default:
@@ -340,7 +341,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let call = c.get(1).expect("call");
         let value = c.get(2).or_else(|| c.get(3)).expect("value");
         let secret = lossy(value.as_bytes());
-        if is_reference(&secret) || !context.configures_postgres(call.start()) {
+        if is_reference(&secret)
+            || !context.configures_postgres(call.start())
+            || names_another_engine(call.as_bytes())
+        {
             continue;
         }
         found.push(setting(
