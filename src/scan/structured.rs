@@ -270,7 +270,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             .chain(p.flow_key.captures_iter(text))
         {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-            let secret = lossy(value.as_bytes());
+            // A TOML value quoted inside a shell string (`password = \"$DB_PASSWORD\"`).
+            let secret = unquote(value.as_bytes());
             let name = key_shown(key.as_bytes());
             // dbt's profiles name the password `pass:`, in a block of `type: postgres`.
             let dbt_pass = name.trim_end_matches([':', '=', ' ']) == "pass"
