@@ -195,16 +195,16 @@ fn wrapped_in_filler(value: &str) -> bool {
 /// digits in order (`abc123`, `p456def789`): what documentation makes up to show where
 /// a password goes. Digits alone (`123456`) are a weak password, not a made-up one.
 fn spelt_by_sequences(value: &str) -> bool {
-    let chars: Vec<char> = value.to_ascii_lowercase().chars().collect();
+    let chars = value.as_bytes();
     if chars.len() < 6
-        || !chars.iter().all(|c| c.is_ascii_alphanumeric())
-        || chars.iter().all(|c| c.is_ascii_digit())
+        || !chars.iter().all(u8::is_ascii_alphanumeric)
+        || chars.iter().all(u8::is_ascii_digit)
     {
         return false;
     }
-    let follows = |before: char, after: char| match before {
-        '9' => after == '0',
-        '0'..='8' | 'a'..='y' => after as u32 == before as u32 + 1,
+    let follows = |before: u8, after: u8| match before.to_ascii_lowercase() {
+        b'9' => after == b'0',
+        before @ (b'0'..=b'8' | b'a'..=b'y') => after.to_ascii_lowercase() == before + 1,
         _ => false,
     };
     let (mut in_runs, mut run) = (0, 1);
