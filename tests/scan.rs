@@ -391,6 +391,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-services.yml",
             "clean/init-app-user.sh",
             "clean/ledger-dev-pool.js",
+            "clean/library_db.go",
             "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",

@@ -277,13 +277,14 @@ fn patterns() -> &'static Patterns {
         // argument's `host = "postgres",` inside a line, a `"server": "localhost"`
         // setting (loopback only: a server's name says less than a host's), a command's
         // `--conn-host 'my-postgres'` too), the official image's init scripts (`psql
-        // --username "$POSTGRES_USER"`, `docker-entrypoint-initdb.d`), a JDBC URL on
-        // loopback or Testcontainers'
+        // --username "$POSTGRES_USER"`, `docker-entrypoint-initdb.d`), a conninfo that
+        // names no host (`"user=%s password=%s dbname=%s"`: libpq's local socket), a JDBC
+        // URL on loopback or Testcontainers'
         // `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -981,15 +982,14 @@ pub(super) fn names_database_password(name: &str) -> bool {
 
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
-    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "123",
-    "1234", "12345", "123456", "toor",
+    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "toor",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart (`etl_password`, `app-pass`: the password says whose
-/// it is).
+/// it is), or digits counted up from one or one digit repeated (`12345678`, `0000`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -1005,7 +1005,14 @@ fn is_default_password(password: &str) -> bool {
                 })
         })
     });
+    // Digits counted up from one (`12345678`) or one digit repeated (`000000`).
+    let counted = lower.len() >= 3
+        && ("1234567890".starts_with(lower.as_str())
+            || lower
+                .bytes()
+                .all(|b| b.is_ascii_digit() && b == lower.as_bytes()[0]));
     LOCAL_PASSWORDS.contains(&lower.as_str())
+        || counted
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits) && (LOCAL_PASSWORDS.contains(&word) || word == "password"))
 }
@@ -1637,6 +1644,8 @@ mod tests {
         const ADJACENT_PIECES: &str = "psycopg2.connect(\"user='app' \"\n    \"host='localhost' \"\n    \"password='admin'\")\n"; // vsecure:allow (a documented fake)
         const SQL_CLIENT_ON_LOOPBACK: &str = "{\n  \"server\": \"localhost\",\n  \"dialect\": \"PostgreSQL\",\n  \"password\": \"admin\"\n}\n"; // vsecure:allow (a documented fake)
         const ROLE_IN_INIT_SCRIPT: &str = "psql --username \"$POSTGRES_USER\" <<-EOSQL\n  CREATE USER shop PASSWORD 'shop';\nEOSQL\n"; // vsecure:allow (a documented fake)
+        const CONNINFO_WITHOUT_HOST: &str =
+            "DB_PASSWORD = \"12345678\"\nfmt.Sprintf(\"user=%s password=%s dbname=%s\", u, p, d)\n"; // vsecure:allow (a documented fake)
         const RUBY_DEFAULTS: &str =
             "def initialize(host = \"pg\", user = \"app\", password = \"postgres\")"; // vsecure:allow (a documented fake)
         const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
@@ -1687,6 +1696,7 @@ mod tests {
             ("DB_HOST ?= localhost\nDB_PASSWORD ?= devpass\n", true), // vsecure:allow (a documented fake)
             (SQL_CLIENT_ON_LOOPBACK, true),
             (ROLE_IN_INIT_SCRIPT, true),
+            (CONNINFO_WITHOUT_HOST, true),
             ("CREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
