@@ -150,13 +150,14 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A password as a document gives it: a table's label cell and the value cell
         // beside it (`<th>Password</th><td>...</td>`, `| Password | ... |`), or prose
-        // (`the password is `...`` or `"..."`, `Password: `...``, `**Password**: `...``;
-        // a code span with `=` or `(` in it is code, not a value; `password: "..."` is a
-        // setting, the quoted keys' to judge).
+        // (`the password is `...`` or `"..."`, `Password: `...``, `**Password**: `...``,
+        // `with password **`...`**`; a code span with `=` or `(` in it is code, not a
+        // value; `password: "..."` is a setting, the quoted keys' to judge).
         labelled_value: Regex::new(concat!(
             r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
             r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
             r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
+            r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
         ))
         .expect("valid regex"),
         // The words that suppose what follows: `if`, `say`, `suppose`, `assuming`, `when`,
@@ -378,7 +379,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     if syntax == Syntax::Config {
         for c in p.labelled_value.captures_iter(text) {
             let (label, value) =
-                super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8)]);
+                super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8), (9, 10)]);
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || supposes(text, label.start())
@@ -1247,8 +1248,12 @@ mod tests {
 
     #[test]
     fn prose_that_supposes_a_password_shows_how_not_what() {
-        let stated = "Connect to the PostgreSQL server; the password is `{PW}`.";
-        assert_eq!(found(stated, Syntax::Config).len(), 1);
+        for stated in [
+            "Connect to the PostgreSQL server; the password is `{PW}`.",
+            "Create the PostgreSQL user `report` with password **`{PW}`**.",
+        ] {
+            assert_eq!(found(stated, Syntax::Config).len(), 1, "{stated}");
+        }
         for supposed in [
             "Connect to PostgreSQL. If your password is `{PW}`, the URL becomes:",
             "For PostgreSQL, say the database password was `{PW}`.",
