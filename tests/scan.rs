@@ -361,6 +361,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Makefile-local",
             "clean/README-b31.md",
             "clean/README.txt",
+            "clean/SpacedSettings.cs",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",
             "clean/airflow-local-connections.sh",

@@ -135,6 +135,7 @@ pub const ALLOW_MARKER: &str = "vsecure:allow";
 struct Patterns {
     trigger: Regex,
     allow: Regex,
+    replace_comment: Regex,
     uri: Regex,
     uri_query_password: Regex,
     key_value: Regex,
@@ -169,6 +170,13 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
+        // A comment after a value that says to put the reader's own there:
+        // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password` (not `#
+        // TODO: replace with the vault`, which says a real one is to move).
+        replace_comment: Regex::new(
+            r"^[^\n]*?(?:#|//)[^\n]*?(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real))(?-u:\b))",
+        )
+        .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
         // space (libpq would misread such a URI, but the secret is there).
@@ -231,7 +239,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A libpq conninfo's host or user: `host=localhost`, `user='app'`.
-        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`])(host|user)[ \t]*=[ \t]*'?([^\s'"`]+)"#)
+        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`;])(host|user)[ \t]*=[ \t]*'?([^\s'"`;]+)"#)
             .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
@@ -622,7 +630,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             d.local_default = true;
         }
     }
-    found.retain(|(range, _)| !facts.allowed(range.start));
+    found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
     dedupe(found)
 }
 
@@ -901,6 +909,13 @@ impl<'a> LineFacts<'a> {
             .or_insert_with(|| patterns().allow.is_match(&text[range]))
     }
 
+    /// Whether a comment after `end` on its line says to replace the value before it.
+    fn says_to_replace(&self, end: usize) -> bool {
+        let (_, range) = self.lines.around(end.saturating_sub(1));
+        let rest = &self.text[end.min(range.end)..range.end.min(end + HEAD)];
+        patterns().replace_comment.is_match(rest)
+    }
+
     /// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
     fn assigns_database_url_before(&mut self, offset: usize) -> bool {
         let (line, range) = self.lines.around(offset);
@@ -989,7 +1004,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart (`etl_password`, `app-pass`: the password says whose
-/// it is), or digits counted up from one or one digit repeated (`12345678`, `0000`).
+/// it is), or digits counted up from one, once or over again, or one digit repeated
+/// (`12345678`, `123123`, `0000`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -1005,12 +1021,19 @@ fn is_default_password(password: &str) -> bool {
                 })
         })
     });
-    // Digits counted up from one (`12345678`) or one digit repeated (`000000`).
+    // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
+    // digit repeated (`000000`).
     let counted = lower.len() >= 3
-        && ("1234567890".starts_with(lower.as_str())
-            || lower
-                .bytes()
-                .all(|b| b.is_ascii_digit() && b == lower.as_bytes()[0]));
+        && lower.bytes().all(|b| b.is_ascii_digit())
+        && (1..=lower.len()).any(|unit| {
+            let head = &lower[..unit];
+            lower.len() % unit == 0
+                && ("1234567890".starts_with(head) || unit == 1)
+                && lower
+                    .as_bytes()
+                    .chunks(unit)
+                    .all(|chunk| chunk == head.as_bytes())
+        });
     LOCAL_PASSWORDS.contains(&lower.as_str())
         || counted
         || (digits <= 4 && default_then_password)
@@ -1618,6 +1641,13 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_to_move_a_password_elsewhere_does_not_hide_it() {
+        const TODO_VAULT: &str =
+            "PGHOST=db.acme.io\nDB_PASSWORD=Rn4kX8vQ2zLt # TODO: replace with the vault\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(TODO_VAULT), [Kind::PasswordVariable]);
+    }
+
+    #[test]
     fn php_array_settings_are_found() {
         const ZABBIX: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = 'pg1.acme.net';\n$DB['PASSWORD'] = 'Kq8vTz2mLp';\n"; // vsecure:allow (a documented fake)
         const CODEIGNITER: &str =
@@ -1736,6 +1766,8 @@ mod tests {
 
     #[test]
     fn placeholders_are_not_flagged() {
+        const REPLACE_WITH_YOURS: &str =
+            "PGHOST=db.acme.io\nDB_PASSWORD=k7Vq2mZp9 # Replace with your actual password\n"; // vsecure:allow (a documented fake)
         const ILLUSTRATED: &str = "If it is `Summer2024x`: postgresql://app:Summer2024x@db.acme.io/app\nIf it is `Blue77Door`: postgresql://app:Blue77Door@db.acme.io/app\n"; // vsecure:allow (a documented fake)
         for text in [
             "DATABASE_URL=your_database_url",
@@ -1759,6 +1791,7 @@ mod tests {
             "export PROD_URL=\"postgresql://root:@xxpasswordxx@zzzzz:5432/app\"",
             "postgres://u2ghi345:k345rst678@ec2-52-1-2-3.compute-1.amazonaws.com:5432/d1",
             ILLUSTRATED,
+            REPLACE_WITH_YOURS,
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }
