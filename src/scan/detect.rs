@@ -174,7 +174,7 @@ fn patterns() -> &'static Patterns {
         // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password` (not `#
         // TODO: replace with the vault`, which says a real one is to move).
         replace_comment: Regex::new(
-            r"^[^\n]*?(?:#|//)[^\n]*?(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real))(?-u:\b))",
+            r"(?:#|//)[^#\n]*?(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real))(?-u:\b))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -705,6 +705,8 @@ struct LineFacts<'a> {
     keyword: HashMap<usize, bool>,
     semicolon_host: HashMap<usize, bool>,
     allow: HashMap<usize, bool>,
+    /// Where a comment that says to put your own value there begins, per line.
+    replace_comment: HashMap<usize, Option<usize>>,
     /// Where the first DATABASE_URL on the line ends, if there is one.
     database_url_end: HashMap<usize, Option<usize>>,
     /// Whether the text declares a local database (a fact of the whole text).
@@ -728,6 +730,7 @@ impl<'a> LineFacts<'a> {
             keyword: HashMap::new(),
             semicolon_host: HashMap::new(),
             allow: HashMap::new(),
+            replace_comment: HashMap::new(),
             database_url_end: HashMap::new(),
             local_database: None,
             ci_service: None,
@@ -910,10 +913,16 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether a comment after `end` on its line says to replace the value before it.
-    fn says_to_replace(&self, end: usize) -> bool {
-        let (_, range) = self.lines.around(end.saturating_sub(1));
-        let rest = &self.text[end.min(range.end)..range.end.min(end + HEAD)];
-        patterns().replace_comment.is_match(rest)
+    fn says_to_replace(&mut self, end: usize) -> bool {
+        let (line, range) = self.lines.around(end.saturating_sub(1));
+        let text = self.text;
+        let comment = *self.replace_comment.entry(line).or_insert_with(|| {
+            patterns()
+                .replace_comment
+                .find(&text[range.clone()])
+                .map(|m| range.start + m.start())
+        });
+        comment.is_some_and(|start| start >= end)
     }
 
     /// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
