@@ -1036,7 +1036,7 @@ fn is_default_password(password: &str) -> bool {
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
             let head = &lower[..unit];
-            lower.len() % unit == 0
+            lower.len().is_multiple_of(unit)
                 && ("1234567890".starts_with(head) || unit == 1)
                 && lower
                     .as_bytes()
