@@ -327,15 +327,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &c[4],
         );
         let secret = decode(password.as_bytes());
-        uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
+        let placeholder = is_placeholder(&secret);
+        if !placeholder {
+            uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
+        }
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = is_local_default(&lossy(user), &secret, &lossy(host))
             || (is_local_host(&lossy(host)) && facts.is_ci_service());
         if !local_default
-            && (is_placeholder(&secret)
-                || is_placeholder_host(&lossy(host))
-                || secret.contains("://"))
+            && (placeholder || is_placeholder_host(&lossy(host)) || secret.contains("://"))
         {
             continue;
         }
@@ -1059,12 +1060,12 @@ fn is_local_default(user: &str, password: &str, host: &str) -> bool {
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
 /// user at the same host with two passwords or more written out (`If the password is
 /// `abc123`: postgresql://postgres:abc123@host/db`, then `MyPass456`), as documentation
-/// shows how a password goes in; one user at one host has one password. Placeholders
-/// (`[PASSWORD]`, `your_password_here`) are not passwords written out, and do not count.
+/// shows how a password goes in; one user at one host has one password. `uris` holds
+/// the passwords written out (placeholders, `[PASSWORD]` or `your_password_here`, do not
+/// count).
 fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::HashSet<usize> {
-    let written_out = |password: &str| !is_placeholder(password);
     let mut passwords: HashMap<(String, String), Vec<&str>> = HashMap::new();
-    for (_, user, host, password) in uris.iter().filter(|u| written_out(&u.3)) {
+    for (_, user, host, password) in uris {
         let seen = passwords
             .entry((user.to_ascii_lowercase(), host.to_ascii_lowercase()))
             .or_default();
@@ -1086,15 +1087,19 @@ fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::
 /// `{{ host }}`) or one letter repeated (`zzzzz`), which a redacted document puts where
 /// the host was; no host is so named.
 fn is_placeholder_host(host: &str) -> bool {
-    let name = host
-        .rsplit_once(':')
-        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(host, |(h, _)| h);
+    let name = without_port(host);
     let mut letters = name.chars();
     let first = letters.next();
     is_placeholder(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
+}
+
+/// A host without its port (`db:5432` is `db`); `::1` and a bare name are as given.
+fn without_port(host: &str) -> &str {
+    host.rsplit_once(':')
+        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
 }
 
 /// Whether a host (with its port or not) only reaches this machine or a service
@@ -1108,10 +1113,7 @@ fn is_local_host(host: &str) -> bool {
     if LOCAL_HOSTS.contains(&host.as_str()) {
         return true;
     }
-    let host = host
-        .rsplit_once(':')
-        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(host.as_str(), |(h, _)| h);
+    let host = without_port(&host);
     let single_label = !host.is_empty()
         && host
             .bytes()
