@@ -207,9 +207,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
-        // PHP's `$DB['USER'] = 'app'`) or given to a command (`--conn-login app`).
+        // SonarQube's `SONAR_JDBC_USERNAME`, a hash's entry: PHP's `$DB['USER'] = 'app'` and
+        // `'dbuser' => 'app'`, GitLab's `gitlab_rails['db_username'] = 'app'`) or given to a
+        // command (`--conn-login app`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:POSTGRES_USER|PGUSER|(?:DB|DATABASE)_USER(?:NAME)?|\$(?:DB|DATABASE)\[["']USER(?:NAME)?)["']?\]?[ \t]*[:=]|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -245,11 +247,12 @@ fn patterns() -> &'static Patterns {
             // A literal, not code: quoted, or a bare word that ends the value (an
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
-            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`); an
+            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
+            // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`); an
             // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
             // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
             // `?=` and `:=` too.
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -281,7 +284,8 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
-        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`, an
+        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`, GitLab's
+        // `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' => 'postgres',`, an
         // argument's `host = "postgres",` inside a line, a `"server": "localhost"`
         // setting (loopback only: a server's name says less than a host's), a command's
         // `--conn-host 'my-postgres'` too), the official image's init scripts (`psql
@@ -292,7 +296,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$(?:DB|DATABASE)\[["'](?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -965,12 +969,15 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
     }
 }
 
-/// Hosts that only reach this machine or a CI job's service container.
+/// Hosts that only reach this machine or a CI job's service container (a container
+/// reaches the machine it runs on as `host.docker.internal`).
 const LOCAL_HOSTS: &[&str] = &[
     "localhost",
     "127.0.0.1",
     "::1",
     "[::1]",
+    "host.docker.internal",
+    "host.containers.internal",
     "postgres",
     "postgresql",
     "db",
@@ -1013,8 +1020,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
-/// then a word for password, apart (`etl_password`, `app-pass`: the password says whose
-/// it is), or digits counted up from one, once or over again, or one digit repeated
+/// then a word for password, apart (`etl_password`, `n8n_password`: the password says
+/// whose it is), or digits counted up from one, once or over again, or one digit repeated
 /// (`12345678`, `123123`, `0000`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
@@ -1024,10 +1031,10 @@ fn is_default_password(password: &str) -> bool {
         word.strip_suffix(ending).is_some_and(|start| {
             LOCAL_PASSWORDS.contains(&start)
                 || start.strip_suffix(['_', '-']).is_some_and(|name| {
-                    !name.is_empty()
-                        && name
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+                    name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                        && name.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')
+                        })
                 })
         })
     });
@@ -1095,10 +1102,14 @@ fn is_placeholder_host(host: &str) -> bool {
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
 }
 
-/// A host without its port (`db:5432` is `db`); `::1` and a bare name are as given.
+/// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
+/// and a bare name are as given.
 fn without_port(host: &str) -> &str {
     host.rsplit_once(':')
-        .filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|(h, p)| {
+            !h.is_empty()
+                && (p.bytes().all(|b| b.is_ascii_digit()) || p.eq_ignore_ascii_case("port"))
+        })
         .map_or(host, |(h, _)| h)
 }
 
@@ -1472,7 +1483,7 @@ mod tests {
         assert_eq!(kinds("ENV PGPASSWORD s3cret-value"), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
         assert!(kinds("let pgpassword: String = read();").is_empty());
         assert!(kinds("export PGPASSWORD=hunter2hunter2 # vsecure:allow").is_empty());
-        assert_eq!(kinds("  PGPASSWORD: \"s3cret\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
+        assert_eq!(kinds("  PGPASSWORD: \"Kq8vTz2m\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
         let neon = "neon password npg_Xy12Zw34Ab56Cd"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(neon), [Kind::NeonPassword]);
     }
@@ -1690,6 +1701,10 @@ mod tests {
         const RUBY_DEFAULTS: &str =
             "def initialize(host = \"pg\", user = \"app\", password = \"postgres\")"; // vsecure:allow (a documented fake)
         const ZABBIX_ON_LOOPBACK: &str = "$DB['TYPE'] = 'POSTGRESQL';\n$DB['SERVER'] = '127.0.0.1';\n$DB['USER'] = 'zbx';\n$DB['PASSWORD'] = 'zbx';\n"; // vsecure:allow (a documented fake)
+        const GITLAB_ON_SERVICE: &str = "gitlab_rails['db_host'] = 'forge-pg'\ngitlab_rails['db_username'] = 'forge'\ngitlab_rails['db_password'] = 'forge'\n"; // vsecure:allow (a documented fake)
+        const NEXTCLOUD_ON_SERVICE: &str = "  'dbtype' => 'pgsql',\n  'dbhost' => 'filesdb',\n  'dbuser' => 'files',\n  'dbpassword' => 'files',\n"; // vsecure:allow (a documented fake)
+        const SONAR_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  sonar:\n    environment:\n      SONAR_JDBC_USERNAME: scan\n      SONAR_JDBC_PASSWORD: scan\n"; // vsecure:allow (a documented fake)
+        const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
@@ -1755,6 +1770,12 @@ mod tests {
                 false,
             ),
             (DEBEZIUM_ON_SERVICE, true),
+            (GITLAB_ON_SERVICE, true),
+            (NEXTCLOUD_ON_SERVICE, true),
+            (SONAR_ON_SERVICE, true),
+            (N8N_ON_SERVICE, true),
+            ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("db.acme.io:5432:*:postgres:postgres\n", false), // vsecure:allow (a documented fake)

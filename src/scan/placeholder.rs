@@ -173,7 +173,35 @@ pub fn is_placeholder(value: &str) -> bool {
         || marks_a_placeholder(value)
         || wrapped_in_filler(value)
         || spelt_by_sequences(value)
+        || spelt_in_leet(value)
         || reads_as_prose(value)
+}
+
+/// Whether a value is placeholder words spelt with digits and symbols for letters, as
+/// vendors' examples write them (`P@ssw0rd`, `s3cret`, `Pa$$w0rd!`): one token that,
+/// decoded, is nothing but placeholder words. Joined to another word (`s3cr3t-Pw`), it
+/// is a password made from one.
+fn spelt_in_leet(value: &str) -> bool {
+    let value = value.trim_end_matches('!');
+    if value.contains(['-', '_', '.', ' ']) {
+        return false;
+    }
+    let decoded = |one: char| -> String {
+        value
+            .chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => one,
+                '3' => 'e',
+                '4' | '@' => 'a',
+                '5' | '$' => 's',
+                '7' => 't',
+                other => other,
+            })
+            .collect()
+    };
+    value.chars().any(|c| "013457@$".contains(c))
+        && (only_placeholder_words(&decoded('i')) || only_placeholder_words(&decoded('l')))
 }
 
 /// Whether a value is a placeholder word padded with a filler character on both sides,
@@ -224,20 +252,15 @@ fn spelt_by_sequences(value: &str) -> bool {
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the
 /// comic's horse, Java's keystore default, the metasyntactic `foo`, the examples of
 /// PostgreSQL's manual, Neon's documentation, Oracle's `scott/tiger` that SQLAlchemy's
-/// took on, and the `P@ssw0rd` of vendors' examples): a look-alike wherever it appears.
+/// took on): a look-alike wherever it appears.
 const EXAMPLE_PASSWORDS: &[&str] = &[
     "hunter2",
     "jw8s0f4",
     "hu8jmn3",
     "tiger",
-    "p@ssw0rd",
-    "p@ssw0rd!",
-    "p@$$w0rd",
-    "passw0rd",
     "correcthorsebatterystaple",
     "correct-horse-battery-staple",
     "changeit",
-    "s3cr3t",
     "foo",
     "bar",
     "baz",
@@ -401,7 +424,8 @@ fn spelt_by_placeholder_words(text: &str) -> bool {
     !text.is_empty() && spelt[text.len()]
 }
 
-/// The words that are a placeholder on their own.
+/// The words that are a placeholder on their own: a word for a password (in the
+/// languages tutorials are written in too) or for what goes beside one.
 const SINGLE_WORDS: &[&str] = &[
     "password",
     "passwd",
@@ -409,6 +433,11 @@ const SINGLE_WORDS: &[&str] = &[
     "pwd",
     "pw",
     "secret",
+    "contraseña",
+    "contrasena",
+    "senha",
+    "passwort",
+    "kennwort",
     "changeme",
     "placeholder",
     "redacted",
@@ -484,6 +513,9 @@ mod tests {
             "xxSECRETxx",
             "abc123",
             "p456def789",
+            "s3cret",
+            "P@ssw0rd!",
+            "Pa$$w0rd",
             "REMOVED_OLD_PASSWORD_FROM_HISTORY",
             "Enter the password",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
@@ -527,6 +559,8 @@ mod tests {
             "Secure789",
             "xxKq8vTz2mxx",
             "abc-Kq8vTz",
+            "Adm1n",
+            "S3cretSauce7",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
