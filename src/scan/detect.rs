@@ -284,19 +284,19 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
-        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`, GitLab's
-        // `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' => 'postgres',`, an
-        // argument's `host = "postgres",` inside a line, a `"server": "localhost"`
-        // setting (loopback only: a server's name says less than a host's), a command's
-        // `--conn-host 'my-postgres'` too), the official image's init scripts (`psql
-        // --username "$POSTGRES_USER"`, `docker-entrypoint-initdb.d`), a conninfo that
-        // names no host (`"user=%s password=%s dbname=%s"`: libpq's local socket), a JDBC
-        // URL on loopback or Testcontainers'
-        // `jdbc:tc:`, a URI whose host is loopback or a container's name
+        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
+        // GitLab's `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' =>
+        // 'postgres',`, an argument's `host = "postgres",` inside a line, a `"server":
+        // "localhost"` setting (loopback only: a server's name says less than a host's), a
+        // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost`), the
+        // official image's init scripts (`psql --username "$POSTGRES_USER"`,
+        // `docker-entrypoint-initdb.d`), a conninfo that names no host (`"user=%s
+        // password=%s dbname=%s"`: libpq's local socket), a JDBC URL on loopback or
+        // Testcontainers' `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -776,7 +776,11 @@ impl<'a> LineFacts<'a> {
         if !self.declares_local_database() {
             return false;
         }
-        is_default_password(password) || self.user_names().iter().any(|user| user == password)
+        is_default_password(password)
+            || self
+                .user_names()
+                .iter()
+                .any(|user| users_own_passwords(user).any(|own| own == password))
     }
 
     /// The user names the text sets, read on first use.
@@ -798,7 +802,9 @@ impl<'a> LineFacts<'a> {
         self.declares_local_database()
             && (d.default_password
                 || self.user_names().iter().any(|user| {
-                    <[u8; 32]>::from(Sha256::digest(user.as_bytes())) == d.secret_digest
+                    users_own_passwords(user).any(|own| {
+                        <[u8; 32]>::from(Sha256::digest(own.as_bytes())) == d.secret_digest
+                    })
                 }))
     }
 
@@ -1058,10 +1064,26 @@ fn is_default_password(password: &str) -> bool {
 }
 
 /// Whether a user, password and host are a well-known local default: a default
-/// password (or the user name repeated) on loopback or a service container's name.
+/// password (or the user's own, `users_own_passwords`) on loopback or a service
+/// container's name.
 fn is_local_default(user: &str, password: &str, host: &str) -> bool {
     let password = password.to_ascii_lowercase();
-    is_local_host(host) && (is_default_password(&password) || password == user.to_ascii_lowercase())
+    is_local_host(host)
+        && (is_default_password(&password)
+            || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password))
+}
+
+/// The passwords a local set-up derives from its user's name: the name itself, or the
+/// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
+/// `shop123`).
+fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
+    const SUFFIXES: &[&str] = &[
+        "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
+    ];
+    SUFFIXES
+        .iter()
+        .filter(|_| !user.is_empty())
+        .map(move |suffix| format!("{user}{suffix}"))
 }
 
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
@@ -1774,6 +1796,9 @@ mod tests {
             (NEXTCLOUD_ON_SERVICE, true),
             (SONAR_ON_SERVICE, true),
             (N8N_ON_SERVICE, true),
+            ("postgresql://shop:shop_dev@localhost:5432/shop", true), // vsecure:allow (a documented fake)
+            ("postgresql://shop:shop_dev@shop.acme.io:5432/shop", false), // vsecure:allow (a documented fake)
+            ("psql -h localhost -U shop\nDB_PASSWORD=testpass\n", true), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)

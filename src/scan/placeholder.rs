@@ -339,7 +339,7 @@ fn only_placeholder_words(value: &str) -> bool {
 
 /// The words of a value, lower-cased: split at `-`, `_`, `.`, spaces and where a
 /// capital follows a small letter (`YourPassword`).
-fn words_of(value: &str) -> Vec<String> {
+pub(super) fn words_of(value: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;

@@ -703,10 +703,23 @@ fn is_database_password_key(shown: &str) -> bool {
     // The roles PostgreSQL's own tools log in as: Pgpool-II's streaming-replication and
     // health checks (`sr_check_password`, `health_check_password`), a replica's.
     const POSTGRES_TOOL_ROLES: &[&str] = &["srcheck", "healthcheck", "recovery", "replication"];
+    // An application's name, then a database word (`inventory_db_password`,
+    // `ordersDbPassword`): the word right before the password's is the database's.
+    let words = super::placeholder::words_of(
+        shown
+            .trim_end_matches([':', '=', ' '])
+            .rsplit(['.', ':'])
+            .next()
+            .unwrap_or(""),
+    );
+    let after_database_word = words.len() >= 3
+        && words.last().is_some_and(|w| ALONE.contains(&w.as_str()))
+        && DATABASE_WORDS.contains(&words[words.len() - 2].as_str());
     !others
         && (prefix.is_empty()
             || DATABASE_WORDS.contains(&prefix)
             || database_role
+            || after_database_word
             || POSTGRES_TOOL_ROLES.contains(&prefix))
 }
 
@@ -1302,6 +1315,14 @@ mod tests {
             (
                 "spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.password={PW}\n",
                 Syntax::Config,
+            ),
+            (
+                "inventory_db_host: pg.internal\ninventory_db_password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "const settings = { ordersDbHost: \"pg.internal\", ordersDbPassword: \"{PW}\" };\n",
+                Syntax::Code,
             ),
             (
                 "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'PASSWORD': '{PW}',\n    }\n}\n",
