@@ -391,6 +391,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/files-config.php",
             "clean/flows-compose.yml",
             "clean/flows-namepw-compose.yml",
+            "clean/follower-entrypoint.sh",
             "clean/forge.rb",
             "clean/garden_notebook.py",
             "clean/gha-postgres-service.yml",

@@ -290,13 +290,14 @@ fn patterns() -> &'static Patterns {
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
         // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost`), the
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
-        // `docker-entrypoint-initdb.d`), a conninfo that names no host (`"user=%s
+        // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`),
+        // a conninfo that names no host (`"user=%s
         // password=%s dbname=%s"`: libpq's local socket), a JDBC URL on loopback or
         // Testcontainers' `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -337,7 +338,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
-        let local_default = is_local_default(&lossy(user), &secret, &lossy(host))
+        let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
             || (is_local_host(&lossy(host)) && facts.is_ci_service());
         if !local_default
             && (placeholder || is_placeholder_host(&lossy(host)) || secret.contains("://"))
@@ -414,7 +415,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let mut d = detection(kind, key.start(), redacted, &secret);
         let (host, user) = facts.conninfo_host_user(key.start());
         // `host=localhost user=postgres password=postgres`: a well-known local default.
-        d.local_default = is_local_default(&user, &secret, &host);
+        d.local_default = facts.is_local_default_to(&user, &secret, &host);
         found.push((key.start()..value.end(), d));
     }
     for c in p.pgpassword.captures_iter(text) {
@@ -509,7 +510,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // `localhost:5432:*:postgres:postgres` is a local default.
-        d.local_default = is_local_default(user, &secret, host);
+        d.local_default = facts.is_local_default_to(user, &secret, host);
         found.push((fields.start()..password.end(), d));
     }
     for c in p.semicolon_password.captures_iter(text) {
@@ -745,6 +746,19 @@ impl<'a> LineFacts<'a> {
         }
     }
 
+    /// Whether a user, password and host are a local default: one on loopback or a
+    /// service container's name (`is_local_default`), or a default password (or the
+    /// user's own) to a host of one label where the text sets up a local database
+    /// (`host=primary user=shop password=shop` in a container's replica script).
+    fn is_local_default_to(&mut self, user: &str, password: &str, host: &str) -> bool {
+        let lower = password.to_ascii_lowercase();
+        is_local_default(user, password, host)
+            || (is_single_label(host)
+                && self.declares_local_database()
+                && (is_default_password(&lower)
+                    || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == lower)))
+    }
+
     /// Whether the text declares a local database (a compose or CI service's
     /// `image: postgres...`, `docker run ... postgres`, `POSTGRES_HOST=localhost`), whose
     /// password a default one only sets up locally.
@@ -870,7 +884,8 @@ impl<'a> LineFacts<'a> {
             }
             (host, user)
         });
-        is_local_default(user, password, host)
+        let (host, user) = (host.clone(), user.clone());
+        self.is_local_default_to(&user, password, &host)
     }
 
     /// The host and user of the conninfo string holding `offset` (with the string
@@ -1147,13 +1162,20 @@ fn is_local_host(host: &str) -> bool {
         return true;
     }
     let host = without_port(&host);
-    let single_label = !host.is_empty()
+    LOCAL_HOSTS.contains(&host)
+        || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
+}
+
+/// Whether a host (with its port or not) is one label, as a container or a machine on
+/// the same network is named (`primary`, `pg-replica`): no public host is spelt without
+/// a dot.
+fn is_single_label(host: &str) -> bool {
+    let host = without_port(host);
+    !host.is_empty()
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-        && !host.bytes().all(|b| b.is_ascii_digit());
-    LOCAL_HOSTS.contains(&host)
-        || (single_label && SERVICE_WORDS.iter().any(|word| host.contains(word)))
+        && !host.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
@@ -1726,6 +1748,7 @@ mod tests {
         const GITLAB_ON_SERVICE: &str = "gitlab_rails['db_host'] = 'forge-pg'\ngitlab_rails['db_username'] = 'forge'\ngitlab_rails['db_password'] = 'forge'\n"; // vsecure:allow (a documented fake)
         const NEXTCLOUD_ON_SERVICE: &str = "  'dbtype' => 'pgsql',\n  'dbhost' => 'filesdb',\n  'dbuser' => 'files',\n  'dbpassword' => 'files',\n"; // vsecure:allow (a documented fake)
         const SONAR_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  sonar:\n    environment:\n      SONAR_JDBC_USERNAME: scan\n      SONAR_JDBC_PASSWORD: scan\n"; // vsecure:allow (a documented fake)
+        const REPLICA_IN_CONTAINER: &str = "touch /var/lib/postgresql/data/standby.signal\nprimary_conninfo = 'host=primary user=shop password=shop'\n"; // vsecure:allow (a documented fake)
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
@@ -1799,6 +1822,11 @@ mod tests {
             ("postgresql://shop:shop_dev@localhost:5432/shop", true), // vsecure:allow (a documented fake)
             ("postgresql://shop:shop_dev@shop.acme.io:5432/shop", false), // vsecure:allow (a documented fake)
             ("psql -h localhost -U shop\nDB_PASSWORD=testpass\n", true), // vsecure:allow (a documented fake)
+            (REPLICA_IN_CONTAINER, true),
+            (
+                "primary_conninfo = 'host=primary user=shop password=shop'",
+                false,
+            ), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)

@@ -69,6 +69,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "connection",
     "string",
     "dsn",
+    // The metasyntactic names examples are made of (`foo`, `foopass`, `bar_password`).
+    "foo",
+    "bar",
+    "baz",
+    "qux",
     // The same placeholders in the languages tutorials are written in: Spanish's
     // `tu_contraseña`, Portuguese's `sua_senha`, French's `votre_mot_de_passe`, German's
     // `dein_passwort`.
@@ -514,6 +519,8 @@ mod tests {
             "abc123",
             "p456def789",
             "s3cret",
+            "foopass",
+            "bar_password",
             "P@ssw0rd!",
             "Pa$$w0rd",
             "REMOVED_OLD_PASSWORD_FROM_HISTORY",
