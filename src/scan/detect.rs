@@ -158,6 +158,7 @@ struct Patterns {
     role_password: Regex,
     userlist_line: Regex,
     local_database: Regex,
+    names_a_host: Regex,
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
 }
@@ -281,6 +282,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A value that is itself the next setting (`password= auth_user=`).
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
+            .expect("valid regex"),
+        // Any word that names where a database is: a host, server or endpoint setting,
+        // an address, or a URI's `@host`.
+        names_a_host: Regex::new(r"(?i)host|server|endpoint|addr|data source|@[a-z0-9\[]")
             .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
@@ -627,11 +632,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(userlist(text, &p.userlist_line));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
-    // container) is for that database.
+    // container), or in code that names no host, is for that database.
     for (_, d) in &mut found {
         if d.kind == Kind::PasswordSetting
             && (facts.is_local_default_setting(d)
-                || (d.default_password && is_local_host(&facts.conninfo_host_user(d.offset).0)))
+                || (d.default_password
+                    && ((syntax == Syntax::Code && facts.is_hostless())
+                        || is_local_host(&facts.conninfo_host_user(d.offset).0))))
         {
             d.local_default = true;
         }
@@ -717,6 +724,8 @@ struct LineFacts<'a> {
     database_url_end: HashMap<usize, Option<usize>>,
     /// Whether the text declares a local database (a fact of the whole text).
     local_database: Option<bool>,
+    /// Whether the text names no host at all, read on first use.
+    hostless: Option<bool>,
     /// Whether the text is a CI pipeline that starts a PostgreSQL service container.
     ci_service: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
@@ -739,6 +748,7 @@ impl<'a> LineFacts<'a> {
             replace_comment: HashMap::new(),
             database_url_end: HashMap::new(),
             local_database: None,
+            hostless: None,
             ci_service: None,
             user_names: None,
             semicolon_fields: HashMap::new(),
@@ -757,6 +767,18 @@ impl<'a> LineFacts<'a> {
                 && self.declares_local_database()
                 && (is_default_password(&lower)
                     || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == lower)))
+    }
+
+    /// Whether the text names no host anywhere: no host or server setting, no endpoint,
+    /// no `@host` of a URI. A driver told no host connects to this machine (libpq's
+    /// socket, node-postgres', TypeORM's and knex's `localhost`), so a default password
+    /// in code's connection settings that name none is a local one. (Configuration that
+    /// names no host may deploy the database itself, as a Helm release does.)
+    fn is_hostless(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .hostless
+            .get_or_insert_with(|| !patterns().names_a_host.is_match(text))
     }
 
     /// Whether the text declares a local database (a compose or CI service's
@@ -1036,6 +1058,7 @@ pub(super) fn names_database_password(name: &str) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "toor",
+    "docker",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
@@ -1048,17 +1071,21 @@ fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
-    let default_then_password = ["password", "pass", "pwd", "pw"].iter().any(|ending| {
-        word.strip_suffix(ending).is_some_and(|start| {
-            LOCAL_PASSWORDS.contains(&start)
-                || start.strip_suffix(['_', '-']).is_some_and(|name| {
-                    name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-                        && name.bytes().all(|b| {
-                            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')
-                        })
-                })
-        })
-    });
+    let default_then_password = ["password", "pass", "pswd", "pwd", "pw"]
+        .iter()
+        .any(|ending| {
+            word.strip_suffix(ending).is_some_and(|start| {
+                LOCAL_PASSWORDS.contains(&start)
+                    || start.strip_suffix(['_', '-']).is_some_and(|name| {
+                        name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                            && name.bytes().all(|b| {
+                                b.is_ascii_lowercase()
+                                    || b.is_ascii_digit()
+                                    || matches!(b, b'_' | b'-')
+                            })
+                    })
+            })
+        });
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
     // digit repeated (`000000`).
     let counted = lower.len() >= 3
@@ -1748,6 +1775,7 @@ mod tests {
         const GITLAB_ON_SERVICE: &str = "gitlab_rails['db_host'] = 'forge-pg'\ngitlab_rails['db_username'] = 'forge'\ngitlab_rails['db_password'] = 'forge'\n"; // vsecure:allow (a documented fake)
         const NEXTCLOUD_ON_SERVICE: &str = "  'dbtype' => 'pgsql',\n  'dbhost' => 'filesdb',\n  'dbuser' => 'files',\n  'dbpassword' => 'files',\n"; // vsecure:allow (a documented fake)
         const SONAR_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  sonar:\n    environment:\n      SONAR_JDBC_USERNAME: scan\n      SONAR_JDBC_PASSWORD: scan\n"; // vsecure:allow (a documented fake)
+        const HELM_RELEASE: &str = "resource \"helm_release\" \"pg\" {\n  chart = \"postgresql\"\n  set {\n    name  = \"auth.password\"\n    value = \"shop_password\"\n  }\n}\n"; // vsecure:allow (a documented fake)
         const REPLICA_IN_CONTAINER: &str = "touch /var/lib/postgresql/data/standby.signal\nprimary_conninfo = 'host=primary user=shop password=shop'\n"; // vsecure:allow (a documented fake)
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
@@ -1823,6 +1851,11 @@ mod tests {
             ("postgresql://shop:shop_dev@shop.acme.io:5432/shop", false), // vsecure:allow (a documented fake)
             ("psql -h localhost -U shop\nDB_PASSWORD=testpass\n", true), // vsecure:allow (a documented fake)
             (REPLICA_IN_CONTAINER, true),
+            (HELM_RELEASE, false),
+            (
+                "docker run -e POSTGRES_PASSWORD=docker -p 5432:5432 postgres",
+                true,
+            ), // vsecure:allow (a documented fake)
             (
                 "primary_conninfo = 'host=primary user=shop password=shop'",
                 false,
@@ -1830,6 +1863,7 @@ mod tests {
             ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:app_db_user_pswd@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@db.acme.io/app", false), // vsecure:allow (a documented fake)
             ("db.acme.io:5432:*:postgres:postgres\n", false), // vsecure:allow (a documented fake)
             (
@@ -1844,6 +1878,15 @@ mod tests {
             ),
         ] {
             let found = detect(text.as_bytes(), Syntax::Config);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text}");
+        }
+        // Code's connection settings that name no host are for this machine's database.
+        const HOSTLESS_ORM: &str =
+            "const orm = {\n  type: 'postgres',\n  username: 'app',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
+        const ORM_WITH_HOST: &str = "const orm = {\n  type: 'postgres',\n  host: 'pg.acme.io',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
+        for (text, local) in [(HOSTLESS_ORM, true), (ORM_WITH_HOST, false)] {
+            let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }
