@@ -118,8 +118,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// from `<your password>`), a run of one mask character (`****`, `xxxx`), made only of
 /// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
 /// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), a placeholder word padded with
-/// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`), or
-/// prose (`Mot de passe`, `Enter the password`: a label, not a password).
+/// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`),
+/// any of these behind a provider's prefix (`AVNS_abc123xyz789`), or prose (`Mot de
+/// passe`, `Enter the password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     // One character is an example's (`postgres://u:p@h/db`), not a password.
@@ -169,6 +170,7 @@ pub fn is_placeholder(value: &str) -> bool {
     let aws_example = value.contains("EXAMPLE");
 
     references_variable
+        || behind_a_vendor_prefix(value).is_some_and(is_placeholder)
         || EXAMPLE_PASSWORDS.contains(&lower.as_str())
         || aws_example
         || names_a_secret_store(&lower)
@@ -180,6 +182,17 @@ pub fn is_placeholder(value: &str) -> bool {
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
+}
+
+/// The body of a password a provider marks with its prefix (Aiven's `AVNS_`, Neon's
+/// `npg_`): documentation fills the body in as it would a bare placeholder
+/// (`AVNS_abc123xyz789`, `npg_xxxxxxxx`).
+fn behind_a_vendor_prefix(value: &str) -> Option<&str> {
+    const PREFIXES: &[&str] = &["AVNS_", "npg_"];
+    PREFIXES
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix))
+        .filter(|body| !body.is_empty())
 }
 
 /// Whether a value is placeholder words spelt with digits and symbols for letters, as
@@ -520,6 +533,8 @@ mod tests {
             "p456def789",
             "s3cret",
             "foopass",
+            "AVNS_abc123xyz789",
+            "npg_xxxxxxxxxxxx",
             "bar_password",
             "P@ssw0rd!",
             "Pa$$w0rd",
@@ -568,6 +583,7 @@ mod tests {
             "abc-Kq8vTz",
             "Adm1n",
             "S3cretSauce7",
+            "AVNS_Kq8vTz2mLp4R",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
