@@ -412,6 +412,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/pg-localhost.env",
             "clean/profiles-etl.yml",
             "clean/s.env",
+            "clean/scratch.go",
             "clean/service-uri-env.sh",
             "clean/settings_template.py",
             "clean/shelf-orm.ts",

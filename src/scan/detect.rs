@@ -630,6 +630,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
+    found.extend(super::formatted::detect(text));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code that names no host, is for that database.
@@ -1108,7 +1109,7 @@ fn is_default_password(password: &str) -> bool {
 /// Whether a user, password and host are a well-known local default: a default
 /// password (or the user's own, `users_own_passwords`) on loopback or a service
 /// container's name.
-fn is_local_default(user: &str, password: &str, host: &str) -> bool {
+pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
     let password = password.to_ascii_lowercase();
     is_local_host(host)
         && (is_default_password(&password)

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 mod detect;
+mod formatted;
 pub mod history;
 mod lines;
 mod placeholder;
