@@ -284,9 +284,11 @@ fn patterns() -> &'static Patterns {
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
         // Any word that names where a database is: a host, server or endpoint setting,
-        // an address, or a URI's `@host`.
-        names_a_host: Regex::new(r"(?i)host|server|endpoint|addr|data source|@[a-z0-9\[]")
-            .expect("valid regex"),
+        // an address, a URI's `@host`, or a name with a domain (`pg.acme.io`).
+        names_a_host: Regex::new(
+            r"(?i)host|server|endpoint|addr|data source|@[a-z0-9\[]|[a-z0-9-]\.[a-z0-9-]+\.[a-z]{2,}",
+        )
+        .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
         // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
@@ -623,10 +625,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             "... PASSWORD '****'".to_string(),
             &literal,
         );
-        // A container's init script (`CREATE USER docker PASSWORD 'docker'`): a default
-        // password, or the role's own name, for the database the container starts.
-        d.local_default = facts.declares_local_database()
-            && (d.default_password || literal.eq_ignore_ascii_case(&lossy(role.as_bytes())));
+        // A container's init script (`CREATE USER docker PASSWORD 'docker'`), or a setup
+        // script that names no server: a default password, or the role's own
+        // (`CREATE USER shop PASSWORD 'shop123'`), is for a local database.
+        let role = lossy(role.as_bytes()).to_ascii_lowercase();
+        let lower = literal.to_ascii_lowercase();
+        d.local_default = (facts.declares_local_database() || facts.is_hostless())
+            && (d.default_password || users_own_passwords(&role).any(|own| own == lower));
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
@@ -1103,7 +1108,8 @@ fn is_default_password(password: &str) -> bool {
     LOCAL_PASSWORDS.contains(&lower.as_str())
         || counted
         || (digits <= 4 && default_then_password)
-        || ((1..=4).contains(&digits) && (LOCAL_PASSWORDS.contains(&word) || word == "password"))
+        || ((1..=4).contains(&digits)
+            && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
 }
 
 /// Whether a user, password and host are a well-known local default: a default
@@ -1827,7 +1833,11 @@ mod tests {
             (SQL_CLIENT_ON_LOOPBACK, true),
             (ROLE_IN_INIT_SCRIPT, true),
             (CONNINFO_WITHOUT_HOST, true),
-            ("CREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'shop';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'shop123';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'passwd1';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
+            ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
             (ADJACENT_PIECES, true),

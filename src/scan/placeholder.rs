@@ -401,7 +401,13 @@ fn marks_a_placeholder(value: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     let words = words_of(value);
-    spelt_as_words && words.len() >= 2 && words.iter().any(|w| MARKERS.contains(&w.as_str()))
+    // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart.
+    let change_me = words
+        .windows(2)
+        .any(|pair| pair[0] == "change" && pair[1] == "me");
+    spelt_as_words
+        && words.len() >= 2
+        && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str())))
 }
 
 /// Whether a word is a placeholder phrase written together: a word that says "put
@@ -539,6 +545,7 @@ mod tests {
             "P@ssw0rd!",
             "Pa$$w0rd",
             "REMOVED_OLD_PASSWORD_FROM_HISTORY",
+            "CHANGE_ME_BEFORE_PRODUCTION",
             "Enter the password",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
             "op://prod/postgres/password",
