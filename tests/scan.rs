@@ -417,6 +417,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",
+            "clean/service-file-post.html",
             "clean/service-uri-env.sh",
             "clean/settings_template.py",
             "clean/shelf-orm.ts",

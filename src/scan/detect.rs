@@ -241,8 +241,9 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
-        // A libpq conninfo's host or user: `host=localhost`, `user='app'`.
-        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`;])(host|user)[ \t]*=[ \t]*'?([^\s'"`;]+)"#)
+        // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
+        // markup too: `<p>host=localhost ...`).
+        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`;>])(host|user)[ \t]*=[ \t]*'?([^\s'"`;<]+)"#)
             .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
@@ -398,7 +399,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         {
             continue;
         }
-        let secret = unquote(value.as_bytes());
+        let secret = without_closing_tag(&unquote(value.as_bytes()));
         // `password= dbname=app`: an empty password, then the next keyword.
         if is_placeholder(&secret)
             || p.libpq_keyword_value.is_match(secret.as_bytes())
@@ -672,6 +673,23 @@ fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
             Some(b'(' | b'[') => true,
             _ => false,
         }
+}
+
+/// A bare conninfo value without the markup closing a document's element after it
+/// (`<p>host=localhost ... password=docker</p>` holds `docker`).
+fn without_closing_tag(value: &str) -> String {
+    match value.rfind("</") {
+        Some(at)
+            if at > 0
+                && value.ends_with('>')
+                && value[at + 2..value.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            value[..at].to_string()
+        }
+        _ => value.to_string(),
+    }
 }
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
@@ -1872,6 +1890,7 @@ mod tests {
                 false,
             ), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
+            ("<p>host=localhost user=docker password=docker</p>", true), // vsecure:allow (a documented fake)
             ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app_db_user_pswd@localhost/app", true), // vsecure:allow (a documented fake)
