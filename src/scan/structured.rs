@@ -53,6 +53,7 @@ struct Patterns {
     config_set: Regex,
     quoted_key: Regex,
     bare_key: Regex,
+    escaped_line_key: Regex,
     spaced_key: Regex,
     flow_key: Regex,
     xml_value: Regex,
@@ -103,6 +104,12 @@ fn patterns() -> &'static Patterns {
         // Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
             r#"(?im)^[ \t]*(?:-[ \t]+)?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
+        )
+        .expect("valid regex"),
+        // The same key on a line of a file a script writes with `printf` or `echo -e`,
+        // its lines apart by `\n` escapes: `printf "[options]\ndb_password = ...\n"`.
+        escaped_line_key: Regex::new(
+            r#"\\n[ \t]*((?i:[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass))[ \t]*[:=][ \t]*)([^\s'"`\\;,{}()\[\]#][^\s'"`\\;,]*)[ \t]*(?:\\n|["'])"#,
         )
         .expect("valid regex"),
         // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
@@ -269,6 +276,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             .bare_key
             .captures_iter(text)
             .chain(p.flow_key.captures_iter(text))
+            .chain(p.escaped_line_key.captures_iter(text))
         {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             // A TOML value quoted inside a shell string (`password = \"$DB_PASSWORD\"`).
@@ -1318,6 +1326,10 @@ mod tests {
             ),
             (
                 "inventory_db_host: pg.internal\ninventory_db_password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "printf \"[options]\\ndb_host = pg.internal\\ndb_password = {PW}\\ndb_port = 5432\" > odoo.conf\n",
                 Syntax::Config,
             ),
             (
