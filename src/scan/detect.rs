@@ -284,10 +284,12 @@ fn patterns() -> &'static Patterns {
         // A value that is itself the next setting (`password= auth_user=`).
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
-        // Any word that names where a database is: a host, server or endpoint setting,
-        // an address, a URI's `@host`, or a name with a domain (`pg.acme.io`).
+        // Where a database is named: a host, server, endpoint or address set (`host:`,
+        // `"server" =>`, `Data Source=`), a URI's `@host`, or a name in a domain
+        // (`pg.acme.io`). Phoenix's `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres`
+        // name modules, not hosts.
         names_a_host: Regex::new(
-            r"(?i)host|server|endpoint|addr|data source|@[a-z0-9\[]|[a-z0-9-]\.[a-z0-9-]+\.[a-z]{2,}",
+            r#"(?i)(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
         )
         .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
@@ -300,12 +302,12 @@ fn patterns() -> &'static Patterns {
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
         // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`),
         // a conninfo that names no host (`"user=%s
-        // password=%s dbname=%s"`: libpq's local socket), a JDBC URL on loopback or
-        // Testcontainers' `jdbc:tc:`, a URI whose host is loopback or a container's name
+        // password=%s dbname=%s"`: libpq's local socket), a JDBC URL on loopback or a
+        // container's name or Testcontainers' `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -1915,7 +1917,12 @@ mod tests {
         const HOSTLESS_ORM: &str =
             "const orm = {\n  type: 'postgres',\n  username: 'app',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
         const ORM_WITH_HOST: &str = "const orm = {\n  type: 'postgres',\n  host: 'pg.acme.io',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
-        for (text, local) in [(HOSTLESS_ORM, true), (ORM_WITH_HOST, false)] {
+        const ECTO_WITHOUT_HOST: &str = "config :shop, ShopWeb.Endpoint,\n  url: [port: 443]\nconfig :shop, Shop.Repo,\n  adapter: Ecto.Adapters.Postgres,\n  password: \"postgres\",\n"; // vsecure:allow (a documented fake)
+        for (text, local) in [
+            (HOSTLESS_ORM, true),
+            (ORM_WITH_HOST, false),
+            (ECTO_WITHOUT_HOST, true),
+        ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
