@@ -242,8 +242,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
-        // markup too: `<p>host=localhost ...`).
-        conninfo_field: Regex::new(r#"(?i)(?:^|[\s"'`;>])(host|user)[ \t]*=[ \t]*'?([^\s'"`;<]+)"#)
+        // markup too, `<p>host=localhost ...`, and in a file a script writes with `\n`
+        // escapes, `printf "[svc]\nhost=localhost\n..."`).
+        conninfo_field: Regex::new(
+            r#"(?i)(?:^|[\s"'`;>]|\\n)(host|user)[ \t]*=[ \t]*'?([^\s'"`;<\\]+)"#,
+        )
             .expect("valid regex"),
         password_variable: Regex::new(
             // A literal, not code: quoted, or a bare word that ends the value (an
@@ -1893,6 +1896,10 @@ mod tests {
             ), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal:port/app", true), // vsecure:allow (a documented fake)
             ("<p>host=localhost user=docker password=docker</p>", true), // vsecure:allow (a documented fake)
+            (
+                "printf \"[svc]\\nhost=localhost\\nuser=postgres\\npassword=postgres\\n\"",
+                true,
+            ), // vsecure:allow (a documented fake)
             ("postgres://app:n8n_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:etl_password@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app_db_user_pswd@localhost/app", true), // vsecure:allow (a documented fake)
