@@ -362,6 +362,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/README-b31.md",
             "clean/README.txt",
             "clean/SpacedSettings.cs",
+            "clean/add-test-service.sh",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",
             "clean/airflow-local-connections.sh",
