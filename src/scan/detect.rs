@@ -303,10 +303,10 @@ fn patterns() -> &'static Patterns {
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
         // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost`), the
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
-        // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`),
-        // a conninfo that names no host (`"user=%s
-        // password=%s dbname=%s"`: libpq's local socket), a JDBC URL on loopback or a
-        // container's name or Testcontainers' `jdbc:tc:`, a URI whose host is loopback or a container's name
+        // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`), a
+        // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
+        // socket), a JDBC URL on loopback or to a container's name, Testcontainers'
+        // `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
