@@ -634,10 +634,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A container's init script (`CREATE USER docker PASSWORD 'docker'`), or a setup
         // script that names no server: a default password, or the role's own
         // (`CREATE USER shop PASSWORD 'shop123'`), is for a local database.
-        let role = lossy(role.as_bytes()).to_ascii_lowercase();
-        let lower = literal.to_ascii_lowercase();
         d.local_default = (facts.declares_local_database() || facts.is_hostless())
-            && (d.default_password || users_own_passwords(&role).any(|own| own == lower));
+            && is_weak_for(&lossy(role.as_bytes()), &literal);
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
@@ -790,12 +788,10 @@ impl<'a> LineFacts<'a> {
     /// user's own) to a host of one label where the text sets up a local database
     /// (`host=primary user=shop password=shop` in a container's replica script).
     fn is_local_default_to(&mut self, user: &str, password: &str, host: &str) -> bool {
-        let lower = password.to_ascii_lowercase();
         is_local_default(user, password, host)
             || (is_single_label(host)
                 && self.declares_local_database()
-                && (is_default_password(&lower)
-                    || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == lower)))
+                && is_weak_for(user, password))
     }
 
     /// Whether the text names no host anywhere: no host or server setting, no endpoint,
@@ -1135,14 +1131,18 @@ fn is_default_password(password: &str) -> bool {
             && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
 }
 
-/// Whether a user, password and host are a well-known local default: a default
-/// password (or the user's own, `users_own_passwords`) on loopback or a service
-/// container's name.
+/// Whether a user, password and host are a well-known local default: a password weak
+/// for its user (`is_weak_for`) on loopback or a service container's name.
 pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
+    is_local_host(host) && is_weak_for(user, password)
+}
+
+/// Whether a password is one a local set-up gives its user: a default password, or the
+/// user's own (`users_own_passwords`), whatever the case.
+fn is_weak_for(user: &str, password: &str) -> bool {
     let password = password.to_ascii_lowercase();
-    is_local_host(host)
-        && (is_default_password(&password)
-            || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password))
+    is_default_password(&password)
+        || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password)
 }
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
