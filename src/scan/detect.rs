@@ -208,11 +208,14 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
+        // HOCON's and YAML's `user = "app"`,
         // SonarQube's `SONAR_JDBC_USERNAME`, a hash's entry: PHP's `$DB['USER'] = 'app'` and
         // `'dbuser' => 'app'`, GitLab's `gitlab_rails['db_username'] = 'app'`) or given to a
-        // command (`--conn-login app`).
+        // command (`--conn-login app`), or in XML: a data source's attribute (Tomcat's
+        // `username="app"`), an element (`<user>app</user>`) or a JPA or Hibernate property
+        // (`name="jakarta.persistence.jdbc.user" value="app"`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -253,11 +256,12 @@ fn patterns() -> &'static Patterns {
             // `=>`, `==`, or a call such as `home.join(...)` is no password).
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
             // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
-            // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`); an
+            // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
+            // name, the role (`PG_MONITOR_PASSWORD`); an
             // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
             // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
             // `?=` and `:=` too.
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -275,9 +279,10 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
-        // `PGPASSWORD`, `KC_DB_PASSWORD`, `spring.datasource.password`.
+        // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
+        // `spring.datasource.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?(?:pass|passwd|password|pwd)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
         role_password: Regex::new(
@@ -289,15 +294,16 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // Where a database is named: a host, server, endpoint or address set (`host:`,
         // `"server" =>`, `Data Source=`), a URI's `@host`, or a name in a domain
-        // (`pg.acme.io`). Phoenix's `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres`
+        // (`pg.acme.io`); not a variable read in a template (`$host:$port`). Phoenix's `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres`
         // name modules, not hosts.
         names_a_host: Regex::new(
-            r#"(?i)(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
+            r#"(?i)(?:^|[^$])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
         )
         .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image, `docker
         // run ... postgres`, a database host setting on loopback or a container's name
-        // (Ecto's `hostname: "localhost",`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
+        // (Ecto's `hostname: "localhost",`, a JDBC data source's `serverName =
+        // "localhost"`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
         // GitLab's `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' =>
         // 'postgres',`, an argument's `host = "postgres",` inside a line, a `"server":
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
@@ -305,12 +311,13 @@ fn patterns() -> &'static Patterns {
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
         // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`), a
         // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
-        // socket), a JDBC URL on loopback or to a container's name, Testcontainers'
+        // socket), a JDBC URL on loopback or to a container's name (or to a template's
+        // host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
         // `jdbc:tc:`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -642,13 +649,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::formatted::detect(text));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
-    // container), or in code that names no host, is for that database.
+    // container), or in code that names no host, is for that database; so is a
+    // variable's default password in such code (`val dbPassword = "test"`).
     for (_, d) in &mut found {
-        if d.kind == Kind::PasswordSetting
+        let code_names_no_host =
+            d.default_password && syntax == Syntax::Code && facts.is_hostless();
+        if (d.kind == Kind::PasswordSetting
             && (facts.is_local_default_setting(d)
-                || (d.default_password
-                    && ((syntax == Syntax::Code && facts.is_hostless())
-                        || is_local_host(&facts.conninfo_host_user(d.offset).0))))
+                || code_names_no_host
+                || (d.default_password && is_local_host(&facts.conninfo_host_user(d.offset).0))))
+            || (d.kind == Kind::PasswordVariable && code_names_no_host)
         {
             d.local_default = true;
         }
@@ -801,9 +811,12 @@ impl<'a> LineFacts<'a> {
     /// names no host may deploy the database itself, as a Helm release does.)
     fn is_hostless(&mut self) -> bool {
         let text = self.text;
-        *self
-            .hostless
-            .get_or_insert_with(|| !patterns().names_a_host.is_match(text))
+        *self.hostless.get_or_insert_with(|| {
+            !patterns()
+                .names_a_host
+                .find_iter(text)
+                .any(|m| !declares_a_parameter(&text[m.end()..]))
+        })
     }
 
     /// Whether the text declares a local database (a compose or CI service's
@@ -851,7 +864,13 @@ impl<'a> LineFacts<'a> {
             patterns()
                 .user_setting
                 .captures_iter(text)
-                .map(|c| lossy(&c[1]))
+                .filter_map(|c| {
+                    c.iter()
+                        .skip(1)
+                        .flatten()
+                        .next()
+                        .map(|m| lossy(m.as_bytes()))
+                })
                 .collect()
         })
     }
@@ -1037,6 +1056,20 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
     }
 }
 
+/// Whether what follows `host:` is a type, not a value: a parameter or a field declared
+/// (`fun connect(host: String)`, `host: str`) names no host.
+fn declares_a_parameter(after: &[u8]) -> bool {
+    let after = after.trim_ascii_start();
+    let word_end = after
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(after.len());
+    matches!(
+        &after[..word_end],
+        b"String" | b"str" | b"string" | b"Option"
+    )
+}
+
 /// Hosts that only reach this machine or a CI job's service container (a container
 /// reaches the machine it runs on as `host.docker.internal`).
 const LOCAL_HOSTS: &[&str] = &[
@@ -1125,10 +1158,29 @@ fn is_default_password(password: &str) -> bool {
                     .all(|chunk| chunk == head.as_bytes())
         });
     LOCAL_PASSWORDS.contains(&lower.as_str())
+        || LOCAL_PASSWORDS.contains(&unleet(&lower).as_str())
         || counted
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
+}
+
+/// A password with the digits and symbols that spell letters read as those letters
+/// (`p0stgres` is `postgres`, `adm1n` is `admin`), as a default is spelt to pass a
+/// complexity rule.
+fn unleet(lower: &str) -> String {
+    lower
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'i',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .collect()
 }
 
 /// Whether a user, password and host are a well-known local default: a password weak

@@ -108,6 +108,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "dados",
     "banco",
     "donnees",
+    "acesso",
+    "acceso",
+    "access",
 ];
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
@@ -395,6 +398,13 @@ fn marks_a_placeholder(value: &str) -> bool {
         "example",
         "sample",
         "your",
+        // `your` in the languages tutorials are written in (`SUA_SENHA_DE_ACESSO`).
+        "sua",
+        "seu",
+        "tua",
+        "votre",
+        "dein",
+        "deine",
     ];
     // Dots make a host's name (`db.example.com`), not a placeholder.
     let spelt_as_words = value

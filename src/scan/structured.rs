@@ -137,14 +137,14 @@ fn patterns() -> &'static Patterns {
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`),
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
-        // `DBI->connect("dbi:Pg:...", "user", "...")`, Sequelize's
+        // `DBI->connect("dbi:Pg:...", "user", "...")` (the scheme in any case), Sequelize's
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
         // `Transactor.fromDriverManager(driver, url, user, "...")`, the AWS CDK's
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"(?:[A-Za-z0-9_-]+\.)*(?i:password)"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["']dbi:Pg:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"(?:[A-Za-z0-9_-]+\.)*(?i:password)"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A command-line option for the password declared with a literal default:
@@ -413,6 +413,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if is_reference(&secret)
             || !context.configures_postgres(option.start())
             || names_another_engine(shown.as_bytes())
+            || lists_an_option(text, option.start(), value.end())
         {
             continue;
         }
@@ -625,6 +626,39 @@ fn setting(range: Range<usize>, shown: String, secret: &str) -> (Range<usize>, D
         range,
         detection(Kind::PasswordSetting, start, shown, secret),
     )
+}
+
+/// Whether a password option is a usage listing's, not a command's: the option opens its
+/// line (a comment's too), no command before it on a line a backslash continues, and
+/// words of description follow its "value" (a script's header lists the option, then
+/// says in words what it takes), where a command would go on with another option or end.
+fn lists_an_option(text: &[u8], option: usize, value_end: usize) -> bool {
+    const REACH: usize = 256;
+    let line_start = text[option.saturating_sub(REACH)..option]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|at| option.saturating_sub(REACH) + at + 1);
+    let Some(line_start) = line_start.or((option <= REACH).then_some(0)) else {
+        return false;
+    };
+    let opens_line = text[line_start..option]
+        .iter()
+        .all(|b| b.is_ascii_whitespace() || matches!(b, b'#' | b'/' | b'*'));
+    let continued = line_start >= 2 && {
+        let above = text[..line_start - 1].trim_ascii_end();
+        above.ends_with(b"\\")
+    };
+    let line_end = text[value_end..]
+        .iter()
+        .take(REACH)
+        .position(|b| *b == b'\n')
+        .map_or(text.len().min(value_end + REACH), |at| value_end + at);
+    let rest = text[value_end..line_end].trim_ascii();
+    let described = rest
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'(')
+        && rest.contains(&b' ');
+    opens_line && !continued && !text[option..value_end].contains(&b'=') && described
 }
 
 /// Whether a quoted-value match is a key set to a literal, not a path in code: a key
