@@ -1445,8 +1445,11 @@ mod tests {
             [Kind::PasswordVariable]
         );
         assert!(kinds(&format!("REDIS_DB_PASSWORD={fake}\n")).is_empty());
-        // The tools whose password is always a database's.
+        // The tools whose password is always a database's, and a role's after
+        // PostgreSQL's name.
         for name in [
+            "PG_MONITOR_PASSWORD",
+            "POSTGRES_REPLICATION_PASSWORD",
             "FLYWAY_PASSWORD",
             "LIQUIBASE_COMMAND_PASSWORD",
             "DATA_SOURCE_PASS",
@@ -1861,6 +1864,10 @@ mod tests {
         const REPLICA_IN_CONTAINER: &str = "touch /var/lib/postgresql/data/standby.signal\nprimary_conninfo = 'host=primary user=shop password=shop'\n"; // vsecure:allow (a documented fake)
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
+        const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
+        const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
+        const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
+        const HOCON_ON_LOOPBACK: &str = "shop = {\n  dataSourceClass = \"org.postgresql.ds.PGSimpleDataSource\"\n  properties = {\n    serverName = \"localhost\"\n    user = \"shop\"\n    password = \"shop\"\n  }\n}"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
@@ -1961,6 +1968,14 @@ mod tests {
                 "config :app, App.Repo,\n  hostname: \"localhost\",\n  password: \"postgres\"",
                 true,
             ), // vsecure:allow (a documented fake)
+            (TOMCAT_ON_LOOPBACK, true),
+            (JPA_ON_LOOPBACK, true),
+            (TEMPLATE_HOST_DEFAULT, true),
+            (HOCON_ON_LOOPBACK, true),
+            (
+                "<Resource url=\"jdbc:postgresql://pg.acme.io/shop\" username=\"shop\" password=\"shop\"/>",
+                false,
+            ), // vsecure:allow (a documented fake)
             // Forms that name PostgreSQL only by their shape.
             (&format!("export DB_PASS={FAKE}"), false),
             (
@@ -1977,10 +1992,15 @@ mod tests {
             "const orm = {\n  type: 'postgres',\n  username: 'app',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
         const ORM_WITH_HOST: &str = "const orm = {\n  type: 'postgres',\n  host: 'pg.acme.io',\n  password: 'postgres',\n};\n"; // vsecure:allow (a documented fake)
         const ECTO_WITHOUT_HOST: &str = "config :shop, ShopWeb.Endpoint,\n  url: [port: 443]\nconfig :shop, Shop.Repo,\n  adapter: Ecto.Adapters.Postgres,\n  password: \"postgres\",\n"; // vsecure:allow (a documented fake)
+        // A host read from a variable or declared as a parameter names none.
+        const HOST_VARIABLE: &str = "fun connect(host: String) {\n  val dbPassword = \"test\"\n  Database.connect(\"jdbc:postgresql://$host/app\", password = dbPassword)\n}\n"; // vsecure:allow (a documented fake)
+        const HOST_LITERAL: &str = "val host = \"pg.acme.io\"\nval dbPassword = \"test\"\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
             (HOSTLESS_ORM, true),
             (ORM_WITH_HOST, false),
             (ECTO_WITHOUT_HOST, true),
+            (HOST_VARIABLE, true),
+            (HOST_LITERAL, false),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");

@@ -534,6 +534,8 @@ mod tests {
             "tu_contraseña",
             "votre-mot-de-passe",
             "senha-da-base",
+            "SUA_SENHA_DE_ACESSO",
+            "votre_mot_de_passe_2024",
             "PLACEHOLDER_BASE64_PASSWORD",
             "REPLACE-WITH-PROD-PASSWORD-2024",
             "pgpassword",

@@ -49,6 +49,7 @@ const CONTEXT_BEFORE: usize = 12;
 const CONTEXT_AFTER: usize = 6;
 
 struct Patterns {
+    scalar_setting: Regex,
     command_option: Regex,
     config_set: Regex,
     quoted_key: Regex,
@@ -86,6 +87,10 @@ fn patterns() -> &'static Patterns {
         // `--from-literal=password=...`, Helm's `--set postgresql.auth.password=...`. A
         // bare `--password` takes its value only after `=`: psql's and pg_dump's
         // `--password` is a flag (prompt), the word after it their database.
+        // A key set to a value on its line: `driver = "org.postgresql.Driver"`, `type:
+        // postgres`.
+        scalar_setting: Regex::new(r#"^[ \t]*["']?[A-Za-z_][A-Za-z0-9_.-]*["']?[ \t]*[=:][ \t]*[^\s{\[]"#)
+            .expect("valid regex"),
         command_option: Regex::new(
             r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=|--set(?:-string)?[= ][A-Za-z0-9_.\[\]-]*(?i:password|passwd|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
         )
@@ -1092,8 +1097,10 @@ impl<'a> Context<'a> {
 
     /// The lines of the nested block holding `offset`: the lines that open it and each
     /// block around it, then the lines it holds (those after its opening line indented
-    /// deeper), within the lines read for context; at the top level, the INI or TOML
-    /// section holding it; `None` outside both.
+    /// deeper), and the settings beside its opening line (HOCON's `dataSourceClass =
+    /// "org.postgresql..."` beside `properties = {`; not the blocks beside it, whose
+    /// settings are another thing's), within the lines read for context; at the top
+    /// level, the INI or TOML section holding it; `None` outside both.
     fn nested_block(&self, offset: usize) -> Option<Vec<u8>> {
         let text = self.text;
         let Some(opening) = self.opening_line(offset) else {
@@ -1105,17 +1112,29 @@ impl<'a> Context<'a> {
         let mut depth = opening_indent;
         for above in self.lines_above(opening.start) {
             let line = &text[above];
-            if !is_blank(line) && indent(line) < depth {
+            if is_blank(line) {
+                continue;
+            }
+            if indent(line) < depth {
                 depth = indent(line);
+                push_line(&mut block, line);
+            } else if depth == opening_indent && indent(line) == depth && is_scalar_setting(line) {
                 push_line(&mut block, line);
             }
         }
+        let mut held = true;
         for below in self.lines_below(&opening) {
             let line = &text[below];
-            if !is_blank(line) && indent(line) <= opening_indent {
+            if is_blank(line) {
+                continue;
+            }
+            if indent(line) < opening_indent {
                 break;
             }
-            push_line(&mut block, line);
+            held &= indent(line) > opening_indent;
+            if held || (indent(line) == opening_indent && is_scalar_setting(line)) {
+                push_line(&mut block, line);
+            }
         }
         Some(block)
     }
@@ -1244,6 +1263,14 @@ impl<'a> Context<'a> {
 /// and the bound keeps a long line (minified JSON) from making them quadratic.
 const LINE_WINDOW: usize = 512;
 
+/// Whether a line is a key set to a value on the line (`driver = "org.postgresql.Driver"`,
+/// `type: postgres`), not a block opened (`properties = {`, `webserver:`), a comment or
+/// a statement (`import psycopg`).
+fn is_scalar_setting(line: &[u8]) -> bool {
+    let line = head(line).trim_ascii_end();
+    patterns().scalar_setting.is_match(line) && !line.ends_with(b"{") && !line.ends_with(b"[")
+}
+
 /// The start of a line, as much as the block checks read of it.
 fn head(line: &[u8]) -> &[u8] {
     &line[..line.len().min(LINE_WINDOW)]
@@ -1330,6 +1357,10 @@ mod tests {
     #[test]
     fn password_settings_next_to_postgres_are_found() {
         for (template, syntax) in [
+            (
+                "shop = {\n  dataSourceClass = \"org.postgresql.ds.PGSimpleDataSource\"\n  properties = {\n    serverName = \"pg.internal\"\n    password = \"{PW}\"\n  }\n}\n",
+                Syntax::Config,
+            ),
             (
                 "[smtp]\nhost = \"smtp.acme.io\"\n\n[database]\nhost = \"pg.internal\"\npassword = \"{PW}\"\n",
                 Syntax::Config,
@@ -1471,6 +1502,7 @@ mod tests {
             "kubectl create secret generic pg-app --from-literal=password={PW}\n",
             "gcloud sql users set-password app --instance=pg-prod --password={PW}\n",
             "pulumi config set --secret dbPassword {PW}\n",
+            "createuser app \\\n  --pg-password {PW} maintenance notes\n",
         ] {
             let found = found(template, Syntax::Config);
             assert_eq!(found.len(), 1, "{template}");
@@ -1483,6 +1515,7 @@ mod tests {
             "kubectl create secret generic pg-app --from-file=password=./pw.txt\n",
             "redis-cli --no-auth-warning --pass-word={PW}\n",
             "pulumi config set --secret apiToken {PW}\n",
+            "# Options:\n#   --pg-password   PostgreSQL password for the auditor (required)\n", // vsecure:allow (a usage listing)
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
