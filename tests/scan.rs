@@ -359,6 +359,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         [
             "clean/.pgpass",
             "clean/DevDatabase.kt",
+            "clean/Dockerfile.orders-db",
             "clean/Makefile-local",
             "clean/README-b31.md",
             "clean/README.txt",

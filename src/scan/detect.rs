@@ -202,9 +202,9 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // The environment set by a call (`os.Setenv("PGPASSWORD", "...")`,
         // `std::env::set_var`, `SetEnvironmentVariable`, `os.environ.setdefault`) or by
-        // fish's `set -gx NAME value`.
+        // fish's `set -gx NAME value`, or a Dockerfile's `ENV NAME value`.
         environment_set: Regex::new(
-            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$"#,
+            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?-i:ENV)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(=][^\s'"`;]*)[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
@@ -300,7 +300,8 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[^$])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
         )
         .expect("valid regex"),
-        // A local database declared: a compose or CI service's PostgreSQL image, `docker
+        // A local database declared: a compose or CI service's PostgreSQL image (or a
+        // Dockerfile's built on it, `FROM postgres:16`), `docker
         // run ... postgres`, a database host setting on loopback or a container's name
         // (Ecto's `hostname: "localhost",`, a JDBC data source's `serverName =
         // "localhost"`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
@@ -317,7 +318,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -458,7 +459,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
-        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4)]);
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         let pgpassword = shown == "PGPASSWORD";
@@ -474,7 +475,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             Kind::PasswordVariable
         };
         let mut d = detection(kind, name.start(), format!("{shown}=****"), &secret);
-        d.local_default = facts.is_local_default_variable(&secret);
+        d.local_default = facts.is_local_default_variable(&secret)
+            || (shown == "POSTGRES_PASSWORD" && is_default_password(&secret));
         found.push((name.start()..value.end(), d));
     }
     for c in p.secret_piped.captures_iter(text) {
@@ -1573,6 +1575,7 @@ mod tests {
                 Syntax::Code,
             ), // vsecure:allow (a documented fake)
             ("set -gx PGPASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
+            ("ENV POSTGRES_PASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
         ] {
             assert_eq!(detect(line.as_bytes(), syntax).len(), 1, "{line}");
         }
@@ -1588,6 +1591,8 @@ mod tests {
                 Syntax::Config,
             ),
             ("set /p PGPASSWORD=Database password: ", Syntax::Config),
+            ("ENV POSTGRES_PASSWORD $POSTGRES_PASSWORD", Syntax::Config),
+            ("ENV SMTP_PASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
             (
                 "os.Setenv(\"SMTP_PASSWORD\", \"Zx8-Kq2-Lm5\")",
                 Syntax::Code,
@@ -1968,6 +1973,7 @@ mod tests {
                 "config :app, App.Repo,\n  hostname: \"localhost\",\n  password: \"postgres\"",
                 true,
             ), // vsecure:allow (a documented fake)
+            ("FROM postgres:16\nENV POSTGRES_PASSWORD docker\n", true), // vsecure:allow (a documented fake)
             (TOMCAT_ON_LOOPBACK, true),
             (JPA_ON_LOOPBACK, true),
             (TEMPLATE_HOST_DEFAULT, true),

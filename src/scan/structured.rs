@@ -219,8 +219,11 @@ fn patterns() -> &'static Patterns {
             r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
+        // A database named without its engine: a data source, a database's name or
+        // settings, an ORM, Terraform's database resources, an INI `[db]` section, a
+        // secret store's entry named for one (`--name prod/db/password`).
         database: Regex::new(
-            r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]"#,
+            r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]|--(?:name|secret-id)[ \t=]+["']?[A-Za-z0-9/_.-]*(?-u:\b)(?:db|database|rds)(?-u:\b)"#,
         )
         .expect("valid regex"),
         other_engine: Regex::new(
