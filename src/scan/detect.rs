@@ -415,6 +415,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = without_closing_tag(&unquote(value.as_bytes()));
         // `password= dbname=app`: an empty password, then the next keyword.
         if is_placeholder(&secret)
+            || structured::is_concatenation(&secret)
             || p.libpq_keyword_value.is_match(secret.as_bytes())
             || is_language_literal(&secret)
         {
@@ -1201,15 +1202,28 @@ fn is_weak_for(user: &str, password: &str) -> bool {
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
 /// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
-/// `shop123`).
+/// `shop123`), or a name that ends in `user` with a word for password there instead
+/// (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and `app_password`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
     ];
+    const PASSWORD_WORDS: &[&str] = &["pass", "password", "pwd", "pw"];
+    let stem = user.strip_suffix("user").filter(|stem| {
+        !stem.is_empty()
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+    });
     SUFFIXES
         .iter()
         .filter(|_| !user.is_empty())
         .map(move |suffix| format!("{user}{suffix}"))
+        .chain(stem.into_iter().flat_map(|stem| {
+            PASSWORD_WORDS
+                .iter()
+                .map(move |word| format!("{stem}{word}"))
+        }))
 }
 
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
@@ -1869,6 +1883,10 @@ mod tests {
         const REPLICA_IN_CONTAINER: &str = "touch /var/lib/postgresql/data/standby.signal\nprimary_conninfo = 'host=primary user=shop password=shop'\n"; // vsecure:allow (a documented fake)
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
+        const BENCHMARK_ON_CONTAINER: &str =
+            "host=tfb-database user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
+        const BENCHMARK_REMOTE: &str =
+            "host=pg.acme.io user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
         const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
@@ -1974,6 +1992,8 @@ mod tests {
                 true,
             ), // vsecure:allow (a documented fake)
             ("FROM postgres:16\nENV POSTGRES_PASSWORD docker\n", true), // vsecure:allow (a documented fake)
+            (BENCHMARK_ON_CONTAINER, true),
+            (BENCHMARK_REMOTE, false),
             (TOMCAT_ON_LOOPBACK, true),
             (JPA_ON_LOOPBACK, true),
             (TEMPLATE_HOST_DEFAULT, true),

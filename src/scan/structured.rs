@@ -816,6 +816,7 @@ fn call_shown(call: &[u8]) -> String {
 pub(super) fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
+        || is_concatenation(value)
         || lower.starts_with('!')
         || lower.starts_with("<%")
         || lower.starts_with("env.fetch")
@@ -842,6 +843,20 @@ pub(super) fn is_reference(value: &str) -> bool {
             lower.trim_end_matches(['!', '?']),
             "str" | "string" | "bytes" | "secretstr" | "optional[str]" | "str | none"
         )
+}
+
+/// Whether a quoted "value" is the code between two string pieces, not a string: in
+/// `" password=" + password + " dbname="` the quotes hold ` + password + `, joined on
+/// with `+`, PHP's `.` or Visual Basic's `&`.
+pub(super) fn is_concatenation(value: &str) -> bool {
+    let joins = |piece: &str| matches!(piece, "+" | "." | "&");
+    let (start, end) = (value.trim_start(), value.trim_end());
+    (value.starts_with(char::is_whitespace)
+        && start.split_whitespace().next().is_some_and(joins)
+        && start.len() > 1)
+        || (value.ends_with(char::is_whitespace)
+            && end.split_whitespace().last().is_some_and(joins)
+            && end.len() > 1)
 }
 
 /// Whether a value names a file that holds the secret (`secrets/postgres-password.txt`,
@@ -1554,6 +1569,14 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            (
+                "dsn := \"host=\" + host + \" password=\" + password + \" dbname=\" + name\n",
+                Syntax::Code,
+            ),
+            (
+                "$c = pg_connect(\"host=\" . $host . \" password=\" . $pw . \" dbname=app\");\n",
+                Syntax::Code,
+            ),
             (
                 "def connect(database: str, user: str, password: str, port: int = 5432): ...\n",
                 Syntax::Config,
