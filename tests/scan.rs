@@ -407,6 +407,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
             "clean/jpa-persistence.xml",
+            "clean/lab-delete.php",
             "clean/ledger-context.xml",
             "clean/ledger-dev-pool.js",
             "clean/library_db.go",

@@ -11,6 +11,7 @@ use regex::bytes::Regex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::assigned;
 use super::lines::Lines;
 use super::placeholder::is_placeholder;
 use super::structured::{self, Syntax};
@@ -194,7 +195,7 @@ fn patterns() -> &'static Patterns {
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
-        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
+        libpq_keyword: Regex::new(r#"(?i)(?:^|[\s'`"])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s"#)
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
@@ -314,11 +315,11 @@ fn patterns() -> &'static Patterns {
         // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
         // socket), a JDBC URL on loopback or to a container's name (or to a template's
         // host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
-        // `jdbc:tc:`, a URI whose host is loopback or a container's name
+        // `jdbc:tc:`, a conninfo's `host=localhost` anywhere, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\s/]*@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
@@ -413,6 +414,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = without_closing_tag(&unquote(value.as_bytes()));
+        // `password=$pass`: the credential is the literal the script set `$pass` to.
+        if let Some(name) = assigned::variable_read(&secret) {
+            found.extend(assigned_password(text, &mut facts, name, key.start()));
+            continue;
+        }
         // `password= dbname=app`: an empty password, then the next keyword.
         if is_placeholder(&secret)
             || structured::is_concatenation(&secret)
@@ -436,8 +442,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
         let mut d = detection(kind, key.start(), redacted, &secret);
         let (host, user) = facts.conninfo_host_user(key.start());
-        // `host=localhost user=postgres password=postgres`: a well-known local default.
-        d.local_default = facts.is_local_default_to(&user, &secret, &host);
+        // `host=localhost user=postgres password=postgres`: a well-known local default;
+        // so is a weak one in a piece of a conninfo that names no host, where the text
+        // sets up a local database (PHP's manual joins `"host = 127.0.0.1"` on).
+        d.local_default = facts.is_local_default_to(&user, &secret, &host)
+            || (host.is_empty() && facts.declares_local_database() && is_weak_for(&user, &secret));
         found.push((key.start()..value.end(), d));
     }
     for c in p.pgpassword.captures_iter(text) {
@@ -668,6 +677,36 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
     dedupe(found)
+}
+
+/// The literal a conninfo's `password=$name` reads, found where the script set the
+/// variable (`$pass = "...";`, `PW='...'`): a local default when the host and user the
+/// conninfo reads, followed back the same way, make it one.
+fn assigned_password(
+    text: &[u8],
+    facts: &mut LineFacts,
+    name: &str,
+    used: usize,
+) -> Option<(Range<usize>, Detection)> {
+    let (range, literal) = assigned::literal_assigned(text, name, used)?;
+    if is_placeholder(&literal) {
+        return None;
+    }
+    let (host, user) = facts.conninfo_host_user(used);
+    let resolve = |field: String| match assigned::variable_read(&field) {
+        Some(variable) => assigned::literal_assigned(text, variable, used)
+            .map_or(field.clone(), |(_, value)| value),
+        None => field,
+    };
+    let (host, user) = (resolve(host), resolve(user));
+    let mut d = detection(
+        Kind::PasswordVariable,
+        range.start,
+        format!("${name}=****"),
+        &literal,
+    );
+    d.local_default = facts.is_local_default_to(&user, &literal, &host);
+    Some((range, d))
 }
 
 /// Whether a bare `password=` value is code, not the value of a connection string: a
@@ -1883,6 +1922,8 @@ mod tests {
         const REPLICA_IN_CONTAINER: &str = "touch /var/lib/postgresql/data/standby.signal\nprimary_conninfo = 'host=primary user=shop password=shop'\n"; // vsecure:allow (a documented fake)
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
+        const PHP_ASSIGNED_LOCAL: &str = "$host = \"localhost\";\n$user = \"shop\";\n$pass = \"shop\";\npg_connect(\"host=$host user=$user password=$pass\");\n"; // vsecure:allow (a documented fake)
+        const PHP_ASSIGNED_REMOTE: &str = "$host = \"pg.acme.io\";\n$pass = \"Kq8-Tz2-Wm\";\npg_connect(\"host=$host password=$pass\");\n"; // vsecure:allow (a documented fake)
         const BENCHMARK_ON_CONTAINER: &str =
             "host=tfb-database user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const BENCHMARK_REMOTE: &str =
@@ -1992,6 +2033,8 @@ mod tests {
                 true,
             ), // vsecure:allow (a documented fake)
             ("FROM postgres:16\nENV POSTGRES_PASSWORD docker\n", true), // vsecure:allow (a documented fake)
+            (PHP_ASSIGNED_LOCAL, true),
+            (PHP_ASSIGNED_REMOTE, false),
             (BENCHMARK_ON_CONTAINER, true),
             (BENCHMARK_REMOTE, false),
             (TOMCAT_ON_LOOPBACK, true),

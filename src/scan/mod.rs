@@ -1,6 +1,7 @@
 //! `vsecure scan`: leaked PostgreSQL credentials in files, found fast (a parallel walk
 //! that respects .gitignore and skips binaries) and reported without the secrets.
 
+mod assigned;
 pub mod baseline;
 mod detect;
 mod formatted;

@@ -847,16 +847,22 @@ pub(super) fn is_reference(value: &str) -> bool {
 
 /// Whether a quoted "value" is the code between two string pieces, not a string: in
 /// `" password=" + password + " dbname="` the quotes hold ` + password + `, joined on
-/// with `+`, PHP's `.` or Visual Basic's `&`.
+/// with `+`, PHP's `.` (`".$password."`) or Visual Basic's `&`.
 pub(super) fn is_concatenation(value: &str) -> bool {
-    let joins = |piece: &str| matches!(piece, "+" | "." | "&");
-    let (start, end) = (value.trim_start(), value.trim_end());
-    (value.starts_with(char::is_whitespace)
-        && start.split_whitespace().next().is_some_and(joins)
-        && start.len() > 1)
-        || (value.ends_with(char::is_whitespace)
-            && end.split_whitespace().last().is_some_and(joins)
-            && end.len() > 1)
+    let is_join = |c: char| matches!(c, '+' | '.' | '&');
+    let start = value.trim_start();
+    let joined_on = start.strip_prefix(is_join).is_some_and(|rest| {
+        !rest.trim().is_empty()
+            && (value.starts_with(char::is_whitespace)
+                || rest.starts_with(char::is_whitespace)
+                || rest.starts_with('$'))
+    });
+    let end = value.trim_end();
+    let joined_after = end.strip_suffix(is_join).is_some_and(|rest| {
+        !rest.trim().is_empty()
+            && (value.ends_with(char::is_whitespace) || rest.ends_with(char::is_whitespace))
+    });
+    joined_on || joined_after
 }
 
 /// Whether a value names a file that holds the secret (`secrets/postgres-password.txt`,
