@@ -4,7 +4,9 @@
 //! by structure — the value is the one the connection uses — without flagging every
 //! literal a script assigns.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
@@ -27,27 +29,62 @@ pub fn variable_read(value: &str) -> Option<&str> {
     (starts && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
 }
 
-/// The literal last assigned to the variable `name` before `before`, and where that
-/// literal stands: PHP's and Perl's `$pass = "...";` (also `my $pass = '...';`), or the
-/// shell's `pass="..."`, `pass='...'`, `pass=...` (also after `export`). A value that
-/// is itself code (`$pass = getenv("PW");`) is no literal.
-pub fn literal_assigned(text: &[u8], name: &str, before: usize) -> Option<(Range<usize>, String)> {
-    let from = before.saturating_sub(REACH);
-    let window = &text[from..before];
-    let escaped = regex::escape(name);
-    let assignment = Regex::new(&format!(
-        r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\${escaped}[ \t]*=[ \t]*(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*;|^[ \t]*(?:export[ \t]+)?{escaped}=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$"#
-    ))
-    .ok()?;
-    let found = assignment.captures_iter(window).last()?;
-    let value = found.iter().skip(1).flatten().next()?;
-    let literal = String::from_utf8_lossy(value.as_bytes()).into_owned();
-    Some((from + value.start()..from + value.end(), literal))
+/// The literals a text assigns to variables, read once (one pass over the text) so
+/// that following any number of variables back stays linear: PHP's and Perl's `$pass
+/// = "...";` (also `my $pass = '...';`), or the shell's `pass="..."`, `pass='...'`,
+/// `pass=...` (also after `export`). A value that is itself code (`$pass =
+/// getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
+pub struct Assignments {
+    /// Per name, each literal assigned: where the assignment is and where its literal.
+    by_name: HashMap<String, Vec<(usize, Range<usize>)>>,
+}
+
+impl Assignments {
+    /// Every literal assignment in `text`.
+    pub fn new(text: &[u8]) -> Assignments {
+        static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
+        let assignment = ASSIGNMENT.get_or_init(|| {
+            Regex::new(
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*;|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$"#,
+            )
+            .expect("valid regex")
+        });
+        let mut by_name: HashMap<String, Vec<(usize, Range<usize>)>> = HashMap::new();
+        for c in assignment.captures_iter(text) {
+            let name = c.get(1).or_else(|| c.get(4)).expect("a name group");
+            let Some(value) = (2..=7)
+                .filter(|group| *group != 4)
+                .find_map(|group| c.get(group))
+            else {
+                continue;
+            };
+            by_name
+                .entry(String::from_utf8_lossy(name.as_bytes()).into_owned())
+                .or_default()
+                .push((name.start(), value.range()));
+        }
+        Assignments { by_name }
+    }
+
+    /// Where the literal last assigned to `name` before `before` (and near it) stands.
+    pub fn literal_before(&self, name: &str, before: usize) -> Option<Range<usize>> {
+        let assigned = self.by_name.get(name)?;
+        let earlier = assigned.partition_point(|(at, _)| *at < before);
+        let (at, literal) = assigned[..earlier].last()?;
+        (before - at <= REACH).then(|| literal.clone())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn literal(text: &str, name: &str, used_at: &str) -> Option<String> {
+        let used = text.find(used_at).unwrap();
+        Assignments::new(text.as_bytes())
+            .literal_before(name, used)
+            .map(|range| text[range].to_string())
+    }
 
     #[test]
     fn a_variable_read_is_named() {
@@ -61,16 +98,17 @@ mod tests {
     #[test]
     fn the_last_literal_assigned_before_the_use_is_found() {
         let text = "$pass = \"old-one\";\n$pass = \"Kq8-Tz2\";\n$c = pg_connect(\"password=$pass\");\n$pass = \"later\";\n";
-        let used = text.find("pg_connect").unwrap();
-        let (range, literal) = literal_assigned(text.as_bytes(), "pass", used).unwrap();
-        assert_eq!(literal, "Kq8-Tz2");
-        assert_eq!(&text[range], "Kq8-Tz2");
-        let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n";
-        let used = shell.find("psql").unwrap();
         assert_eq!(
-            literal_assigned(shell.as_bytes(), "PW", used).map(|(_, l)| l),
+            literal(text, "pass", "pg_connect"),
             Some("Kq8-Tz2".to_string())
         );
+        let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n";
+        assert_eq!(literal(shell, "PW", "psql"), Some("Kq8-Tz2".to_string()));
+        let far = format!(
+            "$pass = \"Kq8-Tz2\";\n{}pg_connect(\"password=$pass\");\n",
+            "#\n".repeat(REACH)
+        );
+        assert_eq!(literal(&far, "pass", "pg_connect"), None);
     }
 
     #[test]
@@ -93,12 +131,7 @@ mod tests {
                 "password",
             ),
         ] {
-            let used = text.find("pg_connect").unwrap();
-            assert_eq!(
-                literal_assigned(text.as_bytes(), name, used),
-                None,
-                "{text}"
-            );
+            assert_eq!(literal(text, name, "pg_connect"), None, "{text}");
         }
     }
 }

@@ -688,14 +688,17 @@ fn assigned_password(
     name: &str,
     used: usize,
 ) -> Option<(Range<usize>, Detection)> {
-    let (range, literal) = assigned::literal_assigned(text, name, used)?;
+    let range = facts.assignments().literal_before(name, used)?;
+    let literal = lossy(&text[range.clone()]);
     if is_placeholder(&literal) {
         return None;
     }
     let (host, user) = facts.conninfo_host_user(used);
+    let assignments = facts.assignments();
     let resolve = |field: String| match assigned::variable_read(&field) {
-        Some(variable) => assigned::literal_assigned(text, variable, used)
-            .map_or(field.clone(), |(_, value)| value),
+        Some(variable) => assignments
+            .literal_before(variable, used)
+            .map_or(field.clone(), |value| lossy(&text[value])),
         None => field,
     };
     let (host, user) = (resolve(host), resolve(user));
@@ -814,6 +817,8 @@ struct LineFacts<'a> {
     /// The host and user of each line's conninfo string (with the string pieces above
     /// it that it continues), read once per line.
     conninfo_fields: HashMap<usize, (String, String)>,
+    /// The literals the text assigns to variables, read on first use.
+    assignments: Option<assigned::Assignments>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -832,7 +837,15 @@ impl<'a> LineFacts<'a> {
             user_names: None,
             semicolon_fields: HashMap::new(),
             conninfo_fields: HashMap::new(),
+            assignments: None,
         }
+    }
+
+    /// The literals the text assigns to variables (`$pass = "...";`), read on first use.
+    fn assignments(&mut self) -> &assigned::Assignments {
+        let text = self.text;
+        self.assignments
+            .get_or_insert_with(|| assigned::Assignments::new(text))
     }
 
     /// Whether a user, password and host are a local default: one on loopback or a
