@@ -209,7 +209,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         secret_data: Regex::new(
-            r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*\r?$"#,
+            r#"(?m)^[ \t]+([A-Za-z0-9_.-]+):[ \t]*["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*(?:#[^\n]*)?\r?$"#,
         )
         .expect("valid regex"),
         // PostgreSQL named: itself (and CodeIgniter's `postgre` driver), its client tools,
@@ -602,9 +602,12 @@ fn kubernetes_secret_data(
         }
         decoded_values.push(key.start()..value.end());
         let name = lossy(key.as_bytes());
+        // In a Secret named for a database, a key named for the superuser holds its
+        // password (`postgres: <base64>`), as a `.pgpass` or userlist pairs them.
         let password_key = name.to_ascii_lowercase().ends_with("password")
             || name.to_ascii_lowercase().ends_with("passwd")
-            || super::detect::names_database_password(&name);
+            || super::detect::names_database_password(&name)
+            || (named_for_database && name == "postgres");
         let inner = super::detect::detect(decoded.as_bytes(), Syntax::Config);
         let redacted = if let Some(first) = inner.first() {
             format!("{name}: {} (base64)", first.redacted)
@@ -1757,5 +1760,21 @@ mod tests {
             d[1].redacted,
             "DATABASE_URL: postgresql://app***:****@db.acme.io (base64)"
         );
+        // A key named for the superuser, a comment after its value.
+        let keyed_by_role = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: shop-postgres\ndata:\n  postgres: {}   # the superuser\n",
+            b64(PW)
+        );
+        let lines = Lines::new(keyed_by_role.as_bytes());
+        let mut found = Vec::new();
+        let mut context = Context::new(keyed_by_role.as_bytes(), &lines);
+        detect(
+            keyed_by_role.as_bytes(),
+            &mut context,
+            Syntax::Config,
+            &mut found,
+        );
+        assert_eq!(found.len(), 1, "{keyed_by_role}");
+        assert_eq!(found[0].1.redacted, "postgres: **** (base64)");
     }
 }
