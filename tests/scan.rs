@@ -445,6 +445,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/throwaway-service.yml",
             "clean/try-connections.go",
             "clean/url-cases_test.go",
+            "clean/vault-bootstrap.sh",
             "clean/weak-local-pools.js",
             "clean/zabbix.conf.php",
         ],
