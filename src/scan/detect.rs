@@ -159,6 +159,7 @@ struct Patterns {
     role_password: Regex,
     userlist_line: Regex,
     local_database: Regex,
+    loopback_literal: Regex,
     names_a_host: Regex,
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
@@ -215,9 +216,10 @@ fn patterns() -> &'static Patterns {
         // command (`--conn-login app`), or in XML: a data source's attribute (Tomcat's
         // `username="app"`), an element (`<user>app</user>`) or a JPA or Hibernate property
         // (`name="jakarta.persistence.jdbc.user" value="app"`), or a shell's fallback for
-        // a user variable (`${VAULT_PGUSER:=vault}`).
+        // a user variable (`${VAULT_PGUSER:=vault}`), Clojure's `:user "app"`, or a named
+        // argument or a key inside a line (`username: "app"`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])user(?:name)?[ \t]*:[ \t]*["']([^"'\s]+)["']"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -316,13 +318,17 @@ fn patterns() -> &'static Patterns {
         // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
         // socket), a JDBC URL on loopback or to a container's name (or to a template's
         // host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
-        // `jdbc:tc:`, a conninfo's `host=localhost` anywhere, a URI whose host is loopback or a container's name
+        // `jdbc:tc:`, a conninfo's `host=localhost` anywhere, Clojure's `:host
+        // "localhost"`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
+        // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
+        loopback_literal: Regex::new(r#"["'](?:localhost|127\.0\.0\.1|::1)["']"#)
+            .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
         // Bitbucket's `script:`), which a compose file or a deployment never has.
         ci_workflow: Regex::new(r"(?m)^[ \t]*(?:runs-on|steps|script):")
@@ -674,6 +680,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             d.default_password && syntax == Syntax::Code && facts.is_hostless();
         if (d.kind == Kind::PasswordSetting
             && (facts.is_local_default_setting(d)
+                || facts.is_weak_beside_loopback(d)
                 || code_names_no_host
                 || (d.default_password && is_local_host(&facts.conninfo_host_user(d.offset).0))))
             || (d.kind == Kind::PasswordVariable && code_names_no_host)
@@ -947,6 +954,27 @@ impl<'a> LineFacts<'a> {
                         <[u8; 32]>::from(Sha256::digest(own.as_bytes())) == d.secret_digest
                     })
                 }))
+    }
+
+    /// Whether a setting's password, known by its digest, is weak for a user on its own
+    /// line that also names loopback: a call's arguments (`Connection("localhost", 5432,
+    /// "app", username: "app", password: "app")`).
+    fn is_weak_beside_loopback(&mut self, d: &Detection) -> bool {
+        let (_, range) = self.lines.around(d.offset);
+        let line = &self.text
+            [range.start.max(d.offset.saturating_sub(HEAD))..range.end.min(d.offset + HEAD)];
+        let p = patterns();
+        if !p.loopback_literal.is_match(line) {
+            return false;
+        }
+        d.default_password
+            || p.user_setting.captures_iter(line).any(|c| {
+                c.iter().skip(1).flatten().next().is_some_and(|user| {
+                    users_own_passwords(&lossy(user.as_bytes()).to_ascii_lowercase()).any(|own| {
+                        <[u8; 32]>::from(Sha256::digest(own.as_bytes())) == d.secret_digest
+                    })
+                })
+            })
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -1953,6 +1981,8 @@ mod tests {
         const N8N_ON_SERVICE: &str = "services:\n  pg:\n    image: postgres:16\n  flows:\n    environment:\n      - DB_POSTGRESDB_USER=flows2\n      - DB_POSTGRESDB_PASSWORD=flows2\n"; // vsecure:allow (a documented fake)
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         const VAULT_TEMPLATED_ON_SERVICE: &str = "connection_url: \"postgresql://{{ '{{username}}' }}:{{ '{{password}}' }}@postgres:5432/app\"\nconnection_password: postgres\n"; // vsecure:allow (a documented fake)
+        const CLOJURE_ON_LOOPBACK: &str = "{:dbtype \"postgresql\"\n :host \"localhost\"\n :user \"root\"\n :password \"root\"}\n"; // vsecure:allow (a documented fake)
+        const CALL_ON_LOOPBACK: &str = "var c = PostgreSQLConnection(\"localhost\", 5432, \"shop\", username: \"shop\", password: \"shop\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_LOCAL: &str = "$host = \"localhost\";\n$user = \"shop\";\n$pass = \"shop\";\npg_connect(\"host=$host user=$user password=$pass\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_REMOTE: &str = "$host = \"pg.acme.io\";\n$pass = \"Kq8-Tz2-Wm\";\npg_connect(\"host=$host password=$pass\");\n"; // vsecure:allow (a documented fake)
         const BENCHMARK_ON_CONTAINER: &str =
@@ -2069,6 +2099,8 @@ mod tests {
                 true,
             ),
             (VAULT_TEMPLATED_ON_SERVICE, true),
+            (CLOJURE_ON_LOOPBACK, true),
+            (CALL_ON_LOOPBACK, true),
             (PHP_ASSIGNED_LOCAL, true),
             (PHP_ASSIGNED_REMOTE, false),
             (BENCHMARK_ON_CONTAINER, true),
