@@ -196,7 +196,7 @@ fn patterns() -> &'static Patterns {
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
-        libpq_keyword: Regex::new(r#"(?i)(?:^|[\s'`"])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s"#)
+        libpq_keyword: Regex::new(r#"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s"#)
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
@@ -1984,7 +1984,7 @@ mod tests {
         const CLOJURE_ON_LOOPBACK: &str = "{:dbtype \"postgresql\"\n :host \"localhost\"\n :user \"root\"\n :password \"root\"}\n"; // vsecure:allow (a documented fake)
         const CALL_ON_LOOPBACK: &str = "var c = PostgreSQLConnection(\"localhost\", 5432, \"shop\", username: \"shop\", password: \"shop\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_LOCAL: &str = "$host = \"localhost\";\n$user = \"shop\";\n$pass = \"shop\";\npg_connect(\"host=$host user=$user password=$pass\");\n"; // vsecure:allow (a documented fake)
-        const PHP_ASSIGNED_REMOTE: &str = "$host = \"pg.acme.io\";\n$pass = \"Kq8-Tz2-Wm\";\npg_connect(\"host=$host password=$pass\");\n"; // vsecure:allow (a documented fake)
+        const PHP_ASSIGNED_REMOTE: &str = "$host = \"pg.acme.io\";\n$pass = \"Kq8-Tz2-Wm\";\npg_connect(\"host=$host dbname=shop password=$pass\");\n"; // vsecure:allow (a documented fake)
         const BENCHMARK_ON_CONTAINER: &str =
             "host=tfb-database user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const BENCHMARK_REMOTE: &str =
