@@ -196,7 +196,7 @@ fn patterns() -> &'static Patterns {
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
-        libpq_keyword: Regex::new(r#"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s"#)
+        libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
             r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
@@ -298,8 +298,8 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // Where a database is named: a host, server, endpoint or address set (`host:`,
         // `"server" =>`, `Data Source=`), a URI's `@host`, or a name in a domain
-        // (`pg.acme.io`); not a variable read in a template (`$host:$port`). Phoenix's `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres`
-        // name modules, not hosts.
+        // (`pg.acme.io`); not a variable read in a template (`$host:$port`). Phoenix's
+        // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
             r#"(?i)(?:^|[^$])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
         )
