@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::assigned;
 use super::lines::Lines;
-use super::placeholder::is_placeholder;
+use super::placeholder::{is_placeholder, read_as_letters};
 use super::structured::{self, Syntax};
 
 /// What kind of credential was found.
@@ -1258,29 +1258,12 @@ fn is_default_password(password: &str) -> bool {
                     .all(|chunk| chunk == head.as_bytes())
         });
     LOCAL_PASSWORDS.contains(&lower.as_str())
-        || LOCAL_PASSWORDS.contains(&unleet(&lower).as_str())
+        // A default spelt to pass a complexity rule (`P0stgres`, `adm1n`).
+        || LOCAL_PASSWORDS.contains(&read_as_letters(&lower, 'i').as_str())
         || counted
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
-}
-
-/// A password with the digits and symbols that spell letters read as those letters
-/// (`p0stgres` is `postgres`, `adm1n` is `admin`), as a default is spelt to pass a
-/// complexity rule.
-fn unleet(lower: &str) -> String {
-    lower
-        .chars()
-        .map(|c| match c {
-            '0' => 'o',
-            '1' => 'i',
-            '3' => 'e',
-            '4' | '@' => 'a',
-            '5' | '$' => 's',
-            '7' => 't',
-            other => other,
-        })
-        .collect()
 }
 
 /// Whether a user, password and host are a well-known local default: a password weak

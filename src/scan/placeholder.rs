@@ -207,22 +207,27 @@ fn spelt_in_leet(value: &str) -> bool {
     if value.contains(['-', '_', '.', ' ']) {
         return false;
     }
-    let decoded = |one: char| -> String {
-        value
-            .chars()
-            .map(|c| match c {
-                '0' => 'o',
-                '1' => one,
-                '3' => 'e',
-                '4' | '@' => 'a',
-                '5' | '$' => 's',
-                '7' => 't',
-                other => other,
-            })
-            .collect()
-    };
     value.chars().any(|c| "013457@$".contains(c))
-        && (only_placeholder_words(&decoded('i')) || only_placeholder_words(&decoded('l')))
+        && (only_placeholder_words(&read_as_letters(value, 'i'))
+            || only_placeholder_words(&read_as_letters(value, 'l')))
+}
+
+/// A value with the digits and symbols that spell letters read as those letters
+/// (`P@ssw0rd` is `Password`, `p0stgres` is `postgres`); `1` is read as `one`, an `i` or
+/// an `l` as the caller tries.
+pub(super) fn read_as_letters(value: &str, one: char) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => one,
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .collect()
 }
 
 /// Whether a value is a placeholder word padded with a filler character on both sides,
