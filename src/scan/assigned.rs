@@ -31,7 +31,8 @@ pub fn variable_read(value: &str) -> Option<&str> {
 
 /// The literals a text assigns to variables, read once (one pass over the text) so
 /// that following any number of variables back stays linear: PHP's and Perl's `$pass
-/// = "...";` (also `my $pass = '...';`), or the shell's `pass="..."`, `pass='...'`,
+/// = "...";` (also `my $pass = '...';`), Puppet's `$pass = '...'` (also wrapped,
+/// `Sensitive('...')`), or the shell's `pass="..."`, `pass='...'`,
 /// `pass=...` (also after `export`). A value that is itself code (`$pass =
 /// getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
 pub struct Assignments {
@@ -45,7 +46,7 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*;|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$"#,
             )
             .expect("valid regex")
         });
@@ -100,6 +101,11 @@ mod tests {
         let text = "$pass = \"old-one\";\n$pass = \"Kq8-Tz2\";\n$c = pg_connect(\"password=$pass\");\n$pass = \"later\";\n";
         assert_eq!(
             literal(text, "pass", "pg_connect"),
+            Some("Kq8-Tz2".to_string())
+        );
+        let puppet = "$pw = Sensitive('Kq8-Tz2')\npostgresql_password('app', $pw.unwrap)\n";
+        assert_eq!(
+            literal(puppet, "pw", "postgresql_password"),
             Some("Kq8-Tz2".to_string())
         );
         let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n";

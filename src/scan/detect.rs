@@ -157,6 +157,7 @@ struct Patterns {
     fallback: Regex,
     database_password_name: Regex,
     role_password: Regex,
+    puppet_password_variable: Regex,
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
@@ -216,10 +217,14 @@ fn patterns() -> &'static Patterns {
         // command (`--conn-login app`), or in XML: a data source's attribute (Tomcat's
         // `username="app"`), an element (`<user>app</user>`) or a JPA or Hibernate property
         // (`name="jakarta.persistence.jdbc.user" value="app"`), or a shell's fallback for
-        // a user variable (`${VAULT_PGUSER:=vault}`), Clojure's `:user "app"`, or a named
-        // argument or a key inside a line (`username: "app"`).
+        // a user variable (`${VAULT_PGUSER:=vault}`), Clojure's `:user "app"`, a named
+        // argument or a key inside a line (`username: "app"`, `{ POSTGRES_USER: "app",
+        // ...}`), a call's key and value
+        // (Viper's `SetDefault("postgres.user", "guest")`), the role Puppet's
+        // `postgresql_password('app', ...)` hashes a password for, or Haskell's
+        // `connectUser = "app"`.
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])user(?:name)?[ \t]*:[ \t]*["']([^"'\s]+)["']"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)""#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -289,6 +294,12 @@ fn patterns() -> &'static Patterns {
             r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
+        // Puppet's role password hashed from a variable: `postgresql_password('app',
+        // $password.unwrap)`.
+        puppet_password_variable: Regex::new(
+            r"postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*\$([A-Za-z_][A-Za-z0-9_]*)(?:\.unwrap)?\s*\)",
+        )
+        .expect("valid regex"),
         role_password: Regex::new(
             r#"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+"?([^\s;"]+)"?[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'"#,
         )
@@ -298,10 +309,11 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // Where a database is named: a host, server, endpoint or address set (`host:`,
         // `"server" =>`, `Data Source=`), a URI's `@host`, or a name in a domain
-        // (`pg.acme.io`); not a variable read in a template (`$host:$port`). Phoenix's
+        // (`pg.acme.io`); not a variable read in a template (`$host:$port`), nor a
+        // Puppet class (`class { 'postgresql::server':`). Phoenix's
         // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
-            r#"(?i)(?:^|[^$])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
+            r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
         )
         .expect("valid regex"),
         // A local database declared: a compose or CI service's PostgreSQL image (or a
@@ -310,9 +322,11 @@ fn patterns() -> &'static Patterns {
         // (Ecto's `hostname: "localhost",`, a JDBC data source's `serverName =
         // "localhost"`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
         // GitLab's `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' =>
-        // 'postgres',`, an argument's `host = "postgres",` inside a line, a `"server":
+        // 'postgres',`, an argument's `host = "postgres",` inside a line, Haskell's
+        // `connectHost = "localhost"`, a `"server":
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
-        // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost`), the
+        // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost` or `-h
+        // postgres`), a Testcontainers container (`new GenericContainer(...)`), the
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
         // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`), a
         // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
@@ -323,7 +337,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)(?:["']|[ \t]|\r?$)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -646,6 +660,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 .any(|user| users_own_passwords(user).any(|own| own == secret));
         found.push((name.start()..value.end(), d));
     }
+    for c in p.puppet_password_variable.captures_iter(text) {
+        let name = c.get(1).expect("name group");
+        found.extend(assigned_password(
+            text,
+            &mut facts,
+            &lossy(name.as_bytes()),
+            name.start(),
+        ));
+    }
     for c in p.role_password.captures_iter(text) {
         let (start, role, value) = (
             c.get(1).expect("start"),
@@ -678,11 +701,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for (_, d) in &mut found {
         let code_names_no_host =
             d.default_password && syntax == Syntax::Code && facts.is_hostless();
-        if (d.kind == Kind::PasswordSetting
-            && (facts.is_local_default_setting(d)
-                || facts.is_weak_beside_loopback(d)
-                || code_names_no_host
-                || (d.default_password && is_local_host(&facts.conninfo_host_user(d.offset).0))))
+        if (matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+            && facts.is_local_default_setting(d))
+            || (d.kind == Kind::PasswordSetting
+                && (facts.is_weak_beside_loopback(d)
+                    || code_names_no_host
+                    || (d.default_password
+                        && is_local_host(&facts.conninfo_host_user(d.offset).0))))
             || (d.kind == Kind::PasswordVariable && code_names_no_host)
         {
             d.local_default = true;
@@ -944,16 +969,25 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether a setting's password, known by its digest, is a local default: a default
-    /// one or a user name the text sets (Zabbix's `$DB['USER'] = 'zabbix'` and
-    /// `$DB['PASSWORD'] = 'zabbix'`), beside a local database.
+    /// one or a user name the text sets (Zabbix's `$DB['USER']` and `$DB['PASSWORD']`
+    /// both `zabbix`), beside a local database; or the user's name itself
+    /// where the text names no host at all (Puppet's `postgresql_password('admin',
+    /// 'admin')`, Viper's `SetDefault("postgres.pass", "guest")` after `"postgres.user",
+    /// "guest"`). A password only made from the name (`app123`) is not enough there: a
+    /// manifest that names no host may deploy the database itself.
     fn is_local_default_setting(&mut self, d: &Detection) -> bool {
-        self.declares_local_database()
-            && (d.default_password
+        let digest_of = |password: &str| <[u8; 32]>::from(Sha256::digest(password.as_bytes()));
+        if self.declares_local_database() {
+            return d.default_password
                 || self.user_names().iter().any(|user| {
-                    users_own_passwords(user).any(|own| {
-                        <[u8; 32]>::from(Sha256::digest(own.as_bytes())) == d.secret_digest
-                    })
-                }))
+                    users_own_passwords(user).any(|own| digest_of(&own) == d.secret_digest)
+                });
+        }
+        self.is_hostless()
+            && self
+                .user_names()
+                .iter()
+                .any(|user| digest_of(user) == d.secret_digest)
     }
 
     /// Whether a setting's password, known by its digest, is weak for a user on its own
@@ -1217,6 +1251,8 @@ pub(super) fn names_database_password(name: &str) -> bool {
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "toor",
     "docker",
+    // QuestDB's default, which speaks PostgreSQL's protocol (`user=admin password=quest`).
+    "quest",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
@@ -1224,7 +1260,7 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart (`etl_password`, `n8n_password`: the password says
 /// whose it is), or digits counted up from one, once or over again, or one digit repeated
-/// (`12345678`, `123123`, `0000`).
+/// (`12345678`, `123123`, `0000`), or the alphabet's first letters (`abc`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -1245,7 +1281,8 @@ fn is_default_password(password: &str) -> bool {
             })
         });
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
-    // digit repeated (`000000`).
+    // digit repeated (`000000`); or the alphabet from its start (`abc`, `abcdef`).
+    let alphabet = lower.len() >= 3 && "abcdefghijklmnopqrstuvwxyz".starts_with(&lower);
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
@@ -1261,6 +1298,7 @@ fn is_default_password(password: &str) -> bool {
         // A default spelt to pass a complexity rule (`P0stgres`, `adm1n`).
         || LOCAL_PASSWORDS.contains(&read_as_letters(&lower, 'i').as_str())
         || counted
+        || alphabet
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
@@ -1282,27 +1320,34 @@ fn is_weak_for(user: &str, password: &str) -> bool {
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
 /// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
-/// `shop123`), or a name that ends in `user` with a word for password there instead
-/// (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and `app_password`).
+/// `shop123`), or the name (less an ending `user`) with a word for password or key
+/// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
+/// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
     ];
-    const PASSWORD_WORDS: &[&str] = &["pass", "password", "pwd", "pw"];
-    let stem = user.strip_suffix("user").filter(|stem| {
-        !stem.is_empty()
-            && stem
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-    });
+    const PASSWORD_WORDS: &[&str] = &["pass", "password", "pwd", "pw", "key", "secret"];
+    const JOINS: &[&str] = &["", "_", "-"];
+    let stem = user
+        .strip_suffix("user")
+        .map(|stem| stem.trim_end_matches(['_', '-']))
+        .unwrap_or(user);
+    let stem = (stem.len() >= 3
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+    .then_some(stem);
     SUFFIXES
         .iter()
         .filter(|_| !user.is_empty())
         .map(move |suffix| format!("{user}{suffix}"))
         .chain(stem.into_iter().flat_map(|stem| {
-            PASSWORD_WORDS
-                .iter()
-                .map(move |word| format!("{stem}{word}"))
+            PASSWORD_WORDS.iter().flat_map(move |word| {
+                JOINS.iter().flat_map(move |join| {
+                    [format!("{stem}{join}{word}"), format!("{word}{join}{stem}")]
+                })
+            })
         }))
 }
 
@@ -1975,6 +2020,12 @@ mod tests {
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
         const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
+        const PUPPET_OWN_NAME: &str = "# postgresql::server::db { 'metrics':\n#   password => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
+        const PUPPET_OWN_NAME_REMOTE: &str =
+            "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
+        const VIPER_OWN_NAME: &str = "viper.SetDefault(\"postgres.user\", \"ingest\")\nviper.SetDefault(\"postgres.pass\", \"ingest\")\n"; // vsecure:allow (a documented fake)
+        const TESTCONTAINER_OWN_NAME: &str = "new GenericContainer(\"postgres:16\")\n  .withEnvironment({ POSTGRES_USER: \"ledger\", POSTGRES_PASSWORD: \"ledger\" })\n"; // vsecure:allow (a documented fake)
+        const SECRET_OWN_NAME_DERIVED: &str = "kind: Secret\nstringData:\n  POSTGRES_USER: \"ledger\"\n  POSTGRES_PASSWORD: \"ledger123\"\n"; // vsecure:allow (a documented fake)
         const HOCON_ON_LOOPBACK: &str = "shop = {\n  dataSourceClass = \"org.postgresql.ds.PGSimpleDataSource\"\n  properties = {\n    serverName = \"localhost\"\n    user = \"shop\"\n    password = \"shop\"\n  }\n}"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
@@ -2092,6 +2143,20 @@ mod tests {
             (JPA_ON_LOOPBACK, true),
             (TEMPLATE_HOST_DEFAULT, true),
             (HOCON_ON_LOOPBACK, true),
+            // A password that is its user's name, where the text names no host or a
+            // container; one only made from the name is not enough without a host.
+            (PUPPET_OWN_NAME, true),
+            (PUPPET_OWN_NAME_REMOTE, false),
+            (VIPER_OWN_NAME, true),
+            (TESTCONTAINER_OWN_NAME, true),
+            (SECRET_OWN_NAME_DERIVED, false),
+            ("PGPASSWORD=postgres psql -h app-postgres -U postgres", true), // vsecure:allow (a documented fake)
+            ("PGPASSWORD=postgres psql -h pg.acme.io -U postgres", false), // vsecure:allow (a documented fake)
+            ("postgres://catalog:catalogkey@localhost:5432/catalog", true), // vsecure:allow (a documented fake)
+            ("postgres://orders_user:pass_orders@localhost/orders", true), // vsecure:allow (a documented fake)
+            ("postgres://catalog:catalogkey@pg.acme.io/catalog", false), // vsecure:allow (a documented fake)
+            ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
+            ("postgres://app:abc@localhost/app", true), // vsecure:allow (a documented fake)
             (
                 "<Resource url=\"jdbc:postgresql://pg.acme.io/shop\" username=\"shop\" password=\"shop\"/>",
                 false,
@@ -2115,7 +2180,11 @@ mod tests {
         // A host read from a variable or declared as a parameter names none.
         const HOST_VARIABLE: &str = "fun connect(host: String) {\n  val dbPassword = \"test\"\n  Database.connect(\"jdbc:postgresql://$host/app\", password = dbPassword)\n}\n"; // vsecure:allow (a documented fake)
         const HOST_LITERAL: &str = "val host = \"pg.acme.io\"\nval dbPassword = \"test\"\n"; // vsecure:allow (a documented fake)
+        const HASKELL_ON_LOOPBACK: &str = "connect defaultConnectInfo\n  { connectHost = \"localhost\"\n  , connectUser = \"shop\"\n  , connectPassword = \"shop\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
+        const HASKELL_REMOTE: &str = "connect defaultConnectInfo\n  { connectHost = \"pg.acme.io\"\n  , connectPassword = \"Kq8-Tz2-Wm\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
+            (HASKELL_ON_LOOPBACK, true),
+            (HASKELL_REMOTE, false),
             (HOSTLESS_ORM, true),
             (ORM_WITH_HOST, false),
             (ECTO_WITHOUT_HOST, true),

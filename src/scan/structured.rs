@@ -24,7 +24,9 @@ use super::placeholder::is_placeholder;
 /// variable) or configuration (where it is the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, ...
+    /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, R, Julia, Lua, Erlang,
+    /// Haskell, Crystal, Nim, Clojure, Dart, Perl, R Markdown and Quarto (code between
+    /// a little prose), ...
     Code,
     /// Anything else: YAML, INI, properties, .env, TOML, HCL, JSON, documents.
     Config,
@@ -35,7 +37,9 @@ impl Syntax {
     pub fn of_path(path: &std::path::Path) -> Syntax {
         const CODE: &[&str] = &[
             "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "rb", "java", "kt", "kts", "scala", "go",
-            "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs",
+            "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs", "r", "jl", "lua",
+            "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs", "ml",
+            "zig", "vb", "rmd", "qmd",
         ];
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if CODE.contains(&ext.to_ascii_lowercase().as_str()) => Syntax::Code,
@@ -220,10 +224,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
-        // settings, an ORM, Terraform's database resources, an INI `[db]` section, a
-        // secret store's entry named for one (`--name prod/db/password`).
+        // settings (Haskell's `connectDatabase = "app"` too), an ORM, Terraform's database
+        // resources, an INI `[db]` section, a secret store's entry named for one (`--name
+        // prod/db/password`).
         database: Regex::new(
-            r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]|--(?:name|secret-id)[ \t=]+["']?[A-Za-z0-9/_.-]*(?-u:\b)(?:db|database|rds)(?-u:\b)"#,
+            r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|connectDatabase\s*=|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]|--(?:name|secret-id)[ \t=]+["']?[A-Za-z0-9/_.-]*(?-u:\b)(?:db|database|rds)(?-u:\b)"#,
         )
         .expect("valid regex"),
         other_engine: Regex::new(
@@ -700,6 +705,8 @@ fn is_database_password_key(shown: &str) -> bool {
         "master",
         "jdbc",
         "connection",
+        // Haskell's postgresql-simple: `ConnectInfo { connectPassword = "..." }`.
+        "connect",
     ];
     const OTHER_SERVICES: &[&str] = &[
         "mail",
@@ -1369,6 +1376,35 @@ mod tests {
         ] {
             assert!(found(supposed, Syntax::Config).is_empty(), "{supposed}");
         }
+    }
+
+    #[test]
+    fn the_languages_that_pass_variables_as_arguments_are_code() {
+        for path in [
+            "conn.R",
+            "report.Rmd",
+            "db.jl",
+            "pg.lua",
+            "db_SUITE.erl",
+            "Db.hs",
+        ] {
+            assert_eq!(
+                Syntax::of_path(std::path::Path::new(path)),
+                Syntax::Code,
+                "{path}"
+            );
+        }
+        for path in ["values.yaml", "README.md", ".env", "app.ini"] {
+            assert_eq!(
+                Syntax::of_path(std::path::Path::new(path)),
+                Syntax::Config,
+                "{path}"
+            );
+        }
+        let r = "secret <- Sys.getenv(\"PGPASSWORD\")\ncon <- dbConnect(RPostgres::Postgres(), user = \"app\", password = secret)\n"; // vsecure:allow (R code in a test)
+        assert!(
+            crate::scan::detect::detect(r.as_bytes(), Syntax::of_path("a.R".as_ref())).is_empty()
+        );
     }
 
     #[test]
