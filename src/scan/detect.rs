@@ -186,7 +186,7 @@ fn patterns() -> &'static Patterns {
         // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
         uri: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -325,6 +325,7 @@ fn patterns() -> &'static Patterns {
         // 'postgres',`, an argument's `host = "postgres",` inside a line, Haskell's
         // `connectHost = "localhost"`, a `"server":
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
+        // Grafana data source's `url: postgres:5432` (a host and port, no scheme), a
         // command's `--conn-host 'my-postgres'`, a client's `psql -h localhost` or `-h
         // postgres`), a Testcontainers container (`new GenericContainer(...)`), the
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
@@ -337,7 +338,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -374,6 +375,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             c.get(3).expect("password group"),
             &c[4],
         );
+        // No host: the string ends at `@` and code joins the host on (`'postgresql://app:
+        // ...@' + HOST`); anything else without one is no URI.
+        let joined = host.is_empty();
+        if joined && !joins_a_host(&text[whole.end() - 1..]) {
+            continue;
+        }
         let secret = decode(password.as_bytes());
         let placeholder = is_placeholder(&secret);
         if !placeholder {
@@ -384,7 +391,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
             || (is_local_host(&lossy(host)) && facts.is_ci_service());
         if !local_default
-            && (placeholder || is_placeholder_host(&lossy(host)) || secret.contains("://"))
+            && (placeholder
+                || (!joined && is_placeholder_host(&lossy(host)))
+                || secret.contains("://"))
         {
             continue;
         }
@@ -473,7 +482,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
         let secret = unquote(value.as_bytes());
-        if is_placeholder(&secret)
+        // A shell's default expansion (`${PGPASSWORD:-...}`) reads the variable; the
+        // fallbacks' rule judges what follows `:-`.
+        let expanded = text[..key.start()].ends_with(b"${");
+        if expanded
+            || is_placeholder(&secret)
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
         {
@@ -1205,7 +1218,8 @@ fn declares_a_parameter(after: &[u8]) -> bool {
 }
 
 /// Hosts that only reach this machine or a CI job's service container (a container
-/// reaches the machine it runs on as `host.docker.internal`).
+/// reaches the machine it runs on as `host.docker.internal`, or under Podman and
+/// OrbStack `host.containers.internal` and `host.orb.internal`).
 const LOCAL_HOSTS: &[&str] = &[
     "localhost",
     "127.0.0.1",
@@ -1213,6 +1227,7 @@ const LOCAL_HOSTS: &[&str] = &[
     "[::1]",
     "host.docker.internal",
     "host.containers.internal",
+    "host.orb.internal",
     "postgres",
     "postgresql",
     "db",
@@ -1375,6 +1390,16 @@ fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::
         })
         .map(|(start, ..)| *start)
         .collect()
+}
+
+/// Whether the text after a URI cut at its `@` joins a host on in code: the string's
+/// closing quote, then `+` (Python, JavaScript, Java), `.` (PHP) or `..` (Lua).
+fn joins_a_host(after: &[u8]) -> bool {
+    let Some((quote, rest)) = after.split_first() else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    matches!(quote, b'\'' | b'"') && (rest.starts_with(b"+") || rest.starts_with(b"."))
 }
 
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
@@ -1947,6 +1972,24 @@ mod tests {
     }
 
     #[test]
+    fn a_uri_cut_where_code_joins_its_host_on_is_found() {
+        const PYTHON: &str = "create_engine('postgresql://app:Wd5-vKq8z@' + HOST + '/app')"; // vsecure:allow (a documented fake)
+        const PHP: &str = "$uri = \"postgres://app:Wd5-vKq8z@\" . $host;"; // vsecure:allow (a documented fake)
+        for text in [PYTHON, PHP] {
+            let found = detect(text.as_bytes(), Syntax::Code);
+            assert_eq!(found.len(), 1, "{text}");
+            assert!(!found[0].redacted.contains("Wd5"), "{text}");
+        }
+        for text in [
+            "const doc = \"postgresql://user:pass@\";",
+            "see postgresql://app:Wd5-vKq8z@ for the form", // vsecure:allow (a documented fake)
+            "export KC_DB_PASSWORD=\"${PGPASSWORD:-}\"",
+        ] {
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
     fn a_variable_passed_as_password_in_code_is_not_a_password() {
         let call = "conn = connect(host=\"db.acme.io\", user=\"app\", password=password);";
         assert!(detect(call.as_bytes(), Syntax::Code).is_empty());
@@ -2020,6 +2063,8 @@ mod tests {
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
         const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
+        const GRAFANA_ON_SERVICE: &str = "datasources:\n  - type: postgres\n    url: metrics-postgres:5432   # compose\n    user: metrics\n    secureJsonData:\n      password: metrics123\n"; // vsecure:allow (a documented fake)
+        const GRAFANA_REMOTE: &str = "datasources:\n  - type: postgres\n    url: pg.acme.io:5432\n    user: metrics\n    secureJsonData:\n      password: metrics123\n"; // vsecure:allow (a documented fake)
         const PUPPET_OWN_NAME: &str = "# postgresql::server::db { 'metrics':\n#   password => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
         const PUPPET_OWN_NAME_REMOTE: &str =
             "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
@@ -2145,6 +2190,8 @@ mod tests {
             (HOCON_ON_LOOPBACK, true),
             // A password that is its user's name, where the text names no host or a
             // container; one only made from the name is not enough without a host.
+            (GRAFANA_ON_SERVICE, true),
+            (GRAFANA_REMOTE, false),
             (PUPPET_OWN_NAME, true),
             (PUPPET_OWN_NAME_REMOTE, false),
             (VIPER_OWN_NAME, true),

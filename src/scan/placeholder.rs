@@ -440,6 +440,8 @@ fn runs_placeholder_words_together(word: &str) -> bool {
     const OPENING: &[&str] = &[
         "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
         "actual", "strong", "secure",
+        // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
+        "sua", "seu", "tu", "votre", "dein",
     ];
     OPENING.iter().any(|opening| {
         word.strip_prefix(opening)
@@ -537,6 +539,7 @@ mod tests {
             "YourPassword",
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
+            "suasenha",
             "secreto",
             "insecure-password",
             "changeme",
