@@ -48,6 +48,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "insecure",
     "weak",
     "choose",
+    "generate",
     "set",
     "new",
     "this",
@@ -306,7 +307,8 @@ const EXAMPLE_PASSWORDS: &[&str] = &[
 
 /// Whether a value is the address of a secret kept in a secret store, which the
 /// deployment resolves: AWS (Secrets Manager, SSM), 1Password, Azure Key Vault, Google
-/// Secret Manager, and the `ref+` and `vault:` references of helm-secrets and vals.
+/// Secret Manager, the `ref+` and `vault:` references of helm-secrets and vals, and a
+/// chart's `secretRef:` to a Kubernetes Secret.
 fn names_a_secret_store(lower: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "arn:aws:",
@@ -321,6 +323,8 @@ fn names_a_secret_store(lower: &str) -> bool {
         "awssm://",
         "sm://",
         "ssm:/",
+        // A chart's reference to a Kubernetes Secret's key: `secretRef:db-credentials:password`.
+        "secretref:",
     ];
     PREFIXES.iter().any(|p| lower.starts_with(p))
         || (lower.starts_with("projects/") && lower.contains("/secrets/"))
@@ -539,6 +543,8 @@ mod tests {
             "YourPassword",
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
+            "generate-a-strong-password",
+            "secretRef:db-credentials:password",
             "suasenha",
             "secreto",
             "insecure-password",
