@@ -221,10 +221,10 @@ fn patterns() -> &'static Patterns {
         // argument or a key inside a line (`username: "app"`, `{ POSTGRES_USER: "app",
         // ...}`), a call's key and value
         // (Viper's `SetDefault("postgres.user", "guest")`), the role Puppet's
-        // `postgresql_password('app', ...)` hashes a password for, or Haskell's
-        // `connectUser = "app"`.
+        // `postgresql_password('app', ...)` hashes a password for, Haskell's
+        // `connectUser = "app"`, or a container's `docker run -e POSTGRES_USER=app`.
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)""#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -921,7 +921,7 @@ impl<'a> LineFacts<'a> {
             !patterns()
                 .names_a_host
                 .find_iter(text)
-                .any(|m| !declares_a_parameter(&text[m.end()..]))
+                .any(|m| !declares_a_parameter(&text[m.end()..]) && !ends_an_email(text, m.start()))
         })
     }
 
@@ -1234,6 +1234,26 @@ const LOCAL_HOSTS: &[&str] = &[
     "database",
     "pg",
 ];
+
+/// Whether the `@` at `at` is an email address's (`admin@acme.io`), not a URI's before
+/// its host: the word before it runs back to a space or quote without a `:` (a URI's
+/// userinfo holds one, or follows `//`).
+fn ends_an_email(text: &[u8], at: usize) -> bool {
+    if text.get(at) != Some(&b'@') {
+        return false;
+    }
+    let name = text[at.saturating_sub(HEAD)..at]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
+        .count();
+    name > 0
+        && at > name
+        && matches!(
+            text[at - name - 1],
+            b' ' | b'\t' | b'"' | b'\'' | b'<' | b'=' | b'(' | b'\n'
+        )
+}
 
 /// Whether a bare value is code, not a literal: an expression in parentheses or
 /// brackets (`(Get-Secret ...)`), a call (`getSecret('x')`) or a keyword that starts
@@ -2198,6 +2218,10 @@ mod tests {
             (TESTCONTAINER_OWN_NAME, true),
             (SECRET_OWN_NAME_DERIVED, false),
             ("PGPASSWORD=postgres psql -h app-postgres -U postgres", true), // vsecure:allow (a documented fake)
+            (
+                "docker run -e POSTGRES_USER=shop -e POSTGRES_PASSWORD=shop postgres:16",
+                true,
+            ), // vsecure:allow (a documented fake)
             ("PGPASSWORD=postgres psql -h pg.acme.io -U postgres", false), // vsecure:allow (a documented fake)
             ("postgres://catalog:catalogkey@localhost:5432/catalog", true), // vsecure:allow (a documented fake)
             ("postgres://orders_user:pass_orders@localhost/orders", true), // vsecure:allow (a documented fake)
@@ -2227,6 +2251,10 @@ mod tests {
         // A host read from a variable or declared as a parameter names none.
         const HOST_VARIABLE: &str = "fun connect(host: String) {\n  val dbPassword = \"test\"\n  Database.connect(\"jdbc:postgresql://$host/app\", password = dbPassword)\n}\n"; // vsecure:allow (a documented fake)
         const HOST_LITERAL: &str = "val host = \"pg.acme.io\"\nval dbPassword = \"test\"\n"; // vsecure:allow (a documented fake)
+        // An email address names no database's host.
+        const EMAIL_ONLY: &str =
+            "postgres_password: str = \"postgres123\"\nsupport_email: str = \"help@acme.io\"\n"; // vsecure:allow (a documented fake)
+        const URI_HOST: &str = "postgres_password: str = \"postgres123\"\nreplica = \"postgres://app:$PW@pg.acme.io/app\"\n"; // vsecure:allow (a documented fake)
         const HASKELL_ON_LOOPBACK: &str = "connect defaultConnectInfo\n  { connectHost = \"localhost\"\n  , connectUser = \"shop\"\n  , connectPassword = \"shop\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
         const HASKELL_REMOTE: &str = "connect defaultConnectInfo\n  { connectHost = \"pg.acme.io\"\n  , connectPassword = \"Kq8-Tz2-Wm\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
         for (text, local) in [
@@ -2237,6 +2265,8 @@ mod tests {
             (ECTO_WITHOUT_HOST, true),
             (HOST_VARIABLE, true),
             (HOST_LITERAL, false),
+            (EMAIL_ONLY, true),
+            (URI_HOST, false),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");
