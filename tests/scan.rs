@@ -387,6 +387,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/compose-user-repeated.yml",
             "clean/config_defaults.go",
             "clean/debezium-local.sh",
+            "clean/demo-secret.yaml",
             "clean/dev-db.clj",
             "clean/dev-loopback.env",
             "clean/dev.env",

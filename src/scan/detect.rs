@@ -710,7 +710,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code that names no host, is for that database; so is a
-    // variable's default password in such code (`val dbPassword = "test"`).
+    // variable's default password in such code (`val dbPassword = "test"`), and a
+    // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
     for (_, d) in &mut found {
         let code_names_no_host =
             d.default_password && syntax == Syntax::Code && facts.is_hostless();
@@ -722,6 +723,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                     || (d.default_password
                         && is_local_host(&facts.conninfo_host_user(d.offset).0))))
             || (d.kind == Kind::PasswordVariable && code_names_no_host)
+            || (d.kind == Kind::KubernetesSecret && d.default_password)
         {
             d.local_default = true;
         }

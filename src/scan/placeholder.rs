@@ -368,9 +368,18 @@ fn only_placeholder_words(value: &str) -> bool {
                 || runs_placeholder_words_together(one)
                 || names_a_password_together(one)
         }
-        many => many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str())),
+        // Words apart may stress one (`super-secret`, `very_strong_password`).
+        many => {
+            many.iter().all(|w| {
+                PLACEHOLDER_WORDS.contains(&w.as_str()) || INTENSIFIERS.contains(&w.as_str())
+            }) && many.iter().any(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+        }
     }
 }
+
+/// Words that stress a placeholder word written apart from it (`super-secret`,
+/// `very_secure_password`); run together (`mysupersecretpassword`) they make a password.
+const INTENSIFIERS: &[&str] = &["super", "very", "ultra", "extra", "top"];
 
 /// The words of a value, lower-cased: split at `-`, `_`, `.`, spaces and where a
 /// capital follows a small letter (`YourPassword`).
@@ -544,6 +553,7 @@ mod tests {
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
             "generate-a-strong-password",
+            "super-secret",
             "secretRef:db-credentials:password",
             "suasenha",
             "secreto",
@@ -602,6 +612,8 @@ mod tests {
             neon,
             "hunter2hunter2",
             "s3cr3t-Pw",
+            "mysupersecretpassword",
+            "super-duper",
             "Tr0ub4dor&3",
             "MyPassword123!",
             "dummypass2024",
