@@ -380,6 +380,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-services.yml",
             "clean/ci-services.yml",
             "clean/circleci-user-repeated.yml",
+            "clean/collect-hosts.sh",
             "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
             "clean/compose-test-test.yml",

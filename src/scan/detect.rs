@@ -158,6 +158,8 @@ struct Patterns {
     database_password_name: Regex,
     role_password: Regex,
     puppet_password_variable: Regex,
+    client_command: Regex,
+    client_host: Regex,
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
@@ -294,6 +296,11 @@ fn patterns() -> &'static Patterns {
             r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd)$",
         )
         .expect("valid regex"),
+        // PostgreSQL's clients, as a command on a line, and a host given to one: an
+        // option, a conninfo keyword or a URI.
+        client_command: Regex::new(r"(?:^|[\s;&|(])(?:psql|pg_dump|pg_dumpall|pg_restore|createdb|dropdb)(?:\s|$)")
+            .expect("valid regex"),
+        client_host: Regex::new(r"(?:\s-h\s*\S|--host|host=|hostaddr=|://)").expect("valid regex"),
         // Puppet's role password hashed from a variable: `postgresql_password('app',
         // $password.unwrap)`.
         puppet_password_variable: Regex::new(
@@ -499,7 +506,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A default password beside a local database (`PGHOST=localhost`) is for it.
-        d.local_default = facts.is_local_default_variable(&secret);
+        d.local_default = facts.is_local_default_variable(&secret)
+            || (is_default_password(&secret) && facts.runs_a_client_on_the_socket(key.start()));
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
@@ -872,6 +880,8 @@ struct LineFacts<'a> {
     conninfo_fields: HashMap<usize, (String, String)>,
     /// The literals the text assigns to variables, read on first use.
     assignments: Option<assigned::Assignments>,
+    /// Whether the text sets `PGHOST` anywhere, read on first use.
+    pghost: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -891,6 +901,7 @@ impl<'a> LineFacts<'a> {
             semicolon_fields: HashMap::new(),
             conninfo_fields: HashMap::new(),
             assignments: None,
+            pghost: None,
         }
     }
 
@@ -1024,6 +1035,25 @@ impl<'a> LineFacts<'a> {
                     })
                 })
             })
+    }
+
+    /// Whether the line holding `offset` runs PostgreSQL's client (`psql`, `pg_dump`, ...)
+    /// with no host, which connects over this machine's socket (`export PGPASSWORD=...;
+    /// psql -U ambari`): no host option, `host=` or URI on the line, and no `PGHOST` set
+    /// anywhere in the text.
+    fn runs_a_client_on_the_socket(&mut self, offset: usize) -> bool {
+        let (_, range) = self.lines.around(offset);
+        let line = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
+        let p = patterns();
+        p.client_command.is_match(line) && !p.client_host.is_match(line) && !self.sets_pghost()
+    }
+
+    /// Whether the text sets `PGHOST` anywhere, read on first use.
+    fn sets_pghost(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .pghost
+            .get_or_insert_with(|| text.windows(6).any(|w| w == b"PGHOST"))
     }
 
     /// Whether the line holding `offset` names a libpq keyword (host=, user=, ...).
@@ -1287,7 +1317,8 @@ pub(super) fn names_database_password(name: &str) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "toor",
-    "docker",
+    "docker", // Ambari's database (`ambari`/`bigdata`).
+    "bigdata",
     // QuestDB's default, which speaks PostgreSQL's protocol (`user=admin password=quest`).
     "quest",
 ];
@@ -2225,6 +2256,15 @@ mod tests {
                 true,
             ), // vsecure:allow (a documented fake)
             ("PGPASSWORD=postgres psql -h pg.acme.io -U postgres", false), // vsecure:allow (a documented fake)
+            // A client given no host connects over this machine's socket.
+            (
+                "export PGPASSWORD=bigdata; psql -U ambari -c 'SELECT 1'",
+                true,
+            ), // vsecure:allow (a documented fake)
+            (
+                "PGHOST=pg.acme.io\nexport PGPASSWORD=bigdata; psql -U ambari",
+                false,
+            ), // vsecure:allow (a documented fake)
             ("postgres://catalog:catalogkey@localhost:5432/catalog", true), // vsecure:allow (a documented fake)
             ("postgres://orders_user:pass_orders@localhost/orders", true), // vsecure:allow (a documented fake)
             ("postgres://catalog:catalogkey@pg.acme.io/catalog", false), // vsecure:allow (a documented fake)

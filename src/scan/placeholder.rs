@@ -139,6 +139,8 @@ pub fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     let references_variable = value.starts_with('$')
         || value.starts_with('%')
+        // A reference escaped for a template or a heredoc: `\\$DB_PASSWORD`.
+        || value.starts_with("\\$")
         || value.contains("${")
         || value.contains("$(")
         // Maven's and Gradle's resource filtering and token replacement: `@db.password@`,
@@ -368,18 +370,25 @@ fn only_placeholder_words(value: &str) -> bool {
                 || runs_placeholder_words_together(one)
                 || names_a_password_together(one)
         }
-        // Words apart may stress one (`super-secret`, `very_strong_password`).
+        // Words apart may qualify the word for a password (`super-secret`,
+        // `dev-db-password`); a host's (`db.prod`) names no password.
         many => {
-            many.iter().all(|w| {
-                PLACEHOLDER_WORDS.contains(&w.as_str()) || INTENSIFIERS.contains(&w.as_str())
-            }) && many.iter().any(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+            many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+                || (many.iter().all(|w| {
+                    PLACEHOLDER_WORDS.contains(&w.as_str()) || QUALIFIERS.contains(&w.as_str())
+                }) && many
+                    .iter()
+                    .any(|w| ["password", "passwd", "pass", "pwd", "secret"].contains(&w.as_str())))
         }
     }
 }
 
-/// Words that stress a placeholder word written apart from it (`super-secret`,
-/// `very_secure_password`); run together (`mysupersecretpassword`) they make a password.
-const INTENSIFIERS: &[&str] = &["super", "very", "ultra", "extra", "top"];
+/// Words that qualify a placeholder word written apart from it: stress (`super-secret`,
+/// `very_strong_password`) or the environment it is for (`dev-db-password`). Run
+/// together (`mysupersecretpassword`, `devpass`) they make a password.
+const QUALIFIERS: &[&str] = &[
+    "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
+];
 
 /// The words of a value, lower-cased: split at `-`, `_`, `.`, spaces and where a
 /// capital follows a small letter (`YourPassword`).
@@ -440,9 +449,21 @@ fn marks_a_placeholder(value: &str) -> bool {
     let change_me = words
         .windows(2)
         .any(|pair| pair[0] == "change" && pair[1] == "me");
-    spelt_as_words
-        && words.len() >= 2
-        && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str())))
+    // `changeme123`: the instruction with digits to pass a form's rule.
+    let counted_marker = ["changeme", "replaceme", "placeholder"]
+        .iter()
+        .any(|marker| {
+            value
+                .to_ascii_lowercase()
+                .strip_prefix(marker)
+                .is_some_and(|digits| {
+                    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+                })
+        });
+    counted_marker
+        || (spelt_as_words
+            && words.len() >= 2
+            && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
 }
 
 /// Whether a word is a placeholder phrase written together: a word that says "put
@@ -554,6 +575,9 @@ mod tests {
             "DB_PASSWORD_PLEASE_CHANGE",
             "generate-a-strong-password",
             "super-secret",
+            "dev-db-password",
+            "changeme123",
+            "\\$DB_PASSWORD",
             "secretRef:db-credentials:password",
             "suasenha",
             "secreto",
