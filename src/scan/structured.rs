@@ -217,10 +217,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // PostgreSQL named: itself (and CodeIgniter's `postgre` driver), its client tools,
-        // drivers, port and pooler, and the type names drivers give it (`PgPool`,
-        // `PgConnectOptions`, `PGSimpleDataSource`).
+        // drivers, port and pooler, the type names drivers give it (`PgPool`,
+        // `PgConnectOptions`, `PGSimpleDataSource`), and the services that host only it
+        // (Neon; Supabase named as a service or a host, not its client's `supabase.auth`,
+        // whose passwords are an application's users').
         postgres: Regex::new(
-            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
@@ -835,6 +837,10 @@ pub(super) fn is_reference(value: &str) -> bool {
         || is_call(&lower)
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
+        // PowerShell's prompt and secret cmdlets: `Read-Host "..." -AsSecureString`.
+        || ["read-host", "get-credential", "get-secret", "convertto-securestring"]
+            .iter()
+            .any(|cmdlet| lower == *cmdlet || lower.starts_with(&format!("{cmdlet} ")))
         || is_file_path(&lower)
         // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
         // (`*db_password`).
@@ -1413,6 +1419,8 @@ mod tests {
             "jsondecode(data.x.secret_string)[\"password\"]"
         ));
         assert!(is_reference("file(\"secrets/db\")"));
+        assert!(is_reference("Read-Host"));
+        assert!(is_reference("Read-Host \"Password\" -AsSecureString"));
         assert!(!is_reference("Pa(ss)word9"));
         assert!(!is_reference("Xk9(Lm2"));
     }
