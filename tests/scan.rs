@@ -358,6 +358,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/.pgpass",
+            "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
             "clean/Dockerfile.orders-db",
             "clean/Makefile-local",
@@ -424,6 +425,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/notes_db.py",
             "clean/orb-datasource.yaml",
             "clean/orders-resin.xml.ftl",
+            "clean/orm-b38.config.ts",
             "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",
             "clean/pg-localhost.env",

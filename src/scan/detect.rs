@@ -1318,8 +1318,22 @@ pub(super) fn names_database_password(name: &str) -> bool {
 
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
-    "postgres", "test", "testing", "secret", "admin", "root", "pass", "local", "dev", "toor",
-    "docker", // Ambari's database (`ambari`/`bigdata`).
+    "postgres",
+    // `postgres` spelt out, and short of its last letter as it is often written
+    // (`PostgreSQL123`, `postgre123`).
+    "postgresql",
+    "postgre",
+    "test",
+    "testing",
+    "secret",
+    "admin",
+    "root",
+    "pass",
+    "local",
+    "dev",
+    "toor",
+    "docker",
+    // Ambari's database (`ambari`/`bigdata`).
     "bigdata",
     // QuestDB's default, which speaks PostgreSQL's protocol (`user=admin password=quest`).
     "quest",
