@@ -1349,6 +1349,12 @@ fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
+    // The digits set apart (`app_password_123`).
+    let word = if digits > 0 {
+        word.trim_end_matches(['_', '-'])
+    } else {
+        word
+    };
     let default_then_password = ["password", "pass", "pswd", "pwd", "pw"]
         .iter()
         .any(|ending| {
@@ -2294,6 +2300,7 @@ mod tests {
             ("postgres://catalog:catalogkey@pg.acme.io/catalog", false), // vsecure:allow (a documented fake)
             ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
             ("postgres://app:abc@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:app_password_123@localhost/app", true), // vsecure:allow (a documented fake)
             (
                 "<Resource url=\"jdbc:postgresql://pg.acme.io/shop\" username=\"shop\" password=\"shop\"/>",
                 false,

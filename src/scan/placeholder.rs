@@ -24,6 +24,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "pw",
     "secret",
     "here",
+    // `here` in the languages tutorials are written in (`TU_PASSWORD_AQUI`).
+    "aqui",
+    "ici",
+    "hier",
     "changeme",
     "change",
     "me",
@@ -430,6 +434,8 @@ fn marks_a_placeholder(value: &str) -> bool {
         "example",
         "sample",
         "your",
+        // Spanish's `TU_PASSWORD_AQUI`.
+        "tu",
         // `DB_PASSWORD_PLEASE_CHANGE` asks for it to be replaced.
         "please",
         // `your` in the languages tutorials are written in (`SUA_SENHA_DE_ACESSO`).
@@ -574,6 +580,7 @@ mod tests {
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
             "generate-a-strong-password",
+            "TU_PASSWORD_AQUI",
             "super-secret",
             "dev-db-password",
             "changeme123",
