@@ -498,6 +498,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || is_placeholder(&secret)
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
+            || names_a_variable(value.as_bytes(), syntax)
+            || describes_the_variable(text, key.start()..value.start(), value.end())
         {
             continue;
         }
@@ -620,6 +622,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || structured::is_reference(&secret)
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
+            || (!quoted && describes_the_variable(text, key.start()..value.start(), value.end()))
         {
             continue;
         }
@@ -740,6 +743,37 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
     dedupe(found)
+}
+
+/// Whether a bare value in code is a variable's name (`PGPASSWORD: password,` in an
+/// object), not a literal.
+fn names_a_variable(value: &[u8], syntax: Syntax) -> bool {
+    let name = value.strip_suffix(b",").unwrap_or(value);
+    syntax == Syntax::Code
+        && name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+}
+
+/// Whether `NAME: value` is a list's description of the variable, not its setting: the
+/// bare "value" is the first of several words that run to the end of the line (a list
+/// item naming `PGPASSWORD`, then `: database password`).
+fn describes_the_variable(text: &[u8], key: Range<usize>, value_end: usize) -> bool {
+    let line_end = text[value_end..]
+        .iter()
+        .take(HEAD)
+        .position(|b| *b == b'\n')
+        .map_or(text.len().min(value_end + HEAD), |at| value_end + at);
+    let rest = &text[value_end..line_end];
+    text[key].trim_ascii_end().ends_with(b":")
+        && rest.first() == Some(&b' ')
+        && rest
+            .trim_ascii()
+            .split(|b| *b == b' ')
+            .all(|word| !word.is_empty() && word.iter().all(u8::is_ascii_alphabetic))
 }
 
 /// The literal a conninfo's `password=$name` reads, found where the script set the
@@ -2062,6 +2096,18 @@ mod tests {
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_variable_named_or_described_is_no_value() {
+        const OBJECT: &str = "const env = { PGHOST: host, PGPASSWORD: password, }"; // vsecure:allow (a documented fake)
+        assert!(detect(OBJECT.as_bytes(), Syntax::Code).is_empty());
+        const LIST: &str = "- PGPASSWORD: database password\n- DB_PASSWORD: password of the app\n"; // vsecure:allow (a documented fake)
+        assert!(detect(LIST.as_bytes(), Syntax::Config).is_empty());
+        const LITERAL: &str = "const env = { PGPASSWORD: 'Rv3-kWq7z', }"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(LITERAL.as_bytes(), Syntax::Code).len(), 1);
+        const SET: &str = "PGPASSWORD: Rv3-kWq7z\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(SET.as_bytes(), Syntax::Config).len(), 1);
     }
 
     #[test]
