@@ -224,10 +224,11 @@ fn patterns() -> &'static Patterns {
         // ...}`), a call's key and value
         // (Viper's `SetDefault("postgres.user", "guest")`), the role Puppet's
         // `postgresql_password('app', ...)` hashes a password for, Haskell's
-        // `connectUser = "app"`, a container's `docker run -e POSTGRES_USER=app`, or
-        // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line.
+        // `connectUser = "app"`, a container's `docker run -e POSTGRES_USER=app`,
+        // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line, or a dotted property
+        // (`quarkus.datasource.username=app`, `spring.r2dbc.username=app`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|DB|DATABASE|JDBC)_USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -340,14 +341,14 @@ fn patterns() -> &'static Patterns {
         // official image's init scripts (`psql --username "$POSTGRES_USER"`,
         // `docker-entrypoint-initdb.d`) and data directory (`/var/lib/postgresql/data`), a
         // conninfo that names no host (`"user=%s password=%s dbname=%s"`: libpq's local
-        // socket), a JDBC URL on loopback or to a container's name (or to a template's
-        // host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
+        // socket), a JDBC or R2DBC URL on loopback or to a container's name (or to a
+        // template's host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
         // `jdbc:tc:`, a conninfo's `host=localhost` anywhere, Clojure's `:host
         // "localhost"`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|jdbc:postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t]*(?:export[ \t]+)?["']?(?:(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -1378,7 +1379,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart (`etl_password`, `n8n_password`: the password says
 /// whose it is), or digits counted up from one, once or over again, or one digit repeated
-/// (`12345678`, `123123`, `0000`), or the alphabet's first letters (`abc`).
+/// (`12345678`, `123123`, `0000`), or the alphabet's first letters (`abc`), or a default
+/// said twice (`rootroot`).
 fn is_default_password(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -1418,7 +1420,13 @@ fn is_default_password(password: &str) -> bool {
                     .chunks(unit)
                     .all(|chunk| chunk == head.as_bytes())
         });
+    // A default said twice (`rootroot`).
+    let doubled = lower.len().is_multiple_of(2) && {
+        let (first, second) = lower.split_at(lower.len() / 2);
+        first == second && LOCAL_PASSWORDS.contains(&first)
+    };
     LOCAL_PASSWORDS.contains(&lower.as_str())
+        || doubled
         // A default spelt to pass a complexity rule (`P0stgres`, `adm1n`).
         || LOCAL_PASSWORDS.contains(&read_as_letters(&lower, 'i').as_str())
         || counted
@@ -2347,6 +2355,11 @@ mod tests {
             ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
             ("postgres://app:abc@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app_password_123@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:rootroot@localhost/app", true), // vsecure:allow (a documented fake)
+            (
+                "spring.r2dbc.url=r2dbc:postgresql://localhost/shop\nspring.r2dbc.username=shelf\nspring.r2dbc.password=shelf\n",
+                true,
+            ), // vsecure:allow (a documented fake)
             (
                 "<Resource url=\"jdbc:postgresql://pg.acme.io/shop\" username=\"shop\" password=\"shop\"/>",
                 false,
