@@ -386,9 +386,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &c[4],
         );
         // No host: the string ends at `@` and code joins the host on (`'postgresql://app:
-        // ...@' + HOST`); anything else without one is no URI.
+        // ...@' + HOST`), or the query names it (`@/db?host=/cloudsql/...`, a socket's
+        // directory); anything else without one is no URI.
         let joined = host.is_empty();
-        if joined && !joins_a_host(&text[whole.end() - 1..]) {
+        if joined
+            && !joins_a_host(&text[whole.end() - 1..])
+            && !names_the_host_in_its_query(&text[whole.end() - 1..])
+        {
             continue;
         }
         let secret = decode(password.as_bytes());
@@ -1519,6 +1523,21 @@ fn joins_a_host(after: &[u8]) -> bool {
     matches!(quote, b'\'' | b'"') && (rest.starts_with(b"+") || rest.starts_with(b"."))
 }
 
+/// Whether the text after a URI cut at its `@` is its path, then a query that names the
+/// host (`/db?host=/cloudsql/proj:region:inst`, libpq's way to a socket's directory).
+fn names_the_host_in_its_query(after: &[u8]) -> bool {
+    let end = after
+        .iter()
+        .take(HEAD)
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
+        .unwrap_or(after.len().min(HEAD));
+    let uri = &after[..end];
+    uri.first() == Some(&b'/')
+        && uri
+            .windows(6)
+            .any(|w| matches!(w, [b'?' | b'&', b'h', b'o', b's', b't', b'=']))
+}
+
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
 /// `{{ host }}`) or one letter repeated (`zzzzz`), which a redacted document puts where
 /// the host was; no host is so named.
@@ -2092,7 +2111,8 @@ mod tests {
     fn a_uri_cut_where_code_joins_its_host_on_is_found() {
         const PYTHON: &str = "create_engine('postgresql://app:Wd5-vKq8z@' + HOST + '/app')"; // vsecure:allow (a documented fake)
         const PHP: &str = "$uri = \"postgres://app:Wd5-vKq8z@\" . $host;"; // vsecure:allow (a documented fake)
-        for text in [PYTHON, PHP] {
+        const SOCKET: &str = "psql \"postgresql://app:Wd5-vKq8z@/shop?host=/cloudsql/acme:eu:pg\""; // vsecure:allow (a documented fake)
+        for text in [PYTHON, PHP, SOCKET] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");
             assert!(!found[0].redacted.contains("Wd5"), "{text}");
