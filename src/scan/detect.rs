@@ -131,6 +131,9 @@ pub struct Detection {
 const HEAD: usize = 256;
 
 /// A line holding this marker is never flagged: for test fixtures and documented fakes.
+/// The markers other scanners honour (detect-secrets' `pragma: allowlist secret`,
+/// gitleaks' `gitleaks:allow`) are honoured too: a project that marked its fixtures for
+/// them need not mark them again.
 pub const ALLOW_MARKER: &str = "vsecure:allow";
 
 struct Patterns {
@@ -175,7 +178,10 @@ fn patterns() -> &'static Patterns {
             r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
-        allow: Regex::new(ALLOW_MARKER).expect("valid regex"),
+        allow: Regex::new(&format!(
+            "{ALLOW_MARKER}|pragma: ?allowlist[ -]secret|gitleaks:allow"
+        ))
+        .expect("valid regex"),
         // A comment after a value that says to put the reader's own there:
         // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password` (not `#
         // TODO: replace with the vault`, which says a real one is to move).
@@ -2124,6 +2130,18 @@ mod tests {
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn the_markers_other_scanners_honour_are_honoured() {
+        for line in [
+            "PGPASSWORD=Lq8-zTw4-Mv  # pragma: allowlist secret",
+            "dsn := \"postgres://app:Lq8-zTw4-Mv@pg.acme.io/app\" // gitleaks:allow",
+        ] {
+            assert!(detect(line.as_bytes(), Syntax::Code).is_empty(), "{line}");
+        }
+        let unmarked = "PGPASSWORD=Lq8-zTw4-Mv  # pragma: no cover"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(unmarked.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]

@@ -844,6 +844,7 @@ pub(super) fn is_reference(value: &str) -> bool {
             .iter()
             .any(|cmdlet| lower == *cmdlet || lower.starts_with(&format!("{cmdlet} ")))
         || is_file_path(&lower)
+        || names_a_stored_secret(&lower)
         // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
         // (`*db_password`).
         || (lower.len() > 1
@@ -902,6 +903,18 @@ fn is_file_path(value: &str) -> bool {
         && file
             .rsplit_once('.')
             .is_some_and(|(stem, extension)| !stem.is_empty() && EXTENSIONS.contains(&extension))
+}
+
+/// Whether a value is the path a parameter store keeps a secret under (SSM's or Vault's
+/// `/app/postgres-password`): an absolute path whose last part names a password.
+fn names_a_stored_secret(lower: &str) -> bool {
+    lower.starts_with('/')
+        && !lower.contains(char::is_whitespace)
+        && lower.rsplit('/').next().is_some_and(|last| {
+            ["password", "passwd", "secret"]
+                .iter()
+                .any(|w| last.contains(w))
+        })
 }
 
 /// Whether a value is a function call (`jsondecode(...)["password"]`, `file("...")`,
@@ -1422,6 +1435,8 @@ mod tests {
         ));
         assert!(is_reference("file(\"secrets/db\")"));
         assert!(is_reference("Read-Host"));
+        assert!(is_reference("/leave-agent/postgres-password"));
+        assert!(!is_reference("/Kq8/Tz2-Wm"));
         assert!(is_reference("Read-Host \"Password\" -AsSecureString"));
         assert!(!is_reference("Pa(ss)word9"));
         assert!(!is_reference("Xk9(Lm2"));
