@@ -125,6 +125,14 @@ pub struct Detection {
     pub secret_digest: [u8; 32],
 }
 
+impl Detection {
+    /// Whether the secret found is `password`, told by its digest (the secret itself is
+    /// not kept).
+    fn holds(&self, password: &str) -> bool {
+        <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == self.secret_digest
+    }
+}
+
 /// How many bytes of a line's start (or before an offset) the checks that read a line
 /// around a match look at: enough for what they look for, and bounded, so that a long
 /// line with a match every few bytes stays linear.
@@ -1049,18 +1057,14 @@ impl<'a> LineFacts<'a> {
     /// "guest"`). A password only made from the name (`app123`) is not enough there: a
     /// manifest that names no host may deploy the database itself.
     fn is_local_default_setting(&mut self, d: &Detection) -> bool {
-        let digest_of = |password: &str| <[u8; 32]>::from(Sha256::digest(password.as_bytes()));
         if self.declares_local_database() {
             return d.default_password
-                || self.user_names().iter().any(|user| {
-                    users_own_passwords(user).any(|own| digest_of(&own) == d.secret_digest)
-                });
+                || self
+                    .user_names()
+                    .iter()
+                    .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
         }
-        self.is_hostless()
-            && self
-                .user_names()
-                .iter()
-                .any(|user| digest_of(user) == d.secret_digest)
+        self.is_hostless() && self.user_names().iter().any(|user| d.holds(user))
     }
 
     /// Whether a setting's password, known by its digest, is weak for a user on its own
@@ -1077,9 +1081,8 @@ impl<'a> LineFacts<'a> {
         d.default_password
             || p.user_setting.captures_iter(line).any(|c| {
                 c.iter().skip(1).flatten().next().is_some_and(|user| {
-                    users_own_passwords(&lossy(user.as_bytes()).to_ascii_lowercase()).any(|own| {
-                        <[u8; 32]>::from(Sha256::digest(own.as_bytes())) == d.secret_digest
-                    })
+                    users_own_passwords(&lossy(user.as_bytes()).to_ascii_lowercase())
+                        .any(|own| d.holds(&own))
                 })
             })
     }
