@@ -403,6 +403,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/follower-entrypoint.sh",
             "clean/forge.rb",
             "clean/garden_notebook.py",
+            "clean/gateway-compose.yml",
             "clean/gha-postgres-service.yml",
             "clean/gha-postgres-service.yml",
             "clean/gha-services.yml",

@@ -259,7 +259,8 @@ fn wrapped_in_filler(value: &str) -> bool {
 
 /// Whether a value of letters and digits is mostly runs of the alphabet or of the
 /// digits in order (`abc123`, `p456def789`): what documentation makes up to show where
-/// a password goes. Digits alone (`123456`) are a weak password, not a made-up one.
+/// a password goes. Digits in order are a weak password, not a made-up one, alone
+/// (`123456`) or after letters out of order (`Aa123456`): the alphabet must run too.
 fn spelt_by_sequences(value: &str) -> bool {
     let chars = value.as_bytes();
     if chars.len() < 6
@@ -273,18 +274,19 @@ fn spelt_by_sequences(value: &str) -> bool {
         before @ (b'0'..=b'8' | b'a'..=b'y') => after.to_ascii_lowercase() == before + 1,
         _ => false,
     };
-    let (mut in_runs, mut run) = (0, 1);
+    let (mut in_runs, mut run, mut alphabet_runs) = (0, 1, false);
     for i in 1..=chars.len() {
         if i < chars.len() && follows(chars[i - 1], chars[i]) {
             run += 1;
         } else {
             if run >= 3 {
                 in_runs += run;
+                alphabet_runs |= chars[i - 1].is_ascii_alphabetic();
             }
             run = 1;
         }
     }
-    in_runs * 10 >= chars.len() * 7
+    alphabet_runs && in_runs * 10 >= chars.len() * 7
 }
 
 /// Passwords that documentation and tests print as the example of one (`hunter2`, the

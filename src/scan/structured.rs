@@ -68,6 +68,7 @@ struct Patterns {
     labelled_value: Regex,
     supposition: Regex,
     env_pair: Regex,
+    named_value: Regex,
     hcl_set: Regex,
     keyword_key: Regex,
     nested_password: Regex,
@@ -195,6 +196,13 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         env_pair: Regex::new(
             r#"(?m)(-[ \t]*name:[ \t]*["']?([A-Za-z0-9_]*(?i:password|passwd|pwd))["']?[ \t]*\r?\n[ \t]*value:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#'"][^\n#]*?)[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        // A list of variables as objects, each a name and its value: an ECS task
+        // definition's `{"name": "POSTGRES_PASSWORD", "value": "..."}`, a catalog's
+        // `{ key: 'MB_DB_PASS', value: '...' }`, on one line or over several.
+        named_value: Regex::new(
+            r#"((?i:["']?(?:name|key)["']?)[ \t]*[:=][ \t]*["']([A-Za-z0-9_.-]*(?i:pass|passwd|password|pwd))["'][ \t]*,\s{0,40}(?i:["']?value["']?)[ \t]*[:=][ \t]*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')"#,
         )
         .expect("valid regex"),
         // Terraform's Helm release values: `set { name = "auth.password"` then
@@ -455,7 +463,11 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         ));
     }
     found.extend(password_column(text, context));
-    for c in p.env_pair.captures_iter(text) {
+    for c in p
+        .env_pair
+        .captures_iter(text)
+        .chain(p.named_value.captures_iter(text))
+    {
         let (pair, name, value) = (
             c.get(1).expect("pair"),
             c.get(2).expect("name"),
@@ -466,7 +478,9 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             lossy(name.as_bytes()).to_ascii_lowercase().as_str(),
             "password" | "passwd" | "pwd"
         );
-        let database_name = p.database_name.is_match(name.as_bytes()) && !plain;
+        let database_name = (p.database_name.is_match(name.as_bytes())
+            || super::detect::names_database_password(&lossy(name.as_bytes())))
+            && !plain;
         if is_reference(&secret)
             || !(database_name || (plain && context.configures_postgres(pair.start())))
         {
