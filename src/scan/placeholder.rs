@@ -189,6 +189,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || EXAMPLE_PASSWORDS.contains(&lower.as_str())
         || aws_example
         || names_a_secret_store(&lower)
+        || names_a_variable_behind_a_source(value)
         || bracketed
         || mask
         || only_placeholder_words(value)
@@ -339,6 +340,23 @@ fn names_a_secret_store(lower: &str) -> bool {
         || (lower.starts_with("https://") && lower.contains(".vault.azure.net/secrets/"))
 }
 
+/// Whether a value names a variable behind the source a configuration loader reads it
+/// from (`SECRET:DB_PASSWORD`, `env:PGPASSWORD`, `file:/run/secrets/pg`): the loader
+/// puts the value there, the text holds only its name.
+fn names_a_variable_behind_a_source(value: &str) -> bool {
+    const SOURCES: &[&str] = &["secret", "secrets", "env", "file", "ssm", "param"];
+    let Some((source, name)) = value.split_once(':') else {
+        return false;
+    };
+    let variable = name.len() >= 2
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    SOURCES.contains(&source.to_ascii_lowercase().as_str())
+        && (variable || (name.starts_with('/') && !name.contains(char::is_whitespace)))
+}
+
 /// Whether a value reads as words of prose (two or more, letters only, apart by
 /// spaces): a label or a translation sitting where a password goes (`"password": "Mot
 /// de passe"`), not a password.
@@ -453,10 +471,11 @@ fn marks_a_placeholder(value: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     let words = words_of(value);
-    // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart.
-    let change_me = words
-        .windows(2)
-        .any(|pair| pair[0] == "change" && pair[1] == "me");
+    // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart; `do-not-copy` and
+    // `DONT_USE` tell the reader what not to do with it.
+    let change_me = words.windows(2).any(|pair| {
+        (pair[0] == "change" && pair[1] == "me") || (pair[0] == "do" && pair[1] == "not")
+    }) || words.iter().any(|w| w == "dont" || w == "donot");
     // `changeme123`: the instruction with digits to pass a form's rule.
     let counted_marker = ["changeme", "replaceme", "placeholder"]
         .iter()
@@ -633,6 +652,11 @@ mod tests {
             "op://prod/postgres/password",
             "projects/acme/secrets/db-password/versions/latest",
             "@Microsoft.KeyVault(SecretUri=https://acme.vault.azure.net/secrets/db/)",
+            "do-not-copy",
+            "DONT_USE_IN_PROD",
+            "SECRET:DB_PASSWORD",
+            "env:PGPASSWORD",
+            "file:/run/secrets/pg",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -668,6 +692,8 @@ mod tests {
             "Winter Sale 2024",
             "correct-horse battery",
             "arnold:aws",
+            "secret:Wq7vPz2k",
+            "Aa123456",
             "123456",
             "Secure789",
             "xxKq8vTz2mxx",
