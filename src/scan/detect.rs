@@ -177,6 +177,7 @@ struct Patterns {
     names_a_host: Regex,
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
+    lesson_on_leaks: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -361,6 +362,10 @@ fn patterns() -> &'static Patterns {
         // "localhost"`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
+        lesson_on_leaks: Regex::new(
+            r"(?i)vulnerab|owasp|cwe-798|gitleaks|trufflehog|detect-secrets|secret[ -]scanning",
+        )
+        .expect("valid regex"),
         local_database: Regex::new(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
         )
@@ -667,7 +672,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // `DB_PASSWORD` names no engine: beside MySQL's settings it is MySQL's.
         let lower = name.to_ascii_lowercase();
         let generic = !lower.contains("pg") && !lower.contains("postgres");
-        if generic && context.configures_another_engine(key.start()) {
+        // Nor is it one database's where the text is a lesson on leaked secrets and
+        // names PostgreSQL nowhere near: the lesson made it up.
+        if generic
+            && (context.configures_another_engine(key.start())
+                || (facts.is_lesson_on_leaks() && !context.configures_postgres(key.start())))
+        {
             continue;
         }
         let mut d = detection(
@@ -947,6 +957,8 @@ struct LineFacts<'a> {
     assignments: Option<assigned::Assignments>,
     /// Whether the text sets `PGHOST` anywhere, read on first use.
     pghost: Option<bool>,
+    /// Whether the text is a lesson on leaked secrets, read on first use.
+    lesson_on_leaks: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -967,6 +979,7 @@ impl<'a> LineFacts<'a> {
             conninfo_fields: HashMap::new(),
             assignments: None,
             pghost: None,
+            lesson_on_leaks: None,
         }
     }
 
@@ -1106,6 +1119,17 @@ impl<'a> LineFacts<'a> {
         let line = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
         let p = patterns();
         p.client_command.is_match(line) && !p.client_host.is_match(line) && !self.sets_pghost()
+    }
+
+    /// Whether the text is a lesson on leaked secrets: it speaks of a vulnerability, of
+    /// OWASP or CWE-798, or of a secret scanner (gitleaks, TruffleHog, detect-secrets).
+    /// Such a text makes up the credentials it shows as the lesson's material (`const
+    /// DB_PASSWORD = ...` under "SECURITY VULNERABILITY: hardcoded credentials").
+    fn is_lesson_on_leaks(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .lesson_on_leaks
+            .get_or_insert_with(|| patterns().lesson_on_leaks.is_match(text))
     }
 
     /// Whether the text sets `PGHOST` anywhere, read on first use.

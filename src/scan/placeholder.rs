@@ -212,12 +212,15 @@ fn behind_a_vendor_prefix(value: &str) -> Option<&str> {
 }
 
 /// Whether a value is placeholder words spelt with digits and symbols for letters, as
-/// vendors' examples write them (`P@ssw0rd`, `s3cret`, `Pa$$w0rd!`): one token that,
-/// decoded, is nothing but placeholder words. Joined to another word (`s3cr3t-Pw`), it
-/// is a password made from one.
+/// vendors' examples write them (`P@ssw0rd`, `s3cret`, `Pa$$w0rd!`): one token, or a
+/// phrase of three words or more (`Sup3r-Secret-Passw0rd`), that, decoded, is nothing
+/// but placeholder words. Joined to one other word (`s3cr3t-Pw`), it is a password made
+/// from one.
 fn spelt_in_leet(value: &str) -> bool {
     let value = value.trim_end_matches('!');
-    if value.contains(['-', '_', '.', ' ']) {
+    let parts: Vec<&str> = value.split(['-', '_', '.', ' ']).collect();
+    let phrase = parts.len() >= 3 && parts.iter().all(|part| part.len() >= 3);
+    if parts.len() > 1 && !phrase {
         return false;
     }
     value.chars().any(|c| "013457@$".contains(c))
@@ -653,6 +656,7 @@ mod tests {
             "projects/acme/secrets/db-password/versions/latest",
             "@Microsoft.KeyVault(SecretUri=https://acme.vault.azure.net/secrets/db/)",
             "do-not-copy",
+            "Sup3r-Secret-Passw0rd",
             "DONT_USE_IN_PROD",
             "SECRET:DB_PASSWORD",
             "env:PGPASSWORD",
@@ -669,6 +673,7 @@ mod tests {
             neon,
             "hunter2hunter2",
             "s3cr3t-Pw",
+            "PgAdm1n-4",
             "mysupersecretpassword",
             "super-duper",
             "Tr0ub4dor&3",
