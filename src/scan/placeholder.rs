@@ -110,6 +110,20 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "passe",
     "passwort",
     "kennwort",
+    // `secure`, `strong` and `new` in those languages (`SICHERES_PASSWORT`,
+    // `senha_segura`, `contraseña_fuerte`, `nouveau_mot_de_passe`).
+    "sicheres",
+    "sicher",
+    "starkes",
+    "neues",
+    "segura",
+    "seguro",
+    "fuerte",
+    "forte",
+    "nova",
+    "nueva",
+    "fort",
+    "nouveau",
     "usuario",
     "utilisateur",
     "benutzer",
@@ -469,11 +483,14 @@ fn marks_a_placeholder(value: &str) -> bool {
         "dein",
         "deine",
     ];
-    // Dots make a host's name (`db.example.com`), not a placeholder.
-    let spelt_as_words = value
+    // Digits and symbols at the end pad a hint to pass a form's rule
+    // (`YourSecureDbPassword123!`); dots make a host's name (`db.example.com`), not a
+    // placeholder.
+    let hint = value.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#$%^&*?".contains(c));
+    let spelt_as_words = hint
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-    let words = words_of(value);
+    let words = words_of(hint);
     // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart; `do-not-copy` and
     // `DONT_USE` tell the reader what not to do with it.
     let change_me = words.windows(2).any(|pair| {
@@ -656,6 +673,8 @@ mod tests {
             "projects/acme/secrets/db-password/versions/latest",
             "@Microsoft.KeyVault(SecretUri=https://acme.vault.azure.net/secrets/db/)",
             "do-not-copy",
+            "YourSecureDbPassword123!",
+            "SICHERES_PASSWORT",
             "Sup3r-Secret-Passw0rd",
             "DONT_USE_IN_PROD",
             "SECRET:DB_PASSWORD",
