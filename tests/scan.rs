@@ -376,6 +376,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",
+            "clean/backend-compose.yml",
             "clean/bench-main.go",
             "clean/ci-compose.yml",
             "clean/ci-ephemeral-service.yml",

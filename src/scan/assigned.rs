@@ -29,12 +29,29 @@ pub fn variable_read(value: &str) -> Option<&str> {
     (starts && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
 }
 
+/// The name of the variable code passes or formats where a value goes, if it is one
+/// and nothing else: an argument (`password=pw,` or `password=pw)`) or a placeholder
+/// of Python's f-strings and `str.format` (`{pw}`).
+pub fn identifier_read(value: &str) -> Option<&str> {
+    let name = value
+        .strip_prefix('{')
+        .and_then(|inner| inner.strip_suffix('}'))
+        .or_else(|| value.strip_suffix([',', ')']))
+        .unwrap_or(value);
+    let mut bytes = name.bytes();
+    let starts = bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+    (starts && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+}
+
 /// The literals a text assigns to variables, read once (one pass over the text) so
 /// that following any number of variables back stays linear: PHP's and Perl's `$pass
 /// = "...";` (also `my $pass = '...';`), Puppet's `$pass = '...'` (also wrapped,
-/// `Sensitive('...')`), or the shell's `pass="..."`, `pass='...'`,
-/// `pass=...` (also after `export`). A value that is itself code (`$pass =
-/// getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
+/// `Sensitive('...')`), the shell's `pass="..."`, `pass='...'`,
+/// `pass=...` (also after `export`), or code's `pw = "..."` (also `const pw =
+/// '...';`, Go's `pw := "..."`, and commented out). A value that is itself code (`$pass
+/// = getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
 pub struct Assignments {
     /// Per name, each literal assigned: where the assignment is and where its literal.
     by_name: HashMap<String, Vec<(usize, Range<usize>)>>,
@@ -46,15 +63,19 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]+(?::=|=)[ \t]+(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*;?[ \t]*\r?$"#,
             )
             .expect("valid regex")
         });
         let mut by_name: HashMap<String, Vec<(usize, Range<usize>)>> = HashMap::new();
         for c in assignment.captures_iter(text) {
-            let name = c.get(1).or_else(|| c.get(4)).expect("a name group");
-            let Some(value) = (2..=7)
-                .filter(|group| *group != 4)
+            let name = c
+                .get(1)
+                .or_else(|| c.get(4))
+                .or_else(|| c.get(8))
+                .expect("a name group");
+            let Some(value) = (2..=10)
+                .filter(|group| *group != 4 && *group != 8)
                 .find_map(|group| c.get(group))
             else {
                 continue;

@@ -178,6 +178,7 @@ struct Patterns {
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
+    example_password: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -362,12 +363,18 @@ fn patterns() -> &'static Patterns {
         // "localhost"`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
+        // Prose that calls a value the example password: "Replace the example password
+        // ``secret99`` with a secure password".
+        example_password: Regex::new(
+            r#"(?i)(?:example|sample) password[ \t:]*(?:is[ \t]+)?[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
+        )
+        .expect("valid regex"),
         lesson_on_leaks: Regex::new(
             r"(?i)vulnerab|owasp|cwe-798|gitleaks|trufflehog|detect-secrets|secret[ -]scanning",
         )
         .expect("valid regex"),
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -471,15 +478,23 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        if !(facts.has_libpq_keyword(key.start()) || facts.continues_conninfo(key.start()))
-            || is_code_argument(value.as_bytes(), syntax)
-        {
+        if !(facts.has_libpq_keyword(key.start()) || facts.continues_conninfo(key.start())) {
+            continue;
+        }
+        if is_code_argument(value.as_bytes(), syntax) {
+            // `connect(host=..., password=pw)` beside PostgreSQL's names: the credential
+            // is the literal `pw` was set to above, if it was.
+            if let Some(name) = assigned::identifier_read(&lossy(value.as_bytes()))
+                .filter(|_| context.configures_postgres(key.start()))
+            {
+                found.extend(assigned_password(text, &mut facts, name, "", key.start()));
+            }
             continue;
         }
         let secret = without_closing_tag(&unquote(value.as_bytes()));
         // `password=$pass`: the credential is the literal the script set `$pass` to.
         if let Some(name) = assigned::variable_read(&secret) {
-            found.extend(assigned_password(text, &mut facts, name, key.start()));
+            found.extend(assigned_password(text, &mut facts, name, "$", key.start()));
             continue;
         }
         // `password= dbname=app`: an empty password, then the next keyword.
@@ -730,6 +745,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             text,
             &mut facts,
             &lossy(name.as_bytes()),
+            "$",
             name.start(),
         ));
     }
@@ -740,6 +756,21 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             c.get(3).expect("value"),
         );
         let literal = lossy(value.as_bytes());
+        // `PASSWORD '{pw}'` in an f-string, `PASSWORD '$pw'` in a script: the literal
+        // the variable was set to above, if it was.
+        let sigil = if literal.starts_with('$') { "$" } else { "" };
+        let read =
+            || assigned::identifier_read(&literal).or_else(|| assigned::variable_read(&literal));
+        if let Some(name) = literal.starts_with(['{', '$']).then(read).flatten() {
+            found.extend(assigned_password(
+                text,
+                &mut facts,
+                name,
+                sigil,
+                start.start(),
+            ));
+            continue;
+        }
         if is_verifier(&literal) || is_placeholder(&literal) {
             continue;
         }
@@ -780,6 +811,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
     }
     found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
+    // A value the text's prose calls an example ("Replace the example password
+    // ``secret99``") is one wherever the text uses it.
+    let examples: Vec<String> = p
+        .example_password
+        .captures_iter(text)
+        .map(|c| lossy(&c[1]))
+        .collect();
+    found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
     dedupe(found)
 }
 
@@ -822,6 +861,7 @@ fn assigned_password(
     text: &[u8],
     facts: &mut LineFacts,
     name: &str,
+    sigil: &str,
     used: usize,
 ) -> Option<(Range<usize>, Detection)> {
     let range = facts.assignments().literal_before(name, used)?;
@@ -841,7 +881,7 @@ fn assigned_password(
     let mut d = detection(
         Kind::PasswordVariable,
         range.start,
-        format!("${name}=****"),
+        format!("{sigil}{name}=****"),
         &literal,
     );
     d.local_default = facts.is_local_default_to(&user, &literal, &host);
@@ -1626,10 +1666,10 @@ fn without_port(host: &str) -> &str {
 
 /// Whether a host (with its port or not) only reaches this machine or a service
 /// container beside it: loopback, or a container's name, one label that names a
-/// database (`postgres`, `local_postgres`, `app-db`): no public host is spelt without a
+/// database (`postgres`, `local_postgres`, `app-db`, `app_psql`): no public host is spelt without a
 /// dot.
 fn is_local_host(host: &str) -> bool {
-    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local"];
+    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local", "sql"];
     let host = host.to_ascii_lowercase();
     // `::1` is loopback itself, not a host `:` and a port.
     if LOCAL_HOSTS.contains(&host.as_str()) {
