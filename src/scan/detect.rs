@@ -241,10 +241,12 @@ fn patterns() -> &'static Patterns {
         // (Viper's `SetDefault("postgres.user", "guest")`), the role Puppet's
         // `postgresql_password('app', ...)` hashes a password for, Haskell's
         // `connectUser = "app"`, a container's `docker run -e POSTGRES_USER=app`,
-        // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line, or a dotted property
-        // (`quarkus.datasource.username=app`, `spring.r2dbc.username=app`).
+        // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line, a dotted property
+        // (`quarkus.datasource.username=app`, `spring.r2dbc.username=app`), or a list
+        // item's name with its password on the next line (Ansible's `postgresql_users:`
+        // items, `- name: app` then `password: ...`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -811,6 +813,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
     }
     found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
+    // A setting's password for users the text names as examples (`name: example_user`
+    // above `password: ...`) is the example's.
+    if facts.sets_only_example_users() {
+        found.retain(|(_, d)| !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable));
+    }
     // A value the text's prose calls an example ("Replace the example password
     // ``secret99``") is one wherever the text uses it.
     let examples: Vec<String> = p
@@ -928,7 +935,7 @@ fn without_closing_tag(value: &str) -> String {
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
 /// not the password.
-fn is_verifier(value: &str) -> bool {
+pub(super) fn is_verifier(value: &str) -> bool {
     value.starts_with("SCRAM-SHA-256$")
         || (value.len() == 35
             && value.starts_with("md5")
@@ -1110,6 +1117,17 @@ impl<'a> LineFacts<'a> {
                 })
                 .collect()
         })
+    }
+
+    /// Whether every user the text sets is named as an example (`example_user`,
+    /// `sample_reader`, `your_user`), and it sets one at least.
+    fn sets_only_example_users(&mut self) -> bool {
+        let users = self.user_names();
+        !users.is_empty()
+            && users.iter().all(|user| {
+                let lower = user.to_ascii_lowercase();
+                lower.contains("example") || lower.contains("sample") || lower.starts_with("your")
+            })
     }
 
     /// Whether a setting's password, known by its digest, is a local default: a default

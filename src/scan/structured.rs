@@ -840,10 +840,12 @@ fn call_shown(call: &[u8]) -> String {
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
 /// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), an
-/// encrypted value (`ENC(...)`), or the path of a file that holds it.
+/// encrypted value (`ENC(...)`) or a PostgreSQL verifier (`md5...`, `SCRAM-SHA-256$...`:
+/// what the server stores, not the password), or the path of a file that holds it.
 pub(super) fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
+        || super::detect::is_verifier(value.trim())
         || is_concatenation(value)
         || lower.starts_with('!')
         || lower.starts_with("<%")
