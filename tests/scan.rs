@@ -423,6 +423,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ledger-dev-pool.js",
             "clean/library-notes.md",
             "clean/library_db.go",
+            "clean/load_orders.py",
             "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",

@@ -194,9 +194,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A comment after a value that says to put the reader's own there:
         // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password` (not `#
-        // TODO: replace with the vault`, which says a real one is to move).
+        // TODO: replace with the vault`, which says a real one is to move), or that shows
+        // it as what not to do (`password = "..."  # Don't do this!`).
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real))(?-u:\b))",
+            r"(?:#|//)[^#\n]*?(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern)(?-u:\b))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -244,9 +245,10 @@ fn patterns() -> &'static Patterns {
         // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line, a dotted property
         // (`quarkus.datasource.username=app`, `spring.r2dbc.username=app`), or a list
         // item's name with its password on the next line (Ansible's `postgresql_users:`
-        // items, `- name: app` then `password: ...`).
+        // items, `- name: app` then `password: ...`), or a user variable's default where
+        // code reads it (`os.environ.get('POSTGRES_USER', 'app')`).
         user_setting: Regex::new(
-            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):"#,
+            r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*[:=]|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']"#,
         )
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -812,7 +814,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             d.local_default = true;
         }
     }
-    found.retain(|(range, _)| !facts.allowed(range.start) && !facts.says_to_replace(range.end));
+    found.retain(|(range, _)| !facts.allowed(range.start));
+    // A value a comment marks as the reader's to replace, or as what not to do, is the
+    // text's example wherever the text repeats it.
+    let marked: Vec<[u8; 32]> = found
+        .iter()
+        .filter(|(range, _)| facts.says_to_replace(range.end))
+        .map(|(_, d)| d.secret_digest)
+        .collect();
+    found.retain(|(_, d)| !marked.contains(&d.secret_digest));
     // A setting's password for users the text names as examples (`name: example_user`
     // above `password: ...`) is the example's.
     if facts.sets_only_example_users() {
@@ -900,6 +910,8 @@ fn assigned_password(
 /// look-up that yields the password (`password=os.getenv("PGPASSWORD"))`,
 /// `password=config["db"]`).
 fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
+    // A notebook's source line, JSON-escaped, ends in `\n`.
+    let value = value.strip_suffix(b"\\n").unwrap_or(value);
     let starts_a_name = value
         .first()
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');

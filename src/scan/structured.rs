@@ -25,8 +25,8 @@ use super::placeholder::is_placeholder;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
     /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, R, Julia, Lua, Erlang,
-    /// Haskell, Crystal, Nim, Clojure, Dart, Perl, R Markdown and Quarto (code between
-    /// a little prose), ...
+    /// Haskell, Crystal, Nim, Clojure, Dart, Perl, R Markdown, Quarto and Jupyter
+    /// notebooks (code between a little prose), ...
     Code,
     /// Anything else: YAML, INI, properties, .env, TOML, HCL, JSON, documents.
     Config,
@@ -39,7 +39,7 @@ impl Syntax {
             "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "rb", "java", "kt", "kts", "scala", "go",
             "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs", "r", "jl", "lua",
             "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs", "ml",
-            "zig", "vb", "rmd", "qmd",
+            "zig", "vb", "rmd", "qmd", "ipynb",
         ];
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if CODE.contains(&ext.to_ascii_lowercase().as_str()) => Syntax::Code,
