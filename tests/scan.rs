@@ -414,6 +414,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/graph-run.sh",
             "clean/hikari-local.conf",
             "clean/init-app-user.sh",
+            "clean/init-local.sh",
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
             "clean/jpa-persistence.xml",

@@ -378,7 +378,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         local_database: Regex::new(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?(?:HOST(?:NAME)?|SERVER)|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*[?:]?[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
         )
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -1449,14 +1449,20 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
 }
 
 /// Whether a bare value is code, not a literal: an expression in parentheses or
-/// brackets (`(Get-Secret ...)`), a call (`getSecret('x')`) or a keyword that starts
-/// one (`await`, `new`).
+/// brackets (`(Get-Secret ...)`), a call (`getSecret('x')`), a keyword that starts
+/// one (`await`, `new`), or the next of several empty assignments on one line
+/// (`PG_USER= PG_PASS= PG_DB=`).
 fn is_expression(value: &[u8]) -> bool {
     const KEYWORDS: &[&str] = &["await", "new", "yield", "lambda", "function", "require"];
+    let next_assignment = value.strip_suffix(b"=").is_some_and(|name| {
+        name.first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    });
     match value.first() {
         Some(b'"' | b'\'') | None => false,
         Some(b'(' | b'[' | b'{') => true,
-        _ => value.contains(&b'(') || KEYWORDS.contains(&lossy(value).as_str()),
+        _ => next_assignment || value.contains(&b'(') || KEYWORDS.contains(&lossy(value).as_str()),
     }
 }
 
