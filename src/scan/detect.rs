@@ -209,7 +209,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?:(?://|\\/\\/)[^\s'"`<>?]*\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?:(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         // The value may be quoted, in a JSON string too (`password=\"...\"`).
@@ -475,10 +475,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             Kind::PostgresUri
         };
         let redacted = format!("{}{}****", redact_query_prefix(&lossy(prefix)), lossy(key));
-        found.push((
-            whole.range(),
-            detection(kind, whole.start(), redacted, &secret),
-        ));
+        let (host, user) = query_uri_host_user(&lossy(prefix));
+        let mut d = detection(kind, whole.start(), redacted, &secret);
+        // `jdbc:postgresql://localhost/app?user=postgres&password=postgres`: a local
+        // default, as it is in the userinfo.
+        d.local_default = facts.is_local_default_to(&user, &secret, &host);
+        found.push((whole.range(), d));
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
@@ -555,7 +557,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         );
         // A default password beside a local database (`PGHOST=localhost`) is for it.
         d.local_default = facts.is_local_default_variable(&secret)
-            || (is_default_password(&secret) && facts.runs_a_client_on_the_socket(key.start()));
+            || (is_default_password(&secret)
+                && (facts.runs_a_client_on_the_socket(key.start())
+                    || facts.runs_clients_with_no_host()));
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
@@ -1191,6 +1195,13 @@ impl<'a> LineFacts<'a> {
         p.client_command.is_match(line) && !p.client_host.is_match(line) && !self.sets_pghost()
     }
 
+    /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
+    /// and names no host anywhere, nor `PGHOST`: a script for this machine's socket.
+    fn runs_clients_with_no_host(&mut self) -> bool {
+        let text = self.text;
+        patterns().client_command.is_match(text) && !self.sets_pghost() && self.is_hostless()
+    }
+
     /// Whether the text is a lesson on leaked secrets: it speaks of a vulnerability, of
     /// OWASP or CWE-798, or of a secret scanner (gitleaks, TruffleHog, detect-secrets).
     /// Such a text makes up the credentials it shows as the lesson's material (`const
@@ -1448,6 +1459,27 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
         )
 }
 
+/// The host and user of a URI whose password is in its query (the part before
+/// `password=`): the host after `//` (JDBC's `jdbc:postgresql:app?...`, with none, is
+/// this machine's) and the query's `user=`.
+fn query_uri_host_user(prefix: &str) -> (String, String) {
+    let (head, query) = prefix.split_once('?').unwrap_or((prefix, ""));
+    let host = match head.split_once("//") {
+        Some((_, rest)) => {
+            let authority = rest.split(['/', '\\']).next().unwrap_or("");
+            let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            host_port.split(':').next().unwrap_or("").to_string()
+        }
+        None => "localhost".to_string(),
+    };
+    let user = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("user="))
+        .unwrap_or("")
+        .to_string();
+    (host, user)
+}
+
 /// Whether a bare value is code, not a literal: an expression in parentheses or
 /// brackets (`(Get-Secret ...)`), a call (`getSecret('x')`), a keyword that starts
 /// one (`await`, `new`), or the next of several empty assignments on one line
@@ -1512,7 +1544,10 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// (`12345678`, `123123`, `0000`), or the alphabet's first letters (`abc`), or a default
 /// said twice (`rootroot`).
 fn is_default_password(password: &str) -> bool {
-    let lower = password.to_ascii_lowercase();
+    // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
+    let lower = password
+        .trim_end_matches(|c: char| "!@#$%^&*?".contains(c))
+        .to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
     // The digits set apart (`app_password_123`).
