@@ -1143,11 +1143,22 @@ impl<'a> Context<'a> {
             Some(block) => {
                 let p = patterns();
                 p.postgres.is_match(&block)
-                    || (p.database.is_match(&block) && !p.other_engine.is_match(&block))
+                    || (p.database.is_match(&block)
+                        && !p.other_engine.is_match(&block)
+                        && !self.names_only_another_engine())
                     || self.is_database_secret()
             }
             None => self.configures_postgres(offset),
         }
+    }
+
+    /// Whether the text names another engine somewhere and PostgreSQL nowhere: a block
+    /// of a database's settings there is that engine's (a list of MySQL connections,
+    /// the engine named in one entry only).
+    fn names_only_another_engine(&mut self) -> bool {
+        self.mentions_around(0);
+        let counts = self.counts.as_ref().expect("counted above");
+        counts.postgres.last() == Some(&0) && counts.other_engine.last() > Some(&0)
     }
 
     /// Whether the nested block holding `offset` names PostgreSQL (dbt's `type: postgres`).
