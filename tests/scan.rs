@@ -379,6 +379,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/appsettings.Development.json",
             "clean/backend-compose.yml",
             "clean/bench-main.go",
+            "clean/chat-compose.yml",
             "clean/ci-compose.yml",
             "clean/ci-ephemeral-service.yml",
             "clean/ci-ephemeral-service.yml",

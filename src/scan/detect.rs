@@ -1637,7 +1637,7 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
         .strip_suffix("user")
         .map(|stem| stem.trim_end_matches(['_', '-']))
         .unwrap_or(user);
-    let stem = (stem.len() >= 3
+    let stem = (stem.len() >= 2
         && stem
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
