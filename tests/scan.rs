@@ -454,7 +454,6 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/run-local.md",
             "clean/s.env",
             "clean/scratch.go",
-            "clean/secrets-tutorial.toml",
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",

@@ -69,6 +69,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "value",
     "token",
     "key",
+    // Where a value came from, said in its place (`pw-from-dotenv`).
+    "from",
+    "env",
+    "dotenv",
     "neon",
     "app",
     "admin",
@@ -215,6 +219,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || bracketed
         || mask
         || only_placeholder_words(value)
+        || padded_placeholder_phrase(value)
         || marks_a_placeholder(value)
         || wrapped_in_filler(value)
         || spelt_by_sequences(value)
@@ -394,6 +399,21 @@ fn reads_as_prose(value: &str) -> bool {
         words += 1;
     }
     words >= 2
+}
+
+/// Whether a value is a phrase of three placeholder words or more with digits and
+/// symbols after it, as a form's rule asks (`SuperSecretPassword123`,
+/// `your-db-password-2024!`). Two words so padded (`MyPassword123!`), or a phrase
+/// that makes the password its writer's own (`MyPostgresPassword123!`), make a password.
+fn padded_placeholder_phrase(value: &str) -> bool {
+    let phrase = value
+        .trim_end_matches(|c: char| c.is_ascii_digit() || "!@#$%^&*?".contains(c))
+        .trim_end_matches(['-', '_', '.']);
+    let words = words_of(phrase);
+    phrase.len() < value.len()
+        && words.len() >= 3
+        && words[0] != "my"
+        && only_placeholder_words(phrase)
 }
 
 /// Whether every word of the value (split at `-`, `_`, `.`, spaces and lower-to-upper
@@ -685,6 +705,8 @@ mod tests {
             "SICHERES_PASSWORT",
             "la_password_generata_da_neon",
             "secure-key",
+            "SuperSecretPassword123",
+            "pw-from-dotenv",
             "Sup3r-Secret-Passw0rd",
             "DONT_USE_IN_PROD",
             "SECRET:DB_PASSWORD",
@@ -707,6 +729,7 @@ mod tests {
             "super-duper",
             "Tr0ub4dor&3",
             "MyPassword123!",
+            "MyPostgresPassword123!",
             "dummypass2024",
             "postgres",
             "admin",
