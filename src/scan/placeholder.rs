@@ -69,10 +69,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "value",
     "token",
     "key",
-    // Where a value came from, said in its place (`pw-from-dotenv`).
+    // Where a value came from, said in its place (`pw-from-dotenv`, `pass-from-vault`).
     "from",
     "env",
     "dotenv",
+    "vault",
     "neon",
     "app",
     "admin",
