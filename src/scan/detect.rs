@@ -681,6 +681,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
             || (!quoted && describes_the_variable(text, key.start()..value.start(), value.end()))
+            || (!quoted && names_a_variable(value.as_bytes(), syntax))
         {
             continue;
         }
@@ -1730,7 +1731,6 @@ fn is_placeholder_host(host: &str) -> bool {
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
 }
-
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
 /// and a bare name are as given.
 fn without_port(host: &str) -> &str {
