@@ -22,11 +22,7 @@ pub fn variable_read(value: &str) -> Option<&str> {
         .strip_prefix('{')
         .and_then(|inner| inner.strip_suffix('}'))
         .unwrap_or(name);
-    let mut bytes = name.bytes();
-    let starts = bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-    (starts && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+    is_identifier(name).then_some(name)
 }
 
 /// The name of the variable code passes or formats where a value goes, if it is one
@@ -38,11 +34,17 @@ pub fn identifier_read(value: &str) -> Option<&str> {
         .and_then(|inner| inner.strip_suffix('}'))
         .or_else(|| value.strip_suffix([',', ')']))
         .unwrap_or(value);
+    is_identifier(name).then_some(name)
+}
+
+/// Whether a name is a variable's as code and shells spell one: a letter or `_`, then
+/// letters, digits and `_`.
+pub fn is_identifier(name: &str) -> bool {
     let mut bytes = name.bytes();
-    let starts = bytes
+    bytes
         .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-    (starts && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The literals a text assigns to variables, read once (one pass over the text) so

@@ -643,13 +643,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        let value = value.as_bytes();
-        // A conninfo's fields apart by spaces end at the space before the next keyword
-        // (a password, then ` dbname=` after it).
-        let value = match value.iter().position(u8::is_ascii_whitespace) {
-            Some(at) if value[at..].contains(&b'=') => &value[..at],
-            _ => value,
-        };
+        let value = before_next_keyword(value.as_bytes());
         let value_end = key.end() + value.len();
         let secret = unquote(value);
         // ADO.NET and ODBC strings are SQL Server's and MySQL's too (`UseSqlServer(...)`).
@@ -1278,13 +1272,7 @@ impl<'a> LineFacts<'a> {
         let (host, user) = self.semicolon_fields.entry(line).or_insert_with(|| {
             let (mut host, mut user) = (String::new(), String::new());
             for c in patterns().semicolon_field.captures_iter(&text[range]) {
-                let value = lossy(&c[2]).trim().to_string();
-                // A conninfo's fields apart by spaces (`host=db port=5432 user=app`) end
-                // at the space before the next keyword.
-                let value = match value.split_once(char::is_whitespace) {
-                    Some((first, rest)) if rest.contains('=') => first.to_string(),
-                    _ => value,
-                };
+                let value = lossy(before_next_keyword(c[2].trim_ascii()));
                 match lossy(&c[1]).to_ascii_lowercase().as_str() {
                     "host" | "server" | "data source" => host = value,
                     _ => user = value,
@@ -1462,6 +1450,15 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
         )
 }
 
+/// A field's value where a conninfo's fields stand apart by spaces (`host=db port=5432
+/// user=app`): it ends at the space before the next keyword.
+fn before_next_keyword(value: &[u8]) -> &[u8] {
+    match value.iter().position(u8::is_ascii_whitespace) {
+        Some(at) if value[at..].contains(&b'=') => &value[..at],
+        _ => value,
+    }
+}
+
 /// The host and user of a URI whose password is in its query (the part before
 /// `password=`): the host after `//` (JDBC's `jdbc:postgresql:app?...`, with none, is
 /// this machine's) and the query's `user=`.
@@ -1489,11 +1486,9 @@ fn query_uri_host_user(prefix: &str) -> (String, String) {
 /// (`PG_USER= PG_PASS= PG_DB=`).
 fn is_expression(value: &[u8]) -> bool {
     const KEYWORDS: &[&str] = &["await", "new", "yield", "lambda", "function", "require"];
-    let next_assignment = value.strip_suffix(b"=").is_some_and(|name| {
-        name.first()
-            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-            && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    });
+    let next_assignment = value
+        .strip_suffix(b"=")
+        .is_some_and(|name| assigned::is_identifier(&lossy(name)));
     match value.first() {
         Some(b'"' | b'\'') | None => false,
         Some(b'(' | b'[' | b'{') => true,
