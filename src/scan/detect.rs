@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::assigned;
 use super::lines::Lines;
-use super::placeholder::{is_placeholder, read_as_letters};
+use super::placeholder::{PADDING_SYMBOLS, is_placeholder, read_as_letters};
 use super::structured::{self, Syntax};
 
 /// What kind of credential was found.
@@ -1544,7 +1544,7 @@ const LOCAL_PASSWORDS: &[&str] = &[
 fn is_default_password(password: &str) -> bool {
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
-        .trim_end_matches(|c: char| "!@#$%^&*?".contains(c))
+        .trim_end_matches(|c: char| PADDING_SYMBOLS.contains(c))
         .to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();

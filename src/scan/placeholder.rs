@@ -4,6 +4,10 @@
 //! and `dummypass2024` are passwords, and a host named `db.example.com` or
 //! `yourcompany.neon.tech` does not make a real password in front of it a placeholder.
 
+/// The symbols a value is padded with at its end to pass a form's rule
+/// (`YourSecureDbPassword123!`, `postgres123!@#`).
+pub(super) const PADDING_SYMBOLS: &str = "!@#$%^&*?";
+
 /// The words a placeholder is made of, every one of them (`your_db_password_here`).
 const PLACEHOLDER_WORDS: &[&str] = &[
     "your",
@@ -408,7 +412,7 @@ fn reads_as_prose(value: &str) -> bool {
 /// that makes the password its writer's own (`MyPostgresPassword123!`), make a password.
 fn padded_placeholder_phrase(value: &str) -> bool {
     let phrase = value
-        .trim_end_matches(|c: char| c.is_ascii_digit() || "!@#$%^&*?".contains(c))
+        .trim_end_matches(|c: char| c.is_ascii_digit() || PADDING_SYMBOLS.contains(c))
         .trim_end_matches(['-', '_', '.']);
     let words = words_of(phrase);
     phrase.len() < value.len()
@@ -515,7 +519,7 @@ fn marks_a_placeholder(value: &str) -> bool {
     // Digits and symbols at the end pad a hint to pass a form's rule
     // (`YourSecureDbPassword123!`); dots make a host's name (`db.example.com`), not a
     // placeholder.
-    let hint = value.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#$%^&*?".contains(c));
+    let hint = value.trim_end_matches(|c: char| c.is_ascii_digit() || PADDING_SYMBOLS.contains(c));
     let spelt_as_words = hint
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
