@@ -290,11 +290,12 @@ fn patterns() -> &'static Patterns {
             // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
             // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
             // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
-            // name, the role (`PG_MONITOR_PASSWORD`); an
+            // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
+            // `PGPOOL_SR_CHECK_PASSWORD`); an
             // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
             // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
             // `?=` and `:=` too.
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:pool)?)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
@@ -646,10 +647,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let value = before_next_keyword(value.as_bytes());
         let value_end = key.end() + value.len();
         let secret = unquote(value);
+        // A value the string's closing quote ends is the string's text (`...;password=ab,"`),
+        // not code's argument.
+        let ends_a_string = matches!(text.get(value_end), Some(b'"' | b'\''));
         // ADO.NET and ODBC strings are SQL Server's and MySQL's too (`UseSqlServer(...)`).
         if !facts.has_semicolon_host(key.start())
             || is_placeholder(&secret)
-            || is_code_argument(value, syntax)
+            || (!ends_a_string && is_code_argument(value, syntax))
             || context.configures_another_engine(key.start())
         {
             continue;
