@@ -467,6 +467,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/shelf-orm.ts",
             "clean/show-config.ps1",
             "clean/sql-client-connections.json",
+            "clean/stock_local.dart",
             "clean/store_client.rb",
             "clean/t.env",
             "clean/test-2.env",

@@ -338,12 +338,12 @@ fn patterns() -> &'static Patterns {
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
         // Where a database is named: a host, server, endpoint or address set (`host:`,
-        // `"server" =>`, `Data Source=`), a URI's `@host`, or a name in a domain
-        // (`pg.acme.io`); not a variable read in a template (`$host:$port`), nor a
-        // Puppet class (`class { 'postgresql::server':`). Phoenix's
+        // `"server" =>`, `Data Source=`), a URI's `@host`, a name in a domain
+        // (`pg.acme.io`) or an IPv4 address; not a variable read in a template
+        // (`$host:$port`), nor a Puppet class (`class { 'postgresql::server':`). Phoenix's
         // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
-            r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)"#,
+            r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)"#,
         )
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
@@ -1066,17 +1066,19 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether the text names no host anywhere: no host or server setting, no endpoint,
-    /// no `@host` of a URI. A driver told no host connects to this machine (libpq's
+    /// no `@host` of a URI, no address but loopback's (a host a driver is given by
+    /// position: `PostgreSQLConnection('10.1.2.3', 5432, ...)`). A driver told no host connects to this machine (libpq's
     /// socket, node-postgres', TypeORM's and knex's `localhost`), so a default password
     /// in code's connection settings that name none is a local one. (Configuration that
     /// names no host may deploy the database itself, as a Helm release does.)
     fn is_hostless(&mut self) -> bool {
         let text = self.text;
         *self.hostless.get_or_insert_with(|| {
-            !patterns()
-                .names_a_host
-                .find_iter(text)
-                .any(|m| !declares_a_parameter(&text[m.end()..]) && !ends_an_email(text, m.start()))
+            !patterns().names_a_host.find_iter(text).any(|m| {
+                !declares_a_parameter(&text[m.end()..])
+                    && !ends_an_email(text, m.start())
+                    && !is_loopback_address(m.as_bytes())
+            })
         })
     }
 
@@ -1601,6 +1603,12 @@ fn is_default_password(password: &str) -> bool {
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
+}
+
+/// Whether a bare IPv4 address is this machine's: loopback (`127.x.x.x`) or the
+/// unspecified `0.0.0.0`, which a client dialling it reaches here.
+fn is_loopback_address(address: &[u8]) -> bool {
+    address.starts_with(b"127.") || address == b"0.0.0.0"
 }
 
 /// Whether a user, password and host are a well-known local default: a password weak
