@@ -1690,13 +1690,15 @@ fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::
 }
 
 /// Whether the text after a URI cut at its `@` joins a host on in code: the string's
-/// closing quote, then `+` (Python, JavaScript, Java), `.` (PHP) or `..` (Lua).
+/// closing quote, then `+` (Python, JavaScript, Java), `.` (PHP) or `..` (Lua), or the
+/// next string literal, which Python and C join to it (`"postgresql://u:pw@"` then
+/// `"host:5432/db"` on the next line).
 fn joins_a_host(after: &[u8]) -> bool {
     let Some((quote, rest)) = after.split_first() else {
         return false;
     };
     let rest = rest.trim_ascii_start();
-    matches!(quote, b'\'' | b'"') && (rest.starts_with(b"+") || rest.starts_with(b"."))
+    matches!(quote, b'\'' | b'"') && matches!(rest.first(), Some(b'+' | b'.' | b'"' | b'\''))
 }
 
 /// Whether the text after a URI cut at its `@` is its path, then a query that names the
