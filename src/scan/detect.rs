@@ -1730,15 +1730,21 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 }
 
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
-/// `{{ host }}`) or one letter repeated (`zzzzz`), which a redacted document puts where
-/// the host was; no host is so named.
+/// `{{ host }}`), one letter repeated (`zzzzz`), which a redacted document puts where
+/// the host was, or a name whose first label is a metasyntactic word
+/// (`foo.db.elephantsql.com`), as a document's "something like this" is spelt; no host
+/// is so named.
 fn is_placeholder_host(host: &str) -> bool {
+    const METASYNTACTIC: &[&str] = &["foo", "bar", "baz", "qux", "foobar"];
     let name = without_port(host);
     let mut letters = name.chars();
     let first = letters.next();
+    let first_label = name.split('.').next().unwrap_or_default();
     is_placeholder(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
+        || (name.contains('.')
+            && METASYNTACTIC.contains(&first_label.to_ascii_lowercase().as_str()))
 }
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
 /// and a bare name are as given.
