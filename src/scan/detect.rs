@@ -279,9 +279,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
         // markup too, `<p>host=localhost ...`, and in a file a script writes with `\n`
-        // escapes, `printf "[svc]\nhost=localhost\n..."`).
+        // escapes, `printf "[svc]\nhost=localhost\n..."`, and after a comment's marker with
+        // no space, `//host=...`).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>]|\\n)(host|user)[ \t]*=[ \t]*'?([^\s'"`;<\\]+)"#,
+            r#"(?i)(?:^|[\s"'`;>/#]|\\n)(host|user)[ \t]*=[ \t]*'?([^\s'"`;<\\]+)"#,
         )
             .expect("valid regex"),
         password_variable: Regex::new(

@@ -145,7 +145,8 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")` (and
-        // Hibernate's `setProperty("hibernate.connection.password", "...")`),
+        // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
+        // JDBC `.option("password", "...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
         // `DBI->connect("dbi:Pg:...", "user", "...")` (the scheme in any case), Sequelize's
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
@@ -154,7 +155,7 @@ fn patterns() -> &'static Patterns {
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put)\s*\(\s*"(?:[A-Za-z0-9_-]+\.)*(?i:password)"|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A command-line option for the password declared with a literal default:
