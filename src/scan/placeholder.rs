@@ -165,6 +165,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`),
 /// any of these behind a provider's prefix (`AVNS_abc123xyz789`), or prose (`Mot de
 /// passe`, `Enter the password`: a label, not a password).
+/// The word for password in the languages projects document their set-up in that are
+/// not written in Latin letters: a guide's label (`密码: ...`), and, in a value, a hint
+/// where the password should go (`你的密码`, `ваш_пароль`); no password spells it.
+pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
+    &["密码", "密碼", "パスワード", "비밀번호", "пароль"];
+
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     // One character is an example's (`postgres://u:p@h/db`), not a password.
@@ -215,7 +221,13 @@ pub fn is_placeholder(value: &str) -> bool {
     // AWS's documentation ends its example secrets in `EXAMPLE` (`...EXAMPLEKEY`).
     let aws_example = value.contains("EXAMPLE");
 
+    // A value that says "password" in another language is the reader's to fill in.
+    let says_password = NON_LATIN_PASSWORD_WORDS
+        .iter()
+        .any(|word| value.to_lowercase().contains(word));
+
     references_variable
+        || says_password
         || behind_a_vendor_prefix(value).is_some_and(is_placeholder)
         || EXAMPLE_PASSWORDS.contains(&lower.as_str())
         || aws_example

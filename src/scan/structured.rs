@@ -60,6 +60,7 @@ struct Patterns {
     bare_key: Regex,
     escaped_line_key: Regex,
     spaced_key: Regex,
+    localized_key: Regex,
     flow_key: Regex,
     xml_value: Regex,
     xml_value_attribute: Regex,
@@ -126,6 +127,14 @@ fn patterns() -> &'static Patterns {
         // other `Key value` configuration): `    Password  s3cret`.
         spaced_key: Regex::new(r#"(?m)^[ \t]*((?i:password|passwd)[ \t]+)([^\s'"=:#]\S*)[ \t]*\r?$"#)
             .expect("valid regex"),
+        // The word for password in the languages projects document their set-up in, a
+        // key alone on its line with a bare value (`密码: ...`, `пароль: ...`, a
+        // full-width colon too), as a guide lists a database's address, user and password.
+        localized_key: Regex::new(&format!(
+            r#"(?im)^[ \t]*(?:[-*][ \t]+)?((?:{}|senha|contraseña|passwort|hasło|wachtwoord|lösenord|şifre|heslo|jelszó)[ \t]*(?:[:=]|：)[ \t]*)([^\s'"`;,{{}}()\[\]#<][^\s;,]*)[ \t]*\r?$"#,
+            super::placeholder::NON_LATIN_PASSWORD_WORDS.join("|")
+        ))
+        .expect("valid regex"),
         // A key in a YAML flow mapping with a bare value: `{ user: app, password: s3cret }`
         // (not a shell default, `${X:-...}`).
         flow_key: Regex::new(
@@ -323,6 +332,23 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             found.push(setting(
                 key.start()..value.end(),
                 format!("{name}****"),
+                &secret,
+            ));
+        }
+        for c in p.localized_key.captures_iter(text) {
+            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            if is_reference(&secret)
+                || is_placeholder(&secret)
+                || !context.configures_postgres(key.start())
+                || context.block_names_another_engine(key.start())
+            {
+                continue;
+            }
+            let name = lossy(key.as_bytes()).trim_end().to_string();
+            found.push(setting(
+                key.start()..value.end(),
+                format!("{name} ****"),
                 &secret,
             ));
         }
