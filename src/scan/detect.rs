@@ -296,7 +296,7 @@ fn patterns() -> &'static Patterns {
             // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
             // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
             // `?=` and `:=` too.
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:pool)?)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*(?::[ \t]*(?:str|SecretStr|String|string)[ \t]*=|[?:]=|[=:])[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
