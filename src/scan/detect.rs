@@ -666,21 +666,25 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.password_variable.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        // In a sed substitution that matches the line by a wildcard, the value is what
+        // the replacement sets (`s/^DB_PASSWORD=.*/DB_PASSWORD=.../`).
+        let set = sed_replacement(value.as_bytes()).unwrap_or(value.as_bytes());
         // A bare value counts under an environment-style name (`POSTGRES_PASSWORD=x`)
         // and in configuration's `key=value` (INI, an inventory line); in code, and in
         // code a document shows (`pgpassword: Regex`), only a quoted literal does.
-        let quoted = matches!(value.as_bytes().first(), Some(b'"' | b'\''));
+        let quoted = matches!(set.first(), Some(b'"' | b'\''));
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
         let assigned_in_config = syntax == Syntax::Config && key.as_bytes().contains(&b'=');
-        let secret = unquote(value.as_bytes());
+        let secret = unquote(set);
         let bare_literal =
             env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
         if (!quoted && !bare_literal)
+            || secret.is_empty()
             || structured::is_reference(&secret)
-            || is_expression(value.as_bytes())
+            || is_expression(set)
             || facts.prompts_for(key.start())
             || (!quoted && describes_the_variable(text, key.start()..value.start(), value.end()))
-            || (!quoted && names_a_variable(value.as_bytes(), syntax))
+            || (!quoted && names_a_variable(set, syntax))
         {
             continue;
         }
@@ -1485,6 +1489,17 @@ fn query_uri_host_user(prefix: &str) -> (String, String) {
         .unwrap_or("")
         .to_string();
     (host, user)
+}
+
+/// What a sed substitution that matches its line by a wildcard sets, where a variable's
+/// bare value begins with that wildcard (`s/^DB_PASSWORD=.*/DB_PASSWORD=value/` reads
+/// `.*/DB_PASSWORD=value/`): the replacement's value, up to its closing `/`.
+fn sed_replacement(value: &[u8]) -> Option<&[u8]> {
+    let replacement = value.strip_prefix(b".*/")?;
+    let at = replacement.iter().position(|b| *b == b'=')?;
+    let set = &replacement[at + 1..];
+    let end = set.iter().position(|b| *b == b'/').unwrap_or(set.len());
+    Some(&set[..end])
 }
 
 /// Whether a bare value is code, not a literal: an expression in parentheses or
