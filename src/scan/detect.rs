@@ -179,6 +179,7 @@ struct Patterns {
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     example_password: Regex,
+    change_instruction: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -345,6 +346,12 @@ fn patterns() -> &'static Patterns {
         // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
             r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)"#,
+        )
+        .expect("valid regex"),
+        // Prose that tells the reader to change the password the text goes on to show:
+        // "Change the password accordingly", "Update the Postgres password ... below".
+        change_instruction: Regex::new(
+            r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?)(?-u:\b)",
         )
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
@@ -846,7 +853,24 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .map(|c| lossy(&c[1]))
         .collect();
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
+    // A value shown just after prose that tells the reader to change the password is
+    // the text's sample of where theirs goes.
+    let instructions: Vec<usize> = p
+        .change_instruction
+        .find_iter(text)
+        .map(|m| m.end())
+        .collect();
+    found.retain(|(range, _)| !follows_an_instruction(&instructions, range.start));
     dedupe(found)
+}
+
+/// Whether `offset` is shown shortly after (within a few lines of) prose telling the
+/// reader to change the password; `instructions` holds where each such phrase ends, in
+/// order.
+fn follows_an_instruction(instructions: &[usize], offset: usize) -> bool {
+    const REACH: usize = 400;
+    let before = instructions.partition_point(|end| *end <= offset);
+    before > 0 && offset - instructions[before - 1] <= REACH
 }
 
 /// Whether a bare value in code is a variable's name (`PGPASSWORD: password,` in an
