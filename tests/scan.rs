@@ -464,6 +464,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/service-uri-env.sh",
             "clean/settings-b33.py",
             "clean/settings_template.py",
+            "clean/settings_typed.py",
             "clean/shelf-orm.ts",
             "clean/show-config.ps1",
             "clean/sql-client-connections.json",
