@@ -50,6 +50,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "put",
     "real",
     "actual",
+    // A hint that the value goes in percent-encoded (`ENCODED_PASSWORD`).
+    "encoded",
     "some",
     "strong",
     "secure",
