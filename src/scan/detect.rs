@@ -1097,10 +1097,11 @@ impl<'a> LineFacts<'a> {
 
     /// Whether the text names no host anywhere: no host or server setting, no endpoint,
     /// no `@host` of a URI, no address but loopback's (a host a driver is given by
-    /// position: `PostgreSQLConnection('10.1.2.3', 5432, ...)`). A driver told no host connects to this machine (libpq's
-    /// socket, node-postgres', TypeORM's and knex's `localhost`), so a default password
-    /// in code's connection settings that name none is a local one. (Configuration that
-    /// names no host may deploy the database itself, as a Helm release does.)
+    /// position: `PostgreSQLConnection('10.1.2.3', 5432, ...)`). A driver told no host
+    /// connects to this machine (libpq's socket, node-postgres', TypeORM's and knex's
+    /// `localhost`), so a default password in code's connection settings that name none
+    /// is a local one. (Configuration that names no host may deploy the database itself,
+    /// as a Helm release does.)
     fn is_hostless(&mut self) -> bool {
         let text = self.text;
         *self.hostless.get_or_insert_with(|| {

@@ -156,6 +156,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "access",
 ];
 
+/// The word for password in the languages projects document their set-up in that are
+/// not written in Latin letters: a guide's label (`密码: ...`), and, in a value, a hint
+/// where the password should go (`你的密码`, `ваш_пароль`); no password spells it.
+pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
+    &["密码", "密碼", "パスワード", "비밀번호", "пароль"];
+
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
 /// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`,
 /// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
@@ -165,14 +171,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
 /// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), a placeholder word padded with
 /// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`),
-/// any of these behind a provider's prefix (`AVNS_abc123xyz789`), or prose (`Mot de
-/// passe`, `Enter the password`: a label, not a password).
-/// The word for password in the languages projects document their set-up in that are
-/// not written in Latin letters: a guide's label (`密码: ...`), and, in a value, a hint
-/// where the password should go (`你的密码`, `ваш_пароль`); no password spells it.
-pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
-    &["密码", "密碼", "パスワード", "비밀번호", "пароль"];
-
+/// any of these behind a provider's prefix (`AVNS_abc123xyz789`), the word for password
+/// in a script other than Latin (`你的密码`), or prose (`Mot de passe`, `Enter the
+/// password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
     // One character is an example's (`postgres://u:p@h/db`), not a password.
@@ -224,9 +225,10 @@ pub fn is_placeholder(value: &str) -> bool {
     let aws_example = value.contains("EXAMPLE");
 
     // A value that says "password" in another language is the reader's to fill in.
+    let folded = value.to_lowercase();
     let says_password = NON_LATIN_PASSWORD_WORDS
         .iter()
-        .any(|word| value.to_lowercase().contains(word));
+        .any(|word| folded.contains(word));
 
     references_variable
         || says_password

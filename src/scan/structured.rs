@@ -131,7 +131,7 @@ fn patterns() -> &'static Patterns {
         // key alone on its line with a bare value (`密码: ...`, `пароль: ...`, a
         // full-width colon too), as a guide lists a database's address, user and password.
         localized_key: Regex::new(&format!(
-            r#"(?im)^[ \t]*(?:[-*][ \t]+)?((?:{}|senha|contraseña|passwort|hasło|wachtwoord|lösenord|şifre|heslo|jelszó)[ \t]*(?:[:=]|：)[ \t]*)([^\s'"`;,{{}}()\[\]#<][^\s;,]*)[ \t]*\r?$"#,
+            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?((?:{}|senha|contraseña|passwort|hasło|wachtwoord|lösenord|şifre|heslo|jelszó)[ \t]*(?:[:=]|：)[ \t]*)([^\s'"`;,{{}}()\[\]#<][^\s;,]*)[ \t]*\r?$"#,
             super::placeholder::NON_LATIN_PASSWORD_WORDS.join("|")
         ))
         .expect("valid regex"),
