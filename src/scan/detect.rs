@@ -257,13 +257,11 @@ fn patterns() -> &'static Patterns {
         // item's name with its password on the next line (Ansible's `postgresql_users:`
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`).
-        user_setting: Regex::new(
-            concat!(
+        user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|\s)user(?:name)?="([^"\s]+)"|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']"#,
-        ),
-        )
+        ))
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
         // create pg_password -`.
@@ -314,8 +312,7 @@ fn patterns() -> &'static Patterns {
             r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
-        ),
-        )
+        ))
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
@@ -405,13 +402,11 @@ fn patterns() -> &'static Patterns {
         // "localhost"`, a URI whose host is loopback or a container's name
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
-        local_database: Regex::new(
-            concat!(
+        local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t-]*(?:export[ \t]+)?["']?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?(?:HOST(?:NAME)?|SERVER)|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
-        ),
-        )
+        ))
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
         loopback_literal: Regex::new(r#"["'](?:localhost|127\.0\.0\.1|::1)["']"#)
