@@ -297,18 +297,17 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[\s"'`;>/#]|\\n)(host|user)[ \t]*=[ \t]*'?([^\s'"`;<\\]+)"#,
         )
             .expect("valid regex"),
-        password_variable: Regex::new(
-            // A literal, not code: quoted, or a bare word that ends the value (an
-            // `=>`, `==`, or a call such as `home.join(...)` is no password).
-            // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
-            // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
-            // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
-            // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
-            // `PGPOOL_SR_CHECK_PASSWORD`); an
-            // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
-            // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
-            // `?=` and `:=` too.
-            concat!(
+        // A literal, not code: quoted, or a bare word that ends the value (an
+        // `=>`, `==`, or a call such as `home.join(...)` is no password).
+        // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
+        // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
+        // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
+        // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
+        // `PGPOOL_SR_CHECK_PASSWORD`); an
+        // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
+        // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
+        // `?=` and `:=` too.
+        password_variable: Regex::new(concat!(
             r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
