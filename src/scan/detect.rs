@@ -1696,7 +1696,8 @@ fn is_weak_for(user: &str, password: &str) -> bool {
 /// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
 /// `shop123`), or the name (less an ending `user`) with a word for password or key
 /// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
-/// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`).
+/// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`, `gitea` and
+/// `gitea@passwd`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
@@ -1704,10 +1705,11 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     // With the word for password in the languages set-ups are written in (`pomeloheslo`,
     // `app_haslo`, `shop_parola`, `kasa_sifre`).
     const PASSWORD_WORDS: &[&str] = &[
-        "pass", "password", "pwd", "pw", "key", "secret", "heslo", "haslo", "parola", "sifre",
-        "senha", "clave", "passwort",
+        "pass", "passwd", "password", "pwd", "pw", "key", "secret", "heslo", "haslo", "parola",
+        "sifre", "senha", "clave", "passwort",
     ];
-    const JOINS: &[&str] = &["", "_", "-"];
+    // Joined as names are, or as an address is (`gitea@passwd`).
+    const JOINS: &[&str] = &["", "_", "-", "@"];
     let stem = user
         .strip_suffix("user")
         .map(|stem| stem.trim_end_matches(['_', '-']))

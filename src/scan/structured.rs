@@ -65,6 +65,7 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     driver_call: Regex,
+    value_annotation: Regex,
     option_default: Regex,
     labelled_value: Regex,
     supposition: Regex,
@@ -80,6 +81,8 @@ struct Patterns {
     postgres: Regex,
     database: Regex,
     other_engine: Regex,
+    markdown_heading: Regex,
+    pgadmin: Regex,
     dotted_reference: Regex,
     database_name: Regex,
 }
@@ -153,7 +156,8 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*?[ \t]value[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
-        // `getConnection(url, "user", "...")`, `props.setProperty("password", "...")` (and
+        // `getConnection(url, "user", "...")` (and Flyway's `.dataSource(url, "user",
+        // "...")`), `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
         // JDBC `.option("password", "...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
@@ -164,7 +168,13 @@ fn patterns() -> &'static Patterns {
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
-            r#"((?:getConnection\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        )
+        .expect("valid regex"),
+        // Spring's `@Value("...")` on a field named for the password (`@Value("...")
+        // private String DB_PASSWORD;`): the annotation's literal is the field's value.
+        value_annotation: Regex::new(
+            r#"@Value\(\s*"([^"\n]*)"\s*\)\s*(?:(?:private|protected|public|static|final)\s+)*String\s+([A-Za-z0-9_]*(?i:password|passwd|pwd)[A-Za-z0-9_]*)\s*[;=]"#,
         )
         .expect("valid regex"),
         // A command-line option for the password declared with a literal default:
@@ -258,6 +268,10 @@ fn patterns() -> &'static Patterns {
             r"(?i)mysql|maria|wordpress|prestashop|magento|phpmyadmin|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
         )
         .expect("valid regex"),
+        // A Markdown heading: `## PG Admin`.
+        markdown_heading: Regex::new(r"(?m)^#{1,6}[ \t]+[^\n]*").expect("valid regex"),
+        // pgAdmin, PostgreSQL's web console, whose login is not a database's.
+        pgadmin: Regex::new(r"(?i)pg[ _-]?admin").expect("valid regex"),
         // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
         dotted_reference: Regex::new(
             r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+(?:\[[^\]\n]*\])*$",
@@ -416,6 +430,22 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
+    for c in p.value_annotation.captures_iter(text) {
+        let (value, field) = (c.get(1).expect("value"), c.get(2).expect("field"));
+        let secret = lossy(value.as_bytes());
+        let name = lossy(field.as_bytes());
+        if is_reference(&secret)
+            || !context.configures_postgres(value.start())
+            || names_another_engine(field.as_bytes())
+        {
+            continue;
+        }
+        found.push(setting(
+            value.start()..field.end(),
+            format!("@Value(\"****\") {name}"),
+            &secret,
+        ));
+    }
     for c in p.option_default.captures_iter(text) {
         let (name, value) = super::detect::matched_pair(&c, &[(1, 2), (3, 4)]);
         let secret = unquote(value.as_bytes());
@@ -444,6 +474,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || supposes(text, label.start())
+                || heading_names_another_service(text, label.start())
                 || !context.configures_postgres(label.start())
             {
                 continue;
@@ -1084,6 +1115,25 @@ fn supposes(text: &[u8], label: usize) -> bool {
 /// How far before a password's label a supposition is looked for.
 const SUPPOSITION_REACH: usize = 64;
 
+/// Whether the Markdown heading a document's password sits under names another engine
+/// or service than PostgreSQL (`## PG Admin` above pgAdmin's login, `## Redis` above
+/// its password): a document's section is whose the password is, though PostgreSQL's
+/// URI sits in the section before.
+fn heading_names_another_service(text: &[u8], label: usize) -> bool {
+    let start = label.saturating_sub(HEADING_REACH);
+    let p = patterns();
+    p.markdown_heading
+        .find_iter(&text[start..label])
+        .last()
+        .is_some_and(|heading| {
+            let heading = heading.as_bytes();
+            p.other_engine.is_match(heading) || p.pgadmin.is_match(heading)
+        })
+}
+
+/// How far before a password's label its section's heading is looked for.
+const HEADING_REACH: usize = 2048;
+
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
 /// `data.vault_generic_secret.db.data["password"]`): a reference, not a password.
 pub(super) fn is_dotted_reference(value: &str) -> bool {
@@ -1553,6 +1603,14 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "Flyway.configure().dataSource(\"jdbc:postgresql://db/app\", \"app\", \"{PW}\").load();\n",
+                Syntax::Code,
+            ),
+            (
+                "@Value(\"jdbc:postgresql://db/app\")\nprivate String DB_URL;\n@Value(\"{PW}\")\nprivate String DB_PASSWORD;\n",
+                Syntax::Code,
+            ),
+            (
                 "resource \"aws_db_instance\" \"main\" {\n  engine   = \"postgres\"\n  password = \"{PW}\"\n}\n",
                 Syntax::Config,
             ),
@@ -1716,6 +1774,14 @@ mod tests {
             ),
             (
                 "spring:\n  datasource:\n    url: jdbc:h2:mem:testdb\n    username: sa\n    password: {PW}\n",
+                Syntax::Config,
+            ),
+            (
+                "@Value(\"${db.password}\")\nprivate String DB_PASSWORD; // jdbc:postgresql\n",
+                Syntax::Code,
+            ),
+            (
+                "# Stack\n\npostgresql://pg.internal/app\n\n## pgAdmin\n\n| **Password** | `{PW}` |\n",
                 Syntax::Config,
             ),
             (
