@@ -358,6 +358,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/.pgpass",
+            "clean/ConnectionSettings.cs",
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
             "clean/Dockerfile.orders-db",
@@ -403,6 +404,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/docker-compose.dev.yml",
             "clean/env-templates.md",
             "clean/env-test-local.env",
+            "clean/etl_settings.py",
             "clean/export.sh",
             "clean/files-config.php",
             "clean/flows-compose.yml",

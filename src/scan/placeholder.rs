@@ -243,6 +243,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || padded_placeholder_phrase(value)
         || marks_a_placeholder(value)
         || wrapped_in_filler(value)
+        || elided(value)
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
@@ -307,6 +308,16 @@ fn wrapped_in_filler(value: &str) -> bool {
         && value.ends_with(&doubled)
         && !core.is_empty()
         && only_placeholder_words(core)
+}
+
+/// Whether a value is cut by an ellipsis at both ends (`...Indico_Bot...`, `…prod…`):
+/// a document showing the middle of a value it hides, not the value.
+fn elided(value: &str) -> bool {
+    let core = value
+        .strip_prefix("...")
+        .or_else(|| value.strip_prefix('…'))
+        .and_then(|rest| rest.strip_suffix("...").or_else(|| rest.strip_suffix('…')));
+    core.is_some_and(|core| !core.trim_matches('.').is_empty())
 }
 
 /// Whether a value of letters and digits is mostly runs of the alphabet or of the
@@ -662,6 +673,8 @@ mod tests {
             "mock-password",
             "$PGPASSWORD",
             "****",
+            "...Indico_Bot...",
+            "…prod-db…",
             "xxxxxxxx",
             "%s",
             "{{ db_password }}",
@@ -762,6 +775,8 @@ mod tests {
             "@x@y@",
             "mypassword1",
             "aaaaaaaaaa",
+            "...Kq8vTz2m",
+            "Kq8vTz2m...",
             "adminadmin",
             "testpass",
             "Yourself42",

@@ -261,11 +261,12 @@ fn patterns() -> &'static Patterns {
             r#"(?im)datasource|(?-u:\b)db_?name(?-u:\b)|(?-u:\b)databases(?-u:\b)|(?-u:\b)database["']?\s*[:=]\s*(?:["']?[A-Za-z_{]|$)|connectDatabase\s*=|jdbc:|sqlalchemy|sequelize|typeorm|knex|aws_db_instance|aws_rds_cluster|google_sql_user|\[(?:db|database)\]|--(?:name|secret-id)[ \t=]+["']?[A-Za-z0-9/_.-]*(?-u:\b)(?:db|database|rds)(?-u:\b)"#,
         )
         .expect("valid regex"),
-        // Another engine or service named, or its port (MySQL's 3306, SQL Server's 1433,
-        // Oracle's 1521, MongoDB's 27017, Redis' 6379), or an application that runs on
-        // MySQL alone (WordPress, PrestaShop, Magento, phpMyAdmin).
+        // Another engine or service named (CockroachDB, which speaks PostgreSQL's protocol,
+        // is its own engine), or its port (MySQL's 3306, SQL Server's 1433, Oracle's 1521,
+        // MongoDB's 27017, Redis' 6379), or an application that runs on MySQL alone
+        // (WordPress, PrestaShop, Magento, phpMyAdmin).
         other_engine: Regex::new(
-            r"(?i)mysql|maria|wordpress|prestashop|magento|phpmyadmin|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
+            r"(?i)mysql|maria|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
         )
         .expect("valid regex"),
         // A Markdown heading: `## PG Admin`.
@@ -941,9 +942,21 @@ pub(super) fn is_reference(value: &str) -> bool {
 
 /// Whether a quoted "value" is the code between two string pieces, not a string: in
 /// `" password=" + password + " dbname="` the quotes hold ` + password + `, joined on
-/// with `+`, PHP's `.` (`".$password."`) or Visual Basic's `&`.
+/// with `+`, PHP's `.` (`".$password."`) or Visual Basic's `&`; and a conninfo's quoted
+/// value that is such code between the host string's own quotes, escaped or not
+/// (`password='"+password+"'` holds `"+password+"`).
 pub(super) fn is_concatenation(value: &str) -> bool {
     let is_join = |c: char| matches!(c, '+' | '.' | '&');
+    let unescaped = value.trim_start_matches('\\');
+    let inner_code = ['"', '\''].iter().any(|&quote| {
+        unescaped
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+            .is_some_and(|code| {
+                let code = code.trim_end_matches('\\').trim();
+                code.len() > 2 && code.starts_with(is_join) && code.ends_with(is_join)
+            })
+    });
     let start = value.trim_start();
     let joined_on = start.strip_prefix(is_join).is_some_and(|rest| {
         !rest.trim().is_empty()
@@ -956,7 +969,7 @@ pub(super) fn is_concatenation(value: &str) -> bool {
         !rest.trim().is_empty()
             && (value.ends_with(char::is_whitespace) || rest.ends_with(char::is_whitespace))
     });
-    joined_on || joined_after
+    joined_on || joined_after || inner_code
 }
 
 /// Whether a value names a file that holds the secret (`secrets/postgres-password.txt`,
@@ -1758,6 +1771,10 @@ mod tests {
             ),
             (
                 "$c = pg_connect(\"host=\" . $host . \" password=\" . $pw . \" dbname=app\");\n",
+                Syntax::Code,
+            ),
+            (
+                "dsn = \"host=db.internal dbname=app password='\"+pw+\"'\"\n",
                 Syntax::Code,
             ),
             (
