@@ -175,6 +175,7 @@ struct Patterns {
     local_database: Regex,
     loopback_literal: Regex,
     names_a_host: Regex,
+    shell_prompt_machine: Regex,
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
@@ -359,6 +360,12 @@ fn patterns() -> &'static Patterns {
         // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
             r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)"#,
+        )
+        .expect("valid regex"),
+        // A shell prompt from its `@` on: the machine, then the directory (`@node-1 ~]$`,
+        // `@www:~ #`), then the prompt's sign.
+        shell_prompt_machine: Regex::new(
+            r"^@[A-Za-z0-9._-]+(?::[^\s$#]*|[ \t]+[^\]\s]+\])[ \t]*[$#%>]",
         )
         .expect("valid regex"),
         // Prose that tells the reader to change the password the text goes on to show:
@@ -1123,6 +1130,7 @@ impl<'a> LineFacts<'a> {
             !patterns().names_a_host.find_iter(text).any(|m| {
                 !declares_a_parameter(&text[m.end()..])
                     && !ends_an_email(text, m.start())
+                    && !names_a_shell_prompts_machine(text, m.start())
                     && !is_loopback_address(m.as_bytes())
             })
         })
@@ -1482,6 +1490,13 @@ const LOCAL_HOSTS: &[&str] = &[
     "pg",
 ];
 
+/// Whether the `@` at `at` is a shell prompt's, before the machine a session runs on
+/// (`[postgres@node-1 ~]$`, `root@www:~ #`): a transcript of commands on that machine,
+/// where `psql` with no host reaches its own socket, not a database's address.
+fn names_a_shell_prompts_machine(text: &[u8], at: usize) -> bool {
+    text.get(at) == Some(&b'@') && patterns().shell_prompt_machine.is_match(&text[at..])
+}
+
 /// Whether the `@` at `at` is an email address's (`admin@acme.io`), not a URI's before
 /// its host: the word before it runs back to a space or quote without a `:` (a URI's
 /// userinfo holds one, or follows `//`).
@@ -1685,10 +1700,14 @@ pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
 }
 
 /// Whether a password is one a local set-up gives its user: a default password, or the
-/// user's own (`users_own_passwords`), whatever the case.
+/// user's own (`users_own_passwords`), whatever the case; or the word `password` spelt
+/// with capitals as a value (`PassWord`, `PASSWORD`; lower case, it is documentation's
+/// placeholder).
 fn is_weak_for(user: &str, password: &str) -> bool {
+    let capitalised_word = password != "password" && password.eq_ignore_ascii_case("password");
     let password = password.to_ascii_lowercase();
-    is_default_password(&password)
+    capitalised_word
+        || is_default_password(&password)
         || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password)
 }
 
