@@ -1610,6 +1610,9 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "bigdata",
     // QuestDB's default, which speaks PostgreSQL's protocol (`user=admin password=quest`).
     "quest",
+    // The password of the C and C++ tutorials' examples (tutorialspoint's libpq and
+    // libpqxx pages), which readers give their local server.
+    "cohondob",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
@@ -1617,8 +1620,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart (`etl_password`, `n8n_password`: the password says
 /// whose it is), or digits counted up from one, once or over again, or one digit repeated
-/// (`12345678`, `123123`, `0000`), or the alphabet's first letters (`abc`), or a default
-/// said twice (`rootroot`).
+/// (`12345678`, `123123`, `0000`), or the alphabet's first or last letters (`abc`,
+/// `xyz`), or a default said twice (`rootroot`).
 fn is_default_password(password: &str) -> bool {
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
@@ -1648,8 +1651,11 @@ fn is_default_password(password: &str) -> bool {
             })
         });
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
-    // digit repeated (`000000`); or the alphabet from its start (`abc`, `abcdef`).
-    let alphabet = lower.len() >= 3 && "abcdefghijklmnopqrstuvwxyz".starts_with(&lower);
+    // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
+    // `abcdef`, `xyz`).
+    let alphabet = lower.len() >= 3
+        && ("abcdefghijklmnopqrstuvwxyz".starts_with(&lower)
+            || "abcdefghijklmnopqrstuvwxyz".ends_with(&lower));
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {

@@ -65,6 +65,7 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     driver_call: Regex,
+    devart_encrypted_password: Regex,
     value_annotation: Regex,
     option_default: Regex,
     labelled_value: Regex,
@@ -169,6 +170,12 @@ fn patterns() -> &'static Patterns {
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
         driver_call: Regex::new(
             r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        )
+        .expect("valid regex"),
+        // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
+        // 'PostgreSQL'`, PgDAC's `TPgConnection`): `EncryptedPassword = 'CCFF8DFF...'`.
+        devart_encrypted_password: Regex::new(
+            r"(?m)^[ \t]*(EncryptedPassword)[ \t]*=[ \t]*'((?:[0-9A-Fa-f]{4})+)'",
         )
         .expect("valid regex"),
         // Spring's `@Value("...")` on a field named for the password (`@Value("...")
@@ -428,6 +435,20 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             call.start()..value.end() + 1,
             call_shown(call.as_bytes()),
+            &secret,
+        ));
+    }
+    for c in p.devart_encrypted_password.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let Some(secret) = devart_decoded(value.as_bytes()) else {
+            continue;
+        };
+        if is_reference(&secret) || !context.configures_postgres(key.start()) {
+            continue;
+        }
+        found.push(setting(
+            key.start()..value.end() + 1,
+            "EncryptedPassword = '****' (decoded)".to_string(),
             &secret,
         ));
     }
@@ -720,6 +741,26 @@ fn setting(range: Range<usize>, shown: String, secret: &str) -> (Range<usize>, D
         range,
         detection(Kind::PasswordSetting, start, shown, secret),
     )
+}
+
+/// The password a Devart component's `EncryptedPassword` holds: each character a UTF-16
+/// code unit, its bits inverted, written as four hex digits low byte first (`CCFF` is
+/// `3`). An encoding anyone can reverse, so the password is as good as written out;
+/// `None` where the digits do not decode to printable characters.
+fn devart_decoded(hex: &[u8]) -> Option<String> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    let units: Option<Vec<u16>> = hex
+        .chunks(4)
+        .map(|unit| {
+            let byte = |i: usize| Some(digit(unit[i])? * 16 + digit(unit[i + 1])?);
+            let (low, high) = (byte(0)?, byte(2)?);
+            Some(!((high << 8 | low) as u16))
+        })
+        .collect();
+    let decoded = String::from_utf16(&units?).ok()?;
+    let printable =
+        |c: char| c.is_ascii_graphic() || c == ' ' || (!c.is_ascii() && c.is_alphanumeric());
+    (!decoded.is_empty() && decoded.chars().all(printable)).then_some(decoded)
 }
 
 /// Whether a password option is a usage listing's, not a command's: the option opens its
@@ -1544,6 +1585,32 @@ mod tests {
         assert!(
             crate::scan::detect::detect(r.as_bytes(), Syntax::of_path("a.R".as_ref())).is_empty()
         );
+    }
+
+    #[test]
+    fn a_devart_encrypted_password_is_decoded_beside_postgresql_only() {
+        let encoded: String = "Kq8vTz2m"
+            .encode_utf16()
+            .map(|unit| {
+                let [low, high] = (!unit).to_le_bytes();
+                format!("{low:02X}{high:02X}")
+            })
+            .collect();
+        let form = |provider: &str| {
+            format!(
+                "object Conn: TUniConnection\n  ProviderName = '{provider}'\n  EncryptedPassword = '{encoded}'\nend\n"
+            )
+        };
+        let found = crate::scan::detect::detect(form("PostgreSQL").as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].redacted, "EncryptedPassword = '****' (decoded)");
+        assert_eq!(
+            found[0].secret_digest,
+            <[u8; 32]>::from(<sha2::Sha256 as sha2::Digest>::digest(b"Kq8vTz2m"))
+        );
+        assert!(crate::scan::detect::detect(form("MySQL").as_bytes(), Syntax::Code).is_empty());
+        assert_eq!(devart_decoded(b"CCFF8DFF"), Some("3r".to_string()));
+        assert_eq!(devart_decoded(b"0000"), None);
     }
 
     #[test]
