@@ -381,6 +381,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/backend-compose.yml",
             "clean/bench-main.go",
             "clean/chat-compose.yml",
+            "clean/chat-dev-compose.yml",
+            "clean/chat-dev-compose.yml",
             "clean/ci-compose.yml",
             "clean/ci-ephemeral-service.yml",
             "clean/ci-ephemeral-service.yml",

@@ -1613,6 +1613,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     // The password of the C and C++ tutorials' examples (tutorialspoint's libpq and
     // libpqxx pages), which readers give their local server.
     "cohondob",
+    // Mattermost's development and test database (`mmuser`/`mostest`).
+    "mostest",
 ];
 
 /// Whether a password is one local and CI databases are set up with: a default one, or

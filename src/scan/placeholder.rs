@@ -454,7 +454,7 @@ fn only_placeholder_words(value: &str) -> bool {
     // Placeholder words are letters: a digit or a symbol rules them out at once.
     if !value
         .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, '-' | '_' | '.' | ' '))
+        .all(|c| c.is_alphabetic() || matches!(c, '-' | '_' | '.' | ' ' | '#'))
     {
         return false;
     }
@@ -491,14 +491,14 @@ const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
 ];
 
-/// The words of a value, lower-cased: split at `-`, `_`, `.`, spaces and where a
-/// capital follows a small letter (`YourPassword`).
+/// The words of a value, lower-cased: split at `-`, `_`, `.`, `#`, spaces and where a
+/// capital follows a small letter (`YourPassword`, `My#Pass`).
 pub(super) fn words_of(value: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
     for c in value.chars() {
-        if matches!(c, '-' | '_' | '.' | ' ') {
+        if matches!(c, '-' | '_' | '.' | ' ' | '#') {
             words.push(std::mem::take(&mut current));
             previous_lower = false;
             continue;
@@ -674,6 +674,7 @@ mod tests {
             "$PGPASSWORD",
             "****",
             "...Indico_Bot...",
+            "My#Pass",
             "…prod-db…",
             "xxxxxxxx",
             "%s",
