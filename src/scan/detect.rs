@@ -764,6 +764,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             ) && context.configures_postgres(name.start()));
         if !names_database_password
             || structured::names_another_engine(name.as_bytes())
+            || context.configures_another_engine(name.start())
             || is_placeholder(&secret)
         {
             continue;

@@ -631,6 +631,8 @@ const SINGLE_WORDS: &[&str] = &[
     "passwort",
     "kennwort",
     "changeme",
+    // A value that calls itself insecure stands in for a password (`insecure`).
+    "insecure",
     "placeholder",
     "redacted",
     "dummy",
@@ -674,6 +676,7 @@ mod tests {
             "$PGPASSWORD",
             "****",
             "...Indico_Bot...",
+            "insecure",
             "My#Pass",
             "…prod-db…",
             "xxxxxxxx",
