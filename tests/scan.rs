@@ -440,6 +440,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",
+            "clean/local_survey.R",
             "clean/monitor.conf.php",
             "clean/node_defaults.pp",
             "clean/notes_db.py",

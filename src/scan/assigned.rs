@@ -52,7 +52,8 @@ pub fn is_identifier(name: &str) -> bool {
 /// = "...";` (also `my $pass = '...';`), Puppet's `$pass = '...'` (also wrapped,
 /// `Sensitive('...')`), the shell's `pass="..."`, `pass='...'`,
 /// `pass=...` (also after `export`), or code's `pw = "..."` (also `const pw =
-/// '...';`, Go's `pw := "..."`, and commented out). A value that is itself code (`$pass
+/// '...';`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
+/// "..." }`, and commented out). A value that is itself code (`$pass
 /// = getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
 pub struct Assignments {
     /// Per name, each literal assigned: where the assignment is and where its literal.
@@ -65,7 +66,7 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]+(?::=|=)[ \t]+(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*;?[ \t]*\r?$"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]+(?::=|=|<-)[ \t]+(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*;?[ \t]*\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
             )
             .expect("valid regex")
         });
@@ -75,9 +76,10 @@ impl Assignments {
                 .get(1)
                 .or_else(|| c.get(4))
                 .or_else(|| c.get(8))
+                .or_else(|| c.get(11))
                 .expect("a name group");
-            let Some(value) = (2..=10)
-                .filter(|group| *group != 4 && *group != 8)
+            let Some(value) = (2..=13)
+                .filter(|group| ![4, 8, 11].contains(group))
                 .find_map(|group| c.get(group))
             else {
                 continue;
@@ -133,6 +135,13 @@ mod tests {
         );
         let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n";
         assert_eq!(literal(shell, "PW", "psql"), Some("Kq8-Tz2".to_string()));
+        let r = "pw <- \"Kq8-Tz2\"\ncon <- dbConnect(drv, password = pw)\n";
+        assert_eq!(literal(r, "pw", "dbConnect"), Some("Kq8-Tz2".to_string()));
+        let hidden = "pw <- {\n  \"Kq8-Tz2\"\n}\ncon <- dbConnect(drv, password = pw)\n";
+        assert_eq!(
+            literal(hidden, "pw", "dbConnect"),
+            Some("Kq8-Tz2".to_string())
+        );
         let far = format!(
             "$pass = \"Kq8-Tz2\";\n{}pg_connect(\"password=$pass\");\n",
             "#\n".repeat(REACH)
