@@ -1830,19 +1830,29 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
 /// `{{ host }}`), one letter repeated (`zzzzz`), which a redacted document puts where
 /// the host was, or a name whose first label is a metasyntactic word
-/// (`foo.db.elephantsql.com`), as a document's "something like this" is spelt; no host
-/// is so named.
+/// (`foo.db.elephantsql.com`), as a document's "something like this" is spelt, or one
+/// with a label counting the alphabet or the digits (`mydb.abcdef.us-east-1...`); no
+/// host is so named.
 fn is_placeholder_host(host: &str) -> bool {
     const METASYNTACTIC: &[&str] = &["foo", "bar", "baz", "qux", "foobar"];
     let name = without_port(host);
     let mut letters = name.chars();
     let first = letters.next();
     let first_label = name.split('.').next().unwrap_or_default();
+    // A label counting the alphabet or the digits from their start (`abcdef`,
+    // `123456789012`), as documentation makes up an endpoint's random part
+    // (`mydb.abcdef.us-east-1.rds.amazonaws.com`).
+    let counted_label = name.split('.').any(|label| {
+        let label = label.to_ascii_lowercase();
+        (label.len() >= 4 && "abcdefghijklmnopqrstuvwxyz".starts_with(&label))
+            || (label.len() >= 6 && "12345678901234567890".starts_with(&label))
+    });
     is_placeholder(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
-            && METASYNTACTIC.contains(&first_label.to_ascii_lowercase().as_str()))
+            && (METASYNTACTIC.contains(&first_label.to_ascii_lowercase().as_str())
+                || counted_label))
 }
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
 /// and a bare name are as given.
@@ -1991,6 +2001,25 @@ mod tests {
                     &password[i..i + 3]
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_host_made_up_by_documentation_is_a_placeholder() {
+        for host in [
+            "foo.db.elephantsql.com",
+            "zzzzz",
+            "mydb.abcdef.us-east-1.rds.amazonaws.com",
+            "orders.123456789012.eu-west-1.rds.amazonaws.com:5432",
+        ] {
+            assert!(is_placeholder_host(host), "{host}");
+        }
+        for host in [
+            "orders.c9akciq32xyz.eu-west-1.rds.amazonaws.com",
+            "abc.example-shop.io",
+            "db-1234.internal",
+        ] {
+            assert!(!is_placeholder_host(host), "{host}");
         }
     }
 
