@@ -380,6 +380,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/appsettings.Development.json",
             "clean/backend-compose.yml",
             "clean/bench-main.go",
+            "clean/box-README.md",
             "clean/chat-compose.yml",
             "clean/chat-dev-compose.yml",
             "clean/chat-dev-compose.yml",
