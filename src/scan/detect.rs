@@ -375,10 +375,13 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
-        // ``secret99`` with a secure password".
-        example_password: Regex::new(
+        // ``secret99`` with a secure password", or supposes one, in English or Chinese
+        // ("assuming the password is `...`", "假设密码是 `...`").
+        example_password: Regex::new(concat!(
             r#"(?i)(?:example|sample) password[ \t:]*(?:is[ \t]+)?[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
-        )
+            r#"|(?i)(?:assuming|suppose|say)[ \t]+(?:your|the)[ \t]+password[ \t]+is[ \t:]*[`'"]([^`'"\s]{2,64})[`'"]"#,
+            r#"|(?:假设|假如|如果|例如|比如)(?:你的|您的)?密码(?:是|为)[ \t:：]*[`'"「]([^`'"」\s]{2,64})[`'"」]"#,
+        ))
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
         lesson_on_leaks: Regex::new(
@@ -875,7 +878,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let examples: Vec<String> = p
         .example_password
         .captures_iter(text)
-        .map(|c| lossy(&c[1]))
+        .filter_map(|c| {
+            c.iter()
+                .skip(1)
+                .flatten()
+                .next()
+                .map(|m| lossy(m.as_bytes()))
+        })
         .collect();
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
     // A value shown just after prose that tells the reader to change the password is
