@@ -1631,6 +1631,13 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "vagrant",
 ];
 
+/// The alphabet, whose runs from its start or to its end a made-up value spells (`abc`,
+/// `xyz`, a host's `abcdef`).
+const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz";
+
+/// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
+const COUNTED_DIGITS: &str = "1234567890";
+
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
@@ -1669,15 +1676,13 @@ fn is_default_password(password: &str) -> bool {
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
     // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
     // `abcdef`, `xyz`).
-    let alphabet = lower.len() >= 3
-        && ("abcdefghijklmnopqrstuvwxyz".starts_with(&lower)
-            || "abcdefghijklmnopqrstuvwxyz".ends_with(&lower));
+    let alphabet = lower.len() >= 3 && (ALPHABET.starts_with(&lower) || ALPHABET.ends_with(&lower));
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
             let head = &lower[..unit];
             lower.len().is_multiple_of(unit)
-                && ("1234567890".starts_with(head) || unit == 1)
+                && (COUNTED_DIGITS.starts_with(head) || unit == 1)
                 && lower
                     .as_bytes()
                     .chunks(unit)
@@ -1856,8 +1861,12 @@ fn is_placeholder_host(host: &str) -> bool {
     // (`mydb.abcdef.us-east-1.rds.amazonaws.com`).
     let counted_label = name.split('.').any(|label| {
         let label = label.to_ascii_lowercase();
-        (label.len() >= 4 && "abcdefghijklmnopqrstuvwxyz".starts_with(&label))
-            || (label.len() >= 6 && "12345678901234567890".starts_with(&label))
+        (label.len() >= 4 && ALPHABET.starts_with(&label))
+            || ((6..=2 * COUNTED_DIGITS.len()).contains(&label.len())
+                && label
+                    .bytes()
+                    .zip(COUNTED_DIGITS.bytes().cycle())
+                    .all(|(a, b)| a == b))
     });
     is_placeholder(host)
         || (name.len() >= 3

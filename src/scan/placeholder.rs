@@ -454,7 +454,7 @@ fn only_placeholder_words(value: &str) -> bool {
     // Placeholder words are letters: a digit or a symbol rules them out at once.
     if !value
         .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, '-' | '_' | '.' | ' ' | '#'))
+        .all(|c| c.is_alphabetic() || WORD_SEPARATORS.contains(&c))
     {
         return false;
     }
@@ -491,14 +491,17 @@ const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
 ];
 
-/// The words of a value, lower-cased: split at `-`, `_`, `.`, `#`, spaces and where a
-/// capital follows a small letter (`YourPassword`, `My#Pass`).
+/// What parts a value's words (`your_db-pass`, `My#Pass`).
+const WORD_SEPARATORS: &[char] = &['-', '_', '.', ' ', '#'];
+
+/// The words of a value, lower-cased: split at `WORD_SEPARATORS` and where a capital
+/// follows a small letter (`YourPassword`, `My#Pass`).
 pub(super) fn words_of(value: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
     for c in value.chars() {
-        if matches!(c, '-' | '_' | '.' | ' ' | '#') {
+        if WORD_SEPARATORS.contains(&c) {
             words.push(std::mem::take(&mut current));
             previous_lower = false;
             continue;
