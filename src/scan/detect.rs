@@ -133,6 +133,9 @@ impl Detection {
     }
 }
 
+/// The shortest value read as a Prisma Postgres API key: the keys are long tokens.
+const MIN_API_KEY_LEN: usize = 20;
+
 /// How many bytes of a line's start (or before an offset) the checks that read a line
 /// around a match look at: enough for what they look for, and bounded, so that a long
 /// line with a match every few bytes stays linear.
@@ -150,6 +153,7 @@ struct Patterns {
     replace_comment: Regex,
     uri: Regex,
     uri_query_password: Regex,
+    prisma_api_key: Regex,
     key_value: Regex,
     libpq_keyword: Regex,
     pgpassword: Regex,
@@ -215,12 +219,18 @@ fn patterns() -> &'static Patterns {
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
         // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
+        // The user may be Azure's single server's `user@server`, unencoded too.
         uri: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
             r#"(?i)(?-u:\b)(postgres(?:ql)?:(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
+        )
+        .expect("valid regex"),
+        // Prisma Postgres's URL, whose API key opens the database as a password does.
+        prisma_api_key: Regex::new(
+            r#"(?i)(?-u:\b)(prisma\+postgres://[^\s/'"`?]+/?\?(?:[^\s'"`#&]*&)*)(api_key=)([^\s'"`<>#&]+)"#,
         )
         .expect("valid regex"),
         // The value may be quoted, in a JSON string too (`password=\"...\"`).
@@ -261,7 +271,7 @@ fn patterns() -> &'static Patterns {
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
-            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["']?([^\s"'#]+)|(?:^|[\s(,])user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']"#,
+            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#]+)|(?:^|[\s(,>])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']"#,
         ))
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -413,9 +423,9 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it.
         local_database: Regex::new(concat!(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly)[ \t]+)*["']?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?(?:HOST(?:NAME)?|SERVER)|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?(?:HOST(?:NAME)?|SERVER)|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
-            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?:jdbc|r2dbc):postgresql://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*url:[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
         ))
         .expect("valid regex"),
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
@@ -455,6 +465,19 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // No host: the string ends at `@` and code joins the host on (`'postgresql://app:
         // ...@' + HOST`), or the query names it (`@/db?host=/cloudsql/...`, a socket's
         // directory); anything else without one is no URI.
+        // Azure's `user@server` names the server the host starts with
+        // (`app@pg-prod:...@pg-prod.postgres.database.azure.com`); an `@` in a user that
+        // names another is an address's, not a URI's.
+        if let Some((_, server)) = lossy(user).split_once('@') {
+            let first_label = lossy(host)
+                .split(['.', ':'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !server.eq_ignore_ascii_case(&first_label) {
+                continue;
+            }
+        }
         let joined = host.is_empty();
         if joined
             && !joins_a_host(&text[whole.end() - 1..])
@@ -519,6 +542,24 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         d.local_default = facts.is_local_default_to(&user, &secret, &host);
         found.push((whole.range(), d));
     }
+    for c in p.prisma_api_key.captures_iter(text) {
+        let (whole, prefix, key, value) = (
+            c.get(0).expect("group 0"),
+            &c[1],
+            &c[2],
+            c.get(3).expect("value group"),
+        );
+        let secret = decode(value.as_bytes());
+        // A key is a long token; a short value is a document's stand-in (`abc123`).
+        if secret.len() < MIN_API_KEY_LEN || is_placeholder(&secret) {
+            continue;
+        }
+        let redacted = format!("{}{}****", lossy(prefix), lossy(key));
+        found.push((
+            whole.range(),
+            detection(Kind::PostgresUri, whole.start(), redacted, &secret),
+        ));
+    }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
         if !(facts.has_libpq_keyword(key.start()) || facts.continues_conninfo(key.start())) {
@@ -534,7 +575,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
             continue;
         }
-        let secret = without_closing_tag(&unquote(value.as_bytes()));
+        let secret = before_escaped_quote(&without_closing_tag(&unquote(value.as_bytes())));
         // `password=$pass`: the credential is the literal the script set `$pass` to.
         if let Some(name) = assigned::variable_read(&secret) {
             found.extend(assigned_password(text, &mut facts, name, "$", key.start()));
@@ -672,8 +713,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             format!("{host}:...:****"),
             &secret,
         );
-        // `localhost:5432:*:postgres:postgres` is a local default.
-        d.local_default = facts.is_local_default_to(user, &secret, host);
+        // `localhost:5432:*:postgres:postgres` is a local default, and so is a weak
+        // password under any host (`*:*:*:postgres:postgres`): the line sets up a default,
+        // not one server's credential.
+        d.local_default = facts.is_local_default_to(user, &secret, host)
+            || (host == "*" && is_weak_for(user, &secret));
         found.push((fields.start()..password.end(), d));
     }
     for c in p.semicolon_password.captures_iter(text) {
@@ -1011,6 +1055,24 @@ fn without_closing_tag(value: &str) -> String {
         }
         _ => value.to_string(),
     }
+}
+
+/// A bare value up to an HTML-escaped quote, which ends it where a page quotes a string
+/// (`new PDO(&apos;pgsql:... password=examplepass&apos;)` holds `examplepass`).
+fn before_escaped_quote(value: &str) -> String {
+    const ESCAPED_QUOTES: &[&str] = &["&apos;", "&quot;", "&#39;", "&#34;", "&#x27;", "&#x22;"];
+    let lower = value.to_ascii_lowercase();
+    ESCAPED_QUOTES
+        .iter()
+        .filter_map(|quote| {
+            let bare = quote.trim_end_matches(';');
+            lower
+                .find(quote)
+                .or_else(|| lower.strip_suffix(bare).map(str::len))
+        })
+        .min()
+        .filter(|at| *at > 0)
+        .map_or_else(|| value.to_string(), |at| value[..at].to_string())
 }
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is

@@ -272,9 +272,12 @@ fn spelt_in_leet(value: &str) -> bool {
     if parts.len() > 1 && !phrase {
         return false;
     }
+    // Capitals where a word has none (`PaSSw0rd`) are the spelling's, not a new word's.
     value.chars().any(|c| "013457@$".contains(c))
-        && (only_placeholder_words(&read_as_letters(value, 'i'))
-            || only_placeholder_words(&read_as_letters(value, 'l')))
+        && ['i', 'l'].iter().any(|one| {
+            let letters = read_as_letters(value, *one);
+            only_placeholder_words(&letters) || only_placeholder_words(&letters.to_lowercase())
+        })
 }
 
 /// A value with the digits and symbols that spell letters read as those letters
