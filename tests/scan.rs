@@ -456,6 +456,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",
             "clean/pg-localhost.env",
+            "clean/photos-env-README.md",
             "clean/probe.c",
             "clean/prod.secret.exs",
             "clean/profiles-etl.yml",

@@ -1237,8 +1237,13 @@ impl<'a> LineFacts<'a> {
     /// password is a default one or a user name the text sets (`POSTGRES_USER:
     /// circleci`, `POSTGRES_PASSWORD: circleci`).
     fn is_local_default_variable(&mut self, password: &str) -> bool {
+        // PostgreSQL's own default where the text names no host at all: a container's
+        // set-up (`IMMICH_POSTGRES_PASSWORD=postgres # Connection secret for postgres`).
         if !self.declares_local_database() {
-            return false;
+            return matches!(
+                password.to_ascii_lowercase().as_str(),
+                "postgres" | "postgresql"
+            ) && self.is_hostless();
         }
         is_default_password(password)
             || self
