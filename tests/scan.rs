@@ -359,6 +359,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         [
             "clean/.pgpass",
             "clean/ConnectionSettings.cs",
+            "clean/DataModuleLocal.pas",
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
             "clean/Dockerfile.orders-db",

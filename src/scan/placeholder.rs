@@ -585,7 +585,7 @@ fn marks_a_placeholder(value: &str) -> bool {
 /// password like any other.
 fn runs_placeholder_words_together(word: &str) -> bool {
     const OPENING: &[&str] = &[
-        "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
+        "a", "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
         "actual", "strong", "secure",
         // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
         "sua", "seu", "tu", "votre", "dein",
