@@ -397,6 +397,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/compose-test-test.yml",
             "clean/compose-user-repeated.yml",
             "clean/compose-user-repeated.yml",
+            "clean/conexao_local.py",
             "clean/config_defaults.go",
             "clean/czech-notes.md",
             "clean/debezium-local.sh",

@@ -1774,8 +1774,25 @@ fn is_default_password(password: &str) -> bool {
         || alphabet
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
-            && (LOCAL_PASSWORDS.contains(&word) || matches!(word, "password" | "passwd")))
+            && (LOCAL_PASSWORDS.contains(&word)
+                || matches!(word, "password" | "passwd")
+                || TRANSLATED_PASSWORD_WORDS.contains(&word)))
 }
+
+/// The word for password in the languages set-ups are written in: a name joined to it
+/// is its user's password (`shop_parola`), and with a few digits after it, it is the
+/// `password123` of that language (`senha123`, `clave2024`).
+const TRANSLATED_PASSWORD_WORDS: &[&str] = &[
+    "heslo",
+    "haslo",
+    "parola",
+    "sifre",
+    "senha",
+    "clave",
+    "passwort",
+    "contrasena",
+    "motdepasse",
+];
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
@@ -1821,12 +1838,9 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
     ];
-    // With the word for password in the languages set-ups are written in (`pomeloheslo`,
-    // `app_haslo`, `shop_parola`, `kasa_sifre`).
-    const PASSWORD_WORDS: &[&str] = &[
-        "pass", "passwd", "password", "pwd", "pw", "key", "secret", "heslo", "haslo", "parola",
-        "sifre", "senha", "clave", "passwort",
-    ];
+    // With the word for password, in English or in the languages set-ups are written in
+    // (`pomeloheslo`, `app_haslo`, `shop_parola`, `kasa_sifre`).
+    const PASSWORD_WORDS: &[&str] = &["pass", "passwd", "password", "pwd", "pw", "key", "secret"];
     // Joined as names are, or as an address is (`gitea@passwd`).
     const JOINS: &[&str] = &["", "_", "-", "@"];
     let stem = user
@@ -1843,11 +1857,14 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|_| !user.is_empty())
         .map(move |suffix| format!("{user}{suffix}"))
         .chain(stem.into_iter().flat_map(|stem| {
-            PASSWORD_WORDS.iter().flat_map(move |word| {
-                JOINS.iter().flat_map(move |join| {
-                    [format!("{stem}{join}{word}"), format!("{word}{join}{stem}")]
+            PASSWORD_WORDS
+                .iter()
+                .chain(TRANSLATED_PASSWORD_WORDS)
+                .flat_map(move |word| {
+                    JOINS.iter().flat_map(move |join| {
+                        [format!("{stem}{join}{word}"), format!("{word}{join}{stem}")]
+                    })
                 })
-            })
         }))
 }
 

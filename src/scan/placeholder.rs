@@ -187,6 +187,8 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.starts_with("\\$")
         || value.contains("${")
         || value.contains("$(")
+        // A piece of a connection string built from a variable (`"password=$PASS"`).
+        || assigns_a_variable(value)
         // Maven's and Gradle's resource filtering and token replacement: `@db.password@`,
         // `@@PG_PASSWORD@@`.
         || (value.len() > 2
@@ -247,6 +249,20 @@ pub fn is_placeholder(value: &str) -> bool {
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
+}
+
+/// Whether a value is a keyword set to a variable, as code builds a connection string
+/// (`password=$PASS`, `pwd=$db_pass`): the value names where the password is kept.
+fn assigns_a_variable(value: &str) -> bool {
+    value.split_once("=$").is_some_and(|(key, name)| {
+        !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && name
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// The body of a password a provider marks with its prefix (Aiven's `AVNS_`, Neon's
