@@ -379,6 +379,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",
+            "clean/awarefit-db.php",
             "clean/backend-compose.yml",
             "clean/bench-main.go",
             "clean/box-README.md",
