@@ -426,6 +426,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-services.yml",
             "clean/grafana-datasources.yml",
             "clean/graph-run.sh",
+            "clean/gruppo-db.php",
             "clean/hello_pg.cpp",
             "clean/hikari-local.conf",
             "clean/init-app-user.sh",
