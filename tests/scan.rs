@@ -505,6 +505,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/throwaway-docker.sh",
             "clean/throwaway-docker.sh",
             "clean/throwaway-service.yml",
+            "clean/tracking-db-setup.sql",
             "clean/try-connections.go",
             "clean/url-cases_test.go",
             "clean/vault-bootstrap.sh",

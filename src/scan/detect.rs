@@ -1832,7 +1832,7 @@ fn is_weak_for(user: &str, password: &str) -> bool {
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
 /// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
-/// `shop123`), or the name (less an ending `user`) with a word for password or key
+/// `shop123`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
 /// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
 /// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`, `gitea` and
 /// `gitea@passwd`).
@@ -1858,6 +1858,8 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
         .iter()
         .filter(|_| !user.is_empty())
         .map(move |suffix| format!("{user}{suffix}"))
+        // The name less its ending `user` on its own (`mlflow_user`/`mlflow`).
+        .chain(stem.filter(|stem| *stem != user).map(str::to_string))
         .chain(stem.into_iter().flat_map(|stem| {
             PASSWORD_WORDS
                 .iter()
