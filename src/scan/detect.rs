@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::assigned;
 use super::lines::Lines;
-use super::placeholder::{PADDING_SYMBOLS, is_placeholder, read_as_letters};
+use super::placeholder::{self, PADDING_SYMBOLS, is_placeholder, read_as_letters};
 use super::structured::{self, Syntax};
 
 /// What kind of credential was found.
@@ -179,6 +179,7 @@ struct Patterns {
     local_database: Regex,
     loopback_literal: Regex,
     names_a_host: Regex,
+    provisions_managed_database: Regex,
     shell_prompt_machine: Regex,
     ci_workflow: Regex,
     libpq_keyword_value: Regex,
@@ -372,6 +373,12 @@ fn patterns() -> &'static Patterns {
         // `AppWeb.Endpoint,` and Ecto's `Ecto.Adapters.Postgres` name modules, not hosts.
         names_a_host: Regex::new(
             r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)"#,
+        )
+        .expect("valid regex"),
+        // A managed database the text provisions, which the cloud gives a host: Terraform's
+        // and CloudFormation's resources, Pulumi's and the CDK's constructs.
+        provisions_managed_database: Regex::new(
+            r"(?-u:\b)(?:aws_db_instance|aws_rds_cluster|azurerm_postgresql_(?:flexible_)?server|google_sql_database_instance|digitalocean_database_cluster|AWS::RDS::DB(?:Instance|Cluster)|rds\.(?:Instance|Cluster)|Database(?:Instance|Cluster)(?:Engine)?|ServerlessCluster)(?-u:\b)",
         )
         .expect("valid regex"),
         // A shell prompt from its `@` on: the machine, then the directory (`@node-1 ~]$`,
@@ -1195,7 +1202,9 @@ impl<'a> LineFacts<'a> {
                 && is_weak_for(user, password))
     }
 
-    /// Whether the text names no host anywhere: no host or server setting, no endpoint,
+    /// Whether the text names no host anywhere (and provisions no managed database, whose
+    /// host the cloud assigns: Terraform's `aws_db_instance`, Pulumi's `rds.Instance`, the
+    /// CDK's `DatabaseInstance`): no host or server setting, no endpoint,
     /// no `@host` of a URI, no address but loopback's (a host a driver is given by
     /// position: `PostgreSQLConnection('10.1.2.3', 5432, ...)`). A driver told no host
     /// connects to this machine (libpq's socket, node-postgres', TypeORM's and knex's
@@ -1205,12 +1214,13 @@ impl<'a> LineFacts<'a> {
     fn is_hostless(&mut self) -> bool {
         let text = self.text;
         *self.hostless.get_or_insert_with(|| {
-            !patterns().names_a_host.find_iter(text).any(|m| {
-                !declares_a_parameter(&text[m.end()..])
-                    && !ends_an_email(text, m.start())
-                    && !names_a_shell_prompts_machine(text, m.start())
-                    && !is_loopback_address(m.as_bytes())
-            })
+            !patterns().provisions_managed_database.is_match(text)
+                && !patterns().names_a_host.find_iter(text).any(|m| {
+                    !declares_a_parameter(&text[m.end()..])
+                        && !ends_an_email(text, m.start())
+                        && !names_a_shell_prompts_machine(text, m.start())
+                        && !is_loopback_address(m.as_bytes())
+                })
         })
     }
 
@@ -1945,7 +1955,6 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 /// with a label counting the alphabet or the digits (`mydb.abcdef.us-east-1...`); no
 /// host is so named.
 fn is_placeholder_host(host: &str) -> bool {
-    const METASYNTACTIC: &[&str] = &["foo", "bar", "baz", "qux", "foobar"];
     let name = without_port(host);
     let mut letters = name.chars();
     let first = letters.next();
@@ -1965,9 +1974,7 @@ fn is_placeholder_host(host: &str) -> bool {
     is_placeholder(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
-        || (name.contains('.')
-            && (METASYNTACTIC.contains(&first_label.to_ascii_lowercase().as_str())
-                || counted_label))
+        || (name.contains('.') && (placeholder::is_metasyntactic(first_label) || counted_label))
 }
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
 /// and a bare name are as given.

@@ -167,7 +167,7 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
 /// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
-/// from `<your password>`), a run of one mask character (`****`, `xxxx`), made only of
+/// from `<your password>`), a run of one mask character (`****`, `xxxx`, `???`), made only of
 /// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
 /// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), a placeholder word padded with
 /// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`),
@@ -222,7 +222,7 @@ pub fn is_placeholder(value: &str) -> bool {
     let mask = value
         .chars()
         .filter(|c| *c != '\\')
-        .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_'));
+        .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_' | '?'));
     // AWS's documentation ends its example secrets in `EXAMPLE` (`...EXAMPLEKEY`).
     let aws_example = value.contains("EXAMPLE");
 
@@ -489,6 +489,7 @@ fn only_placeholder_words(value: &str) -> bool {
             SINGLE_WORDS.contains(&one.as_str())
                 || runs_placeholder_words_together(one)
                 || names_a_password_together(one)
+                || is_metasyntactic(one)
         }
         // Words apart may qualify the word for a password (`super-secret`,
         // `dev-db-password`); a host's (`db.prod`) names no password.
@@ -624,13 +625,31 @@ fn names_a_password_together(word: &str) -> bool {
 
 /// Whether a non-empty text is placeholder words of two letters or more, written together.
 fn spelt_by_placeholder_words(text: &str) -> bool {
+    spelt_by(text, PLACEHOLDER_WORDS)
+}
+
+/// The metasyntactic names examples are made of, alone or run together (`foo`,
+/// `foobarbaz`): no password or host is so named.
+const METASYNTACTIC_WORDS: &[&str] = &["foo", "bar", "baz", "qux", "quux"];
+
+/// Whether a word is only metasyntactic names run together (`foobar`, `foobarbaz`).
+pub(super) fn is_metasyntactic(word: &str) -> bool {
+    spelt_by(&word.to_ascii_lowercase(), METASYNTACTIC_WORDS)
+}
+
+/// Whether a non-empty text is words of the list, of two letters or more, written
+/// together.
+fn spelt_by(text: &str, words: &[&str]) -> bool {
     // spelt[i]: whether text[..i] is such words.
     let mut spelt = vec![false; text.len() + 1];
     spelt[0] = true;
     for end in 1..=text.len() {
-        spelt[end] = PLACEHOLDER_WORDS
-            .iter()
-            .any(|w| w.len() >= 2 && text[..end].ends_with(*w) && spelt[end - w.len()]);
+        spelt[end] = words.iter().any(|w| {
+            w.len() >= 2
+                && text.is_char_boundary(end)
+                && text[..end].ends_with(*w)
+                && spelt[end - w.len()]
+        });
     }
     !text.is_empty() && spelt[text.len()]
 }
