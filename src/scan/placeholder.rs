@@ -602,15 +602,19 @@ fn marks_a_placeholder(value: &str) -> bool {
 /// password like any other.
 fn runs_placeholder_words_together(word: &str) -> bool {
     const OPENING: &[&str] = &[
-        "a", "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
+        "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
         "actual", "strong", "secure",
         // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
         "sua", "seu", "tu", "votre", "dein",
     ];
-    OPENING.iter().any(|opening| {
-        word.strip_prefix(opening)
-            .is_some_and(spelt_by_placeholder_words)
-    })
+    // `a` opens only the word for a password itself (`apassword`): as an opening for any
+    // placeholder words it would send most words to the search below.
+    word.strip_prefix('a')
+        .is_some_and(|rest| SINGLE_WORDS.contains(&rest))
+        || OPENING.iter().any(|opening| {
+            word.strip_prefix(opening)
+                .is_some_and(spelt_by_placeholder_words)
+        })
 }
 
 /// Whether a word is placeholder words written together that end in the word for a
