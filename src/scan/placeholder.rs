@@ -35,6 +35,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "changeme",
     "change",
     "me",
+    // A note left for whoever fills it in (`FIXME`, `TBD`).
+    "fixme",
+    "todo",
+    "tbd",
     "placeholder",
     "redacted",
     "dummy",
@@ -163,7 +167,7 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
     &["密码", "密碼", "パスワード", "비밀번호", "пароль"];
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
-/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`,
+/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, SAS's `&var.`,
 /// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
@@ -206,6 +210,13 @@ pub fn is_placeholder(value: &str) -> bool {
         || (value.starts_with("((") && value.ends_with("))"))
         || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
         || value.starts_with('{')
+        // SAS's macro variables: `&password.`.
+        || (value.len() > 2
+            && value.starts_with('&')
+            && value.ends_with('.')
+            && value[1..value.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         || lower.starts_with("process.env")
         || lower.starts_with("env.")
         || lower.starts_with("os.environ")
@@ -676,6 +687,9 @@ const SINGLE_WORDS: &[&str] = &[
     "passwort",
     "kennwort",
     "changeme",
+    "fixme",
+    "todo",
+    "tbd",
     // A value that calls itself insecure stands in for a password (`insecure`).
     "insecure",
     "placeholder",

@@ -167,9 +167,10 @@ fn patterns() -> &'static Patterns {
         // `Transactor.fromDriverManager(driver, url, user, "...")`, the AWS CDK's
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
-        // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function.
+        // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function,
+        // and MATLAB's `database('db', 'user', '...', 'Vendor', 'PostgreSQL')`.
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1119,6 +1120,25 @@ fn password_header(line: &[u8], delimiter: u8) -> Option<usize> {
         .split(|b| *b == delimiter)
         .map(|cell| cell_text(cell).to_ascii_lowercase())
         .collect();
+    // A header names its columns in words, and so does a C array of libpq's keywords
+    // between its braces (`{"host", "user", "password", NULL}`, its values in the array
+    // on the next line); a line of code that lists parameters (`def connect(self,
+    // database, user, password):`) is no header.
+    let listed = match (
+        line.iter().position(|b| *b == b'{'),
+        line.iter().rposition(|b| *b == b'}'),
+    ) {
+        (Some(open), Some(close)) if open < close => &line[open + 1..close],
+        _ => line,
+    };
+    let named_in_words = listed.split(|b| *b == delimiter).all(|cell| {
+        cell_text(cell)
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b' ' | b'.'))
+    });
+    if !named_in_words {
+        return None;
+    }
     let column = columns.iter().position(|c| c == "password")?;
     columns
         .iter()
