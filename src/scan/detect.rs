@@ -578,10 +578,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.key_value.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
-        if !(facts.has_libpq_keyword(key.start()) || facts.continues_conninfo(key.start())) {
+        let code_argument = is_code_argument(value.as_bytes(), syntax);
+        // A call's arguments go one to a line too (R's `dbConnect(drv,` then `user =
+        // dsn_uid,` then `password = dsn_pwd)`): a keyword on the lines above is the call's.
+        if !(facts.has_libpq_keyword(key.start())
+            || facts.continues_conninfo(key.start())
+            || (code_argument && facts.has_libpq_keyword_above(key.start())))
+        {
             continue;
         }
-        if is_code_argument(value.as_bytes(), syntax) {
+        if code_argument {
             // `connect(host=..., password=pw)` beside PostgreSQL's names: the credential
             // is the literal `pw` was set to above, if it was.
             if let Some(name) = assigned::identifier_read(&lossy(value.as_bytes()))
@@ -1383,6 +1389,16 @@ impl<'a> LineFacts<'a> {
             .keyword
             .entry(line)
             .or_insert_with(|| patterns().libpq_keyword.is_match(&text[range]))
+    }
+
+    /// Whether one of the three lines above the one holding `offset` has a libpq
+    /// keyword on it.
+    fn has_libpq_keyword_above(&mut self, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        (line.saturating_sub(3)..line).any(|above| {
+            let start = self.lines.start_of(above);
+            self.has_libpq_keyword(start)
+        })
     }
 
     /// Whether the line holding `offset` is a string piece that continues a conninfo

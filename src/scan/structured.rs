@@ -128,9 +128,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
-        // other `Key value` configuration): `    Password  s3cret`.
-        spaced_key: Regex::new(r#"(?m)^[ \t]*((?i:password|passwd)[ \t]+)([^\s'"=:#]\S*)[ \t]*\r?$"#)
-            .expect("valid regex"),
+        // other `Key value` configuration): `    Password  s3cret`; quoted, as a Tcl
+        // array of Pgtcl's connection keywords holds it (`password "s3cret"`).
+        spaced_key: Regex::new(
+            r#"(?m)^[ \t]*((?i:password|passwd)[ \t]+)(?:"([^"\n]+)"|([^\s'"=:#]\S*))[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
         // The word for password in the languages projects document their set-up in, a
         // key alone on its line with a bare value (`密码: ...`, `пароль: ...`, a
         // full-width colon too), as a guide lists a database's address, user and password.
@@ -377,7 +380,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             ));
         }
         for c in p.spaced_key.captures_iter(text) {
-            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let key = c.get(1).expect("key");
+            let value = c.get(2).or_else(|| c.get(3)).expect("value");
             let secret = lossy(value.as_bytes());
             // Prose has lines of two words too (`Password required.`): a value counts
             // when it is not a word of text, by its digits or mixed case.
