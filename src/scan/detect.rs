@@ -220,9 +220,10 @@ fn patterns() -> &'static Patterns {
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
         // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
-        // The user may be Azure's single server's `user@server`, unencoded too.
+        // The user may be Azure's single server's `user@server`, unencoded too; the host
+        // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@([A-Za-z0-9\[][^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -1995,7 +1996,18 @@ fn is_placeholder_host(host: &str) -> bool {
                     .zip(COUNTED_DIGITS.bytes().cycle())
                     .all(|(a, b)| a == b))
     });
-    is_placeholder(host)
+    // Terraform's reference to the database it provisions
+    // (`${azurerm_postgresql_flexible_server.main.fqdn}`, `${aws_db_instance.app.address}`)
+    // names a real host, however a template spells it.
+    let provisioned = name.strip_prefix("${").is_some_and(|reference| {
+        patterns()
+            .provisions_managed_database
+            .find(reference.as_bytes())
+            .is_some_and(|resource| {
+                resource.start() == 0 && reference[resource.end()..].starts_with('.')
+            })
+    });
+    (is_placeholder(host) && !provisioned)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.') && (placeholder::is_metasyntactic(first_label) || counted_label))
