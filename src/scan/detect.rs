@@ -294,7 +294,7 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]*(?:echo|printf)[ \t]+["']([^:\s#"'][^:\s"']*:(?:\d{1,5}|\*):[^:\s"']+:[^:\s"']+:)([^\s"']+)["'][^\n]*pgpass"#,
         )
         .expect("valid regex"),
-        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)([^;'"`\n]+)"#)
+        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)('[^'\n]*'|[^;'"`\n]+)"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(
             r"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*);",
@@ -503,7 +503,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = decode(password.as_bytes());
-        let placeholder = is_placeholder(&secret);
+        let placeholder = is_placeholder(&secret)
+            && !is_password_word_to_an_address(&secret, &lossy(host), syntax);
         if !placeholder {
             uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
         }
@@ -751,10 +752,19 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A value the string's closing quote ends is the string's text (`...;password=ab,"`),
         // not code's argument.
         let ends_a_string = matches!(text.get(value_end), Some(b'"' | b'\''));
+        // A field the string quotes (`Password='s3cret';`) is the string's text too.
+        let quoted_field = matches!(value.first(), Some(b'\''))
+            && value.ends_with(b"'")
+            && text.get(value_end) == Some(&b';');
         // ADO.NET and ODBC strings are SQL Server's and MySQL's too (`UseSqlServer(...)`).
         if !facts.has_semicolon_host(key.start())
-            || is_placeholder(&secret)
-            || (!ends_a_string && is_code_argument(value, syntax))
+            || (is_placeholder(&secret)
+                && !is_password_word_to_an_address(
+                    &secret,
+                    &facts.semicolon_host_user(key.start()).0,
+                    syntax,
+                ))
+            || (!ends_a_string && !quoted_field && is_code_argument(value, syntax))
             || context.configures_another_engine(key.start())
         {
             continue;
@@ -1442,22 +1452,30 @@ impl<'a> LineFacts<'a> {
     /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
     /// local default: `password` on a loopback host, a default one or the user's name.
     fn semicolon_local_default(&mut self, offset: usize, password: &str) -> bool {
-        let (line, range) = self.lines.around(offset);
-        let text = self.text;
-        let (host, user) = self.semicolon_fields.entry(line).or_insert_with(|| {
-            let (mut host, mut user) = (String::new(), String::new());
-            for c in patterns().semicolon_field.captures_iter(&text[range]) {
-                let value = lossy(before_next_keyword(c[2].trim_ascii()));
-                match lossy(&c[1]).to_ascii_lowercase().as_str() {
-                    "host" | "server" | "data source" => host = value,
-                    _ => user = value,
-                }
-            }
-            (host, user)
-        });
-        let (host, user) = (host.clone(), user.clone());
+        let (host, user) = self.semicolon_host_user(offset);
         self.is_local_default_to(&user, password, &host)
             || is_template_default(&user, password, &host)
+    }
+
+    /// The host and user of the Npgsql or ODBC string on the line holding `offset`,
+    /// empty where it names none.
+    fn semicolon_host_user(&mut self, offset: usize) -> (String, String) {
+        let (line, range) = self.lines.around(offset);
+        let text = self.text;
+        self.semicolon_fields
+            .entry(line)
+            .or_insert_with(|| {
+                let (mut host, mut user) = (String::new(), String::new());
+                for c in patterns().semicolon_field.captures_iter(&text[range]) {
+                    let value = lossy(before_next_keyword(c[2].trim_ascii()));
+                    match lossy(&c[1]).to_ascii_lowercase().as_str() {
+                        "host" | "server" | "data source" => host = value,
+                        _ => user = value,
+                    }
+                }
+                (host, user)
+            })
+            .clone()
     }
 
     /// The host and user of the conninfo string holding `offset` (with the string
@@ -1839,6 +1857,20 @@ fn is_ipv4_address(value: &str) -> bool {
         && parts
             .iter()
             .all(|part| (1..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether code connects to another machine's address with the word `password` as the
+/// password (an Npgsql string to `10.1.2.2`, a URI to `192.168.0.7`, whose password is
+/// that word): documentation writes the word where a password goes, but code that dials
+/// an address has set the server up so.
+fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
+    let address = without_port(host.trim_matches(['\'', '"']));
+    syntax == Syntax::Code
+        && ["password", "passwd"]
+            .iter()
+            .any(|word| password.eq_ignore_ascii_case(word))
+        && is_ipv4_address(address)
+        && !is_loopback_address(address.as_bytes())
 }
 
 /// Whether a bare IPv4 address is this machine's: loopback (`127.x.x.x`) or the
