@@ -396,6 +396,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/collect-hosts.sh",
             "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
+            "clean/compose-padded-default.yml",
             "clean/compose-test-test.yml",
             "clean/compose-user-repeated.yml",
             "clean/compose-user-repeated.yml",

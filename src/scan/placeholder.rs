@@ -5,8 +5,8 @@
 //! `yourcompany.neon.tech` does not make a real password in front of it a placeholder.
 
 /// The symbols a value is padded with at its end to pass a form's rule
-/// (`YourSecureDbPassword123!`, `postgres123!@#`).
-pub(super) const PADDING_SYMBOLS: &str = "!@#$%^&*?";
+/// (`YourSecureDbPassword123!`, `postgres123!@#`, `Password001+`).
+pub(super) const PADDING_SYMBOLS: &str = "!@#$%^&*?+";
 
 /// The words a placeholder is made of, every one of them (`your_db_password_here`).
 const PLACEHOLDER_WORDS: &[&str] = &[
