@@ -644,8 +644,9 @@ fn spelt_by_placeholder_words(text: &str) -> bool {
 }
 
 /// The metasyntactic names examples are made of, alone or run together (`foo`,
-/// `foobarbaz`): no password or host is so named.
-const METASYNTACTIC_WORDS: &[&str] = &["foo", "bar", "baz", "qux", "quux"];
+/// `foobarbaz`), and the filler they are padded with (`blablabla`, `blahblah`): no
+/// password or host is so named.
+const METASYNTACTIC_WORDS: &[&str] = &["foo", "bar", "baz", "qux", "quux", "bla", "blah"];
 
 /// Whether a word is only metasyntactic names run together (`foobar`, `foobarbaz`).
 pub(super) fn is_metasyntactic(word: &str) -> bool {
