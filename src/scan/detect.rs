@@ -504,6 +504,20 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = decode(password.as_bytes());
+        // Code that formats the password in (`f"postgresql://u:{pw}@host/db"`,
+        // `${pw}` in a template literal): the credential is the literal `pw` was set to.
+        if let Some(name) = interpolated_name(&secret).filter(|_| syntax == Syntax::Code) {
+            if !joined && !is_placeholder_host(&lossy(host)) {
+                found.extend(interpolated_password(
+                    text,
+                    &mut facts,
+                    name,
+                    (&lossy(user), &lossy(host)),
+                    whole.start(),
+                ));
+            }
+            continue;
+        }
         let placeholder = is_placeholder(&secret)
             && !is_password_word_to_an_address(&secret, &lossy(host), syntax);
         if !placeholder {
@@ -1048,6 +1062,42 @@ fn assigned_password(
         &literal,
     );
     d.local_default = facts.is_local_default_to(&user, &literal, &host);
+    Some((range, d))
+}
+
+/// The variable a URI's password formats in, if that is all it is: Python's `{pw}`,
+/// a template literal's or a shell's `${pw}`.
+fn interpolated_name(password: &str) -> Option<&str> {
+    if password.starts_with('$') {
+        assigned::variable_read(password)
+    } else if password.starts_with('{') {
+        assigned::identifier_read(password)
+    } else {
+        None
+    }
+}
+
+/// The literal a URI's interpolated password was set to above (`pw = "..."`), as the
+/// URI's own password would be reported: a local default by the URI's user and host.
+fn interpolated_password(
+    text: &[u8],
+    facts: &mut LineFacts,
+    name: &str,
+    (user, host): (&str, &str),
+    used: usize,
+) -> Option<(Range<usize>, Detection)> {
+    let range = facts.assignments().literal_before(name, used)?;
+    let literal = lossy(&text[range.clone()]);
+    if is_placeholder(&literal) {
+        return None;
+    }
+    let mut d = detection(
+        Kind::PasswordVariable,
+        range.start,
+        format!("{name}=****"),
+        &literal,
+    );
+    d.local_default = facts.is_local_default_to(user, &literal, host);
     Some((range, d))
 }
 

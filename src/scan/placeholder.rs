@@ -250,6 +250,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || aws_example
         || names_a_secret_store(&lower)
         || names_a_variable_behind_a_source(value)
+        || names_a_secrets_variable(value)
         || bracketed
         || mask
         || only_placeholder_words(value)
@@ -274,6 +275,22 @@ fn assigns_a_variable(value: &str) -> bool {
                 .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     })
+}
+
+/// Whether a value is the name of the variable that holds the secret, written where the
+/// secret goes (`postgresql://ws:XATA_API_KEY@...`, `SUPABASE_DB_PASSWORD`): words in
+/// capitals joined by `_`, the last naming a secret.
+fn names_a_secrets_variable(value: &str) -> bool {
+    const SECRET_WORDS: &[&str] = &[
+        "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD",
+    ];
+    value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && value
+            .rsplit_once('_')
+            .is_some_and(|(name, last)| !name.is_empty() && SECRET_WORDS.contains(&last))
 }
 
 /// The body of a password a provider marks with its prefix (Aiven's `AVNS_`, Neon's
@@ -810,6 +827,8 @@ mod tests {
             "SECRET:DB_PASSWORD",
             "env:PGPASSWORD",
             "file:/run/secrets/pg",
+            "XATA_API_KEY",
+            "SUPABASE_DB_PASSWORD",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -858,6 +877,8 @@ mod tests {
             "Adm1n",
             "S3cretSauce7",
             "AVNS_Kq8vTz2mLp4R",
+            "KQ8V_TZ2M",
+            "WINTER_2024",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

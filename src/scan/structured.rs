@@ -70,6 +70,7 @@ struct Patterns {
     option_default: Regex,
     labelled_value: Regex,
     supposition: Regex,
+    email_login: Regex,
     env_pair: Regex,
     named_value: Regex,
     hcl_set: Regex,
@@ -115,10 +116,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
-        // properties, .env, a Markdown list's item): `password: s3cret`,
+        // properties, .env, a Markdown list's item, in a code span too): `password: s3cret`,
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,]*)[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // The same key on a line of a file a script writes with `printf` or `echo -e`,
@@ -199,14 +200,21 @@ fn patterns() -> &'static Patterns {
         // A password as a document gives it: a table's label cell and the value cell
         // beside it (`<th>Password</th><td>...</td>`, `| Password | ... |`), or prose
         // (`the password is `...`` or `"..."`, `Password: `...``, `**Password**: `...``,
+        // in Spanish, Portuguese, German or French too (`**Contraseña**: `...``),
         // `with password **`...`**`; a code span with `=` or `(` in it is code, not a
         // value; `password: "..."` is a setting, the quoted keys' to judge).
         labelled_value: Regex::new(concat!(
             r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
             r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
-            r#"|(?i)(?-u:\b)(password)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
+            r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
             r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
         ))
+        .expect("valid regex"),
+        // A login given as an email address: `Email: admin@acme.org`, `"email":
+        // "a@b.io"`, `login = ops@acme.io` (markup around the key too).
+        email_login: Regex::new(
+            r#"(?im)(?:^|[\s"'{,*|])(?:e-?mail|login|user(?:name)?)\**["']?[ \t]*[:=][ \t]*\**[ \t]*["'`]?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?-u:\b)"#,
+        )
         .expect("valid regex"),
         // The words that suppose what follows: `if`, `say`, `suppose`, `assuming`, `when`,
         // then perhaps `your`/`the` and a word (`If your database `), right before the label.
@@ -323,6 +331,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()));
         if !is_key_in_a_literal(text, key, syntax)
             || !named
+            || beside_an_email_login(text, key.start())
             || is_reference(&secret)
             || !context.configures_postgres_for(&name, key.start())
             || context.block_names_another_engine(key.start())
@@ -348,6 +357,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let dbt_pass = name.trim_end_matches([':', '=', ' ']) == "pass"
                 && context.nested_block_names_postgres(key.start());
             if is_working_directory(&name, &secret)
+                || beside_an_email_login(text, key.start())
                 || !(is_database_password_key(&name) || dbt_pass)
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
@@ -501,6 +511,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || supposes(text, label.start())
+                || beside_an_email_login(text, label.start())
                 || heading_names_another_service(text, label.start())
                 || !context.configures_postgres(label.start())
             {
@@ -990,7 +1001,8 @@ pub(super) fn is_reference(value: &str) -> bool {
 /// `" password=" + password + " dbname="` the quotes hold ` + password + `, joined on
 /// with `+`, PHP's `.` (`".$password."`) or Visual Basic's `&`; and a conninfo's quoted
 /// value that is such code between the host string's own quotes, escaped or not
-/// (`password='"+password+"'` holds `"+password+"`).
+/// (`password='"+password+"'` holds `"+password+"`); read unquoted, a name between two
+/// joins is the same code (`"password="+password+"\n"` holds `+password+`).
 pub(super) fn is_concatenation(value: &str) -> bool {
     let is_join = |c: char| matches!(c, '+' | '.' | '&');
     let unescaped = value.trim_start_matches('\\');
@@ -1015,7 +1027,16 @@ pub(super) fn is_concatenation(value: &str) -> bool {
         !rest.trim().is_empty()
             && (value.ends_with(char::is_whitespace) || rest.ends_with(char::is_whitespace))
     });
-    joined_on || joined_after || inner_code
+    let name_between_joins = value
+        .strip_prefix(is_join)
+        .and_then(|rest| rest.strip_suffix(&value[..1]))
+        .is_some_and(|name| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.' | '(' | ')'))
+        });
+    joined_on || joined_after || inner_code || name_between_joins
 }
 
 /// Whether a value names a file that holds the secret (`secrets/postgres-password.txt`,
@@ -1189,6 +1210,32 @@ fn supposes(text: &[u8], label: usize) -> bool {
         .map_or(0, |i| i + 1);
     patterns().supposition.is_match(&before[line_start..])
 }
+
+/// Whether the password at `at` is an application account's: its line, or the line
+/// just above or below it, gives an email address as the login (`Email:
+/// admin@acme.org` over `Password: ...`, `{"email": "a@b.io", "password": "..."}`). A
+/// database's user is a role name, never an address.
+fn beside_an_email_login(text: &[u8], at: usize) -> bool {
+    let line_start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let above_start = text[..line_start.saturating_sub(1)]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let below_end = text[at..]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .map_or(text.len(), |(i, _)| at + i);
+    let reach = above_start.max(at.saturating_sub(HEAD))..below_end.min(at + HEAD);
+    patterns().email_login.is_match(&text[reach])
+}
+
+/// How far around a password its login is looked for, on each side.
+const HEAD: usize = 256;
 
 /// How far before a password's label a supposition is looked for.
 const SUPPOSITION_REACH: usize = 64;
