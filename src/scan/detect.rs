@@ -171,6 +171,7 @@ struct Patterns {
     password_variable: Regex,
     fallback: Regex,
     database_password_name: Regex,
+    password_key_before: Regex,
     role_password: Regex,
     puppet_password_variable: Regex,
     client_command: Regex,
@@ -343,6 +344,12 @@ fn patterns() -> &'static Patterns {
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
             r#"|env:"([A-Za-z0-9_]+)[^"\n]*"[^`\n]*?envDefault:("[^"\n]*")"#,
         ))
+        .expect("valid regex"),
+        // A password key that a value follows (`password: `, `"password" => `), the
+        // expression's start after it (`process.env.`, `env('`).
+        password_key_before: Regex::new(
+            r#"(?i)(?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*(?:process\.env\.|[A-Za-z_.]*\(\s*["'])?$"#,
+        )
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
@@ -853,11 +860,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
+        // A driver's `password:` key that reads a variable of any name and falls back to
+        // a literal (`password: process.env.YUGABYTE_PASSWORD || '...'`) is the driver's.
+        let keyed_as_password = is_set_under_a_password_key(text, name.start());
         let names_database_password = names_database_password(&shown)
-            || (matches!(
-                shown.to_ascii_lowercase().as_str(),
-                "password" | "passwd" | "pwd"
-            ) && context.configures_postgres(name.start()));
+            || ((keyed_as_password
+                || matches!(
+                    shown.to_ascii_lowercase().as_str(),
+                    "password" | "passwd" | "pwd"
+                ))
+                && context.configures_postgres(name.start()));
         if !names_database_password
             || structured::names_another_engine(name.as_bytes())
             || context.configures_another_engine(name.start())
@@ -1773,6 +1785,17 @@ pub(super) fn names_database_password(name: &str) -> bool {
     patterns().database_password_name.is_match(name.as_bytes())
 }
 
+/// Whether the expression at `at` is the value of a password key on its line (`password:
+/// process.env.X || '...'`, `"password" => env('X', '...')`).
+fn is_set_under_a_password_key(text: &[u8], at: usize) -> bool {
+    let line_start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let before = &text[line_start.max(at.saturating_sub(HEAD))..at];
+    patterns().password_key_before.is_match(before)
+}
+
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres",
@@ -2079,6 +2102,17 @@ fn is_placeholder_host(host: &str) -> bool {
                     .zip(COUNTED_DIGITS.bytes().cycle())
                     .all(|(a, b)| a == b))
     });
+    // A made-up stem and the digits counted after it (`db.xyz123.nhost.run`,
+    // `abc123.supabase.co`, `foo1.example`).
+    let made_up_label = name.split('.').any(|label| {
+        let label = label.to_ascii_lowercase();
+        let stem = label.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = &label[stem.len()..];
+        let made_up_stem = matches!(stem, "xyz" | "abc")
+            || (stem.len() >= 3 && stem.bytes().all(|b| b == b'x'))
+            || placeholder::is_metasyntactic(stem);
+        made_up_stem && !digits.is_empty() && COUNTED_DIGITS.starts_with(digits)
+    });
     // Terraform's reference to the database it provisions
     // (`${azurerm_postgresql_flexible_server.main.fqdn}`, `${aws_db_instance.app.address}`)
     // names a real host, however a template spells it.
@@ -2093,7 +2127,8 @@ fn is_placeholder_host(host: &str) -> bool {
     (is_placeholder(host) && !provisioned)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
-        || (name.contains('.') && (placeholder::is_metasyntactic(first_label) || counted_label))
+        || (name.contains('.')
+            && (placeholder::is_metasyntactic(first_label) || counted_label || made_up_label))
 }
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
 /// and a bare name are as given.

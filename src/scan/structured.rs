@@ -65,6 +65,7 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     driver_call: Regex,
+    replaced_literal: Regex,
     devart_encrypted_password: Regex,
     value_annotation: Regex,
     option_default: Regex,
@@ -173,6 +174,12 @@ fn patterns() -> &'static Patterns {
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function,
         // and MATLAB's `database('db', 'user', '...', 'Vendor', 'PostgreSQL')`.
+        // A password key set to a reference with the literal it replaced left in a
+        // comment after it: `password: process.env.DB_PASS, //'...'`.
+        replaced_literal: Regex::new(
+            r#"(?im)(?:^|[^A-Za-z0-9_])((?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*[A-Za-z_$][^\n'"]*?(?://|#)[ \t]*)(?:'([^'\s]{6,})'|"([^"\s]{6,})")[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
         driver_call: Regex::new(
             r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
@@ -450,6 +457,19 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             call.start()..value.end() + 1,
             call_shown(call.as_bytes()),
+            &secret,
+        ));
+    }
+    for c in p.replaced_literal.captures_iter(text) {
+        let key = c.get(1).expect("key");
+        let value = c.get(2).or_else(|| c.get(3)).expect("value");
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(key.start()) {
+            continue;
+        }
+        found.push(setting(
+            key.start()..value.end() + 1,
+            "password: ... // '****'".to_string(),
             &secret,
         ));
     }
