@@ -364,6 +364,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/DevDatabase.kt",
             "clean/Dockerfile.orders-db",
             "clean/Grades.java",
+            "clean/LedgerClient.scala",
             "clean/Makefile-local",
             "clean/README-b31.md",
             "clean/README.txt",

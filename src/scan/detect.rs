@@ -1963,7 +1963,7 @@ pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
 /// user's own (`users_own_passwords`), whatever the case; or the word `password` spelt
 /// with capitals as a value (`PassWord`, `PASSWORD`; lower case, it is documentation's
 /// placeholder).
-fn is_weak_for(user: &str, password: &str) -> bool {
+pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
     let capitalised_word = password != "password" && password.eq_ignore_ascii_case("password");
     let password = password.to_ascii_lowercase();
     capitalised_word

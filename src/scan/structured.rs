@@ -65,6 +65,8 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     driver_call: Regex,
+    loopback_url: Regex,
+    quoted_argument: Regex,
     replaced_literal: Regex,
     devart_encrypted_password: Regex,
     value_annotation: Regex,
@@ -174,6 +176,13 @@ fn patterns() -> &'static Patterns {
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function,
         // and MATLAB's `database('db', 'user', '...', 'Vendor', 'PostgreSQL')`.
+        // A URL to this machine: loopback, or JDBC's with no host (`jdbc:postgresql:shop`).
+        loopback_url: Regex::new(
+            r#"(?i)//(?:localhost|127\.0\.0\.1|\[::1\])[:/"']|jdbc:postgresql:[A-Za-z_]"#,
+        )
+        .expect("valid regex"),
+        // An argument given as a literal: `"shop"` or `'shop'`.
+        quoted_argument: Regex::new(r#"["']([^"'\s,]+)["']"#).expect("valid regex"),
         // A password key set to a reference with the literal it replaced left in a
         // comment after it: `password: process.env.DB_PASS, //'...'`.
         replaced_literal: Regex::new(
@@ -181,7 +190,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,\s*"[^"\n]*"\s*,\s*"[^"\n]*")\s*,\s*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -454,11 +463,13 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        found.push(setting(
+        let (range, mut d) = setting(
             call.start()..value.end() + 1,
             call_shown(call.as_bytes()),
             &secret,
-        ));
+        );
+        d.local_default = is_weak_call_to_loopback(call.as_bytes(), &secret);
+        found.push((range, d));
     }
     for c in p.replaced_literal.captures_iter(text) {
         let key = c.get(1).expect("key");
@@ -767,6 +778,18 @@ fn kubernetes_secret_data(
         ));
     }
     (found, decoded_values)
+}
+
+/// Whether a driver call's password, read with the arguments before it, is a local set-up's:
+/// the call's URL is this machine's (`jdbc:postgresql://localhost:5432/shop`, or no
+/// host at all, `jdbc:postgresql:shop`) and the password is a default or its user's own
+/// (`fromDriverManager(..., "shop", "shop")`).
+fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
+    let p = patterns();
+    p.loopback_url.is_match(call)
+        && p.quoted_argument
+            .captures_iter(call)
+            .any(|c| super::detect::is_weak_for(&lossy(&c[1]), password))
 }
 
 /// A password setting's finding over `range` (it starts where the range does), shown as
