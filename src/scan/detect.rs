@@ -944,6 +944,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     found.extend(userlist(text, &p.userlist_line));
     found.extend(super::formatted::detect(text));
+    found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code that names no host, is for that database; so is a

@@ -283,9 +283,10 @@ fn patterns() -> &'static Patterns {
         // drivers, port and pooler, the type names drivers give it (`PgPool`,
         // `PgConnectOptions`, `PGSimpleDataSource`), and the services that host only it
         // (Neon; Supabase named as a service or a host, not its client's `supabase.auth`,
-        // whose passwords are an application's users').
+        // whose passwords are an application's users'; the hosts of Nile, Nhost's
+        // databases, Xata's Postgres endpoint and Crunchy Bridge).
         postgres: Regex::new(
-            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
@@ -885,6 +886,12 @@ fn is_database_password_key(shown: &str) -> bool {
         "connection",
         // Haskell's postgresql-simple: `ConnectInfo { connectPassword = "..." }`.
         "connect",
+        // The services that host only PostgreSQL: `NILE_PASSWORD`, `NEON_PASSWORD`.
+        "nile",
+        "neon",
+        "nhost",
+        "xata",
+        "crunchy",
     ];
     const OTHER_SERVICES: &[&str] = &[
         "mail",

@@ -1,0 +1,88 @@
+//! URIs that code writes as several string literals joined: Python's adjacent literals
+//! (`"postgresql://" "app:" "s3cret" "@db.acme.io/app"`, one to a line inside
+//! parentheses) or pieces joined with `+`. No one literal holds the URI, so each reading
+//! of the text misses it; the literals are joined as the language joins them and the
+//! URI is read from the whole.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+use super::detect::{Detection, Kind};
+use super::structured::Syntax;
+
+/// How many literals after the first are joined at most: a URI is a few pieces.
+const MAX_PIECES: usize = 8;
+
+/// A string literal that starts a PostgreSQL URI and ends before its `@`.
+fn uri_start() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"(?i)(["'])(postgres(?:ql)?(?:\+[a-z0-9_]+)?://[^"'@\n]*)["']"#)
+            .expect("valid regex")
+    })
+}
+
+/// The next literal joined on: spaces and line breaks, perhaps a `+`, then a quoted
+/// piece.
+fn next_piece() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| Regex::new(r#"^\s*\+?\s*(["'])([^"'\n]*)["']"#).expect("valid regex"))
+}
+
+/// The URI credentials in code's joined literals, each with the range from the first
+/// literal to the last (findings report the first literal's line).
+pub fn detect(text: &[u8], syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
+    let mut found = Vec::new();
+    if syntax != Syntax::Code {
+        return found;
+    }
+    for c in uri_start().captures_iter(text) {
+        let (whole, first) = (c.get(0).expect("group 0"), c.get(2).expect("piece"));
+        let mut joined = first.as_bytes().to_vec();
+        let mut end = whole.end();
+        for _ in 0..MAX_PIECES {
+            let Some(piece) = next_piece().captures(&text[end..]) else {
+                break;
+            };
+            joined.extend_from_slice(&piece[2]);
+            end += piece.get(0).expect("group 0").end();
+        }
+        if !joined.contains(&b'@') {
+            continue;
+        }
+        for mut d in super::detect::detect(&joined, syntax) {
+            if matches!(d.kind, Kind::PostgresUri | Kind::DatabaseUrl) {
+                d.offset = whole.start();
+                found.push((whole.start()..end, d));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacent_literals_are_joined() {
+        let text = "URL = (\n    \"postgresql+psycopg://\"\n    \"app:\"\n    \"Kq8vTz2mLp\"\n    \"@db.acme.io:5432/app\"\n)\n"; // vsecure:allow (a documented fake)
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.offset, text.find("\"postgresql").unwrap());
+    }
+
+    #[test]
+    fn literals_joined_with_plus_are_joined() {
+        let text = "const url = 'postgres://app:' + 'Kq8vTz2mLp' + '@db.acme.io/app';\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(text.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_variable_between_pieces_ends_the_join() {
+        let text = "url = \"postgresql://app:\" + password + \"@db.acme.io/app\"\n";
+        assert!(detect(text.as_bytes(), Syntax::Code).is_empty());
+    }
+}
