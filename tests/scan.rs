@@ -513,6 +513,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/throwaway-docker.sh",
             "clean/throwaway-docker.sh",
             "clean/throwaway-service.yml",
+            "clean/tiles_import.rb",
             "clean/tracking-db-setup.sql",
             "clean/try-connections.go",
             "clean/tunnel-note.tf",

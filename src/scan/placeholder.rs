@@ -158,6 +158,15 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "acesso",
     "acceso",
     "access",
+    // Turkish's `your`, `new`, `password` and `user` (`YENI_SIFRE`, `sizin_parolaniz`).
+    "sizin",
+    "senin",
+    "yeni",
+    "sifre",
+    "şifre",
+    "parola",
+    "kullanici",
+    "kullanıcı",
 ];
 
 /// The word for password in the languages projects document their set-up in that are
@@ -421,6 +430,9 @@ const EXAMPLE_PASSWORDS: &[&str] = &[
     "asdasd",
     "qwerty",
     "asdfgh",
+    // SQL Server's documented example, copied into compose files beside PostgreSQL.
+    "yourstrong@passw0rd",
+    "yourstrong(!)password",
 ];
 
 /// Whether a value is the address of a secret kept in a secret store, which the
@@ -829,6 +841,8 @@ mod tests {
             "file:/run/secrets/pg",
             "XATA_API_KEY",
             "SUPABASE_DB_PASSWORD",
+            "YENI_SIFRE",
+            "YourStrong@Passw0rd",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
