@@ -220,11 +220,12 @@ fn patterns() -> &'static Patterns {
         // The password runs to the last `@` before the host (the host must end where a
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
         // space (libpq would misread such a URI, but the secret is there).
-        // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too.
+        // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
+        // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?(?:\+[a-z0-9_]+)?:(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:postgres(?:ql)?(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -505,6 +506,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             if !server.eq_ignore_ascii_case(&first_label) {
                 continue;
             }
+        }
+        // Ecto's URL is PostgreSQL's only where its host or the text around says so.
+        let ecto = scheme.len() >= 4 && scheme[..4].eq_ignore_ascii_case(b"ecto");
+        if ecto
+            && !lossy(host).to_ascii_lowercase().contains("postgres")
+            && !context.configures_postgres(whole.start())
+        {
+            continue;
         }
         let joined = host.is_empty();
         if joined

@@ -430,6 +430,7 @@ const EXAMPLE_PASSWORDS: &[&str] = &[
     "asdasd",
     "qwerty",
     "asdfgh",
+    "opensesame",
     // SQL Server's documented example, copied into compose files beside PostgreSQL.
     "yourstrong@passw0rd",
     "yourstrong(!)password",
@@ -533,8 +534,11 @@ fn only_placeholder_words(value: &str) -> bool {
         }
         // Words apart may qualify the word for a password (`super-secret`,
         // `dev-db-password`); a host's (`db.prod`) names no password.
+        // A run of `x` masks a word (`pw-xxxx`).
         many => {
-            many.iter().all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+            let masked = |w: &str| w.len() >= 3 && w.bytes().all(|b| b == b'x');
+            many.iter()
+                .all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()) || masked(w))
                 || (many.iter().all(|w| {
                     PLACEHOLDER_WORDS.contains(&w.as_str()) || QUALIFIERS.contains(&w.as_str())
                 }) && many
@@ -843,6 +847,7 @@ mod tests {
             "SUPABASE_DB_PASSWORD",
             "YENI_SIFRE",
             "YourStrong@Passw0rd",
+            "pw-xxxx",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
