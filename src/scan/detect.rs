@@ -1491,9 +1491,23 @@ impl<'a> LineFacts<'a> {
     /// Whether the line holding `offset` is a string piece that continues a conninfo
     /// string begun on the lines above (Python's adjacent literals, `"host=db "` then
     /// `"password=..."`): it starts with a quote and one of the three lines above is a
-    /// string piece that starts with a libpq keyword.
+    /// string piece that starts with a libpq keyword; or the line above, holding a libpq
+    /// keyword, ends in a backslash that continues the string.
     fn continues_conninfo(&self, offset: usize) -> bool {
         let (line, range) = self.lines.around(offset);
+        // A string continued with a backslash at the line's end (Rust's, C's, a shell's
+        // `"host=localhost user=app \` then `password=... \`).
+        let continued = line > 0 && {
+            let (_, above) = self.lines.around(self.lines.start_of(line - 1));
+            let above = self.text[above].trim_ascii_end();
+            above.ends_with(b"\\")
+                && patterns()
+                    .libpq_keyword
+                    .is_match(&above[above.len().saturating_sub(HEAD)..])
+        };
+        if continued {
+            return true;
+        }
         let first = self.text[range].iter().find(|b| !b.is_ascii_whitespace());
         if !matches!(first, Some(b'"' | b'\'')) {
             return false;
