@@ -369,6 +369,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/README-b31.md",
             "clean/README.txt",
             "clean/SpacedSettings.cs",
+            "clean/VERIFY_MIGRATION.md",
             "clean/add-test-service.sh",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",

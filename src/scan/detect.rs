@@ -1697,12 +1697,15 @@ fn declares_a_parameter(after: &[u8]) -> bool {
 
 /// Hosts that only reach this machine or a CI job's service container (a container
 /// reaches the machine it runs on as `host.docker.internal`, or under Podman and
-/// OrbStack `host.containers.internal` and `host.orb.internal`).
+/// OrbStack `host.containers.internal` and `host.orb.internal`; a client given
+/// `0.0.0.0` reaches this machine).
 const LOCAL_HOSTS: &[&str] = &[
     "localhost",
     "127.0.0.1",
     "::1",
     "[::1]",
+    // The unspecified address, which a client dials as this machine.
+    "0.0.0.0",
     "host.docker.internal",
     "host.containers.internal",
     "host.orb.internal",
