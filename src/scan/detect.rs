@@ -527,10 +527,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // `${pw}` in a template literal): the credential is the literal `pw` was set to.
         if let Some(name) = interpolated_name(&secret).filter(|_| syntax == Syntax::Code) {
             if !joined && !is_placeholder_host(&lossy(host)) {
-                found.extend(interpolated_password(
+                found.extend(variable_literal(
                     text,
                     &mut facts,
-                    name,
+                    ("", name),
                     (&lossy(user), &lossy(host)),
                     whole.start(),
                 ));
@@ -1066,11 +1066,6 @@ fn assigned_password(
     sigil: &str,
     used: usize,
 ) -> Option<(Range<usize>, Detection)> {
-    let range = facts.assignments().literal_before(name, used)?;
-    let literal = lossy(&text[range.clone()]);
-    if is_placeholder(&literal) {
-        return None;
-    }
     let (host, user) = facts.conninfo_host_user(used);
     let assignments = facts.assignments();
     let resolve = |field: String| match assigned::variable_read(&field) {
@@ -1080,14 +1075,7 @@ fn assigned_password(
         None => field,
     };
     let (host, user) = (resolve(host), resolve(user));
-    let mut d = detection(
-        Kind::PasswordVariable,
-        range.start,
-        format!("{sigil}{name}=****"),
-        &literal,
-    );
-    d.local_default = facts.is_local_default_to(&user, &literal, &host);
-    Some((range, d))
+    variable_literal(text, facts, (sigil, name), (&user, &host), used)
 }
 
 /// The variable a URI's password formats in, if that is all it is: Python's `{pw}`,
@@ -1102,12 +1090,13 @@ fn interpolated_name(password: &str) -> Option<&str> {
     }
 }
 
-/// The literal a URI's interpolated password was set to above (`pw = "..."`), as the
-/// URI's own password would be reported: a local default by the URI's user and host.
-fn interpolated_password(
+/// The literal the variable `name` was last set to before `used`, as a password
+/// variable's finding shown as `{sigil}{name}=****` (`$pass`, or a URI's `{pw}` as
+/// `pw`): a local default by the user and host it is given to.
+fn variable_literal(
     text: &[u8],
     facts: &mut LineFacts,
-    name: &str,
+    (sigil, name): (&str, &str),
     (user, host): (&str, &str),
     used: usize,
 ) -> Option<(Range<usize>, Detection)> {
@@ -1119,7 +1108,7 @@ fn interpolated_password(
     let mut d = detection(
         Kind::PasswordVariable,
         range.start,
-        format!("{name}=****"),
+        format!("{sigil}{name}=****"),
         &literal,
     );
     d.local_default = facts.is_local_default_to(user, &literal, host);
