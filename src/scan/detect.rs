@@ -273,11 +273,13 @@ fn patterns() -> &'static Patterns {
         // item's name with its password on the next line (Ansible's `postgresql_users:`
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
-        // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below.
+        // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
+        // or a Dockerfile's `ENV PGUSER app`.
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?USER(?:NAME)?|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db-user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#]+)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb|dropdb)(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
+            r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
         ))
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -677,6 +679,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // fallbacks' rule judges what follows `:-`.
         let expanded = text[..key.start()].ends_with(b"${");
         if expanded
+            || prefixes_a_command(text, key.as_bytes(), value.end())
             || is_placeholder(&secret)
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
@@ -823,6 +826,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let bare_literal =
             env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
         if (!quoted && !bare_literal)
+            || prefixes_a_command(text, key.as_bytes(), value.end())
             || secret.is_empty()
             || is_ipv4_address(&secret)
             || structured::is_reference(&secret)
@@ -1022,6 +1026,30 @@ fn follows_an_instruction(instructions: &[usize], offset: usize) -> bool {
     const REACH: usize = 400;
     let before = instructions.partition_point(|end| *end <= offset);
     before > 0 && offset - instructions[before - 1] <= REACH
+}
+
+/// Whether `NAME= word ...` is the shell's empty assignment before a command
+/// (`PGPASSWORD= pg_dump -h db`): `=` right after the name, blanks after it, and the
+/// word read as the value followed on its line by the command's arguments. A value
+/// alone after the blank (`DB_PASSWORD= s3cret` in a `.env`) is still the value.
+fn prefixes_a_command(text: &[u8], key: &[u8], value_end: usize) -> bool {
+    let separator = key.trim_ascii_end();
+    let Some(name) = separator.strip_suffix(b"=") else {
+        return false;
+    };
+    if separator.len() == key.len()
+        || !name
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return false;
+    }
+    let rest = text[value_end..]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    !rest.is_empty() && !rest.starts_with(b"#")
 }
 
 /// Whether a bare value in code is a variable's name (`PGPASSWORD: password,` in an
