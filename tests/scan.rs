@@ -504,6 +504,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/stack-README.md",
             "clean/stack-README.md",
             "clean/stock_local.dart",
+            "clean/store_SUITE.erl",
             "clean/store_client.rb",
             "clean/t.env",
             "clean/test-2.env",

@@ -858,7 +858,9 @@ fn lists_an_option(text: &[u8], option: usize, value_end: usize) -> bool {
 
 /// Whether a quoted-value match is a key set to a literal, not a path in code: a key
 /// after `::` (`Kind::Pgpassword => "..."`) is a path, and in code `=>` sets a key only
-/// when the key is a symbol or quoted (`:password => '...'`, `'password' => '...'`); in
+/// when the key is a symbol or quoted (`:password => '...'`, `'password' => '...'`) or
+/// a bare word that begins its line, as a Perl hash's or an Erlang map's entries do
+/// (`password => "..."`; a JavaScript arrow function is no line's start); in
 /// configuration a bare key may (Logstash's `jdbc_password => "..."`).
 fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) -> bool {
     let start = key.start();
@@ -866,7 +868,14 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) ->
         || start >= 2 && &text[start - 2..start] == b"::";
     let arrow = key.as_bytes().windows(2).any(|w| w == b"=>");
     let symbol_or_quoted = matches!(key.as_bytes().first(), Some(b':' | b'"' | b'\''));
-    !after_path && (!arrow || symbol_or_quoted || syntax == Syntax::Config)
+    let line_start = text[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let begins_line = text[line_start..start]
+        .iter()
+        .all(|b| *b == b' ' || *b == b'\t');
+    !after_path && (!arrow || symbol_or_quoted || begins_line || syntax == Syntax::Config)
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
