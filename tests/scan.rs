@@ -441,6 +441,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
             "clean/jpa-persistence.xml",
+            "clean/kaifa-huanjing.md",
             "clean/lab-delete.php",
             "clean/lateral-movement.md",
             "clean/ledger-context.xml",

@@ -187,6 +187,7 @@ struct Patterns {
     lesson_on_leaks: Regex,
     example_password: Regex,
     change_instruction: Regex,
+    bad_practice_label: Regex,
 }
 
 /// A setting's type written between its name and `=` (`db_password: str = "..."`, `val
@@ -407,6 +408,15 @@ fn patterns() -> &'static Patterns {
             r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?)(?-u:\b)",
         )
         .expect("valid regex"),
+        // A label that shows what follows as what not to do: a line marked with a cross
+        // (`# ❌ Hardcoded secrets`), or a comment, heading or bold label that calls it bad,
+        // insecure or wrong (`**Bad (Insecure):**`, `// Wrong:`).
+        bad_practice_label: Regex::new(concat!(
+            r"(?im)^[ \t]*(?:#+|//|--|[-*+]|\*\*)?[ \t]*(?:❌|✗|✘|🚫|⛔)[^\n]{0,80}$",
+            r"|^[ \t]*(?:#+|//|--|\*\*|[-*+][ \t]+\*\*)[ \t]*\**(?:bad|insecure|wrong|vulnerable|anti-?pattern)(?-u:\b)[^\n]{0,60}$",
+            r"|^[ \t]*\**(?:bad|insecure|wrong|vulnerable|anti-?pattern)(?-u:\b)[^\n]{0,40}:\**[ \t]*\r?$",
+        ))
+        .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
         // ``secret99`` with a secure password", or supposes one, in English or Chinese
         // ("assuming the password is `...`", "假设密码是 `...`").
@@ -455,6 +465,9 @@ fn patterns() -> &'static Patterns {
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ ]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            // A guide's host on loopback in the languages projects document their set-up
+            // in (`- 主机：localhost`, `хост: 127.0.0.1`).
+            r#"|^[ \t*-]*(?:主机|主机地址|地址|服务器地址|数据库地址|хост|сервер|адрес)[ \t]*(?:[:=]|：)[ \t]*(?:localhost|127\.0\.0\.1)(?::\d+)?[ \t]*\r?$"#,
             // A Kubernetes variable's `- name: ..._HOST` with its `value:` below.
             r#"|^[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:PG|POSTGRES(?:QL)?|DB|DATABASE)_(?:[A-Z0-9]+_)?HOST["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|sql)[A-Za-z0-9_-]*)["']?[ \t]*\r?$"#,
         ))
@@ -1016,12 +1029,20 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .map(|m| m.end())
         .collect();
     found.retain(|(range, _)| !follows_an_instruction(&instructions, range.start));
+    // A value shown just under a label calling it bad practice is the text's example of
+    // what not to do.
+    let bad_practice: Vec<usize> = p
+        .bad_practice_label
+        .find_iter(text)
+        .map(|m| m.end())
+        .collect();
+    found.retain(|(range, _)| !follows_an_instruction(&bad_practice, range.start));
     dedupe(found)
 }
 
 /// Whether `offset` is shown shortly after (within a few lines of) prose telling the
-/// reader to change the password; `instructions` holds where each such phrase ends, in
-/// order.
+/// reader to change the password, or a label calling what follows bad practice;
+/// `instructions` holds where each such phrase ends, in order.
 fn follows_an_instruction(instructions: &[usize], offset: usize) -> bool {
     const REACH: usize = 400;
     let before = instructions.partition_point(|end| *end <= offset);

@@ -115,7 +115,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -165,7 +165,8 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Flyway's `.dataSource(url, "user",
-        // "...")`), `props.setProperty("password", "...")` (and
+        // "...")`, MyBatis-Plus's generator's `FastAutoGenerator.create(url, "user", "...")`
+        // and `new DataSourceConfig.Builder(url, "user", "...")`), `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
         // JDBC `.option("password", "...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
@@ -190,7 +191,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -227,9 +228,10 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A login given as an email address: `Email: admin@acme.org`, `"email":
-        // "a@b.io"`, `login = ops@acme.io` (markup around the key too).
+        // "a@b.io"`, `login = ops@acme.io` (markup around the key too), `登录邮箱：
+        // admin@acme.org`, one code makes (`` email = `${randomUUID()}@example.test` ``).
         email_login: Regex::new(
-            r#"(?im)(?:^|[\s"'{,*|])(?:e-?mail|login|user(?:name)?)\**["']?[ \t]*[:=][ \t]*\**[ \t]*["'`]?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?-u:\b)"#,
+            r#"(?im)(?:^|[\s"'{,*|])(?:e-?mail|login|user(?:name)?|(?:登录|用户|电子)?邮箱|电子邮件)\**["']?[ \t]*(?:[:=]|：)[ \t]*\**[ \t]*["'`]?(?:\$\{[^}\n]*\}|[A-Za-z0-9._%+-])+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?-u:\b)"#,
         )
         .expect("valid regex"),
         // The words that suppose what follows: `if`, `say`, `suppose`, `assuming`, `when`,
@@ -346,8 +348,16 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
             || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()));
+        // A script's `$pass = "..."` is judged by where it is used (the conninfo that
+        // reads `$pass`), as its other variables are; a field or key named `pass` here.
+        let script_variable = key.start() > 0
+            && text[key.start() - 1] == b'$'
+            && name
+                .trim_end_matches([':', '=', ' '])
+                .eq_ignore_ascii_case("pass");
         if !is_key_in_a_literal(text, key, syntax)
             || !named
+            || script_variable
             || beside_an_email_login(text, key.start())
             || is_reference(&secret)
             || !context.configures_postgres_for(&name, key.start())
@@ -394,6 +404,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || is_placeholder(&secret)
+                || beside_an_email_login(text, key.start())
                 || !context.configures_postgres(key.start())
                 || context.block_names_another_engine(key.start())
             {
@@ -879,11 +890,11 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) ->
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
-/// `passwd` or `pwd` alone or after a database word (`db_password`, `dbPassword`,
+/// `passwd`, `pwd` or `pass` alone or after a database word (`db_password`, `dbPassword`,
 /// `master_password`), and no part names another service (`spring.mail.password`,
 /// `ssl.key-password`, `redis_password` are not a database's).
 fn is_database_password_key(shown: &str) -> bool {
-    const ALONE: &[&str] = &["password", "passwd", "pwd"];
+    const ALONE: &[&str] = &["password", "passwd", "pwd", "pass"];
     const DATABASE_WORDS: &[&str] = &[
         "db",
         "database",
