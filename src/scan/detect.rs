@@ -176,6 +176,7 @@ struct Patterns {
     puppet_password_variable: Regex,
     client_command: Regex,
     client_host: Regex,
+    client_host_value: Regex,
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
@@ -368,6 +369,12 @@ fn patterns() -> &'static Patterns {
         client_command: Regex::new(r"(?:^|[\s;&|(])(?:psql|pg_dump|pg_dumpall|pg_restore|createdb|dropdb)(?:\s|$)")
             .expect("valid regex"),
         client_host: Regex::new(r"(?:\s-h\s*\S|--host|host=|hostaddr=|://)").expect("valid regex"),
+        // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
+        // --host=db.acme.io`), the host captured.
+        client_host_value: Regex::new(
+            r#"(?:^|[\s;&|("'\\/])(?:psql|pg_dump|pg_dumpall|pg_restore|createdb|dropdb|pg_isready)(?:\.exe)?["']?(?:[ \t][^\n]*?)?[ \t](?:-h[ \t]*|--host[= ])["']?([^\s"']+)"#,
+        )
+        .expect("valid regex"),
         // Puppet's role password hashed from a variable: `postgresql_password('app',
         // $password.unwrap)`.
         puppet_password_variable: Regex::new(
@@ -691,7 +698,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A shell's default expansion (`${PGPASSWORD:-...}`) reads the variable; the
         // fallbacks' rule judges what follows `:-`.
         let expanded = text[..key.start()].ends_with(b"${");
+        // PowerShell quotes its strings: a bare word after `$env:PGPASSWORD =` is a
+        // command or a variable (`Read-Host ...`).
+        let powershell_expression = key.start() >= 5
+            && text[key.start() - 5..key.start()].eq_ignore_ascii_case(b"$env:")
+            && !matches!(value.as_bytes().first(), Some(b'"' | b'\''));
         if expanded
+            || powershell_expression
             || prefixes_a_command(text, key.as_bytes(), value.end())
             || is_placeholder(&secret)
             || is_expression(value.as_bytes())
@@ -994,6 +1007,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
     }
     found.retain(|(range, _)| !facts.allowed(range.start));
+    // A password set for a client that connects to a made-up host (`export
+    // PGPASSWORD=...` over `psql -h your-db-host`) is the text's example.
+    found.retain(|(range, d)| {
+        !(matches!(
+            d.kind,
+            Kind::Pgpassword | Kind::PasswordVariable | Kind::PasswordSetting
+        ) && facts.client_names_a_placeholder_host(range.start))
+    });
     // A value a comment marks as the reader's to replace, or as what not to do, is the
     // text's example wherever the text repeats it.
     let marked: Vec<[u8; 32]> = found
@@ -1478,6 +1499,35 @@ impl<'a> LineFacts<'a> {
         let line = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
         let p = patterns();
         p.client_command.is_match(line) && !p.client_host.is_match(line) && !self.sets_pghost()
+    }
+
+    /// Whether the first client command on the line holding `offset` or the three after
+    /// it connects to a host documentation makes up (`psql -h your-db-host`, `-h
+    /// <host>`, `-h db.example.com`): the password set for that command is the text's
+    /// example.
+    fn client_names_a_placeholder_host(&self, offset: usize) -> bool {
+        let (first, _) = self.lines.around(offset);
+        let last = (first + 4).min(self.lines.count());
+        let p = patterns();
+        (first..last)
+            .find_map(|n| {
+                let start = self.lines.start_of(n);
+                let end = if n + 1 < self.lines.count() {
+                    self.lines.start_of(n + 1)
+                } else {
+                    self.text.len()
+                };
+                let line = &self.text[start..end.min(start + HEAD * 4)];
+                p.client_host_value
+                    .captures(line)
+                    .map(|c| lossy(&c[1]).to_ascii_lowercase())
+            })
+            .is_some_and(|host| {
+                host.starts_with(['<', '['])
+                    || host.starts_with("your")
+                    || host.contains("example")
+                    || matches!(host.as_str(), "host" | "hostname" | "server")
+            })
     }
 
     /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
