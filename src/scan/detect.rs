@@ -317,7 +317,7 @@ fn patterns() -> &'static Patterns {
         // escapes, `printf "[svc]\nhost=localhost\n..."`, and after a comment's marker with
         // no space, `//host=...`).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>/#]|\\n)(host|user)[ \t]*=[ \t]*'?([^\s'"`;<\\]+)"#,
+            r#"(?i)(?:^|[\s"'`;>/#]|\\n)(host|user)[ \t]*=[ \t]*'?(<[^>\n]*>|[^\s'"`;<\\]+)"#,
         )
             .expect("valid regex"),
         // A literal, not code: quoted, or a bare word that ends the value (an
@@ -684,6 +684,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
         let mut d = detection(kind, key.start(), redacted, &secret);
         let (host, user) = facts.conninfo_host_user(key.start());
+        // A conninfo to a host the text makes up (`host=<primary> ... password=...`) is
+        // its example.
+        if is_made_up_host(&host) {
+            continue;
+        }
         // `host=localhost user=postgres password=postgres`: a well-known local default;
         // so is a weak one in a piece of a conninfo that names no host, where the text
         // sets up a local database (PHP's manual joins `"host = 127.0.0.1"` on).
@@ -1522,12 +1527,7 @@ impl<'a> LineFacts<'a> {
                     .captures(line)
                     .map(|c| lossy(&c[1]).to_ascii_lowercase())
             })
-            .is_some_and(|host| {
-                host.starts_with(['<', '['])
-                    || host.starts_with("your")
-                    || host.contains("example")
-                    || matches!(host.as_str(), "host" | "hostname" | "server")
-            })
+            .is_some_and(|host| is_made_up_host(&host))
     }
 
     /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
@@ -2208,6 +2208,17 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')));
     template && is_weak_for(user, password)
+}
+
+/// Whether a host is one a document makes up for the reader to fill in: in angle or
+/// square brackets (`<primary-host>`), the reader's (`your-db-host`), an example's
+/// (`db.example.com`), or the word itself (`host`, `hostname`, `server`).
+fn is_made_up_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host.starts_with(['<', '['])
+        || host.starts_with("your")
+        || host.contains("example")
+        || matches!(host.as_str(), "host" | "hostname" | "server")
 }
 
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
