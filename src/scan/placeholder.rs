@@ -69,6 +69,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "to",
     "for",
     "random",
+    // A console's stand-in for the password it hides until asked (DigitalOcean's
+    // `show-password`).
+    "show",
     "unique",
     "own",
     "long",
