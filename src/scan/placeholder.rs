@@ -170,6 +170,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "parola",
     "kullanici",
     "kullanıcı",
+    // Vietnamese's `password`, `of` and `you`, written without their marks
+    // (`mat_khau_cua_ban`, `matkhaucuaban`: "your password").
+    "matkhau",
+    "mat",
+    "khau",
+    "cua",
+    "ban",
 ];
 
 /// The word for password in the languages projects document their set-up in that are
@@ -665,13 +672,18 @@ fn runs_placeholder_words_together(word: &str) -> bool {
 }
 
 /// Whether a word is placeholder words written together that end in the word for a
-/// password (`dbpass`, `pgpassword`, `userpwd`): what documentation writes where the
-/// password goes (Spring's `spring.datasource.password=dbpass`).
+/// password (`dbpass`, `pgpassword`, `userpwd`), or begin with Vietnamese's
+/// (`matkhaucuaban`): what documentation writes where the password goes (Spring's
+/// `spring.datasource.password=dbpass`).
 fn names_a_password_together(word: &str) -> bool {
     ["password", "passwd", "pass", "pwd"].iter().any(|ending| {
         word.strip_suffix(ending)
             .is_some_and(spelt_by_placeholder_words)
     })
+        // Vietnamese puts the word for password first (`matkhaucuaban`, "your password").
+        || word
+            .strip_prefix("matkhau")
+            .is_some_and(spelt_by_placeholder_words)
 }
 
 /// Whether a non-empty text is placeholder words of two letters or more, written together.
@@ -723,6 +735,7 @@ const SINGLE_WORDS: &[&str] = &[
     "geheim",
     "passwort",
     "kennwort",
+    "matkhau",
     "changeme",
     "fixme",
     "todo",
@@ -773,6 +786,8 @@ mod tests {
             "****",
             "...Indico_Bot...",
             "insecure",
+            "matkhaucuaban",
+            "mat_khau_cua_ban",
             "My#Pass",
             "…prod-db…",
             "xxxxxxxx",
