@@ -521,6 +521,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/try-connections.go",
             "clean/tunnel-note.tf",
             "clean/url-cases_test.go",
+            "clean/values-bundled-db.yaml",
+            "clean/values-cluster-service.yaml",
             "clean/vault-bootstrap.sh",
             "clean/warehouse.env",
             "clean/warehouse_conn.py",

@@ -475,6 +475,12 @@ fn patterns() -> &'static Patterns {
             // A guide's host on loopback in the languages projects document their set-up
             // in (`- 主机：localhost`, `хост: 127.0.0.1`).
             r#"|^[ \t*-]*(?:主机|主机地址|地址|服务器地址|数据库地址|хост|сервер|адрес)[ \t]*(?:[:=]|：)[ \t]*(?:localhost|127\.0\.0\.1)(?::\d+)?[ \t]*\r?$"#,
+            // A Helm chart's bundled PostgreSQL, which the chart starts beside the
+            // application (`postgresql:` with its `auth:` a few lines below), and a host
+            // that is a Kubernetes service of the cluster's own (`postgresAddr:
+            // "pg.db.svc.cluster.local"`).
+            r#"|^postgresql:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,6}?[ \t]+auth:[ \t]*\r?$"#,
+            r#"|(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
             // A Kubernetes variable's `- name: ..._HOST` with its `value:` below.
             r#"|^[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:PG|POSTGRES(?:QL)?|DB|DATABASE)_(?:[A-Z0-9]+_)?HOST["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|sql)[A-Za-z0-9_-]*)["']?[ \t]*\r?$"#,
         ))
@@ -2095,7 +2101,8 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
 /// `shop123`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
 /// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
 /// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`, `gitea` and
-/// `gitea@passwd`), also after its environment's mark (`shop-test-pw`).
+/// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), or the name said
+/// twice (`rootroot`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
@@ -2142,6 +2149,8 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
                     })
                 })
         }))
+        // The name said twice (`rootroot`, `adminadmin`).
+        .chain((!user.is_empty()).then(|| format!("{user}{user}")))
 }
 
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
