@@ -246,7 +246,7 @@ fn patterns() -> &'static Patterns {
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
         pgpassword: Regex::new(
-            r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV\s+PGPASSWORD\s+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
+            r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV[ \t]+PGPASSWORD[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
         )
         .expect("valid regex"),
         // The environment set by a call (`os.Setenv("PGPASSWORD", "...")`,
@@ -2692,6 +2692,9 @@ mod tests {
         let exported = "export PGPASSWORD=hunter2hunter2"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(exported), [Kind::Pgpassword]);
         assert_eq!(kinds("ENV PGPASSWORD s3cret-value"), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
+        // A Dockerfile's `ENV` sets on its own line: prose that ends a line with the
+        // words is no setting of the next line's first word.
+        assert!(kinds("a Dockerfile's `ENV PGPASSWORD\nglvd` beside it").is_empty());
         assert!(kinds("let pgpassword: String = read();").is_empty());
         assert!(kinds("export PGPASSWORD=hunter2hunter2 # vsecure:allow").is_empty());
         assert_eq!(kinds("  PGPASSWORD: \"Kq8vTz2m\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
