@@ -1054,21 +1054,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .collect();
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
     // A value shown just after prose that tells the reader to change the password is
-    // the text's sample of where theirs goes.
-    let instructions: Vec<usize> = p
+    // the text's sample of where theirs goes; one just under a label calling it bad
+    // practice is its example of what not to do.
+    let mut instructions: Vec<usize> = p
         .change_instruction
         .find_iter(text)
+        .chain(p.bad_practice_label.find_iter(text))
         .map(|m| m.end())
         .collect();
+    instructions.sort_unstable();
     found.retain(|(range, _)| !follows_an_instruction(&instructions, range.start));
-    // A value shown just under a label calling it bad practice is the text's example of
-    // what not to do.
-    let bad_practice: Vec<usize> = p
-        .bad_practice_label
-        .find_iter(text)
-        .map(|m| m.end())
-        .collect();
-    found.retain(|(range, _)| !follows_an_instruction(&bad_practice, range.start));
     dedupe(found)
 }
 
