@@ -1092,7 +1092,9 @@ fn prefixes_a_command(text: &[u8], key: &[u8], value_end: usize) -> bool {
     {
         return false;
     }
-    let rest = text[value_end..]
+    // The rest of the line, read a bounded way (a long line of such settings costs no
+    // more per setting).
+    let rest = text[value_end..text.len().min(value_end + HEAD)]
         .split(|&b| b == b'\n')
         .next()
         .unwrap_or_default()

@@ -879,14 +879,17 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) ->
         || start >= 2 && &text[start - 2..start] == b"::";
     let arrow = key.as_bytes().windows(2).any(|w| w == b"=>");
     let symbol_or_quoted = matches!(key.as_bytes().first(), Some(b':' | b'"' | b'\''));
-    let line_start = text[..start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |at| at + 1);
-    let begins_line = text[line_start..start]
-        .iter()
-        .all(|b| *b == b' ' || *b == b'\t');
-    !after_path && (!arrow || symbol_or_quoted || begins_line || syntax == Syntax::Config)
+    // Read back a bounded way, so that a long line of such keys costs no more per key.
+    let begins_line = || {
+        let before = &text[start.saturating_sub(HEAD)..start];
+        let indent = match before.iter().rposition(|&b| b == b'\n') {
+            Some(at) => &before[at + 1..],
+            None if start <= HEAD => before,
+            None => return false,
+        };
+        indent.iter().all(|b| *b == b' ' || *b == b'\t')
+    };
+    !after_path && (!arrow || symbol_or_quoted || syntax == Syntax::Config || begins_line())
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
