@@ -2218,7 +2218,9 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 
 /// Whether a host is one a document makes up for the reader to fill in: in angle or
 /// square brackets (`<primary-host>`), the reader's (`your-db-host`), an example's
-/// (`db.example.com`), or the word itself (`host`, `hostname`, `server`).
+/// (`db.example.com`), or the word itself (`host`, `hostname`, `server`). Narrower than
+/// `is_placeholder_host`, which a URI's host is judged by: beside a client or in a
+/// conninfo, a container's name (`app-postgres`) is a host, not a stand-in for one.
 fn is_made_up_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     host.starts_with(['<', '['])

@@ -840,11 +840,7 @@ fn devart_decoded(hex: &[u8]) -> Option<String> {
 /// says in words what it takes), where a command would go on with another option or end.
 fn lists_an_option(text: &[u8], option: usize, value_end: usize) -> bool {
     const REACH: usize = 256;
-    let line_start = text[option.saturating_sub(REACH)..option]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map(|at| option.saturating_sub(REACH) + at + 1);
-    let Some(line_start) = line_start.or((option <= REACH).then_some(0)) else {
+    let Some(line_start) = nearby_line_start(text, option) else {
         return false;
     };
     let opens_line = text[line_start..option]
@@ -879,17 +875,25 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) ->
         || start >= 2 && &text[start - 2..start] == b"::";
     let arrow = key.as_bytes().windows(2).any(|w| w == b"=>");
     let symbol_or_quoted = matches!(key.as_bytes().first(), Some(b':' | b'"' | b'\''));
-    // Read back a bounded way, so that a long line of such keys costs no more per key.
     let begins_line = || {
-        let before = &text[start.saturating_sub(HEAD)..start];
-        let indent = match before.iter().rposition(|&b| b == b'\n') {
-            Some(at) => &before[at + 1..],
-            None if start <= HEAD => before,
-            None => return false,
-        };
-        indent.iter().all(|b| *b == b' ' || *b == b'\t')
+        nearby_line_start(text, start).is_some_and(|line_start| {
+            text[line_start..start]
+                .iter()
+                .all(|b| *b == b' ' || *b == b'\t')
+        })
     };
     !after_path && (!arrow || symbol_or_quoted || syntax == Syntax::Config || begins_line())
+}
+
+/// Where the line holding `at` starts, read back at most `HEAD` bytes, so that a long
+/// line of matches costs no more per match; `None` when it starts further back.
+fn nearby_line_start(text: &[u8], at: usize) -> Option<usize> {
+    let from = at.saturating_sub(HEAD);
+    text[from..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|i| from + i + 1)
+        .or((at <= HEAD).then_some(0))
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
