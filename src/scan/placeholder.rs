@@ -249,7 +249,10 @@ pub fn is_placeholder(value: &str) -> bool {
             && value[1..]
                 .bytes()
                 .all(|b| b.is_ascii_alphabetic() || b == b'_'));
+    // A log's list of options ends a masked value with the comma before the next one
+    // (`{user=app, password=***, ssl=true}`).
     let mask = value
+        .trim_end_matches([',', ';'])
         .chars()
         .filter(|c| *c != '\\')
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '•' | '#' | '-' | '_' | '?'));
@@ -270,6 +273,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || names_a_secret_store(&lower)
         || names_a_variable_behind_a_source(value)
         || names_a_secrets_variable(value)
+        || names_a_password_setting(value)
         || bracketed
         || mask
         || only_placeholder_words(value)
@@ -310,6 +314,24 @@ fn names_a_secrets_variable(value: &str) -> bool {
         && value
             .rsplit_once('_')
             .is_some_and(|(name, last)| !name.is_empty() && SECRET_WORDS.contains(&last))
+}
+
+/// Whether a value is the dotted name of the setting that holds the password, as code
+/// keeps the names of the settings it reads (`DB_PASSWORD = "spring.datasource.password"`):
+/// two lowercase names or more joined by `.`, the last a word for password.
+fn names_a_password_setting(value: &str) -> bool {
+    const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "pass", "secret"];
+    let names: Vec<&str> = value.split('.').collect();
+    names.len() >= 2
+        && names.iter().all(|name| {
+            name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                && name.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')
+                })
+        })
+        && names
+            .last()
+            .is_some_and(|last| PASSWORD_WORDS.contains(last))
 }
 
 /// The body of a password a provider marks with its prefix (Aiven's `AVNS_`, Neon's
@@ -866,6 +888,9 @@ mod tests {
             "YENI_SIFRE",
             "YourStrong@Passw0rd",
             "pw-xxxx",
+            "***,",
+            "spring.datasource.password",
+            "rest.password",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -916,6 +941,8 @@ mod tests {
             "AVNS_Kq8vTz2mLp4R",
             "KQ8V_TZ2M",
             "WINTER_2024",
+            "Kq8v.password",
+            "my.Secret.pass7",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

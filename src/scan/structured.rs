@@ -172,7 +172,8 @@ fn patterns() -> &'static Patterns {
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
         // `DBI->connect("dbi:Pg:...", "user", "...")` (the scheme in any case), Sequelize's
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
-        // `Transactor.fromDriverManager(driver, url, user, "...")`, the AWS CDK's
+        // `Transactor.fromDriverManager(driver, url, user, "...")`, Exposed's
+        // `Database.connect(url, driver, user, "...")`, the AWS CDK's
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
         // (sqlx, tokio-postgres), a data source's `setPassword("...")` and ClickHouse's
         // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function,
@@ -191,7 +192,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1022,8 +1023,10 @@ fn call_shown(call: &[u8]) -> String {
         .trim_start_matches("new")
         .trim_start()
         .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
+        // A method keeps its object's name (`Database.connect`, `SecretValue.plainText`).
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '.')
         .collect();
+    let name = name.trim_end_matches('.');
     if text.trim_end().ends_with('(') {
         format!("{name}(\"****\")")
     } else {
