@@ -416,6 +416,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dev.env",
             "clean/dev.exs",
             "clean/docker-compose.dev.yml",
+            "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",
             "clean/env-templates.md",
             "clean/env-test-local.env",

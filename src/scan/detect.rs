@@ -1949,6 +1949,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "mostest",
     // Vagrant boxes' account, which their provisioning gives the database role too.
     "vagrant",
+    // The word itself, as a local server's password is often set (`Database1234`).
+    "database",
     // Airflow's metadata database in its compose file (`airflow`/`airflow`), which its
     // guides and set-ups give the PostgreSQL container beside it.
     "airflow",

@@ -228,7 +228,7 @@ pub fn is_placeholder(value: &str) -> bool {
         // Concourse's `((db_password))` and token replacement's `__DB_PASSWORD__`.
         || (value.starts_with("((") && value.ends_with("))"))
         || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
-        || value.starts_with('{')
+        || opens_with_a_braced_name(value)
         // SAS's macro variables: `&password.`.
         || (value.len() > 2
             && value.starts_with('&')
@@ -284,6 +284,42 @@ pub fn is_placeholder(value: &str) -> bool {
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
+}
+
+/// Whether a value begins with a name or an expression in braces, as a template or a
+/// format string writes where a value goes (`{password}`, `{0}`, `{}`, `{password` cut
+/// at a space, C#'s `{Environment.GetEnvironmentVariable("DB_PASSWORD")}`), or is
+/// Maven's encrypted password (`{COQLCE6DU6GtcS5P=}`, base64 in braces): a password that
+/// begins with a brace has more than that inside it (`{cC.F&'+c6}z;`).
+fn opens_with_a_braced_name(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix('{') else {
+        return false;
+    };
+    let maven_encrypted = rest.strip_suffix('}').is_some_and(|body| {
+        !body.is_empty()
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    });
+    let name = rest.split_once('}').map_or(rest, |(name, _)| name);
+    maven_encrypted
+        || name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'.'
+                        | b':'
+                        | b'$'
+                        | b'-'
+                        | b' '
+                        | b'('
+                        | b')'
+                        | b'['
+                        | b']'
+                        | b'"'
+                        | b'\\'
+                )
+        })
 }
 
 /// Whether a value is a keyword set to a variable, as code builds a connection string
@@ -889,6 +925,11 @@ mod tests {
             "YourStrong@Passw0rd",
             "pw-xxxx",
             "***,",
+            "{password}",
+            "{0}",
+            "{}",
+            "{Environment.GetEnvironmentVariable(\\\"DB_PASSWORD\\\")}",
+            "{COQLCE6DU6GtcS5P=}",
             "spring.datasource.password",
             "rest.password",
         ] {
@@ -943,6 +984,7 @@ mod tests {
             "WINTER_2024",
             "Kq8v.password",
             "my.Secret.pass7",
+            "{cC.F&'+c6}z;`Y7",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
