@@ -505,6 +505,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/sink-connector-local.properties",
             "clean/sip-server-pgpass.md",
             "clean/sql-client-connections.json",
+            "clean/sqls-local.lua",
             "clean/stack-README.md",
             "clean/stack-README.md",
             "clean/stock_local.dart",

@@ -1951,6 +1951,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "vagrant",
     // The word itself, as a local server's password is often set (`Database1234`).
     "database",
+    // The official image's documented example (`POSTGRES_PASSWORD=mysecretpassword`).
+    "mysecretpassword",
     // Airflow's metadata database in its compose file (`airflow`/`airflow`), which its
     // guides and set-ups give the PostgreSQL container beside it.
     "airflow",

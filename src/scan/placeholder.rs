@@ -199,6 +199,15 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
 /// password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
+    // Quoted inside a URI, as a shell would quote it (`postgres://u:'mypassword'@h/db`).
+    if let Some(inner) = ["'", "\""].iter().find_map(|quote| {
+        value
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+            .filter(|inner| !inner.is_empty())
+    }) {
+        return is_placeholder(inner);
+    }
     // One character is an example's (`postgres://u:p@h/db`), not a password.
     if value.chars().nth(1).is_none() {
         return true;
@@ -691,8 +700,9 @@ fn marks_a_placeholder(value: &str) -> bool {
     let change_me = words.windows(2).any(|pair| {
         (pair[0] == "change" && pair[1] == "me") || (pair[0] == "do" && pair[1] == "not")
     }) || words.iter().any(|w| w == "dont" || w == "donot");
-    // `changeme123`: the instruction with digits to pass a form's rule.
-    let counted_marker = ["changeme", "replaceme", "placeholder"]
+    // `changeme123`: the instruction with digits to pass a form's rule; `hardcoded02`:
+    // a demonstration of the mistake, saying what it is.
+    let counted_marker = ["changeme", "replaceme", "placeholder", "hardcoded"]
         .iter()
         .any(|marker| {
             value
@@ -930,6 +940,8 @@ mod tests {
             "{}",
             "{Environment.GetEnvironmentVariable(\\\"DB_PASSWORD\\\")}",
             "{COQLCE6DU6GtcS5P=}",
+            "'mypassword'",
+            "hardcoded02",
             "spring.datasource.password",
             "rest.password",
         ] {
@@ -985,6 +997,7 @@ mod tests {
             "Kq8v.password",
             "my.Secret.pass7",
             "{cC.F&'+c6}z;`Y7",
+            "'Kq8vTz2m'",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
