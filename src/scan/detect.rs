@@ -1597,7 +1597,7 @@ impl<'a> LineFacts<'a> {
                     .libpq_keyword
                     .is_match(&above[above.len().saturating_sub(HEAD)..])
         };
-        if continued {
+        if continued || self.inside_a_quoted_conninfo(line) {
             return true;
         }
         let first = self.text[range].iter().find(|b| !b.is_ascii_whitespace());
@@ -1617,6 +1617,44 @@ impl<'a> LineFacts<'a> {
                 .find(inside.as_bytes())
                 .is_some_and(|keyword| keyword.start() == 0)
         })
+    }
+
+    /// Whether line `line`, which begins with the password, sits inside one quoted
+    /// conninfo written a keyword to a line: the lines above it back to the quote that
+    /// opened it hold one keyword each
+    /// (dblink's `dblink('dbname=remote` then `host=...` then `password=...'`).
+    fn inside_a_quoted_conninfo(&self, line: usize) -> bool {
+        let (_, range) = self.lines.around(self.lines.start_of(line));
+        let head = &self.text[range.start..range.end.min(range.start + HEAD)];
+        if !lossy(head)
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("password")
+        {
+            return false;
+        }
+        for above in (line.saturating_sub(8)..line).rev() {
+            let (_, range) = self.lines.around(self.lines.start_of(above));
+            let head = &self.text[range.start..range.end.min(range.start + HEAD)];
+            let piece = lossy(head);
+            let keyword_first = |text: &str| {
+                patterns()
+                    .libpq_keyword
+                    .find(text.as_bytes())
+                    .is_some_and(|keyword| keyword.start() == 0)
+            };
+            let trimmed = piece.trim();
+            if !trimmed.contains(['\'', '"']) && keyword_first(trimmed) {
+                continue;
+            }
+            // The line that opens the string: a quote then a keyword, not closed after it.
+            return ['\'', '"'].iter().any(|quote| {
+                piece.rfind(*quote).is_some_and(|at| {
+                    piece[..at].matches(*quote).count() % 2 == 0 && keyword_first(&piece[at + 1..])
+                })
+            });
+        }
+        false
     }
 
     /// Whether the line holding `offset` names a host the Npgsql or ODBC way (`Host=...;`,
