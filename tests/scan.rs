@@ -358,6 +358,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         local,
         [
             "clean/.pgpass",
+            "clean/AndroidDbHelper.java",
             "clean/ConnectionSettings.cs",
             "clean/DataModuleLocal.pas",
             "clean/Db-b38.cs",
@@ -445,6 +446,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/inventory-quarkus.properties",
             "clean/jpa-persistence.xml",
             "clean/kaifa-huanjing.md",
+            "clean/keyboard-local.md",
             "clean/lab-delete.php",
             "clean/lateral-movement.md",
             "clean/ledger-context.xml",
