@@ -53,7 +53,9 @@ pub fn is_identifier(name: &str) -> bool {
 /// `Sensitive('...')`), the shell's `pass="..."`, `pass='...'`,
 /// `pass=...` (also after `export`), or code's `pw = "..."` (also `const pw =
 /// '...';`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
-/// "..." }`, and commented out, or with a comment after it). A value that is itself code (`$pass
+/// "..." }`, and commented out, or with a comment after it; also percent-encoded for a
+/// URI on its way in: `pw = quote_plus("...")`, `encodeURIComponent('...')`,
+/// `url.QueryEscape("...")`). A value that is itself code (`$pass
 /// = getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
 pub struct Assignments {
     /// Per name, each literal assigned: where the assignment is and where its literal.
@@ -66,7 +68,7 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:(?:(?:urllib\.)?parse\.)?quote(?:_plus)?[ \t]*\([ \t]*|encodeURIComponent[ \t]*\([ \t]*|url\.QueryEscape[ \t]*\([ \t]*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')(?:[ \t]*\))?[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
             )
             .expect("valid regex")
         });
