@@ -444,6 +444,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/init-local.sh",
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
+            "clean/jest-containers.config.js",
+            "clean/jest-containers.config.js",
             "clean/jpa-persistence.xml",
             "clean/kaifa-huanjing.md",
             "clean/keyboard-local.md",

@@ -184,6 +184,7 @@ struct Patterns {
     provisions_managed_database: Regex,
     shell_prompt_machine: Regex,
     ci_workflow: Regex,
+    test_container: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     example_password: Regex,
@@ -494,6 +495,12 @@ fn patterns() -> &'static Patterns {
         // Bitbucket's `script:`), which a compose file or a deployment never has.
         ci_workflow: Regex::new(r"(?m)^[ \t]*(?:runs-on|steps|script):")
             .expect("valid regex"),
+        // A test's throwaway container (Testcontainers, in any language), which lives as
+        // long as the test run.
+        test_container: Regex::new(
+            r"(?i:testcontainers)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)",
+        )
+        .expect("valid regex"),
         // PgBouncer's auth_file: `"user" "password"`, a quote doubled inside a field.
         userlist_line: Regex::new(r#"^[ \t]*"((?:[^"\n]|"")+)"[ \t]+"((?:[^"\n]|"")*)"[ \t]*\r?$"#)
             .expect("valid regex"),
@@ -1400,15 +1407,17 @@ impl<'a> LineFacts<'a> {
             .get_or_insert_with(|| patterns().local_database.is_match(text))
     }
 
-    /// Whether the text is a CI pipeline that starts a PostgreSQL service container: the
-    /// container lives as long as the job, so whatever password it is given, and a URI
-    /// to it on loopback, opens no database that outlives the run.
+    /// Whether the text is a CI pipeline that starts a PostgreSQL service container, or a
+    /// test's set-up that starts a throwaway one (Testcontainers): the container lives
+    /// as long as the job, so whatever password it is given, and a URI to it on loopback,
+    /// opens no database that outlives the run.
     fn is_ci_service(&mut self) -> bool {
         if let Some(known) = self.ci_service {
             return known;
         }
-        let ci_service =
-            self.declares_local_database() && patterns().ci_workflow.is_match(self.text);
+        let ci_service = self.declares_local_database()
+            && (patterns().ci_workflow.is_match(self.text)
+                || patterns().test_container.is_match(self.text));
         self.ci_service = Some(ci_service);
         ci_service
     }
@@ -1431,6 +1440,13 @@ impl<'a> LineFacts<'a> {
                 .user_names()
                 .iter()
                 .any(|user| users_own_passwords(user).any(|own| own == password))
+    }
+
+    /// Whether the text is a test's set-up that starts a throwaway PostgreSQL container
+    /// (Testcontainers, in any language): a password it gives, or a client of it
+    /// sends, opens nothing that outlives the test run.
+    fn starts_a_test_container(&mut self) -> bool {
+        self.declares_local_database() && patterns().test_container.is_match(self.text)
     }
 
     /// The user names the text sets, read on first use.
@@ -1472,6 +1488,7 @@ impl<'a> LineFacts<'a> {
     fn is_local_default_setting(&mut self, d: &Detection) -> bool {
         if self.declares_local_database() {
             return d.default_password
+                || self.starts_a_test_container()
                 || self
                     .user_names()
                     .iter()

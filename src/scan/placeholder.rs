@@ -740,14 +740,23 @@ fn runs_placeholder_words_together(word: &str) -> bool {
 }
 
 /// Whether a word is placeholder words written together that end in the word for a
-/// password (`dbpass`, `pgpassword`, `userpwd`), or begin with Vietnamese's
+/// password (`dbpass`, `pgpassword`, `userpwd`), or say where it goes
+/// (`passwordishere`), or begin with Vietnamese's
 /// (`matkhaucuaban`): what documentation writes where the password goes (Spring's
 /// `spring.datasource.password=dbpass`).
 fn names_a_password_together(word: &str) -> bool {
-    ["password", "passwd", "pass", "pwd"].iter().any(|ending| {
+    const PASSWORD_WORDS: [&str; 4] = ["password", "passwd", "pass", "pwd"];
+    PASSWORD_WORDS.iter().any(|ending| {
         word.strip_suffix(ending)
             .is_some_and(spelt_by_placeholder_words)
     })
+        // The word for a password, then where it goes (`passwordhere`, `passwordishere`,
+        // `passwordgoeshere`).
+        || PASSWORD_WORDS.iter().any(|opening| {
+            word.strip_prefix(opening)
+                .and_then(|rest| rest.strip_suffix("here"))
+                .is_some_and(|between| ["", "is", "goes"].contains(&between))
+        })
         // Vietnamese puts the word for password first (`matkhaucuaban`, "your password").
         || word
             .strip_prefix("matkhau")
@@ -942,6 +951,8 @@ mod tests {
             "{COQLCE6DU6GtcS5P=}",
             "'mypassword'",
             "hardcoded02",
+            "passwordishere",
+            "passwordgoeshere",
             "spring.datasource.password",
             "rest.password",
         ] {
