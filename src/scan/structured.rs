@@ -119,10 +119,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
-        // properties, .env, a Markdown list's item, in a code span too): `password: s3cret`,
+        // properties, .env, a Markdown list's item, in a code span too, a Dockerfile's
+        // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // The same key on a line of a file a script writes with `printf` or `echo -e`,
