@@ -630,6 +630,8 @@ fn only_placeholder_words(value: &str) -> bool {
 /// together (`mysupersecretpassword`, `devpass`) they make a password.
 const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
+    // Which of a platform's addresses it is for (`internal_password`).
+    "internal", "external",
 ];
 
 /// What parts a value's words (`your_db-pass`, `My#Pass`).
@@ -952,6 +954,7 @@ mod tests {
             "'mypassword'",
             "hardcoded02",
             "passwordishere",
+            "internal_password",
             "passwordgoeshere",
             "spring.datasource.password",
             "rest.password",
