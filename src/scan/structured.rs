@@ -1037,7 +1037,8 @@ fn call_shown(call: &[u8]) -> String {
 
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
-/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`), an
+/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`, Terraform's
+/// `var.x`), an
 /// encrypted value (`ENC(...)`) or a PostgreSQL verifier (`md5...`, `SCRAM-SHA-256$...`:
 /// what the server stores, not the password), or the path of a file that holds it.
 pub(super) fn is_reference(value: &str) -> bool {
@@ -1050,6 +1051,12 @@ pub(super) fn is_reference(value: &str) -> bool {
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
+        // Terraform's references, whatever the file (`var.db_password`,
+        // `random_password.db.result`, `module.db.password`).
+        || (is_dotted_reference(value.trim())
+            && ["var.", "local.", "module.", "data.", "each.", "random_password."]
+                .iter()
+                .any(|root| lower.starts_with(root)))
         || is_call(&lower)
         // Jasypt's encrypted values: `ENC(...)`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
