@@ -1651,16 +1651,16 @@ impl<'a> LineFacts<'a> {
         {
             return false;
         }
+        let keyword_first = |text: &str| {
+            patterns()
+                .libpq_keyword
+                .find(text.as_bytes())
+                .is_some_and(|keyword| keyword.start() == 0)
+        };
         for above in (line.saturating_sub(8)..line).rev() {
             let (_, range) = self.lines.around(self.lines.start_of(above));
             let head = &self.text[range.start..range.end.min(range.start + HEAD)];
             let piece = lossy(head);
-            let keyword_first = |text: &str| {
-                patterns()
-                    .libpq_keyword
-                    .find(text.as_bytes())
-                    .is_some_and(|keyword| keyword.start() == 0)
-            };
             let trimmed = piece.trim();
             if !trimmed.contains(['\'', '"']) && keyword_first(trimmed) {
                 continue;
