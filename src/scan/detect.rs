@@ -1320,6 +1320,8 @@ struct LineFacts<'a> {
     hostless: Option<bool>,
     /// Whether the text is a CI pipeline that starts a PostgreSQL service container.
     ci_service: Option<bool>,
+    /// Whether the text starts a test's throwaway container (Testcontainers), read once.
+    test_container: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
     /// The host and user of each line's Npgsql or ODBC string, read once per line.
@@ -1348,6 +1350,7 @@ impl<'a> LineFacts<'a> {
             local_database: None,
             hostless: None,
             ci_service: None,
+            test_container: None,
             user_names: None,
             semicolon_fields: HashMap::new(),
             conninfo_fields: HashMap::new(),
@@ -1415,9 +1418,8 @@ impl<'a> LineFacts<'a> {
         if let Some(known) = self.ci_service {
             return known;
         }
-        let ci_service = self.declares_local_database()
-            && (patterns().ci_workflow.is_match(self.text)
-                || patterns().test_container.is_match(self.text));
+        let ci_service = self.starts_a_test_container()
+            || (self.declares_local_database() && patterns().ci_workflow.is_match(self.text));
         self.ci_service = Some(ci_service);
         ci_service
     }
@@ -1446,7 +1448,13 @@ impl<'a> LineFacts<'a> {
     /// (Testcontainers, in any language): a password it gives, or a client of it
     /// sends, opens nothing that outlives the test run.
     fn starts_a_test_container(&mut self) -> bool {
-        self.declares_local_database() && patterns().test_container.is_match(self.text)
+        if let Some(known) = self.test_container {
+            return known;
+        }
+        let test_container =
+            self.declares_local_database() && patterns().test_container.is_match(self.text);
+        self.test_container = Some(test_container);
+        test_container
     }
 
     /// The user names the text sets, read on first use.
