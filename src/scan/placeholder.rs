@@ -297,7 +297,8 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Whether a value begins with a name or an expression in braces, as a template or a
 /// format string writes where a value goes (`{password}`, `{0}`, `{}`, `{password` cut
-/// at a space, C#'s `{Environment.GetEnvironmentVariable("DB_PASSWORD")}`), or is
+/// at a space, C#'s `{Environment.GetEnvironmentVariable("DB_PASSWORD")}`, Python's
+/// `{pg['password']}` in an f-string), or is
 /// Maven's encrypted password (`{COQLCE6DU6GtcS5P=}`, base64 in braces): a password that
 /// begins with a brace has more than that inside it (`{cC.F&'+c6}z;`).
 fn opens_with_a_braced_name(value: &str) -> bool {
@@ -326,6 +327,7 @@ fn opens_with_a_braced_name(value: &str) -> bool {
                         | b'['
                         | b']'
                         | b'"'
+                        | b'\''
                         | b'\\'
                 )
         })
@@ -950,6 +952,7 @@ mod tests {
             "{0}",
             "{}",
             "{Environment.GetEnvironmentVariable(\\\"DB_PASSWORD\\\")}",
+            "{pg['password']}",
             "{COQLCE6DU6GtcS5P=}",
             "'mypassword'",
             "hardcoded02",
