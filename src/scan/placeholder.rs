@@ -280,6 +280,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || EXAMPLE_PASSWORDS.contains(&lower.as_str())
         || aws_example
         || names_a_secret_store(&lower)
+        || names_a_file(value)
         || names_a_variable_behind_a_source(value)
         || names_a_secrets_variable(value)
         || names_a_password_setting(value)
@@ -539,6 +540,28 @@ fn names_a_secret_store(lower: &str) -> bool {
     PREFIXES.iter().any(|p| lower.starts_with(p))
         || (lower.starts_with("projects/") && lower.contains("/secrets/"))
         || (lower.starts_with("https://") && lower.contains(".vault.azure.net/secrets/"))
+}
+
+/// Whether a value is a file's path in lower case (`/tmp/pgpass`, `/etc/patroni/.pgpass`,
+/// `~/.pgpass`): a key spelt like a password's that takes a file (Patroni's `pgpass:`,
+/// where it writes its password file) holds where a password is kept, not one. A random
+/// password with slashes mixes cases and symbols (`/aB3x/Kq9+`).
+fn names_a_file(value: &str) -> bool {
+    let (rest, least) = if let Some(rest) = value.strip_prefix("~/") {
+        (rest, 1)
+    } else if let Some(rest) = value.strip_prefix('/') {
+        (rest, 2)
+    } else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    segments.len() >= least
+        && segments.iter().all(|segment| {
+            segment.bytes().any(|b| b.is_ascii_lowercase())
+                && segment.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                })
+        })
 }
 
 /// Whether a value names a variable behind the source a configuration loader reads it
@@ -961,6 +984,9 @@ mod tests {
             "passwordgoeshere",
             "spring.datasource.password",
             "rest.password",
+            "/tmp/pgpass",
+            "/etc/patroni/.pgpass",
+            "~/.pgpass",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -1015,6 +1041,8 @@ mod tests {
             "my.Secret.pass7",
             "{cC.F&'+c6}z;`Y7",
             "'Kq8vTz2m'",
+            "/aB3x/Kq9+",
+            "/secret",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
