@@ -466,6 +466,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/map-stack-README.md",
             "clean/monitor.conf.php",
             "clean/nightly-dump-local.bat",
+            "clean/nixos-forge-role.nix",
             "clean/node_defaults.pp",
             "clean/notes_db.py",
             "clean/observers.py",

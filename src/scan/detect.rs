@@ -2177,8 +2177,8 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
 /// `shop123`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
 /// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
 /// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`, `gitea` and
-/// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), or the name said
-/// twice (`rootroot`).
+/// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), the name said
+/// twice (`rootroot`), or a word of a name made of words (`matrix-synapse`/`synapse`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
@@ -2227,6 +2227,12 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
         }))
         // The name said twice (`rootroot`, `adminadmin`).
         .chain((!user.is_empty()).then(|| format!("{user}{user}")))
+        // A word of a name made of words (`matrix-synapse` and `synapse`).
+        .chain(
+            user.split(['_', '-'])
+                .filter(move |part| part.len() >= 3 && part.len() < user.len())
+                .map(str::to_string),
+        )
 }
 
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
@@ -3114,6 +3120,7 @@ mod tests {
             ("CREATE USER shop PASSWORD 'shop';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'shop123';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'passwd1';", true), // vsecure:allow (a documented fake)
+            ("CREATE ROLE \"forge-web\" PASSWORD 'forge';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
