@@ -671,6 +671,18 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = before_escaped_quote(&without_closing_tag(&unquote(value.as_bytes())));
+        // A number passed to a call ends at its comma (`def connect(user=None,
+        // password=0, sslmode='prefer')`).
+        let secret = match syntax {
+            Syntax::Code
+                if secret
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b',' || b == b')') =>
+            {
+                secret.trim_end_matches([',', ')']).to_string()
+            }
+            _ => secret,
+        };
         // `password=$pass`: the credential is the literal the script set `$pass` to.
         if let Some(name) = assigned::variable_read(&secret) {
             found.extend(assigned_password(text, &mut facts, name, "$", key.start()));

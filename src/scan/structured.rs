@@ -88,6 +88,7 @@ struct Patterns {
     other_engine: Regex,
     markdown_heading: Regex,
     pgadmin: Regex,
+    connects_through: Regex,
     dotted_reference: Regex,
     database_name: Regex,
 }
@@ -313,6 +314,10 @@ fn patterns() -> &'static Patterns {
         markdown_heading: Regex::new(r"(?m)^#{1,6}[ \t]+[^\n]*").expect("valid regex"),
         // pgAdmin, PostgreSQL's web console, whose login is not a database's.
         pgadmin: Regex::new(r"(?i)pg[ _-]?admin").expect("valid regex"),
+        // A heading on connecting through a client (`For pgAdmin Connection`, `Connect
+        // via pgAdmin 4`): the section gives the database's login, not the client's.
+        connects_through: Regex::new(r"(?i)(?-u:\b)(?:connect(?:ing|ion|ions|s)?|via|using|through)(?-u:\b)")
+            .expect("valid regex"),
         // `var.db_password`, `data.vault_generic_secret.db.data["password"]`.
         dotted_reference: Regex::new(
             r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+(?:\[[^\]\n]*\])*$",
@@ -1331,7 +1336,8 @@ const SUPPOSITION_REACH: usize = 64;
 /// Whether the Markdown heading a document's password sits under names another engine
 /// or service than PostgreSQL (`## PG Admin` above pgAdmin's login, `## Redis` above
 /// its password): a document's section is whose the password is, though PostgreSQL's
-/// URI sits in the section before.
+/// URI sits in the section before. A heading on connecting through pgAdmin (`### For
+/// pgAdmin Connection`) gives the database's login, which pgAdmin is told.
 fn heading_names_another_service(text: &[u8], label: usize) -> bool {
     let start = label.saturating_sub(HEADING_REACH);
     let p = patterns();
@@ -1340,7 +1346,8 @@ fn heading_names_another_service(text: &[u8], label: usize) -> bool {
         .last()
         .is_some_and(|heading| {
             let heading = heading.as_bytes();
-            p.other_engine.is_match(heading) || p.pgadmin.is_match(heading)
+            p.other_engine.is_match(heading)
+                || (p.pgadmin.is_match(heading) && !p.connects_through.is_match(heading))
         })
 }
 
