@@ -199,8 +199,9 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
 /// password`: a label, not a password).
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
-    // Quoted inside a URI, as a shell would quote it (`postgres://u:'mypassword'@h/db`).
-    if let Some(inner) = ["'", "\""].iter().find_map(|quote| {
+    // Quoted inside a URI, as a shell would quote it (`postgres://u:'mypassword'@h/db`),
+    // or set as code in a document's literal (`PASSWORD '`SENHA`'`).
+    if let Some(inner) = ["'", "\"", "`"].iter().find_map(|quote| {
         value
             .strip_prefix(quote)
             .and_then(|rest| rest.strip_suffix(quote))
@@ -976,6 +977,7 @@ mod tests {
             "{}",
             "{Environment.GetEnvironmentVariable(\\\"DB_PASSWORD\\\")}",
             "{pg['password']}",
+            "`SENHA`",
             "{COQLCE6DU6GtcS5P=}",
             "'mypassword'",
             "hardcoded02",
@@ -1041,6 +1043,7 @@ mod tests {
             "my.Secret.pass7",
             "{cC.F&'+c6}z;`Y7",
             "'Kq8vTz2m'",
+            "`Kq8vTz2m`",
             "/aB3x/Kq9+",
             "/secret",
         ] {
