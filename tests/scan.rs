@@ -447,6 +447,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/jest-containers.config.js",
             "clean/jest-containers.config.js",
             "clean/jpa-persistence.xml",
+            "clean/k8s-configmap-dashed-keys.tf",
             "clean/kaifa-huanjing.md",
             "clean/keyboard-local.md",
             "clean/lab-delete.php",
