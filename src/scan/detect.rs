@@ -412,9 +412,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Prose that tells the reader to change the password the text goes on to show:
-        // "Change the password accordingly", "Update the Postgres password ... below".
+        // "Change the password accordingly", "Update the Postgres password ... below",
+        // "Replace `YOUR_PASSWORD` with the password you set" (then an example of it).
         change_instruction: Regex::new(
-            r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?)(?-u:\b)",
+            r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?|replace\s+\**`?[A-Za-z_<>\[\]{}-]+`?\**\s+with\s+(?:the|your)\s+(?:[a-z]+\s+){0,2}passwords?)(?-u:\b)",
         )
         .expect("valid regex"),
         // A label that shows what follows as what not to do: a line marked with a cross
