@@ -459,6 +459,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/lms-docker-config.php",
             "clean/load_orders.py",
             "clean/load_sales.py",
+            "clean/local-guide-own-password.md",
+            "clean/local-guide-own-password.md",
             "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",

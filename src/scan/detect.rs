@@ -180,6 +180,9 @@ struct Patterns {
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
+    loopback_named: Regex,
+    web_address: Regex,
+    remote_host: Regex,
     names_a_host: Regex,
     provisions_managed_database: Regex,
     shell_prompt_machine: Regex,
@@ -492,6 +495,24 @@ fn patterns() -> &'static Patterns {
         // Loopback written as a literal: `"localhost"`, `'127.0.0.1'`.
         loopback_literal: Regex::new(r#"["'](?:localhost|127\.0\.0\.1|::1)["']"#)
             .expect("valid regex"),
+        // This machine, named anywhere: a guide's `localhost:5432`, `-h 127.0.0.1`, a
+        // container's way back to it.
+        loopback_named: Regex::new(
+            r"(?i)(?-u:\b)(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]",
+        )
+        .expect("valid regex"),
+        // A web page's or a mailbox's address (`https://www.postgresql.org/docs/`,
+        // `ops@acme.io`), whose host serves pages or mail, not a database.
+        web_address: Regex::new(
+            r#"(?i)(?:https?|ftp)://[^\s)>\]"'`]+|(?-u:\b)www\.[^\s)>\]"'`]+|(?:^|[\s<(\["'])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#,
+        )
+        .expect("valid regex"),
+        // A host a database could be reached at off this machine: a name under a public
+        // or private domain, or an IPv4 address.
+        remote_host: Regex::new(
+            r"(?i)(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|ru|cn|in|br|jp|nl|ca|au|xyz|me|lan|corp|local|cluster)(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)",
+        )
+        .expect("valid regex"),
         // A CI pipeline's keys (GitHub Actions' `runs-on:` and `steps:`, GitLab's and
         // Bitbucket's `script:`), which a compose file or a deployment never has.
         ci_workflow: Regex::new(r"(?m)^[ \t]*(?:runs-on|steps|script):")
@@ -880,7 +901,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // code a document shows (`pgpassword: Regex`), only a quoted literal does.
         let quoted = matches!(set.first(), Some(b'"' | b'\''));
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
-        let assigned_in_config = syntax == Syntax::Config && key.as_bytes().contains(&b'=');
+        let assigned_in_config = syntax != Syntax::Code && key.as_bytes().contains(&b'=');
         let secret = unquote(set);
         let bare_literal =
             env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
@@ -1037,6 +1058,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || (d.kind == Kind::KubernetesSecret && d.default_password)
         {
             d.local_default = true;
+        }
+    }
+    // A document that names only this machine's hosts is a guide to the reader's own
+    // local set-up: the passwords it shows are that set-up's (a Neon key is a cloud
+    // project's wherever it is written).
+    if syntax == Syntax::Document && facts.names_only_local_hosts() {
+        for (_, d) in &mut found {
+            if d.kind != Kind::NeonPassword {
+                d.local_default = true;
+            }
         }
     }
     found.retain(|(range, _)| !facts.allowed(range.start));
@@ -1348,6 +1379,9 @@ struct LineFacts<'a> {
     pghost: Option<bool>,
     /// Whether the text is a lesson on leaked secrets, read on first use.
     lesson_on_leaks: Option<bool>,
+    /// Whether every host the text names is this machine or one of its containers,
+    /// read on first use.
+    only_local_hosts: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -1370,6 +1404,7 @@ impl<'a> LineFacts<'a> {
             assignments: None,
             pghost: None,
             lesson_on_leaks: None,
+            only_local_hosts: None,
         }
     }
 
@@ -1589,6 +1624,30 @@ impl<'a> LineFacts<'a> {
         *self
             .lesson_on_leaks
             .get_or_insert_with(|| patterns().lesson_on_leaks.is_match(text))
+    }
+
+    /// Whether the text names this machine (`localhost`, `127.0.0.1`) and no host off
+    /// it: every name under a domain and every address it gives, outside its web and
+    /// mail addresses, is loopback or a container's way back to it. A set-up guide
+    /// that names only these shows the passwords of the reader's own local database.
+    fn names_only_local_hosts(&mut self) -> bool {
+        let text = self.text;
+        *self.only_local_hosts.get_or_insert_with(|| {
+            let p = patterns();
+            if !p.loopback_named.is_match(text) {
+                return false;
+            }
+            let web: Vec<Range<usize>> = p.web_address.find_iter(text).map(|m| m.range()).collect();
+            p.remote_host.find_iter(text).all(|m| {
+                let first_not_before = web.partition_point(|w| w.end <= m.start());
+                let inside_web = web
+                    .get(first_not_before)
+                    .is_some_and(|w| w.start <= m.start());
+                inside_web
+                    || is_loopback_address(m.as_bytes())
+                    || is_local_host(&lossy(m.as_bytes()))
+            })
+        })
     }
 
     /// Whether the text sets `PGHOST` anywhere, read on first use.
@@ -3286,6 +3345,26 @@ mod tests {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_guide_to_a_local_set_up_shows_local_passwords() {
+        // Only this machine and a web page named: the reader's own set-up.
+        const LOCAL_GUIDE: &str = "# Set up\n\nSee https://www.postgresql.org/docs/.\n\n```\nPGPASSWORD=Kq8-Tz2-Wm psql -h localhost -U shop\n```\n"; // vsecure:allow (a documented fake)
+        // A server off this machine named too: its password is that server's.
+        const REMOTE_TOO: &str = "# Set up\n\n```\nPGPASSWORD=Kq8-Tz2-Wm psql -h localhost -U shop\n```\nProduction: `pg.acme.io`\n"; // vsecure:allow (a documented fake)
+        const LAN_ADDRESS: &str =
+            "PGPASSWORD=Kq8-Tz2-Wm psql -h localhost -U shop\nreplica: 10.1.2.3\n"; // vsecure:allow (a documented fake)
+        for (text, syntax, local) in [
+            (LOCAL_GUIDE, Syntax::Document, true),
+            (LOCAL_GUIDE, Syntax::Config, false),
+            (REMOTE_TOO, Syntax::Document, false),
+            (LAN_ADDRESS, Syntax::Document, false),
+        ] {
+            let found = detect(text.as_bytes(), syntax);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text} as {syntax:?}");
         }
     }
 

@@ -28,8 +28,12 @@ pub enum Syntax {
     /// Haskell, Crystal, Nim, Clojure, Dart, Perl, R Markdown, Quarto and Jupyter
     /// notebooks (code between a little prose), ...
     Code,
-    /// Anything else: YAML, INI, properties, .env, TOML, HCL, JSON, documents.
+    /// YAML, INI, properties, .env, TOML, HCL, JSON, and anything else that is not code
+    /// or a document.
     Config,
+    /// Markdown, reStructuredText, AsciiDoc, Org and plain text: prose that shows
+    /// commands and settings, read as configuration is.
+    Document,
 }
 
 impl Syntax {
@@ -41,8 +45,14 @@ impl Syntax {
             "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs", "ml",
             "zig", "vb", "rmd", "qmd", "ipynb",
         ];
-        match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if CODE.contains(&ext.to_ascii_lowercase().as_str()) => Syntax::Code,
+        const DOCUMENT: &[&str] = &["md", "markdown", "rst", "txt", "adoc", "asciidoc", "org"];
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some(ext) if CODE.contains(&ext) => Syntax::Code,
+            Some(ext) if DOCUMENT.contains(&ext) => Syntax::Document,
             _ => Syntax::Config,
         }
     }
@@ -376,7 +386,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let redacted = format!("{name}****");
         found.push(setting(key.start()..value.end(), redacted, &secret));
     }
-    if syntax == Syntax::Config {
+    if syntax != Syntax::Code {
         for c in p
             .bare_key
             .captures_iter(text)
@@ -554,7 +564,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
-    if syntax == Syntax::Config {
+    if syntax != Syntax::Code {
         for c in p.labelled_value.captures_iter(text) {
             let (label, value) =
                 super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8), (9, 10)]);
@@ -889,7 +899,7 @@ fn is_key_in_a_literal(text: &[u8], key: regex::bytes::Match, syntax: Syntax) ->
                 .all(|b| *b == b' ' || *b == b'\t')
         })
     };
-    !after_path && (!arrow || symbol_or_quoted || syntax == Syntax::Config || begins_line())
+    !after_path && (!arrow || symbol_or_quoted || syntax != Syntax::Code || begins_line())
 }
 
 /// Where the line holding `at` starts, read back at most `HEAD` bytes, so that a long
@@ -1740,10 +1750,23 @@ mod tests {
                 "{path}"
             );
         }
-        for path in ["values.yaml", "README.md", ".env", "app.ini"] {
+        for path in ["values.yaml", ".env", "app.ini"] {
             assert_eq!(
                 Syntax::of_path(std::path::Path::new(path)),
                 Syntax::Config,
+                "{path}"
+            );
+        }
+        for path in [
+            "README.md",
+            "SETUP.MD",
+            "notes.txt",
+            "guide.rst",
+            "install.adoc",
+        ] {
+            assert_eq!(
+                Syntax::of_path(std::path::Path::new(path)),
+                Syntax::Document,
                 "{path}"
             );
         }
