@@ -1063,7 +1063,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A document that names only this machine's hosts is a guide to the reader's own
     // local set-up: the passwords it shows are that set-up's (a Neon key is a cloud
     // project's wherever it is written).
-    if syntax == Syntax::Document && facts.names_only_local_hosts() {
+    if syntax == Syntax::Document && !found.is_empty() && facts.names_only_local_hosts() {
         for (_, d) in &mut found {
             if d.kind != Kind::NeonPassword {
                 d.local_default = true;
