@@ -490,7 +490,6 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/reactive-README.md",
             "clean/rebuild.sh",
             "clean/rebuild_db.sh",
-            "clean/replace-placeholder-example.md",
             "clean/repo.test.ts",
             "clean/reset-notes.md",
             "clean/run-api.md",

@@ -432,11 +432,16 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
         // ``secret99`` with a secure password", or supposes one, in English or Chinese
-        // ("assuming the password is `...`", "假设密码是 `...`").
+        // ("assuming the password is `...`", "假设密码是 `...`"), or gives it as what to
+        // replace or choose.
         example_password: Regex::new(concat!(
             r#"(?i)(?:example|sample) password[ \t:]*(?:is[ \t]+)?[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
             r#"|(?i)(?:assuming|suppose|say)[ \t]+(?:your|the)[ \t]+password[ \t]+is[ \t:]*[`'"]([^`'"\s]{2,64})[`'"]"#,
             r#"|(?:假设|假如|如果|例如|比如)(?:你的|您的)?密码(?:是|为)[ \t:：]*[`'"「]([^`'"」\s]{2,64})[`'"」]"#,
+            // "Choose one password (e.g., `MySecurePassword123!`)", "Replace
+            // `MySecurePassword123!` with your actual password".
+            r#"|(?i)passwords?[^\n]{0,40}?\((?:e\.g\.|for example)[,:]?[ \t]*[`'"]([^`'"\s]{2,64})[`'"]"#,
+            r#"|(?i)replace[ \t]+\**[`'"]([^`'"\s]{2,64})[`'"]\**[ \t]+with[ \t]+(?:the|your)[ \t]+(?:[a-z]+[ \t]+){0,2}passwords?"#,
         ))
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
