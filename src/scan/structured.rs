@@ -21,7 +21,9 @@ use super::lines::Lines;
 use super::placeholder::is_placeholder;
 
 /// Whether the text is program code (where a bare word after `password =` is a
-/// variable) or configuration (where it is the value).
+/// variable), configuration (where it is the value), or a document (read as
+/// configuration, and whose passwords are a local set-up's when it names only this
+/// machine).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
     /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, R, Julia, Lua, Erlang,
