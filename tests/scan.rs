@@ -423,6 +423,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/env-test-local.env",
             "clean/etl_settings.py",
             "clean/export.sh",
+            "clean/fastapi-keyboard-walk.py",
             "clean/files-config.php",
             "clean/flows-compose.yml",
             "clean/flows-namepw-compose.yml",

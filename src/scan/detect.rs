@@ -2110,6 +2110,20 @@ const LOCAL_PASSWORDS: &[&str] = &[
 /// `xyz`, a host's `abcdef`).
 const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz";
 
+/// Walks along a keyboard, whose starts people type as a password (`qwertyuiop`,
+/// `zxcvbn`, `1q2w3e4r`, `1qaz2wsx`, `qazwsx`), on the layouts people type on.
+const KEYBOARD_WALKS: &[&str] = &[
+    "qwertyuiop",
+    "azertyuiop",
+    "qwertzuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "1qaz2wsx3edc4rfv5tgb",
+    "qazwsxedcrfvtgb",
+    "zaq12wsxcde3",
+];
+
 /// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
 const COUNTED_DIGITS: &str = "1234567890";
 
@@ -2119,7 +2133,8 @@ const COUNTED_DIGITS: &str = "1234567890";
 /// then a word for password, apart (`etl_password`, `n8n_password`: the password says
 /// whose it is), or digits counted up from one, once or over again, or one digit repeated
 /// (`12345678`, `123123`, `0000`), or the alphabet's first or last letters (`abc`,
-/// `xyz`), or a default said twice (`rootroot`).
+/// `xyz`), or a walk along the keyboard (`1q2w3e`, `zxcvbn`), or a default said twice
+/// (`rootroot`).
 fn is_default_password(password: &str) -> bool {
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
@@ -2152,6 +2167,10 @@ fn is_default_password(password: &str) -> bool {
     // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
     // `abcdef`, `xyz`).
     let alphabet = lower.len() >= 3 && (ALPHABET.starts_with(&lower) || ALPHABET.ends_with(&lower));
+    // A walk along the keyboard (`1q2w3e`, `zxcvbn`), with a few digits after it or not.
+    let keyboard_walk =
+        |run: &str| run.len() >= 5 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
+    let walked = keyboard_walk(&lower) || (digits <= 4 && keyboard_walk(word));
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
@@ -2179,6 +2198,7 @@ fn is_default_password(password: &str) -> bool {
         || counted
         || pin
         || alphabet
+        || walked
         || (digits <= 4 && default_then_password)
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word)
@@ -3198,6 +3218,8 @@ mod tests {
             ("CREATE USER shop PASSWORD 'shop123';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'passwd1';", true), // vsecure:allow (a documented fake)
             ("CREATE ROLE \"forge-web\" PASSWORD 'forge';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD '1q2w3e4r';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'zxcvbnm12';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
