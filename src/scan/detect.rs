@@ -609,7 +609,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
-            || (is_local_host(&lossy(host)) && facts.is_ci_service());
+            || (is_local_host(&lossy(host))
+                && (facts.is_ci_service()
+                    || uri_database(&text[c.get(4).expect("host group").end()..])
+                        .is_some_and(|database| names_the_database(&secret, &database))));
         if !local_default
             && (placeholder
                 || (!joined && is_placeholder_host(&lossy(host)))
@@ -2489,6 +2492,35 @@ fn is_local_host(host: &str) -> bool {
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
 }
 
+/// The database a URI names after its host (`:5432/track_wild_db?...` names
+/// `track_wild_db`), given the text that follows the host.
+fn uri_database(after_host: &[u8]) -> Option<String> {
+    let port = after_host.strip_prefix(b":").map_or(0, |rest| {
+        1 + rest.iter().take_while(|b| b.is_ascii_digit()).count()
+    });
+    let path = after_host[port..].strip_prefix(b"/")?;
+    let name = &path[..path
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+        .unwrap_or(path.len())];
+    (!name.is_empty()).then(|| lossy(name).to_ascii_lowercase())
+}
+
+/// Whether a password is its database's name, as a local set-up gives it
+/// (`twadmin:trackwild@localhost/track_wild_db`): the same letters and digits, whatever
+/// the case and the separators, with or without the name's ending `db`.
+fn names_the_database(password: &str, database: &str) -> bool {
+    let letters = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let (password, database) = (letters(password), letters(database));
+    password.len() >= 3
+        && (password == database || database.strip_suffix("db") == Some(password.as_str()))
+}
+
 /// Whether a host (with its port or not) is one label, as a container or a machine on
 /// the same network is named (`primary`, `pg-replica`): no public host is spelt without
 /// a dot.
@@ -3321,6 +3353,10 @@ mod tests {
             ("postgres://catalog:catalogkey@localhost:5432/catalog", true), // vsecure:allow (a documented fake)
             ("postgres://orders_user:pass_orders@localhost/orders", true), // vsecure:allow (a documented fake)
             ("postgres://catalog:catalogkey@pg.acme.io/catalog", false), // vsecure:allow (a documented fake)
+            // A password that is its database's name, on loopback only.
+            ("postgres://o:fieldlog@localhost/field_log_db", true), // vsecure:allow (a documented fake)
+            ("postgres://o:fieldlog@pg.acme.io/field_log_db", false), // vsecure:allow (a documented fake)
+            ("postgres://o:fieldlog7@localhost/field_log_db", false), // vsecure:allow (a documented fake)
             ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
             ("postgres://app:abc@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app_password_123@localhost/app", true), // vsecure:allow (a documented fake)
