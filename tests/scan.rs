@@ -369,6 +369,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/LedgerClient.scala",
             "clean/Makefile-local",
             "clean/README-b31.md",
+            "clean/README-compose-db.md",
             "clean/README.txt",
             "clean/SpacedSettings.cs",
             "clean/VERIFY_MIGRATION.md",

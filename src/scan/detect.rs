@@ -181,6 +181,7 @@ struct Patterns {
     local_database: Regex,
     loopback_literal: Regex,
     loopback_named: Regex,
+    starts_containers: Regex,
     web_address: Regex,
     remote_host: Regex,
     names_a_host: Regex,
@@ -504,6 +505,12 @@ fn patterns() -> &'static Patterns {
         // container's way back to it.
         loopback_named: Regex::new(
             r"(?i)(?-u:\b)(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]",
+        )
+        .expect("valid regex"),
+        // A command that starts containers on this machine: `docker compose ... up`,
+        // `docker-compose -f db.yml up`, `docker run`.
+        starts_containers: Regex::new(
+            r"(?i)(?-u:\b)(?:docker|podman)[ -]compose(?-u:\b)[^\n]*?[ \t]up(?-u:\b)|(?-u:\b)(?:docker|podman)[ \t]+run(?-u:\b)",
         )
         .expect("valid regex"),
         // A web page's or a mailbox's address (`https://www.postgresql.org/docs/`,
@@ -1634,15 +1641,16 @@ impl<'a> LineFacts<'a> {
             .get_or_insert_with(|| patterns().lesson_on_leaks.is_match(text))
     }
 
-    /// Whether the text names this machine (`localhost`, `127.0.0.1`) and no host off
-    /// it: every name under a domain and every address it gives, outside its web and
-    /// mail addresses, is loopback or a container's way back to it. A set-up guide
-    /// that names only these shows the passwords of the reader's own local database.
+    /// Whether the text names this machine (`localhost`, `127.0.0.1`) or starts
+    /// containers on it (`docker compose up`, `docker run`), and no host off it: every
+    /// name under a domain and every address it gives, outside its web and mail
+    /// addresses, is loopback or a container's way back to it. A set-up guide that
+    /// names only these shows the passwords of the reader's own local database.
     fn names_only_local_hosts(&mut self) -> bool {
         let text = self.text;
         *self.only_local_hosts.get_or_insert_with(|| {
             let p = patterns();
-            if !p.loopback_named.is_match(text) {
+            if !p.loopback_named.is_match(text) && !p.starts_containers.is_match(text) {
                 return false;
             }
             let web: Vec<Range<usize>> = p.web_address.find_iter(text).map(|m| m.range()).collect();
@@ -3419,11 +3427,17 @@ mod tests {
         const REMOTE_TOO: &str = "# Set up\n\n```\nPGPASSWORD=Kq8-Tz2-Wm psql -h localhost -U shop\n```\nProduction: `pg.acme.io`\n"; // vsecure:allow (a documented fake)
         const LAN_ADDRESS: &str =
             "PGPASSWORD=Kq8-Tz2-Wm psql -h localhost -U shop\nreplica: 10.1.2.3\n"; // vsecure:allow (a documented fake)
+        // Containers it starts on this machine: their password is the reader's set-up's.
+        const COMPOSE_GUIDE: &str =
+            "Start it: `docker-compose -f pg.yml up`\n\nUser Postgres password: `Kq8-Tz2-Wm`\n"; // vsecure:allow (a documented fake)
+        const COMPOSE_AND_REMOTE: &str = "Start it: `docker-compose -f pg.yml up`\n\nUser Postgres password: `Kq8-Tz2-Wm`\nProduction: `pg.acme.io`\n"; // vsecure:allow (a documented fake)
         for (text, syntax, local) in [
             (LOCAL_GUIDE, Syntax::Document, true),
             (LOCAL_GUIDE, Syntax::Config, false),
             (REMOTE_TOO, Syntax::Document, false),
             (LAN_ADDRESS, Syntax::Document, false),
+            (COMPOSE_GUIDE, Syntax::Document, true),
+            (COMPOSE_AND_REMOTE, Syntax::Document, false),
         ] {
             let found = detect(text.as_bytes(), syntax);
             assert_eq!(found.len(), 1, "{text}");
