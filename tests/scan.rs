@@ -360,6 +360,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/.pgpass",
             "clean/AndroidDbHelper.java",
             "clean/ConnectionSettings.cs",
+            "clean/CourseDbConnection.java",
             "clean/DataModuleLocal.pas",
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",

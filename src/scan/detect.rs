@@ -1862,17 +1862,35 @@ impl<'a> LineFacts<'a> {
             .or_insert_with(|| patterns().allow.is_match(&text[range]))
     }
 
-    /// Whether a comment after `end` on its line says to replace the value before it.
+    /// Whether a comment says to replace the value ending at `end`: one after it on its
+    /// line, or a comment line right above its line (`# Replace with your actual
+    /// PostgreSQL password` over `"password": "2424",`).
     fn says_to_replace(&mut self, end: usize) -> bool {
-        let (line, range) = self.lines.around(end.saturating_sub(1));
+        let (line, _) = self.lines.around(end.saturating_sub(1));
+        if self
+            .replace_comment_on(line)
+            .is_some_and(|start| start >= end)
+        {
+            return true;
+        }
+        line > 0
+            && self.replace_comment_on(line - 1).is_some_and(|start| {
+                self.text[self.lines.start_of(line - 1)..start]
+                    .iter()
+                    .all(u8::is_ascii_whitespace)
+            })
+    }
+
+    /// Where a comment saying to replace a value starts on a 0-based line, if one does.
+    fn replace_comment_on(&mut self, line: usize) -> Option<usize> {
+        let (_, range) = self.lines.around(self.lines.start_of(line));
         let text = self.text;
-        let comment = *self.replace_comment.entry(line).or_insert_with(|| {
+        *self.replace_comment.entry(line).or_insert_with(|| {
             patterns()
                 .replace_comment
                 .find(&text[range.clone()])
                 .map(|m| range.start + m.start())
-        });
-        comment.is_some_and(|start| start >= end)
+        })
     }
 
     /// Whether the line holding `offset` assigns to DATABASE_URL before `offset`.
@@ -2178,10 +2196,15 @@ fn is_default_password(password: &str) -> bool {
     // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
     // `abcdef`, `xyz`).
     let alphabet = lower.len() >= 3 && (ALPHABET.starts_with(&lower) || ALPHABET.ends_with(&lower));
-    // A walk along the keyboard (`1q2w3e`, `zxcvbn`), with a few digits after it or not.
+    // A walk along the keyboard (`1q2w3e`, `zxcvbn`), with a few digits after it or not,
+    // or a long one padded with up to three characters for a complexity rule
+    // (`zxcvbnmA8`).
     let keyboard_walk =
         |run: &str| run.len() >= 5 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
-    let walked = keyboard_walk(&lower) || (digits <= 4 && keyboard_walk(word));
+    let padded_walk = (6..=lower.len()).any(|end| {
+        lower.len() - end <= 3 && lower.is_char_boundary(end) && keyboard_walk(&lower[..end])
+    });
+    let walked = keyboard_walk(&lower) || (digits <= 4 && keyboard_walk(word)) || padded_walk;
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
@@ -3260,6 +3283,8 @@ mod tests {
             ("CREATE ROLE \"forge-web\" PASSWORD 'forge';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD '1q2w3e4r';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbnm12';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
@@ -3449,6 +3474,7 @@ mod tests {
     fn placeholders_are_not_flagged() {
         const REPLACE_WITH_YOURS: &str =
             "PGHOST=db.acme.io\nDB_PASSWORD=k7Vq2mZp9 # Replace with your actual password\n"; // vsecure:allow (a documented fake)
+        const REPLACE_ABOVE: &str = "PGHOST=db.acme.io\n  # Replace with your actual PostgreSQL password\nDB_PASSWORD=k7Vq2mZp9\n"; // vsecure:allow (a documented fake)
         const ILLUSTRATED: &str = "If it is `Summer2024x`: postgresql://app:Summer2024x@db.acme.io/app\nIf it is `Blue77Door`: postgresql://app:Blue77Door@db.acme.io/app\n"; // vsecure:allow (a documented fake)
         for text in [
             "DATABASE_URL=your_database_url",
@@ -3473,8 +3499,13 @@ mod tests {
             "postgres://u2ghi345:k345rst678@ec2-52-1-2-3.compute-1.amazonaws.com:5432/d1",
             ILLUSTRATED,
             REPLACE_WITH_YOURS,
+            REPLACE_ABOVE,
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }
+        // Without the comment above, the same setting is a credential.
+        let unmarked =
+            REPLACE_ABOVE.replace("Replace with your actual PostgreSQL password", "the shop");
+        assert!(!kinds(&unmarked).is_empty(), "{unmarked}");
     }
 }
