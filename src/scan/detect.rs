@@ -177,6 +177,7 @@ struct Patterns {
     client_command: Regex,
     client_host: Regex,
     client_host_value: Regex,
+    host_setting: Regex,
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
@@ -377,6 +378,12 @@ fn patterns() -> &'static Patterns {
         client_host: Regex::new(r"(?:\s-h\s*\S|--host|host=|hostaddr=|://)").expect("valid regex"),
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
+        // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
+        // `"host": "..."`, `DB_HOST = "..."`), the host captured.
+        host_setting: Regex::new(
+            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']"#,
+        )
+        .expect("valid regex"),
         client_host_value: Regex::new(
             r#"(?:^|[\s;&|("'\\/])(?:psql|pg_dump|pg_dumpall|pg_restore|createdb|dropdb|pg_isready)(?:\.exe)?["']?(?:[ \t][^\n]*?)?[ \t](?:-h[ \t]*|--host[= ])["']?([^\s"']+)"#,
         )
@@ -1092,7 +1099,8 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         !(matches!(
             d.kind,
             Kind::Pgpassword | Kind::PasswordVariable | Kind::PasswordSetting
-        ) && facts.client_names_a_placeholder_host(range.start))
+        ) && (facts.client_names_a_placeholder_host(range.start)
+            || facts.sets_a_readers_host_near(range.start)))
     });
     // A value a comment marks as the reader's to replace, or as what not to do, is the
     // text's example wherever the text repeats it.
@@ -1621,6 +1629,23 @@ impl<'a> LineFacts<'a> {
                     .map(|c| lossy(&c[1]).to_ascii_lowercase())
             })
             .is_some_and(|host| is_made_up_host(&host))
+    }
+
+    /// Whether a host set within four lines of `offset` is the reader's to fill in
+    /// (`host='db.YOUR_PROJECT_ID.supabase.co'` in the call that sets the password): the
+    /// password set beside it is the text's example.
+    fn sets_a_readers_host_near(&self, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        let first = line.saturating_sub(4);
+        let last = (line + 5).min(self.lines.count());
+        let p = patterns();
+        (first..last).any(|n| {
+            let (_, range) = self.lines.around(self.lines.start_of(n));
+            let text = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
+            p.host_setting
+                .captures_iter(text)
+                .any(|c| is_readers_host(&lossy(&c[1])))
+        })
     }
 
     /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
@@ -2433,16 +2458,34 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 }
 
 /// Whether a host is one a document makes up for the reader to fill in: in angle or
-/// square brackets (`<primary-host>`), the reader's (`your-db-host`), an example's
-/// (`db.example.com`), or the word itself (`host`, `hostname`, `server`). Narrower than
+/// square brackets (`<primary-host>`), the reader's (`your-db-host`, or with a label of
+/// theirs: `db.YOUR_PROJECT_ID.supabase.co`), an example's (`db.example.com`), or the
+/// word itself (`host`, `hostname`, `server`). Narrower than
 /// `is_placeholder_host`, which a URI's host is judged by: beside a client or in a
 /// conninfo, a container's name (`app-postgres`) is a host, not a stand-in for one.
 fn is_made_up_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    host.starts_with(['<', '['])
-        || host.starts_with("your")
-        || host.contains("example")
-        || matches!(host.as_str(), "host" | "hostname" | "server")
+    let lower = host.to_ascii_lowercase();
+    is_readers_host(host)
+        || lower.contains("example")
+        || matches!(lower.as_str(), "host" | "hostname" | "server")
+}
+
+/// Whether a host is the reader's to fill in: in angle or square brackets (`<host>`),
+/// or theirs by name (`your-db-host`, `db.YOUR_PROJECT_ID.supabase.co`).
+fn is_readers_host(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    lower.starts_with(['<', '['])
+        || lower.starts_with("your")
+        || host.split('.').any(is_readers_label)
+}
+
+/// Whether a label of a host is the reader's to fill in: `YOUR_PROJECT_ID` in
+/// `db.YOUR_PROJECT_ID.supabase.co`, `your-project` in `your-project.supabase.co`.
+fn is_readers_label(label: &str) -> bool {
+    label.starts_with("YOUR")
+        || ["your_", "your-", "<", "["]
+            .iter()
+            .any(|start| label.to_ascii_lowercase().starts_with(start))
 }
 
 /// Whether a URI's host (with its port or not) is a placeholder: a hint (`<host>`,
@@ -3471,6 +3514,25 @@ mod tests {
     }
 
     #[test]
+    fn a_password_set_beside_the_readers_host_is_an_example() {
+        const CALL: &str = "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='HOST',\n)\n"; // vsecure:allow (a documented fake)
+        for (host, example) in [
+            ("db.YOUR_PROJECT_ID.supabase.co", true),
+            ("your-project.supabase.co", true),
+            ("<db-host>", true),
+            ("db.qkzvtrmxplnd.supabase.co", false),
+            ("pg.yourls.org", false),
+        ] {
+            let text = CALL.replace("HOST", host);
+            assert_eq!(
+                detect(text.as_bytes(), Syntax::Code).is_empty(),
+                example,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn placeholders_are_not_flagged() {
         const REPLACE_WITH_YOURS: &str =
             "PGHOST=db.acme.io\nDB_PASSWORD=k7Vq2mZp9 # Replace with your actual password\n"; // vsecure:allow (a documented fake)
@@ -3500,6 +3562,7 @@ mod tests {
             ILLUSTRATED,
             REPLACE_WITH_YOURS,
             REPLACE_ABOVE,
+            "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }
