@@ -470,7 +470,7 @@ fn patterns() -> &'static Patterns {
         // GitLab's `gitlab_rails['db_host'] = 'postgresql'`, Nextcloud's `'dbhost' =>
         // 'postgres',`, an argument's `host = "postgres",` inside a line, Haskell's
         // `connectHost = "localhost"`, a host that falls back to loopback
-        // (`hostname: System.get_env("DB_HOST") || "localhost"`), PHP's `$host = "localhost";`, Pascal's `ZConnection1.HostName := 'localhost';`, a batch file's `SET PG_HOST=localhost`, a `"server":
+        // (`hostname: System.get_env("DB_HOST") || "localhost"`), PHP's `$host = "localhost";` (Spanish and Portuguese code's `servidor` too), Pascal's `ZConnection1.HostName := 'localhost';`, a batch file's `SET PG_HOST=localhost`, a `"server":
         // "localhost"` setting (loopback only: a server's name says less than a host's), a
         // Grafana data source's `url: postgres:5432` or Temporal's `connectAddr:
         // "postgres:5432"` (a host and port, no scheme), a
@@ -489,7 +489,7 @@ fn patterns() -> &'static Patterns {
         // (`...@postgres:5432`); a container's name is one label naming a database, as
         // `is_local_host` judges it; a Kubernetes variable naming such a host.
         local_database: Regex::new(concat!(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb)(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A guide's host on loopback in the languages projects document their set-up
@@ -754,7 +754,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         };
         let redacted = format!("{}****", lossy(key.as_bytes()).replace(' ', ""));
         let mut d = detection(kind, key.start(), redacted, &secret);
-        let (host, user) = facts.conninfo_host_user(key.start());
+        // A `Password = ...` inside an Npgsql or ODBC string takes that string's host
+        // (`Server = 192.168.1.30; ... Password = ...;`).
+        let (host, user) = match facts.conninfo_host_user(key.start()) {
+            (host, _) if host.is_empty() && facts.has_semicolon_host(key.start()) => {
+                facts.semicolon_host_user(key.start())
+            }
+            known => known,
+        };
         // A conninfo to a host the text makes up (`host=<primary> ... password=...`) is
         // its example.
         if is_made_up_host(&host) {
@@ -3332,6 +3339,10 @@ mod tests {
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
+            (
+                "static string servidor=\"localhost\";\nstatic string password= \"123456\";\nvar c = new NpgsqlConnection(s);\n",
+                true,
+            ), // vsecure:allow (a documented fake)
             (ADJACENT_PIECES, true),
             (
                 "new Pool({ user: \"app\", host: \"localhost\", password: \"123\" });",
@@ -3511,6 +3522,14 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text} as {syntax:?}");
         }
+    }
+
+    #[test]
+    fn a_spaced_npgsql_password_takes_its_strings_server() {
+        const TWO_SERVERS: &str = "c = @\"Server = localhost; Port = 5432; User Id = postgres; Password = postgres;\";\n//c = @\"Server = 192.168.11.30; Port = 5432; User Id = postgres; Password = postgres;\";\n"; // vsecure:allow (a documented fake)
+        let found = detect(TWO_SERVERS.as_bytes(), Syntax::Code);
+        let local: Vec<bool> = found.iter().map(|d| d.local_default).collect();
+        assert_eq!(local, [true, false], "{found:?}");
     }
 
     #[test]
