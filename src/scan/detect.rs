@@ -1034,6 +1034,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             c.get(3).expect("value"),
         );
         let literal = lossy(value.as_bytes());
+        // Inside a shell's single quotes the SQL's quote is written `'\''` (`psql -c
+        // 'ALTER USER postgres PASSWORD '\''P@ssw0rd'\'';'`): the literal is what follows.
+        let literal = match literal.strip_prefix("\\''") {
+            Some(inner) => inner.to_string(),
+            None => literal,
+        };
         // `PASSWORD '{pw}'` in an f-string, `PASSWORD '$pw'` in a script: the literal
         // the variable was set to above, if it was.
         let sigil = if literal.starts_with('$') { "$" } else { "" };
@@ -3336,6 +3342,7 @@ mod tests {
             ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
+            ("psql -c 'ALTER USER s PASSWORD '\\''Kq8vTz2m'\\'''", false), // vsecure:allow (a documented fake)
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
             (CONNINFO_REMOTE, false),
@@ -3581,6 +3588,8 @@ mod tests {
             ILLUSTRATED,
             REPLACE_WITH_YOURS,
             REPLACE_ABOVE,
+            // The SQL's quote written the shell's way around a leet `password`.
+            "sudo -u postgres bash -c 'psql -c \"ALTER USER postgres PASSWORD '\\''P@ssw0rd'\\'';\"'", // vsecure:allow (a documented fake)
             "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");

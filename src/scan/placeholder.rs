@@ -209,6 +209,14 @@ pub fn is_placeholder(value: &str) -> bool {
     }) {
         return is_placeholder(inner);
     }
+    // A placeholder in parentheses (`PASSWORD '(password)'`).
+    if value
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+        .is_some_and(|inner| !inner.is_empty() && is_placeholder(inner))
+    {
+        return true;
+    }
     // One character is an example's (`postgres://u:p@h/db`), not a password.
     if value.chars().nth(1).is_none() {
         return true;
@@ -876,6 +884,8 @@ mod tests {
             "choose-a-strong-password",
             "set-this-to-a-long-random-password",
             "<password>",
+            "(password)",
+            "(your password)",
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
@@ -1000,6 +1010,7 @@ mod tests {
         for value in [
             neon,
             "hunter2hunter2",
+            "(Kq8vTz2mLp)",
             "s3cr3t-Pw",
             "PgAdm1n-4",
             "mysupersecretpassword",
