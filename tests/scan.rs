@@ -370,6 +370,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Grades.java",
             "clean/LedgerClient.scala",
             "clean/Makefile-local",
+            "clean/Makefile-teashop",
+            "clean/Makefile-ui-e2e",
             "clean/README-b31.md",
             "clean/README-compose-db.md",
             "clean/README.txt",

@@ -178,6 +178,7 @@ struct Patterns {
     client_host: Regex,
     client_host_value: Regex,
     host_setting: Regex,
+    database_setting: Regex,
     userlist_line: Regex,
     local_database: Regex,
     loopback_literal: Regex,
@@ -382,6 +383,12 @@ fn patterns() -> &'static Patterns {
         // `"host": "..."`, `DB_HOST = "..."`), the host captured.
         host_setting: Regex::new(
             r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']"#,
+        )
+        .expect("valid regex"),
+        // The database a container or a client is given (`POSTGRES_DB=coffee`,
+        // `-e POSTGRES_DB=coffee`, `PGDATABASE: shop`), the name captured.
+        database_setting: Regex::new(
+            r#"(?:POSTGRES_DB|PGDATABASE)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)"#,
         )
         .expect("valid regex"),
         client_host_value: Regex::new(
@@ -1404,6 +1411,7 @@ struct LineFacts<'a> {
     test_container: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
+    database_names: Option<Vec<String>>,
     /// The host and user of each line's Npgsql or ODBC string, read once per line.
     semicolon_fields: HashMap<usize, (String, String)>,
     /// The host and user of each line's conninfo string (with the string pieces above
@@ -1435,6 +1443,7 @@ impl<'a> LineFacts<'a> {
             ci_service: None,
             test_container: None,
             user_names: None,
+            database_names: None,
             semicolon_fields: HashMap::new(),
             conninfo_fields: HashMap::new(),
             assignments: None,
@@ -1510,8 +1519,9 @@ impl<'a> LineFacts<'a> {
 
     /// Whether a password a variable is set to is a well-known local default: the text
     /// declares a local database (a service container, a host on loopback) and the
-    /// password is a default one or a user name the text sets (`POSTGRES_USER:
-    /// circleci`, `POSTGRES_PASSWORD: circleci`).
+    /// password is a default one, a user name the text sets (`POSTGRES_USER:
+    /// circleci`, `POSTGRES_PASSWORD: circleci`) or the database it sets
+    /// (`POSTGRES_DB=coffee`, `POSTGRES_PASSWORD=coffee`).
     fn is_local_default_variable(&mut self, password: &str) -> bool {
         // PostgreSQL's own default where the text names no host at all: a container's
         // set-up (`IMMICH_POSTGRES_PASSWORD=postgres # Connection secret for postgres`).
@@ -1526,6 +1536,10 @@ impl<'a> LineFacts<'a> {
                 .user_names()
                 .iter()
                 .any(|user| users_own_passwords(user).any(|own| own == password))
+            || self
+                .database_names()
+                .iter()
+                .any(|database| names_the_database(password, database))
     }
 
     /// Whether the text is a test's set-up that starts a throwaway PostgreSQL container
@@ -1555,6 +1569,19 @@ impl<'a> LineFacts<'a> {
                         .next()
                         .map(|m| fallback_of(&lossy(m.as_bytes())))
                 })
+                .collect()
+        })
+    }
+
+    /// The databases the text gives a container or a client (`POSTGRES_DB=coffee`),
+    /// read on first use.
+    fn database_names(&mut self) -> &[String] {
+        let text = self.text;
+        self.database_names.get_or_insert_with(|| {
+            patterns()
+                .database_setting
+                .captures_iter(text)
+                .map(|c| lossy(&c[1]))
                 .collect()
         })
     }
@@ -2197,8 +2224,8 @@ const COUNTED_DIGITS: &str = "1234567890";
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
-/// then a word for password, apart (`etl_password`, `n8n_password`: the password says
-/// whose it is), or digits counted up from one, once or over again, or one digit repeated
+/// then a word for password, apart or in camel case (`etl_password`, `n8n_password`,
+/// `uiPassword5678`: the password says whose it is), or digits counted up from one, once or over again, or one digit repeated
 /// (`12345678`, `123123`, `0000`), or the alphabet's first or last letters (`abc`,
 /// `xyz`), or a walk along the keyboard (`1q2w3e`, `zxcvbn`), or a default said twice
 /// (`rootroot`).
@@ -2254,6 +2281,19 @@ fn is_default_password(password: &str) -> bool {
                     .chunks(unit)
                     .all(|chunk| chunk == head.as_bytes())
         });
+    // A name then the word for password capitalised (`uiPassword5678`, `shopPass1`):
+    // camel case's spelling of `ui_password`, which says whose password it is.
+    let unpadded = password
+        .trim_end_matches(|c: char| PADDING_SYMBOLS.contains(c))
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    let camel_name_then_password = ["Password", "Pass", "Pwd"].iter().any(|ending| {
+        unpadded.strip_suffix(ending).is_some_and(|name| {
+            name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    });
     // One or two digits (`1`, `99`): a hundred tries at most. Four are a person's own
     // (`1978`, `0404`).
     let pin = !lower.is_empty() && lower.len() <= 2 && lower.bytes().all(|b| b.is_ascii_digit());
@@ -2271,7 +2311,7 @@ fn is_default_password(password: &str) -> bool {
         || pin
         || alphabet
         || walked
-        || (digits <= 4 && default_then_password)
+        || (digits <= 4 && (default_then_password || camel_name_then_password))
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word)
                 || matches!(word, "password" | "passwd")
@@ -2335,9 +2375,10 @@ pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
 /// placeholder).
 pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
     let capitalised_word = password != "password" && password.eq_ignore_ascii_case("password");
+    let default = is_default_password(password);
     let password = password.to_ascii_lowercase();
     capitalised_word
-        || is_default_password(&password)
+        || default
         || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password)
 }
 
@@ -3342,6 +3383,15 @@ mod tests {
             ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'shopPass2024';", true), // vsecure:allow (a documented fake)
+            (
+                "docker run -e POSTGRES_PASSWORD=coffee -e POSTGRES_DB=coffee postgres",
+                true,
+            ), // vsecure:allow (a documented fake)
+            (
+                "docker run -e POSTGRES_PASSWORD=coffee -e POSTGRES_DB=tea postgres",
+                false,
+            ), // vsecure:allow (a documented fake)
             ("psql -c 'ALTER USER s PASSWORD '\\''Kq8vTz2m'\\'''", false), // vsecure:allow (a documented fake)
             ("-- on pg.acme.io\nCREATE USER shop PASSWORD 'shop';", false), // vsecure:allow (a documented fake)
             (CONNINFO_ON_LOOPBACK, true),
