@@ -2225,10 +2225,11 @@ const COUNTED_DIGITS: &str = "1234567890";
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
 /// then a word for password, apart or in camel case (`etl_password`, `n8n_password`,
-/// `uiPassword5678`: the password says whose it is), or digits counted up from one, once or over again, or one digit repeated
-/// (`12345678`, `123123`, `0000`), or the alphabet's first or last letters (`abc`,
-/// `xyz`), or a walk along the keyboard (`1q2w3e`, `zxcvbn`), or a default said twice
-/// (`rootroot`).
+/// `uiPassword5678`: the password says whose it is), or digits counted up from one, once
+/// or over again, or one digit repeated (`12345678`, `123123`, `0000`), or the
+/// alphabet's first or last letters (`abc`, `xyz`), or a walk along the keyboard
+/// (`1q2w3e`, `zxcvbn`, padded: `zxcvbnmA8`), or a default said twice (`rootroot`). Read
+/// whatever the case; the case tells only where a name ends and the word begins.
 fn is_default_password(password: &str) -> bool {
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
