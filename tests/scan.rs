@@ -406,6 +406,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-services.yml",
             "clean/circleci-user-repeated.yml",
             "clean/collect-hosts.sh",
+            "clean/collectd-postgresql-role.pp",
             "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
             "clean/compose-padded-default.yml",

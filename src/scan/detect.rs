@@ -1486,6 +1486,7 @@ impl<'a> LineFacts<'a> {
             !patterns().provisions_managed_database.is_match(text)
                 && !patterns().names_a_host.find_iter(text).any(|m| {
                     !declares_a_parameter(&text[m.end()..])
+                        && !opens_a_word(text, m.start())
                         && !ends_an_email(text, m.start())
                         && !names_a_shell_prompts_machine(text, m.start())
                         && !is_loopback_address(m.as_bytes())
@@ -2051,6 +2052,13 @@ const LOCAL_HOSTS: &[&str] = &[
 /// where `psql` with no host reaches its own socket, not a database's address.
 fn names_a_shell_prompts_machine(text: &[u8], at: usize) -> bool {
     text.get(at) == Some(&b'@') && patterns().shell_prompt_machine.is_match(&text[at..])
+}
+
+/// Whether the `@` at `at` opens a word (a decorator's `@app.route`, an annotation's
+/// `@Bean`, a Puppet virtual resource's `@postgresql::server::role`), where a URI's `@`
+/// follows its userinfo.
+fn opens_a_word(text: &[u8], at: usize) -> bool {
+    text.get(at) == Some(&b'@') && (at == 0 || text[at - 1].is_ascii_whitespace())
 }
 
 /// Whether the `@` at `at` is an email address's (`admin@acme.io`), not a URI's before
@@ -3324,6 +3332,7 @@ mod tests {
         const PUPPET_OWN_NAME: &str = "# postgresql::server::db { 'metrics':\n#   password => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
         const PUPPET_OWN_NAME_REMOTE: &str =
             "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
+        const PUPPET_VIRTUAL_RESOURCE: &str = "class collectd::plugin::postgresql {\n  $user = 'collectd'\n  $password = 'collectd'\n  @postgresql::server::role { $user:\n    password_hash => postgresql_password($user, $password),\n  }\n}\n"; // vsecure:allow (a documented fake)
         const VIPER_OWN_NAME: &str = "viper.SetDefault(\"postgres.user\", \"ingest\")\nviper.SetDefault(\"postgres.pass\", \"ingest\")\n"; // vsecure:allow (a documented fake)
         const TESTCONTAINER_OWN_NAME: &str = "new GenericContainer(\"postgres:16\")\n  .withEnvironment({ POSTGRES_USER: \"ledger\", POSTGRES_PASSWORD: \"ledger\" })\n"; // vsecure:allow (a documented fake)
         const SECRET_OWN_NAME_DERIVED: &str = "kind: Secret\nstringData:\n  POSTGRES_USER: \"ledger\"\n  POSTGRES_PASSWORD: \"ledger123\"\n"; // vsecure:allow (a documented fake)
@@ -3470,6 +3479,7 @@ mod tests {
             (PUPPET_OWN_NAME, true),
             (PUPPET_OWN_NAME_REMOTE, false),
             (VIPER_OWN_NAME, true),
+            (PUPPET_VIRTUAL_RESOURCE, true),
             (TESTCONTAINER_OWN_NAME, true),
             (SECRET_OWN_NAME_DERIVED, false),
             ("PGPASSWORD=postgres psql -h app-postgres -U postgres", true), // vsecure:allow (a documented fake)

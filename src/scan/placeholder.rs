@@ -647,14 +647,27 @@ fn only_placeholder_words(value: &str) -> bool {
         // `dev-db-password`); a host's (`db.prod`) names no password.
         // A run of `x` masks a word (`pw-xxxx`).
         many => {
+            let names_password = |words: &[&String]| {
+                words
+                    .iter()
+                    .any(|w| ["password", "passwd", "pass", "pwd", "secret"].contains(&w.as_str()))
+            };
+            // A letter after the words for a password tells instances apart
+            // (`instance_password_b`).
+            let many = match many.split_last() {
+                Some((last, rest))
+                    if rest.len() >= 2 && last.len() == 1 && names_password(rest) =>
+                {
+                    rest
+                }
+                _ => many,
+            };
             let masked = |w: &str| w.len() >= 3 && w.bytes().all(|b| b == b'x');
             many.iter()
                 .all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()) || masked(w))
                 || (many.iter().all(|w| {
                     PLACEHOLDER_WORDS.contains(&w.as_str()) || QUALIFIERS.contains(&w.as_str())
-                }) && many
-                    .iter()
-                    .any(|w| ["password", "passwd", "pass", "pwd", "secret"].contains(&w.as_str())))
+                }) && names_password(many))
         }
     }
 }
@@ -666,6 +679,9 @@ const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
     // Which of a platform's addresses it is for (`internal_password`).
     "internal", "external",
+    // Which setting it is: the one all instances share or one instance's own
+    // (`default_password`, `instance_password_a`).
+    "default", "instance",
 ];
 
 /// What parts a value's words (`your_db-pass`, `My#Pass`).
@@ -886,6 +902,8 @@ mod tests {
             "<password>",
             "(password)",
             "(your password)",
+            "default_password",
+            "instance_password_b",
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
@@ -1012,6 +1030,7 @@ mod tests {
             "hunter2hunter2",
             "(Kq8vTz2mLp)",
             "s3cr3t-Pw",
+            "Pg-Url-q",
             "PgAdm1n-4",
             "mysupersecretpassword",
             "super-duper",

@@ -995,17 +995,23 @@ fn is_database_password_key(shown: &str) -> bool {
     // health checks (`sr_check_password`, `health_check_password`), a replica's.
     const POSTGRES_TOOL_ROLES: &[&str] = &["srcheck", "healthcheck", "recovery", "replication"];
     // An application's name, then a database word (`inventory_db_password`,
-    // `ordersDbPassword`): the word right before the password's is the database's.
-    let words = super::placeholder::words_of(
-        shown
-            .trim_end_matches([':', '=', ' '])
-            .rsplit(['.', ':'])
-            .next()
-            .unwrap_or(""),
-    );
-    let after_database_word = words.len() >= 3
-        && words.last().is_some_and(|w| ALONE.contains(&w.as_str()))
-        && DATABASE_WORDS.contains(&words[words.len() - 2].as_str());
+    // `ordersDbPassword`, MediaWiki's `$wgDBpassword`): the word right before the
+    // password's is the database's.
+    let last_shown = shown
+        .trim_end_matches([':', '=', ' '])
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or("");
+    let before_password = ALONE.iter().find_map(|word| {
+        let cut = last_shown.len().checked_sub(word.len())?;
+        (last_shown.is_char_boundary(cut) && last_shown[cut..].eq_ignore_ascii_case(word))
+            .then(|| &last_shown[..cut])
+    });
+    let words = super::placeholder::words_of(before_password.unwrap_or(""));
+    let after_database_word = words.len() >= 2
+        && words
+            .last()
+            .is_some_and(|w| DATABASE_WORDS.contains(&w.as_str()));
     !others
         && (prefix.is_empty()
             || DATABASE_WORDS.contains(&prefix)
@@ -1075,8 +1081,10 @@ pub(super) fn is_reference(value: &str) -> bool {
                 .iter()
                 .any(|root| lower.starts_with(root)))
         || is_call(&lower)
-        // Jasypt's encrypted values: `ENC(...)`.
+        // Jasypt's encrypted values, `ENC(...)`; Datadog's secret handles and
+        // hiera-eyaml's encrypted values, `ENC[...]`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
+        || (lower.starts_with("enc[") && lower.ends_with(']'))
         // PowerShell's prompt and secret cmdlets: `Read-Host "..." -AsSecureString`.
         || ["read-host", "get-credential", "get-secret", "convertto-securestring"]
             .iter()
@@ -1838,6 +1846,10 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "$wgDBtype = \"postgres\";\n$wgDBserver = \"pg.internal\";\n$wgDBpassword = \"{PW}\";\n",
+                Syntax::Code,
+            ),
+            (
                 "kind: Secret\nmetadata:\n  name: postgres-app\nstringData:\n  username: app\n  password: {PW}\n",
                 Syntax::Config,
             ),
@@ -2130,6 +2142,10 @@ mod tests {
             ("PWD=/home/app\nPOSTGRES_HOST=db\n", Syntax::Config),
             (
                 "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password=ENC(G6N718UuyPE5bHyW)\n",
+                Syntax::Config,
+            ),
+            (
+                "postgres.yaml: |-\n  instances:\n  - host: pg.internal\n    username: datadog\n    password: 'ENC[datadog_pg_password]'\n",
                 Syntax::Config,
             ),
             (
