@@ -375,6 +375,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/README-b31.md",
             "clean/README-compose-db.md",
             "clean/README.txt",
+            "clean/SchedulerDataSourceConfig.java",
             "clean/SpacedSettings.cs",
             "clean/VERIFY_MIGRATION.md",
             "clean/add-test-service.sh",

@@ -284,12 +284,14 @@ fn patterns() -> &'static Patterns {
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
         // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
-        // or a Dockerfile's `ENV PGUSER app`.
+        // or a Dockerfile's `ENV PGUSER app`, or a data source's setter
+        // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`).
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#]+)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb|dropdb)(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
+            r#"|(?-u:\b)set(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
         ))
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -3332,6 +3334,8 @@ mod tests {
         const PUPPET_OWN_NAME: &str = "# postgresql::server::db { 'metrics':\n#   password => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
         const PUPPET_OWN_NAME_REMOTE: &str =
             "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
+        const SETTERS_ON_LOOPBACK: &str = "ds.setUrl(\"jdbc:postgresql://localhost:5432/quartz\");\nds.setUsername( \"quartz\" );\nds.setPassword( \"quartz123\" );\n"; // vsecure:allow (a documented fake)
+        const SETTERS_REMOTE: &str = "ds.setUrl(\"jdbc:postgresql://pg.acme.io:5432/quartz\");\nds.setUsername(\"quartz\");\nds.setPassword(\"quartz123\");\n"; // vsecure:allow (a documented fake)
         const PUPPET_VIRTUAL_RESOURCE: &str = "class collectd::plugin::postgresql {\n  $user = 'collectd'\n  $password = 'collectd'\n  @postgresql::server::role { $user:\n    password_hash => postgresql_password($user, $password),\n  }\n}\n"; // vsecure:allow (a documented fake)
         const VIPER_OWN_NAME: &str = "viper.SetDefault(\"postgres.user\", \"ingest\")\nviper.SetDefault(\"postgres.pass\", \"ingest\")\n"; // vsecure:allow (a documented fake)
         const TESTCONTAINER_OWN_NAME: &str = "new GenericContainer(\"postgres:16\")\n  .withEnvironment({ POSTGRES_USER: \"ledger\", POSTGRES_PASSWORD: \"ledger\" })\n"; // vsecure:allow (a documented fake)
@@ -3480,6 +3484,8 @@ mod tests {
             (PUPPET_OWN_NAME_REMOTE, false),
             (VIPER_OWN_NAME, true),
             (PUPPET_VIRTUAL_RESOURCE, true),
+            (SETTERS_ON_LOOPBACK, true),
+            (SETTERS_REMOTE, false),
             (TESTCONTAINER_OWN_NAME, true),
             (SECRET_OWN_NAME_DERIVED, false),
             ("PGPASSWORD=postgres psql -h app-postgres -U postgres", true), // vsecure:allow (a documented fake)
