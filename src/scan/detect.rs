@@ -382,9 +382,10 @@ fn patterns() -> &'static Patterns {
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
         // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
-        // `"host": "..."`, `DB_HOST = "..."`), the host captured.
+        // `"host": "..."`, `DB_HOST = "..."`), or a PostgreSQL URI's, JDBC's too
+        // (`jdbc:postgresql://<host>/druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']"#,
+            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -1489,6 +1490,7 @@ impl<'a> LineFacts<'a> {
                 && !patterns().names_a_host.find_iter(text).any(|m| {
                     !declares_a_parameter(&text[m.end()..])
                         && !opens_a_word(text, m.start())
+                        && !inside_a_web_link(text, m.start())
                         && !ends_an_email(text, m.start())
                         && !names_a_shell_prompts_machine(text, m.start())
                         && !is_loopback_address(m.as_bytes())
@@ -1675,8 +1677,9 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether a host set within four lines of `offset` is the reader's to fill in
-    /// (`host='db.YOUR_PROJECT_ID.supabase.co'` in the call that sets the password): the
-    /// password set beside it is the text's example.
+    /// (`host='db.YOUR_PROJECT_ID.supabase.co'` in the call that sets the password, a
+    /// URI's `<host>` in the setting above it): the password set beside it is the text's
+    /// example.
     fn sets_a_readers_host_near(&self, offset: usize) -> bool {
         let (line, _) = self.lines.around(offset);
         let first = line.saturating_sub(4);
@@ -1685,9 +1688,12 @@ impl<'a> LineFacts<'a> {
         (first..last).any(|n| {
             let (_, range) = self.lines.around(self.lines.start_of(n));
             let text = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
-            p.host_setting
-                .captures_iter(text)
-                .any(|c| is_readers_host(&lossy(&c[1])))
+            p.host_setting.captures_iter(text).any(|c| {
+                c.iter()
+                    .skip(1)
+                    .flatten()
+                    .any(|host| is_readers_host(&lossy(host.as_bytes())))
+            })
         })
     }
 
@@ -2056,6 +2062,20 @@ fn names_a_shell_prompts_machine(text: &[u8], at: usize) -> bool {
     text.get(at) == Some(&b'@') && patterns().shell_prompt_machine.is_match(&text[at..])
 }
 
+/// Whether `at` lies inside a web link (`http://wiki.otterhub.org/index.php?...`): a
+/// page a text points its reader to, not the server its database runs on.
+fn inside_a_web_link(text: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(HEAD);
+    let start = text[from..at]
+        .iter()
+        .rposition(|b| {
+            b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'(' | b'<' | b'[' | b'`')
+        })
+        .map_or(from, |i| from + i + 1);
+    let token = &text[start..];
+    token.starts_with(b"http://") || token.starts_with(b"https://")
+}
+
 /// Whether the `@` at `at` opens a word (a decorator's `@app.route`, an annotation's
 /// `@Bean`, a Puppet virtual resource's `@postgresql::server::role`), where a URI's `@`
 /// follows its userinfo.
@@ -2208,6 +2228,9 @@ const LOCAL_PASSWORDS: &[&str] = &[
     // Airflow's metadata database in its compose file (`airflow`/`airflow`), which its
     // guides and set-ups give the PostgreSQL container beside it.
     "airflow",
+    // Oracle's images' and guides' password, which set-ups that run several databases
+    // side by side give their local PostgreSQL too.
+    "oracle",
 ];
 
 /// The alphabet, whose runs from its start or to its end a made-up value spells (`abc`,
@@ -3334,6 +3357,8 @@ mod tests {
         const PUPPET_OWN_NAME: &str = "# postgresql::server::db { 'metrics':\n#   password => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
         const PUPPET_OWN_NAME_REMOTE: &str =
             "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
+        const HOWTO_WITH_LINKS: &str = "http://wiki.otterhub.org/index.php?title=Installation_on_Debian\npostgres=# create user otrs password 'otrs' nosuperuser;\n"; // vsecure:allow (a documented fake)
+        const ORACLE_FALLBACK: &str = "export DB_PWD=\"${POSTGRES_PWD:-oracle}\"\nexport DB_HOST=\"${POSTGRES_HOST:-localhost}\"\n"; // vsecure:allow (a documented fake)
         const SETTERS_ON_LOOPBACK: &str = "ds.setUrl(\"jdbc:postgresql://localhost:5432/quartz\");\nds.setUsername( \"quartz\" );\nds.setPassword( \"quartz123\" );\n"; // vsecure:allow (a documented fake)
         const SETTERS_REMOTE: &str = "ds.setUrl(\"jdbc:postgresql://pg.acme.io:5432/quartz\");\nds.setUsername(\"quartz\");\nds.setPassword(\"quartz123\");\n"; // vsecure:allow (a documented fake)
         const PUPPET_VIRTUAL_RESOURCE: &str = "class collectd::plugin::postgresql {\n  $user = 'collectd'\n  $password = 'collectd'\n  @postgresql::server::role { $user:\n    password_hash => postgresql_password($user, $password),\n  }\n}\n"; // vsecure:allow (a documented fake)
@@ -3485,6 +3510,8 @@ mod tests {
             (VIPER_OWN_NAME, true),
             (PUPPET_VIRTUAL_RESOURCE, true),
             (SETTERS_ON_LOOPBACK, true),
+            (HOWTO_WITH_LINKS, true),
+            (ORACLE_FALLBACK, true),
             (SETTERS_REMOTE, false),
             (TESTCONTAINER_OWN_NAME, true),
             (SECRET_OWN_NAME_DERIVED, false),
@@ -3619,6 +3646,20 @@ mod tests {
             let text = CALL.replace("HOST", host);
             assert_eq!(
                 detect(text.as_bytes(), Syntax::Code).is_empty(),
+                example,
+                "{text}"
+            );
+        }
+        // A URI's host a line above the setting, as a guide's properties give it.
+        const PROPERTIES: &str = "druid.metadata.storage.connector.connectURI=jdbc:postgresql://HOST/druid\ndruid.metadata.storage.connector.user=druid\ndruid.metadata.storage.connector.password=diurd7Kq\n"; // vsecure:allow (a documented fake)
+        for (host, example) in [
+            ("<host>", true),
+            ("pg.acme.io", false),
+            ("[2001:db8::5]", false),
+        ] {
+            let text = PROPERTIES.replace("HOST", host);
+            assert_eq!(
+                detect(text.as_bytes(), Syntax::Config).is_empty(),
                 example,
                 "{text}"
             );
