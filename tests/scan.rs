@@ -496,6 +496,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/probe.c",
             "clean/prod.secret.exs",
             "clean/profiles-etl.yml",
+            "clean/qt_connect.cpp",
             "clean/questdb-connect.md",
             "clean/quickstart.dart",
             "clean/reactive-README.md",

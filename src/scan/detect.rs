@@ -2276,19 +2276,29 @@ fn is_default_password(password: &str) -> bool {
     } else {
         word
     };
+    // The word for password spelt to pass a complexity rule reads the same
+    // (`testdb_pa55word`); a value that opens with a sigil is a reference
+    // (`$POSTGRES_PASSWORD`), not a spelling.
+    let decoded = if word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        read_as_letters(word, 'i')
+    } else {
+        word.to_string()
+    };
     let default_then_password = ["password", "pass", "pswd", "pwd", "pw"]
         .iter()
         .any(|ending| {
-            word.strip_suffix(ending).is_some_and(|start| {
-                LOCAL_PASSWORDS.contains(&start)
-                    || start.strip_suffix(['_', '-']).is_some_and(|name| {
-                        name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-                            && name.bytes().all(|b| {
-                                b.is_ascii_lowercase()
-                                    || b.is_ascii_digit()
-                                    || matches!(b, b'_' | b'-')
-                            })
-                    })
+            [word, decoded.as_str()].iter().any(|word| {
+                word.strip_suffix(ending).is_some_and(|start| {
+                    LOCAL_PASSWORDS.contains(&start)
+                        || start.strip_suffix(['_', '-']).is_some_and(|name| {
+                            name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                                && name.bytes().all(|b| {
+                                    b.is_ascii_lowercase()
+                                        || b.is_ascii_digit()
+                                        || matches!(b, b'_' | b'-')
+                                })
+                        })
+                })
             })
         });
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
@@ -3420,6 +3430,8 @@ mod tests {
             ("CREATE USER shop PASSWORD '1q2w3e4r';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbnm12';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'testdb_pa55word';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'testdb_pa55wurd';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'shopPass2024';", true), // vsecure:allow (a documented fake)
