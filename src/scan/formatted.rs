@@ -12,12 +12,13 @@ use super::detect::{Detection, Kind, detection, is_local_default};
 use super::placeholder::is_placeholder;
 
 /// A format call whose format string is a libpq conninfo or a PostgreSQL URI with verbs
-/// in it, and the text after it (the arguments, which may go on over the next lines).
+/// in it, and the text after it (the arguments, which may go on over the next lines: one
+/// to a line, a conninfo's five take six).
 fn format_call() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         Regex::new(
-            r#"(?:Sprintf|sprintf|String\.format|Printf)\s*\(\s*"((?:[^"\\\n]|\\.)*(?:password='?%|postgres(?:ql)?://%)(?:[^"\\\n]|\\.)*)"\s*,((?:[^\n]*\n?){1,4})"#,
+            r#"(?:Sprintf|sprintf|String\.format|Printf)\s*\(\s*"((?:[^"\\\n]|\\.)*(?:password='?%|postgres(?:ql)?://%)(?:[^"\\\n]|\\.)*)"\s*,((?:[^\n]*\n?){1,8})"#,
         )
         .expect("valid regex")
     })
@@ -176,12 +177,14 @@ mod tests {
         const ON_LOOPBACK: &str = "fmt.Sprintf(\"host=%s user=%s password=%s\", \"localhost\", \"postgres\", \"postgres\")"; // vsecure:allow (a documented fake)
         const OVER_TWO_LINES: &str =
             "fmt.Sprintf(\"host=%s password=%s\",\n\t\"db.acme.io\", \"Kq8vTz2mLp\")\n"; // vsecure:allow (a documented fake)
+        const ONE_TO_A_LINE: &str = "$dsn = sprintf(\n    \"pgsql:host=%s port=%s dbname=%s user=%s password=%s\",\n    \"db.acme.io\",\n    \"5432\",\n    \"post\",\n    \"app\",\n    \"Kq8vTz2mLp\"\n);\n"; // vsecure:allow (a documented fake)
         const QUOTED: &str =
             "String.format(\"host='%s' password='%s'\", \"db.acme.io\", \"Kq8vTz2mLp\");"; // vsecure:allow (a documented fake)
         for (text, local) in [
             (CONNINFO, false),
             (URI, false),
             (ON_LOOPBACK, true),
+            (ONE_TO_A_LINE, false),
             (QUOTED, false),
             (OVER_TWO_LINES, false),
         ] {
