@@ -431,6 +431,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/env-test-local.env",
             "clean/etl_settings.py",
             "clean/export.sh",
+            "clean/face_auth_main.py",
             "clean/fastapi-keyboard-walk.py",
             "clean/files-config.php",
             "clean/flows-compose.yml",

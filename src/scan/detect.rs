@@ -1309,7 +1309,11 @@ fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
     syntax == Syntax::Code
         && starts_a_name
         && match value.get(name) {
-            Some(b',' | b')') => name + 1 == value.len(),
+            // What ends the argument list after it: a call's `)` or `);`, a
+            // definition's `):` (`def connect(host=HOST, password=PASSWORD):`).
+            Some(b',' | b')') => value[name..]
+                .iter()
+                .all(|b| matches!(b, b',' | b')' | b':' | b';' | b']' | b'}')),
             Some(b'(' | b'[') => true,
             _ => false,
         }
@@ -2341,10 +2345,12 @@ fn is_default_password(password: &str) -> bool {
     // One or two digits (`1`, `99`): a hundred tries at most. Four are a person's own
     // (`1978`, `0404`).
     let pin = !lower.is_empty() && lower.len() <= 2 && lower.bytes().all(|b| b.is_ascii_digit());
-    // A default said twice (`rootroot`), or two joined (`postgresadmin`).
+    // A default said twice (`rootroot`), or two joined (`postgresadmin`), or the word
+    // for password before one (`PasswordPSQL`; after one, it is `default_then_password`).
     let doubled = (1..lower.len()).any(|at| {
         lower.is_char_boundary(at)
-            && LOCAL_PASSWORDS.contains(&&lower[..at])
+            && (LOCAL_PASSWORDS.contains(&&lower[..at])
+                || matches!(&lower[..at], "password" | "passwd"))
             && LOCAL_PASSWORDS.contains(&&lower[at..])
     });
     LOCAL_PASSWORDS.contains(&lower.as_str())
@@ -3043,6 +3049,8 @@ mod tests {
             "conn = psycopg2.connect(host=host, password=os.getenv(\"PGPASSWORD\"))",
             "conn = psycopg2.connect(host=host, password=config[\"db\"], dbname=x)",
             "conn = psycopg2.connect(host=host, password=password)",
+            "def connect(query, host=HOST, password=PASSWORD):",
+            "conn = connect(host=HOST, password=PASSWORD);",
         ] {
             assert!(detect(line.as_bytes(), Syntax::Code).is_empty(), "{line}");
         }
@@ -3431,6 +3439,7 @@ mod tests {
             ("CREATE USER shop PASSWORD 'zxcvbnm12';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'testdb_pa55word';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'PasswordPSQL';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'testdb_pa55wurd';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
