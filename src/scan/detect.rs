@@ -521,7 +521,7 @@ fn patterns() -> &'static Patterns {
         // This machine, named anywhere: a guide's `localhost:5432`, `-h 127.0.0.1`, a
         // container's way back to it.
         loopback_named: Regex::new(
-            r"(?i)(?-u:\b)(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]",
+            r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]",
         )
         .expect("valid regex"),
         // A command that starts containers on this machine: `docker compose ... up`,
@@ -1720,7 +1720,8 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether the text names this machine (`localhost`, `127.0.0.1`) or starts
-    /// containers on it (`docker compose up`, `docker run`), and no host off it: every
+    /// containers on it (`docker compose up`, `docker run`), and no host off it (nor a
+    /// Cloud SQL instance's socket): every
     /// name under a domain and every address it gives, outside its web and mail
     /// addresses, is loopback or a container's way back to it. A set-up guide that
     /// names only these shows the passwords of the reader's own local database.
@@ -1729,6 +1730,11 @@ impl<'a> LineFacts<'a> {
         *self.only_local_hosts.get_or_insert_with(|| {
             let p = patterns();
             if !p.loopback_named.is_match(text) && !p.starts_containers.is_match(text) {
+                return false;
+            }
+            // Cloud SQL's proxy socket (`?host=/cloudsql/proj:region:inst`) leads to an
+            // instance in Google's cloud, whatever machine the socket is on.
+            if text.windows(10).any(|w| w == b"/cloudsql/") {
                 return false;
             }
             let web: Vec<Range<usize>> = p.web_address.find_iter(text).map(|m| m.range()).collect();
@@ -2667,7 +2673,19 @@ fn is_local_host(host: &str) -> bool {
     }
     let host = without_port(&host);
     LOCAL_HOSTS.contains(&host)
+        || is_loopback_block(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
+}
+
+/// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
+/// of which reach this machine.
+fn is_loopback_block(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The database a URI names after its host (`:5432/track_wild_db?...` names
@@ -3632,7 +3650,12 @@ mod tests {
         const COMPOSE_GUIDE: &str =
             "Start it: `docker-compose -f pg.yml up`\n\nUser Postgres password: `Kq8-Tz2-Wm`\n"; // vsecure:allow (a documented fake)
         const COMPOSE_AND_REMOTE: &str = "Start it: `docker-compose -f pg.yml up`\n\nUser Postgres password: `Kq8-Tz2-Wm`\nProduction: `pg.acme.io`\n"; // vsecure:allow (a documented fake)
+        // A Cloud SQL instance's socket beside loopback: the instance is Google's.
+        const CLOUD_SQL_TOO: &str = "Cloud SQL:\n\n```\npostgres://app:Kq8-Tz2-Wm@/shop?host=/cloudsql/acme:eu:pg\n```\n\nLocal:\n\n```\nDATABASE_URL=postgres://app:Kq8-Tz2-Wm@127.0.0.1:5432/shop\n```\n"; // vsecure:allow (a documented fake)
+        // Any address of the loopback block is this machine.
+        const LOOPBACK_BLOCK: &str = "```\nPGPASSWORD=Kq8-Tz2-Wm psql -h 127.0.0.7 -U shop\n```\n"; // vsecure:allow (a documented fake)
         for (text, syntax, local) in [
+            (LOOPBACK_BLOCK, Syntax::Document, true),
             (LOCAL_GUIDE, Syntax::Document, true),
             (LOCAL_GUIDE, Syntax::Config, false),
             (REMOTE_TOO, Syntax::Document, false),
@@ -3644,6 +3667,11 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text} as {syntax:?}");
         }
+        let found = detect(CLOUD_SQL_TOO.as_bytes(), Syntax::Document);
+        assert!(
+            found.iter().any(|d| !d.local_default),
+            "{CLOUD_SQL_TOO}: {found:?}"
+        );
     }
 
     #[test]
