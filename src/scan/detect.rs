@@ -1019,12 +1019,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A fallback that is a well-known default, or the fallback user's own name, is for
-        // a local database.
-        d.local_default = is_default_password(&secret)
+        // a local database, unless the host falls back to one off this machine
+        // (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`).
+        d.local_default = (is_default_password(&secret)
             || facts
                 .user_names()
                 .iter()
-                .any(|user| users_own_passwords(user).any(|own| own == secret));
+                .any(|user| users_own_passwords(user).any(|own| own == secret)))
+            && !falls_back_to_a_remote_host(text);
         found.push((name.start()..value.end(), d));
     }
     for c in p.puppet_password_variable.captures_iter(text) {
@@ -2084,6 +2086,22 @@ fn inside_a_web_link(text: &[u8], at: usize) -> bool {
         .map_or(from, |i| from + i + 1);
     let token = &text[start..];
     token.starts_with(b"http://") || token.starts_with(b"https://")
+}
+
+/// Whether the text's host setting falls back to a host off this machine
+/// (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`, `${PGHOST:-10.0.4.7}`):
+/// a name under a domain or an address that is not loopback's or a container's.
+fn falls_back_to_a_remote_host(text: &[u8]) -> bool {
+    patterns().fallback.captures_iter(text).any(|c| {
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
+        let host = unquote(value.as_bytes());
+        lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
+            && host.contains('.')
+            && !is_local_host(&host)
+            && !is_loopback_address(host.as_bytes())
+            && !is_placeholder(&host)
+            && !is_made_up_host(&host)
+    })
 }
 
 /// Whether the `@` at `at` opens a word (a decorator's `@app.route`, an annotation's
@@ -3395,6 +3413,8 @@ mod tests {
             "# on pg.acme.io\npassword => postgresql::postgresql_password('metrics', 'metrics'),\n"; // vsecure:allow (a documented fake)
         const HOWTO_WITH_LINKS: &str = "http://wiki.otterhub.org/index.php?title=Installation_on_Debian\npostgres=# create user otrs password 'otrs' nosuperuser;\n"; // vsecure:allow (a documented fake)
         const ORACLE_FALLBACK: &str = "export DB_PWD=\"${POSTGRES_PWD:-oracle}\"\nexport DB_HOST=\"${POSTGRES_HOST:-localhost}\"\n"; // vsecure:allow (a documented fake)
+        const FALLBACK_TO_RDS: &str = "host: env('DATABASE_HOST', 'dbgss.c6d4qw84ftau.eu-west-2.rds.amazonaws.com'),\npassword: env('DATABASE_PASSWORD', 'qwerty009'),\n"; // vsecure:allow (a documented fake)
+        const FALLBACK_ON_LOOPBACK: &str = "host: env('DATABASE_HOST', 'localhost'),\npassword: env('DATABASE_PASSWORD', 'qwerty009'),\n"; // vsecure:allow (a documented fake)
         const SETTERS_ON_LOOPBACK: &str = "ds.setUrl(\"jdbc:postgresql://localhost:5432/quartz\");\nds.setUsername( \"quartz\" );\nds.setPassword( \"quartz123\" );\n"; // vsecure:allow (a documented fake)
         const SETTERS_REMOTE: &str = "ds.setUrl(\"jdbc:postgresql://pg.acme.io:5432/quartz\");\nds.setUsername(\"quartz\");\nds.setPassword(\"quartz123\");\n"; // vsecure:allow (a documented fake)
         const PUPPET_VIRTUAL_RESOURCE: &str = "class collectd::plugin::postgresql {\n  $user = 'collectd'\n  $password = 'collectd'\n  @postgresql::server::role { $user:\n    password_hash => postgresql_password($user, $password),\n  }\n}\n"; // vsecure:allow (a documented fake)
@@ -3549,6 +3569,8 @@ mod tests {
             (VIPER_OWN_NAME, true),
             (PUPPET_VIRTUAL_RESOURCE, true),
             (SETTERS_ON_LOOPBACK, true),
+            (FALLBACK_TO_RDS, false),
+            (FALLBACK_ON_LOOPBACK, true),
             (HOWTO_WITH_LINKS, true),
             (ORACLE_FALLBACK, true),
             (SETTERS_REMOTE, false),

@@ -781,10 +781,11 @@ fn runs_placeholder_words_together(word: &str) -> bool {
         // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
         "sua", "seu", "tu", "votre", "dein",
     ];
-    // `a` opens only the word for a password itself (`apassword`): as an opening for any
-    // placeholder words it would send most words to the search below.
+    // `a` opens only the word for a password itself (`apassword`), or placeholder words
+    // that end in it (`asecretpassword`): as an opening for any placeholder words it
+    // would send most words to the search below.
     word.strip_prefix('a')
-        .is_some_and(|rest| SINGLE_WORDS.contains(&rest))
+        .is_some_and(|rest| SINGLE_WORDS.contains(&rest) || names_a_password_together(rest))
         || OPENING.iter().any(|opening| {
             word.strip_prefix(opening)
                 .is_some_and(spelt_by_placeholder_words)
@@ -904,6 +905,7 @@ mod tests {
             "(your password)",
             "default_password",
             "instance_password_b",
+            "asecretpassword",
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
