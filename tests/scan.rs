@@ -415,6 +415,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/compose-user-repeated.yml",
             "clean/compose-user-repeated.yml",
             "clean/conexao_local.py",
+            "clean/config-service.env",
             "clean/config_defaults.go",
             "clean/czech-notes.md",
             "clean/dart-positional-host.dart",

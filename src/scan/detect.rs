@@ -2332,7 +2332,11 @@ fn is_default_password(password: &str) -> bool {
     // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
     // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
     // `abcdef`, `xyz`).
-    let alphabet = lower.len() >= 3 && (ALPHABET.starts_with(&lower) || ALPHABET.ends_with(&lower));
+    // With up to four digits after it (`abcdefgh1`), as a complexity rule asks.
+    let alphabet = [lower.as_str(), word]
+        .iter()
+        .any(|run| run.len() >= 3 && (ALPHABET.starts_with(run) || ALPHABET.ends_with(run)))
+        && digits <= 4;
     // A walk along the keyboard (`1q2w3e`, `zxcvbn`), with a few digits after it or not,
     // or a long one padded with up to three characters for a complexity rule
     // (`zxcvbnmA8`).
@@ -3478,6 +3482,7 @@ mod tests {
             ("CREATE USER shop PASSWORD 'zxcvbnmA8';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'testdb_pa55word';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'PasswordPSQL';", true), // vsecure:allow (a documented fake)
+            ("CREATE USER shop PASSWORD 'abcdefgh1!';", true), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'testdb_pa55wurd';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
