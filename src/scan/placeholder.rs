@@ -56,6 +56,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "actual",
     // A hint that the value goes in percent-encoded (`ENCODED_PASSWORD`).
     "encoded",
+    // The setting's default, said in its place (`default_password`, `mydefaultpass`).
+    "default",
     "some",
     "strong",
     "secure",
@@ -678,10 +680,8 @@ fn only_placeholder_words(value: &str) -> bool {
 const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
     // Which of a platform's addresses it is for (`internal_password`).
-    "internal", "external",
-    // Which setting it is: the one all instances share or one instance's own
-    // (`default_password`, `instance_password_a`).
-    "default", "instance",
+    "internal", "external", // Which instance it is for (`instance_password_a`).
+    "instance",
 ];
 
 /// What parts a value's words (`your_db-pass`, `My#Pass`).
@@ -906,6 +906,7 @@ mod tests {
             "default_password",
             "instance_password_b",
             "asecretpassword",
+            "mydefaultpass",
             "${VAR}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
