@@ -1026,7 +1026,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 .user_names()
                 .iter()
                 .any(|user| users_own_passwords(user).any(|own| own == secret)))
-            && !falls_back_to_a_remote_host(text);
+            && !facts.falls_back_to_a_remote_host();
         found.push((name.start()..value.end(), d));
     }
     for c in p.puppet_password_variable.captures_iter(text) {
@@ -1435,6 +1435,8 @@ struct LineFacts<'a> {
     /// Whether every host the text names is this machine or one of its containers,
     /// read on first use.
     only_local_hosts: Option<bool>,
+    /// Whether a host setting falls back to a host off this machine, read on first use.
+    remote_fallback_host: Option<bool>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -1459,7 +1461,28 @@ impl<'a> LineFacts<'a> {
             pghost: None,
             lesson_on_leaks: None,
             only_local_hosts: None,
+            remote_fallback_host: None,
         }
+    }
+
+    /// Whether the text's host setting falls back to a host off this machine
+    /// (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`,
+    /// `${PGHOST:-10.0.4.7}`): a name under a domain or an address that is not
+    /// loopback's or a container's. Read once, as every fallback password asks it.
+    fn falls_back_to_a_remote_host(&mut self) -> bool {
+        let text = self.text;
+        *self.remote_fallback_host.get_or_insert_with(|| {
+            patterns().fallback.captures_iter(text).any(|c| {
+                let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
+                let host = unquote(value.as_bytes());
+                lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
+                    && host.contains('.')
+                    && !is_local_host(&host)
+                    && !is_loopback_address(host.as_bytes())
+                    && !is_placeholder(&host)
+                    && !is_made_up_host(&host)
+            })
+        })
     }
 
     /// The literals the text assigns to variables (`$pass = "...";`), read on first use.
@@ -2086,22 +2109,6 @@ fn inside_a_web_link(text: &[u8], at: usize) -> bool {
         .map_or(from, |i| from + i + 1);
     let token = &text[start..];
     token.starts_with(b"http://") || token.starts_with(b"https://")
-}
-
-/// Whether the text's host setting falls back to a host off this machine
-/// (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`, `${PGHOST:-10.0.4.7}`):
-/// a name under a domain or an address that is not loopback's or a container's.
-fn falls_back_to_a_remote_host(text: &[u8]) -> bool {
-    patterns().fallback.captures_iter(text).any(|c| {
-        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
-        let host = unquote(value.as_bytes());
-        lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
-            && host.contains('.')
-            && !is_local_host(&host)
-            && !is_loopback_address(host.as_bytes())
-            && !is_placeholder(&host)
-            && !is_made_up_host(&host)
-    })
 }
 
 /// Whether the `@` at `at` opens a word (a decorator's `@app.route`, an annotation's
