@@ -3719,30 +3719,21 @@ mod tests {
     #[test]
     fn a_password_set_beside_the_readers_host_is_an_example() {
         const CALL: &str = "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='HOST',\n)\n"; // vsecure:allow (a documented fake)
-        for (host, example) in [
-            ("db.YOUR_PROJECT_ID.supabase.co", true),
-            ("your-project.supabase.co", true),
-            ("<db-host>", true),
-            ("db.qkzvtrmxplnd.supabase.co", false),
-            ("pg.yourls.org", false),
-        ] {
-            let text = CALL.replace("HOST", host);
-            assert_eq!(
-                detect(text.as_bytes(), Syntax::Code).is_empty(),
-                example,
-                "{text}"
-            );
-        }
         // A URI's host a line above the setting, as a guide's properties give it.
         const PROPERTIES: &str = "druid.metadata.storage.connector.connectURI=jdbc:postgresql://HOST/druid\ndruid.metadata.storage.connector.user=druid\ndruid.metadata.storage.connector.password=diurd7Kq\n"; // vsecure:allow (a documented fake)
-        for (host, example) in [
-            ("<host>", true),
-            ("pg.acme.io", false),
-            ("[2001:db8::5]", false),
+        for (template, syntax, host, example) in [
+            (CALL, Syntax::Code, "db.YOUR_PROJECT_ID.supabase.co", true),
+            (CALL, Syntax::Code, "your-project.supabase.co", true),
+            (CALL, Syntax::Code, "<db-host>", true),
+            (CALL, Syntax::Code, "db.qkzvtrmxplnd.supabase.co", false),
+            (CALL, Syntax::Code, "pg.yourls.org", false),
+            (PROPERTIES, Syntax::Config, "<host>", true),
+            (PROPERTIES, Syntax::Config, "pg.acme.io", false),
+            (PROPERTIES, Syntax::Config, "[2001:db8::5]", false),
         ] {
-            let text = PROPERTIES.replace("HOST", host);
+            let text = template.replace("HOST", host);
             assert_eq!(
-                detect(text.as_bytes(), Syntax::Config).is_empty(),
+                detect(text.as_bytes(), syntax).is_empty(),
                 example,
                 "{text}"
             );
