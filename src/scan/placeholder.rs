@@ -679,9 +679,9 @@ fn only_placeholder_words(value: &str) -> bool {
 /// together (`mysupersecretpassword`, `devpass`) they make a password.
 const QUALIFIERS: &[&str] = &[
     "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
-    // Which of a platform's addresses it is for (`internal_password`).
-    "internal", "external", // Which instance it is for (`instance_password_a`).
-    "instance",
+    // Which of a platform's addresses or instances it is for (`internal_password`,
+    // `instance_password_a`).
+    "internal", "external", "instance",
 ];
 
 /// What parts a value's words (`your_db-pass`, `My#Pass`).
