@@ -487,6 +487,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/notes_db.py",
             "clean/observers.py",
             "clean/odoo-dev-server.md",
+            "clean/ogr2ogr-load-parcels.sh",
             "clean/orb-datasource.yaml",
             "clean/orders-resin.xml.ftl",
             "clean/orm-b38.config.ts",

@@ -2235,6 +2235,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "root",
     "pass",
     "pg",
+    // The language's name, given as its password (`sqlpassword`, `sql123`).
+    "sql",
     // PostgreSQL's client, given as its password (`$password = "psql";`).
     "psql",
     "local",
@@ -2991,6 +2993,7 @@ mod tests {
 
     #[test]
     fn a_generic_database_password_beside_another_engine_is_not_postgresqls() {
+        const DB_CONFIG: &str = "DB_CONFIG = {\n  'host': 'cdb.acme.io',\n  'database': 'shop',\n";
         let fake = "Zx8-Kq2-Lm5";
         for (text, found) in [
             (
@@ -3001,6 +3004,12 @@ mod tests {
             (format!("DB_PASSWORD={fake}\n"), 1),
             (format!("DB_CONNECTION=pgsql\nDB_PASSWORD={fake}\n"), 1),
             (format!("MYSQL_HOST=db\nPOSTGRES_PASSWORD={fake}\n"), 1),
+            (format!("{DB_CONFIG}  'password': '{fake}',\n}}\n"), 1),
+            // MySQL's own character set names MySQL.
+            (
+                format!("{DB_CONFIG}  'password': '{fake}',\n  'charset': 'utf8mb4',\n}}\n"),
+                0,
+            ),
         ] {
             assert_eq!(kinds(&text).len(), found, "{text}");
         }
@@ -3448,6 +3457,8 @@ mod tests {
             ("POSTGRES_PASSWORD=postgres123", true), // vsecure:allow (a documented fake)
             ("postgres://app:postgres@local_postgres:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:postgres@orders-db.acme.io:5432/app", false), // vsecure:allow (a documented fake)
+            ("host=localhost user=app password=sqlpassword", true), // vsecure:allow (a documented fake)
+            ("host=pg.acme.io user=app password=sqlpassword", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
             (CI_SERVICE, true),

@@ -315,11 +315,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Another engine or service named (CockroachDB, which speaks PostgreSQL's protocol,
+        // is its own engine; MySQL's own character set `utf8mb4` names MySQL),
         // is its own engine), or its port (MySQL's 3306, SQL Server's 1433, Oracle's 1521,
         // MongoDB's 27017, Redis' 6379), or an application that runs on MySQL alone
         // (WordPress, PrestaShop, Magento, phpMyAdmin).
         other_engine: Regex::new(
-            r"(?i)mysql|maria|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
+            r"(?i)mysql|maria|utf8mb4|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
         )
         .expect("valid regex"),
         // A Markdown heading: `## PG Admin`.
