@@ -743,7 +743,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         // `password= dbname=app`: an empty password, then the next keyword.
-        if is_placeholder(&secret)
+        if (is_placeholder(&secret)
+            && !is_password_word_to_an_address(
+                &secret,
+                &facts.conninfo_host_user(key.start()).0,
+                syntax,
+            ))
             || structured::is_concatenation(&secret)
             || p.libpq_keyword_value.is_match(secret.as_bytes())
             || is_language_literal(&secret)
@@ -2430,18 +2435,28 @@ fn is_ipv4_address(value: &str) -> bool {
             .all(|part| (1..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether code connects to another machine's address with the word `password` as the
-/// password (an Npgsql string to `10.1.2.2`, a URI to `192.168.0.7`, whose password is
-/// that word): documentation writes the word where a password goes, but code that dials
-/// an address has set the server up so.
-fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
+/// Whether code connects to another machine's address with a word for a password as the
+/// password (an Npgsql string to `10.1.2.2` with `password`, Groovy's `Sql.newInstance`
+/// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`):
+/// documentation writes such words where a password goes, but code that dials a
+/// machine's address has set its server up so. Not the addresses documentation is given
+/// (`192.0.2.x`, `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
+pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
     let address = without_port(host.trim_matches(['\'', '"']));
     syntax == Syntax::Code
-        && ["password", "passwd"]
-            .iter()
-            .any(|word| password.eq_ignore_ascii_case(word))
+        && placeholder::is_password_word(password)
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
+        && !is_documentation_address(address)
+}
+
+/// Whether an IPv4 address is one set aside for documentation (RFC 5737's `192.0.2.x`,
+/// `198.51.100.x`, `203.0.113.x`) or counted up as examples write one (`1.2.3.4`).
+fn is_documentation_address(address: &str) -> bool {
+    ["192.0.2.", "198.51.100.", "203.0.113."]
+        .iter()
+        .any(|block| address.starts_with(block))
+        || address == "1.2.3.4"
 }
 
 /// Whether a bare IPv4 address is this machine's: loopback (`127.x.x.x`) or the
@@ -2895,6 +2910,49 @@ mod tests {
             .iter()
             .map(|d| d.kind)
             .collect()
+    }
+
+    #[test]
+    fn a_word_for_a_password_that_code_gives_an_address_is_found() {
+        const GROOVY: &str = "def sql = Sql.newInstance(\"jdbc:postgresql://192.168.9.119:5432/pm\", \"qic_pm\",\n\t\t\"mypasswd\", \"org.postgresql.Driver\")\n"; // vsecure:allow (a documented fake)
+        for (text, syntax, found) in [
+            (
+                "engine = create_engine(\"postgresql://app:apppassword@10.4.2.17/app\")", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                1,
+            ),
+            (
+                "conn = psycopg2.connect(\"host=192.168.9.119 user=qic password=testPassword dbname=pm\")", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                1,
+            ),
+            (GROOVY, Syntax::Code, 1),
+            // Documentation writes the words where the reader's password goes.
+            (
+                "postgresql://app:apppassword@10.4.2.17/app", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                0,
+            ),
+            // Words that ask for the reader's own, or an address set aside for examples.
+            (
+                "engine = create_engine(\"postgresql://app:yourpassword@10.4.2.17/app\")", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
+            (
+                "engine = create_engine(\"postgresql://app:apppassword@192.0.2.17/app\")", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
+            // A host by name is no machine set up by hand.
+            (
+                "engine = create_engine(\"postgresql://app:apppassword@db.acme.io/app\")", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
+        ] {
+            assert_eq!(detect(text.as_bytes(), syntax).len(), found, "{text}");
+        }
     }
 
     #[test]

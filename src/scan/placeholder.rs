@@ -770,6 +770,25 @@ fn marks_a_placeholder(value: &str) -> bool {
             && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
 }
 
+/// Whether a value is the word for a password, alone or run together in one word with
+/// placeholder words (`password`, `mypasswd`, `apppassword`, `testPassword`): what
+/// documentation writes where a password goes, and also what a server set up by hand is
+/// given. Not a phrase that asks for the reader's own (`yourpassword`,
+/// `enterpassword`), nor words set apart or marked (`your_password`, `<password>`).
+pub(super) fn is_password_word(value: &str) -> bool {
+    const ASKING: &[&str] = &[
+        "your", "enter", "insert", "replace", "put", "change", "some", "the", "real", "actual",
+        "sua", "seu", "tu", "votre", "dein",
+    ];
+    let lower = value.to_ascii_lowercase();
+    value.bytes().all(|b| b.is_ascii_alphabetic())
+        && ["password", "passwd", "pass", "pwd"]
+            .iter()
+            .any(|word| lower.ends_with(word))
+        && !ASKING.iter().any(|opening| lower.starts_with(opening))
+        && is_placeholder(value)
+}
+
 /// Whether a word is a placeholder phrase written together: a word that says "put
 /// yours here" (`my`, `your`, `enter`, ...) and then placeholder words (`mypassword`,
 /// `yourdbpassword`). Without that opening word a run (`adminadmin`, `aaaa`) is a

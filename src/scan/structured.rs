@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, detection, lossy, unquote};
+use super::detect::{Detection, Kind, detection, is_password_word_to_an_address, lossy, unquote};
 use super::lines::Lines;
 use super::placeholder::is_placeholder;
 
@@ -178,7 +178,8 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*?[ \t]value[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
-        // `getConnection(url, "user", "...")` (and Flyway's `.dataSource(url, "user",
+        // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
+        // '...', driver)`, Flyway's `.dataSource(url, "user",
         // "...")`, MyBatis-Plus's generator's `FastAutoGenerator.create(url, "user", "...")`
         // and `new DataSourceConfig.Builder(url, "user", "...")`), `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
@@ -206,7 +207,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -489,7 +490,9 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let call = c.get(1).expect("call");
         let value = c.get(2).or_else(|| c.get(3)).expect("value");
         let secret = lossy(value.as_bytes());
-        if is_reference(&secret)
+        let dialled = call_host(call.as_bytes())
+            .is_some_and(|host| is_password_word_to_an_address(&secret, &host, Syntax::Code));
+        if (is_reference(&secret) && !dialled)
             || !context.configures_postgres(call.start())
             || names_another_engine(call.as_bytes())
         {
@@ -822,6 +825,18 @@ fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
         && p.quoted_argument
             .captures_iter(call)
             .any(|c| super::detect::is_weak_for(&lossy(&c[1]), password))
+}
+
+/// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
+/// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), if it is given one literally.
+fn call_host(call: &[u8]) -> Option<String> {
+    let text = lossy(call);
+    let (_, after) = text.split_once("://")?;
+    let host: String = after
+        .chars()
+        .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
+        .collect();
+    (!host.is_empty()).then_some(host)
 }
 
 /// A password setting's finding over `range` (it starts where the range does), shown as
@@ -1908,6 +1923,10 @@ mod tests {
             ),
             (
                 "Connection c = DriverManager.getConnection(\"jdbc:postgresql://db/app\", \"app\", \"{PW}\");\n",
+                Syntax::Code,
+            ),
+            (
+                "def sql = Sql.newInstance(\"jdbc:postgresql://db/app\", 'app', '{PW}', 'org.postgresql.Driver')\n",
                 Syntax::Code,
             ),
             (
