@@ -495,6 +495,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",
             "clean/pg-localhost.env",
+            "clean/pgpool-streaming-howto.md",
+            "clean/pgpool-streaming-howto.md",
             "clean/photos-env-README.md",
             "clean/probe.c",
             "clean/prod.secret.exs",

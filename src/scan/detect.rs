@@ -1093,12 +1093,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting's default password beside a local database (`jdbc:tc:`, a service
-    // container), or in code that names no host, is for that database; so is a
+    // container), or in code or a document that names no host (a pgpool.conf shown in
+    // a how-to with `sr_check_password = '12345678'`), is for that database; so is a
     // variable's default password in such code (`val dbPassword = "test"`), and a
     // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
     for (_, d) in &mut found {
-        let code_names_no_host =
-            d.default_password && syntax == Syntax::Code && facts.is_hostless();
+        let code_names_no_host = d.default_password
+            && matches!(syntax, Syntax::Code | Syntax::Document)
+            && facts.is_hostless();
         if (matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
             && facts.is_local_default_setting(d))
             || (d.kind == Kind::PasswordSetting
@@ -3736,6 +3738,14 @@ mod tests {
             (URI_HOST, false),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text}");
+        }
+        // A how-to's settings that name no host are the reader's set-up's too.
+        const HOWTO_WITHOUT_HOST: &str = "## pgpool.conf\n\n    backend_port0 = 5432\n    sr_check_user = 'postgres'\n    sr_check_password = '12345678'\n"; // vsecure:allow (a documented fake)
+        let with_host = format!("{HOWTO_WITHOUT_HOST}    backend_hostname0 = 'pg1.acme.io'\n");
+        for (text, local) in [(HOWTO_WITHOUT_HOST, true), (with_host.as_str(), false)] {
+            let found = detect(text.as_bytes(), Syntax::Document);
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }
