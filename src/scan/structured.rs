@@ -76,6 +76,7 @@ struct Patterns {
     flow_key: Regex,
     xml_value: Regex,
     xml_value_attribute: Regex,
+    postgres_url_name: Regex,
     driver_call: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
@@ -204,6 +205,12 @@ fn patterns() -> &'static Patterns {
         // comment after it: `password: process.env.DB_PASS, //'...'`.
         replaced_literal: Regex::new(
             r#"(?im)(?:^|[^A-Za-z0-9_])((?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*[A-Za-z_$][^\n'"]*?(?://|#)[ \t]*)(?:'([^'\s]{6,})'|"([^"\s]{6,})")[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        // A name given a PostgreSQL URL, and the prefix before its `Url`, `Uri` or `Dsn`
+        // (`targetUrl = 'jdbc:postgresql://...'`, `SOURCE_DSN="postgres://..."`).
+        postgres_url_name: Regex::new(
+            r#"(?i)([A-Za-z][A-Za-z0-9_-]*?)[_-]?(?:url|uri|dsn)["']?[ \t]*(?:=>|:|=)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
         )
         .expect("valid regex"),
         driver_call: Regex::new(
@@ -368,7 +375,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let secret = unquote(value.as_bytes());
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
-            || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()));
+            || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()))
+            || context.names_a_postgres_urls_password(&name);
         // A script's `$pass = "..."` is judged by where it is used (the conninfo that
         // reads `$pass`), as its other variables are; a field or key named `pass` here.
         let script_variable = key.start() > 0
@@ -1036,6 +1044,32 @@ fn is_database_password_key(shown: &str) -> bool {
             || POSTGRES_TOOL_ROLES.contains(&prefix))
 }
 
+/// The prefix of a password's name, flattened (`targetPass` and `TARGET_PASSWORD` are
+/// `target`), if it has one before a word for password.
+fn password_name_prefix(name: &str) -> Option<String> {
+    let last = name
+        .trim_end_matches([':', '=', ' '])
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ["password", "passwd", "pass", "pwd"]
+        .iter()
+        .find_map(|word| last.strip_suffix(word))
+        .and_then(flat_prefix)
+}
+
+/// A name's prefix flattened to its letters and digits, lower case (`target_`,
+/// `Target-` are `target`); `None` where none is left.
+fn flat_prefix(prefix: &str) -> Option<String> {
+    let flat: String = prefix
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (!flat.is_empty()).then_some(flat)
+}
+
 /// Whether a key names an administrator's password (`administrator_password`,
 /// `admin_password`, `master_user_password`): a database's inside a block that names
 /// PostgreSQL (Azure's and AWS's PostgreSQL servers), another service's elsewhere.
@@ -1433,6 +1467,9 @@ pub struct Context<'a> {
     counts: Option<LineCounts>,
     /// Whether the text is a Secret named for a database, found on first use.
     database_secret: Option<bool>,
+    /// The names' prefixes the text gives a PostgreSQL URL (`target` of `targetUrl =
+    /// 'jdbc:postgresql://...'`), found on first use.
+    postgres_url_prefixes: Option<std::collections::HashSet<String>>,
 }
 
 /// For each kind of mention, how many of the lines before each line hold one (prefix
@@ -1451,7 +1488,28 @@ impl<'a> Context<'a> {
             lines,
             counts: None,
             database_secret: None,
+            postgres_url_prefixes: None,
         }
+    }
+
+    /// Whether a password's name shares its prefix with a name the text gives a
+    /// PostgreSQL URL (`targetPass` beside `targetUrl = 'jdbc:postgresql://...'`,
+    /// `source_pwd` beside `source_dsn = "postgres://..."`): the settings of one
+    /// connection, named alike.
+    pub fn names_a_postgres_urls_password(&mut self, name: &str) -> bool {
+        let Some(prefix) = password_name_prefix(name) else {
+            return false;
+        };
+        let text = self.text;
+        self.postgres_url_prefixes
+            .get_or_insert_with(|| {
+                patterns()
+                    .postgres_url_name
+                    .captures_iter(text)
+                    .filter_map(|c| flat_prefix(&lossy(&c[1])))
+                    .collect()
+            })
+            .contains(&prefix)
     }
 
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
@@ -1929,6 +1987,11 @@ mod tests {
                 "def sql = Sql.newInstance(\"jdbc:postgresql://db/app\", 'app', '{PW}', 'org.postgresql.Driver')\n",
                 Syntax::Code,
             ),
+            // A password named as the PostgreSQL URL beside it is.
+            (
+                "const targetUrl = 'jdbc:postgresql://db.acme.io/app';\nconst targetPass = '{PW}';\n",
+                Syntax::Code,
+            ),
             (
                 "Properties props = new Properties();\nprops.setProperty(\"user\", \"app\");\nprops.setProperty(\"password\", \"{PW}\");\nDriverManager.getConnection(\"jdbc:postgresql://db/app\", props);\n",
                 Syntax::Code,
@@ -2055,6 +2118,11 @@ mod tests {
     #[test]
     fn references_and_other_engines_are_not_flagged() {
         for (template, syntax) in [
+            // A password named like another engine's URL is that engine's.
+            (
+                "const targetUrl = 'jdbc:mysql://db.acme.io/app';\nconst targetPass = '{PW}';\n",
+                Syntax::Code,
+            ),
             (
                 "dsn := \"host=\" + host + \" password=\" + password + \" dbname=\" + name\n",
                 Syntax::Code,
