@@ -1174,7 +1174,9 @@ pub(super) fn is_concatenation(value: &str) -> bool {
             .strip_prefix(quote)
             .and_then(|rest| rest.strip_suffix(quote))
             .is_some_and(|code| {
-                let code = code.trim_end_matches('\\').trim();
+                // Python's triple quotes close and open the string around the code too
+                // (`'"""+password+"""'`), escaped where that code is itself in a string.
+                let code = code.trim().trim_matches(['"', '\'', '\\']);
                 code.len() > 2 && code.starts_with(is_join) && code.ends_with(is_join)
             })
     });
@@ -2133,6 +2135,10 @@ mod tests {
             ),
             (
                 "dsn = \"host=db.internal dbname=app password='\"+pw+\"'\"\n",
+                Syntax::Code,
+            ),
+            (
+                "xml = \"\"\"<datasource>host=\"\"\"+host+\"\"\" password='\"\"\"+password+\"\"\"'</datasource>\"\"\"\n",
                 Syntax::Code,
             ),
             (
