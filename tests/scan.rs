@@ -421,6 +421,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dart-positional-host.dart",
             "clean/debezium-local.sh",
             "clean/demo-secret.yaml",
+            "clean/dev-aliases.sh",
+            "clean/dev-aliases.sh",
             "clean/dev-db.clj",
             "clean/dev-loopback.env",
             "clean/dev.env",

@@ -2364,6 +2364,14 @@ fn is_default_password(password: &str) -> bool {
         lower.len() - end <= 3 && lower.is_char_boundary(end) && keyboard_walk(&lower[..end])
     });
     let walked = keyboard_walk(&lower) || (digits <= 4 && keyboard_walk(word)) || padded_walk;
+    // A shorter walk and digits counted up, either way round (`asdf1234`, `1234qwer`).
+    let short_walk =
+        |run: &str| run.len() >= 4 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
+    let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
+    let letters_first = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
+    let walk_and_count = (short_walk(letters_first) && counted_run(&lower[letters_first.len()..]))
+        || (short_walk(digits_first) && counted_run(&lower[..lower.len() - digits_first.len()]));
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
@@ -2407,6 +2415,7 @@ fn is_default_password(password: &str) -> bool {
         || pin
         || alphabet
         || walked
+        || walk_and_count
         || (digits <= 4 && (default_then_password || camel_name_then_password))
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word)
@@ -3520,6 +3529,9 @@ mod tests {
             ("postgres://app:postgres@local_postgres:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:postgres@orders-db.acme.io:5432/app", false), // vsecure:allow (a documented fake)
             ("host=localhost user=app password=sqlpassword", true), // vsecure:allow (a documented fake)
+            ("postgres://app:asdf1234@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:1234qwer@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:asdf1234@pg.acme.io/app", false), // vsecure:allow (a documented fake)
             ("host=pg.acme.io user=app password=sqlpassword", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
