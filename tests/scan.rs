@@ -546,6 +546,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/test-settings-url.py",
             "clean/test.env",
             "clean/test_db.env",
+            "clean/test_env_check.py",
             "clean/throwaway-docker.sh",
             "clean/throwaway-docker.sh",
             "clean/throwaway-service.yml",

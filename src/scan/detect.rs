@@ -1110,7 +1110,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                     || code_names_no_host
                     || (d.default_password
                         && is_local_host(&facts.conninfo_host_user(d.offset).0))))
-            || (d.kind == Kind::PasswordVariable && code_names_no_host)
+            || (matches!(d.kind, Kind::PasswordVariable | Kind::Pgpassword) && code_names_no_host)
             || (d.kind == Kind::KubernetesSecret && d.default_password)
         {
             d.local_default = true;
@@ -3755,6 +3755,12 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }
+        // So is a default `PGPASSWORD` that code names no host for (a test's mocked
+        // environment).
+        const MOCKED_ENVIRONMENT: &str = "mock_env.return_value = {\n    \"PGUSER\": \"shop\",\n    \"PGPASSWORD\": \"test\",\n}\n"; // vsecure:allow (a documented fake)
+        let found = detect(MOCKED_ENVIRONMENT.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1, "{MOCKED_ENVIRONMENT}");
+        assert!(found[0].local_default, "{MOCKED_ENVIRONMENT}");
         // A how-to's settings that name no host are the reader's set-up's too.
         const HOWTO_WITHOUT_HOST: &str = "## pgpool.conf\n\n    backend_port0 = 5432\n    sr_check_user = 'postgres'\n    sr_check_password = '12345678'\n"; // vsecure:allow (a documented fake)
         let with_host = format!("{HOWTO_WITHOUT_HOST}    backend_hostname0 = 'pg1.acme.io'\n");
