@@ -510,6 +510,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/reactive-README.md",
             "clean/rebuild.sh",
             "clean/rebuild_db.sh",
+            "clean/redash-env-zh.md",
+            "clean/redash-env-zh.md",
             "clean/repo.test.ts",
             "clean/reset-notes.md",
             "clean/run-api.md",

@@ -2370,6 +2370,12 @@ fn is_default_password(password: &str) -> bool {
     let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
     let letters_first = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
+    // One letter, once or a few times, before digits counted up (`a123456`, `aaa123456`).
+    let letter_then_count = (1..=4).contains(&letters_first.len())
+        && letters_first
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() && b == letters_first.as_bytes()[0])
+        && counted_run(&lower[letters_first.len()..]);
     let walk_and_count = (short_walk(letters_first) && counted_run(&lower[letters_first.len()..]))
         || (short_walk(digits_first) && counted_run(&lower[..lower.len() - digits_first.len()]));
     let counted = lower.len() >= 3
@@ -2416,6 +2422,7 @@ fn is_default_password(password: &str) -> bool {
         || alphabet
         || walked
         || walk_and_count
+        || letter_then_count
         || (digits <= 4 && (default_then_password || camel_name_then_password))
         || ((1..=4).contains(&digits)
             && (LOCAL_PASSWORDS.contains(&word)
@@ -3532,6 +3539,7 @@ mod tests {
             ("postgres://app:asdf1234@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:1234qwer@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:asdf1234@pg.acme.io/app", false), // vsecure:allow (a documented fake)
+            ("postgres://app:aaa123456@postgres/app", true), // vsecure:allow (a documented fake)
             ("host=pg.acme.io user=app password=sqlpassword", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
