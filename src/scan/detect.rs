@@ -353,14 +353,17 @@ fn patterns() -> &'static Patterns {
         // python-decouple's `config('X', default='...')`,
         // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
         // `getOrDefault("X", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
-        // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`), and
-        // Go's `envDefault` struct tags.
+        // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
+        // Go's `envDefault` struct tags, and the null checks of Java and Kotlin.
         fallback: Regex::new(concat!(
             r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|config)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
             r#"|env:"([A-Za-z0-9_]+)[^"\n]*"[^`\n]*?envDefault:("[^"\n]*")"#,
+            // Java's `getenv("X") != null ? getenv("X") : "..."` and Kotlin's
+            // `getenv("X") ?: "..."`.
+            r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*("[^"\\\n]*")"#,
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
@@ -999,7 +1002,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
-        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         // A driver's `password:` key that reads a variable of any name and falls back to
@@ -1482,7 +1485,7 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         *self.remote_fallback_host.get_or_insert_with(|| {
             patterns().fallback.captures_iter(text).any(|c| {
-                let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
+                let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]);
                 let host = unquote(value.as_bytes());
                 lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
                     && host.contains('.')
@@ -1981,9 +1984,11 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether a comment says to replace the value ending at `end`: one after it on its
-    /// line, or a comment line right above its line (`# Replace with your actual
-    /// PostgreSQL password` over `"password": "2424",`).
+    /// line, or a comment line heading the few settings its line is one of (`#
+    /// Replace with your actual PostgreSQL password` over `"password": "2424",`, `//
+    /// the user and password: set your own` over `USER = ...` and `PASS = ...`).
     fn says_to_replace(&mut self, end: usize) -> bool {
+        const HEADED_LINES: usize = 3;
         let (line, _) = self.lines.around(end.saturating_sub(1));
         if self
             .replace_comment_on(line)
@@ -1991,12 +1996,21 @@ impl<'a> LineFacts<'a> {
         {
             return true;
         }
-        line > 0
-            && self.replace_comment_on(line - 1).is_some_and(|start| {
-                self.text[self.lines.start_of(line - 1)..start]
+        for above in (line.saturating_sub(HEADED_LINES)..line).rev() {
+            let start = self.lines.start_of(above);
+            let (_, range) = self.lines.around(start);
+            if self.text[range].iter().all(u8::is_ascii_whitespace) {
+                return false;
+            }
+            if self.replace_comment_on(above).is_some_and(|comment| {
+                self.text[start..comment]
                     .iter()
                     .all(u8::is_ascii_whitespace)
-            })
+            }) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Where a comment saying to replace a value starts on a 0-based line, if one does.
@@ -2985,6 +2999,10 @@ mod tests {
             format!("const password = process.env.POSTGRES_PASSWORD || '{fake}';"),
             format!("POSTGRES_PASSWORD: ${{DB_PASSWORD:-{fake}}}"),
             format!("spring.datasource.password=${{DB_PASSWORD:{fake}}}"),
+            format!(
+                "String password = System.getenv(\"DB_PASSWORD\") != null ? System.getenv(\"DB_PASSWORD\") : \"{fake}\";"
+            ),
+            format!("val password = System.getenv(\"DB_PASSWORD\") ?: \"{fake}\""),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -3877,6 +3895,8 @@ mod tests {
             ILLUSTRATED,
             REPLACE_WITH_YOURS,
             REPLACE_ABOVE,
+            // A comment heading the user and the password ("set them your own way").
+            "// 数据库的用户名与密码，需要根据自己的设置\nUSER = \"dbuser\"\nPGPASSWORD = \"k7Vq2mZp9\"\n", // vsecure:allow (a documented fake)
             // "Change the ID and PW to fit your own set-up", in Korean.
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
             // The SQL's quote written the shell's way around a leet `password`.
