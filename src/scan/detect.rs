@@ -329,7 +329,7 @@ fn patterns() -> &'static Patterns {
         // escapes, `printf "[svc]\nhost=localhost\n..."`, and after a comment's marker with
         // no space, `//host=...`).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>/#]|\\n)(host|user)[ \t]*=[ \t]*'?(<[^>\n]*>|[^\s'"`;<\\]+)"#,
+            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*'?(<[^>\n]*>|[^\s'"`;<\\,)]+)"#,
         )
             .expect("valid regex"),
         // A literal, not code: quoted, or a bare word that ends the value (an
@@ -3538,6 +3538,10 @@ mod tests {
         const TESTCONTAINER_OWN_NAME: &str = "new GenericContainer(\"postgres:16\")\n  .withEnvironment({ POSTGRES_USER: \"ledger\", POSTGRES_PASSWORD: \"ledger\" })\n"; // vsecure:allow (a documented fake)
         const SECRET_OWN_NAME_DERIVED: &str = "kind: Secret\nstringData:\n  POSTGRES_USER: \"ledger\"\n  POSTGRES_PASSWORD: \"ledger123\"\n"; // vsecure:allow (a documented fake)
         const HOCON_ON_LOOPBACK: &str = "shop = {\n  dataSourceClass = \"org.postgresql.ds.PGSimpleDataSource\"\n  properties = {\n    serverName = \"localhost\"\n    user = \"shop\"\n    password = \"shop\"\n  }\n}"; // vsecure:allow (a documented fake)
+        const KEYWORDS_ON_LOOPBACK: &str =
+            "connect(host='localhost', user='app', password='postgres')"; // vsecure:allow (a documented fake)
+        const KEYWORDS_TO_AN_ADDRESS: &str =
+            "connect(host='10.1.2.3', user='app', password='postgres')"; // vsecure:allow (a documented fake)
         for (text, local) in [
             ("postgresql://postgres:postgres@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://test:test@127.0.0.1/test", true), // vsecure:allow (a documented fake)
@@ -3558,6 +3562,9 @@ mod tests {
             ("postgres://app:1234qwer@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:asdf1234@pg.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:aaa123456@postgres/app", true), // vsecure:allow (a documented fake)
+            // A call's keyword arguments name the host as a conninfo does.
+            (KEYWORDS_ON_LOOPBACK, true),
+            (KEYWORDS_TO_AN_ADDRESS, false),
             ("host=pg.acme.io user=app password=sqlpassword", false), // vsecure:allow (a documented fake)
             ("DB_PASSWORD=admin123", false), // vsecure:allow (a documented fake)
             (SERVICE_URI, true),
