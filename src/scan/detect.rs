@@ -2390,8 +2390,8 @@ fn is_default_password(password: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphabetic() && b == letters_first.as_bytes()[0])
         && counted_run(&lower[letters_first.len()..]);
-    let walk_and_count = (short_walk(letters_first) && counted_run(&lower[letters_first.len()..]))
-        || (short_walk(digits_first) && counted_run(&lower[..lower.len() - digits_first.len()]));
+    let walk_and_count = (counted_run(&lower[letters_first.len()..]) && short_walk(letters_first))
+        || (counted_run(&lower[..lower.len() - digits_first.len()]) && short_walk(digits_first));
     let counted = lower.len() >= 3
         && lower.bytes().all(|b| b.is_ascii_digit())
         && (1..=lower.len()).any(|unit| {
