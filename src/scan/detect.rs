@@ -326,8 +326,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
         // markup too, `<p>host=localhost ...`, and in a file a script writes with `\n`
-        // escapes, `printf "[svc]\nhost=localhost\n..."`, and after a comment's marker with
-        // no space, `//host=...`).
+        // escapes, `printf "[svc]\nhost=localhost\n..."`, after a comment's marker with
+        // no space, `//host=...`, and as a call's keyword argument, `(host='10.1.2.3', `).
         conninfo_field: Regex::new(
             r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*'?(<[^>\n]*>|[^\s'"`;<\\,)]+)"#,
         )

@@ -180,10 +180,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
-        // '...', driver)`, any call given a PostgreSQL JDBC URL, a user and a password
-        // as literals, as R's `dbConnect(drv, "jdbc:postgresql://...", "user", "...")`,
-        // a driver's name before them, or the call commented out over several lines,
-        // Flyway's `.dataSource(url, "user",
+        // '...', driver)`; any call given a PostgreSQL JDBC URL, a user and a password as
+        // literals, a driver's name before them or not, commented out over lines or not,
+        // as R's `dbConnect(drv, "jdbc:postgresql://...", "user", "...")`; Flyway's
+        // `.dataSource(url, "user",
         // "...")`, MyBatis-Plus's generator's `FastAutoGenerator.create(url, "user", "...")`
         // and `new DataSourceConfig.Builder(url, "user", "...")`), `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
@@ -326,8 +326,8 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Another engine or service named (CockroachDB, which speaks PostgreSQL's protocol,
-        // is its own engine; MySQL's own character set `utf8mb4` names MySQL),
-        // is its own engine), or its port (MySQL's 3306, SQL Server's 1433, Oracle's 1521,
+        // is its own engine; MySQL's own character set `utf8mb4` names MySQL), or its
+        // port (MySQL's 3306, SQL Server's 1433, Oracle's 1521,
         // MongoDB's 27017, Redis' 6379), or an application that runs on MySQL alone
         // (WordPress, PrestaShop, Magento, phpMyAdmin).
         other_engine: Regex::new(
