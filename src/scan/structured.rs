@@ -129,7 +129,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -947,7 +947,11 @@ fn nearby_line_start(text: &[u8], at: usize) -> Option<usize> {
 /// `master_password`), and no part names another service (`spring.mail.password`,
 /// `ssl.key-password`, `redis_password` are not a database's).
 fn is_database_password_key(shown: &str) -> bool {
-    const ALONE: &[&str] = &["password", "passwd", "pwd", "pass"];
+    // The word for a password, and its common misspellings (`passowrd`, `pasword`,
+    // `passwrod`), which name the same setting in code that runs.
+    const ALONE: &[&str] = &[
+        "password", "passwd", "pwd", "pass", "passowrd", "pasword", "passwrod",
+    ];
     const DATABASE_WORDS: &[&str] = &[
         "db",
         "database",
@@ -2002,6 +2006,11 @@ mod tests {
             ),
             (
                 "//  c = DriverManager.getConnection(\"jdbc:postgresql://db.acme.io/app\",\n//          \"app\", \"{PW}\");\n",
+                Syntax::Code,
+            ),
+            // A password's name misspelt names it still.
+            (
+                "String url = \"jdbc:postgresql://db.acme.io:5432/app\";\nString passowrd = \"{PW}\";\n",
                 Syntax::Code,
             ),
             // A password named as the PostgreSQL URL beside it is.
