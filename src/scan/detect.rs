@@ -1002,7 +1002,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.fallback.captures_iter(text) {
-        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]);
+        let (name, value) = matched_pair(&c, FALLBACK_GROUPS);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         // A driver's `password:` key that reads a variable of any name and falls back to
@@ -1485,7 +1485,7 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         *self.remote_fallback_host.get_or_insert_with(|| {
             patterns().fallback.captures_iter(text).any(|c| {
-                let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]);
+                let (name, value) = matched_pair(&c, FALLBACK_GROUPS);
                 let host = unquote(value.as_bytes());
                 lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
                     && host.contains('.')
@@ -2382,7 +2382,7 @@ fn is_default_password(password: &str) -> bool {
     let short_walk =
         |run: &str| run.len() >= 4 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
     let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
-    let letters_first = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let letters_first = &lower[..lower.len() - digits];
     let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
     // One letter, once or a few times, before digits counted up (`a123456`, `aaa123456`).
     let letter_then_count = (1..=4).contains(&letters_first.len())
@@ -2458,6 +2458,9 @@ const TRANSLATED_PASSWORD_WORDS: &[&str] = &[
     "contrasena",
     "motdepasse",
 ];
+
+/// The name's and the literal's groups of each of `fallback`'s forms, in order.
+const FALLBACK_GROUPS: &[(usize, usize)] = &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)];
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
