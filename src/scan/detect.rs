@@ -211,7 +211,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|pgsql|postgis|redshift|cockroach|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(&format!(
@@ -232,11 +232,13 @@ fn patterns() -> &'static Patterns {
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
         // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
+        // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
+        // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's),
         // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:postgres(?:ql)?(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -3265,6 +3267,14 @@ mod tests {
             (
                 "jdbc:postgresql://db.acme.io:5432/app?user=app&password={PW}",
                 Kind::PostgresUri,
+            ),
+            (
+                "$config['db_dsnw'] = 'pgsql://app:{PW}@10.20.0.5/roundcube';",
+                Kind::PostgresUri,
+            ),
+            (
+                "DATABASE_URL=postgis://app:{PW}@db.acme.io/gis",
+                Kind::DatabaseUrl,
             ),
             (
                 "{\"dsn\": \"jdbc:postgresql:\\/\\/db.acme.io\\/app?user=app&password={PW}\"}",
