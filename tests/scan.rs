@@ -564,6 +564,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/warehouse.env",
             "clean/warehouse_conn.py",
             "clean/weak-local-pools.js",
+            "clean/webmail-stressed-default.inc.php",
             "clean/workflow-engine-dev.yaml",
             "clean/zabbix.conf.php",
             "found/cloud-sql-connection.md",

@@ -618,6 +618,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let secret = decode(password.as_bytes());
+        // Code that joins the password in between two string pieces (`'postgresql://u:'
+        // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there.
+        if structured::is_concatenation(&secret) {
+            continue;
+        }
         // Code that formats the password in (`f"postgresql://u:{pw}@host/db"`,
         // `${pw}` in a template literal): the credential is the literal `pw` was set to.
         if let Some(name) = interpolated_name(&secret).filter(|_| syntax == Syntax::Code) {
@@ -2324,8 +2329,21 @@ const COUNTED_DIGITS: &str = "1234567890";
 /// or over again, or one digit repeated (`12345678`, `123123`, `0000`), or the
 /// alphabet's first or last letters (`abc`, `xyz`), or a walk along the keyboard
 /// (`1q2w3e`, `zxcvbn`, padded: `zxcvbnmA8`), or a default said twice (`rootroot`). Read
-/// whatever the case; the case tells only where a name ends and the word begins.
+/// whatever the case; the case tells only where a name ends and the word begins. A word
+/// of stress before any of these is the same default (`supersecret`,
+/// `mysupersecretpassword`, `topsecret`).
 fn is_default_password(password: &str) -> bool {
+    const STRESS: &[&str] = &["my", "super", "very", "ultra", "extra", "top"];
+    let stressed = STRESS.iter().any(|stress| {
+        password
+            .get(..stress.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(stress))
+            && password.len() - stress.len() >= 4
+            && is_default_password(&password[stress.len()..])
+    });
+    if stressed {
+        return true;
+    }
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
         .trim_end_matches(|c: char| PADDING_SYMBOLS.contains(c))
@@ -3438,6 +3456,19 @@ mod tests {
     }
 
     #[test]
+    fn a_uri_whose_password_code_joins_in_is_no_literal() {
+        for text in [
+            "$dsn = 'pgsql://rc:' . rawurlencode(getenv('RC_DB_PASSWORD')) . '@127.0.0.1/rc';",
+            "url = 'postgresql://app:' + quote(os.environ['PW']) + '@db.acme.io/app'",
+            "url = \"postgres://app:\" + pw + \"@db.acme.io/app\"",
+        ] {
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        let literal = "url = 'postgresql://app:Wd5-vKq8z@db.acme.io/app'"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(literal.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
     fn the_markers_other_scanners_honour_are_honoured() {
         for line in [
             "PGPASSWORD=Lq8-zTw4-Mv  # pragma: allowlist secret",
@@ -3575,6 +3606,9 @@ mod tests {
             ("postgres://app:1234qwer@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:asdf1234@pg.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:aaa123456@postgres/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:supersecretpassword@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:TopSecret@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:supersecretpassword@10.2.0.9/app", false), // vsecure:allow (a documented fake)
             // A call's keyword arguments name the host as a conninfo does.
             (KEYWORDS_ON_LOOPBACK, true),
             (KEYWORDS_TO_AN_ADDRESS, false),

@@ -1183,7 +1183,7 @@ pub(super) fn is_concatenation(value: &str) -> bool {
             .is_some_and(|code| {
                 // Python's triple quotes close and open the string around the code too
                 // (`'"""+password+"""'`), escaped where that code is itself in a string.
-                let code = code.trim().trim_matches(['"', '\'', '\\']);
+                let code = code.trim().trim_matches(['"', '\'', '\\']).trim();
                 code.len() > 2 && code.starts_with(is_join) && code.ends_with(is_join)
             })
     });
