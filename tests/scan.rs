@@ -397,6 +397,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/bacula-catalog.conf",
             "clean/bench-main.go",
             "clean/box-README.md",
+            "clean/boxed-api.md",
             "clean/chat-compose.yml",
             "clean/chat-dev-compose.yml",
             "clean/chat-dev-compose.yml",

@@ -196,6 +196,7 @@ struct Patterns {
     example_password: Regex,
     change_instruction: Regex,
     bad_practice_label: Regex,
+    expected_failure: Regex,
 }
 
 /// A setting's type written between its name and `=` (`db_password: str = "..."`, `val
@@ -454,6 +455,12 @@ fn patterns() -> &'static Patterns {
             r"|^[ \t]*(?:#+|//|--|\*\*|[-*+][ \t]+\*\*)[ \t]*\**(?:bad|insecure|wrong|vulnerable|anti-?pattern)(?-u:\b)[^\n]{0,60}$",
             r"|^[ \t]*\**(?:bad|insecure|wrong|vulnerable|anti-?pattern)(?-u:\b)[^\n]{0,40}:\**[ \t]*\r?$",
         ))
+        .expect("valid regex"),
+        // A test's check that what follows is refused (`pytest.raises(...)`,
+        // `assert.throws(() => ...)`, `assertThrows`, `.toThrow()`, Rust's `is_err()`).
+        expected_failure: Regex::new(
+            r"(?i)(?-u:\b)(?:assert_?)?(?:raises|throws|rejects)[ \t]*\(|\.to_?throw|should_panic|must_raise|\.is_err\(\)|\.unwrap_err\(\)",
+        )
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
         // ``secret99`` with a secure password", or supposes one, in English or Chinese
@@ -1183,17 +1190,43 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .map(|m| m.end())
         .collect();
     instructions.sort_unstable();
-    found.retain(|(range, _)| !follows_an_instruction(&instructions, range.start));
+    found.retain(|(range, _)| !shortly_after(&instructions, range.start));
+    // A value a test checks is refused (a guard's test that a remote host is turned
+    // away: `assert.throws(() => guard("postgresql://postgres:postgres@10.0.0.5/x"))`)
+    // is the test's input, not a connection.
+    if syntax == Syntax::Code {
+        let checks: Vec<usize> = p
+            .expected_failure
+            .find_iter(text)
+            .map(|m| m.end())
+            .collect();
+        if !checks.is_empty() {
+            found.retain(|(range, d)| {
+                d.local_default
+                    || !(shortly_after(&checks, range.start)
+                        || checked_later_on_its_line(text, &checks, range.end))
+            });
+        }
+    }
     dedupe(found)
 }
 
-/// Whether `offset` is shown shortly after (within a few lines of) prose telling the
-/// reader to change the password, or a label calling what follows bad practice;
-/// `instructions` holds where each such phrase ends, in order.
-fn follows_an_instruction(instructions: &[usize], offset: usize) -> bool {
+/// Whether a refusal check ends on the rest of the line after `offset`
+/// (`expect(() => connect("...")).toThrow()`); `checks` holds where each ends, in order.
+fn checked_later_on_its_line(text: &[u8], checks: &[usize], offset: usize) -> bool {
+    let next = checks.partition_point(|end| *end <= offset);
+    checks
+        .get(next)
+        .is_some_and(|end| !text[offset..*end].contains(&b'\n'))
+}
+
+/// Whether `offset` is shown shortly after (within a few lines of) one of `ends`, held
+/// in order: prose telling the reader to change the password, a label calling what
+/// follows bad practice, a test's check that what follows is refused.
+fn shortly_after(ends: &[usize], offset: usize) -> bool {
     const REACH: usize = 400;
-    let before = instructions.partition_point(|end| *end <= offset);
-    before > 0 && offset - instructions[before - 1] <= REACH
+    let before = ends.partition_point(|end| *end <= offset);
+    before > 0 && offset - ends[before - 1] <= REACH
 }
 
 /// Whether `NAME= word ...` is the shell's empty assignment before a command
@@ -2096,10 +2129,9 @@ fn declares_a_parameter(after: &[u8]) -> bool {
     )
 }
 
-/// Hosts that only reach this machine or a CI job's service container (a container
-/// reaches the machine it runs on as `host.docker.internal`, or under Podman and
-/// OrbStack `host.containers.internal` and `host.orb.internal`; a client given
-/// `0.0.0.0` reaches this machine).
+/// Hosts that only reach this machine or a CI job's service container (a client given
+/// `0.0.0.0` reaches this machine; a container's or virtual machine's name for the
+/// machine it runs on is read by `is_host_gateway`).
 const LOCAL_HOSTS: &[&str] = &[
     "localhost",
     "127.0.0.1",
@@ -2107,9 +2139,6 @@ const LOCAL_HOSTS: &[&str] = &[
     "[::1]",
     // The unspecified address, which a client dials as this machine.
     "0.0.0.0",
-    "host.docker.internal",
-    "host.containers.internal",
-    "host.orb.internal",
     // The Android emulator's address for the machine it runs on, whose loopback it
     // reaches (`ip = "10.0.2.2"` in an app's JDBC helper).
     "10.0.2.2",
@@ -2254,6 +2283,8 @@ fn is_set_under_a_password_key(text: &[u8], at: usize) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres",
+    // PostgreSQL's port, written where the password goes (`postgres:5432@localhost`).
+    "5432",
     // `postgres` spelt out, and short of its last letter as it is often written
     // (`PostgreSQL123`, `postgre123`).
     "postgresql",
@@ -2777,7 +2808,22 @@ fn is_local_host(host: &str) -> bool {
     let host = without_port(&host);
     LOCAL_HOSTS.contains(&host)
         || is_loopback_block(host)
+        || is_host_gateway(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
+}
+
+/// Whether a host is the name a container or virtual machine gives the machine it runs
+/// on, `host.<runtime>.internal`: Docker's `host.docker.internal`, Podman's
+/// `host.containers.internal`, OrbStack's, Lima's, Rancher Desktop's and the like.
+fn is_host_gateway(host: &str) -> bool {
+    host.strip_prefix("host.")
+        .and_then(|rest| rest.strip_suffix(".internal"))
+        .is_some_and(|runtime| {
+            !runtime.is_empty()
+                && runtime
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
@@ -3469,6 +3515,23 @@ mod tests {
     }
 
     #[test]
+    fn a_value_a_test_checks_is_refused_is_the_tests_input() {
+        for text in [
+            "with pytest.raises(RuntimeError):\n    guard(\"postgresql://app:Wd5-vKq8z@10.1.2.3/app\")",
+            "assert.throws(() => target(\"postgresql://app:Wd5-vKq8z@10.1.2.3/app\"), /local/);",
+            "expect(() => connect('postgres://app:Wd5-vKq8z@10.1.2.3/app')).toThrow();",
+            "assert!(parse(\"postgres://app:Wd5-vKq8z@10.1.2.3/app\").is_err());",
+        ] {
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        let later = format!(
+            "assert.throws(() => f());\n{}\nconst url = 'postgres://app:Wd5-vKq8z@10.1.2.3/app';",
+            "// padding line of a test file that runs on\n".repeat(12)
+        ); // vsecure:allow (a documented fake)
+        assert_eq!(detect(later.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
     fn the_markers_other_scanners_honour_are_honoured() {
         for line in [
             "PGPASSWORD=Lq8-zTw4-Mv  # pragma: allowlist secret",
@@ -3607,6 +3670,9 @@ mod tests {
             ("postgres://app:asdf1234@pg.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:aaa123456@postgres/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:supersecretpassword@localhost/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:app@host.lima.internal:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://app:app@host.docker.internal.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:TopSecret@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:supersecretpassword@10.2.0.9/app", false), // vsecure:allow (a documented fake)
             // A call's keyword arguments name the host as a conninfo does.
