@@ -212,7 +212,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgres|pgsql|postgis|redshift|cockroach|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgres|postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(&format!(
@@ -234,12 +234,13 @@ fn patterns() -> &'static Patterns {
         // space (libpq would misread such a URI, but the secret is there).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
         // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
-        // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's),
+        // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's) and
+        // its name misspelt (`posgres://`, `postgre://`: the password is there all the same),
         // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -2352,6 +2353,12 @@ const KEYBOARD_WALKS: &[&str] = &[
 /// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
 const COUNTED_DIGITS: &str = "1234567890";
 
+/// Whether digits count down to one or zero (`321`, `54321`, `9876543210`): the
+/// counted digits typed the other way.
+fn counts_down(digits: &str) -> bool {
+    digits.len() >= 3 && ("987654321".ends_with(digits) || "9876543210".ends_with(digits))
+}
+
 /// Whether a password is one local and CI databases are set up with: a default one, or
 /// a default one or `password` with a few digits after it (`postgres123`, `password1`),
 /// or a default word then a word for password (`devpass`, `testpassword`), or a name
@@ -2412,7 +2419,8 @@ fn is_default_password(password: &str) -> bool {
                 })
             })
         });
-    // Digits counted up from one (`12345678`), once or over again (`123123123`), or one
+    // Digits counted up from one (`12345678`) or down to it (`54321`), once or over
+    // again (`123123123`), or one
     // digit repeated (`000000`); or the alphabet from its start or to its end (`abc`,
     // `abcdef`, `xyz`).
     // With up to four digits after it (`abcdefgh1`), as a complexity rule asks.
@@ -2448,7 +2456,7 @@ fn is_default_password(password: &str) -> bool {
         && (1..=lower.len()).any(|unit| {
             let head = &lower[..unit];
             lower.len().is_multiple_of(unit)
-                && (COUNTED_DIGITS.starts_with(head) || unit == 1)
+                && (COUNTED_DIGITS.starts_with(head) || counts_down(head) || unit == 1)
                 && lower
                     .as_bytes()
                     .chunks(unit)
@@ -3341,6 +3349,10 @@ mod tests {
                 Kind::DatabaseUrl,
             ),
             (
+                "POSTGRES_URI: \"posgres://app:{PW}@10.20.0.5/app\",",
+                Kind::PostgresUri,
+            ),
+            (
                 "{\"dsn\": \"jdbc:postgresql:\\/\\/db.acme.io\\/app?user=app&password={PW}\"}",
                 Kind::PostgresUri,
             ),
@@ -3672,6 +3684,8 @@ mod tests {
             ("postgres://app:supersecretpassword@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.lima.internal:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
+            ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)
+            ("Host=localhost;Username=app;Password=6408;", false), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:TopSecret@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:supersecretpassword@10.2.0.9/app", false), // vsecure:allow (a documented fake)
