@@ -399,6 +399,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/bench-main.go",
             "clean/box-README.md",
             "clean/boxed-api.md",
+            "clean/bridge_clustering.py",
             "clean/chat-compose.yml",
             "clean/chat-dev-compose.yml",
             "clean/chat-dev-compose.yml",

@@ -2817,6 +2817,7 @@ fn is_local_host(host: &str) -> bool {
     LOCAL_HOSTS.contains(&host)
         || is_loopback_block(host)
         || is_host_gateway(host)
+        || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
 }
 
@@ -2832,6 +2833,19 @@ fn is_host_gateway(host: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+}
+
+/// Whether a host is an address of Docker's default bridge network, `172.17.0.0/16`
+/// (`172.17.0.2`, the first container `docker run` starts; `172.17.0.1`, the machine
+/// itself): a container on this machine, as a compose service's name is.
+fn on_dockers_default_bridge(host: &str) -> bool {
+    host.strip_prefix("172.17.").is_some_and(|rest| {
+        let parts: Vec<&str> = rest.split('.').collect();
+        parts.len() == 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
@@ -3684,6 +3698,9 @@ mod tests {
             ("postgres://app:supersecretpassword@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.lima.internal:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://postgres:postgres@172.17.0.2:5432/app", true), // vsecure:allow (a documented fake)
+            ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
+            ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=6408;", false), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal.acme.io/app", false), // vsecure:allow (a documented fake)
