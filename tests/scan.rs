@@ -359,6 +359,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
         [
             "clean/.pgpass",
             "clean/AndroidDbHelper.java",
+            "clean/CardRepositoryIT.java",
             "clean/Conexion_Inventario.cs",
             "clean/ConnectionSettings.cs",
             "clean/CourseDbConnection.java",

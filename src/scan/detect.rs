@@ -2806,7 +2806,7 @@ fn without_port(host: &str) -> &str {
 /// container beside it: loopback, or a container's name, one label that names a
 /// database (`postgres`, `local_postgres`, `app-db`, `app_psql`): no public host is spelt without a
 /// dot.
-fn is_local_host(host: &str) -> bool {
+pub(super) fn is_local_host(host: &str) -> bool {
     const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local", "sql"];
     let host = host.to_ascii_lowercase();
     // `::1` is loopback itself, not a host `:` and a port.
@@ -3652,6 +3652,7 @@ mod tests {
             "host=tfb-database user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const BENCHMARK_REMOTE: &str =
             "host=pg.acme.io user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
+        const JDBC_ON_THE_BRIDGE: &str = "c = DriverManager.getConnection(\"jdbc:postgresql://172.17.0.2:5432/app\", \"postgres\", \"postgres\");"; // vsecure:allow (a documented fake)
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
         const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
@@ -3699,6 +3700,7 @@ mod tests {
             ("postgres://app:app@host.lima.internal:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://postgres:postgres@172.17.0.2:5432/app", true), // vsecure:allow (a documented fake)
+            (JDBC_ON_THE_BRIDGE, true),
             ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)

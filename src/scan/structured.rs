@@ -827,12 +827,14 @@ fn kubernetes_secret_data(
 }
 
 /// Whether a driver call's password, read with the arguments before it, is a local set-up's:
-/// the call's URL is this machine's (`jdbc:postgresql://localhost:5432/shop`, or no
+/// the call's URL is this machine's or a container's beside it
+/// (`jdbc:postgresql://localhost:5432/shop`, `jdbc:postgresql://172.17.0.2/shop`, or no
 /// host at all, `jdbc:postgresql:shop`) and the password is a default or its user's own
 /// (`fromDriverManager(..., "shop", "shop")`).
 fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
     let p = patterns();
-    p.loopback_url.is_match(call)
+    (p.loopback_url.is_match(call)
+        || call_host(call).is_some_and(|host| super::detect::is_local_host(&host)))
         && p.quoted_argument
             .captures_iter(call)
             .any(|c| super::detect::is_weak_for(&lossy(&c[1]), password))
