@@ -937,8 +937,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let quoted_field = matches!(value.first(), Some(b'\''))
             && value.ends_with(b"'")
             && text.get(value_end) == Some(&b';');
+        // `password= dbname=app`: an empty password, then the next keyword.
+        let empty = key.as_bytes().last().is_some_and(u8::is_ascii_whitespace)
+            && p.libpq_keyword_value.is_match(secret.as_bytes());
         // ADO.NET and ODBC strings are SQL Server's and MySQL's too (`UseSqlServer(...)`).
-        if !facts.has_semicolon_host(key.start())
+        if empty
+            || !facts.has_semicolon_host(key.start())
             || (is_placeholder(&secret)
                 && !is_password_word_to_an_address(
                     &secret,
@@ -3538,6 +3542,14 @@ mod tests {
         }
         let literal = "url = 'postgresql://app:Wd5-vKq8z@db.acme.io/app'"; // vsecure:allow (a documented fake)
         assert_eq!(detect(literal.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn an_empty_password_before_the_next_keyword_is_no_value() {
+        let text = "$db = pg_connect(\"host=10.0.2.27 user=app password= dbname=chat\");";
+        assert!(detect(text.as_bytes(), Syntax::Code).is_empty());
+        let set = "$db = pg_connect(\"host=10.0.2.27 user=app password=Wd5-vKq8z dbname=chat\");"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(set.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
