@@ -70,6 +70,7 @@ struct Patterns {
     config_set: Regex,
     quoted_key: Regex,
     bare_key: Regex,
+    property_argument: Regex,
     escaped_line_key: Regex,
     spaced_key: Regex,
     localized_key: Regex,
@@ -138,6 +139,15 @@ fn patterns() -> &'static Patterns {
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
             r#"(?im)^[ \t]*(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+        )
+        .expect("valid regex"),
+        // A dotted property set where a program takes it as an argument: a JVM system
+        // property or a Spring Boot option on a command line (`-Dspring.datasource.
+        // password=...`, `--spring.datasource.password=...`), or a string of a list of
+        // properties in code (`@TestPropertySource(properties = {"spring.datasource.
+        // password=..."})`, `withPropertyValues(...)`).
+        property_argument: Regex::new(
+            r#"(?:["']|(?:^|[\s,=\[])--?D?)((?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]*?(?i:password|passwd|pwd)[ \t]*=)([^\s"'`,;\\]+)"#,
         )
         .expect("valid regex"),
         // The same key on a line of a file a script writes with `printf` or `echo -e`,
@@ -400,6 +410,26 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         }
         let redacted = format!("{name}****");
         found.push(setting(key.start()..value.end(), redacted, &secret));
+    }
+    for c in p.property_argument.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        let name = key_shown(key.as_bytes());
+        if !is_database_password_key(&name)
+            || is_reference(&secret)
+            || is_dotted_reference(&secret)
+            || is_placeholder(&secret)
+            || !context.configures_postgres_for(&name, key.start())
+            || context.block_names_another_engine(key.start())
+            || context.line_names_another_engine(key.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            key.start()..value.end(),
+            format!("{name}****"),
+            &secret,
+        ));
     }
     if syntax != Syntax::Code {
         for c in p
@@ -1811,6 +1841,35 @@ mod tests {
             &mut found,
         );
         found.into_iter().map(|(_, d)| d).collect()
+    }
+
+    #[test]
+    fn a_property_given_as_an_argument_is_read() {
+        for (text, syntax) in [
+            (
+                "@TestPropertySource(properties = {\n    \"spring.datasource.url=jdbc:postgresql://10.0.151.40:5432/app\",\n    \"spring.datasource.password={PW}\",\n})\n",
+                Syntax::Code,
+            ),
+            (
+                "java -Dspring.datasource.url=jdbc:postgresql://10.5.0.4/app -Dspring.datasource.password={PW} -jar app.jar\n",
+                Syntax::Code,
+            ),
+            (
+                "gradle bootRun -Pargs=--spring.datasource.url=jdbc:postgresql://10.5.0.4/app,--Dspring.datasource.password={PW}\n",
+                Syntax::Document,
+            ),
+        ] {
+            let found = found(text, syntax);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].kind, Kind::PasswordSetting, "{text}");
+        }
+        for text in [
+            "java -Dspring.datasource.url=jdbc:mysql://10.5.0.4/app -Dspring.datasource.password={PW} -jar app.jar\n",
+            "java -Dspring.datasource.url=jdbc:postgresql://10.5.0.4/app -Dspring.datasource.password=${DB_PASSWORD} -jar app.jar\n",
+            "java -Dspring.datasource.url=jdbc:postgresql://10.5.0.4/app -Djavax.net.ssl.keyStorePassword={PW} -jar app.jar\n",
+        ] {
+            assert!(found(text, Syntax::Code).is_empty(), "{text}");
+        }
     }
 
     #[test]
