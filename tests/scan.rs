@@ -380,6 +380,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/SchedulerDataSourceConfig.java",
             "clean/SpacedSettings.cs",
             "clean/VERIFY_MIGRATION.md",
+            "clean/VirtualStopIT.java",
             "clean/add-test-service.sh",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",

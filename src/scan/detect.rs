@@ -298,6 +298,9 @@ fn patterns() -> &'static Patterns {
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#]+)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:psql|pg_dump|pg_dumpall|pg_restore|pg_isready|createdb|dropdb)(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
+            // A dotted property given as an argument or a string of a list of properties
+            // (`-Dspring.datasource.username=app`, `"spring.datasource.username=app",`).
+            r#"|(?:["']|(?:^|[\s,=\[])--?D?)(?:[A-Za-z0-9_-]+\.)+(?i:user(?:name)?)=([^\s"'`,;\\]+)"#,
         ))
         .expect("valid regex"),
         // A literal piped into a Docker or Podman secret: `printf '...' | docker secret
@@ -3665,6 +3668,7 @@ mod tests {
         const BENCHMARK_REMOTE: &str =
             "host=pg.acme.io user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const JDBC_ON_THE_BRIDGE: &str = "c = DriverManager.getConnection(\"jdbc:postgresql://172.17.0.2:5432/app\", \"postgres\", \"postgres\");"; // vsecure:allow (a documented fake)
+        const TEST_PROPERTIES_ON_LOOPBACK: &str = "@SpringBootTest(properties = {\n  \"spring.datasource.url=jdbc:postgresql://127.0.0.1:15432/ops\",\n  \"spring.datasource.username=ops\",\n  \"spring.datasource.password=ops\"\n})"; // vsecure:allow (a documented fake)
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
         const TEMPLATE_HOST_DEFAULT: &str = "<url>jdbc:postgresql://${HOST_IP!'localhost'}:5432/app</url>\n<user>postgres</user>\n<password>P0stgres</password>"; // vsecure:allow (a documented fake)
@@ -3713,6 +3717,7 @@ mod tests {
             ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://postgres:postgres@172.17.0.2:5432/app", true), // vsecure:allow (a documented fake)
             (JDBC_ON_THE_BRIDGE, true),
+            (TEST_PROPERTIES_ON_LOOPBACK, true),
             ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)
