@@ -192,7 +192,9 @@ fn patterns() -> &'static Patterns {
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
         // '...', driver)`; any call given a PostgreSQL JDBC URL, a user and a password as
         // literals, a driver's name before them or not, commented out over lines or not,
-        // as R's `dbConnect(drv, "jdbc:postgresql://...", "user", "...")`; Flyway's
+        // as R's `dbConnect(drv, "jdbc:postgresql://...", "user", "...")`, or three in a
+        // row anywhere in a list (a constructor's later arguments, an SQL row of a
+        // data-source table: `..., 'jdbc:postgresql://...', 'user', '...', ...`); Flyway's
         // `.dataSource(url, "user",
         // "...")`, MyBatis-Plus's generator's `FastAutoGenerator.create(url, "user", "...")`
         // and `new DataSourceConfig.Builder(url, "user", "...")`), `props.setProperty("password", "...")` (and
@@ -227,7 +229,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)setPassword)\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1147,6 +1149,22 @@ fn call_shown(call: &[u8]) -> String {
     }
 }
 
+/// Whether a value is a YAML tag that makes it a reference (`!secret pg_password`,
+/// `!Ref DbPassword`, `!vault |`, `!ENV ${PGPASSWORD}`), not a password that opens with
+/// `!` (`!QAZ@WSX`, `!Passw0rd`): the tag's name is letters, then the tag's argument
+/// after a space, or nothing.
+fn is_yaml_tag(value: &str) -> bool {
+    value.strip_prefix('!').is_some_and(|rest| {
+        let rest = rest.strip_prefix('!').unwrap_or(rest);
+        let (name, argument) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || matches!(b, b':' | b'.'))
+            && (argument.is_empty() || !argument.trim().is_empty())
+    })
+}
+
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
 /// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`, Terraform's
@@ -1158,7 +1176,7 @@ pub(super) fn is_reference(value: &str) -> bool {
     is_placeholder(value)
         || super::detect::is_verifier(value.trim())
         || is_concatenation(value)
-        || lower.starts_with('!')
+        || is_yaml_tag(value.trim())
         || lower.starts_with("<%")
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
@@ -1841,6 +1859,34 @@ mod tests {
             &mut found,
         );
         found.into_iter().map(|(_, d)| d).collect()
+    }
+
+    #[test]
+    fn a_jdbc_url_then_a_user_then_a_password_in_any_list_is_read() {
+        for text in [
+            "INSERT INTO data_source VALUES (163, 'rsdb', 'org.postgresql.Driver', 'jdbc:postgresql://10.9.1.54:5432/app', 'app', '{PW}', 'PostgreSQL');\n",
+            "return new PostgresLoadNode(\"2\", fields, null, option, \"jdbc:postgresql://10.9.1.54:25432\",\n        \"app\", \"{PW}\", \"notuse\", null);\n",
+        ] {
+            assert_eq!(found(text, Syntax::Code).len(), 1, "{text}");
+        }
+        let two = "String[][] dbs = {{\"jdbc:postgresql://10.9.1.54:5432/app\", \"12373\"}};\n";
+        assert!(found(two, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_yaml_tag_is_a_reference_and_a_password_opening_with_a_bang_is_not() {
+        for tag in [
+            "!secret pg_password",
+            "!Ref DbPassword",
+            "!vault |",
+            "!ENV ${PW}",
+            "!!str",
+        ] {
+            assert!(is_yaml_tag(tag), "{tag}");
+        }
+        for password in ["!QAZ@WSX", "!Passw0rd", "!2wsx#EDC"] {
+            assert!(!is_yaml_tag(password), "{password}");
+        }
     }
 
     #[test]
