@@ -2540,14 +2540,15 @@ fn is_ipv4_address(value: &str) -> bool {
 
 /// Whether code connects to another machine's address with a word for a password as the
 /// password (an Npgsql string to `10.1.2.2` with `password`, Groovy's `Sql.newInstance`
-/// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`):
-/// documentation writes such words where a password goes, but code that dials a
-/// machine's address has set its server up so. Not the addresses documentation is given
-/// (`192.0.2.x`, `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
+/// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`), or
+/// one digit (`password=1`): documentation writes such values where a password goes,
+/// but code that dials a machine's address has set its server up so. Not the addresses
+/// documentation is given (`192.0.2.x`, `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
 pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
     let address = without_port(host.trim_matches(['\'', '"']));
+    let one_digit = password.len() == 1 && password.bytes().all(|b| b.is_ascii_digit());
     syntax == Syntax::Code
-        && placeholder::is_password_word(password)
+        && (placeholder::is_password_word(password) || one_digit)
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
         && !is_documentation_address(address)
@@ -3059,6 +3060,16 @@ mod tests {
                 1,
             ),
             (GROOVY, Syntax::Code, 1),
+            (
+                "psqlconn := \"host=192.168.40.131 port=5432 user=med password=1 dbname=med\"", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                1,
+            ),
+            (
+                "psqlconn := \"host=db.acme.io port=5432 user=med password=1 dbname=med\"", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
             // Documentation writes the words where the reader's password goes.
             (
                 "postgresql://app:apppassword@10.4.2.17/app", // vsecure:allow (a documented fake)
