@@ -424,6 +424,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/config_defaults.go",
             "clean/czech-notes.md",
             "clean/dart-positional-host.dart",
+            "clean/datastore_init.go",
             "clean/debezium-local.sh",
             "clean/demo-secret.yaml",
             "clean/dev-aliases.sh",

@@ -2291,6 +2291,9 @@ fn is_set_under_a_password_key(text: &[u8], at: usize) -> bool {
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
     "postgres",
+    // SQL Server's administrator, whose name set-ups that run several databases side by
+    // side give their local PostgreSQL's password too (`postgres:sa@localhost`).
+    "sa",
     // PostgreSQL's port, written where the password goes (`postgres:5432@localhost`).
     "5432",
     // `postgres` spelt out, and short of its last letter as it is often written
@@ -3732,6 +3735,7 @@ mod tests {
             ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)
+            ("postgres://postgres:sa@localhost/tests", true), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=6408;", false), // vsecure:allow (a documented fake)
             ("postgres://app:app@host.docker.internal.acme.io/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:TopSecret@localhost/app", true), // vsecure:allow (a documented fake)
