@@ -1156,12 +1156,11 @@ fn call_shown(call: &[u8]) -> String {
 fn is_yaml_tag(value: &str) -> bool {
     value.strip_prefix('!').is_some_and(|rest| {
         let rest = rest.strip_prefix('!').unwrap_or(rest);
-        let (name, argument) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let name = rest.split(char::is_whitespace).next().unwrap_or_default();
         !name.is_empty()
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphabetic() || matches!(b, b':' | b'.'))
-            && (argument.is_empty() || !argument.trim().is_empty())
     })
 }
 
