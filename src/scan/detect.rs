@@ -212,7 +212,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?pass(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(&format!(
@@ -345,12 +345,13 @@ fn patterns() -> &'static Patterns {
         // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
         // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
         // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
-        // `PGPOOL_SR_CHECK_PASSWORD`); an
+        // `PGPOOL_SR_CHECK_PASSWORD`), the word for a password shortened too (`PG_PWD`,
+        // `DB_PW`); an
         // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
         // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
         // `?=` and `:=` too.
         password_variable: Regex::new(concat!(
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password)["']?\]?[ \t]*"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))
@@ -383,7 +384,7 @@ fn patterns() -> &'static Patterns {
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
         // `spring.datasource.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd|pw)$",
         )
         .expect("valid regex"),
         // PostgreSQL's clients, as a command on a line, and a host given to one: an
@@ -3153,6 +3154,8 @@ mod tests {
             "FLYWAY_PASSWORD",
             "LIQUIBASE_COMMAND_PASSWORD",
             "DATA_SOURCE_PASS",
+            "PG_PWD",
+            "DB_PW",
         ] {
             assert_eq!(
                 kinds(&format!("{name}={fake}\n")),

@@ -67,6 +67,7 @@ const CONTEXT_AFTER: usize = 6;
 struct Patterns {
     scalar_setting: Regex,
     command_option: Regex,
+    jdbc_tool_password: Regex,
     config_set: Regex,
     quoted_key: Regex,
     bare_key: Regex,
@@ -122,6 +123,13 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         command_option: Regex::new(
             r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=|--set(?:-string)?[= ][A-Za-z0-9_.\[\]-]*(?i:password|passwd|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+        )
+        .expect("valid regex"),
+        // A JDBC tool's password option, the value after a space or `=` and one dash or
+        // two (Sqoop's `--password s3cret`, Flyway's `-password=s3cret`): read only in a
+        // command that names a PostgreSQL JDBC URL, since psql's `--password` is a flag.
+        jdbc_tool_password: Regex::new(
+            r#"(?i)(?:^|[\s"'])(--?(?:password|passwd)(?:[ \t]+|=))("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
         )
         .expect("valid regex"),
         // A configuration tool's `config set [--secret] NAME VALUE` (Pulumi, Dokku).
@@ -655,6 +663,25 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
+    for c in p.jdbc_tool_password.captures_iter(text) {
+        let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
+        let secret = unquote(value.as_bytes());
+        let command = &text[continued_command(text, option.start())];
+        if is_reference(&secret)
+            || !contains_ignoring_case(command, b"jdbc:postgresql:")
+            || p.command_option
+                .is_match(&text[option.start().saturating_sub(1)..value.end()])
+        {
+            continue;
+        }
+        let shown = lossy(option.as_bytes()).trim_end().to_string();
+        let separator = if shown.ends_with('=') { "" } else { " " };
+        found.push(setting(
+            option.start()..value.end(),
+            format!("{shown}{separator}****"),
+            &secret,
+        ));
+    }
     for c in p.config_set.captures_iter(text) {
         let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
@@ -974,6 +1001,43 @@ fn nearby_line_start(text: &[u8], at: usize) -> Option<usize> {
         .rposition(|b| *b == b'\n')
         .map(|i| from + i + 1)
         .or((at <= HEAD).then_some(0))
+}
+
+/// The command holding `at`: its line with the lines a trailing `\\` joins to it, before
+/// and after, each way read at most `COMMAND_REACH` bytes.
+fn continued_command(text: &[u8], at: usize) -> Range<usize> {
+    const COMMAND_REACH: usize = 2048;
+    let continues = |line_end: usize| text[..line_end].trim_ascii_end().ends_with(b"\\");
+    let floor = at.saturating_sub(COMMAND_REACH);
+    let mut start = text[floor..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(floor, |i| floor + i + 1);
+    while start > floor && continues(start - 1) {
+        start = text[floor..start - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(floor, |i| floor + i + 1);
+    }
+    let ceiling = text.len().min(at + COMMAND_REACH);
+    let mut end = at;
+    loop {
+        end = text[end..ceiling]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(ceiling, |i| end + i);
+        if end >= ceiling || !continues(end) {
+            return start..end;
+        }
+        end += 1;
+    }
+}
+
+/// Whether `needle` (lowercase ASCII) occurs in `haystack`, letters in any case.
+fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether a key names a database's password: its last dotted part is `password`,
@@ -2215,6 +2279,27 @@ mod tests {
             "redis-cli --no-auth-warning --pass-word={PW}\n",
             "pulumi config set --secret apiToken {PW}\n",
             "# Options:\n#   --pg-password   PostgreSQL password for the auditor (required)\n", // vsecure:allow (a usage listing)
+        ] {
+            assert!(found(template, Syntax::Config).is_empty(), "{template}");
+        }
+    }
+
+    #[test]
+    fn a_jdbc_tool_s_password_option_is_found_in_its_command() {
+        for template in [
+            "sqoop import --connect jdbc:postgresql://10.2.0.7:5432/maf --username maf --password {PW} --table t\n",
+            "sqoop import \\\n  --connect jdbc:postgresql://pg.internal/gpdb \\\n  --username gpadmin \\\n  --password '{PW}' -m 1\n",
+            "flyway -url=jdbc:postgresql://pg.internal/app -user=app -password={PW} migrate\n",
+        ] {
+            let found = found(template, Syntax::Config);
+            assert_eq!(found.len(), 1, "{template}");
+            assert!(found[0].redacted.ends_with("****"), "{template}");
+        }
+        for template in [
+            "psql --username app --password {PW}\n",
+            "sqoop import --connect jdbc:mysql://10.2.0.7/maf --username maf --password {PW}\n",
+            "sqoop import --connect jdbc:postgresql://10.2.0.7/maf --password $PG_PWD\n",
+            "sqoop import --connect jdbc:postgresql://10.2.0.7/maf \\\n  --username maf\n\nsqoop help --password {PW}\n",
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
