@@ -224,9 +224,10 @@ fn patterns() -> &'static Patterns {
         // TODO: replace with the vault`, which says a real one is to move), or that shows
         // it as what not to do (`password = "..."  # Don't do this!`); "your own" in the
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
-        // "change the ID and PW to fit your own set-up").
+        // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
+        // ... к вашей базе данных`, "replace these values with your database's").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の)",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)|замініть|подставьте|укажите|вкажіть)[^#\n]*?(?i:ваш|сво[иейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -4087,6 +4088,8 @@ mod tests {
             "// 数据库的用户名与密码，需要根据自己的设置\nUSER = \"dbuser\"\nPGPASSWORD = \"k7Vq2mZp9\"\n", // vsecure:allow (a documented fake)
             // "Change the ID and PW to fit your own set-up", in Korean.
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
+            // "Replace these values with your database's connection data", in Russian.
+            "// Замените эти значения на данные для подключения к вашей базе данных\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString user = \"app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // The SQL's quote written the shell's way around a leet `password`.
             "sudo -u postgres bash -c 'psql -c \"ALTER USER postgres PASSWORD '\\''P@ssw0rd'\\'';\"'", // vsecure:allow (a documented fake)
             "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)

@@ -399,6 +399,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
             || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()))
+            || (is_block_password_key(&name) && context.nested_block_names_postgres(key.start()))
             || context.names_a_postgres_urls_password(&name);
         // A script's `$pass = "..."` is judged by where it is used (the conninfo that
         // reads `$pass`), as its other variables are; a field or key named `pass` here.
@@ -452,12 +453,11 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             // A TOML value quoted inside a shell string (`password = \"$DB_PASSWORD\"`).
             let secret = unquote(value.as_bytes());
             let name = key_shown(key.as_bytes());
-            // dbt's profiles name the password `pass:`, in a block of `type: postgres`.
-            let dbt_pass = name.trim_end_matches([':', '=', ' ']) == "pass"
-                && context.nested_block_names_postgres(key.start());
+            let block_keyed =
+                is_block_password_key(&name) && context.nested_block_names_postgres(key.start());
             if is_working_directory(&name, &secret)
                 || beside_an_email_login(text, key.start())
-                || !(is_database_password_key(&name) || dbt_pass)
+                || !(is_database_password_key(&name) || block_keyed)
                 || is_reference(&secret)
                 || is_dotted_reference(&secret)
                 || !context.configures_postgres_for(&name, key.start())
@@ -1190,6 +1190,18 @@ fn is_administrator_password_key(shown: &str) -> bool {
             | "masteruserpassword"
             | "rootpassword"
             | "superuserpassword"
+    )
+}
+
+/// Whether a key names a password only by the block it sits in: dbt's profiles name it
+/// `pass:` under `type: postgres`, Ansible's PostgreSQL modules `login_password:` under
+/// `postgresql_query:` (elsewhere either is any service's login).
+fn is_block_password_key(shown: &str) -> bool {
+    matches!(
+        shown
+            .trim_end_matches([':', '=', ' '])
+            .trim_matches(['"', '\'']),
+        "pass" | "login_password"
     )
 }
 
@@ -2282,6 +2294,16 @@ mod tests {
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
+    }
+
+    #[test]
+    fn a_login_password_is_a_database_s_under_a_postgresql_module() {
+        let play = "- name: q\n  community.postgresql.postgresql_query:\n    login_host: 10.11.8.13\n    login_user: ansible\n    login_password: {PW}\n";
+        assert_eq!(found(play, Syntax::Config).len(), 1);
+        let quoted = play.replace("{PW}", "\"{PW}\"");
+        assert_eq!(found(&quoted, Syntax::Config).len(), 1);
+        let web = "portal:\n  url: https://portal.acme.io\n  login_password: {PW}\ndatabase:\n  engine: postgresql\n";
+        assert!(found(web, Syntax::Config).is_empty());
     }
 
     #[test]
