@@ -79,6 +79,7 @@ struct Patterns {
     xml_value: Regex,
     xml_value_attribute: Regex,
     postgres_url_name: Regex,
+    dialled_address: Regex,
     driver_call: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
@@ -234,6 +235,12 @@ fn patterns() -> &'static Patterns {
         // (`targetUrl = 'jdbc:postgresql://...'`, `SOURCE_DSN="postgres://..."`).
         postgres_url_name: Regex::new(
             r#"(?i)([A-Za-z][A-Za-z0-9_-]*?)[_-]?(?:url|uri|dsn)["']?[ \t]*(?:=>|:|=)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
+        )
+        .expect("valid regex"),
+        // An IPv4 address code dials: a PostgreSQL URL's host (JDBC's too), or a host
+        // key's quoted value (`host = "10.1.2.3"`, `"host": "10.1.2.3"`).
+        dialled_address: Regex::new(
+            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?(\d{1,3}(?:\.\d{1,3}){3})(?-u:\b)|(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](\d{1,3}(?:\.\d{1,3}){3})["']"#,
         )
         .expect("valid regex"),
         driver_call: Regex::new(
@@ -408,11 +415,14 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             && name
                 .trim_end_matches([':', '=', ' '])
                 .eq_ignore_ascii_case("pass");
+        let dialled = syntax == Syntax::Code
+            && super::placeholder::is_password_word(&secret)
+            && context.dials_an_address_with(&secret, key.start());
         if !is_key_in_a_literal(text, key, syntax)
             || !named
             || script_variable
             || beside_an_email_login(text, key.start())
-            || is_reference(&secret)
+            || (is_reference(&secret) && !dialled)
             || !context.configures_postgres_for(&name, key.start())
             || context.block_names_another_engine(key.start())
             || context.line_names_another_engine(key.start())
@@ -1646,6 +1656,28 @@ impl<'a> Context<'a> {
             .contains(&prefix)
     }
 
+    /// Whether code around `offset` dials another machine's IPv4 address with `password`
+    /// as the password (a Java field `pass` set to the word, beside a JDBC URL to a
+    /// public address): documentation writes the word where a password goes, but code
+    /// that dials an address has set its server up so.
+    pub fn dials_an_address_with(&self, password: &str, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        let first = self.lines.start_of(line.saturating_sub(CONTEXT_BEFORE));
+        let after = line + CONTEXT_AFTER + 1;
+        let end = if after < self.lines.count() {
+            self.lines.start_of(after)
+        } else {
+            self.text.len()
+        };
+        patterns()
+            .dialled_address
+            .captures_iter(&self.text[first..end])
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+            .any(|host| {
+                is_password_word_to_an_address(password, &lossy(host.as_bytes()), Syntax::Code)
+            })
+    }
+
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
     /// or name a database without naming another engine (MySQL, Redis, SMTP, ...).
     pub fn configures_postgres(&mut self, offset: usize) -> bool {
@@ -2294,6 +2326,19 @@ mod tests {
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
+    }
+
+    #[test]
+    fn the_word_password_is_a_password_where_code_dials_an_address() {
+        let handler = "class Handler {\n    private final String user = \"root\";\n    private final String pass = \"password\";\n    private String url = \"jdbc:postgresql://8.210.33.51/eventos\";\n}\n";
+        assert_eq!(found(handler, Syntax::Code).len(), 1);
+        for host in ["127.0.0.1", "192.0.2.10", "db.acme.io"] {
+            let elsewhere = handler.replace("8.210.33.51", host);
+            assert!(found(&elsewhere, Syntax::Code).is_empty(), "{host}");
+        }
+        let documented =
+            "user: root\npassword: password\nurl: jdbc:postgresql://8.210.33.51/eventos\n";
+        assert!(found(documented, Syntax::Document).is_empty());
     }
 
     #[test]
