@@ -52,7 +52,8 @@ pub fn is_identifier(name: &str) -> bool {
 /// = "...";` (also `my $pass = '...';`), Puppet's `$pass = '...'` (also wrapped,
 /// `Sensitive('...')`), the shell's `pass="..."`, `pass='...'`,
 /// `pass=...` (also after `export`), or code's `pw = "..."` (also `const pw =
-/// '...';`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
+/// '...';`, a field's or typed variable's `private static final String pw = "...";`,
+/// `this.pw = "...";`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
 /// "..." }`, and commented out, or with a comment after it; also percent-encoded for a
 /// URI on its way in: `pw = quote_plus("...")`, `encodeURIComponent('...')`,
 /// `url.QueryEscape("...")`). A value that is itself code (`$pass
@@ -68,7 +69,7 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:(?:(?:urllib\.)?parse\.)?quote(?:_plus)?[ \t]*\([ \t]*|encodeURIComponent[ \t]*\([ \t]*|url\.QueryEscape[ \t]*\([ \t]*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')(?:[ \t]*\))?[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final|public|private|protected|internal|static|readonly)[ \t]+)*(?:(?:String|string|str)[ \t]+)?(?:this\.|self\.)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:(?:(?:urllib\.)?parse\.)?quote(?:_plus)?[ \t]*\([ \t]*|encodeURIComponent[ \t]*\([ \t]*|url\.QueryEscape[ \t]*\([ \t]*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')(?:[ \t]*\))?[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
             )
             .expect("valid regex")
         });
@@ -142,6 +143,16 @@ mod tests {
         let hidden = "pw <- {\n  \"Kq8-Tz2\"\n}\ncon <- dbConnect(drv, password = pw)\n";
         assert_eq!(
             literal(hidden, "pw", "dbConnect"),
+            Some("Kq8-Tz2".to_string())
+        );
+        let field = "private static final String pw = \"Kq8-Tz2\";\nConnection c = getConnection(url, id, pw);\n";
+        assert_eq!(
+            literal(field, "pw", "getConnection"),
+            Some("Kq8-Tz2".to_string())
+        );
+        let member = "    this.pw = \"Kq8-Tz2\";\n    conn = getConnection(url, id, pw);\n";
+        assert_eq!(
+            literal(member, "pw", "getConnection"),
             Some("Kq8-Tz2".to_string())
         );
         let far = format!(

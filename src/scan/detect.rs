@@ -169,6 +169,7 @@ struct Patterns {
     semicolon_field: Regex,
     conninfo_field: Regex,
     password_variable: Regex,
+    password_passed_by_name: Regex,
     fallback: Regex,
     database_password_name: Regex,
     password_key_before: Regex,
@@ -356,6 +357,13 @@ fn patterns() -> &'static Patterns {
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))
+        .expect("valid regex"),
+        // JDBC's `getConnection(url, user, password)` and Groovy's `Sql.newInstance` given
+        // the password by a variable's name, whatever the name (`senha`, `pw`): the
+        // URL, the user and the name captured.
+        password_passed_by_name: Regex::new(
+            r"(?-u:\b)(?:getConnection|Sql\.newInstance)\s*\(\s*([^,()\n]+?)\s*,\s*([^,()\n]+?)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*[,)]",
+        )
         .expect("valid regex"),
         // A literal a lookup falls back to when the variable is unset: PHP's and
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
@@ -963,6 +971,33 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let mut d = detection(Kind::SemicolonPassword, key.start(), redacted, &secret);
         d.local_default = facts.semicolon_local_default(key.start(), &secret);
         found.push((key.start()..value_end, d));
+    }
+    // The literal a driver call's password variable was set to above (`String senha =
+    // "..."` before `getConnection(url, usuario, senha)`), judged local by the URL and
+    // user the call is given, each followed back to its literal too.
+    for c in p.password_passed_by_name.captures_iter(text) {
+        let call = c.get(0).expect("call");
+        if !context.configures_postgres(call.start()) {
+            continue;
+        }
+        let argument = |facts: &mut LineFacts, group: usize| {
+            let shown = lossy(c.get(group).expect("argument").as_bytes());
+            match facts.assignments().literal_before(&shown, call.start()) {
+                Some(literal) if assigned::is_identifier(&shown) => lossy(&text[literal]),
+                _ => unquote(shown.as_bytes()),
+            }
+        };
+        let url = argument(&mut facts, 1);
+        let user = argument(&mut facts, 2);
+        let host = structured::call_host(url.as_bytes()).unwrap_or_default();
+        let name = lossy(c.get(3).expect("name").as_bytes());
+        found.extend(variable_literal(
+            text,
+            &mut facts,
+            ("", &name),
+            (&user, &host),
+            call.start(),
+        ));
     }
     for c in p.password_variable.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -3137,6 +3172,26 @@ mod tests {
             Syntax::Config,
         );
         assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+    }
+
+    #[test]
+    fn a_password_a_driver_call_is_passed_by_name_is_the_literal_set_above() {
+        let fake = "Kq8-Tz2x"; // vsecure:allow (a documented fake)
+        let dao = format!(
+            "class Dao {{\n  String url = \"jdbc:postgresql://118.38.27.44:5432/shop\";\n  String id = \"shop\";\n  String pw = \"{fake}\";\n  Connection open() {{ return DriverManager.getConnection(url, id, pw); }}\n}}\n"
+        );
+        let found = detect(dao.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0].local_default);
+        let local = dao
+            .replace("118.38.27.44", "localhost")
+            .replace(fake, "shop");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        let mysql = dao.replace("postgresql", "mysql");
+        assert!(detect(mysql.as_bytes(), Syntax::Code).is_empty());
+        let read = dao.replace(&format!("\"{fake}\""), "System.getenv(\"PW\")");
+        assert!(detect(read.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]

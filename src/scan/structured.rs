@@ -139,7 +139,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -147,7 +147,7 @@ fn patterns() -> &'static Patterns {
         // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -911,7 +911,7 @@ fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
 
 /// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
 /// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), if it is given one literally.
-fn call_host(call: &[u8]) -> Option<String> {
+pub(super) fn call_host(call: &[u8]) -> Option<String> {
     let text = lossy(call);
     let (_, after) = text.split_once("://")?;
     let host: String = after
@@ -1055,10 +1055,29 @@ fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
 /// `master_password`), and no part names another service (`spring.mail.password`,
 /// `ssl.key-password`, `redis_password` are not a database's).
 fn is_database_password_key(shown: &str) -> bool {
-    // The word for a password, and its common misspellings (`passowrd`, `pasword`,
-    // `passwrod`), which name the same setting in code that runs.
+    // The word for a password, its common misspellings (`passowrd`, `pasword`,
+    // `passwrod`), which name the same setting in code that runs, and its translations.
     const ALONE: &[&str] = &[
-        "password", "passwd", "pwd", "pass", "passowrd", "pasword", "passwrod",
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passowrd",
+        "pasword",
+        "passwrod",
+        // The word in the languages code is written in: Portuguese, Spanish, German,
+        // Dutch, Polish, Turkish, Russian, French (`String senha = "..."`).
+        "senha",
+        "contraseña",
+        "contrasena",
+        "passwort",
+        "wachtwoord",
+        "hasło",
+        "haslo",
+        "şifre",
+        "sifre",
+        "пароль",
+        "motdepasse",
     ];
     const DATABASE_WORDS: &[&str] = &[
         "db",
@@ -2339,6 +2358,33 @@ mod tests {
         let documented =
             "user: root\npassword: password\nurl: jdbc:postgresql://8.210.33.51/eventos\n";
         assert!(found(documented, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_password_key_in_another_language_is_read() {
+        for key in [
+            "senha",
+            "contraseña",
+            "passwort",
+            "wachtwoord",
+            "haslo",
+            "пароль",
+        ] {
+            let code = format!(
+                "String url = \"jdbc:postgresql://52.4.5.6/abs\";\nString {key} = \"{{PW}}\";\n"
+            );
+            assert!(!found(&code, Syntax::Code).is_empty(), "{key}");
+            let config = format!("postgres:\n  host: 52.4.5.6\n  {key}: {{PW}}\n");
+            assert!(!found(&config, Syntax::Config).is_empty(), "{key}");
+        }
+        assert!(
+            found(
+                "String url = \"jdbc:postgresql://52.4.5.6/abs\";\nString senha = \"sua_senha\";\n",
+                Syntax::Code
+            )
+            .is_empty()
+        );
+        assert!(found("mysql:\n  host: 52.4.5.6\n  senha: {PW}\n", Syntax::Config).is_empty());
     }
 
     #[test]
