@@ -574,9 +574,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A web page's or a mailbox's address (`https://www.postgresql.org/docs/`,
-        // `ops@acme.io`), whose host serves pages or mail, not a database.
+        // `ops@acme.io`), or a package's path (Go's `modernc.org/sqlite`,
+        // `github.com/lib/pq`), whose host serves pages, mail or code, not a database.
         web_address: Regex::new(
-            r#"(?i)(?:https?|ftp)://[^\s)>\]"'`]+|(?-u:\b)www\.[^\s)>\]"'`]+|(?:^|[\s<(\["'])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#,
+            r#"(?i)(?:https?|ftp)://[^\s)>\]"'`]+|(?-u:\b)www\.[^\s)>\]"'`]+|(?:^|[\s<(\["'])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|(?:^|[\s(\["'`])[a-z0-9-]+(?:\.[a-z0-9-]+)+/[A-Za-z0-9_~-][A-Za-z0-9._~/-]*"#,
         )
         .expect("valid regex"),
         // A host a database could be reached at off this machine: a name under a public
@@ -2024,7 +2025,8 @@ impl<'a> LineFacts<'a> {
                 for c in patterns().semicolon_field.captures_iter(&text[range]) {
                     let value = lossy(before_next_keyword(c[2].trim_ascii()));
                     match lossy(&c[1]).to_ascii_lowercase().as_str() {
-                        "host" | "server" | "data source" => host = value,
+                        // SQL Server's `host,port` (`SERVER=localhost,1433`).
+                        "host" | "server" | "data source" => host = without_comma_port(&value),
                         _ => user = value,
                     }
                 }
@@ -2987,6 +2989,16 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
         }
     }
     kept
+}
+
+/// A host without the port SQL Server's strings give after a comma (`localhost,1433`).
+fn without_comma_port(host: &str) -> String {
+    match host.rsplit_once(',') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name.to_string()
+        }
+        _ => host.to_string(),
+    }
 }
 
 /// Bytes as text, invalid UTF-8 replaced.
@@ -4090,7 +4102,12 @@ mod tests {
         const CLOUD_SQL_TOO: &str = "Cloud SQL:\n\n```\npostgres://app:Kq8-Tz2-Wm@/shop?host=/cloudsql/acme:eu:pg\n```\n\nLocal:\n\n```\nDATABASE_URL=postgres://app:Kq8-Tz2-Wm@127.0.0.1:5432/shop\n```\n"; // vsecure:allow (a documented fake)
         // Any address of the loopback block is this machine.
         const LOOPBACK_BLOCK: &str = "```\nPGPASSWORD=Kq8-Tz2-Wm psql -h 127.0.0.7 -U shop\n```\n"; // vsecure:allow (a documented fake)
+        // A package's path is no database's host; SQL Server's `host,port` is the host.
+        const PACKAGE_PATH: &str = "Use `modernc.org/sqlite` and `github.com/lib/pq`.\n\nDriver={PostgreSQL Unicode};server=localhost,5432;uid=crm;pwd=Kq8-Tz2-Wm\n"; // vsecure:allow (a documented fake)
+        const PACKAGE_AND_REMOTE: &str = "Use `modernc.org/sqlite`.\n\nDriver={PostgreSQL Unicode};server=localhost;uid=crm;pwd=Kq8-Tz2-Wm\nProduction: pg.acme.io\n"; // vsecure:allow (a documented fake)
         for (text, syntax, local) in [
+            (PACKAGE_PATH, Syntax::Document, true),
+            (PACKAGE_AND_REMOTE, Syntax::Document, false),
             (LOOPBACK_BLOCK, Syntax::Document, true),
             (LOCAL_GUIDE, Syntax::Document, true),
             (LOCAL_GUIDE, Syntax::Config, false),
@@ -4103,6 +4120,9 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text} as {syntax:?}");
         }
+        let comma_port = "auto s = \"DRIVER={PostgreSQL Unicode};SERVER=localhost,1433;UID=postgres;PWD=12345;\";\n";
+        let found = detect(comma_port.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         let found = detect(CLOUD_SQL_TOO.as_bytes(), Syntax::Document);
         assert!(
             found.iter().any(|d| !d.local_default),
