@@ -674,8 +674,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
             continue;
         }
+        // A password word dialled at an address counts, unless the user is a placeholder
+        // too (`your_postgres_username:password@34.29.167.133`: the whole login is).
         let placeholder = is_placeholder(&secret)
-            && !is_password_word_to_an_address(&secret, &lossy(host), syntax);
+            && !(is_password_word_to_an_address(&secret, &lossy(host), syntax)
+                && !is_placeholder(&lossy(user)));
         if !placeholder {
             uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
         }
@@ -718,7 +721,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             c.get(3).expect("value group"),
         );
         let secret = decode(value.as_bytes());
-        if is_placeholder(&secret) {
+        let (host, user) = query_uri_host_user(&lossy(prefix));
+        if is_placeholder(&secret)
+            && !(is_password_word_to_an_address(&secret, &host, syntax) && !is_placeholder(&user))
+        {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -727,7 +733,6 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             Kind::PostgresUri
         };
         let redacted = format!("{}{}****", redact_query_prefix(&lossy(prefix)), lossy(key));
-        let (host, user) = query_uri_host_user(&lossy(prefix));
         let mut d = detection(kind, whole.start(), redacted, &secret);
         // `jdbc:postgresql://localhost/app?user=postgres&password=postgres`: a local
         // default, as it is in the userinfo.
@@ -2599,16 +2604,37 @@ fn is_ipv4_address(value: &str) -> bool {
 /// password (an Npgsql string to `10.1.2.2` with `password`, Groovy's `Sql.newInstance`
 /// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`), or
 /// one digit (`password=1`): documentation writes such values where a password goes,
-/// but code that dials a machine's address has set its server up so. Not the addresses
-/// documentation is given (`192.0.2.x`, `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
+/// but code that dials a machine's address has set its server up so. A document or
+/// configuration counts only for a public address (`jdbc:...//35.192.67.100/...?password=
+/// password` in a README): a tutorial's LAN address is the reader's to change, a public
+/// one is a server somebody runs. Not the addresses documentation is given (`192.0.2.x`,
+/// `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
 pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
     let address = without_port(host.trim_matches(['\'', '"']));
     let one_digit = password.len() == 1 && password.bytes().all(|b| b.is_ascii_digit());
-    syntax == Syntax::Code
+    (syntax == Syntax::Code || is_public_address(address))
         && (placeholder::is_password_word(password) || one_digit)
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
         && !is_documentation_address(address)
+}
+
+/// Whether an IPv4 address is reached over the internet: not a private network's
+/// (`10.x`, `172.16-31.x`, `192.168.x`), carrier-grade NAT's (`100.64-127.x`),
+/// link-local (`169.254.x`), loopback, unspecified or multicast.
+fn is_public_address(address: &str) -> bool {
+    let octets: Vec<u8> = address.split('.').filter_map(|o| o.parse().ok()).collect();
+    let [a, b, _, _] = octets[..] else {
+        return false;
+    };
+    !(a == 0
+        || a == 10
+        || a == 127
+        || a >= 224
+        || (a == 172 && (16..=31).contains(&b))
+        || (a == 192 && b == 168)
+        || (a == 100 && (64..=127).contains(&b))
+        || (a == 169 && b == 254))
 }
 
 /// Whether an IPv4 address is one set aside for documentation (RFC 5737's `192.0.2.x`,
@@ -3140,6 +3166,33 @@ mod tests {
             // Documentation writes the words where the reader's password goes.
             (
                 "postgresql://app:apppassword@10.4.2.17/app", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                0,
+            ),
+            // Unless the address is a public one: a server somebody runs.
+            (
+                "postgresql://app:apppassword@35.192.67.100/app", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                1,
+            ),
+            (
+                "CONN=jdbc:postgresql://35.192.67.100:5432/ica?user=parker&password=password", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                1,
+            ),
+            (
+                "```yaml\nspring:\n  datasource:\n    url: jdbc:postgresql://120.26.242.221:5432/app\n    username: postgres\n    password: password\n```\n", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                1,
+            ),
+            (
+                "```yaml\nspring:\n  datasource:\n    url: jdbc:postgresql://192.168.1.20:5432/app\n    username: postgres\n    password: password\n```\n", // vsecure:allow (a documented fake)
+                Syntax::Document,
+                0,
+            ),
+            // A placeholder user makes the whole login the reader's to fill in.
+            (
+                "postgres://your_postgres_username:password@34.29.167.133:5432/db", // vsecure:allow (a documented fake)
                 Syntax::Document,
                 0,
             ),

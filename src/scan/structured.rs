@@ -415,9 +415,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             && name
                 .trim_end_matches([':', '=', ' '])
                 .eq_ignore_ascii_case("pass");
-        let dialled = syntax == Syntax::Code
-            && super::placeholder::is_password_word(&secret)
-            && context.dials_an_address_with(&secret, key.start());
+        let dialled = super::placeholder::is_password_word(&secret)
+            && context.dials_an_address_with(&secret, key.start(), syntax);
         if !is_key_in_a_literal(text, key, syntax)
             || !named
             || script_variable
@@ -465,10 +464,12 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let name = key_shown(key.as_bytes());
             let block_keyed =
                 is_block_password_key(&name) && context.nested_block_names_postgres(key.start());
+            let dialled = super::placeholder::is_password_word(&secret)
+                && context.dials_an_address_with(&secret, key.start(), syntax);
             if is_working_directory(&name, &secret)
                 || beside_an_email_login(text, key.start())
                 || !(is_database_password_key(&name) || block_keyed)
-                || is_reference(&secret)
+                || (is_reference(&secret) && !dialled)
                 || is_dotted_reference(&secret)
                 || !context.configures_postgres_for(&name, key.start())
                 || context.block_names_another_engine(key.start())
@@ -1675,11 +1676,11 @@ impl<'a> Context<'a> {
             .contains(&prefix)
     }
 
-    /// Whether code around `offset` dials another machine's IPv4 address with `password`
-    /// as the password (a Java field `pass` set to the word, beside a JDBC URL to a
-    /// public address): documentation writes the word where a password goes, but code
-    /// that dials an address has set its server up so.
-    pub fn dials_an_address_with(&self, password: &str, offset: usize) -> bool {
+    /// Whether the settings around `offset` dial another machine's IPv4 address with
+    /// `password` as the password (a Java field `pass` set to the word, beside a JDBC URL
+    /// to a public address), as `is_password_word_to_an_address` judges for `syntax`; of
+    /// several addresses, the nearest is the settings'.
+    pub fn dials_an_address_with(&self, password: &str, offset: usize, syntax: Syntax) -> bool {
         let (line, _) = self.lines.around(offset);
         let first = self.lines.start_of(line.saturating_sub(CONTEXT_BEFORE));
         let after = line + CONTEXT_AFTER + 1;
@@ -1692,8 +1693,9 @@ impl<'a> Context<'a> {
             .dialled_address
             .captures_iter(&self.text[first..end])
             .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-            .any(|host| {
-                is_password_word_to_an_address(password, &lossy(host.as_bytes()), Syntax::Code)
+            .min_by_key(|host| (first + host.start()).abs_diff(offset))
+            .is_some_and(|host| {
+                is_password_word_to_an_address(password, &lossy(host.as_bytes()), syntax)
             })
     }
 
@@ -2355,9 +2357,15 @@ mod tests {
             let elsewhere = handler.replace("8.210.33.51", host);
             assert!(found(&elsewhere, Syntax::Code).is_empty(), "{host}");
         }
+        // A document dials a public address only: a LAN one is the reader's to change.
         let documented =
             "user: root\npassword: password\nurl: jdbc:postgresql://8.210.33.51/eventos\n";
-        assert!(found(documented, Syntax::Document).is_empty());
+        assert_eq!(found(documented, Syntax::Document).len(), 1);
+        let lan = documented.replace("8.210.33.51", "10.1.2.3");
+        assert!(found(&lan, Syntax::Document).is_empty());
+        // The nearest address is the one the password is for.
+        let two = "url: jdbc:postgresql://8.210.33.51/a\n\n\nurl: jdbc:postgresql://10.1.2.3/b\nuser: root\npassword: password\n";
+        assert!(found(two, Syntax::Document).is_empty());
     }
 
     #[test]
