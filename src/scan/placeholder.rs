@@ -245,6 +245,8 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.contains("{{")
         // Ruby's interpolation and Octopus Deploy's variables: `#{DB_PASSWORD}`.
         || value.contains("#{")
+        // PHP's complex interpolation: `{$this->password}`, `{$config['dbpassword']}`.
+        || value.starts_with("{$")
         // Concourse's `((db_password))` and token replacement's `__DB_PASSWORD__`.
         || (value.starts_with("((") && value.ends_with("))"))
         || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
@@ -983,6 +985,7 @@ mod tests {
             "<your",
             "Mot de passe",
             "#{DB_PASSWORD}",
+            "{$this->password}",
             "((db_password))",
             "__DB_PASSWORD__",
             "p",
