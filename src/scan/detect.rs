@@ -1649,10 +1649,26 @@ impl<'a> LineFacts<'a> {
     /// `image: postgres...`, `docker run ... postgres`, `POSTGRES_HOST=localhost`), whose
     /// password a default one only sets up locally.
     fn declares_local_database(&mut self) -> bool {
-        let text = self.text;
-        *self
-            .local_database
-            .get_or_insert_with(|| patterns().local_database.is_match(text))
+        let (text, lines) = (self.text, self.lines);
+        *self.local_database.get_or_insert_with(|| {
+            // A local database only commented out (`// setJdbcUrl("jdbc:postgresql://
+            // localhost/...")`) beside a host the code does dial off this machine, written
+            // out, is the code's past set-up, not the one its password is for.
+            let p = patterns();
+            let mut hints = p.local_database.find_iter(text).peekable();
+            if hints.peek().is_none() {
+                return false;
+            }
+            let on_a_live_line = |at: usize| !is_commented_out(&text[lines.around(at).1]);
+            hints.any(|m| on_a_live_line(m.start()))
+                || !p.host_setting.captures_iter(text).any(|c| {
+                    let host = c.get(1).or_else(|| c.get(2)).expect("a host group");
+                    let literal = !host.as_bytes().iter().any(|b| matches!(b, b'$' | b'{'));
+                    literal
+                        && on_a_live_line(host.start())
+                        && !is_local_host(&lossy(host.as_bytes()))
+                })
+        })
     }
 
     /// Whether the text is a CI pipeline that starts a PostgreSQL service container, or a
@@ -3017,6 +3033,15 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     kept
 }
 
+/// Whether a line is commented out: it opens with a comment marker (`//`, `#`, `--`,
+/// `/*`, `*`, `;`, `REM`).
+fn is_commented_out(line: &[u8]) -> bool {
+    let line = line.trim_ascii_start();
+    ["//", "#", "--", "/*", "*", ";", "REM ", "rem "]
+        .iter()
+        .any(|marker| line.starts_with(marker.as_bytes()))
+}
+
 /// A host without the port SQL Server's strings give after a comma (`localhost,1433`).
 fn without_comma_port(host: &str) -> String {
     match host.rsplit_once(',') {
@@ -3252,6 +3277,23 @@ mod tests {
             Syntax::Config,
         );
         assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+    }
+
+    #[test]
+    fn a_local_database_only_commented_out_beside_a_remote_one_is_not_the_setting_s() {
+        let hikari = "config.setJdbcUrl(\"jdbc:postgresql://200.35.159.169:5432/inv\");\nconfig.setUsername(\"inv_app\");\nconfig.setPassword(\"admin123\");\n// config.setJdbcUrl(\"jdbc:postgresql://localhost:5432/inv\");\n";
+        let found = detect(hikari.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        // Live on loopback, or the remote host a reference: the local set-up stands.
+        for text in [
+            hikari
+                .replace("// config", "config")
+                .replace("200.35.159.169", "127.0.0.1"),
+            hikari.replace("200.35.159.169", "${DB_HOST}"),
+        ] {
+            let found = detect(text.as_bytes(), Syntax::Code);
+            assert!(found.iter().all(|d| d.local_default), "{text}: {found:?}");
+        }
     }
 
     #[test]
