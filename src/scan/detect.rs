@@ -380,11 +380,11 @@ fn patterns() -> &'static Patterns {
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
         // python-decouple's `config('X', default='...')`,
         // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
-        // `getOrDefault("X", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
+        // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, and the null checks of Java and Kotlin.
         fallback: Regex::new(concat!(
-            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|config)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
@@ -3251,6 +3251,7 @@ mod tests {
             format!("password = os.getenv(\"PGPASSWORD\", \"{fake}\")"),
             format!("password: <%= ENV.fetch(\"DB_PASSWORD\") {{ \"{fake}\" }} %>"),
             format!("const password = process.env.POSTGRES_PASSWORD || '{fake}';"),
+            format!("return props.getProperty(\"db.password\", \"{fake}\");"),
             format!("POSTGRES_PASSWORD: ${{DB_PASSWORD:-{fake}}}"),
             format!("spring.datasource.password=${{DB_PASSWORD:{fake}}}"),
             format!(
