@@ -676,9 +676,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         // A password word dialled at an address counts, unless the user is a placeholder
         // too (`your_postgres_username:password@34.29.167.133`: the whole login is).
-        let placeholder = is_placeholder(&secret)
-            && !(is_password_word_to_an_address(&secret, &lossy(host), syntax)
-                && !is_placeholder(&lossy(user)));
+        let dialled = is_password_word_to_an_address(&secret, &lossy(host), syntax)
+            && !is_placeholder(&lossy(user));
+        let placeholder = is_placeholder(&secret) && !dialled;
         if !placeholder {
             uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
         }
@@ -722,9 +722,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         );
         let secret = decode(value.as_bytes());
         let (host, user) = query_uri_host_user(&lossy(prefix));
-        if is_placeholder(&secret)
-            && !(is_password_word_to_an_address(&secret, &host, syntax) && !is_placeholder(&user))
-        {
+        let dialled =
+            is_password_word_to_an_address(&secret, &host, syntax) && !is_placeholder(&user);
+        if is_placeholder(&secret) && !dialled {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -2014,16 +2014,55 @@ impl<'a> LineFacts<'a> {
         false
     }
 
-    /// Whether the line holding `offset` names a host the Npgsql or ODBC way (`Host=...;`,
+    /// Whether the line holding `offset`, with the lines whose string it continues, names
+    /// a host the Npgsql or ODBC way (`Host=...;`,
     /// `Server=...;`, `Data Source=...;`), or an ODBC data source named for PostgreSQL
     /// (`DSN=PostgreSQL_Sales;`), which holds the host.
     fn has_semicolon_host(&mut self, offset: usize) -> bool {
-        let (line, range) = self.lines.around(offset);
+        let (line, _) = self.lines.around(offset);
+        let range = self.joined_string_lines(offset);
         let text = self.text;
         *self
             .semicolon_host
             .entry(line)
             .or_insert_with(|| patterns().semicolon_host.is_match(&text[range]))
+    }
+
+    /// The line holding `offset` with the lines above it whose string it continues: a
+    /// connection string code joins over lines (`"Server=10.0.0.5;User Id=app;" +` then
+    /// `"Password=...;"`, commented out or not), at most a few lines up.
+    fn joined_string_lines(&self, offset: usize) -> Range<usize> {
+        const REACH: usize = 3;
+        let (mut line, range) = self.lines.around(offset);
+        let uncommented = |bytes: &[u8]| -> Vec<u8> {
+            let trimmed = bytes.trim_ascii();
+            let trimmed = trimmed
+                .strip_prefix(b"//")
+                .or_else(|| trimmed.strip_prefix(b"#"))
+                .unwrap_or(trimmed);
+            trimmed.trim_ascii().to_vec()
+        };
+        let mut start = range.start;
+        for _ in 0..REACH {
+            let (_, here) = self.lines.around(start);
+            let opens_with_a_string = matches!(
+                uncommented(&self.text[here]).first(),
+                Some(b'"' | b'\'' | b'@')
+            );
+            if line == 0 || !opens_with_a_string {
+                break;
+            }
+            let (_, above) = self.lines.around(self.lines.start_of(line - 1));
+            let joins = uncommented(&self.text[above.clone()])
+                .last()
+                .is_some_and(|b| matches!(b, b'+' | b'&' | b'.' | b'_'));
+            if !joins {
+                break;
+            }
+            line -= 1;
+            start = above.start;
+        }
+        start..range.end
     }
 
     /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
@@ -2034,10 +2073,11 @@ impl<'a> LineFacts<'a> {
             || is_template_default(&user, password, &host)
     }
 
-    /// The host and user of the Npgsql or ODBC string on the line holding `offset`,
-    /// empty where it names none.
+    /// The host and user of the Npgsql or ODBC string on the line holding `offset` (with
+    /// the lines whose string it continues), empty where it names none.
     fn semicolon_host_user(&mut self, offset: usize) -> (String, String) {
-        let (line, range) = self.lines.around(offset);
+        let (line, _) = self.lines.around(offset);
+        let range = self.joined_string_lines(offset);
         let text = self.text;
         self.semicolon_fields
             .entry(line)
@@ -3295,6 +3335,30 @@ mod tests {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert!(found.iter().all(|d| d.local_default), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn a_connection_string_joined_over_lines_is_read_with_its_host() {
+        let joined = "var c = new NpgsqlConnection(\"Server=192.168.0.10;User Id=app;\" +\n    \"Password=Vk3xq9z;Database=verp\");\n"; // vsecure:allow (a documented fake)
+        let commented = joined
+            .lines()
+            .map(|line| format!("//{line}\n"))
+            .collect::<String>();
+        for text in [joined.to_string(), commented] {
+            let found = detect(text.as_bytes(), Syntax::Code);
+            assert!(
+                found.len() == 1 && !found[0].local_default,
+                "{text}: {found:?}"
+            );
+        }
+        let local = joined
+            .replace("192.168.0.10", "127.0.0.1")
+            .replace("Vk3xq9z", "app");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        // A line that joins no string above is read alone.
+        let apart = joined.replace("\" +\n", "\";\n");
+        assert!(detect(apart.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
