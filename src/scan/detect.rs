@@ -2020,12 +2020,14 @@ impl<'a> LineFacts<'a> {
     /// (`DSN=PostgreSQL_Sales;`), which holds the host.
     fn has_semicolon_host(&mut self, offset: usize) -> bool {
         let (line, _) = self.lines.around(offset);
-        let range = self.joined_string_lines(offset);
-        let text = self.text;
-        *self
+        if let Some(known) = self.semicolon_host.get(&line) {
+            return *known;
+        }
+        let found = patterns()
             .semicolon_host
-            .entry(line)
-            .or_insert_with(|| patterns().semicolon_host.is_match(&text[range]))
+            .is_match(&self.text[self.joined_string_lines(offset)]);
+        self.semicolon_host.insert(line, found);
+        found
     }
 
     /// The line holding `offset` with the lines above it whose string it continues: a
@@ -2033,15 +2035,15 @@ impl<'a> LineFacts<'a> {
     /// `"Password=...;"`, commented out or not), at most a few lines up.
     fn joined_string_lines(&self, offset: usize) -> Range<usize> {
         const REACH: usize = 3;
-        let (mut line, range) = self.lines.around(offset);
-        let uncommented = |bytes: &[u8]| -> Vec<u8> {
-            let trimmed = bytes.trim_ascii();
-            let trimmed = trimmed
+        fn uncommented(line: &[u8]) -> &[u8] {
+            let trimmed = line.trim_ascii();
+            trimmed
                 .strip_prefix(b"//")
                 .or_else(|| trimmed.strip_prefix(b"#"))
-                .unwrap_or(trimmed);
-            trimmed.trim_ascii().to_vec()
-        };
+                .unwrap_or(trimmed)
+                .trim_ascii()
+        }
+        let (mut line, range) = self.lines.around(offset);
         let mut start = range.start;
         for _ in 0..REACH {
             let (_, here) = self.lines.around(start);
@@ -2077,6 +2079,9 @@ impl<'a> LineFacts<'a> {
     /// the lines whose string it continues), empty where it names none.
     fn semicolon_host_user(&mut self, offset: usize) -> (String, String) {
         let (line, _) = self.lines.around(offset);
+        if let Some(known) = self.semicolon_fields.get(&line) {
+            return known.clone();
+        }
         let range = self.joined_string_lines(offset);
         let text = self.text;
         self.semicolon_fields
