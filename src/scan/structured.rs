@@ -678,6 +678,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
         let command = &text[continued_command(text, option.start())];
+        // `--password=...` is the command options' reader's, with its own exclusions (a
+        // usage listing): read here only the forms it leaves.
         if is_reference(&secret)
             || !contains_ignoring_case(command, b"jdbc:postgresql:")
             || p.command_option
