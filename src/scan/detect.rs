@@ -2036,12 +2036,7 @@ impl<'a> LineFacts<'a> {
     fn joined_string_lines(&self, offset: usize) -> Range<usize> {
         const REACH: usize = 3;
         fn uncommented(line: &[u8]) -> &[u8] {
-            let trimmed = line.trim_ascii();
-            trimmed
-                .strip_prefix(b"//")
-                .or_else(|| trimmed.strip_prefix(b"#"))
-                .unwrap_or(trimmed)
-                .trim_ascii()
+            comment_body(line).unwrap_or(line).trim_ascii()
         }
         let (mut line, range) = self.lines.around(offset);
         let mut start = range.start;
@@ -3078,13 +3073,18 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     kept
 }
 
-/// Whether a line is commented out: it opens with a comment marker (`//`, `#`, `--`,
-/// `/*`, `*`, `;`, `REM`).
-fn is_commented_out(line: &[u8]) -> bool {
+/// What a commented-out line holds after its comment marker (`//`, `#`, `--`, `/*`,
+/// `*`, `;`, `REM`), or `None` where the line opens with none.
+fn comment_body(line: &[u8]) -> Option<&[u8]> {
     let line = line.trim_ascii_start();
     ["//", "#", "--", "/*", "*", ";", "REM ", "rem "]
         .iter()
-        .any(|marker| line.starts_with(marker.as_bytes()))
+        .find_map(|marker| line.strip_prefix(marker.as_bytes()))
+}
+
+/// Whether a line is commented out: it opens with a comment marker.
+fn is_commented_out(line: &[u8]) -> bool {
+    comment_body(line).is_some()
 }
 
 /// A host without the port SQL Server's strings give after a comma (`localhost,1433`).
