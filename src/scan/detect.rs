@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::bytes::Regex;
+use regex::bytes::{Match, Regex};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -554,6 +554,10 @@ fn patterns() -> &'static Patterns {
             // "pg.db.svc.cluster.local"`).
             r#"|^postgresql:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,6}?[ \t]+auth:[ \t]*\r?$"#,
             r#"|(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
+            // Go's address options on loopback or a container's name, any port or one
+            // formatted in (Bun's `pgdriver.WithAddr("localhost:5433")`, go-pg's `Addr:
+            // "db:5432"`, `WithAddr(fmt.Sprintf("localhost:%s", port))`).
+            r#"|(?-u:\b)(?:With)?Addr[ \t]*(?:\(|:)[ \t]*(?:fmt\.Sprintf\([ \t]*)?"(?:localhost|127\.0\.0\.1|\[::1\]|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):(?:[0-9]+|%[sdv])""#,
             // A Kubernetes variable's `- name: ..._HOST` with its `value:` below.
             r#"|^[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:PG|POSTGRES(?:QL)?|DB|DATABASE)_(?:[A-Z0-9]+_)?HOST["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|sql)[A-Za-z0-9_-]*)["']?[ \t]*\r?$"#,
         ))
@@ -1043,6 +1047,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || facts.prompts_for(key.start())
             || (!quoted && describes_the_variable(text, key.start()..value.start(), value.end()))
             || (!quoted && names_a_variable(set, syntax))
+            || (!quoted && applies_a_function(text, key.as_bytes(), value))
         {
             continue;
         }
@@ -1319,6 +1324,43 @@ fn prefixes_a_command(text: &[u8], key: &[u8], value_end: usize) -> bool {
         .unwrap_or_default()
         .trim_ascii();
     !rest.is_empty() && !rest.starts_with(b"#")
+}
+
+/// Whether a bare value set with spaces around `=` is a function applied to the words
+/// that follow it to the line's end or a `;` (Nix's `POSTGRES_PASSWORD = readFile passwordFile;`), not
+/// a literal. A shell can't assign with spaces around `=`, so no command's prefix
+/// (`PGPASSWORD=... psql`) reads this way.
+fn applies_a_function(text: &[u8], key: &[u8], value: Match) -> bool {
+    let Some(name) = key.trim_ascii_end().strip_suffix(b"=") else {
+        return false;
+    };
+    // A function's name: lower camel case, perhaps qualified (`builtins.readFile`).
+    let function = value.as_bytes();
+    if !name.last().is_some_and(u8::is_ascii_whitespace)
+        || !key.last().is_some_and(u8::is_ascii_whitespace)
+        || !function.first().is_some_and(u8::is_ascii_lowercase)
+        || !function
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+    {
+        return false;
+    }
+    let rest = text[value.end()..text.len().min(value.end() + HEAD)]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let rest = rest.trim_ascii_end();
+    let arguments = rest.strip_suffix(b";").unwrap_or(rest);
+    rest.first().is_some_and(|b| *b == b' ' || *b == b'\t')
+        && arguments
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .all(|word| {
+                word.iter().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'\'')
+                })
+            })
+        && !arguments.trim_ascii().is_empty()
 }
 
 /// Whether a bare value in code is a variable's name (`PGPASSWORD: password,` in an
@@ -2447,6 +2489,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "qwertz",
     // The word itself, as a local server's password is often set (`Database1234`).
     "database",
+    // The word for what it is (`pgdriver.WithPassword("default")`).
+    "default",
     // The official image's documented example (`POSTGRES_PASSWORD=mysecretpassword`).
     "mysecretpassword",
     // Airflow's metadata database in its compose file (`airflow`/`airflow`), which its
@@ -3530,6 +3574,18 @@ mod tests {
         let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
         assert_eq!(kinds(env), [Kind::PasswordVariable]);
         assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
+    }
+
+    #[test]
+    fn a_function_applied_to_a_variable_in_nix_is_no_literal() {
+        assert!(kinds("POSTGRES_PASSWORD = readFile postgresPasswdFile;\n").is_empty());
+        assert!(kinds("  DB_PASSWORD = builtins.readFile ./secrets/db;\n").is_empty());
+        let words = "DB_PASSWORD = Summer 2024\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(words), [Kind::PasswordVariable]);
+        let literal = "POSTGRES_PASSWORD = Zx8-Kq2-Lm5;\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(literal), [Kind::PasswordVariable]);
+        let prefix = "PGPASSWORD=Zx8-Kq2-Lm5 psql -h db.acme.io;\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(prefix), [Kind::Pgpassword]);
     }
 
     #[test]
