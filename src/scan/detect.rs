@@ -554,10 +554,11 @@ fn patterns() -> &'static Patterns {
             // "pg.db.svc.cluster.local"`).
             r#"|^postgresql:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,6}?[ \t]+auth:[ \t]*\r?$"#,
             r#"|(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
-            // Go's address options on loopback or a container's name, any port or one
+            // Go's address options on loopback or a container's name, at PostgreSQL's
+            // ports (54xx, PgBouncer's 6432; not Redis's `Addr: "localhost:6379"`) or one
             // formatted in (Bun's `pgdriver.WithAddr("localhost:5433")`, go-pg's `Addr:
             // "db:5432"`, `WithAddr(fmt.Sprintf("localhost:%s", port))`).
-            r#"|(?-u:\b)(?:With)?Addr[ \t]*(?:\(|:)[ \t]*(?:fmt\.Sprintf\([ \t]*)?"(?:localhost|127\.0\.0\.1|\[::1\]|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):(?:[0-9]+|%[sdv])""#,
+            r#"|(?-u:\b)(?:With)?Addr[ \t]*(?:\(|:)[ \t]*(?:fmt\.Sprintf\([ \t]*)?"(?:localhost|127\.0\.0\.1|\[::1\]|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):(?:[0-9]*54[0-9]{2}|6432|%[sdv])""#,
             // A Kubernetes variable's `- name: ..._HOST` with its `value:` below.
             r#"|^[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:PG|POSTGRES(?:QL)?|DB|DATABASE)_(?:[A-Z0-9]+_)?HOST["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|sql)[A-Za-z0-9_-]*)["']?[ \t]*\r?$"#,
         ))
