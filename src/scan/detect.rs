@@ -1189,6 +1189,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // variable's default password in such code (`val dbPassword = "test"`), and a
     // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
     for (_, d) in &mut found {
+        if facts.set_aside_with_a_remote_host(d.offset) {
+            continue;
+        }
         let code_names_no_host = d.default_password
             && matches!(syntax, Syntax::Code | Syntax::Document)
             && facts.is_hostless();
@@ -1825,6 +1828,46 @@ impl<'a> LineFacts<'a> {
                     .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
         }
         self.is_hostless() && self.user_names().iter().any(|user| d.holds(user))
+    }
+
+    /// Whether the line at `offset` is commented out in a block of commented lines, three
+    /// either way at most, one of which dials a host off this machine, written out
+    /// (a commented JDBC URL to a public address over a commented `password` set to
+    /// PostgreSQL's default): a set-up put aside whole, its password for that host
+    /// whatever local database the live lines use.
+    fn set_aside_with_a_remote_host(&self, offset: usize) -> bool {
+        let line = |n: usize| {
+            let start = self.lines.start_of(n);
+            let end = if n + 1 < self.lines.count() {
+                self.lines.start_of(n + 1)
+            } else {
+                self.text.len()
+            };
+            &self.text[start..end.min(start + HEAD * 4)]
+        };
+        let (at, _) = self.lines.around(offset);
+        if !is_commented_out(line(at)) {
+            return false;
+        }
+        let dials_off_this_machine = |text: &[u8]| {
+            patterns().host_setting.captures_iter(text).any(|c| {
+                let host = lossy(
+                    c.get(1)
+                        .or_else(|| c.get(2))
+                        .expect("a host group")
+                        .as_bytes(),
+                );
+                !host.contains(['$', '{', '<']) && !is_local_host(&host) && !is_made_up_host(&host)
+            })
+        };
+        let up = (at.saturating_sub(3)..at).rev();
+        let down = at + 1..(at + 4).min(self.lines.count());
+        [up.collect::<Vec<_>>(), down.collect()].iter().any(|side| {
+            side.iter()
+                .map(|&n| line(n))
+                .take_while(|text| is_commented_out(text))
+                .any(dials_off_this_machine)
+        }) || dials_off_this_machine(line(at))
     }
 
     /// Whether a setting's password, known by its digest, is weak for a user on its own
@@ -3575,6 +3618,25 @@ mod tests {
         let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
         assert_eq!(kinds(env), [Kind::PasswordVariable]);
         assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
+    }
+
+    #[test]
+    fn a_default_put_aside_with_a_remote_host_is_that_hosts() {
+        let set_aside = "//  url = \"jdbc:postgresql://pg.acme.io:5432/dev\"\n//  password = 'postgres'\n    url = \"jdbc:postgresql://localhost:5432/dev\"\n    password = \"postgres\"\n";
+        let found = detect(set_aside.as_bytes(), Syntax::Code);
+        let severities: Vec<(usize, bool)> =
+            found.iter().map(|d| (d.offset, d.local_default)).collect();
+        assert_eq!(found.len(), 2, "{severities:?}");
+        assert!(
+            !found[0].local_default && found[1].local_default,
+            "{severities:?}"
+        );
+        let both_local = set_aside.replace("pg.acme.io", "127.0.0.1");
+        assert!(
+            detect(both_local.as_bytes(), Syntax::Code)
+                .iter()
+                .all(|d| d.local_default)
+        );
     }
 
     #[test]

@@ -145,9 +145,11 @@ fn patterns() -> &'static Patterns {
         // A key alone on its line with a bare value to the end of it (YAML, INI,
         // properties, .env, a Markdown list's item, in a code span too, a Dockerfile's
         // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
-        // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`.
+        // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`;
+        // commented out too (`#spring.datasource.password=s3cret`, `; password = s3cret`):
+        // a setting put aside is still the password it was.
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -2292,6 +2294,10 @@ mod tests {
             (
                 "HikariConfig config = new HikariConfig();\nconfig.setJdbcUrl(\"jdbc:postgresql://db/app\");\nconfig.setPassword(\"{PW}\");\n",
                 Syntax::Code,
+            ),
+            (
+                "#spring.datasource.url=jdbc:postgresql://10.4.0.9:5432/app\n#spring.datasource.password={PW}\n",
+                Syntax::Config,
             ),
             (
                 "sql.OpenDB(pgdriver.NewConnector(\n\tpgdriver.WithAddr(\"db:5432\"),\n\tpgdriver.WithPassword(\"{PW}\"),\n))\n",
