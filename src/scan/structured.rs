@@ -438,10 +438,13 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = lossy(value.as_bytes());
         let name = key_shown(key.as_bytes());
+        // The word for a password the command dials at an address counts, as a key's
+        // does (`-Dspring.datasource.password=pass` beside a URL to a public address).
+        let dialled = super::placeholder::is_password_word(&secret)
+            && context.dials_an_address_with(&secret, key.start(), syntax);
         if !is_database_password_key(&name)
-            || is_reference(&secret)
+            || ((is_reference(&secret) || is_placeholder(&secret)) && !dialled)
             || is_dotted_reference(&secret)
-            || is_placeholder(&secret)
             || !context.configures_postgres_for(&name, key.start())
             || context.block_names_another_engine(key.start())
             || context.line_names_another_engine(key.start())
@@ -2379,6 +2382,11 @@ mod tests {
         // The nearest address is the one the password is for.
         let two = "url: jdbc:postgresql://8.210.33.51/a\n\n\nurl: jdbc:postgresql://10.1.2.3/b\nuser: root\npassword: password\n";
         assert!(found(two, Syntax::Document).is_empty());
+        // A JVM property on a command line the same way.
+        let command = "java -jar app.jar -Dspring.datasource.url=jdbc:postgresql://8.210.33.51:5432/app -Dspring.datasource.password=pass &\n";
+        assert_eq!(found(command, Syntax::Document).len(), 1);
+        let local = command.replace("8.210.33.51", "localhost");
+        assert!(found(&local, Syntax::Document).is_empty());
     }
 
     #[test]
