@@ -81,6 +81,7 @@ struct Patterns {
     postgres_url_name: Regex,
     dialled_address: Regex,
     driver_call: Regex,
+    password_before_url: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -147,9 +148,10 @@ fn patterns() -> &'static Patterns {
         // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`;
         // commented out too (`#spring.datasource.password=s3cret`, `; password = s3cret`):
-        // a setting put aside is still the password it was.
+        // a setting put aside is still the password it was; a Markdown label in bold
+        // (`**Password:** s3cret`, `**Password**: s3cret`).
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)[ \t]*[:=][ \t]*)([^\s'"`;,{}()\[\]#][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -244,6 +246,13 @@ fn patterns() -> &'static Patterns {
         // key's quoted value (`host = "10.1.2.3"`, `"host": "10.1.2.3"`).
         dialled_address: Regex::new(
             r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?(\d{1,3}(?:\.\d{1,3}){3})(?-u:\b)|(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](\d{1,3}(?:\.\d{1,3}){3})["']"#,
+        )
+        .expect("valid regex"),
+        // A helper given the user and the password before the PostgreSQL JDBC URL
+        // (`conexion.getDBConnection("user", "...", "jdbc:postgresql://...", driver)`):
+        // the call up to the password, the password, and the URL captured.
+        password_before_url: Regex::new(
+            r#"((?-u:\b)[A-Za-z_][A-Za-z0-9_.]*\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)(?:"([^"\n]*)"|'([^'\n]*)')(\s*,\s*["']jdbc:postgresql://[^"'\n]*["'])"#,
         )
         .expect("valid regex"),
         driver_call: Regex::new(
@@ -554,24 +563,37 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
-    for c in p.driver_call.captures_iter(text) {
-        let call = c.get(1).expect("call");
-        let value = c.get(2).or_else(|| c.get(3)).expect("value");
-        let secret = lossy(value.as_bytes());
-        let dialled = call_host(call.as_bytes())
+    // The call's text that names the host (up to the password, or on to the URL after
+    // it), the part that names the call, and the password.
+    let calls = p
+        .driver_call
+        .captures_iter(text)
+        .map(|c| {
+            let value = c.get(2).or_else(|| c.get(3)).expect("value");
+            let call = c.get(1).expect("call").range();
+            (call.clone(), call, value)
+        })
+        .chain(p.password_before_url.captures_iter(text).map(|c| {
+            let value = c.get(2).or_else(|| c.get(3)).expect("value");
+            let shown = c.get(1).expect("call").range();
+            (c.get(0).expect("match").range(), shown, value)
+        }));
+    for (call, shown, value) in calls {
+        let (call_text, secret) = (&text[call.clone()], lossy(value.as_bytes()));
+        let dialled = call_host(call_text)
             .is_some_and(|host| is_password_word_to_an_address(&secret, &host, Syntax::Code));
         if (is_reference(&secret) && !dialled)
-            || !context.configures_postgres(call.start())
-            || names_another_engine(call.as_bytes())
+            || !context.configures_postgres(call.start)
+            || names_another_engine(call_text)
         {
             continue;
         }
         let (range, mut d) = setting(
-            call.start()..value.end() + 1,
-            call_shown(call.as_bytes()),
+            call.start..call.end.max(value.end() + 1),
+            call_shown(&text[shown]),
             &secret,
         );
-        d.local_default = is_weak_call_to_loopback(call.as_bytes(), &secret);
+        d.local_default = is_weak_call_to_loopback(call_text, &secret);
         found.push((range, d));
     }
     for c in p.replaced_literal.captures_iter(text) {
@@ -2301,6 +2323,14 @@ mod tests {
             (
                 "#spring.datasource.url=jdbc:postgresql://10.4.0.9:5432/app\n#spring.datasource.password={PW}\n",
                 Syntax::Config,
+            ),
+            (
+                "Connection conn = conexion.getDBConnection(\"geo\", \"{PW}\", \"jdbc:postgresql://10.4.0.9:5432/geo\", \"org.postgresql.Driver\");\n",
+                Syntax::Code,
+            ),
+            (
+                "**Host:** 10.4.0.9\n**Database:** ask\n**Password:** {PW}\n\n`jdbc:postgresql://10.4.0.9:5432/ask`\n",
+                Syntax::Document,
             ),
             (
                 "sql.OpenDB(pgdriver.NewConnector(\n\tpgdriver.WithAddr(\"db:5432\"),\n\tpgdriver.WithPassword(\"{PW}\"),\n))\n",
