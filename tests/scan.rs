@@ -441,6 +441,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ecto-fallback-host.exs",
             "clean/env-templates.md",
             "clean/env-test-local.env",
+            "clean/environments-test-local.md",
             "clean/etl_settings.py",
             "clean/export-notes.md",
             "clean/export.sh",

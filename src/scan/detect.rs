@@ -1241,6 +1241,17 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     if facts.sets_only_example_users() {
         found.retain(|(_, d)| !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable));
     }
+    // The word for a password where every user the text sets is the word for a user
+    // (`user = "username"`, `password = "password"`) is a login written as its fields'
+    // names.
+    if facts.sets_only_user_words() {
+        found.retain(|(_, d)| {
+            !(matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+                && ["password", "passwd", "pass", "pwd"]
+                    .iter()
+                    .any(|word| d.holds(word)))
+        });
+    }
     // A value the text's prose calls an example ("Replace the example password
     // ``secret99``") is one wherever the text uses it.
     let examples: Vec<String> = p
@@ -1808,6 +1819,19 @@ impl<'a> LineFacts<'a> {
             && users.iter().all(|user| {
                 let lower = user.to_ascii_lowercase();
                 lower.contains("example") || lower.contains("sample") || lower.starts_with("your")
+            })
+    }
+
+    /// Whether every user the text sets is the word for a user (`user`, `username`), and
+    /// it sets one at least.
+    fn sets_only_user_words(&mut self) -> bool {
+        let users = self.user_names();
+        !users.is_empty()
+            && users.iter().all(|user| {
+                matches!(
+                    user.to_ascii_lowercase().as_str(),
+                    "user" | "username" | "user_name" | "usuario" | "login" | "db_user" | "dbuser"
+                )
             })
     }
 
@@ -2592,7 +2616,15 @@ fn is_default_password(password: &str) -> bool {
             && password.len() - stress.len() >= 4
             && is_default_password(&password[stress.len()..])
     });
-    if stressed {
+    // Digits counted up before a default (`123password123`, `123admin`).
+    let after_count = password.trim_start_matches(|c: char| c.is_ascii_digit());
+    let count = &password[..password.len() - after_count.len()];
+    let counted_first = count.len() >= 3
+        && COUNTED_DIGITS.starts_with(count)
+        && after_count.len() >= 4
+        && after_count.starts_with(|c: char| c.is_ascii_alphabetic())
+        && is_default_password(after_count);
+    if stressed || counted_first {
         return true;
     }
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
@@ -3618,6 +3650,17 @@ mod tests {
         let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
         assert_eq!(kinds(env), [Kind::PasswordVariable]);
         assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
+    }
+
+    #[test]
+    fn counted_digits_before_a_default_and_a_login_of_field_names_are_no_credentials() {
+        assert!(is_default_password("123password123"));
+        assert!(is_default_password("123admin"));
+        assert!(!is_default_password("123Kq8Tz2Wm"));
+        let jooq = "jdbc {\n    url = \"jdbc:postgresql://45.135.234.61:15432/app\"\n    user = \"username\"\n    password = \"password\"\n}\n";
+        assert!(detect(jooq.as_bytes(), Syntax::Code).is_empty());
+        let named = jooq.replace("\"username\"", "\"shop\"");
+        assert_eq!(detect(named.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
