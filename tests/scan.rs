@@ -367,6 +367,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
             "clean/Dockerfile.orders-db",
+            "clean/ExamDatabaseFactory.kt",
             "clean/FieldNotesDb.scala",
             "clean/Grades.java",
             "clean/KategoriForm.cs",

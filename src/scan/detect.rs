@@ -306,11 +306,14 @@ fn patterns() -> &'static Patterns {
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
-            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#]+)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*:[ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
+            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
+            // A user variable's default where Kotlin or Java reads it (`getenv("DB_USER")
+            // ?: "app"`, `getenv("DB_USER") != null ? getenv("DB_USER") : "app"`).
+            r#"|getenv[ \t]*\([ \t]*"(?:[A-Z0-9]+_)*USER(?:NAME)?"[ \t]*\)[ \t]*(?:!=[ \t]*null[ \t]*\?[^:\n]*:|\?:)[ \t]*"([^"\s]+)""#,
             // A dotted property given as an argument or a string of a list of properties
             // (`-Dspring.datasource.username=app`, `"spring.datasource.username=app",`).
             r#"|(?:["']|(?:^|[\s,=\[])--?D?)(?:[A-Za-z0-9_-]+\.)+(?i:user(?:name)?)=([^\s"'`,;\\]+)"#,
@@ -390,8 +393,9 @@ fn patterns() -> &'static Patterns {
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
             r#"|env:"([A-Za-z0-9_]+)[^"\n]*"[^`\n]*?envDefault:("[^"\n]*")"#,
             // Java's `getenv("X") != null ? getenv("X") : "..."` and Kotlin's
-            // `getenv("X") ?: "..."`.
-            r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*("[^"\\\n]*")"#,
+            // `getenv("X") ?: "..."` (an alternative set aside in a block comment before
+            // the literal: `?: /*"..."*/ "..."`).
+            r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*(?:/\*[^*\n]*\*/\s*)?("[^"\\\n]*")"#,
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
@@ -1189,7 +1193,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // variable's default password in such code (`val dbPassword = "test"`), and a
     // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
     for (_, d) in &mut found {
-        if facts.set_aside_with_a_remote_host(d.offset) {
+        // A set-up put aside with a remote host, or a variable where the host falls back
+        // to one beside it, is that host's, whatever local database another line names.
+        if facts.set_aside_with_a_remote_host(d.offset)
+            || (d.kind == Kind::PasswordVariable
+                && facts.falls_back_to_a_remote_host_near(d.offset))
+        {
             continue;
         }
         let code_names_no_host = d.default_password
@@ -1611,7 +1620,7 @@ struct LineFacts<'a> {
     /// read on first use.
     only_local_hosts: Option<bool>,
     /// Whether a host setting falls back to a host off this machine, read on first use.
-    remote_fallback_host: Option<bool>,
+    remote_fallback_hosts: Option<Vec<usize>>,
 }
 
 impl<'a> LineFacts<'a> {
@@ -1636,27 +1645,57 @@ impl<'a> LineFacts<'a> {
             pghost: None,
             lesson_on_leaks: None,
             only_local_hosts: None,
-            remote_fallback_host: None,
+            remote_fallback_hosts: None,
         }
     }
 
     /// Whether the text's host setting falls back to a host off this machine
     /// (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`,
-    /// `${PGHOST:-10.0.4.7}`): a name under a domain or an address that is not
+    /// `${PGHOST:-10.0.4.7}`, a URL variable's `getenv("DB_URL") ?: "jdbc:postgresql://
+    /// pg.acme.io/app"`): a name under a domain or an address that is not
     /// loopback's or a container's. Read once, as every fallback password asks it.
     fn falls_back_to_a_remote_host(&mut self) -> bool {
+        !self.remote_fallback_hosts().is_empty()
+    }
+
+    /// Whether such a fallback to a host off this machine is set within a few lines of
+    /// `offset`: the same call or block of settings.
+    fn falls_back_to_a_remote_host_near(&mut self, offset: usize) -> bool {
+        let (at, _) = self.lines.around(offset);
+        let lines = self.lines;
+        self.remote_fallback_hosts()
+            .iter()
+            .any(|&host| lines.around(host).0.abs_diff(at) <= CONTEXT_LINES)
+    }
+
+    /// Where the text's fallbacks to a host off this machine are, read once.
+    fn remote_fallback_hosts(&mut self) -> &[usize] {
         let text = self.text;
-        *self.remote_fallback_host.get_or_insert_with(|| {
-            patterns().fallback.captures_iter(text).any(|c| {
-                let (name, value) = matched_pair(&c, FALLBACK_GROUPS);
-                let host = unquote(value.as_bytes());
-                lossy(name.as_bytes()).to_ascii_uppercase().contains("HOST")
-                    && host.contains('.')
-                    && !is_local_host(&host)
-                    && !is_loopback_address(host.as_bytes())
-                    && !is_placeholder(&host)
-                    && !is_made_up_host(&host)
-            })
+        self.remote_fallback_hosts.get_or_insert_with(|| {
+            patterns()
+                .fallback
+                .captures_iter(text)
+                .filter(|c| {
+                    let (name, value) = matched_pair(c, FALLBACK_GROUPS);
+                    let name = lossy(name.as_bytes()).to_ascii_uppercase();
+                    let value = unquote(value.as_bytes());
+                    // A URL's host where the variable is a URL (`DB_URL`, `DATABASE_URI`).
+                    let host = if ["URL", "URI", "DSN"].iter().any(|word| name.contains(word)) {
+                        structured::call_host(value.as_bytes()).unwrap_or_default()
+                    } else if name.contains("HOST") {
+                        value
+                    } else {
+                        return false;
+                    };
+                    host.contains('.')
+                        && !is_documentation_address(&host)
+                        && !is_local_host(&host)
+                        && !is_loopback_address(host.as_bytes())
+                        && !is_placeholder(&host)
+                        && !is_made_up_host(&host)
+                })
+                .map(|c| c.get(0).expect("match").start())
+                .collect()
         })
     }
 
@@ -2512,6 +2551,10 @@ fn is_set_under_a_password_key(text: &[u8], at: usize) -> bool {
     let before = &text[line_start.max(at.saturating_sub(HEAD))..at];
     patterns().password_key_before.is_match(before)
 }
+
+/// How many lines either way of a password a fallback host may be set and still be the
+/// one that password is for: the same call or block of settings.
+const CONTEXT_LINES: usize = 8;
 
 /// Passwords that local and CI databases are set up with.
 const LOCAL_PASSWORDS: &[&str] = &[
@@ -3661,6 +3704,16 @@ mod tests {
         assert!(detect(jooq.as_bytes(), Syntax::Code).is_empty());
         let named = jooq.replace("\"username\"", "\"shop\"");
         assert_eq!(detect(named.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_login_falling_back_with_a_url_to_a_remote_host_is_that_hosts() {
+        let remote = "val db = Database.connect(\n    url = System.getenv(\"DB_URL\") ?: /*\"jdbc:postgresql://db:5432/exam\",*/ \"jdbc:postgresql://pg.acme.io:5432/exam\",\n    user = System.getenv(\"DB_USER\") ?: \"exam\",\n    password = System.getenv(\"DB_PASSWORD\") ?: \"exam\"\n)\n";
+        let found = detect(remote.as_bytes(), Syntax::Code);
+        assert!(!found.is_empty() && found.iter().all(|d| !d.local_default));
+        let local = "val db = Database.connect(\n    url = System.getenv(\"DB_URL\") ?: \"jdbc:postgresql://db:5432/exam\", /*\"jdbc:postgresql://pg.acme.io:5432/exam\",*/\n    user = System.getenv(\"DB_USER\") ?: \"exam\",\n    password = System.getenv(\"DB_PASSWORD\") ?: \"exam\"\n)\n";
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(!found.is_empty() && found.iter().all(|d| d.local_default));
     }
 
     #[test]
