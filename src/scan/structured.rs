@@ -482,6 +482,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let dialled = super::placeholder::is_password_word(&secret)
                 && context.dials_an_address_with(&secret, key.start(), syntax);
             if is_working_directory(&name, &secret)
+                || names_its_slot(text, key.start(), &name, &secret)
                 || beside_an_email_login(text, key.start())
                 || !(is_database_password_key(&name) || block_keyed)
                 || (is_reference(&secret) && !dialled)
@@ -950,6 +951,34 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
         .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
         .collect();
     (!host.is_empty()).then_some(host)
+}
+
+/// Whether a value is its key's name under a prefix, as the keys beside it are (a
+/// template's `password: harbor_db_password` below `host: harbor_db_host`): the name
+/// of what goes there, not a value.
+fn names_its_slot(text: &[u8], at: usize, key: &str, value: &str) -> bool {
+    let slot = |key: &str, value: &str| {
+        let key = key.trim_end_matches([':', '=', ' ']).to_ascii_lowercase();
+        !key.is_empty()
+            && value
+                .to_ascii_lowercase()
+                .strip_suffix(key.as_str())
+                .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('_'))
+    };
+    if !slot(key, value) {
+        return false;
+    }
+    let start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let before = text[..start].split(|&b| b == b'\n').rev().skip(1).take(6);
+    before.into_iter().any(|line| {
+        let line = lossy(line);
+        let body = line.trim_start_matches(['#', '/', ';', ' ', '\t', '-']);
+        body.split_once([':', '='])
+            .is_some_and(|(k, v)| slot(k.trim(), v.trim().trim_matches(['"', '\''])))
+    })
 }
 
 /// A password setting's finding over `range` (it starts where the range does), shown as
@@ -2393,6 +2422,17 @@ mod tests {
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
+    }
+
+    #[test]
+    fn a_template_naming_each_slot_holds_no_password() {
+        let template = "# external_database:\n#   harbor:\n#     url: postgresql://harbor_db_host:5432/registry\n#     host: harbor_db_host\n#     username: harbor_db_username\n#     password: harbor_db_password\n";
+        assert!(found(template, Syntax::Config).is_empty());
+        let live = template.replace(
+            "#     password: harbor_db_password",
+            "#     password: Kq8-Tz2-Wm",
+        );
+        assert_eq!(found(&live, Syntax::Config).len(), 1);
     }
 
     #[test]
