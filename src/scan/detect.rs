@@ -1043,11 +1043,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = unquote(set);
         let bare_literal =
             env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
+        // A weak value the code beside it dials an address with is meant (`DB_PASSWORD =
+        // "q"` over a JDBC URL to a public address).
+        let dialled = quoted
+            && is_weak_enough_to_mean_it(&secret)
+            && context.dials_an_address_with(&secret, key.start(), syntax);
         if (!quoted && !bare_literal)
             || prefixes_a_command(text, key.as_bytes(), value.end())
             || secret.is_empty()
             || is_ipv4_address(&secret)
-            || structured::is_reference(&secret)
+            || (structured::is_reference(&secret) && !dialled)
             || is_expression(set)
             || facts.prompts_for(key.start())
             || (!quoted && describes_the_variable(text, key.start()..value.start(), value.end()))
@@ -2822,7 +2827,8 @@ fn is_ipv4_address(value: &str) -> bool {
 /// Whether code connects to another machine's address with a word for a password as the
 /// password (an Npgsql string to `10.1.2.2` with `password`, Groovy's `Sql.newInstance`
 /// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`), or
-/// one digit (`password=1`): documentation writes such values where a password goes,
+/// one character (`password=1`, `DB_PASSWORD = "q"`), or a keyboard's first letters
+/// (`qwerty`, `asdf`): documentation writes such values where a password goes,
 /// but code that dials a machine's address has set its server up so. A document or
 /// configuration counts only for a public address (`jdbc:...//35.192.67.100/...?password=
 /// password` in a README): a tutorial's LAN address is the reader's to change, a public
@@ -2830,12 +2836,21 @@ fn is_ipv4_address(value: &str) -> bool {
 /// `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
 pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
     let address = without_port(host.trim_matches(['\'', '"']));
-    let one_digit = password.len() == 1 && password.bytes().all(|b| b.is_ascii_digit());
     (syntax == Syntax::Code || is_public_address(address))
-        && (placeholder::is_password_word(password) || one_digit)
+        && is_weak_enough_to_mean_it(password)
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
         && !is_documentation_address(address)
+}
+
+/// Whether a password is one documentation writes where a password goes (the word for a
+/// password, one character, a keyboard's first letters) and a server set up in a hurry
+/// is given too: what `is_password_word_to_an_address` weighs by the address dialled.
+pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
+    let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
+    placeholder::is_password_word(password)
+        || one_character
+        || placeholder::is_keyboard_example(password)
 }
 
 /// Whether an IPv4 address is reached over the internet: not a private network's
@@ -3733,6 +3748,13 @@ mod tests {
                 .iter()
                 .all(|d| d.local_default)
         );
+    }
+
+    #[test]
+    fn one_character_where_code_dials_an_address_is_a_password() {
+        let constants = "static final String DB_CONNECTION = \"jdbc:postgresql://62.109.31.150:5432/cost\";\nstatic final String DB_PASSWORD = \"q\";\n";
+        assert_eq!(kinds(constants), [Kind::PasswordVariable]);
+        assert!(kinds("static final String DB_PASSWORD = \"q\";\n").is_empty());
     }
 
     #[test]

@@ -791,6 +791,16 @@ pub(super) fn is_password_word(value: &str) -> bool {
         && is_placeholder(value)
 }
 
+/// Whether a value is one of the example passwords typed along a keyboard (`qwerty`,
+/// `asdf`): an example in documentation, but what a server set up in a hurry is given
+/// too, so a password where code dials an address.
+pub(super) fn is_keyboard_example(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "qwerty" | "asdf" | "asdasd" | "asdfgh"
+    )
+}
+
 /// Whether a word is a placeholder phrase written together: a word that says "put
 /// yours here" (`my`, `your`, `enter`, ...) and then placeholder words (`mypassword`,
 /// `yourdbpassword`). Without that opening word a run (`adminadmin`, `aaaa`) is a

@@ -427,7 +427,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             && name
                 .trim_end_matches([':', '=', ' '])
                 .eq_ignore_ascii_case("pass");
-        let dialled = super::placeholder::is_password_word(&secret)
+        let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
             && context.dials_an_address_with(&secret, key.start(), syntax);
         if !is_key_in_a_literal(text, key, syntax)
             || !named
@@ -449,7 +449,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let name = key_shown(key.as_bytes());
         // The word for a password the command dials at an address counts, as a key's
         // does (`-Dspring.datasource.password=pass` beside a URL to a public address).
-        let dialled = super::placeholder::is_password_word(&secret)
+        let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
             && context.dials_an_address_with(&secret, key.start(), syntax);
         if !is_database_password_key(&name)
             || ((is_reference(&secret) || is_placeholder(&secret)) && !dialled)
@@ -479,7 +479,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let name = key_shown(key.as_bytes());
             let block_keyed =
                 is_block_password_key(&name) && context.nested_block_names_postgres(key.start());
-            let dialled = super::placeholder::is_password_word(&secret)
+            let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
                 && context.dials_an_address_with(&secret, key.start(), syntax);
             if is_working_directory(&name, &secret)
                 || names_its_slot(text, key.start(), &name, &secret)
@@ -581,8 +581,15 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         }));
     for (call, shown, value) in calls {
         let (call_text, secret) = (&text[call.clone()], lossy(value.as_bytes()));
-        let dialled = call_host(call_text)
-            .is_some_and(|host| is_password_word_to_an_address(&secret, &host, Syntax::Code));
+        // The call's own URL, or else the nearest address the code around it dials
+        // (`.password("...")` before `.url("jdbc:postgresql://...")`).
+        let dialled = match call_host(call_text) {
+            Some(host) => is_password_word_to_an_address(&secret, &host, Syntax::Code),
+            None => {
+                super::detect::is_weak_enough_to_mean_it(&secret)
+                    && context.dials_an_address_with(&secret, call.start, syntax)
+            }
+        };
         if (is_reference(&secret) && !dialled)
             || !context.configures_postgres(call.start)
             || names_another_engine(call_text)
@@ -2452,6 +2459,12 @@ mod tests {
         // The nearest address is the one the password is for.
         let two = "url: jdbc:postgresql://8.210.33.51/a\n\n\nurl: jdbc:postgresql://10.1.2.3/b\nuser: root\npassword: password\n";
         assert!(found(two, Syntax::Document).is_empty());
+        // A builder's password set before the URL it dials, and one character or a
+        // keyboard's first letters the same way.
+        let builder = "DataSourceBuilder.create()\n    .username(\"java\")\n    .password(\"qwerty\")\n    .url(\"jdbc:postgresql://62.109.25.2:2201/test\")\n    .build();\n";
+        assert_eq!(found(builder, Syntax::Code).len(), 1);
+        let on_loopback = builder.replace("62.109.25.2", "127.0.0.1");
+        assert!(found(&on_loopback, Syntax::Code).is_empty());
         // A JVM property on a command line the same way.
         let command = "java -jar app.jar -Dspring.datasource.url=jdbc:postgresql://8.210.33.51:5432/app -Dspring.datasource.password=pass &\n";
         assert_eq!(found(command, Syntax::Document).len(), 1);
