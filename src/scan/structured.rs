@@ -979,8 +979,8 @@ fn names_its_slot(text: &[u8], at: usize, key: &str, value: &str) -> bool {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let before = text[..start].split(|&b| b == b'\n').rev().skip(1).take(6);
-    before.into_iter().any(|line| {
+    let mut before = text[..start].split(|&b| b == b'\n').rev().skip(1).take(6);
+    before.any(|line| {
         let line = lossy(line);
         let body = line.trim_start_matches(['#', '/', ';', ' ', '\t', '-']);
         body.split_once([':', '='])
