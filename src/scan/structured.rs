@@ -140,7 +140,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -151,7 +151,7 @@ fn patterns() -> &'static Patterns {
         // a setting put aside is still the password it was; a Markdown label in bold
         // (`**Password:** s3cret`, `**Password**: s3cret`).
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -1135,6 +1135,8 @@ fn is_database_password_key(shown: &str) -> bool {
         // The word in the languages code is written in: Portuguese, Spanish, German,
         // Dutch, Polish, Turkish, Russian, French (`String senha = "..."`).
         "senha",
+        // Spanish's other word for it (`private String clave = "..."`).
+        "clave",
         "contraseña",
         "contrasena",
         "passwort",
@@ -2476,6 +2478,7 @@ mod tests {
     fn a_password_key_in_another_language_is_read() {
         for key in [
             "senha",
+            "clave",
             "contraseña",
             "passwort",
             "wachtwoord",
