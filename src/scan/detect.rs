@@ -1898,21 +1898,25 @@ impl<'a> LineFacts<'a> {
         self.is_hostless() && self.user_names().iter().any(|user| d.holds(user))
     }
 
+    /// A 0-based line with its newline, read a bounded way (a long line costs the checks
+    /// that read lines near a match no more than a short one).
+    fn bounded_line(&self, n: usize) -> &'a [u8] {
+        let start = self.lines.start_of(n);
+        let end = if n + 1 < self.lines.count() {
+            self.lines.start_of(n + 1)
+        } else {
+            self.text.len()
+        };
+        &self.text[start..end.min(start + HEAD * 4)]
+    }
+
     /// Whether the line at `offset` is commented out in a block of commented lines, three
     /// either way at most, one of which dials a host off this machine, written out
     /// (a commented JDBC URL to a public address over a commented `password` set to
     /// PostgreSQL's default): a set-up put aside whole, its password for that host
     /// whatever local database the live lines use.
     fn set_aside_with_a_remote_host(&self, offset: usize) -> bool {
-        let line = |n: usize| {
-            let start = self.lines.start_of(n);
-            let end = if n + 1 < self.lines.count() {
-                self.lines.start_of(n + 1)
-            } else {
-                self.text.len()
-            };
-            &self.text[start..end.min(start + HEAD * 4)]
-        };
+        let line = |n: usize| self.bounded_line(n);
         let (at, _) = self.lines.around(offset);
         if !is_commented_out(line(at)) {
             return false;
@@ -1979,15 +1983,8 @@ impl<'a> LineFacts<'a> {
         let p = patterns();
         (first..last)
             .find_map(|n| {
-                let start = self.lines.start_of(n);
-                let end = if n + 1 < self.lines.count() {
-                    self.lines.start_of(n + 1)
-                } else {
-                    self.text.len()
-                };
-                let line = &self.text[start..end.min(start + HEAD * 4)];
                 p.client_host_value
-                    .captures(line)
+                    .captures(self.bounded_line(n))
                     .map(|c| lossy(&c[1]).to_ascii_lowercase())
             })
             .is_some_and(|host| is_made_up_host(&host))
@@ -3253,7 +3250,7 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
 
 /// What a commented-out line holds after its comment marker (`//`, `#`, `--`, `/*`,
 /// `*`, `;`, `REM`), or `None` where the line opens with none.
-fn comment_body(line: &[u8]) -> Option<&[u8]> {
+pub(super) fn comment_body(line: &[u8]) -> Option<&[u8]> {
     let line = line.trim_ascii_start();
     ["//", "#", "--", "/*", "*", ";", "REM ", "rem "]
         .iter()

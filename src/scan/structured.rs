@@ -981,8 +981,9 @@ fn names_its_slot(text: &[u8], at: usize, key: &str, value: &str) -> bool {
         .map_or(0, |i| i + 1);
     let mut before = text[..start].split(|&b| b == b'\n').rev().skip(1).take(6);
     before.any(|line| {
-        let line = lossy(line);
-        let body = line.trim_start_matches(['#', '/', ';', ' ', '\t', '-']);
+        let body = super::detect::comment_body(line).unwrap_or(line);
+        let body = lossy(body);
+        let body = body.trim_start_matches([' ', '\t', '-']);
         body.split_once([':', '='])
             .is_some_and(|(k, v)| slot(k.trim(), v.trim().trim_matches(['"', '\''])))
     })
