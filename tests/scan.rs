@@ -405,6 +405,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/boxed-api.md",
             "clean/bridge_clustering.py",
             "clean/bun_playground_test.go",
+            "clean/catalog-module.md",
             "clean/chat-compose.yml",
             "clean/chat-dev-compose.yml",
             "clean/chat-dev-compose.yml",

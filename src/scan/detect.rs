@@ -195,6 +195,7 @@ struct Patterns {
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     example_password: Regex,
+    documented_default: Regex,
     change_instruction: Regex,
     bad_practice_label: Regex,
     expected_failure: Regex,
@@ -505,6 +506,13 @@ fn patterns() -> &'static Patterns {
             // `MySecurePassword123!` with your actual password".
             r#"|(?i)passwords?[^\n]{0,40}?\((?:e\.g\.|for example)[,:]?[ \t]*[`'"]([^`'"\s]{2,64})[`'"]"#,
             r#"|(?i)replace[ \t]+\**[`'"]([^`'"\s]{2,64})[`'"]\**[ \t]+with[ \t]+(?:the|your)[ \t]+(?:[a-z]+[ \t]+){0,2}passwords?"#,
+        ))
+        .expect("valid regex"),
+        // Prose that calls a value the default password: "The default password is
+        // `admin`", "Passwords in default modules tend to be `trinoRocks15`".
+        documented_default: Regex::new(concat!(
+            r#"(?i)(?:default(?:[^\n`'"]|'[ \t]){0,40}?passwords?|passwords?(?:[^\n`'"]|'[ \t]){0,40}?defaults?)"#,
+            r#"(?:[^\n`'"]|'[ \t]){0,30}?(?:is|are|tend to be|:|=)[ \t]*\**[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
         ))
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
@@ -1192,6 +1200,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::formatted::detect(text));
     found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
+    found.extend(super::positional::detect(text, &mut context, syntax));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
     // a how-to with `sr_check_password = '12345678'`), is for that database; so is a
@@ -1280,6 +1289,24 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         })
         .collect();
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
+    // A value the text's prose calls the default password is a product's well-known
+    // default: beside local hosts only (a compose service's `postgres`), it is that
+    // local set-up's.
+    let defaults: Vec<String> = p
+        .documented_default
+        .captures_iter(text)
+        .map(|c| lossy(&c[1]))
+        .collect();
+    for (range, d) in &mut found {
+        if defaults.iter().any(|default| d.holds(default))
+            && facts
+                .hosts_near(range.start)
+                .iter()
+                .all(|host| is_local_host(host))
+        {
+            d.local_default = true;
+        }
+    }
     // A value shown just after prose that tells the reader to change the password is
     // the text's sample of where theirs goes; one just under a label calling it bad
     // practice is its example of what not to do.
@@ -1995,20 +2022,30 @@ impl<'a> LineFacts<'a> {
     /// URI's `<host>` in the setting above it): the password set beside it is the text's
     /// example.
     fn sets_a_readers_host_near(&self, offset: usize) -> bool {
+        self.hosts_near(offset)
+            .iter()
+            .any(|host| is_readers_host(host))
+    }
+
+    /// The hosts set within four lines of `offset` (keys, keyword arguments, variables,
+    /// URIs).
+    fn hosts_near(&self, offset: usize) -> Vec<String> {
         let (line, _) = self.lines.around(offset);
         let first = line.saturating_sub(4);
         let last = (line + 5).min(self.lines.count());
         let p = patterns();
-        (first..last).any(|n| {
-            let (_, range) = self.lines.around(self.lines.start_of(n));
-            let text = &self.text[range.start..range.end.min(range.start + HEAD * 4)];
-            p.host_setting.captures_iter(text).any(|c| {
-                c.iter()
-                    .skip(1)
-                    .flatten()
-                    .any(|host| is_readers_host(&lossy(host.as_bytes())))
-            })
-        })
+        let mut hosts = Vec::new();
+        for n in first..last {
+            for c in p.host_setting.captures_iter(self.bounded_line(n)) {
+                hosts.extend(
+                    c.iter()
+                        .skip(1)
+                        .flatten()
+                        .map(|host| lossy(host.as_bytes())),
+                );
+            }
+        }
+        hosts
     }
 
     /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
@@ -3373,6 +3410,18 @@ mod tests {
             "db-1234.internal",
         ] {
             assert!(!is_placeholder_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_password_the_prose_calls_the_default_is_low_beside_local_hosts_only() {
+        const MODULE: &str = "connection-url=jdbc:postgresql://postgres:5432/lake\nconnection-user=admin\nconnection-password=lakeHouse42\n\nNote: the default password of the modules' databases is `lakeHouse42`.\n"; // vsecure:allow (a documented fake)
+        const REMOTE: &str = "connection-url=jdbc:postgresql://10.8.1.4:5432/lake\nconnection-user=admin\nconnection-password=lakeHouse42\n\nPasswords in default modules tend to be `lakeHouse42`.\n"; // vsecure:allow (a documented fake)
+        const UNSAID: &str = "connection-url=jdbc:postgresql://postgres:5432/lake\nconnection-user=admin\nconnection-password=lakeHouse42\n"; // vsecure:allow (a documented fake)
+        for (text, local) in [(MODULE, true), (REMOTE, false), (UNSAID, false)] {
+            let found = detect(text.as_bytes(), Syntax::Document);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text}");
         }
     }
 

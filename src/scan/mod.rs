@@ -9,6 +9,7 @@ pub mod history;
 mod joined;
 mod lines;
 mod placeholder;
+mod positional;
 mod structured;
 
 use std::path::{Path, PathBuf};
