@@ -523,6 +523,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/qt_connect.cpp",
             "clean/questdb-connect.md",
             "clean/quickstart.dart",
+            "clean/quill-properties.md",
             "clean/reactive-README.md",
             "clean/rebuild.sh",
             "clean/rebuild_db.sh",

@@ -363,12 +363,12 @@ fn patterns() -> &'static Patterns {
         // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
         // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
         // `PGPOOL_SR_CHECK_PASSWORD`), the word for a password shortened too (`PG_PWD`,
-        // `DB_PW`); an
+        // `DB_PW`), PostgreSQL's name as PHP spells it too (`PGSQL_password`); an
         // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
         // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
         // `?=` and `:=` too.
         password_variable: Regex::new(concat!(
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))
@@ -409,7 +409,7 @@ fn patterns() -> &'static Patterns {
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
         // `spring.datasource.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd|pw)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg(?:sql)?)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg(?:sql)?|db|database|data_?source|flyway|liquibase(?:_command)?)[_.]?)(?:pass|passwd|password|pwd|pw)$",
         )
         .expect("valid regex"),
         // PostgreSQL's clients, as a command on a line, and a host given to one: an
@@ -741,7 +741,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let (host, user) = query_uri_host_user(&lossy(prefix));
         let dialled =
             is_password_word_to_an_address(&secret, &host, syntax) && !is_placeholder(&user);
-        if is_placeholder(&secret) && !dialled {
+        // `jdbc:postgresql://localhost/app?user=postgres&password=postgres`: a local
+        // default, as it is in the userinfo; a made-up host makes it an example, as it
+        // does there.
+        let local_default = facts.is_local_default_to(&user, &secret, &host);
+        if (is_placeholder(&secret) && !dialled) || (!local_default && is_placeholder_host(&host)) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -751,9 +755,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         };
         let redacted = format!("{}{}****", redact_query_prefix(&lossy(prefix)), lossy(key));
         let mut d = detection(kind, whole.start(), redacted, &secret);
-        // `jdbc:postgresql://localhost/app?user=postgres&password=postgres`: a local
-        // default, as it is in the userinfo.
-        d.local_default = facts.is_local_default_to(&user, &secret, &host);
+        d.local_default = local_default;
         found.push((whole.range(), d));
     }
     for c in p.prisma_api_key.captures_iter(text) {
@@ -1764,6 +1766,8 @@ impl<'a> LineFacts<'a> {
             !patterns().provisions_managed_database.is_match(text)
                 && !patterns().names_a_host.find_iter(text).any(|m| {
                     !declares_a_parameter(&text[m.end()..])
+                        && !sets_the_word_for_a_host(&text[m.end()..])
+                        && !is_a_uri_named_host(text, m.range())
                         && !opens_a_word(text, m.start())
                         && !inside_a_web_link(text, m.start())
                         && !ends_an_email(text, m.start())
@@ -2426,6 +2430,34 @@ fn fallback_of(value: &str) -> String {
         .unwrap_or_else(|| value.to_string())
 }
 
+/// Whether what follows `host:` is the word for a host (`serverName=host`, `host:
+/// hostname`): a document's stand-in for the reader's, naming none.
+fn sets_the_word_for_a_host(after: &[u8]) -> bool {
+    let after = after.trim_ascii_start();
+    let after = after
+        .strip_prefix(b"\"")
+        .or_else(|| after.strip_prefix(b"'"))
+        .unwrap_or(after);
+    let word_end = after
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .unwrap_or(after.len());
+    is_the_word_for_a_host(&lossy(&after[..word_end]))
+}
+
+/// Whether a match of `host:` is a URI's host that is the word for one
+/// (`postgresql://host:5432/database`): the URI names no host.
+fn is_a_uri_named_host(text: &[u8], found: Range<usize>) -> bool {
+    text[..found.start].ends_with(b"/")
+        && text[found.start] == b'/'
+        && is_the_word_for_a_host(&lossy(
+            text[found.start + 1..found.end]
+                .trim_ascii_end()
+                .strip_suffix(b":")
+                .unwrap_or_default(),
+        ))
+}
+
 /// Whether what follows `host:` is a type, not a value: a parameter or a field declared
 /// (`fun connect(host: String)`, `host: str`) names no host.
 fn declares_a_parameter(after: &[u8]) -> bool {
@@ -3076,9 +3108,17 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 /// conninfo, a container's name (`app-postgres`) is a host, not a stand-in for one.
 fn is_made_up_host(host: &str) -> bool {
     let lower = host.to_ascii_lowercase();
-    is_readers_host(host)
-        || lower.contains("example")
-        || matches!(lower.as_str(), "host" | "hostname" | "server")
+    is_readers_host(host) || lower.contains("example") || is_the_word_for_a_host(host)
+}
+
+/// Whether a host is the word for one (`host`, `hostname`, `server`), as a document
+/// writes where the reader's goes (`postgresql://host:5432/database`,
+/// `serverName=host`).
+fn is_the_word_for_a_host(host: &str) -> bool {
+    matches!(
+        without_port(host).to_ascii_lowercase().as_str(),
+        "host" | "hostname" | "server" | "servername"
+    )
 }
 
 /// Whether a host is the reader's to fill in: in angle or square brackets (`<host>`),
@@ -3145,6 +3185,7 @@ fn is_placeholder_host(host: &str) -> bool {
             })
     });
     (is_placeholder(host) && !provisioned)
+        || is_the_word_for_a_host(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
@@ -3423,6 +3464,31 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }
+    }
+
+    #[test]
+    fn the_word_for_a_host_names_none() {
+        for uri in [
+            "ctx.url=postgresql://host:5432/database?user=app&password=Vq7mTz2k\n", // vsecure:allow (a documented fake)
+            "DATABASE_URL=postgresql://app:Vq7mTz2k@hostname:5432/app\n", // vsecure:allow (a documented fake)
+        ] {
+            assert!(detect(uri.as_bytes(), Syntax::Config).is_empty(), "{uri}");
+        }
+        // Settings whose only host is the word: the user's own password is a local
+        // set-up's, as in a text that names no host.
+        const QUILL: &str = "ctx.dataSourceClassName=org.postgresql.ds.PGSimpleDataSource\nctx.dataSource.user=root\nctx.dataSource.password=root\nctx.dataSource.serverName=host\nctx.url=postgresql://host:5432/database\n"; // vsecure:allow (a documented fake)
+        let found = detect(QUILL.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].local_default);
+        assert!(is_the_word_for_a_host("host:5432"));
+        assert!(!is_the_word_for_a_host("pghost"));
+    }
+
+    #[test]
+    fn php_s_spelling_of_postgresql_names_a_password_variable() {
+        const JAVA: &str = "public static String PGSQL_Url = \"jdbc:postgresql://10.8.1.4:5432/mqtt\";\npublic static String PGSQL_password = \"Vq7mTz2kLp\";\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(JAVA), [Kind::PasswordVariable]);
+        assert!(names_database_password("pgsql_password"));
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
