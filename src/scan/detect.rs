@@ -2972,15 +2972,17 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
 }
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
-/// name marked for the environment or counted (`shop`, `shop_dev`, `shop-test`,
-/// `shop123`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
+/// name marked for the environment or counted up or down (`shop`, `shop_dev`, `shop-test`,
+/// `shop123`, `shop321`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
 /// before or after it (`benchmarkdbuser` and `benchmarkdbpass`, `app_user` and
 /// `app_password`, `naytife` and `naytifekey`, `shop` and `pass_shop`, `gitea` and
 /// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), the name said
 /// twice (`rootroot`), or a word of a name made of words (`matrix-synapse`/`synapse`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
+    // Digits counted up or down after the name (`shop123`, `sentry321`).
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
+        "12345", "123456", "321", "4321", "54321",
     ];
     // With the word for password, in English or in the languages set-ups are written in
     // (`pomeloheslo`, `app_haslo`, `shop_parola`, `kasa_sifre`).
@@ -3489,6 +3491,16 @@ mod tests {
         const JAVA: &str = "public static String PGSQL_Url = \"jdbc:postgresql://10.8.1.4:5432/mqtt\";\npublic static String PGSQL_password = \"Vq7mTz2kLp\";\n"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(JAVA), [Kind::PasswordVariable]);
         assert!(names_database_password("pgsql_password"));
+    }
+
+    #[test]
+    fn a_user_s_name_counted_down_is_its_own_password() {
+        assert!(users_own_passwords("sentry").any(|own| own == "sentry321"));
+        assert!(!users_own_passwords("sentry").any(|own| own == "sentry2024"));
+        const POD_ENV: &str = "  - name: SENTRY_POSTGRES_HOST\n    value: \"postgresql\"\n  - name: SENTRY_DB_USER\n    value: \"sentry\"\n  - name: SENTRY_DB_PASSWORD\n    value: \"sentry321\"\n"; // vsecure:allow (a documented fake)
+        let found = detect(POD_ENV.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].local_default);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
