@@ -2023,12 +2023,13 @@ impl<'a> LineFacts<'a> {
 
     /// Whether a host set within four lines of `offset` is the reader's to fill in
     /// (`host='db.YOUR_PROJECT_ID.supabase.co'` in the call that sets the password, a
-    /// URI's `<host>` in the setting above it): the password set beside it is the text's
-    /// example.
+    /// URI's `<host>` in the setting above it), or an address no machine has
+    /// (`jdbc:postgresql://123.456.0.1:5432/test_db`): the password set beside it is the
+    /// text's example.
     fn sets_a_readers_host_near(&self, offset: usize) -> bool {
         self.hosts_near(offset)
             .iter()
-            .any(|host| is_readers_host(host))
+            .any(|host| is_readers_host(host) || is_impossible_address(host))
     }
 
     /// The hosts set within four lines of `offset` (keys, keyword arguments, variables,
@@ -3110,7 +3111,20 @@ fn is_template_default(user: &str, password: &str, host: &str) -> bool {
 /// conninfo, a container's name (`app-postgres`) is a host, not a stand-in for one.
 fn is_made_up_host(host: &str) -> bool {
     let lower = host.to_ascii_lowercase();
-    is_readers_host(host) || lower.contains("example") || is_the_word_for_a_host(host)
+    is_readers_host(host)
+        || lower.contains("example")
+        || is_the_word_for_a_host(host)
+        || is_impossible_address(host)
+}
+
+/// Whether a host is written as an IPv4 address but one of its numbers is over 255
+/// (`123.456.0.1`): a document's made-up address, which no machine has.
+fn is_impossible_address(host: &str) -> bool {
+    let address = without_port(host);
+    is_ipv4_address(address)
+        && address
+            .split('.')
+            .any(|octet| octet.parse::<u16>().is_ok_and(|n| n > 255))
 }
 
 /// Whether a host is the word for one (`host`, `hostname`, `server`), as a document
@@ -3188,6 +3202,7 @@ fn is_placeholder_host(host: &str) -> bool {
     });
     (is_placeholder(host) && !provisioned)
         || is_the_word_for_a_host(host)
+        || is_impossible_address(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
@@ -3484,6 +3499,17 @@ mod tests {
         assert!(found[0].local_default);
         assert!(is_the_word_for_a_host("host:5432"));
         assert!(!is_the_word_for_a_host("pghost"));
+    }
+
+    #[test]
+    fn an_address_no_machine_has_is_made_up() {
+        assert!(is_impossible_address("123.456.0.1:5432"));
+        assert!(!is_impossible_address("123.45.0.1"));
+        const SPRING: &str = "spring.datasource.url=jdbc:postgresql://123.456.0.1:5432/test_db\nspring.datasource.username=app\nspring.datasource.password=Vq7mTz2kLp\n"; // vsecure:allow (a documented fake)
+        const URI: &str = "DATABASE_URL=postgresql://app:Vq7mTz2kLp@10.300.1.2:5432/app\n"; // vsecure:allow (a documented fake)
+        for text in [SPRING, URI] {
+            assert!(detect(text.as_bytes(), Syntax::Config).is_empty(), "{text}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use super::detect::{Detection, Kind};
-use super::structured::{Context, Syntax, is_reference, names_another_engine};
+use super::structured::{Context, Syntax, calls_another_engine, is_reference};
 
 /// How far a call's arguments are read for its closing parenthesis: a call that passes
 /// a login is short.
@@ -93,7 +93,7 @@ pub fn detect(
             let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
                 && context.dials_an_address_with(&secret, call.start, syntax);
             if (is_reference(&secret) && !dialled)
-                || names_another_engine(&text[call.clone()])
+                || calls_another_engine(&text[call.clone()])
                 || !(context.configures_postgres(call.start)
                     || context.configures_postgres(declaration.at))
             {

@@ -592,7 +592,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         };
         if (is_reference(&secret) && !dialled)
             || !context.configures_postgres(call.start)
-            || names_another_engine(call_text)
+            || calls_another_engine(call_text)
         {
             continue;
         }
@@ -1669,6 +1669,19 @@ pub(super) fn names_another_engine(text: &[u8]) -> bool {
     patterns().other_engine.is_match(text)
 }
 
+/// Whether a call is another engine's: its arguments name one, or its name does and
+/// it passes no PostgreSQL URL (a helper named for MySQL given `jdbc:postgresql://...`
+/// dials PostgreSQL whatever its name says: `JDBCHelper.createMysqlTemplate("po",
+/// "jdbc:postgresql://...", ...)`).
+pub(super) fn calls_another_engine(call: &[u8]) -> bool {
+    let open = call.iter().position(|&b| b == b'(').unwrap_or(0);
+    let (name, arguments) = call.split_at(open);
+    names_another_engine(arguments)
+        || (names_another_engine(name)
+            && !contains_ignoring_case(arguments, b"postgresql://")
+            && !contains_ignoring_case(arguments, b"postgres://"))
+}
+
 /// A key as shown in a finding: without the quotes and spaces around it, with its
 /// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 fn key_shown(key: &[u8]) -> String {
@@ -2066,6 +2079,9 @@ mod tests {
         ] {
             assert_eq!(found(text, Syntax::Code).len(), 1, "{text}");
         }
+        // A helper named for another engine given a PostgreSQL URL dials PostgreSQL.
+        let named_for_mysql = "JDBCHelper.createMysqlTemplate(\"po\", \"jdbc:postgresql://10.9.1.54:5432/app\", \"app\", \"{PW}\", 80, 120);\n";
+        assert_eq!(found(named_for_mysql, Syntax::Code).len(), 1);
         let two = "String[][] dbs = {{\"jdbc:postgresql://10.9.1.54:5432/app\", \"12373\"}};\n";
         assert!(found(two, Syntax::Code).is_empty());
     }
