@@ -769,7 +769,27 @@ fn marks_a_placeholder(value: &str) -> bool {
     counted_marker
         || (spelt_as_words
             && words.len() >= 2
+            && !is_generated(value)
             && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
+}
+
+/// Whether a value written without separators is a generated token, not words run
+/// together: a digit between letters (`tuDebiXJdcPwyBGOXmPs04QqFa...`, whose camel-case
+/// pieces would read `tu`, Spanish's `your`, as a word). A phrase's digits pad its end
+/// (`YourPassword123`).
+fn is_generated(value: &str) -> bool {
+    if value.contains(WORD_SEPARATORS) {
+        return false;
+    }
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        b.is_ascii_alphabetic()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && bytes[i + 1..]
+                .iter()
+                .find(|next| !next.is_ascii_digit())
+                .is_some_and(u8::is_ascii_alphabetic)
+    })
 }
 
 /// Whether a value is the word for a password, alone or run together in one word with
@@ -1098,6 +1118,8 @@ mod tests {
             "123456",
             "Secure789",
             "xxKq8vTz2mxx",
+            // A generated token whose first camel-case piece is Spanish's `your`.
+            "tuDebiXJdcPwyBGOXmPs04QqFaXrzFsH",
             "abc-Kq8vTz",
             "Adm1n",
             "S3cretSauce7",
