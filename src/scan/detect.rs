@@ -303,7 +303,8 @@ fn patterns() -> &'static Patterns {
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
         // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
         // or a Dockerfile's `ENV PGUSER app`, or a data source's setter
-        // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`).
+        // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
+        // for the database: `setJdbcUsername("app")`, `setDbUser("app")`).
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
@@ -311,7 +312,7 @@ fn patterns() -> &'static Patterns {
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
-            r#"|(?-u:\b)set(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
+            r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
             // A user variable's default where Kotlin or Java reads it (`getenv("DB_USER")
             // ?: "app"`, `getenv("DB_USER") != null ? getenv("DB_USER") : "app"`).
             r#"|getenv[ \t]*\([ \t]*"(?:[A-Z0-9]+_)*USER(?:NAME)?"[ \t]*\)[ \t]*(?:!=[ \t]*null[ \t]*\?[^:\n]*:|\?:)[ \t]*"([^"\s]+)""#,
