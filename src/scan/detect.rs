@@ -710,6 +710,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         if !local_default
             && (placeholder
                 || (!joined && is_placeholder_host(&lossy(host)))
+                || is_template_login(&lossy(user), &secret, &lossy(host))
                 || secret.contains("://"))
         {
             continue;
@@ -746,7 +747,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // default, as it is in the userinfo; a made-up host makes it an example, as it
         // does there.
         let local_default = facts.is_local_default_to(&user, &secret, &host);
-        if (is_placeholder(&secret) && !dialled) || (!local_default && is_placeholder_host(&host)) {
+        if (is_placeholder(&secret) && !dialled)
+            || (!local_default
+                && (is_placeholder_host(&host) || is_template_login(&user, &secret, &host)))
+        {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -3128,6 +3132,14 @@ fn is_impossible_address(host: &str) -> bool {
             .any(|octet| octet.parse::<u16>().is_ok_and(|n| n > 255))
 }
 
+/// Whether a URI's login is a template's: the word for a host and a password weak for
+/// its user (`postgresql://host:5432/database?user=root&password=root`). A chosen
+/// password there is still somebody's, the host left for the reader
+/// (`postgres://postgres:hequito62.POSTGRES@host:/database`).
+fn is_template_login(user: &str, password: &str, host: &str) -> bool {
+    is_the_word_for_a_host(host) && is_weak_for(user, password)
+}
+
 /// Whether a host is the word for one (`host`, `hostname`, `server`), as a document
 /// writes where the reader's goes (`postgresql://host:5432/database`,
 /// `serverName=host`).
@@ -3202,7 +3214,6 @@ fn is_placeholder_host(host: &str) -> bool {
             })
     });
     (is_placeholder(host) && !provisioned)
-        || is_the_word_for_a_host(host)
         || is_impossible_address(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
@@ -3487,11 +3498,14 @@ mod tests {
     #[test]
     fn the_word_for_a_host_names_none() {
         for uri in [
-            "ctx.url=postgresql://host:5432/database?user=app&password=Vq7mTz2k\n", // vsecure:allow (a documented fake)
-            "DATABASE_URL=postgresql://app:Vq7mTz2k@hostname:5432/app\n", // vsecure:allow (a documented fake)
+            "ctx.url=postgresql://host:5432/database?user=app&password=app\n", // vsecure:allow (a documented fake)
+            "DATABASE_URL=postgresql://app:app123@hostname:5432/app\n", // vsecure:allow (a documented fake)
         ] {
             assert!(detect(uri.as_bytes(), Syntax::Config).is_empty(), "{uri}");
         }
+        // A chosen password before the word for a host is still somebody's.
+        let chosen = "//const db = pgp('postgres://postgres:Vq7mTz2k.PG@host:/database');\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(chosen.as_bytes(), Syntax::Code).len(), 1);
         // Settings whose only host is the word: the user's own password is a local
         // set-up's, as in a text that names no host.
         const QUILL: &str = "ctx.dataSourceClassName=org.postgresql.ds.PGSimpleDataSource\nctx.dataSource.user=root\nctx.dataSource.password=root\nctx.dataSource.serverName=host\nctx.url=postgresql://host:5432/database\n"; // vsecure:allow (a documented fake)
