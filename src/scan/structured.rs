@@ -85,6 +85,7 @@ struct Patterns {
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
+    echoed_password: Regex,
     devart_encrypted_password: Regex,
     value_annotation: Regex,
     option_default: Regex,
@@ -235,6 +236,13 @@ fn patterns() -> &'static Patterns {
         // comment after it: `password: process.env.DB_PASS, //'...'`.
         replaced_literal: Regex::new(
             r#"(?im)(?:^|[^A-Za-z0-9_])((?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*[A-Za-z_$][^\n'"]*?(?://|#)[ \t]*)(?:'([^'\s]{6,})'|"([^"\s]{6,})")[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
+        // A notebook's echo of a password variable, exported as text: the name alone on
+        // its line, then its value's repr alone on the next (`password` then
+        // `'...'`, or IPython's `In [5]: password` then `Out[5]: '...'`).
+        echoed_password: Regex::new(
+            r#"(?m)^[ \t]*(?:In \[\d+\]:[ \t]*)?((?i:password|passwd|pwd|(?:db|pg|postgres|database)_?(?:password|pass|pwd)))[ \t]*\r?\n[ \t]*(?:Out\[\d+\]:[ \t]*)?(?:'([^'\n]+)'|"([^"\n]+)")[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // A name given a PostgreSQL URL, and the prefix before its `Url`, `Uri` or `Dsn`
@@ -615,6 +623,19 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end() + 1,
             "password: ... // '****'".to_string(),
+            &secret,
+        ));
+    }
+    for c in p.echoed_password.captures_iter(text) {
+        let name = c.get(1).expect("name");
+        let value = c.get(2).or_else(|| c.get(3)).expect("value");
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(name.start()) {
+            continue;
+        }
+        found.push(setting(
+            name.start()..value.end() + 1,
+            format!("{} (echoed) '****'", lossy(name.as_bytes())),
             &secret,
         ));
     }
@@ -2085,6 +2106,16 @@ mod tests {
         assert_eq!(found(named_for_mysql, Syntax::Code).len(), 1);
         let two = "String[][] dbs = {{\"jdbc:postgresql://10.9.1.54:5432/app\", \"12373\"}};\n";
         assert!(found(two, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_notebook_s_echo_of_a_password_variable_is_read() {
+        let echoed = "url = f\"jdbc:postgresql://{host}:{port}/{db}\"\n\npassword = os.getenv(\"POSTGRES_PASSWORD\")\n\npassword\n'{PW}'\n";
+        assert_eq!(found(echoed, Syntax::Code).len(), 1);
+        let ipython = "conn = psycopg2.connect(dsn)\nIn [3]: pg_password\nOut[3]: '{PW}'\n";
+        assert_eq!(found(ipython, Syntax::Code).len(), 1);
+        let not_postgres = "password\n'{PW}'\n# the SMTP relay's\n";
+        assert!(found(not_postgres, Syntax::Code).is_empty());
     }
 
     #[test]
