@@ -1214,6 +1214,15 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // variable's default password in such code (`val dbPassword = "test"`), and a
     // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
     for (_, d) in &mut found {
+        // A setting beside a live public address (a primary's URL to a public address
+        // above a replica's on localhost, one password for both) is that server's,
+        // whatever local database another line names.
+        if matches!(d.kind, Kind::PasswordVariable | Kind::PasswordSetting)
+            && facts.dials_a_public_address_near(d.offset)
+        {
+            d.local_default = false;
+            continue;
+        }
         // A set-up put aside with a remote host, or a variable where the host falls back
         // to one beside it, is that host's, whatever local database another line names.
         if facts.set_aside_with_a_remote_host(d.offset)
@@ -2035,6 +2044,29 @@ impl<'a> LineFacts<'a> {
         self.hosts_near(offset)
             .iter()
             .any(|host| is_readers_host(host) || is_impossible_address(host))
+    }
+
+    /// Whether a live line within four of `offset` sets a public IPv4 address in its code
+    /// (not one set aside for documentation, not in a comment).
+    fn dials_a_public_address_near(&self, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        let first = line.saturating_sub(4);
+        let last = (line + 5).min(self.lines.count());
+        let p = patterns();
+        (first..last)
+            .map(|n| self.bounded_line(n))
+            .filter(|text| !is_commented_out(text))
+            .any(|text| {
+                p.host_setting.captures_iter(&code_of(text)).any(|c| {
+                    c.iter().skip(1).flatten().any(|host| {
+                        let host = lossy(host.as_bytes());
+                        let address = without_port(&host);
+                        is_ipv4_address(address)
+                            && is_public_address(address)
+                            && !is_documentation_address(address)
+                    })
+                })
+            })
     }
 
     /// The hosts set within four lines of `offset` (keys, keyword arguments, variables,
@@ -3355,6 +3387,30 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     kept
 }
 
+/// A line's code, its comments dropped: `/* ... */` spans, and what follows `//` (not
+/// a URL's `://`) or ` #`.
+fn code_of(line: &[u8]) -> Vec<u8> {
+    let mut code = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        if rest.starts_with(b"/*") {
+            match rest.windows(2).position(|w| w == b"*/") {
+                Some(end) => i += end + 2,
+                None => break,
+            }
+            continue;
+        }
+        let url_slashes = i > 0 && line[i - 1] == b':';
+        if (rest.starts_with(b"//") && !url_slashes) || rest.starts_with(b" #") {
+            break;
+        }
+        code.push(line[i]);
+        i += 1;
+    }
+    code
+}
+
 /// What a commented-out line holds after its comment marker (`//`, `#`, `--`, `/*`,
 /// `*`, `;`, `REM`), or `None` where the line opens with none.
 pub(super) fn comment_body(line: &[u8]) -> Option<&[u8]> {
@@ -3514,6 +3570,22 @@ mod tests {
         assert!(found[0].local_default);
         assert!(is_the_word_for_a_host("host:5432"));
         assert!(!is_the_word_for_a_host("pghost"));
+    }
+
+    #[test]
+    fn a_password_beside_a_live_public_address_is_that_server_s() {
+        const PRIMARY_AND_REPLICA: &str = "String URL_PRIMARY = \"jdbc:postgresql://85.12.40.7:5432/books\";\nString URL_REPLICA = \"jdbc:postgresql://localhost:5432/books\";\nString DATABASE_USER = \"books\";\nString DATABASE_PASS = \"books\";\n"; // vsecure:allow (a documented fake)
+        const PUBLIC_IN_A_COMMENT: &str = "url = getenv(\"DB_URL\") ?: \"jdbc:postgresql://db:5432/books\", /*\"jdbc:postgresql://85.12.40.7:5432/books\",*/\nuser = getenv(\"DB_USER\") ?: \"books\",\npassword = getenv(\"DB_PASSWORD\") ?: \"books\"\n"; // vsecure:allow (a documented fake)
+        for (text, local) in [(PRIMARY_AND_REPLICA, false), (PUBLIC_IN_A_COMMENT, true)] {
+            let found = detect(text.as_bytes(), Syntax::Code);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].local_default, local, "{text}");
+        }
+        assert_eq!(code_of(b"a = \"x\", /* \"y\" */ b // c"), b"a = \"x\",  b ");
+        assert_eq!(
+            code_of(b"url = \"jdbc:postgresql://h/db\""),
+            b"url = \"jdbc:postgresql://h/db\""
+        );
     }
 
     #[test]

@@ -2521,7 +2521,7 @@ mod tests {
         let on_loopback = builder.replace("62.109.25.2", "127.0.0.1");
         assert!(found(&on_loopback, Syntax::Code).is_empty());
         // A JVM property on a command line the same way.
-        let command = "java -jar app.jar -Dspring.datasource.url=jdbc:postgresql://8.210.33.51:5432/app -Dspring.datasource.password=pass &\n";
+        let command = "java -jar app.jar -Dspring.datasource.url=jdbc:postgresql://8.210.33.51:5432/app -Dspring.datasource.password=pass &\n"; // vsecure:allow (a documented fake)
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
