@@ -366,6 +366,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/DataModuleLocal.pas",
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
+            "clean/Dockerfile.cms",
             "clean/Dockerfile.orders-db",
             "clean/ExamDatabaseFactory.kt",
             "clean/FieldNotesDb.scala",
