@@ -475,9 +475,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // Prose that tells the reader to change the password the text goes on to show:
         // "Change the password accordingly", "Update the Postgres password ... below",
-        // "Replace `YOUR_PASSWORD` with the password you set" (then an example of it).
+        // "Replace `YOUR_PASSWORD` with the password you set" (then an example of it),
+        // "Change parameters to suit your needs" (over a command's options).
         change_instruction: Regex::new(
-            r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?|replace\s+\**`?[A-Za-z_<>\[\]{}-]+`?\**\s+with\s+(?:the|your)\s+(?:[a-z]+\s+){0,2}passwords?)(?-u:\b)",
+            r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?|replace\s+\**`?[A-Za-z_<>\[\]{}-]+`?\**\s+with\s+(?:the|your)\s+(?:[a-z]+\s+){0,2}passwords?|(?:change|adjust|modify|edit|update)\s+(?:the\s+)?(?:parameters|values|settings|credentials|connection\s+(?:details|settings))\s+to\s+(?:suit|match)\s+your)(?-u:\b)",
         )
         .expect("valid regex"),
         // A label that shows what follows as what not to do: a line marked with a cross
@@ -3595,6 +3596,17 @@ mod tests {
         let found = detect(ENV.as_bytes(), Syntax::Config);
         assert_eq!(found.len(), 1);
         assert!(found[0].local_default);
+    }
+
+    #[test]
+    fn prose_that_says_to_change_the_parameters_makes_the_command_an_example() {
+        const LIQUIBASE: &str = "* Change parameters to suit your needs, then execute:\n```\nliquibase ^\n    --url=jdbc:postgresql://178.43.67.143:5432/db-name ^\n    --username=postgres ^\n    --password=postgres ^\n    update\n```\n"; // vsecure:allow (a documented fake)
+        assert!(detect(LIQUIBASE.as_bytes(), Syntax::Document).is_empty());
+        let unsaid = LIQUIBASE.replace(
+            "Change parameters to suit your needs, then execute",
+            "Execute",
+        );
+        assert_eq!(detect(unsaid.as_bytes(), Syntax::Document).len(), 1);
     }
 
     #[test]
