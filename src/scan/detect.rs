@@ -1310,11 +1310,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A value the text's prose calls the default password is a product's well-known
     // default: beside local hosts only (a compose service's `postgres`), it is that
     // local set-up's.
-    let defaults: Vec<String> = p
-        .documented_default
-        .captures_iter(text)
-        .map(|c| lossy(&c[1]))
-        .collect();
+    let defaults: Vec<String> = if found.iter().any(|(_, d)| !d.local_default) {
+        p.documented_default
+            .captures_iter(text)
+            .map(|c| lossy(&c[1]))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (range, d) in &mut found {
         if defaults.iter().any(|default| d.holds(default))
             && facts

@@ -22,11 +22,18 @@ fn declaration() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         Regex::new(concat!(
-            r#"(?m)(?:(?-u:\b)(class)[ \t]+)?(?-u:\b)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^()"'\n]{1,300})\)"#,
-            r#"[ \t]*(?:throws[^{;\n]{0,120})?(\{|:[ \t]*\r?$|[ \t]*\r?$)"#,
+            r#"(?m)(?:(?-u:\b)(class)[ \t]+)?(?-u:\b)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^()"'\n]+)\)"#,
+            r#"[ \t]*(?:throws[^{;\n]*)?(\{|:[ \t]*\r?$|[ \t]*\r?$)"#,
         ))
         .expect("valid regex")
     })
+}
+
+/// The words a password parameter's name holds (`password`, `dbPass`, `pwd`, `pw`):
+/// only the lines holding one are read for declarations.
+fn password_word() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| Regex::new(r"(?i)pass|pwd|pw").expect("valid regex"))
 }
 
 /// The name of the class a constructor written `constructor(...)` or `__init__(...)`
@@ -110,10 +117,34 @@ pub fn detect(
 
 /// The routines `text` declares with a parameter named for a password.
 fn declarations(text: &[u8]) -> Vec<Declaration> {
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    for m in password_word().find_iter(text) {
+        let start = text[..m.start()]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        if lines.last().is_some_and(|line| line.start == start) {
+            continue;
+        }
+        let end = text[m.end()..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| m.end() + i);
+        lines.push(start..end);
+    }
     let mut found = Vec::new();
-    for c in declaration().captures_iter(text) {
+    for line in lines {
+        found.extend(declarations_on(text, line));
+    }
+    found
+}
+
+/// The declarations with a password parameter on one line of `text`.
+fn declarations_on(text: &[u8], line: Range<usize>) -> Vec<Declaration> {
+    let mut found = Vec::new();
+    for c in declaration().captures_iter(&text[line.clone()]) {
         let (name, list) = (c.get(2).expect("name"), c.get(3).expect("parameters"));
-        let at = name.start();
+        let at = line.start + name.start();
         let name_text = String::from_utf8_lossy(name.as_bytes()).into_owned();
         let class = c.get(1).is_some();
         let body = c.get(4).expect("body").as_bytes();
