@@ -16,6 +16,10 @@ use super::structured::{Context, Syntax, calls_another_engine, is_reference};
 /// a login is short.
 const MAX_ARGUMENTS: usize = 400;
 
+/// How many routines with a password parameter one file is read for: each costs a
+/// search of the file for its calls, and a file that declares more is generated.
+const MAX_DECLARATIONS: usize = 64;
+
 /// A routine's name and its parameter list on one line, then its body (`{`, Python's
 /// `:`), or a class's primary constructor (Kotlin's `class Db(val user: String, ...)`).
 fn declaration() -> &'static Regex {
@@ -119,13 +123,14 @@ pub fn detect(
 fn declarations(text: &[u8]) -> Vec<Declaration> {
     let mut lines: Vec<Range<usize>> = Vec::new();
     for m in password_word().find_iter(text) {
+        // A word on a line already taken (a long line holds many): no search back.
+        if lines.last().is_some_and(|line| m.start() <= line.end) {
+            continue;
+        }
         let start = text[..m.start()]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        if lines.last().is_some_and(|line| line.start == start) {
-            continue;
-        }
         let end = text[m.end()..]
             .iter()
             .position(|&b| b == b'\n')
@@ -135,6 +140,10 @@ fn declarations(text: &[u8]) -> Vec<Declaration> {
     let mut found = Vec::new();
     for line in lines {
         found.extend(declarations_on(text, line));
+        if found.len() >= MAX_DECLARATIONS {
+            found.truncate(MAX_DECLARATIONS);
+            break;
+        }
     }
     found
 }
