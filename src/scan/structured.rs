@@ -613,31 +613,30 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         d.local_default = is_weak_call_to_loopback(call_text, &secret);
         found.push((range, d));
     }
-    for c in p.replaced_literal.captures_iter(text) {
-        let key = c.get(1).expect("key");
-        let value = c.get(2).or_else(|| c.get(3)).expect("value");
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret) || !context.configures_postgres(key.start()) {
-            continue;
+    // A password's literal kept apart from its key: left in a comment after the
+    // reference that replaced it, or a notebook's echo of the variable on the next line.
+    let kept_apart: [(&Regex, ShownByKey); 2] = [
+        (&p.replaced_literal, |_| {
+            "password: ... // '****'".to_string()
+        }),
+        (&p.echoed_password, |name| {
+            format!("{} (echoed) '****'", lossy(name))
+        }),
+    ];
+    for (pattern, shown) in kept_apart {
+        for c in pattern.captures_iter(text) {
+            let key = c.get(1).expect("key");
+            let value = c.get(2).or_else(|| c.get(3)).expect("value");
+            let secret = lossy(value.as_bytes());
+            if is_reference(&secret) || !context.configures_postgres(key.start()) {
+                continue;
+            }
+            found.push(setting(
+                key.start()..value.end() + 1,
+                shown(key.as_bytes()),
+                &secret,
+            ));
         }
-        found.push(setting(
-            key.start()..value.end() + 1,
-            "password: ... // '****'".to_string(),
-            &secret,
-        ));
-    }
-    for c in p.echoed_password.captures_iter(text) {
-        let name = c.get(1).expect("name");
-        let value = c.get(2).or_else(|| c.get(3)).expect("value");
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret) || !context.configures_postgres(name.start()) {
-            continue;
-        }
-        found.push(setting(
-            name.start()..value.end() + 1,
-            format!("{} (echoed) '****'", lossy(name.as_bytes())),
-            &secret,
-        ));
     }
     for c in p.devart_encrypted_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -1010,6 +1009,9 @@ fn names_its_slot(text: &[u8], at: usize, key: &str, value: &str) -> bool {
             .is_some_and(|(k, v)| slot(k.trim(), v.trim().trim_matches(['"', '\''])))
     })
 }
+
+/// How a finding is shown, given the key it was read by (`password (echoed) '****'`).
+type ShownByKey = fn(&[u8]) -> String;
 
 /// A password setting's finding over `range` (it starts where the range does), shown as
 /// `shown`.
