@@ -2054,45 +2054,29 @@ impl<'a> LineFacts<'a> {
     /// Whether a live line within four of `offset` sets a public IPv4 address in its code
     /// (not one set aside for documentation, not in a comment).
     fn dials_a_public_address_near(&self, offset: usize) -> bool {
-        let (line, _) = self.lines.around(offset);
-        let first = line.saturating_sub(4);
-        let last = (line + 5).min(self.lines.count());
-        let p = patterns();
-        (first..last)
-            .map(|n| self.bounded_line(n))
-            .filter(|text| !is_commented_out(text))
-            .any(|text| {
-                p.host_setting.captures_iter(&code_of(text)).any(|c| {
-                    c.iter().skip(1).flatten().any(|host| {
-                        let host = lossy(host.as_bytes());
-                        let address = without_port(&host);
-                        is_ipv4_address(address)
-                            && is_public_address(address)
-                            && !is_documentation_address(address)
-                    })
-                })
+        self.lines_near(offset)
+            .filter(|line| !is_commented_out(line))
+            .flat_map(|line| hosts_set_in(&code_of(line)))
+            .any(|host| {
+                let address = without_port(&host);
+                is_ipv4_address(address)
+                    && is_public_address(address)
+                    && !is_documentation_address(address)
             })
     }
 
     /// The hosts set within four lines of `offset` (keys, keyword arguments, variables,
     /// URIs).
     fn hosts_near(&self, offset: usize) -> Vec<String> {
+        self.lines_near(offset).flat_map(hosts_set_in).collect()
+    }
+
+    /// The lines within four of the one holding `offset`, each read a bounded way.
+    fn lines_near(&self, offset: usize) -> impl Iterator<Item = &'a [u8]> + '_ {
         let (line, _) = self.lines.around(offset);
         let first = line.saturating_sub(4);
         let last = (line + 5).min(self.lines.count());
-        let p = patterns();
-        let mut hosts = Vec::new();
-        for n in first..last {
-            for c in p.host_setting.captures_iter(self.bounded_line(n)) {
-                hosts.extend(
-                    c.iter()
-                        .skip(1)
-                        .flatten()
-                        .map(|host| lossy(host.as_bytes())),
-                );
-            }
-        }
-        hosts
+        (first..last).map(|n| self.bounded_line(n))
     }
 
     /// Whether the text runs PostgreSQL's clients (`dropdb -U app shop`, `psql -U app`)
@@ -3390,6 +3374,21 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
         }
     }
     kept
+}
+
+/// The hosts a line sets (`host='...'`, `"host": "..."`, a URI's host).
+fn hosts_set_in(line: &[u8]) -> Vec<String> {
+    patterns()
+        .host_setting
+        .captures_iter(line)
+        .flat_map(|c| {
+            c.iter()
+                .skip(1)
+                .flatten()
+                .map(|host| lossy(host.as_bytes()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A line's code, its comments dropped: `/* ... */` spans, and what follows `//` (not
