@@ -492,6 +492,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/local-setup.md",
             "clean/local.env",
             "clean/local.env",
+            "clean/local_steps.feature",
             "clean/local_survey.R",
             "clean/map-stack-README.md",
             "clean/map-stack-README.md",

@@ -68,6 +68,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "set",
     "new",
     "this",
+    // The writer asking whoever fills it in (`replacethisdbpasswordplz`,
+    // `change-me-please`).
+    "please",
+    "plz",
     "to",
     "for",
     "random",
@@ -797,7 +801,20 @@ fn is_generated(value: &str) -> bool {
 /// documentation writes where a password goes, and also what a server set up by hand is
 /// given. Not a phrase that asks for the reader's own (`yourpassword`,
 /// `enterpassword`), nor words set apart or marked (`your_password`, `<password>`).
+/// Spelt in leet (`P@ssw0rd`, `Passw0rd!`) it is still the word: the spelling a form's
+/// rules ask for, and among the passwords most often given to a real server.
 pub(super) fn is_password_word(value: &str) -> bool {
+    let spelt = value.trim_end_matches('!');
+    is_password_word_as_written(value)
+        || (spelt.chars().any(|c| "013457@$".contains(c))
+            && ['i', 'l']
+                .iter()
+                .any(|one| is_password_word_as_written(&read_as_letters(spelt, *one))))
+}
+
+/// Whether a value, as written, is the word for a password alone or run together with
+/// placeholder words (`is_password_word` without reading leet).
+fn is_password_word_as_written(value: &str) -> bool {
     const ASKING: &[&str] = &[
         "your", "enter", "insert", "replace", "put", "change", "some", "the", "real", "actual",
         "sua", "seu", "tu", "votre", "dein",
@@ -1072,8 +1089,25 @@ mod tests {
             "/tmp/pgpass",
             "/etc/patroni/.pgpass",
             "~/.pgpass",
+            "replacethisdbpasswordplz",
+            "change-me-please",
         ] {
             assert!(is_placeholder(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn the_word_for_a_password_is_read_in_leet_too() {
+        for value in ["password", "dbpass", "P@ssw0rd", "Passw0rd!", "p@ss"] {
+            assert!(is_password_word(value), "{value}");
+        }
+        for value in [
+            "your_password",
+            "yourp@ssword",
+            "P@ssw0rd2024",
+            "Tr0ub4dor&3",
+        ] {
+            assert!(!is_password_word(value), "{value}");
         }
     }
 

@@ -82,6 +82,7 @@ struct Patterns {
     dialled_address: Regex,
     driver_call: Regex,
     password_before_url: Regex,
+    step_login: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -260,6 +261,14 @@ fn patterns() -> &'static Patterns {
         // A helper given the user and the password before the PostgreSQL JDBC URL
         // (`conexion.getDBConnection("user", "...", "jdbc:postgresql://...", driver)`):
         // the call up to the password, the password, and the URL captured.
+        // A test step given the URL, the user and the password in order, as Gherkin's
+        // steps pass their parameters (`Given a connection with db using
+        // "jdbc:postgresql://..." , "user" and "..."`): the keyword, the URL and the user,
+        // and the password captured.
+        step_login: Regex::new(
+            r#"(?m)^[ \t]*(Given|When|Then|And|But)[ \t][^\n]*?("(?:jdbc:postgresql|postgres(?:ql)?)://[^"\n]*"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+)"[^"\n]*"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+))"([^"\n]*)""#,
+        )
+        .expect("valid regex"),
         password_before_url: Regex::new(
             r#"((?-u:\b)[A-Za-z_][A-Za-z0-9_.]*\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)(?:"([^"\n]*)"|'([^'\n]*)')(\s*,\s*["']jdbc:postgresql://[^"'\n]*["'])"#,
         )
@@ -574,19 +583,28 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         ));
     }
     // The call's text that names the host (up to the password, or on to the URL after
-    // it), the part that names the call, and the password.
+    // it), the call as shown, and the password.
     let calls = p
         .driver_call
         .captures_iter(text)
         .map(|c| {
             let value = c.get(2).or_else(|| c.get(3)).expect("value");
             let call = c.get(1).expect("call").range();
-            (call.clone(), call, value)
+            (call.clone(), call_shown(&text[call]), value)
         })
         .chain(p.password_before_url.captures_iter(text).map(|c| {
             let value = c.get(2).or_else(|| c.get(3)).expect("value");
-            let shown = c.get(1).expect("call").range();
+            let shown = call_shown(c.get(1).expect("call").as_bytes());
             (c.get(0).expect("match").range(), shown, value)
+        }))
+        .chain(p.step_login.captures_iter(text).map(|c| {
+            let keyword = lossy(c.get(1).expect("keyword").as_bytes());
+            let shown = format!("{keyword} step (..., \"****\")");
+            (
+                c.get(2).expect("call").range(),
+                shown,
+                c.get(3).expect("value"),
+            )
         }));
     for (call, shown, value) in calls {
         let (call_text, secret) = (&text[call.clone()], lossy(value.as_bytes()));
@@ -605,11 +623,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        let (range, mut d) = setting(
-            call.start..call.end.max(value.end() + 1),
-            call_shown(&text[shown]),
-            &secret,
-        );
+        let (range, mut d) = setting(call.start..call.end.max(value.end() + 1), shown, &secret);
         d.local_default = is_weak_call_to_loopback(call_text, &secret);
         found.push((range, d));
     }
@@ -2108,6 +2122,28 @@ mod tests {
         assert_eq!(found(named_for_mysql, Syntax::Code).len(), 1);
         let two = "String[][] dbs = {{\"jdbc:postgresql://10.9.1.54:5432/app\", \"12373\"}};\n";
         assert!(found(two, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_test_step_given_a_url_a_user_and_a_password_is_read() {
+        for step in [
+            "    Given a connection with db using \"jdbc:postgresql://10.9.1.54:5432/app\" , \"app\" and \"{PW}\"\n",
+            "  And the user connects to \"postgresql://10.9.1.54/app\", \"app\", \"{PW}\"\n",
+        ] {
+            let d = found(step, Syntax::Document);
+            assert_eq!(d.len(), 1, "{step}");
+            assert!(
+                d[0].redacted.ends_with("step (..., \"****\")"),
+                "{:?}",
+                d[0]
+            );
+        }
+        // Prose is no step; a step's second value after the URL is not a password.
+        let prose =
+            "Connect using \"jdbc:postgresql://10.9.1.54:5432/app\" , \"app\" and \"{PW}\"\n";
+        assert!(found(prose, Syntax::Document).is_empty());
+        let two = "  Given a database at \"jdbc:postgresql://10.9.1.54:5432/app\" and \"{PW}\"\n";
+        assert!(found(two, Syntax::Document).is_empty());
     }
 
     #[test]
