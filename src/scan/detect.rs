@@ -2937,13 +2937,15 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
 }
 
 /// Whether a password is one documentation writes where a password goes (the word for a
-/// password, one character, a keyboard's first letters) and a server set up in a hurry
-/// is given too: what `is_password_word_to_an_address` weighs by the address dialled.
+/// password, one character, a keyboard's first letters, the alphabet then a count) and a
+/// server set up in a hurry is given too: what `is_password_word_to_an_address` weighs by
+/// the address dialled.
 pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
     let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
     placeholder::is_password_word(password)
         || one_character
         || placeholder::is_keyboard_example(password)
+        || placeholder::is_alphabet_then_count(password)
 }
 
 /// Whether an IPv4 address is reached over the internet: not a private network's

@@ -838,6 +838,28 @@ pub(super) fn is_keyboard_example(value: &str) -> bool {
     )
 }
 
+/// Whether a value is the alphabet's first letters and the first digits counted, either
+/// way round (`abc123`, `abcd1234`, `123abc`): made up where documentation shows a
+/// password's place, and among the passwords most often given to a real server.
+pub(super) fn is_alphabet_then_count(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| c.is_ascii_digit())
+        .filter(|&at| at > 0)
+        .or_else(|| lower.find(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or(0);
+    let (first, second) = lower.split_at(split);
+    let (letters, digits) = if first.starts_with(|c: char| c.is_ascii_digit()) {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    letters.len() >= 3
+        && digits.len() >= 3
+        && "abcdefghijklmnopqrstuvwxyz".starts_with(letters)
+        && "1234567890".starts_with(digits)
+}
+
 /// Whether a word is a placeholder phrase written together: a word that says "put
 /// yours here" (`my`, `your`, `enter`, ...) and then placeholder words (`mypassword`,
 /// `yourdbpassword`). Without that opening word a run (`adminadmin`, `aaaa`) is a
@@ -1093,6 +1115,24 @@ mod tests {
             "change-me-please",
         ] {
             assert!(is_placeholder(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn the_alphabet_then_a_count_is_read_either_way_round() {
+        for value in ["abc123", "ABCD1234", "123abc", "abcdef123456"] {
+            assert!(is_alphabet_then_count(value), "{value}");
+        }
+        for value in [
+            "ab12",
+            "abd123",
+            "abc124",
+            "abc",
+            "123456",
+            "p456def789",
+            "abc123x",
+        ] {
+            assert!(!is_alphabet_then_count(value), "{value}");
         }
     }
 
