@@ -83,6 +83,7 @@ struct Patterns {
     driver_call: Regex,
     password_before_url: Regex,
     step_login: Regex,
+    scrubbed_setting: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -267,6 +268,13 @@ fn patterns() -> &'static Patterns {
         // and the password captured.
         step_login: Regex::new(
             r#"(?m)^[ \t]*(Given|When|Then|And|But)[ \t][^\n]*?("(?:jdbc:postgresql|postgres(?:ql)?)://[^"\n]*"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+)"[^"\n]*"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+))"([^"\n]*)""#,
+        )
+        .expect("valid regex"),
+        // A text replacement that scrubs a password setting: its pattern is the setting
+        // with the old value, its replacement hides it (a history scrub's
+        // `s.replace('password: ...', 'password: ${DB_PASSWORD}')`): the key, the value.
+        scrubbed_setting: Regex::new(
+            r#"(?-u:\b)(?:replace(?:All)?|re\.sub|sub)\s*\(\s*r?["']([A-Za-z_.-]*(?i:password)[ \t]*[:=][ \t]*)([^"'\s]+)["']\s*,\s*r?["'][^"'\n]*(?:\$\{|\{\{|\*\*\*|(?i:removed|redacted))"#,
         )
         .expect("valid regex"),
         password_before_url: Regex::new(
@@ -663,6 +671,19 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end() + 1,
             "EncryptedPassword = '****' (decoded)".to_string(),
+            &secret,
+        ));
+    }
+    for c in p.scrubbed_setting.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) || !context.configures_postgres(key.start()) {
+            continue;
+        }
+        let name = key_shown(key.as_bytes());
+        found.push(setting(
+            key.start()..value.end(),
+            format!("replace(\"{name}****\", ...)"),
             &secret,
         ));
     }
@@ -2144,6 +2165,31 @@ mod tests {
         assert!(found(prose, Syntax::Document).is_empty());
         let two = "  Given a database at \"jdbc:postgresql://10.9.1.54:5432/app\" and \"{PW}\"\n";
         assert!(found(two, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_replacement_that_scrubs_a_password_setting_gives_the_old_value() {
+        let url = "s = s.replace('jdbc:postgresql://10.9.1.54:5432/app', '${DB_URL}')\n";
+        for scrub in [
+            "s = s.replace('password: {PW}', 'password: ${DB_PASSWORD}')\n",
+            "text = text.replaceAll(\"spring.datasource.password={PW}\", \"spring.datasource.password=***\");\n",
+            "out = re.sub(r'password: {PW}', 'password: <REDACTED>', out)\n",
+        ] {
+            assert!(
+                !found(&format!("{url}{scrub}"), Syntax::Code).is_empty(),
+                "{scrub}"
+            );
+        }
+        // A replacement that sets a new value, or one that swaps references, scrubs nothing.
+        for kept in [
+            "s = s.replace('password: {PW}', 'password: Zx9-new-Value')\n",
+            "s = s.replace('password: ${OLD}', 'password: ${NEW}')\n",
+        ] {
+            assert!(
+                found(&format!("{url}{kept}"), Syntax::Code).is_empty(),
+                "{kept}"
+            );
+        }
     }
 
     #[test]
