@@ -84,6 +84,7 @@ struct Patterns {
     password_before_url: Regex,
     step_login: Regex,
     scrubbed_setting: Regex,
+    encrypted_plaintext: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -275,6 +276,13 @@ fn patterns() -> &'static Patterns {
         // `s.replace('password: ...', 'password: ${DB_PASSWORD}')`): the key, the value.
         scrubbed_setting: Regex::new(
             r#"(?-u:\b)(?:replace(?:All)?|re\.sub|sub)\s*\(\s*r?["']([A-Za-z_.-]*(?i:password)[ \t]*[:=][ \t]*)([^"'\s]+)["']\s*,\s*r?["'][^"'\n]*(?:\$\{|\{\{|\*\*\*|(?i:removed|redacted))"#,
+        )
+        .expect("valid regex"),
+        // A password variable set to an encryptor's ciphertext of a literal, as jasypt's
+        // set-up prints the `ENC(...)` values to paste (`String password =
+        // encryptor.encrypt("...")`): the name, the plaintext.
+        encrypted_plaintext: Regex::new(
+            r#"(?-u:\b)([A-Za-z_]*(?i:password|passwd|pwd))[ \t]*=[ \t]*[A-Za-z_][A-Za-z0-9_]*\.encrypt\(\s*"([^"\n]*)"\s*\)"#,
         )
         .expect("valid regex"),
         password_before_url: Regex::new(
@@ -684,6 +692,21 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end(),
             format!("replace(\"{name}****\", ...)"),
+            &secret,
+        ));
+    }
+    for c in p.encrypted_plaintext.captures_iter(text) {
+        let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret)
+            || !context.configures_postgres(name.start())
+            || names_another_engine(name.as_bytes())
+        {
+            continue;
+        }
+        found.push(setting(
+            name.start()..value.end(),
+            format!("{}=encrypt(\"****\")", lossy(name.as_bytes())),
             &secret,
         ));
     }
@@ -2190,6 +2213,16 @@ mod tests {
                 "{kept}"
             );
         }
+    }
+
+    #[test]
+    fn an_encryptor_s_plaintext_for_a_password_is_read() {
+        let jasypt = "String url = encryptor.encrypt(\"jdbc:postgresql://10.9.1.54:5432/app\");\nString password = encryptor.encrypt(\"{PW}\");\n";
+        let d = found(jasypt, Syntax::Code);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].redacted, "password=encrypt(\"****\")");
+        let other = "String url = encryptor.encrypt(\"jdbc:mysql://10.9.1.54:3306/app\");\nString password = encryptor.encrypt(\"{PW}\");\n";
+        assert!(found(other, Syntax::Code).is_empty());
     }
 
     #[test]
