@@ -962,6 +962,11 @@ const SINGLE_WORDS: &[&str] = &[
     "tbd",
     // A value that calls itself insecure stands in for a password (`insecure`).
     "insecure",
+    // A value that says there is none (`blank`, `empty`, `nopassword`).
+    "blank",
+    "empty",
+    "nopass",
+    "nopassword",
     "placeholder",
     "redacted",
     "dummy",
@@ -1112,6 +1117,8 @@ mod tests {
             "/etc/patroni/.pgpass",
             "~/.pgpass",
             "replacethisdbpasswordplz",
+            "blank",
+            "nopassword",
             "change-me-please",
         ] {
             assert!(is_placeholder(value), "{value}");
