@@ -562,6 +562,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/stock_local.dart",
             "clean/store_SUITE.erl",
             "clean/store_client.rb",
+            "clean/store_env_helper.py",
             "clean/t.env",
             "clean/test-2.env",
             "clean/test-local.env",

@@ -387,9 +387,11 @@ fn patterns() -> &'static Patterns {
         // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
         // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
-        // Go's `envDefault` struct tags, and the null checks of Java and Kotlin.
+        // Go's `envDefault` struct tags, the null checks of Java and Kotlin, and a
+        // project's own helper named for the lookup and its default
+        // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(
-            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?(?i:env)(?:ironment)?(?:_?(?i:var(?:iable)?))?(?:_?(?i:or)(?:_?(?i:default|else))?|_?(?i:default)|(?i:withdefault)))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
@@ -3743,6 +3745,8 @@ mod tests {
                 "String password = System.getenv(\"DB_PASSWORD\") != null ? System.getenv(\"DB_PASSWORD\") : \"{fake}\";"
             ),
             format!("val password = System.getenv(\"DB_PASSWORD\") ?: \"{fake}\""),
+            format!("String DB_PASS = getEnvOrDefault(\"DB_PASS\", \"{fake}\");"),
+            format!("password = env_or(\"PGPASSWORD\", \"{fake}\")"),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -3755,6 +3759,7 @@ mod tests {
             "REDIS_URL=${REDIS_PASSWORD:-Fb7-qLm2-Zx}",
             "${DB_PASSWORD:?set the password}",
             "x = env('MYSQL_DB_PASSWORD', 'Fb7-qLm2-Zx')", // vsecure:allow (a documented fake)
+            "x = getEnvironment(\"DB_PASSWORD\", \"Fb7-qLm2-Zx\")", // vsecure:allow (a documented fake)
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
