@@ -85,6 +85,7 @@ struct Patterns {
     step_login: Regex,
     scrubbed_setting: Regex,
     encrypted_plaintext: Regex,
+    setdb_login: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -283,6 +284,12 @@ fn patterns() -> &'static Patterns {
         // encryptor.encrypt("...")`): the name, the plaintext.
         encrypted_plaintext: Regex::new(
             r#"(?-u:\b)([A-Za-z_]*(?i:password|passwd|pwd))[ \t]*=[ \t]*[A-Za-z_][A-Za-z0-9_]*\.encrypt\(\s*"([^"\n]*)"\s*\)"#,
+        )
+        .expect("valid regex"),
+        // libpq's `PQsetdbLogin(host, port, options, tty, dbName, login, pwd)` given the
+        // password literally: the host, the login and the password captured.
+        setdb_login: Regex::new(
+            r#"(?-u:\b)PQsetdbLogin\s*\(\s*("[^"\n]*"|[^,"\n]+?)\s*,(?:\s*(?:"[^"\n]*"|[^,"\n]+?)\s*,){4}\s*("[^"\n]*"|[^,"\n]+?)\s*,\s*"([^"\n]*)"\s*\)"#,
         )
         .expect("valid regex"),
         password_before_url: Regex::new(
@@ -694,6 +701,31 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             format!("replace(\"{name}****\", ...)"),
             &secret,
         ));
+    }
+    for c in p.setdb_login.captures_iter(text) {
+        let (host, login, value) = (
+            c.get(1).expect("host"),
+            c.get(2).expect("login"),
+            c.get(3).expect("value"),
+        );
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) {
+            continue;
+        }
+        // No host (`NULL`, `""`) is the local socket.
+        let host = unquote(host.as_bytes());
+        let host = match host.as_str() {
+            "" | "NULL" | "nullptr" | "nil" | "None" => "localhost".to_string(),
+            _ => host,
+        };
+        let login = unquote(login.as_bytes());
+        let (range, mut d) = setting(
+            c.get(0).expect("call").start()..value.end() + 1,
+            "PQsetdbLogin(..., \"****\")".to_string(),
+            &secret,
+        );
+        d.local_default = super::detect::is_local_default(&login, &secret, &host);
+        found.push((range, d));
     }
     for c in p.encrypted_plaintext.captures_iter(text) {
         let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
@@ -2213,6 +2245,18 @@ mod tests {
                 "{kept}"
             );
         }
+    }
+
+    #[test]
+    fn libpq_s_setdb_login_given_a_literal_password_is_read() {
+        let remote = "conn = PQsetdbLogin(\"db.acme.io\", \"5432\", NULL, NULL, \"app\", \"app\", \"{PW}\");\n";
+        let d = found(remote, Syntax::Code);
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+        let local = "conn = PQsetdbLogin(\"localhost\", \"5432\", NULL, NULL, \"shop\", \"postgres\", \"1234\");\n";
+        let d = found(local, Syntax::Code);
+        assert!(d.len() == 1 && d[0].local_default, "{d:?}");
+        let variables = "conn = PQsetdbLogin(host, port, NULL, NULL, db, user, password);\n";
+        assert!(found(variables, Syntax::Code).is_empty());
     }
 
     #[test]
