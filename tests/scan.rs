@@ -460,6 +460,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/forge.rb",
             "clean/garden_notebook.py",
             "clean/gateway-compose.yml",
+            "clean/geoserver_store.sh",
             "clean/gha-postgres-service.yml",
             "clean/gha-postgres-service.yml",
             "clean/gha-services.yml",

@@ -576,6 +576,9 @@ fn patterns() -> &'static Patterns {
             // formatted in (Bun's `pgdriver.WithAddr("localhost:5433")`, go-pg's `Addr:
             // "db:5432"`, `WithAddr(fmt.Sprintf("localhost:%s", port))`).
             r#"|(?-u:\b)(?:With)?Addr[ \t]*(?:\(|:)[ \t]*(?:fmt\.Sprintf\([ \t]*)?"(?:localhost|127\.0\.0\.1|\[::1\]|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):(?:[0-9]*54[0-9]{2}|6432|%[sdv])""#,
+            // An XML property list's host entry (GeoServer's data store, Java's properties
+            // in XML: `<entry key="host">db</entry>`).
+            r#"|<entry[ \t]+key=["'](?i:(?:db[._]?|database[._]?)?host(?:name)?)["'][ \t]*>[ \t]*(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[ \t]*</entry>"#,
             // A Kubernetes variable's `- name: ..._HOST` with its `value:` below.
             r#"|^[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:PG|POSTGRES(?:QL)?|DB|DATABASE)_(?:[A-Z0-9]+_)?HOST["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|sql)[A-Za-z0-9_-]*)["']?[ \t]*\r?$"#,
         ))
@@ -3785,6 +3788,16 @@ mod tests {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert!(found.iter().all(|d| d.local_default), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn an_xml_property_list_s_host_entry_declares_a_local_database() {
+        let store = "cat > /tmp/ds.xml <<EOF\n<connectionParameters>\n  <entry key=\"host\">db</entry>\n  <entry key=\"user\">postgres</entry>\n  <entry key=\"passwd\">postgres</entry>\n  <entry key=\"dbtype\">postgis</entry>\n</connectionParameters>\nEOF\n";
+        let found = detect(store.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = store.replace(">db<", ">gis.acme.io<");
+        let found = detect(remote.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]
