@@ -385,6 +385,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/VERIFY_MIGRATION.md",
             "clean/VirtualStopIT.java",
             "clean/add-test-service.sh",
+            "clean/admin_login_prose.md",
             "clean/airflow-compose.yml",
             "clean/airflow-compose.yml",
             "clean/airflow-connection.md",

@@ -86,6 +86,8 @@ struct Patterns {
     scrubbed_setting: Regex,
     encrypted_plaintext: Regex,
     setdb_login: Regex,
+    encrypted_login: Regex,
+    login_pair: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -290,6 +292,21 @@ fn patterns() -> &'static Patterns {
         // password literally: the host, the login and the password captured.
         setdb_login: Regex::new(
             r#"(?-u:\b)PQsetdbLogin\s*\(\s*("[^"\n]*"|[^,"\n]+?)\s*,(?:\s*(?:"[^"\n]*"|[^,"\n]+?)\s*,){4}\s*("[^"\n]*"|[^,"\n]+?)\s*,\s*"([^"\n]*)"\s*\)"#,
+        )
+        .expect("valid regex"),
+        // An encryptor given a PostgreSQL URL, a user and a password on three lines in
+        // order, as a set-up prints the values to paste (`Crypt.encrypt("jdbc:...")`,
+        // `Crypt.encrypt("user")`, `Crypt.encrypt("...")`): the password captured.
+        encrypted_login: Regex::new(
+            r#"(?-u:\b)encrypt\(\s*"(?:jdbc:postgresql|postgres(?:ql)?)://[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)encrypt\(\s*"[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)(encrypt)\(\s*"([^"\n]*)"\s*\)"#,
+        )
+        .expect("valid regex"),
+        // Prose that gives a login as the user and the password apart by a slash, after
+        // the words for both (`ID와 암호는 app / ...`, "the ID and password are";
+        // `user/password: app / ...`; `账号/密码：app/...`): the label, the user and the
+        // password captured.
+        login_pair: Regex::new(
+            r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
         )
         .expect("valid regex"),
         password_before_url: Regex::new(
@@ -727,6 +744,18 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         d.local_default = super::detect::is_local_default(&login, &secret, &host);
         found.push((range, d));
     }
+    for c in p.encrypted_login.captures_iter(text) {
+        let (call, value) = (c.get(1).expect("call"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) {
+            continue;
+        }
+        found.push(setting(
+            call.start()..value.end(),
+            "encrypt(url, user, \"****\")".to_string(),
+            &secret,
+        ));
+    }
     for c in p.encrypted_plaintext.captures_iter(text) {
         let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
         let secret = lossy(value.as_bytes());
@@ -788,6 +817,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 || supposes(text, label.start())
                 || beside_an_email_login(text, label.start())
                 || heading_names_another_service(text, label.start())
+                || pairs_a_login(text, label.start()..value.end())
                 || !context.configures_postgres(label.start())
             {
                 continue;
@@ -799,6 +829,31 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             );
             // A document's `the default password is `postgres``: a local default.
             d.local_default = d.default_password;
+            found.push((range, d));
+        }
+        for c in p.login_pair.captures_iter(text) {
+            let (label, user, value) = (
+                c.get(1).expect("label"),
+                c.get(2).expect("user"),
+                c.get(3).expect("value"),
+            );
+            let secret = lossy(value.as_bytes());
+            if is_reference(&secret)
+                || supposes(text, label.start())
+                || beside_an_email_login(text, label.start())
+                || heading_names_another_service(text, label.start())
+                || !names_postgres_just_above(text, label.start())
+            {
+                continue;
+            }
+            let (range, mut d) = setting(
+                label.start()..value.end(),
+                format!("{} ... / ****", lossy(label.as_bytes())),
+                &secret,
+            );
+            // A default or the user's own is a local set-up's, unless a public address
+            // is dialled beside it (judged for every setting after).
+            d.local_default = super::detect::is_weak_for(&lossy(user.as_bytes()), &secret);
             found.push((range, d));
         }
     }
@@ -1416,6 +1471,42 @@ fn is_block_password_key(shown: &str) -> bool {
             .trim_matches(['"', '\'']),
         "pass" | "login_password"
     )
+}
+
+/// Whether the line at `at` or the two above it name PostgreSQL (its scheme, driver or
+/// name): prose that gives a login names what it is for right there (`the PostgreSQL
+/// connection is ...`, then the login), where an application's login a few lines off
+/// (`Admin ID/PW: ...`) does not.
+fn names_postgres_just_above(text: &[u8], at: usize) -> bool {
+    let mut start = at;
+    for _ in 0..3 {
+        start = text[..start.saturating_sub(1)]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        if start == 0 {
+            break;
+        }
+    }
+    let window = &text[start.max(at.saturating_sub(600))..at];
+    patterns().postgres.is_match(window)
+}
+
+/// Whether a labelled value is the user of a login given as the user and the password
+/// apart by a slash (`user/password: `app` / `...``): the login reader's, whose value
+/// is the second.
+fn pairs_a_login(text: &[u8], label: Range<usize>) -> bool {
+    let line_start = text[..label.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let start = line_start.max(label.start.saturating_sub(40));
+    let end = text[label.end..]
+        .iter()
+        .take(80)
+        .position(|&b| b == b'\n')
+        .map_or((label.end + 80).min(text.len()), |i| label.end + i);
+    patterns().login_pair.is_match(&text[start..end])
 }
 
 /// A driver call as shown in a finding: its method, with the password's place masked
@@ -2257,6 +2348,35 @@ mod tests {
         assert!(d.len() == 1 && d[0].local_default, "{d:?}");
         let variables = "conn = PQsetdbLogin(host, port, NULL, NULL, db, user, password);\n";
         assert!(found(variables, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn prose_giving_a_login_as_user_slash_password_is_read() {
+        let url = "jdbc:postgresql://10.9.1.54:25432/builder\n";
+        for prose in [
+            " ID와 암호는 app / {PW} 이다\n",
+            "The user/password: `app` / `{PW}`\n",
+            "账号/密码：app/{PW}\n",
+        ] {
+            let d = found(&format!("{url}{prose}"), Syntax::Document);
+            assert!(d.len() == 1 && !d[0].local_default, "{prose}: {d:?}");
+        }
+        let own = found(
+            &format!("{url}user/password: app / app\n"),
+            Syntax::Document,
+        );
+        assert!(own.len() == 1 && own[0].local_default, "{own:?}");
+        // No PostgreSQL beside it: an application's login.
+        assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn an_encryptor_given_url_user_and_password_in_order_gives_the_password() {
+        let printed = "System.out.println(Crypt.encrypt(\"jdbc:postgresql://10.9.1.54:5432/maps\"));\nSystem.out.println(Crypt.encrypt(\"maps\"));\nSystem.out.println(Crypt.encrypt(\"{PW}\"));\n";
+        let d = found(printed, Syntax::Code);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let two = "System.out.println(Crypt.encrypt(\"jdbc:postgresql://10.9.1.54:5432/maps\"));\nSystem.out.println(Crypt.encrypt(\"maps\"));\n";
+        assert!(found(two, Syntax::Code).is_empty());
     }
 
     #[test]
