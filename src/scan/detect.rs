@@ -417,8 +417,14 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // PostgreSQL's clients, as a command on a line, and a host given to one: an
         // option, a conninfo keyword or a URI.
-        client_command: Regex::new(concat!(r"(?:^|[\s;&|(])(?:", client_programs!(), r")(?:\s|$)"))
-            .expect("valid regex"),
+        // A client program, by its name or its path (`/usr/bin/psql`, Windows' `&
+        // "C:\...\bin\psql.exe"`).
+        client_command: Regex::new(concat!(
+            r#"(?:^|[\s;&|(\\/])(?:"#,
+            client_programs!(),
+            r#")(?:\.exe)?["']?(?:\s|$)"#
+        ))
+        .expect("valid regex"),
         client_host: Regex::new(r"(?:\s-h\s*\S|--host|host=|hostaddr=|://)").expect("valid regex"),
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
@@ -1206,8 +1212,11 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A container's init script (`CREATE USER docker PASSWORD 'docker'`), or a setup
         // script that names no server: a default password, or the role's own
         // (`CREATE USER shop PASSWORD 'shop123'`), is for a local database.
-        d.local_default = (facts.declares_local_database() || facts.is_hostless())
-            && is_weak_for(&lossy(role.as_bytes()), &literal);
+        // A document's client run on this machine's socket (`psql -U postgres -c "ALTER
+        // USER ... PASSWORD '...'"` in a set-up guide) sets up the reader's own.
+        d.local_default = ((facts.declares_local_database() || facts.is_hostless())
+            && is_weak_for(&lossy(role.as_bytes()), &literal))
+            || (syntax == Syntax::Document && facts.runs_a_client_on_the_socket(start.start()));
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
@@ -1855,11 +1864,12 @@ impl<'a> LineFacts<'a> {
                 "postgres" | "postgresql"
             ) && self.is_hostless();
         }
+        let lower = password.to_ascii_lowercase();
         is_default_password(password)
-            || self
-                .user_names()
-                .iter()
-                .any(|user| users_own_passwords(user).any(|own| own == password))
+            || self.user_names().iter().any(|user| {
+                users_own_passwords(user).any(|own| own == password)
+                    || names_itself_with_qualifiers(user, &lower)
+            })
             || self
                 .database_names()
                 .iter()
@@ -3000,9 +3010,47 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
     let capitalised_word = password != "password" && password.eq_ignore_ascii_case("password");
     let default = is_default_password(password);
     let password = password.to_ascii_lowercase();
+    let user = user.to_ascii_lowercase();
     capitalised_word
         || default
-        || users_own_passwords(&user.to_ascii_lowercase()).any(|own| own == password)
+        || users_own_passwords(&user).any(|own| own == password)
+        || names_itself_with_qualifiers(&user, &password)
+}
+
+/// Whether a lower-case password is its user's name (less an ending `user`) joined to
+/// words that say what it is and a year or a count (`etlegacy_secure_2025` for
+/// `etlegacy_user`, `shop-dev-pass-2024`, `app_strong_123`): the name a set-up script
+/// derives, not a chosen password. At least one piece follows the name.
+fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "secure", "strong", "pass", "passwd", "password", "pwd", "pw", "key", "secret", "dev",
+        "test", "local", "prod", "db",
+    ];
+    let stem = user
+        .strip_suffix("user")
+        .map_or(user, |stem| stem.trim_end_matches(['_', '-']));
+    let named = |text: &str| {
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+    };
+    let Some(rest) = password
+        .strip_prefix(stem)
+        .filter(|_| stem.len() >= 3 && named(stem) && named(password))
+        .and_then(|rest| rest.strip_prefix(['_', '-']))
+    else {
+        return false;
+    };
+    let counted = |piece: &str| {
+        "1234567890".starts_with(piece)
+            || (piece.len() == 4 && (piece.starts_with("19") || piece.starts_with("20")))
+    };
+    let pieces: Vec<&str> = rest.split(['_', '-']).collect();
+    !rest.is_empty()
+        && pieces.iter().all(|piece| {
+            !piece.is_empty()
+                && (WORDS.contains(piece)
+                    || (piece.bytes().all(|b| b.is_ascii_digit()) && counted(piece)))
+        })
 }
 
 /// The passwords a local set-up derives from its user's name: the name itself, or the
@@ -3788,6 +3836,36 @@ mod tests {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert!(found.iter().all(|d| d.local_default), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn a_user_s_name_with_qualifiers_and_a_year_is_its_own_password() {
+        for (user, password) in [
+            ("etlegacy_user", "etlegacy_secure_2025"),
+            ("shop", "shop-dev-pass-2024"),
+            ("app", "app_strong_123"),
+        ] {
+            assert!(is_weak_for(user, password), "{user} {password}");
+        }
+        for (user, password) in [
+            ("shop", "shop_Kq8vTz2"),
+            ("shop", "shop_"),
+            ("ab", "ab_secure"),
+            ("$pg_user", "$pg_password"),
+            ("shop", "shop_secure_2718"),
+        ] {
+            assert!(!is_weak_for(user, password), "{user} {password}");
+        }
+    }
+
+    #[test]
+    fn a_guide_s_client_on_this_machine_s_socket_sets_a_local_role_password() {
+        let guide = "```powershell\n& \"C:\\Program Files\\PostgreSQL\\15\\bin\\psql.exe\" -U postgres -c \"ALTER USER postgres WITH PASSWORD 'Techno2026';\"\n```\n"; // vsecure:allow (a documented fake)
+        let found = detect(guide.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = guide.replace("-U postgres -c", "-h db.acme.io -U postgres -c");
+        let found = detect(remote.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]
