@@ -88,6 +88,7 @@ struct Patterns {
     setdb_login: Regex,
     encrypted_login: Regex,
     login_pair: Regex,
+    password_constant: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
@@ -307,6 +308,13 @@ fn patterns() -> &'static Patterns {
         // password captured.
         login_pair: Regex::new(
             r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
+        )
+        .expect("valid regex"),
+        // An enum's constant named for the password and given its literal, beside the
+        // others of a connection (`HOST("..."), USER("postgres"), PASSWORD("..."),`): the
+        // name, the value.
+        password_constant: Regex::new(
+            r#"(?m)^[ \t]*((?:[A-Z]+_)*(?:PASSWORD|PASSWD|PWD|PASS))[ \t]*\([ \t]*"([^"\n]*)"[ \t]*\)[ \t]*[,;]"#,
         )
         .expect("valid regex"),
         password_before_url: Regex::new(
@@ -716,6 +724,21 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end(),
             format!("replace(\"{name}****\", ...)"),
+            &secret,
+        ));
+    }
+    for c in p.password_constant.captures_iter(text) {
+        let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret)
+            || !context.configures_postgres(name.start())
+            || names_another_engine(name.as_bytes())
+        {
+            continue;
+        }
+        found.push(setting(
+            name.start()..value.end() + 1,
+            format!("{}(\"****\")", lossy(name.as_bytes())),
             &secret,
         ));
     }
@@ -2336,6 +2359,16 @@ mod tests {
                 "{kept}"
             );
         }
+    }
+
+    #[test]
+    fn an_enum_constant_named_for_the_password_is_read() {
+        let server = "enum ServerInfo {\n    HOST(\"10.9.1.54\"),\n    URL(\"jdbc:postgresql://\"),\n    USER(\"postgres\"),\n    PASSWORD(\"{PW}\");\n}\n";
+        let d = found(server, Syntax::Code);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].redacted, "PASSWORD(\"****\")");
+        let mail = "enum Mail {\n    SMTP_HOST(\"smtp.acme.io\"),\n    PASSWORD(\"{PW}\");\n}\n";
+        assert!(found(mail, Syntax::Code).is_empty());
     }
 
     #[test]
