@@ -391,7 +391,7 @@ fn patterns() -> &'static Patterns {
         // project's own helper named for the lookup and its default
         // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(
-            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?(?i:env)(?:ironment)?(?:_?(?i:var(?:iable)?))?(?:_?(?i:or)(?:_?(?i:default|else))?|_?(?i:default)|(?i:withdefault)))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
