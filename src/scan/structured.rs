@@ -727,21 +727,6 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
-    for c in p.password_constant.captures_iter(text) {
-        let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret)
-            || !context.configures_postgres(name.start())
-            || names_another_engine(name.as_bytes())
-        {
-            continue;
-        }
-        found.push(setting(
-            name.start()..value.end() + 1,
-            format!("{}(\"****\")", lossy(name.as_bytes())),
-            &secret,
-        ));
-    }
     for c in p.setdb_login.captures_iter(text) {
         let (host, login, value) = (
             c.get(1).expect("host"),
@@ -779,20 +764,32 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
-    for c in p.encrypted_plaintext.captures_iter(text) {
-        let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret)
-            || !context.configures_postgres(name.start())
-            || names_another_engine(name.as_bytes())
-        {
-            continue;
+    // A literal a name before it gives the password: an enum's constant named for it
+    // (`PASSWORD("...")`), or a variable set to an encryptor's ciphertext of it.
+    let named_literals: [(&Regex, ShownByKey); 2] = [
+        (&p.password_constant, |name| {
+            format!("{}(\"****\")", lossy(name))
+        }),
+        (&p.encrypted_plaintext, |name| {
+            format!("{}=encrypt(\"****\")", lossy(name))
+        }),
+    ];
+    for (pattern, shown) in named_literals {
+        for c in pattern.captures_iter(text) {
+            let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            if is_reference(&secret)
+                || !context.configures_postgres(name.start())
+                || names_another_engine(name.as_bytes())
+            {
+                continue;
+            }
+            found.push(setting(
+                name.start()..value.end() + 1,
+                shown(name.as_bytes()),
+                &secret,
+            ));
         }
-        found.push(setting(
-            name.start()..value.end(),
-            format!("{}=encrypt(\"****\")", lossy(name.as_bytes())),
-            &secret,
-        ));
     }
     for c in p.value_annotation.captures_iter(text) {
         let (value, field) = (c.get(1).expect("value"), c.get(2).expect("field"));
