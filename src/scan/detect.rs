@@ -3017,6 +3017,13 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
         || names_itself_with_qualifiers(&user, &password)
 }
 
+/// A user's name less an ending `user` and the join before it (`mlflow_user` is
+/// `mlflow`): the stem the passwords a set-up derives from the name are built on.
+fn less_an_ending_user(user: &str) -> &str {
+    user.strip_suffix("user")
+        .map_or(user, |stem| stem.trim_end_matches(['_', '-']))
+}
+
 /// Whether a lower-case password is its user's name (less an ending `user`) joined to
 /// words that say what it is and a year or a count (`etlegacy_secure_2025` for
 /// `etlegacy_user`, `shop-dev-pass-2024`, `app_strong_123`): the name a set-up script
@@ -3026,9 +3033,7 @@ fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
         "secure", "strong", "pass", "passwd", "password", "pwd", "pw", "key", "secret", "dev",
         "test", "local", "prod", "db",
     ];
-    let stem = user
-        .strip_suffix("user")
-        .map_or(user, |stem| stem.trim_end_matches(['_', '-']));
+    let stem = less_an_ending_user(user);
     let named = |text: &str| {
         text.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
@@ -3071,10 +3076,7 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
     const PASSWORD_WORDS: &[&str] = &["pass", "passwd", "password", "pwd", "pw", "key", "secret"];
     // Joined as names are, or as an address is (`gitea@passwd`).
     const JOINS: &[&str] = &["", "_", "-", "@"];
-    let stem = user
-        .strip_suffix("user")
-        .map(|stem| stem.trim_end_matches(['_', '-']))
-        .unwrap_or(user);
+    let stem = less_an_ending_user(user);
     let stem = (stem.len() >= 2
         && stem
             .bytes()

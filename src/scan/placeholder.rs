@@ -423,11 +423,18 @@ fn spelt_in_leet(value: &str) -> bool {
         return false;
     }
     // Capitals where a word has none (`PaSSw0rd`) are the spelling's, not a new word's.
+    read_in_leet_passes(value, |letters| {
+        only_placeholder_words(letters) || only_placeholder_words(&letters.to_lowercase())
+    })
+}
+
+/// Whether a value holding digits or symbols that spell letters, read as those letters
+/// (`1` as an `i`, then as an `l`), passes `test`.
+fn read_in_leet_passes(value: &str, test: impl Fn(&str) -> bool) -> bool {
     value.chars().any(|c| "013457@$".contains(c))
-        && ['i', 'l'].iter().any(|one| {
-            let letters = read_as_letters(value, *one);
-            only_placeholder_words(&letters) || only_placeholder_words(&letters.to_lowercase())
-        })
+        && ['i', 'l']
+            .iter()
+            .any(|one| test(&read_as_letters(value, *one)))
 }
 
 /// A value with the digits and symbols that spell letters read as those letters
@@ -804,12 +811,8 @@ fn is_generated(value: &str) -> bool {
 /// Spelt in leet (`P@ssw0rd`, `Passw0rd!`) it is still the word: the spelling a form's
 /// rules ask for, and among the passwords most often given to a real server.
 pub(super) fn is_password_word(value: &str) -> bool {
-    let spelt = value.trim_end_matches('!');
     is_password_word_as_written(value)
-        || (spelt.chars().any(|c| "013457@$".contains(c))
-            && ['i', 'l']
-                .iter()
-                .any(|one| is_password_word_as_written(&read_as_letters(spelt, *one))))
+        || read_in_leet_passes(value.trim_end_matches('!'), is_password_word_as_written)
 }
 
 /// Whether a value, as written, is the word for a password alone or run together with

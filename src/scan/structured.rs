@@ -862,7 +862,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 || supposes(text, label.start())
                 || beside_an_email_login(text, label.start())
                 || heading_names_another_service(text, label.start())
-                || !names_postgres_just_above(text, label.start())
+                || !context.names_postgres_just_above(label.start())
             {
                 continue;
             }
@@ -1493,25 +1493,6 @@ fn is_block_password_key(shown: &str) -> bool {
     )
 }
 
-/// Whether the line at `at` or the two above it name PostgreSQL (its scheme, driver or
-/// name): prose that gives a login names what it is for right there (`the PostgreSQL
-/// connection is ...`, then the login), where an application's login a few lines off
-/// (`Admin ID/PW: ...`) does not.
-fn names_postgres_just_above(text: &[u8], at: usize) -> bool {
-    let mut start = at;
-    for _ in 0..3 {
-        start = text[..start.saturating_sub(1)]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        if start == 0 {
-            break;
-        }
-    }
-    let window = &text[start.max(at.saturating_sub(600))..at];
-    patterns().postgres.is_match(window)
-}
-
 /// Whether a labelled value is the user of a login given as the user and the password
 /// apart by a slash (`user/password: `app` / `...``): the login reader's, whose value
 /// is the second.
@@ -2004,6 +1985,18 @@ impl<'a> Context<'a> {
             .is_some_and(|host| {
                 is_password_word_to_an_address(password, &lossy(host.as_bytes()), syntax)
             })
+    }
+
+    /// Whether the line at `at` or the two above it name PostgreSQL (its scheme, driver or
+    /// name): prose that gives a login names what it is for right there (`the PostgreSQL
+    /// connection is ...`, then the login), where an application's login a few lines off
+    /// (`Admin ID/PW: ...`) does not.
+    pub fn names_postgres_just_above(&self, at: usize) -> bool {
+        let (line, _) = self.lines.around(at);
+        let start = self.lines.start_of(line.saturating_sub(2));
+        patterns()
+            .postgres
+            .is_match(&self.text[start.max(at.saturating_sub(600))..at])
     }
 
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
