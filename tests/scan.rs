@@ -442,6 +442,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dev-loopback.env",
             "clean/dev.env",
             "clean/dev.exs",
+            "clean/dmLocalPg.dfm",
             "clean/docker-compose.dev.yml",
             "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",

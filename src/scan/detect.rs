@@ -167,6 +167,8 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     semicolon_field: Regex,
+    string_list_item: Regex,
+    string_list_postgres: Regex,
     conninfo_field: Regex,
     password_variable: Regex,
     password_passed_by_name: Regex,
@@ -346,9 +348,18 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // The host and user fields of an Npgsql or ODBC string.
         semicolon_field: Regex::new(
-            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|username|user|uid)\s*=\s*([^;'"`\n]*)"#,
+            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|user_?name|user|uid)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
+        // One item of a list of connection parameters, a line each: Delphi's FireDAC
+        // form (`'Server=10.0.0.5'` in `Params.Strings = (...)`) or its code
+        // (`FDConnection1.Params.Add('Password=...');`).
+        string_list_item: Regex::new(
+            r"^[ \t]*(?:[A-Za-z_][A-Za-z0-9_.]*\.Add\()?'[A-Za-z_][A-Za-z0-9_ ]*=[^'\n]*'(?:\);?|\))?[ \t]*\r?$",
+        )
+        .expect("valid regex"),
+        // FireDAC's driver for PostgreSQL, which such a list names.
+        string_list_postgres: Regex::new(r"(?i)'DriverID=PG'").expect("valid regex"),
         // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
         // markup too, `<p>host=localhost ...`, and in a file a script writes with `\n`
         // escapes, `printf "[svc]\nhost=localhost\n..."`, after a comment's marker with
@@ -2259,9 +2270,44 @@ impl<'a> LineFacts<'a> {
         }
         let found = patterns()
             .semicolon_host
-            .is_match(&self.text[self.joined_string_lines(offset)]);
+            .is_match(&self.text[self.joined_string_lines(offset)])
+            || self.postgres_string_list(offset).is_some();
         self.semicolon_host.insert(line, found);
         found
+    }
+
+    /// The lines of a list of connection parameters, one a line, that holds `offset`
+    /// and names PostgreSQL's driver (FireDAC's `Params.Strings = ('DriverID=PG'
+    /// 'Server=...' 'Password=...')`): the list is one connection's string.
+    fn postgres_string_list(&self, offset: usize) -> Option<Range<usize>> {
+        const REACH: usize = 40;
+        let item = |line: usize| {
+            let (_, range) = self.lines.around(self.lines.start_of(line));
+            patterns()
+                .string_list_item
+                .is_match(&self.text[range.clone()])
+                .then_some(range)
+        };
+        let (line, _) = self.lines.around(offset);
+        let here = item(line)?;
+        let (mut first, mut last) = (here.clone(), here);
+        for above in (line.saturating_sub(REACH)..line).rev() {
+            match item(above) {
+                Some(range) => first = range,
+                None => break,
+            }
+        }
+        for below in line + 1..(line + REACH).min(self.lines.count()) {
+            match item(below) {
+                Some(range) => last = range,
+                None => break,
+            }
+        }
+        let list = first.start..last.end;
+        patterns()
+            .string_list_postgres
+            .is_match(&self.text[list.clone()])
+            .then_some(list)
     }
 
     /// The line holding `offset` with the lines above it whose string it continues: a
@@ -2311,7 +2357,10 @@ impl<'a> LineFacts<'a> {
         if let Some(known) = self.semicolon_fields.get(&line) {
             return known.clone();
         }
-        let range = self.joined_string_lines(offset);
+        let list = self.postgres_string_list(offset);
+        let range = list
+            .clone()
+            .unwrap_or_else(|| self.joined_string_lines(offset));
         let text = self.text;
         self.semicolon_fields
             .entry(line)
@@ -2324,6 +2373,10 @@ impl<'a> LineFacts<'a> {
                         "host" | "server" | "data source" => host = without_comma_port(&value),
                         _ => user = value,
                     }
+                }
+                // FireDAC connects to this machine when its list names no server.
+                if host.is_empty() && list.is_some() {
+                    host = "localhost".to_string();
                 }
                 (host, user)
             })
@@ -3694,6 +3747,25 @@ mod tests {
         let found = detect(POD_ENV.as_bytes(), Syntax::Config);
         assert_eq!(found.len(), 1);
         assert!(found[0].local_default);
+    }
+
+    #[test]
+    fn a_firedac_parameter_list_naming_postgresql_is_one_connection_string() {
+        const FORM: &str = "  object Conn: TFDConnection\n    Params.Strings = (\n      'Database=sales'\n      'User_Name=app'\n      'Password=Qm4vTz8wLk'\n      'Server=10.20.0.7'\n      'DriverID=PG')\n  end\n"; // vsecure:allow (a documented fake)
+        let found = detect(FORM.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Kind::SemicolonPassword);
+        assert!(!found[0].local_default);
+        // No server: FireDAC connects to this machine, where a default is a local one.
+        let local = FORM
+            .replace("'Password=Qm4vTz8wLk'", "'Password=postgres'")
+            .replace("      'Server=10.20.0.7'\n", "");
+        assert!(detect(local.as_bytes(), Syntax::Config)[0].local_default);
+        // Another engine's list (Firebird's `masterkey`) is not PostgreSQL's.
+        let firebird = FORM.replace("DriverID=PG", "DriverID=FB");
+        assert!(detect(firebird.as_bytes(), Syntax::Config).is_empty());
+        const CODE: &str = "FDConnection1.Params.Add('DriverID=PG');\nFDConnection1.Params.Add('Server=10.20.0.7');\nFDConnection1.Params.Add('Password=Qm4vTz8wLk');\nFDConnection1.Params.Add('Password=' + Edit1.Text);\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(CODE.as_bytes(), Syntax::Code).len(), 1);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
