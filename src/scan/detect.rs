@@ -440,10 +440,11 @@ fn patterns() -> &'static Patterns {
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
         // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
-        // `"host": "..."`, `DB_HOST = "..."`), or a PostgreSQL URI's, JDBC's too
-        // (`jdbc:postgresql://<host>/druid`), the host captured.
+        // `"host": "..."`, `DB_HOST = "..."`), a document table's row (`| Host |
+        // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
+        // druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)"#,
+            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\|"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -3766,6 +3767,15 @@ mod tests {
         assert!(detect(firebird.as_bytes(), Syntax::Config).is_empty());
         const CODE: &str = "FDConnection1.Params.Add('DriverID=PG');\nFDConnection1.Params.Add('Server=10.20.0.7');\nFDConnection1.Params.Add('Password=Qm4vTz8wLk');\nFDConnection1.Params.Add('Password=' + Edit1.Text);\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(CODE.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_document_table_s_host_row_sets_the_host() {
+        const TABLE: &str = "PostgreSQL runs on the lab server:\n\n| Item | Value |\n|---|---|\n| Host | `130.60.2.11` |\n| Port | `5432` |\n| User / password | `survey_user` / `survey_password` |\n";
+        assert_eq!(hosts_set_in(b"| Host | `130.60.2.11` |"), ["130.60.2.11"]);
+        // The user's own password to a public address is that server's, not a default.
+        let found = detect(TABLE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

@@ -304,10 +304,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // Prose that gives a login as the user and the password apart by a slash, after
         // the words for both (`ID와 암호는 app / ...`, "the ID and password are";
-        // `user/password: app / ...`; `账号/密码：app/...`): the label, the user and the
-        // password captured.
+        // `user/password: app / ...`; `账号/密码：app/...`; a table's row `| User /
+        // password | app / ... |`): the label, the user and the password captured.
         login_pair: Regex::new(
-            r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
+            r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=|]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*|]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
         )
         .expect("valid regex"),
         // An enum's constant named for the password and given its literal, beside the
@@ -1992,11 +1992,23 @@ impl<'a> Context<'a> {
     /// connection is ...`, then the login), where an application's login a few lines off
     /// (`Admin ID/PW: ...`) does not.
     pub fn names_postgres_just_above(&self, at: usize) -> bool {
-        let (line, _) = self.lines.around(at);
+        let (mut line, _) = self.lines.around(at);
+        // A Markdown table's row is read from the table's top (`| Host | ... |` rows
+        // under the prose that says what the table is).
+        while line > 0 && self.is_table_row(line) && self.is_table_row(line - 1) {
+            line -= 1;
+        }
         let start = self.lines.start_of(line.saturating_sub(2));
         patterns()
             .postgres
             .is_match(&self.text[start.max(at.saturating_sub(600))..at])
+    }
+
+    /// Whether a 0-based line is a Markdown table's row (`| ... |`).
+    fn is_table_row(&self, line: usize) -> bool {
+        let (_, range) = self.lines.around(self.lines.start_of(line));
+        let row = self.text[range].trim_ascii();
+        row.len() > 1 && row.starts_with(b"|") && row.ends_with(b"|")
     }
 
     /// Whether the lines around `offset` name PostgreSQL (its drivers, port, scheme),
@@ -2391,6 +2403,24 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_table_row_giving_a_login_is_read_under_the_prose_above_the_table() {
+        let table = |host: &str, password: &str| {
+            format!(
+                "PostgreSQL runs on the lab server:\n\n| Item | Value |\n|---|---|\n| Host | `{host}` |\n| Port | `5432` |\n| Database | `survey` |\n| User / password | `survey_user` / `{password}` |\n"
+            )
+        };
+        let d = found(&table("130.60.2.11", "{PW}"), Syntax::Document);
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+        let local = found(&table("localhost", "survey_password"), Syntax::Document);
+        assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+        // A table under prose about another service is that service's login.
+        let app = table("130.60.2.11", "{PW}")
+            .replace("PostgreSQL runs", "The dashboard runs")
+            .replace("5432", "8080");
+        assert!(found(&app, Syntax::Document).is_empty());
     }
 
     #[test]
