@@ -225,7 +225,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|db:pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(&format!(
@@ -250,11 +250,12 @@ fn patterns() -> &'static Patterns {
         // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
         // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's) and
         // its name misspelt (`posgres://`, `postgre://`: the password is there all the same),
-        // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine).
+        // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine),
+        // and Sqitch's target `db:pg://`.
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         uri_query_password: Regex::new(
@@ -752,7 +753,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             lossy(host)
         );
         let mut d = detection(kind, whole.start(), redacted, &secret);
-        d.local_default = local_default;
+        // A document's URI to this machine is an example for a reader's own database.
+        d.local_default =
+            local_default || (syntax == Syntax::Document && is_loopback_host(&lossy(host)));
         found.push((whole.range(), d));
     }
     let illustrations = illustrations(&uri_passwords);
@@ -1247,6 +1250,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // whatever local database another line names.
         if matches!(d.kind, Kind::PasswordVariable | Kind::PasswordSetting)
             && facts.dials_a_public_address_near(d.offset)
+            && !facts.dials_only_local_hosts_on_its_line(d.offset)
         {
             d.local_default = false;
             continue;
@@ -2090,6 +2094,16 @@ impl<'a> LineFacts<'a> {
                     && is_public_address(address)
                     && !is_documentation_address(address)
             })
+    }
+
+    /// Whether the line holding `offset` dials hosts of its own, all of them this
+    /// machine's (a commented-out `getConnection("jdbc:postgresql://localhost/...",
+    /// "postgres", "...")` under a live one to a public address): the password there is
+    /// for the host its own line names, not a neighbour's.
+    fn dials_only_local_hosts_on_its_line(&self, offset: usize) -> bool {
+        let (line, _) = self.lines.around(offset);
+        let hosts = hosts_set_in(self.bounded_line(line));
+        !hosts.is_empty() && hosts.iter().all(|host| is_local_host(host))
     }
 
     /// The hosts set within four lines of `offset` (keys, keyword arguments, variables,
@@ -3409,6 +3423,18 @@ fn on_dockers_default_bridge(host: &str) -> bool {
     })
 }
 
+/// Whether a host (with its port or not) is loopback's, `localhost` or an address of
+/// `127.0.0.0/8` or `::1`: this machine itself, not a container's name or the LAN.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let host = if matches!(host.as_str(), "::1" | "[::1]") {
+        host.as_str()
+    } else {
+        without_port(&host)
+    };
+    matches!(host, "localhost" | "::1" | "[::1]") || is_loopback_block(host)
+}
+
 /// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
 /// of which reach this machine.
 fn is_loopback_block(host: &str) -> bool {
@@ -3776,6 +3802,32 @@ mod tests {
         // The user's own password to a public address is that server's, not a default.
         let found = detect(TABLE.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn sqitch_s_target_uri_is_a_postgresql_uri() {
+        const CONF: &str =
+            "[target \"prod\"]\n    uri = db:pg://deployer:Zt8kWq3mRv@10.4.0.12/shop\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(CONF), [Kind::PostgresUri]);
+        // A local database's name alone (`db:pg:shop`) has no login.
+        assert!(kinds("[engine \"pg\"]\n    target = db:pg:shop\n").is_empty());
+    }
+
+    #[test]
+    fn a_document_s_uri_to_this_machine_is_a_reader_s_example() {
+        const GUIDE: &str = "Configure the target:\n\n    uri = postgresql://app:in-app-we-trust@127.0.0.1:5432/app_dev\n"; // vsecure:allow (a documented fake)
+        let found = detect(GUIDE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // In code it is a person's own password, on loopback or not.
+        let found = detect(GUIDE.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_commented_call_to_this_machine_is_not_the_public_server_s() {
+        const CODE: &str = "conn = DriverManager.getConnection(\"jdbc:postgresql://133.1.2.3:5432/bank\", \"app\", \"\");\n//conn = DriverManager.getConnection(\"jdbc:postgresql://localhost:5432/bank\", \"postgres\", \"root\");\n";
+        let found = detect(CODE.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

@@ -39,7 +39,8 @@ pub enum Syntax {
 }
 
 impl Syntax {
-    /// The syntax a file's extension says.
+    /// The syntax a file's extension says; a name in capitals without one (`README`,
+    /// `INSTALL`, `NOTES`) is a document by convention.
     pub fn of_path(path: &std::path::Path) -> Syntax {
         const CODE: &[&str] = &[
             "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "rb", "java", "kt", "kts", "scala", "go",
@@ -47,7 +48,9 @@ impl Syntax {
             "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs", "ml",
             "zig", "vb", "rmd", "qmd", "ipynb",
         ];
-        const DOCUMENT: &[&str] = &["md", "markdown", "rst", "txt", "adoc", "asciidoc", "org"];
+        const DOCUMENT: &[&str] = &[
+            "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org", "pod",
+        ];
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -55,6 +58,15 @@ impl Syntax {
         match ext.as_deref() {
             Some(ext) if CODE.contains(&ext) => Syntax::Code,
             Some(ext) if DOCUMENT.contains(&ext) => Syntax::Document,
+            None if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|name| {
+                    name.len() > 2 && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+                }) =>
+            {
+                Syntax::Document
+            }
             _ => Syntax::Config,
         }
     }
@@ -2529,7 +2541,14 @@ mod tests {
                 "{path}"
             );
         }
-        for path in ["values.yaml", ".env", "app.ini"] {
+        for path in [
+            "values.yaml",
+            ".env",
+            "app.ini",
+            "Dockerfile",
+            "Makefile",
+            "GO",
+        ] {
             assert_eq!(
                 Syntax::of_path(std::path::Path::new(path)),
                 Syntax::Config,
@@ -2542,6 +2561,10 @@ mod tests {
             "notes.txt",
             "guide.rst",
             "install.adoc",
+            "Sqitch.pod",
+            "README",
+            "INSTALL",
+            "RELEASE_NOTES",
         ] {
             assert_eq!(
                 Syntax::of_path(std::path::Path::new(path)),
