@@ -528,6 +528,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/pgpool-streaming-howto.md",
             "clean/photos-env-README.md",
             "clean/podpreset-tracker.yaml",
+            "clean/postgrest-harness.mjs",
             "clean/probe.c",
             "clean/prod.secret.exs",
             "clean/profiles-etl.yml",

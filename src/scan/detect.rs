@@ -2848,7 +2848,19 @@ fn is_default_password(password: &str) -> bool {
         && after_count.len() >= 4
         && after_count.starts_with(|c: char| c.is_ascii_alphabetic())
         && is_default_password(after_count);
-    if stressed || counted_first {
+    // A value that says it is for one environment only (`local-only`, `dev_only`,
+    // `testonly`): a set-up's stand-in, not a chosen password.
+    let only_here = password
+        .to_ascii_lowercase()
+        .strip_suffix("only")
+        .map(|place| place.trim_end_matches(['_', '-', '.']))
+        .is_some_and(|place| {
+            matches!(
+                place,
+                "local" | "dev" | "development" | "test" | "testing" | "ci"
+            )
+        });
+    if stressed || counted_first || only_here {
         return true;
     }
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
@@ -4202,6 +4214,17 @@ mod tests {
         let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
         assert_eq!(kinds(env), [Kind::PasswordVariable]);
         assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
+    }
+
+    #[test]
+    fn a_value_for_one_environment_only_is_a_local_stand_in() {
+        for value in ["local-only", "dev_only", "testonly", "CI-only"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        assert!(!is_default_password("only4me"));
+        let harness = "const uri = `postgres://authenticator:local-only@127.0.0.1:5432/${DB}`;\n";
+        let found = detect(harness.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
