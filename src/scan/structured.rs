@@ -211,9 +211,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // An XML setting: `<property name="hibernate.connection.password">...</property>`,
-        // `<entry key="db.password">...</entry>`, `<password>...</password>`.
+        // `<entry key="db.password">...</entry>`, `<password>...</password>`, an element
+        // in a namespace (`<cfg:password>...`), its value in a `plain` or `value` child
+        // (`<cfg:password><cfg:plain>...</cfg:plain>`).
         xml_value: Regex::new(
-            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<([A-Za-z0-9_.-]*(?:password|passwd|pwd))>)([^<\n]+)</"#,
+            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<(?:[A-Za-z][A-Za-z0-9_.-]*:)?([A-Za-z0-9_.-]*(?:password|passwd|pwd))>(?:\s*<(?:[A-Za-z][A-Za-z0-9_.-]*:)?(?:plain|value)>)?)([^<\n]+)</"#,
         )
         .expect("valid regex"),
         // The same setting with its value in an attribute: `<property
@@ -2762,6 +2764,14 @@ mod tests {
             ),
             (
                 "db:\n  vars:\n    postgresql_admin_password: \"{PW}\"\n",
+                Syntax::Config,
+            ),
+            (
+                "<cfg:database>\n  <cfg:uri>jdbc:postgresql://10.4.0.9:5432/app</cfg:uri>\n  <cfg:password>{PW}</cfg:password>\n</cfg:database>\n",
+                Syntax::Config,
+            ),
+            (
+                "<cfg:database>\n  <cfg:uri>jdbc:postgresql://10.4.0.9:5432/app</cfg:uri>\n  <cfg:password>\n    <cfg:plain>{PW}</cfg:plain>\n  </cfg:password>\n</cfg:database>\n",
                 Syntax::Config,
             ),
             (
