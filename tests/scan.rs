@@ -378,6 +378,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Makefile-local",
             "clean/Makefile-teashop",
             "clean/Makefile-ui-e2e",
+            "clean/PGBOUNCER_NOTES.md",
             "clean/PublishingDb.cpp",
             "clean/README-b31.md",
             "clean/README-compose-db.md",

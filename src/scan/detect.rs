@@ -233,14 +233,15 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A comment after a value that says to put the reader's own there:
-        // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password` (not `#
+        // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password`, or
+        // heading the settings (`// replace with parameters for your database`) (not `#
         // TODO: replace with the vault`, which says a real one is to move), or that shows
         // it as what not to do (`password = "..."  # Don't do this!`); "your own" in the
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
         // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
         // ... к вашей базе данных`, "replace these values with your database's").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this )?with your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)|замініть|подставьте|укажите|вкажіть)[^#\n]*?(?i:ваш|сво[иейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)|замініть|подставьте|укажите|вкажіть)[^#\n]*?(?i:ваш|сво[иейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -4214,6 +4215,17 @@ mod tests {
         let env = r#"["POSTGRES_PASSWORD=Zx8-Kq2-Lm5","POSTGRES_USER=app"]"#; // vsecure:allow (a documented fake)
         assert_eq!(kinds(env), [Kind::PasswordVariable]);
         assert!(kinds(r#"["POSTGRES_PASSWORD_FILE=/run/secrets/pg","PGPASSWORD"]"#).is_empty());
+    }
+
+    #[test]
+    fn a_comment_heading_the_settings_that_says_to_use_yours_makes_them_an_example() {
+        const CODE: &str = "// replace with parameters for your database\nprivate final String databaseURL = \"jdbc:postgresql://137.110.1.96/poi\";\nprivate final String databaseUser = \"poi\";\nprivate final String databasePassword = \"Qm4vTz8wLk\";\n"; // vsecure:allow (a documented fake)
+        assert!(detect(CODE.as_bytes(), Syntax::Code).is_empty());
+        let vault = CODE.replace(
+            "replace with parameters for your database",
+            "TODO: replace with the vault",
+        );
+        assert_eq!(detect(vault.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]

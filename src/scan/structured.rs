@@ -100,6 +100,10 @@ struct Patterns {
     setdb_login: Regex,
     encrypted_login: Regex,
     login_pair: Regex,
+    local_use_label: Regex,
+    local_use_note: Regex,
+    qualified_password: Regex,
+    postgres_url_assignment: Regex,
     password_constant: Regex,
     loopback_url: Regex,
     quoted_argument: Regex,
@@ -324,6 +328,28 @@ fn patterns() -> &'static Patterns {
             r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=|]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*|]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
         )
         .expect("valid regex"),
+        // The word before a password's label that says it is a local one (`Dev
+        // password:`, `Local password`), at the end of the text before the label.
+        local_use_label: Regex::new(r"(?i)(?-u:\b)(?:dev|development|local|test|testing)[ \t]*$")
+            .expect("valid regex"),
+        // Prose after a value that says it is for local use only (`(safe, only for local
+        // testing)`, `dev only`, `not for production`).
+        local_use_note: Regex::new(
+            r"(?i)(?-u:\b)(?:only for local|for local (?:testing|development|use|dev)|local[ -](?:only|testing|development)|dev(?:elopment)?[ -]only|not (?:for|in) production)(?-u:\b)",
+        )
+        .expect("valid regex"),
+        // A password named by the word then the connection it is for (`PASS_SERVER`,
+        // `PASSWORD_PROD`): the name, the qualifier, the quoted value.
+        qualified_password: Regex::new(
+            r#"(?i)(?-u:\b)((?:password|passwd|pass|pwd)_([A-Za-z0-9]+))["']?[ \t]*(?:=>|:=|=|:)[ \t]*("[^"\n]*"|'[^'\n]*')"#,
+        )
+        .expect("valid regex"),
+        // A name of words apart by `_` given a PostgreSQL URL (`DB_SERVER =
+        // "jdbc:postgresql://..."`), the name captured.
+        postgres_url_assignment: Regex::new(
+            r#"(?i)(?-u:\b)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)["']?[ \t]*(?:=>|:=|=|:)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
+        )
+        .expect("valid regex"),
         // An enum's constant named for the password and given its literal, beside the
         // others of a connection (`HOST("..."), USER("postgres"), PASSWORD("..."),`): the
         // name, the value.
@@ -522,6 +548,24 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         }
         let redacted = format!("{name}****");
         found.push(setting(key.start()..value.end(), redacted, &secret));
+    }
+    for c in p.qualified_password.captures_iter(text) {
+        let (name, qualifier, value) = (
+            c.get(1).expect("name"),
+            c.get(2).expect("qualifier"),
+            c.get(3).expect("value"),
+        );
+        let secret = unquote(value.as_bytes());
+        if is_reference(&secret)
+            || !context.names_a_postgres_url_qualified(&lossy(qualifier.as_bytes()))
+        {
+            continue;
+        }
+        found.push(setting(
+            name.start()..value.end(),
+            format!("{}=****", lossy(name.as_bytes())),
+            &secret,
+        ));
     }
     for c in p.property_argument.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -861,8 +905,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 format!("{} ****", lossy(label.as_bytes())),
                 &secret,
             );
-            // A document's `the default password is `postgres``: a local default.
-            d.local_default = d.default_password;
+            // A document's `the default password is `postgres``, or one it says is for
+            // local use (`Dev password: `...` (only for local testing)`): a local one.
+            d.local_default =
+                d.default_password || says_it_is_for_local_use(text, label.start(), value.end());
             found.push((range, d));
         }
         for c in p.login_pair.captures_iter(text) {
@@ -1815,6 +1861,23 @@ fn row_password(
     ))
 }
 
+/// Whether a document's labelled password is said to be for local use: the label's
+/// own word (`Dev password:`), or the prose after the value on its line (`(safe, only
+/// for local testing)`).
+fn says_it_is_for_local_use(text: &[u8], label_start: usize, value_end: usize) -> bool {
+    let line_start = text[..label_start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[value_end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| value_end + i);
+    let p = patterns();
+    p.local_use_label.is_match(&text[line_start..label_start])
+        || p.local_use_note.is_match(&text[value_end..line_end])
+}
+
 /// Whether the words before a password in prose suppose one (`If your password is
 /// `...``, `Say the database password was `...``): an example of how one is written,
 /// not a password.
@@ -1936,6 +1999,9 @@ pub struct Context<'a> {
     /// The names' prefixes the text gives a PostgreSQL URL (`target` of `targetUrl =
     /// 'jdbc:postgresql://...'`), found on first use.
     postgres_url_prefixes: Option<std::collections::HashSet<String>>,
+    /// The last words of the names the text gives a PostgreSQL URL (`server` of
+    /// `DB_SERVER = "jdbc:postgresql://..."`), found on first use.
+    postgres_url_qualifiers: Option<std::collections::HashSet<String>>,
 }
 
 /// For each kind of mention, how many of the lines before each line hold one (prefix
@@ -1955,7 +2021,24 @@ impl<'a> Context<'a> {
             counts: None,
             database_secret: None,
             postgres_url_prefixes: None,
+            postgres_url_qualifiers: None,
         }
+    }
+
+    /// Whether the text gives a PostgreSQL URL to a name that ends with `qualifier`
+    /// (`DB_SERVER` for `PASS_SERVER`, `URL_PROD` for `PASSWORD_PROD`): the settings of
+    /// one connection, named alike.
+    pub fn names_a_postgres_url_qualified(&mut self, qualifier: &str) -> bool {
+        let text = self.text;
+        self.postgres_url_qualifiers
+            .get_or_insert_with(|| {
+                patterns()
+                    .postgres_url_assignment
+                    .captures_iter(text)
+                    .filter_map(|c| lossy(&c[1]).rsplit('_').next().map(str::to_ascii_lowercase))
+                    .collect()
+            })
+            .contains(&qualifier.to_ascii_lowercase())
     }
 
     /// Whether a password's name shares its prefix with a name the text gives a
@@ -2417,6 +2500,34 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_password_named_for_its_connection_like_the_url_is_read() {
+        let constants = "static String DB_SERVER = \"jdbc:postgresql://10.4.0.9:15063/ms\";\nstatic String USER_SERVER = \"ms\";\nstatic String PASS_SERVER = \"{PW}\";\n";
+        assert_eq!(found(constants, Syntax::Code).len(), 1);
+        // No URL named alike: the qualifier says nothing of PostgreSQL.
+        let unrelated = constants.replace("DB_SERVER", "DB_URL");
+        assert!(found(&unrelated, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_document_s_password_it_says_is_for_local_use_is_a_local_one() {
+        for note in [
+            "- Dev password: `{PW}`\n",
+            "- Password: `{PW}` (safe, only for local testing)\n",
+        ] {
+            let d = found(
+                &format!("PgBouncer's PostgreSQL login.\n{note}"),
+                Syntax::Document,
+            );
+            assert!(d.len() == 1 && d[0].local_default, "{note}: {d:?}");
+        }
+        let d = found(
+            "PgBouncer's PostgreSQL login.\n- Password: `{PW}`\n",
+            Syntax::Document,
+        );
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
     }
 
     #[test]
