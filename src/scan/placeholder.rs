@@ -456,16 +456,24 @@ pub(super) fn read_as_letters(value: &str, one: char) -> String {
 }
 
 /// Whether a value is a placeholder word padded with a filler character on both sides,
-/// as a redacted document writes it (`zzpasswordzz`, `xxSECRETxx`, `**password**`).
+/// as a redacted document writes it (`zzpasswordzz`, `xxSECRETxx`, `**password**`), or
+/// set off by exclamation marks (`!ChangeMe!`).
 fn wrapped_in_filler(value: &str) -> bool {
     let Some(filler) = value.chars().next() else {
         return false;
     };
     let doubled: String = [filler, filler].iter().collect();
     let core = value.trim_matches(filler);
-    matches!(filler, 'x' | 'X' | 'z' | 'Z' | '*' | '#' | '_' | '.' | '-')
-        && value.starts_with(&doubled)
-        && value.ends_with(&doubled)
+    // An exclamation mark each side is enough (`!ChangeMe!`, Symfony's default).
+    let wrapped = if filler == '!' {
+        value.len() > 2 && value.ends_with('!')
+    } else {
+        value.starts_with(&doubled) && value.ends_with(&doubled)
+    };
+    matches!(
+        filler,
+        'x' | 'X' | 'z' | 'Z' | '*' | '#' | '_' | '.' | '-' | '!'
+    ) && wrapped
         && !core.is_empty()
         && only_placeholder_words(core)
 }
@@ -607,8 +615,23 @@ fn names_a_variable_behind_a_source(value: &str) -> bool {
 
 /// Whether a value reads as words of prose (two or more, letters only, apart by
 /// spaces): a label or a translation sitting where a password goes (`"password": "Mot
-/// de passe"`), not a password.
+/// de passe"`), or a sentence joined by dashes (`secret-should-not-appear`), not a
+/// password.
 fn reads_as_prose(value: &str) -> bool {
+    // A sentence joined by dashes or underscores that says what must (not) become of
+    // the value, as a test's marker is (`secret-should-not-appear`,
+    // `this_must_be_redacted`); a passphrase (`we-must-win`) says nothing of it.
+    let joined_sentence = value
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'))
+        && {
+            let words = words_of(value);
+            let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
+            words.len() >= 3 && says(&["should", "must", "shall"]) && says(&["not", "never", "be"])
+        };
+    if joined_sentence {
+        return true;
+    }
     let mut words = 0;
     for word in value.split(' ') {
         if word.is_empty() || !word.chars().all(|c| c.is_alphabetic() || c == '\'') {
@@ -1068,6 +1091,8 @@ mod tests {
             "p",
             "zzpasswordzz",
             "xxSECRETxx",
+            "!ChangeMe!",
+            "secret-should-not-appear",
             "abc123",
             "p456def789",
             "s3cret",
@@ -1217,6 +1242,8 @@ mod tests {
             "`Kq8vTz2m`",
             "/aB3x/Kq9+",
             "/secret",
+            "!Kq8vTz2m!",
+            "we-must-win",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
