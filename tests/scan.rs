@@ -372,6 +372,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ExamDatabaseFactory.kt",
             "clean/FieldNotesDb.scala",
             "clean/Grades.java",
+            "clean/IMPORT_OSM.md",
             "clean/KategoriForm.cs",
             "clean/LAB_LOCAL.md",
             "clean/LedgerClient.scala",

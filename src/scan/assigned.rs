@@ -136,7 +136,7 @@ mod tests {
             literal(puppet, "pw", "postgresql_password"),
             Some("Kq8-Tz2".to_string())
         );
-        let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n";
+        let shell = "export PW='Kq8-Tz2'\npsql \"host=db password=$PW\"\n"; // vsecure:allow (a documented fake)
         assert_eq!(literal(shell, "PW", "psql"), Some("Kq8-Tz2".to_string()));
         let r = "pw <- \"Kq8-Tz2\"\ncon <- dbConnect(drv, password = pw)\n";
         assert_eq!(literal(r, "pw", "dbConnect"), Some("Kq8-Tz2".to_string()));

@@ -3395,7 +3395,9 @@ fn without_port(host: &str) -> &str {
 /// database (`postgres`, `local_postgres`, `app-db`, `app_psql`): no public host is spelt without a
 /// dot.
 pub(super) fn is_local_host(host: &str) -> bool {
-    const SERVICE_WORDS: &[&str] = &["postgres", "pg", "db", "database", "local", "sql"];
+    const SERVICE_WORDS: &[&str] = &[
+        "postgres", "postgis", "pg", "db", "database", "local", "sql",
+    ];
     let host = host.to_ascii_lowercase();
     // `::1` is loopback itself, not a host `:` and a port.
     if LOCAL_HOSTS.contains(&host.as_str()) {
@@ -3515,12 +3517,23 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     });
     // Sorted by start, a range lies inside an earlier kept one exactly when it starts
     // before the furthest end kept so far: one pass, not a search per finding.
-    let mut kept = Vec::new();
+    // A finding dropped inside a kept one of the same secret still tells what it knew:
+    // a driver call's password read back to its variable knows the call's host and
+    // user, which the variable's setting alone does not (`pw = "shop"` passed with
+    // `"shop"` to `localhost`), so its local default holds for the kept one.
+    let mut kept: Vec<Detection> = Vec::new();
     let mut furthest_end = 0;
     for (range, d) in found {
         if kept.is_empty() || range.start >= furthest_end {
             furthest_end = furthest_end.max(range.end);
             kept.push(d);
+        } else if d.local_default
+            && let Some(same) = kept
+                .iter_mut()
+                .rev()
+                .find(|k| k.secret_digest == d.secret_digest)
+        {
+            same.local_default = true;
         }
     }
     kept
@@ -4226,6 +4239,13 @@ mod tests {
             "TODO: replace with the vault",
         );
         assert_eq!(detect(vault.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_container_named_for_postgis_is_a_local_host() {
+        assert!(is_local_host("postgis_sotm:5432"));
+        assert!(is_local_default("postgres", "postgres", "postgis"));
+        assert!(!is_local_host("postgis.acme.io"));
     }
 
     #[test]

@@ -164,7 +164,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -1379,6 +1379,8 @@ fn is_database_password_key(shown: &str) -> bool {
         "passwd",
         "pwd",
         "pass",
+        // The word shortened further (`String pw = "..."` beside a JDBC URL).
+        "pw",
         "passowrd",
         "pasword",
         "passwrod",
@@ -2880,6 +2882,10 @@ mod tests {
             (
                 "<cfg:database>\n  <cfg:uri>jdbc:postgresql://10.4.0.9:5432/app</cfg:uri>\n  <cfg:password>{PW}</cfg:password>\n</cfg:database>\n",
                 Syntax::Config,
+            ),
+            (
+                "String pw = \"{PW}\";\nString username = \"app\";\nString url = \"jdbc:postgresql://db.acme.io:5432/app\";\n",
+                Syntax::Code,
             ),
             (
                 "<cfg:database>\n  <cfg:uri>jdbc:postgresql://10.4.0.9:5432/app</cfg:uri>\n  <cfg:password>\n    <cfg:plain>{PW}</cfg:plain>\n  </cfg:password>\n</cfg:database>\n",
