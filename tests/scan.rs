@@ -447,6 +447,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dev-loopback.env",
             "clean/dev.env",
             "clean/dev.exs",
+            "clean/devcontainer-profile.json",
             "clean/dmLocalPg.dfm",
             "clean/docker-compose.dev.yml",
             "clean/drizzle-local.config.ts",
