@@ -583,6 +583,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/test.env",
             "clean/test_db.env",
             "clean/test_env_check.py",
+            "clean/testcontainers-pg.java",
             "clean/throwaway-docker.sh",
             "clean/throwaway-docker.sh",
             "clean/throwaway-service.yml",

@@ -238,7 +238,8 @@ fn patterns() -> &'static Patterns {
         // "...")`, MyBatis-Plus's generator's `FastAutoGenerator.create(url, "user", "...")`
         // and `new DataSourceConfig.Builder(url, "user", "...")`), `props.setProperty("password", "...")` (and
         // Hibernate's `setProperty("hibernate.connection.password", "...")`), Spark's
-        // JDBC `.option("password", "...")`,
+        // JDBC `.option("password", "...")`, a configuration's `setParam("DatabasePassword",
+        // "...")`, Beam's and Testcontainers' `.withPassword("...")`,
         // PHP's `new PDO("pgsql:...", "user", "...")`, Perl's
         // `DBI->connect("dbi:Pg:...", "user", "...")` (the scheme in any case), Sequelize's
         // `new Sequelize("db", "user", "...", {...})`, Doobie's
@@ -362,7 +363,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|WithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -2885,6 +2886,14 @@ mod tests {
             ),
             (
                 "String pw = \"{PW}\";\nString username = \"app\";\nString url = \"jdbc:postgresql://db.acme.io:5432/app\";\n",
+                Syntax::Code,
+            ),
+            (
+                "config.setParam(\"DatabaseUserName\", \"app\");\nconfig.setParam(\"DatabasePassword\", \"{PW}\");\nconfig.setParam(\"DatabaseURL\", \"jdbc:postgresql://10.4.0.9/app\");\n",
+                Syntax::Code,
+            ),
+            (
+                "JdbcIO.DataSourceConfiguration.create(\"org.postgresql.Driver\", \"jdbc:postgresql://10.4.0.9/app\")\n    .withUsername(\"app\")\n    .withPassword(\"{PW}\")\n",
                 Syntax::Code,
             ),
             (
