@@ -239,9 +239,10 @@ fn patterns() -> &'static Patterns {
         // it as what not to do (`password = "..."  # Don't do this!`); "your own" in the
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
         // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
-        // ... к вашей базе данных`, "replace these values with your database's").
+        // ... к вашей базе данных`, "replace these values with your database's"; `//
+        // укажи свой`, "specify yours").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)|замініть|подставьте|укажите|вкажіть)[^#\n]*?(?i:ваш|сво[иейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -5157,6 +5158,10 @@ mod tests {
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
             // "Replace these values with your database's connection data", in Russian.
             "// Замените эти значения на данные для подключения к вашей базе данных\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString user = \"app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
+            // "Specify your own" after each setting, the familiar imperative.
+            "String URL = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString USER = \"app\"; // укажи свой\nString PASSWORD = \"k7Vq2mZp9\"; // укажи свой\n", // vsecure:allow (a documented fake)
+            // A heading comment that says to use your own parameters.
+            "// replace with parameters for your database\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // The SQL's quote written the shell's way around a leet `password`.
             "sudo -u postgres bash -c 'psql -c \"ALTER USER postgres PASSWORD '\\''P@ssw0rd'\\'';\"'", // vsecure:allow (a documented fake)
             "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)
