@@ -103,6 +103,8 @@ struct Patterns {
     local_use_label: Regex,
     local_use_note: Regex,
     qualified_password: Regex,
+    quoted_password_argument: Regex,
+    quoted_url_argument: Regex,
     postgres_url_assignment: Regex,
     password_constant: Regex,
     loopback_url: Regex,
@@ -345,6 +347,17 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?-u:\b)((?:password|passwd|pass|pwd)_([A-Za-z0-9]+))["']?[ \t]*(?:=>|:=|=|:)[ \t]*("[^"\n]*"|'[^'\n]*')"#,
         )
         .expect("valid regex"),
+        // A quoted argument that is a password setting alone, one of a list of
+        // `key=value` arguments (`"url=jdbc:postgresql://...", "username=app",
+        // "password=..."`): the key, the value.
+        quoted_password_argument: Regex::new(
+            r#"(?i)["'](password|passwd|pwd)=([^"'\s]+)["'][ \t]*[,)\]}]"#,
+        )
+        .expect("valid regex"),
+        // A quoted `key=` argument holding a URL (`"url=jdbc:postgresql://...`), its
+        // scheme captured.
+        quoted_url_argument: Regex::new(r#"(?i)["'][a-z_.-]*(?:url|uri|dsn)=([a-z:+]+)://"#)
+            .expect("valid regex"),
         // A name of words apart by `_` given a PostgreSQL URL (`DB_SERVER =
         // "jdbc:postgresql://..."`), the name captured.
         postgres_url_assignment: Regex::new(
@@ -565,6 +578,21 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             name.start()..value.end(),
             format!("{}=****", lossy(name.as_bytes())),
+            &secret,
+        ));
+    }
+    for c in p.quoted_password_argument.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret)
+            || !context.names_postgres_url_near(key.start())
+            || context.line_names_another_engine(key.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            key.start()..value.end(),
+            format!("\"{}=****\"", lossy(key.as_bytes())),
             &secret,
         ));
     }
@@ -2104,6 +2132,29 @@ impl<'a> Context<'a> {
             .is_match(&self.text[start.max(at.saturating_sub(600))..at])
     }
 
+    /// Whether the quoted URL argument of the list holding `at`, within a few lines, is
+    /// PostgreSQL's (`"url=jdbc:postgresql://..."` among a list of `key=value`
+    /// arguments; a MySQL list commented out above it is MySQL's).
+    pub fn names_postgres_url_near(&self, at: usize) -> bool {
+        const REACH: usize = 6;
+        let (line, _) = self.lines.around(at);
+        let start = self.lines.start_of(line.saturating_sub(REACH));
+        let last = (line + REACH + 1).min(self.lines.count() - 1);
+        let (_, end) = self.lines.around(self.lines.start_of(last));
+        // The list's URL above the password if there is one (a list gives the URL
+        // first), else the first below it.
+        let urls: Vec<_> = patterns()
+            .quoted_url_argument
+            .captures_iter(&self.text[start..end.end])
+            .map(|c| (start + c.get(0).expect("match").start(), lossy(&c[1])))
+            .collect();
+        urls.iter()
+            .rev()
+            .find(|(offset, _)| *offset < at)
+            .or_else(|| urls.iter().find(|(offset, _)| *offset > at))
+            .is_some_and(|(_, scheme)| scheme.to_ascii_lowercase().contains("postgres"))
+    }
+
     /// Whether a 0-based line is a Markdown table's row (`| ... |`).
     fn is_table_row(&self, line: usize) -> bool {
         let (_, range) = self.lines.around(self.lines.start_of(line));
@@ -2503,6 +2554,17 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_quoted_password_argument_in_a_postgresql_url_s_list_is_read() {
+        let args = "String[] args = {\n    \"driver_class_name=org.postgresql.Driver\",\n    \"url=jdbc:postgresql://10.4.0.9:5432/test\",\n    \"username=test\",\n    \"password={PW}\",\n};\n";
+        assert_eq!(found(args, Syntax::Code).len(), 1);
+        // The list above it is MySQL's, commented out: its password is MySQL's.
+        let mysql = "//    \"url=jdbc:mysql://127.0.0.1:3306/app\",\n//    \"username=app\",\n//    \"password={PW}\",\n    \"url=jdbc:postgresql://10.4.0.9:5432/test\",\n    \"username=test\",\n";
+        assert!(found(mysql, Syntax::Code).is_empty());
+        let referenced = args.replace("{PW}", "${DB_PASSWORD}");
+        assert!(found(&referenced, Syntax::Code).is_empty());
     }
 
     #[test]
