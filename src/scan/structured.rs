@@ -585,6 +585,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
         let secret = lossy(value.as_bytes());
         if is_reference(&secret)
+            || is_working_directory(&lossy(key.as_bytes()), &secret)
             || !context.names_postgres_url_near(key.start())
             || context.line_names_another_engine(key.start())
         {
