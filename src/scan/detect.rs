@@ -3400,14 +3400,12 @@ pub(super) fn is_local_host(host: &str) -> bool {
     const SERVICE_WORDS: &[&str] = &[
         "postgres", "postgis", "pg", "db", "database", "local", "sql",
     ];
-    let host = host.to_ascii_lowercase();
-    // `::1` is loopback itself, not a host `:` and a port.
-    if LOCAL_HOSTS.contains(&host.as_str()) {
+    if is_loopback_host(host) {
         return true;
     }
+    let host = host.to_ascii_lowercase();
     let host = without_port(&host);
     LOCAL_HOSTS.contains(&host)
-        || is_loopback_block(host)
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
@@ -3444,6 +3442,7 @@ fn on_dockers_default_bridge(host: &str) -> bool {
 /// `127.0.0.0/8` or `::1`: this machine itself, not a container's name or the LAN.
 fn is_loopback_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
+    // `::1` is loopback itself, not a host `:` and a port.
     let host = if matches!(host.as_str(), "::1" | "[::1]") {
         host.as_str()
     } else {

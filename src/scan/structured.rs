@@ -938,7 +938,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             // A document's `the default password is `postgres``, or one it says is for
             // local use (`Dev password: `...` (only for local testing)`): a local one.
             d.local_default =
-                d.default_password || says_it_is_for_local_use(text, label.start(), value.end());
+                d.default_password || context.says_it_is_for_local_use(label.start(), value.end());
             found.push((range, d));
         }
         for c in p.login_pair.captures_iter(text) {
@@ -1893,23 +1893,6 @@ fn row_password(
     ))
 }
 
-/// Whether a document's labelled password is said to be for local use: the label's
-/// own word (`Dev password:`), or the prose after the value on its line (`(safe, only
-/// for local testing)`).
-fn says_it_is_for_local_use(text: &[u8], label_start: usize, value_end: usize) -> bool {
-    let line_start = text[..label_start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = text[value_end..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| value_end + i);
-    let p = patterns();
-    p.local_use_label.is_match(&text[line_start..label_start])
-        || p.local_use_note.is_match(&text[value_end..line_end])
-}
-
 /// Whether the words before a password in prose suppose one (`If your password is
 /// `...``, `Say the database password was `...``): an example of how one is written,
 /// not a password.
@@ -2060,7 +2043,7 @@ impl<'a> Context<'a> {
     /// Whether the text gives a PostgreSQL URL to a name that ends with `qualifier`
     /// (`DB_SERVER` for `PASS_SERVER`, `URL_PROD` for `PASSWORD_PROD`): the settings of
     /// one connection, named alike.
-    pub fn names_a_postgres_url_qualified(&mut self, qualifier: &str) -> bool {
+    fn names_a_postgres_url_qualified(&mut self, qualifier: &str) -> bool {
         let text = self.text;
         self.postgres_url_qualifiers
             .get_or_insert_with(|| {
@@ -2120,7 +2103,7 @@ impl<'a> Context<'a> {
     /// name): prose that gives a login names what it is for right there (`the PostgreSQL
     /// connection is ...`, then the login), where an application's login a few lines off
     /// (`Admin ID/PW: ...`) does not.
-    pub fn names_postgres_just_above(&self, at: usize) -> bool {
+    fn names_postgres_just_above(&self, at: usize) -> bool {
         let (mut line, _) = self.lines.around(at);
         // A Markdown table's row is read from the table's top (`| Host | ... |` rows
         // under the prose that says what the table is).
@@ -2136,7 +2119,7 @@ impl<'a> Context<'a> {
     /// Whether the quoted URL argument of the list holding `at`, within a few lines, is
     /// PostgreSQL's (`"url=jdbc:postgresql://..."` among a list of `key=value`
     /// arguments; a MySQL list commented out above it is MySQL's).
-    pub fn names_postgres_url_near(&self, at: usize) -> bool {
+    fn names_postgres_url_near(&self, at: usize) -> bool {
         const REACH: usize = 6;
         let (line, _) = self.lines.around(at);
         let start = self.lines.start_of(line.saturating_sub(REACH));
@@ -2154,6 +2137,19 @@ impl<'a> Context<'a> {
             .find(|(offset, _)| *offset < at)
             .or_else(|| urls.iter().find(|(offset, _)| *offset > at))
             .is_some_and(|(_, scheme)| scheme.to_ascii_lowercase().contains("postgres"))
+    }
+
+    /// Whether a document's labelled password is said to be for local use: the label's
+    /// own word (`Dev password:`), or the prose after the value on its line (`(safe,
+    /// only for local testing)`).
+    fn says_it_is_for_local_use(&self, label_start: usize, value_end: usize) -> bool {
+        let (_, label_line) = self.lines.around(label_start);
+        let (_, value_line) = self.lines.around(value_end);
+        let p = patterns();
+        p.local_use_label
+            .is_match(&self.text[label_line.start..label_start])
+            || p.local_use_note
+                .is_match(&self.text[value_end..value_line.end])
     }
 
     /// Whether a 0-based line is a Markdown table's row (`| ... |`).
