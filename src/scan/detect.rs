@@ -344,15 +344,17 @@ fn patterns() -> &'static Patterns {
             r#"(?m)^[ \t]*(?:echo|printf)[ \t]+["']([^:\s#"'][^:\s"']*:(?:\d{1,5}|\*):[^:\s"']+:[^:\s"']+:)([^\s"']+)["'][^\n]*pgpass"#,
         )
         .expect("valid regex"),
-        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:password|pwd)\s*=\s*)('[^'\n]*'|[^;'"`\n]+)"#)
+        // Mondrian's and olap4j's connect string names its relational login `JdbcUser=`,
+        // `JdbcPassword=` beside `Jdbc=jdbc:postgresql://...`.
+        semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:jdbc)?(?:password|pwd)\s*=\s*)('[^'\n]*'|[^;'"`\n]+)"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(
-            r"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*);",
+            r"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*);",
         )
             .expect("valid regex"),
         // The host and user fields of an Npgsql or ODBC string.
         semicolon_field: Regex::new(
-            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|user_?name|user|uid)\s*=\s*([^;'"`\n]*)"#,
+            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|user_?name|user|uid|jdbc ?user|jdbc)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
         // One item of a list of connection parameters, a line each: Delphi's FireDAC
@@ -2389,6 +2391,8 @@ impl<'a> LineFacts<'a> {
                     match lossy(&c[1]).to_ascii_lowercase().as_str() {
                         // SQL Server's `host,port` (`SERVER=localhost,1433`).
                         "host" | "server" | "data source" => host = without_comma_port(&value),
+                        // Mondrian's `Jdbc=jdbc:postgresql://host:port/db`.
+                        "jdbc" => host = jdbc_url_host(&value),
                         _ => user = value,
                     }
                 }
@@ -2651,6 +2655,16 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
             text[at - name - 1],
             b' ' | b'\t' | b'"' | b'\'' | b'<' | b'=' | b'(' | b'\n'
         )
+}
+
+/// The host of a JDBC URL (`jdbc:postgresql://10.0.0.5:5432/sales` holds `10.0.0.5`);
+/// `jdbc:postgresql:sales`, naming none, is this machine's.
+fn jdbc_url_host(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("//") else {
+        return "localhost".to_string();
+    };
+    let end = rest.find(['/', '?', ';']).unwrap_or(rest.len());
+    without_port(&rest[..end]).to_string()
 }
 
 /// A field's value where a conninfo's fields stand apart by spaces (`host=db port=5432
@@ -3820,6 +3834,30 @@ mod tests {
         assert!(detect(firebird.as_bytes(), Syntax::Config).is_empty());
         const CODE: &str = "FDConnection1.Params.Add('DriverID=PG');\nFDConnection1.Params.Add('Server=10.20.0.7');\nFDConnection1.Params.Add('Password=Qm4vTz8wLk');\nFDConnection1.Params.Add('Password=' + Edit1.Text);\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(CODE.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_mondrian_connect_string_s_relational_login_is_postgresql_s() {
+        const STEP: &str = "// + \"Jdbc=jdbc:postgresql://10.20.0.7/warehouse;JdbcUser=etl;JdbcPassword=Qm4vTz8wLk;\"\n"; // vsecure:allow (a documented fake)
+        let found = detect(STEP.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, Kind::SemicolonPassword);
+        assert!(!found[0].local_default);
+        assert_eq!(
+            jdbc_url_host("jdbc:postgresql://10.20.0.7:5432/warehouse"),
+            "10.20.0.7"
+        );
+        // On this machine, the user's own name is a local default.
+        let local = STEP
+            .replace("10.20.0.7", "localhost")
+            .replace("Qm4vTz8wLk", "etl");
+        assert!(detect(local.as_bytes(), Syntax::Code)[0].local_default);
+        // Another engine's relational login is not PostgreSQL's.
+        let mysql = STEP.replace("jdbc:postgresql:", "jdbc:mysql:");
+        assert!(detect(mysql.as_bytes(), Syntax::Code).is_empty());
+        // The string built from variables holds no literal.
+        let built = "+ \"Jdbc=jdbc:postgresql://\"+dbHost+\"/\"+dbName+\";JdbcUser=\"+dbUsername+\";JdbcPassword=\"+dbPassword+\";\"\n";
+        assert!(detect(built.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
