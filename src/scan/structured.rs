@@ -105,6 +105,9 @@ struct Patterns {
     qualified_password: Regex,
     quoted_password_argument: Regex,
     quoted_url_argument: Regex,
+    commented_literal: Regex,
+    password_comment: Regex,
+    other_login_comment: Regex,
     postgres_url_assignment: Regex,
     password_constant: Regex,
     loopback_url: Regex,
@@ -354,6 +357,21 @@ fn patterns() -> &'static Patterns {
             r#"(?i)["'](password|passwd|pwd)=([^"'\s]+)["'][ \t]*[,)\]}]"#,
         )
         .expect("valid regex"),
+        // A literal alone on its line, a list's item or a call's argument, then its
+        // comment (`"s3cret",  // DB password`): the literal, the comment's text.
+        commented_literal: Regex::new(
+            r#"(?m)^[ \t]*("[^"\s]+"|'[^'\s]+')[ \t]*[,)]?[ \t]*(?://|#|--|/\*)[ \t]*([^\n]*)$"#,
+        )
+        .expect("valid regex"),
+        // A comment that names the password, in the languages projects comment in
+        // (eGovFrame's `데이터베이스 접속 패드워드 설정`, "database access password").
+        password_comment: Regex::new(
+            r"(?i)(?-u:\b)(?:password|passwd|pwd|passwort|senha|contrase[nñ]a|mot de passe)(?-u:\b)|비밀번호|패스워드|패드워드|密码|密碼|パスワード|пароль|hasło",
+        )
+        .expect("valid regex"),
+        // A comment that names another part of the login, so the literal may be that.
+        other_login_comment: Regex::new(r"(?i)user|host|url|server|port|address|name|계정|주소")
+            .expect("valid regex"),
         // A quoted `key=` argument holding a URL (`"url=jdbc:postgresql://...`), its
         // scheme captured.
         quoted_url_argument: Regex::new(r#"(?i)["'][a-z_.-]*(?:url|uri|dsn)=([a-z:+]+)://"#)
@@ -594,6 +612,33 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end(),
             format!("\"{}=****\"", lossy(key.as_bytes())),
+            &secret,
+        ));
+    }
+    // A literal its own comment names the password, in a list or a call beside
+    // PostgreSQL's URL (eGovFrame's `{ "app", "s3cret", //... password ...
+    // "jdbc:postgresql://..." }`): the comment is the literal's name.
+    for c in p.commented_literal.captures_iter(text) {
+        let (value, comment) = (c.get(1).expect("literal"), c.get(2).expect("comment"));
+        let comment = comment.as_bytes();
+        let secret = unquote(value.as_bytes());
+        if comment
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .count()
+            > 6
+            || !p.password_comment.is_match(comment)
+            || p.other_login_comment.is_match(comment)
+            || is_reference(&secret)
+            || is_placeholder(&secret)
+            || !context.configures_postgres(value.start())
+            || context.line_names_another_engine(value.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            value.range(),
+            "\"****\" (its comment: password)".to_string(),
             &secret,
         ));
     }
@@ -2551,6 +2596,25 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_literal_its_comment_names_the_password_is_read() {
+        let list = "String[] login = {\n    \"app\",        // 데이터베이스 접속 계정 설정\n    \"{PW}\",   // 데이터베이스 접속 패드워드 설정\n    \"jdbc:postgresql://10.4.0.9:5432/sales\",  // 데이터베이스 접속 주소 설정\n};\n";
+        let d = found(list, Syntax::Code);
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+        let python =
+            "connect(\n    \"10.4.0.9\",  # PostgreSQL host\n    \"{PW}\",  # db password\n)\n";
+        assert_eq!(found(python, Syntax::Code).len(), 1);
+        // A comment naming the user or the host, a long one, a reference, another engine.
+        for text in [
+            "    \"app\",  // user for the password login\n    \"jdbc:postgresql://10.4.0.9/sales\",\n",
+            "    \"{PW}\",  // the password is read from the vault at start-up, never here\n    \"jdbc:postgresql://10.4.0.9/sales\",\n",
+            "    \"${DB_PASSWORD}\",  // password\n    \"jdbc:postgresql://10.4.0.9/sales\",\n",
+            "    \"{PW}\",  // password\n    \"jdbc:mysql://10.4.0.9/sales\",\n",
+        ] {
+            assert!(found(text, Syntax::Code).is_empty(), "{text}");
+        }
     }
 
     #[test]
