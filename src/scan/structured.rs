@@ -168,8 +168,10 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?-u:\b)config:?\s*set\s+(?:--(?:secret|plaintext)\s+)*(?:[A-Za-z0-9_-]+:)?([A-Za-z0-9_.]*(?:password|passwd|pass|pwd))\s+("[^"\n]*"|'[^'\n]*'|[^\s'"=-][^\s'"]*)"#,
         )
         .expect("valid regex"),
+        // A password key and its quoted value, the pair written any way a language
+        // writes one (`=`, `:`, `=>`, `:=`, Scala's and Groovy's `"password" -> "..."`).
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?\]?\s*(?:=>|:=|:|=)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -2596,6 +2598,20 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_scala_map_s_arrow_pair_is_a_password_setting() {
+        let options = "Map(\"url\" -> \"jdbc:postgresql://10.4.0.9:5432/sales\",\n  \"user\" -> \"app\",\n  \"password\" -> \"{PW}\")\n";
+        assert_eq!(found(options, Syntax::Code).len(), 1);
+        // An arrow from a name that is no quoted key is code, not a pair.
+        assert!(
+            found(
+                "password -> \"{PW}\" // jdbc:postgresql://10.4.0.9\n",
+                Syntax::Code
+            )
+            .is_empty()
+        );
     }
 
     #[test]
