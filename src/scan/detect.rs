@@ -1243,6 +1243,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::formatted::detect(text));
     found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
+    // A setting in a paragraph that dials another engine (MySQL's `url=`, `password=`
+    // above PostgreSQL's) is that engine's.
+    found.retain(|(range, d)| {
+        !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+            || !context.paragraph_dials_another_engine(range.start)
+    });
     found.extend(super::positional::detect(text, &mut context, syntax));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
@@ -3834,6 +3840,17 @@ mod tests {
         assert!(detect(firebird.as_bytes(), Syntax::Config).is_empty());
         const CODE: &str = "FDConnection1.Params.Add('DriverID=PG');\nFDConnection1.Params.Add('Server=10.20.0.7');\nFDConnection1.Params.Add('Password=Qm4vTz8wLk');\nFDConnection1.Params.Add('Password=' + Edit1.Text);\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(CODE.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_paragraph_that_dials_another_engine_holds_that_engine_s_password() {
+        const PROPERTIES: &str = "jdbc.url=jdbc:mysql://10.1.2.3:3306/app\nusername=etl\npassword=Qz8mYt4kWr\n\njdbc.pg.url=jdbc:postgresql://10.1.2.3:5432/app\npg.username=etl\npg.password=Lp3vXn7sQe\n"; // vsecure:allow (a documented fake)
+        let found = detect(PROPERTIES.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].offset > PROPERTIES.find("jdbc.pg.url").unwrap());
+        // With no blank line between them, the block is PostgreSQL's too.
+        let joined = PROPERTIES.replace("\n\n", "\n");
+        assert_eq!(detect(joined.as_bytes(), Syntax::Config).len(), 2);
     }
 
     #[test]

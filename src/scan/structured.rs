@@ -132,6 +132,7 @@ struct Patterns {
     postgres: Regex,
     database: Regex,
     other_engine: Regex,
+    other_engine_url: Regex,
     markdown_heading: Regex,
     pgadmin: Regex,
     connects_through: Regex,
@@ -511,6 +512,11 @@ fn patterns() -> &'static Patterns {
         // (WordPress, PrestaShop, Magento, phpMyAdmin).
         other_engine: Regex::new(
             r"(?i)mysql|maria|utf8mb4|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
+        )
+        .expect("valid regex"),
+        // A connection URL of another engine (`jdbc:mysql://`, `redis://`).
+        other_engine_url: Regex::new(
+            r"(?i)jdbc:(?:mysql|mariadb|oracle|sqlserver|db2|h2|hsqldb|sqlite|derby|clickhouse|snowflake)(?-u:\b)|(?-u:\b)(?:mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|sqlserver|mssql|oracle|clickhouse|amqps?)://",
         )
         .expect("valid regex"),
         // A Markdown heading: `## PG Admin`.
@@ -2366,6 +2372,28 @@ impl<'a> Context<'a> {
     fn block_names_another_engine(&self, offset: usize) -> bool {
         self.block_line(offset)
             .is_some_and(|line| names_another_engine(line) && !patterns().postgres.is_match(line))
+    }
+
+    /// Whether the paragraph holding `offset` (its lines up to a blank one, as many as
+    /// are read for context) dials another engine's URL and names no PostgreSQL: in a
+    /// file that configures MySQL's connection then PostgreSQL's, each a paragraph of
+    /// `url=`, `username=`, `password=`, the first password is MySQL's.
+    pub fn paragraph_dials_another_engine(&self, offset: usize) -> bool {
+        let text = self.text;
+        let (_, own) = self.lines.around(offset);
+        let start = self
+            .lines_above(offset)
+            .take_while(|line| !is_blank(&text[line.clone()]))
+            .last()
+            .map_or(own.start, |line| line.start);
+        let end = self
+            .lines_below(&own)
+            .take_while(|line| !is_blank(&text[line.clone()]))
+            .last()
+            .map_or(own.end, |line| line.end);
+        let paragraph = &text[start..end];
+        let p = patterns();
+        p.other_engine_url.is_match(paragraph) && !p.postgres.is_match(paragraph)
     }
 
     /// Whether the line holding `offset` names another engine and not PostgreSQL: in
