@@ -3851,6 +3851,15 @@ mod tests {
         // With no blank line between them, the block is PostgreSQL's too.
         let joined = PROPERTIES.replace("\n\n", "\n");
         assert_eq!(detect(joined.as_bytes(), Syntax::Config).len(), 2);
+        // Blocks indented under their names: each password is its own block's.
+        const YAML: &str = "legacy:\n  url: jdbc:mysql://10.1.2.3:3306/app\n  password: Qz8mYt4kWr\nwarehouse:\n  url: jdbc:postgresql://10.1.2.3:5432/app\n  password: Lp3vXn7sQe\n"; // vsecure:allow (a documented fake)
+        let found = detect(YAML.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // A block its opening line names PostgreSQL is PostgreSQL's, whatever it dials
+        // beside.
+        const NAMED: &str =
+            "postgres:\n  host: 10.1.2.3\n  password: Lp3vXn7sQe\n  mirror: mysql://10.1.2.4/app\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(NAMED.as_bytes(), Syntax::Config).len(), 1);
     }
 
     #[test]

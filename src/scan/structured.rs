@@ -106,6 +106,7 @@ struct Patterns {
     quoted_password_argument: Regex,
     quoted_url_argument: Regex,
     commented_literal: Regex,
+    spaced_pair: Regex,
     password_comment: Regex,
     other_login_comment: Regex,
     postgres_url_assignment: Regex,
@@ -360,6 +361,12 @@ fn patterns() -> &'static Patterns {
             r#"(?i)["'](password|passwd|pwd)=([^"'\s]+)["'][ \t]*[,)\]}]"#,
         )
         .expect("valid regex"),
+        // A quoted key and its quoted value apart by a space, alone on a line: a Groovy
+        // DSL's call without parentheses (Gradle's `'db.password' 's3cret'`).
+        spaced_pair: Regex::new(
+            r#"(?m)^[ \t]*["']([A-Za-z0-9_.-]*(?i:password|passwd|pwd|pass))["'][ \t]+["']([^"'\n]*)["'][ \t]*,?[ \t]*\r?$"#,
+        )
+        .expect("valid regex"),
         // A literal alone on its line, a list's item or a call's argument, then its
         // comment (`"s3cret",  // DB password`): the literal, the comment's text.
         commented_literal: Regex::new(
@@ -514,9 +521,10 @@ fn patterns() -> &'static Patterns {
             r"(?i)mysql|maria|utf8mb4|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
         )
         .expect("valid regex"),
-        // A connection URL of another engine (`jdbc:mysql://`, `redis://`).
+        // A connection URL of another database (`jdbc:mysql://`, `mongodb://`); not a
+        // cache's or a queue's, which sit beside a database's settings.
         other_engine_url: Regex::new(
-            r"(?i)jdbc:(?:mysql|mariadb|oracle|sqlserver|db2|h2|hsqldb|sqlite|derby|clickhouse|snowflake)(?-u:\b)|(?-u:\b)(?:mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|sqlserver|mssql|oracle|clickhouse|amqps?)://",
+            r"(?i)jdbc:(?:mysql|mariadb|oracle|sqlserver|db2|h2|hsqldb|sqlite|derby|clickhouse|snowflake)(?-u:\b)|(?-u:\b)(?:mysql|mariadb|mongodb(?:\+srv)?|sqlserver|mssql|oracle|clickhouse)://",
         )
         .expect("valid regex"),
         // A Markdown heading: `## PG Admin`.
@@ -620,6 +628,27 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             key.start()..value.end(),
             format!("\"{}=****\"", lossy(key.as_bytes())),
+            &secret,
+        ));
+    }
+    for c in p.spaced_pair.captures_iter(text) {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        let name = lossy(key.as_bytes());
+        if secret.is_empty()
+            || !is_database_password_key(&name)
+            || is_reference(&secret)
+            || is_placeholder(&secret)
+            || !context.configures_postgres_for(&name, key.start())
+            || context.configures_another_engine(key.start())
+            || context.block_names_another_engine(key.start())
+            || context.line_names_another_engine(key.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            key.start()..value.end(),
+            format!("{name} ****"),
             &secret,
         ));
     }
@@ -2374,26 +2403,37 @@ impl<'a> Context<'a> {
             .is_some_and(|line| names_another_engine(line) && !patterns().postgres.is_match(line))
     }
 
-    /// Whether the paragraph holding `offset` (its lines up to a blank one, as many as
-    /// are read for context) dials another engine's URL and names no PostgreSQL: in a
-    /// file that configures MySQL's connection then PostgreSQL's, each a paragraph of
-    /// `url=`, `username=`, `password=`, the first password is MySQL's.
+    /// Whether the settings beside `offset` (its paragraph's lines indented as it is, up
+    /// to a blank line or the line that opens their block, as many as are read for
+    /// context) dial another database's URL, and neither they nor that opening line
+    /// name PostgreSQL: in a file that configures MySQL's connection then
+    /// PostgreSQL's (two paragraphs of `url=`, `username=`, `password=`; two Gradle
+    /// profiles' `properties { ... }`), the first password is MySQL's.
     pub fn paragraph_dials_another_engine(&self, offset: usize) -> bool {
         let text = self.text;
         let (_, own) = self.lines.around(offset);
+        let depth = indent(&text[own.clone()]);
+        let sibling = |line: &Range<usize>| {
+            let line = &text[line.clone()];
+            !is_blank(line) && indent(line) >= depth
+        };
         let start = self
             .lines_above(offset)
-            .take_while(|line| !is_blank(&text[line.clone()]))
+            .take_while(sibling)
             .last()
             .map_or(own.start, |line| line.start);
         let end = self
             .lines_below(&own)
-            .take_while(|line| !is_blank(&text[line.clone()]))
+            .take_while(sibling)
             .last()
             .map_or(own.end, |line| line.end);
-        let paragraph = &text[start..end];
+        let settings = &text[start..end];
         let p = patterns();
-        p.other_engine_url.is_match(paragraph) && !p.postgres.is_match(paragraph)
+        p.other_engine_url.is_match(settings)
+            && !p.postgres.is_match(settings)
+            && !self
+                .block_line(offset)
+                .is_some_and(|line| p.postgres.is_match(line))
     }
 
     /// Whether the line holding `offset` names another engine and not PostgreSQL: in
@@ -2626,6 +2666,16 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_groovy_dsl_s_spaced_pair_is_a_password_setting() {
+        let profile = "profile {\n  properties {\n    'db.user' 'app'\n    'db.password' '{PW}'\n    'db.url' 'jdbc:postgresql://10.4.0.9:5432/sales'\n  }\n}\n";
+        assert_eq!(found(profile, Syntax::Code).len(), 1);
+        let reference = profile.replace("'{PW}'", "\"${dbPassword}\"");
+        assert!(found(&reference, Syntax::Code).is_empty());
+        let mysql = profile.replace("postgresql://10.4.0.9:5432", "mysql://10.4.0.9:3306");
+        assert!(found(&mysql, Syntax::Code).is_empty());
     }
 
     #[test]
