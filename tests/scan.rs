@@ -602,6 +602,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/webmail-stressed-default.inc.php",
             "clean/workflow-engine-dev.yaml",
             "clean/zabbix.conf.php",
+            "clean/zig_opts_loopback_bytes.zig",
             "found/DataSource-set-aside.groovy",
             "found/cloud-config-commented.md",
             "found/cloud-sql-connection.md",

@@ -586,6 +586,9 @@ fn patterns() -> &'static Patterns {
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            // A host given loopback's four bytes (Zig's `.host = [4]u8{ 127, 0, 0, 1 }`,
+            // Go's `net.IPv4(127, 0, 0, 1)`).
+            r#"|(?-u:\b)host(?:name)?[ \t]*[:=][^\n]{0,24}?[{(\[][ \t]*127[ \t]*,[ \t]*0[ \t]*,[ \t]*0[ \t]*,[ \t]*1[ \t]*[})\]]"#,
             // A guide's host on loopback in the languages projects document their set-up
             // in (`- 主机：localhost`, `хост: 127.0.0.1`).
             r#"|^[ \t*-]*(?:主机|主机地址|地址|服务器地址|数据库地址|хост|сервер|адрес)[ \t]*(?:[:=]|：)[ \t]*(?:localhost|127\.0\.0\.1)(?::\d+)?[ \t]*\r?$"#,
@@ -2940,7 +2943,22 @@ fn is_default_password(password: &str) -> bool {
     let padded_walk = (6..=lower.len()).any(|end| {
         lower.len() - end <= 3 && lower.is_char_boundary(end) && keyboard_walk(&lower[..end])
     });
-    let walked = keyboard_walk(&lower) || (digits <= 4 && keyboard_walk(word)) || padded_walk;
+    // A short walk said twice or more (`asdfasdf`, `qweqwe`).
+    let repeated_walk = (3..=lower.len() / 2).any(|unit| {
+        lower.len().is_multiple_of(unit)
+            && lower.is_char_boundary(unit)
+            && KEYBOARD_WALKS
+                .iter()
+                .any(|walk| walk.starts_with(&lower[..unit]))
+            && lower
+                .as_bytes()
+                .chunks(unit)
+                .all(|chunk| chunk == &lower.as_bytes()[..unit])
+    });
+    let walked = keyboard_walk(&lower)
+        || (digits <= 4 && keyboard_walk(word))
+        || padded_walk
+        || repeated_walk;
     // A shorter walk and digits counted up, either way round (`asdf1234`, `1234qwer`).
     let short_walk =
         |run: &str| run.len() >= 4 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
@@ -4329,6 +4347,21 @@ mod tests {
         let harness = "const uri = `postgres://authenticator:local-only@127.0.0.1:5432/${DB}`;\n";
         let found = detect(harness.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_keyboard_walk_said_twice_on_loopback_s_bytes_is_a_local_default() {
+        for value in ["asdfasdf", "qweqwe", "zxcvzxcvzxcv"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        assert!(!is_default_password("asdfqwer9Lk"));
+        let opts = "const opts = Conn.Opts{\n    .host = [4]u8{ 127, 0, 0, 1 },\n    .port = 5432,\n    .user = \"admin\",\n    .password = \"asdfasdf\",\n};\n";
+        let found = detect(opts.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // Another address's bytes are not this machine's.
+        let remote = opts.replace("127, 0, 0, 1", "172, 31, 4, 9");
+        let found = detect(remote.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]
