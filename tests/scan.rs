@@ -462,6 +462,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/face_auth_main.py",
             "clean/fastapi-keyboard-walk.py",
             "clean/files-config.php",
+            "clean/flask_instance_config_loopback.py",
             "clean/flows-compose.yml",
             "clean/flows-namepw-compose.yml",
             "clean/follower-entrypoint.sh",

@@ -2895,9 +2895,10 @@ fn is_default_password(password: &str) -> bool {
         .to_ascii_lowercase();
     let word = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = lower.len() - word.len();
-    // The digits set apart (`app_password_123`).
+    // The digits set apart (`app_password_123`), or joined by a symbol a complexity
+    // rule asks for (`admin@123`, `root#2024`).
     let word = if digits > 0 {
-        word.trim_end_matches(['_', '-'])
+        word.trim_end_matches(['_', '-', '@', '#', '!', '.', '$', '*', '&'])
     } else {
         word
     };
@@ -4346,6 +4347,17 @@ mod tests {
         assert!(!is_default_password("only4me"));
         let harness = "const uri = `postgres://authenticator:local-only@127.0.0.1:5432/${DB}`;\n";
         let found = detect(harness.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_default_joined_to_digits_by_a_symbol_is_a_default() {
+        for value in ["admin@123", "root#2024", "postgres!1"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        assert!(!is_default_password("kolibri@123"));
+        let settings = "POSTGRES_HOST = '127.0.0.1'\nPOSTGRES_USER = 'postgres'\nPOSTGRES_PASSWORD = 'admin@123'\n";
+        let found = detect(settings.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
