@@ -436,6 +436,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/config-service.env",
             "clean/config_defaults.go",
             "clean/container_test.go",
+            "clean/course-notes-compose.txt",
             "clean/czech-notes.md",
             "clean/dart-positional-host.dart",
             "clean/datastore_init.go",

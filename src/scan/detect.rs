@@ -1257,7 +1257,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // container), or in code or a document that names no host (a pgpool.conf shown in
     // a how-to with `sr_check_password = '12345678'`), is for that database; so is a
     // variable's default password in such code (`val dbPassword = "test"`), and a
-    // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is.
+    // Secret's default one, as the official image's `POSTGRES_PASSWORD=postgres` is. A
+    // document's compose service of the official image (`image: postgres` given
+    // `POSTGRES_PASSWORD: ...`) is the reader's own, started where they follow it.
     for (_, d) in &mut found {
         // A setting beside a live public address (a primary's URL to a public address
         // above a replica's on localhost, one password for both) is that server's,
@@ -1289,6 +1291,9 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                         && is_local_host(&facts.conninfo_host_user(d.offset).0))))
             || (matches!(d.kind, Kind::PasswordVariable | Kind::Pgpassword) && code_names_no_host)
             || (d.kind == Kind::KubernetesSecret && d.default_password)
+            || (syntax == Syntax::Document
+                && d.kind == Kind::PasswordVariable
+                && context.in_a_service_of_the_official_image(d.offset))
         {
             d.local_default = true;
         }
@@ -1327,14 +1332,24 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.retain(|(_, d)| !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable));
     }
     // The word for a password where every user the text sets is the word for a user
-    // (`user = "username"`, `password = "password"`) is a login written as its fields'
-    // names.
+    // (`user = "username"`, `password = "password"`; the official image's example
+    // `myuser`, `mypassword`) is a login written as its fields' names.
     if facts.sets_only_user_words() {
         found.retain(|(_, d)| {
             !(matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
-                && ["password", "passwd", "pass", "pwd"]
-                    .iter()
-                    .any(|word| d.holds(word)))
+                && [
+                    "password",
+                    "passwd",
+                    "pass",
+                    "pwd",
+                    "mypassword",
+                    "my_password",
+                    "mypass",
+                    "yourpassword",
+                    "your_password",
+                ]
+                .iter()
+                .any(|word| d.holds(word)))
         });
     }
     // A value the text's prose calls an example ("Replace the example password
@@ -1969,7 +1984,17 @@ impl<'a> LineFacts<'a> {
             && users.iter().all(|user| {
                 matches!(
                     user.to_ascii_lowercase().as_str(),
-                    "user" | "username" | "user_name" | "usuario" | "login" | "db_user" | "dbuser"
+                    "user"
+                        | "username"
+                        | "user_name"
+                        | "usuario"
+                        | "login"
+                        | "db_user"
+                        | "dbuser"
+                        | "myuser"
+                        | "my_user"
+                        | "youruser"
+                        | "your_user"
                 )
             })
     }
@@ -4351,6 +4376,20 @@ mod tests {
     }
 
     #[test]
+    fn a_document_s_container_of_the_official_image_is_the_reader_s_own() {
+        let compose = "services:\n  db: # the database\n    image: postgres # the official image\n    environment:\n      POSTGRES_USER: baloo\n      POSTGRES_PASSWORD: junglebook\n";
+        let found = detect(compose.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // In a deployment's own compose file, a chosen password is that deployment's.
+        let found = detect(compose.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        // An application's service given the database's password is not the image's.
+        let app = compose.replace("image: postgres", "image: shop/api:1.4");
+        let found = detect(app.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
     fn a_default_joined_to_digits_by_a_symbol_is_a_default() {
         for value in ["admin@123", "root#2024", "postgres!1"] {
             assert!(is_default_password(value), "{value}");
@@ -4383,6 +4422,10 @@ mod tests {
         assert!(!is_default_password("123Kq8Tz2Wm"));
         let jooq = "jdbc {\n    url = \"jdbc:postgresql://45.135.234.61:15432/app\"\n    user = \"username\"\n    password = \"password\"\n}\n";
         assert!(detect(jooq.as_bytes(), Syntax::Code).is_empty());
+        let example = jooq
+            .replace("\"username\"", "\"myuser\"")
+            .replace("\"password\"\n", "\"mypassword\"\n");
+        assert!(detect(example.as_bytes(), Syntax::Code).is_empty());
         let named = jooq.replace("\"username\"", "\"shop\"");
         assert_eq!(detect(named.as_bytes(), Syntax::Code).len(), 1);
     }

@@ -134,6 +134,7 @@ struct Patterns {
     database: Regex,
     other_engine: Regex,
     other_engine_url: Regex,
+    official_image: Regex,
     markdown_heading: Regex,
     pgadmin: Regex,
     connects_through: Regex,
@@ -519,6 +520,12 @@ fn patterns() -> &'static Patterns {
         // (WordPress, PrestaShop, Magento, phpMyAdmin).
         other_engine: Regex::new(
             r"(?i)mysql|maria|utf8mb4|wordpress|prestashop|magento|phpmyadmin|cockroach|redis|mongo|smtp|mail|ldap|rabbit|amqp|kafka|elastic|oracle|sql ?server|mssql|influx|clickhouse|couch|neo4j|cassandra|sqlite|snowflake|hsqldb|derby|duckdb|bigquery|(?-u:\b)(?:h2|db2)(?-u:\b)|(?-u:\b)(?:3306|1433|1521|27017|6379)(?-u:\b)",
+        )
+        .expect("valid regex"),
+        // A compose service's image that is PostgreSQL's own (`image: postgres:16`,
+        // `image: postgis/postgis`).
+        official_image: Regex::new(
+            r#"(?m)^[ \t]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)(?:[:@][^\s"']*)?["']?[ \t]*(?:#[^\n]*)?\r?$"#,
         )
         .expect("valid regex"),
         // A connection URL of another database (`jdbc:mysql://`, `mongodb://`); not a
@@ -2401,6 +2408,39 @@ impl<'a> Context<'a> {
     fn block_names_another_engine(&self, offset: usize) -> bool {
         self.block_line(offset)
             .is_some_and(|line| names_another_engine(line) && !patterns().postgres.is_match(line))
+    }
+
+    /// Whether the setting at `offset` is in the environment of a compose service that
+    /// runs the official image (`db:` with `image: postgres:16` and, under
+    /// `environment:`, `POSTGRES_PASSWORD: ...`): the container that password sets up.
+    pub fn in_a_service_of_the_official_image(&self, offset: usize) -> bool {
+        let text = self.text;
+        let (_, own) = self.lines.around(offset);
+        let opening_below = |depth: usize, from: usize| {
+            self.lines_above(from).find(|line| {
+                let line = &text[line.clone()];
+                !is_blank(line) && indent(line) < depth
+            })
+        };
+        let Some(environment) = opening_below(indent(&text[own.clone()]), offset) else {
+            return false;
+        };
+        let Some(service) = opening_below(indent(&text[environment.clone()]), environment.start)
+        else {
+            return false;
+        };
+        let depth = indent(&text[service.clone()]);
+        let block_end = self
+            .lines_below(&service)
+            .take_while(|line| {
+                let line = &text[line.clone()];
+                is_blank(line) || indent(line) > depth
+            })
+            .last()
+            .map_or(service.end, |line| line.end);
+        patterns()
+            .official_image
+            .is_match(&text[service.start..block_end])
     }
 
     /// Whether the settings beside `offset` (its paragraph's lines indented as it is, up
