@@ -428,6 +428,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/collectd-postgresql-role.pp",
             "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
+            "clean/compose-network-guide.md",
             "clean/compose-padded-default.yml",
             "clean/compose-test-test.yml",
             "clean/compose-user-repeated.yml",

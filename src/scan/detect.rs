@@ -187,6 +187,7 @@ struct Patterns {
     loopback_literal: Regex,
     loopback_named: Regex,
     starts_containers: Regex,
+    docker_subnet: Regex,
     web_address: Regex,
     remote_host: Regex,
     names_a_host: Regex,
@@ -621,6 +622,12 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A command that starts containers on this machine: `docker compose ... up`,
         // `docker-compose -f db.yml up`, `docker run`.
+        // A Docker network's address block, as a compose file's `ipam:` gives it
+        // (`- subnet: 162.24.0.0/16`): its addresses are containers on this machine.
+        docker_subnet: Regex::new(
+            r#"(?m)^[ \t-]*subnet:[ \t]*["']?(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})(?-u:\b)"#,
+        )
+        .expect("valid regex"),
         starts_containers: Regex::new(
             r"(?i)(?-u:\b)(?:docker|podman)[ -]compose(?-u:\b)[^\n]*?[ \t]up(?-u:\b)|(?-u:\b)(?:docker|podman)[ \t]+run(?-u:\b)",
         )
@@ -2187,7 +2194,11 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         *self.only_local_hosts.get_or_insert_with(|| {
             let p = patterns();
-            if !p.loopback_named.is_match(text) && !p.starts_containers.is_match(text) {
+            let subnets = docker_subnets(text);
+            if !p.loopback_named.is_match(text)
+                && !p.starts_containers.is_match(text)
+                && subnets.is_empty()
+            {
                 return false;
             }
             // Cloud SQL's proxy socket (`?host=/cloudsql/proj:region:inst`) leads to an
@@ -2204,6 +2215,11 @@ impl<'a> LineFacts<'a> {
                 inside_web
                     || is_loopback_address(m.as_bytes())
                     || is_local_host(&lossy(m.as_bytes()))
+                    || ipv4_bits(&lossy(m.as_bytes())).is_some_and(|address| {
+                        subnets
+                            .iter()
+                            .any(|(network, mask)| address & mask == network & mask)
+                    })
             })
         })
     }
@@ -3071,6 +3087,33 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[(1, 2), (3, 4), (5, 6), (7, 8), (9,
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
+/// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
+/// each as its address and mask.
+fn docker_subnets(text: &[u8]) -> Vec<(u32, u32)> {
+    patterns()
+        .docker_subnet
+        .captures_iter(text)
+        .filter_map(|c| {
+            let network = ipv4_bits(&lossy(&c[1]))?;
+            let bits: u32 = lossy(&c[2]).parse().ok().filter(|b| (8..=32).contains(b))?;
+            Some((network, u32::MAX << (32 - bits)))
+        })
+        .collect()
+}
+
+/// An IPv4 address (a port after it allowed) as a number, if it is one.
+fn ipv4_bits(value: &str) -> Option<u32> {
+    let address = without_port(value);
+    let octets: Vec<u8> = address
+        .split('.')
+        .map(|o| o.parse().ok())
+        .collect::<Option<_>>()?;
+    let [a, b, c, d] = octets[..] else {
+        return None;
+    };
+    Some(u32::from_be_bytes([a, b, c, d]))
+}
+
 fn is_ipv4_address(value: &str) -> bool {
     let parts: Vec<&str> = value.split('.').collect();
     parts.len() == 4
@@ -4373,6 +4416,18 @@ mod tests {
         let harness = "const uri = `postgres://authenticator:local-only@127.0.0.1:5432/${DB}`;\n";
         let found = detect(harness.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn an_address_on_a_docker_network_the_text_declares_is_this_machine_s() {
+        const GUIDE: &str = "```yaml\nnetworks:\n  backend:\n    ipam:\n      config:\n        - subnet: 162.24.0.0/16\n          gateway: 162.24.0.1\n```\n\n```yaml\nspring:\n  datasource:\n    url: jdbc:postgresql://162.24.0.2:5432/directory\n    username: directory\n    password: Tq8vRm3kZw\n```\n"; // vsecure:allow (a documented fake)
+        assert_eq!(ipv4_bits("162.24.0.2:5432"), Some(0xA2_18_00_02));
+        let found = detect(GUIDE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // An address outside the declared block is a server's.
+        let outside = GUIDE.replace("162.24.0.2:5432", "162.25.0.2:5432");
+        let found = detect(outside.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]

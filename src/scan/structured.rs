@@ -842,7 +842,12 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                     && context.dials_an_address_with(&secret, call.start, syntax)
             }
         };
-        if (is_reference(&secret) && !dialled)
+        // A word examples use that is the database's own name (`"tbd"` to `.../tbd`) is
+        // that name given as the password, not a stand-in.
+        let names_its_database = is_placeholder(&secret)
+            && call_database(call_text)
+                .is_some_and(|database| database.eq_ignore_ascii_case(&secret));
+        if (is_reference(&secret) && !dialled && !names_its_database)
             || !context.configures_postgres(call.start)
             || calls_another_engine(call_text)
         {
@@ -1325,6 +1330,19 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// The database of the URL a driver call is given (`new Sql2o("jdbc:postgresql://
+/// 10.0.0.5:5432/tbd", ...)` opens `tbd`), if it is given one literally.
+fn call_database(call: &[u8]) -> Option<String> {
+    let text = lossy(call);
+    let (_, after) = text.split_once("://")?;
+    let path = after[after.find(['/', '"', '\'', ','])?..].strip_prefix('/')?;
+    let name: String = path
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
 /// Whether a value is its key's name under a prefix, as the keys beside it are (a
 /// template's `password: harbor_db_password` below `host: harbor_db_host`): the name
 /// of what goes there, not a value.
@@ -1701,7 +1719,7 @@ fn call_shown(call: &[u8]) -> String {
         .trim_start()
         .chars()
         // A method keeps its object's name (`Database.connect`, `SecretValue.plainText`).
-        .take_while(|c| c.is_ascii_alphabetic() || *c == '.')
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
         .collect();
     let name = name.trim_end_matches('.');
     if text.trim_end().ends_with('(') {
@@ -2706,6 +2724,17 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_placeholder_word_that_is_the_database_s_name_is_a_password() {
+        let call =
+            "return new Sql2o(\"jdbc:postgresql://10.4.0.9:5432/tbd\", \"postgres\", \"tbd\");\n";
+        assert_eq!(found(call, Syntax::Code).len(), 1);
+        assert_eq!(call_database(call.as_bytes()).as_deref(), Some("tbd"));
+        // The same word for another database stands in for a password.
+        let other = call.replace("5432/tbd", "5432/shop");
+        assert!(found(&other, Syntax::Code).is_empty());
     }
 
     #[test]
