@@ -405,7 +405,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//[^\n]*|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -2724,6 +2724,12 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_call_s_login_after_a_comment_ending_the_url_s_line_is_read() {
+        let call = "connection = DriverManager\n    .getConnection(\"jdbc:postgresql://10.4.0.9:5432/shop\", // the shop's server\n        \"app\", \"{PW}\");\n";
+        assert_eq!(found(call, Syntax::Code).len(), 1);
     }
 
     #[test]
