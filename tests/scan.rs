@@ -413,6 +413,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/boxed-api.md",
             "clean/bridge_clustering.py",
             "clean/bun_playground_test.go",
+            "clean/calcite_commented_remote_url.java",
             "clean/catalog-module.md",
             "clean/chat-compose.yml",
             "clean/chat-dev-compose.yml",

@@ -128,7 +128,7 @@ pub struct Detection {
 impl Detection {
     /// Whether the secret found is `password`, told by its digest (the secret itself is
     /// not kept).
-    fn holds(&self, password: &str) -> bool {
+    pub(super) fn holds(&self, password: &str) -> bool {
         <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == self.secret_digest
     }
 }

@@ -405,7 +405,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*,(?:\s|//[^\n]*|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*)*)?,(?:\s|//[^\n]*|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1321,13 +1321,41 @@ fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
 /// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
 /// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), if it is given one literally.
 pub(super) fn call_host(call: &[u8]) -> Option<String> {
-    let text = lossy(call);
+    let text = without_line_comments(&lossy(call));
     let (_, after) = text.split_once("://")?;
     let host: String = after
         .chars()
         .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
         .collect();
     (!host.is_empty()).then_some(host)
+}
+
+/// A call's text without the comments that end its lines (`( // "jdbc:postgresql://
+/// old-host/db",` then the live URL): a `//` outside quotes, not a scheme's `://`,
+/// starts one.
+fn without_line_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let mut quote = None;
+            let (mut previous, mut before) = (' ', ' ');
+            let end = line
+                .char_indices()
+                .find(|&(_, c)| {
+                    let starts_comment =
+                        quote.is_none() && c == '/' && previous == '/' && before != ':';
+                    match (quote, c) {
+                        (None, '"' | '\'') => quote = Some(c),
+                        (Some(open), _) if c == open => quote = None,
+                        _ => {}
+                    }
+                    (before, previous) = (previous, c);
+                    starts_comment
+                })
+                .map_or(line.len(), |(at, _)| at - 1);
+            &line[..end]
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The database of the URL a driver call is given (`new Sql2o("jdbc:postgresql://
@@ -1767,6 +1795,11 @@ pub(super) fn is_reference(value: &str) -> bool {
                 .iter()
                 .any(|root| lower.starts_with(root)))
         || is_call(&lower)
+        // A driver's class (`org.postgresql.Driver`, `com.mysql.cj.jdbc.Driver`): the
+        // argument beside a login, not one.
+        || (is_dotted_reference(value.trim())
+            && lower.contains('.')
+            && (lower.ends_with(".driver") || lower.ends_with("datasource")))
         // Jasypt's encrypted values, `ENC(...)`; Datadog's secret handles and
         // hiera-eyaml's encrypted values, `ENC[...]`.
         || (lower.starts_with("enc(") && lower.ends_with(')'))
@@ -2724,6 +2757,24 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_driver_class_beside_a_call_s_url_is_no_login() {
+        let calcite = "final DataSource ds = JdbcSchema.dataSource(\n    \"jdbc:postgresql://10.4.0.9:5432/shop\",\n    \"org.postgresql.Driver\",\n    \"app\",\n    \"{PW}\"\n);\n";
+        let d = found(calcite, Syntax::Code);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].holds(PW), "{d:?}");
+        // A URL commented out before the live one is not the call's host; a bare URL's
+        // scheme is no comment.
+        assert_eq!(
+            call_host(b"jdbc:postgresql://10.4.0.9:5432/shop"),
+            Some("10.4.0.9".to_string())
+        );
+        assert_eq!(
+            call_host(b"dataSource( // \"jdbc:postgresql://10.4.0.9/a\",\n \"jdbc:postgresql://localhost/b\""),
+            Some("localhost".to_string())
+        );
     }
 
     #[test]
