@@ -405,7 +405,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*)*)?,(?:\s|//[^\n]*|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*"\s*,(?:\s|//[^\n]*)*"[^"\n]*")\s*,(?:\s|//[^\n]*)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?Password|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -2107,17 +2107,20 @@ pub(super) fn names_another_engine(text: &[u8]) -> bool {
     patterns().other_engine.is_match(text)
 }
 
-/// Whether a call is another engine's: its arguments name one, or its name does and
-/// it passes no PostgreSQL URL (a helper named for MySQL given `jdbc:postgresql://...`
+/// Whether a call is another engine's: its arguments or its name name one and it
+/// passes no PostgreSQL URL (a helper named for MySQL given `jdbc:postgresql://...`
 /// dials PostgreSQL whatever its name says: `JDBCHelper.createMysqlTemplate("po",
-/// "jdbc:postgresql://...", ...)`).
+/// "jdbc:postgresql://...", ...)`, and so does a URL to a database named `servicemail`),
+/// or it passes another database's URL beside one.
 pub(super) fn calls_another_engine(call: &[u8]) -> bool {
     let open = call.iter().position(|&b| b == b'(').unwrap_or(0);
     let (name, arguments) = call.split_at(open);
-    names_another_engine(arguments)
-        || (names_another_engine(name)
-            && !contains_ignoring_case(arguments, b"postgresql://")
-            && !contains_ignoring_case(arguments, b"postgres://"))
+    if contains_ignoring_case(arguments, b"postgresql://")
+        || contains_ignoring_case(arguments, b"postgres://")
+    {
+        return patterns().other_engine_url.is_match(arguments);
+    }
+    names_another_engine(arguments) || names_another_engine(name)
 }
 
 /// A key as shown in a finding: without the quotes and spaces around it, with its
@@ -2760,6 +2763,16 @@ mod tests {
     }
 
     #[test]
+    fn a_postgresql_url_s_database_named_like_another_service_is_postgresql_s() {
+        let call = "cn = DriverManager.getConnection(\"jdbc:postgresql://10.4.0.9:5432/servicemail\", \"app\", \"{PW}\");\n";
+        assert_eq!(found(call, Syntax::Code).len(), 1);
+        let both = call.replace("\"app\"", "\"jdbc:mysql://10.4.0.8/mail\"");
+        assert!(found(&both, Syntax::Code).is_empty());
+        let mysql = "cn = DriverManager.getConnection(\"jdbc:mysql://10.4.0.9:3306/shop\", \"app\", \"{PW}\");\n";
+        assert!(found(mysql, Syntax::Code).is_empty());
+    }
+
+    #[test]
     fn a_driver_class_beside_a_call_s_url_is_no_login() {
         let calcite = "final DataSource ds = JdbcSchema.dataSource(\n    \"jdbc:postgresql://10.4.0.9:5432/shop\",\n    \"org.postgresql.Driver\",\n    \"app\",\n    \"{PW}\"\n);\n";
         let d = found(calcite, Syntax::Code);
@@ -2781,6 +2794,9 @@ mod tests {
     fn a_call_s_login_after_a_comment_ending_the_url_s_line_is_read() {
         let call = "connection = DriverManager\n    .getConnection(\"jdbc:postgresql://10.4.0.9:5432/shop\", // the shop's server\n        \"app\", \"{PW}\");\n";
         assert_eq!(found(call, Syntax::Code).len(), 1);
+        // Prose in a comment runs to its line's end: a quote inside it starts no argument.
+        let prose = "// Groovy's `Sql.newInstance(url, 'user',\n// '...', driver)`; a call given a URL\n// as R's `dbConnect(drv, \"jdbc:postgresql://10.4.0.9/shop\", \"user\", \"...\")`\n";
+        assert!(found(prose, Syntax::Code).is_empty());
     }
 
     #[test]
