@@ -522,6 +522,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/odoo-dev-server.md",
             "clean/ogr2ogr-load-parcels.sh",
             "clean/orb-datasource.yaml",
+            "clean/orbstack-local-container.sh",
             "clean/orders-resin.xml.ftl",
             "clean/orm-b38.config.ts",
             "clean/peertube-socket.nix",

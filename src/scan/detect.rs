@@ -418,6 +418,8 @@ fn patterns() -> &'static Patterns {
             // `getenv("X") ?: "..."` (an alternative set aside in a block comment before
             // the literal: `?: /*"..."*/ "..."`).
             r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*(?:/\*[^*\n]*\*/\s*)?("[^"\\\n]*")"#,
+            // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
+            r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
@@ -587,6 +589,9 @@ fn patterns() -> &'static Patterns {
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            // A container's name under OrbStack's domain or a name under `.localhost`
+            // (`db.supabase.orb.local`, `pg.localhost`).
+            r#"|(?-u:\b)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
             // A host given loopback's four bytes (Zig's `.host = [4]u8{ 127, 0, 0, 1 }`,
             // Go's `net.IPv4(127, 0, 0, 1)`).
             r#"|(?-u:\b)host(?:name)?[ \t]*[:=][^\n]{0,24}?[{(\[][ \t]*127[ \t]*,[ \t]*0[ \t]*,[ \t]*0[ \t]*,[ \t]*1[ \t]*[})\]]"#,
@@ -3083,7 +3088,7 @@ const TRANSLATED_PASSWORD_WORDS: &[&str] = &[
 ];
 
 /// The name's and the literal's groups of each of `fallback`'s forms, in order.
-const FALLBACK_GROUPS: &[(usize, usize)] = &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)];
+const FALLBACK_GROUPS: &[(usize, usize)] = &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12)];
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
@@ -3513,6 +3518,8 @@ pub(super) fn is_local_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let host = without_port(&host);
     LOCAL_HOSTS.contains(&host)
+        // OrbStack's names for the containers it runs (`db.supabase.orb.local`).
+        || host.ends_with(".orb.local")
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
@@ -3555,7 +3562,10 @@ fn is_loopback_host(host: &str) -> bool {
     } else {
         without_port(&host)
     };
-    matches!(host, "localhost" | "::1" | "[::1]") || is_loopback_block(host)
+    // A name under `.localhost` resolves to loopback (RFC 6761: `db.localhost`).
+    matches!(host, "localhost" | "::1" | "[::1]")
+        || host.ends_with(".localhost")
+        || is_loopback_block(host)
 }
 
 /// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
@@ -4442,6 +4452,19 @@ mod tests {
         let app = compose.replace("image: postgres", "image: shop/api:1.4");
         let found = detect(app.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_quoted_shell_fallback_and_local_domains_are_read() {
+        const DEPLOY: &str = "docker run -d \\\n  -e SPRING_DATASOURCE_URL=${DB_URL:-\"jdbc:postgresql://172.31.8.40:5432/team_db\"} \\\n  -e SPRING_DATASOURCE_USERNAME=${DB_USERNAME:-\"team_1\"} \\\n  -e SPRING_DATASOURCE_PASSWORD=${DB_PASSWORD:-\"Wk4pZr8mQe\"} \\\n  app:1.0\n"; // vsecure:allow (a documented fake)
+        let found = detect(DEPLOY.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        let orb = "docker run -d \\\n  -e DATABASE_HOST=db.supabase.orb.local \\\n  -e DATABASE_USER=postgres \\\n  -e DATABASE_PASSWORD=postgres \\\n  baserow/baserow:1.31.1\n";
+        let found = detect(orb.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        assert!(is_local_host("db.supabase.orb.local"));
+        assert!(is_local_host("pg.localhost:5432"));
+        assert!(!is_local_host("orb.local.acme.io"));
     }
 
     #[test]
