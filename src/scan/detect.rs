@@ -589,9 +589,9 @@ fn patterns() -> &'static Patterns {
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
-            // A container's name under OrbStack's domain or a name under `.localhost`
-            // (`db.supabase.orb.local`, `pg.localhost`).
-            r#"|(?-u:\b)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
+            // A host that is a container's name under OrbStack's domain or a name under
+            // `.localhost` (`DATABASE_HOST=db.supabase.orb.local`, `@pg.localhost`).
+            r#"|(?i:host(?:name)?["']?[ \t]*[:=][ \t]*["']?|@|//)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
             // A host given loopback's four bytes (Zig's `.host = [4]u8{ 127, 0, 0, 1 }`,
             // Go's `net.IPv4(127, 0, 0, 1)`).
             r#"|(?-u:\b)host(?:name)?[ \t]*[:=][^\n]{0,24}?[{(\[][ \t]*127[ \t]*,[ \t]*0[ \t]*,[ \t]*0[ \t]*,[ \t]*1[ \t]*[})\]]"#,
@@ -1259,11 +1259,14 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
     // A setting in a paragraph that dials another engine (MySQL's `url=`, `password=`
-    // above PostgreSQL's) is that engine's.
-    found.retain(|(range, d)| {
-        !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
-            || !context.paragraph_dials_another_engine(range.start)
-    });
+    // above PostgreSQL's) is that engine's; a text that dials none anywhere, most, is
+    // read once for it.
+    if context.dials_another_database() {
+        found.retain(|(range, d)| {
+            !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+                || !context.paragraph_dials_another_engine(range.start)
+        });
+    }
     found.extend(super::positional::detect(text, &mut context, syntax));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in

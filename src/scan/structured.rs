@@ -645,7 +645,6 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if secret.is_empty()
             || !is_database_password_key(&name)
             || is_reference(&secret)
-            || is_placeholder(&secret)
             || !context.configures_postgres_for(&name, key.start())
             || context.configures_another_engine(key.start())
             || context.block_names_another_engine(key.start())
@@ -674,7 +673,6 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             || !p.password_comment.is_match(comment)
             || p.other_login_comment.is_match(comment)
             || is_reference(&secret)
-            || is_placeholder(&secret)
             || !context.configures_postgres(value.start())
             || context.line_names_another_engine(value.start())
         {
@@ -2495,6 +2493,12 @@ impl<'a> Context<'a> {
         patterns()
             .official_image
             .is_match(&text[service.start..block_end])
+    }
+
+    /// Whether the text dials another database's URL anywhere (`jdbc:mysql://`): only
+    /// then can a paragraph of it be another engine's.
+    pub fn dials_another_database(&self) -> bool {
+        patterns().other_engine_url.is_match(self.text)
     }
 
     /// Whether the settings beside `offset` (its paragraph's lines indented as it is, up
