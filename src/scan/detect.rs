@@ -1258,13 +1258,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::formatted::detect(text));
     found.extend(super::joined::detect(text, syntax));
     structured::detect(text, &mut context, syntax, &mut found);
-    // A setting in a paragraph that dials another engine (MySQL's `url=`, `password=`
-    // above PostgreSQL's) is that engine's; a text that dials none anywhere, most, is
-    // read once for it.
+    // A setting whose sibling settings dial another database (MySQL's `url=` and
+    // `password=` above PostgreSQL's) is that database's; a text that dials none
+    // anywhere, as most do not, is read once for it.
     if context.dials_another_database() {
         found.retain(|(range, d)| {
             !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
-                || !context.paragraph_dials_another_engine(range.start)
+                || !context.settings_dial_another_database(range.start)
         });
     }
     found.extend(super::positional::detect(text, &mut context, syntax));
@@ -3943,7 +3943,7 @@ mod tests {
     }
 
     #[test]
-    fn a_paragraph_that_dials_another_engine_holds_that_engine_s_password() {
+    fn settings_that_dial_another_database_hold_that_database_s_password() {
         const PROPERTIES: &str = "jdbc.url=jdbc:mysql://10.1.2.3:3306/app\nusername=etl\npassword=Qz8mYt4kWr\n\njdbc.pg.url=jdbc:postgresql://10.1.2.3:5432/app\npg.username=etl\npg.password=Lp3vXn7sQe\n"; // vsecure:allow (a documented fake)
         let found = detect(PROPERTIES.as_bytes(), Syntax::Config);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -2507,7 +2507,7 @@ impl<'a> Context<'a> {
     /// name PostgreSQL: in a file that configures MySQL's connection then
     /// PostgreSQL's (two paragraphs of `url=`, `username=`, `password=`; two Gradle
     /// profiles' `properties { ... }`), the first password is MySQL's.
-    pub fn paragraph_dials_another_engine(&self, offset: usize) -> bool {
+    pub fn settings_dial_another_database(&self, offset: usize) -> bool {
         let text = self.text;
         let (_, own) = self.lines.around(offset);
         let depth = indent(&text[own.clone()]);
