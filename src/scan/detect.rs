@@ -2718,11 +2718,7 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
 /// The host of a JDBC URL (`jdbc:postgresql://10.0.0.5:5432/sales` holds `10.0.0.5`);
 /// `jdbc:postgresql:sales`, naming none, is this machine's.
 fn jdbc_url_host(url: &str) -> String {
-    let Some((_, rest)) = url.split_once("//") else {
-        return "localhost".to_string();
-    };
-    let end = rest.find(['/', '?', ';']).unwrap_or(rest.len());
-    without_port(&rest[..end]).to_string()
+    structured::call_host(url.as_bytes()).unwrap_or_else(|| "localhost".to_string())
 }
 
 /// A field's value where a conninfo's fields stand apart by spaces (`host=db port=5432
@@ -3584,7 +3580,7 @@ fn is_loopback_block(host: &str) -> bool {
 
 /// The database a URI names after its host (`:5432/track_wild_db?...` names
 /// `track_wild_db`), given the text that follows the host.
-fn uri_database(after_host: &[u8]) -> Option<String> {
+pub(super) fn uri_database(after_host: &[u8]) -> Option<String> {
     let port = after_host.strip_prefix(b":").map_or(0, |rest| {
         1 + rest.iter().take_while(|b| b.is_ascii_digit()).count()
     });
@@ -3677,7 +3673,7 @@ fn hosts_set_in(line: &[u8]) -> Vec<String> {
 
 /// A line's code, its comments dropped: `/* ... */` spans, and what follows `//` (not
 /// a URL's `://`) or ` #`.
-fn code_of(line: &[u8]) -> Vec<u8> {
+pub(super) fn code_of(line: &[u8]) -> Vec<u8> {
     let mut code = Vec::with_capacity(line.len());
     let mut i = 0;
     while i < line.len() {

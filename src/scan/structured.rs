@@ -1319,7 +1319,13 @@ fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
 /// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
 /// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), if it is given one literally.
 pub(super) fn call_host(call: &[u8]) -> Option<String> {
-    let text = without_line_comments(&lossy(call));
+    // A URL commented out on a line before the live one (`( // "jdbc:postgresql://
+    // old-host/db",`) is not the call's.
+    let code: Vec<u8> = call
+        .split(|&b| b == b'\n')
+        .flat_map(|line| super::detect::code_of(line).into_iter().chain([b'\n']))
+        .collect();
+    let text = lossy(&code);
     let (_, after) = text.split_once("://")?;
     let host: String = after
         .chars()
@@ -1328,45 +1334,15 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-/// A call's text without the comments that end its lines (`( // "jdbc:postgresql://
-/// old-host/db",` then the live URL): a `//` outside quotes, not a scheme's `://`,
-/// starts one.
-fn without_line_comments(text: &str) -> String {
-    text.lines()
-        .map(|line| {
-            let mut quote = None;
-            let (mut previous, mut before) = (' ', ' ');
-            let end = line
-                .char_indices()
-                .find(|&(_, c)| {
-                    let starts_comment =
-                        quote.is_none() && c == '/' && previous == '/' && before != ':';
-                    match (quote, c) {
-                        (None, '"' | '\'') => quote = Some(c),
-                        (Some(open), _) if c == open => quote = None,
-                        _ => {}
-                    }
-                    (before, previous) = (previous, c);
-                    starts_comment
-                })
-                .map_or(line.len(), |(at, _)| at - 1);
-            &line[..end]
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The database of the URL a driver call is given (`new Sql2o("jdbc:postgresql://
 /// 10.0.0.5:5432/tbd", ...)` opens `tbd`), if it is given one literally.
 fn call_database(call: &[u8]) -> Option<String> {
     let text = lossy(call);
     let (_, after) = text.split_once("://")?;
-    let path = after[after.find(['/', '"', '\'', ','])?..].strip_prefix('/')?;
-    let name: String = path
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-        .collect();
-    (!name.is_empty()).then_some(name)
+    let host_end = after
+        .find([':', '/', '?', '"', '\'', ','])
+        .unwrap_or(after.len());
+    super::detect::uri_database(&after.as_bytes()[host_end..])
 }
 
 /// Whether a value is its key's name under a prefix, as the keys beside it are (a
