@@ -2128,12 +2128,14 @@ impl<'a> LineFacts<'a> {
     /// Whether a host set within four lines of `offset` is the reader's to fill in
     /// (`host='db.YOUR_PROJECT_ID.supabase.co'` in the call that sets the password, a
     /// URI's `<host>` in the setting above it), or an address no machine has
-    /// (`jdbc:postgresql://123.456.0.1:5432/test_db`): the password set beside it is the
-    /// text's example.
+    /// (`jdbc:postgresql://123.456.0.1:5432/test_db`) or a cloud's metadata service, where
+    /// no database answers: the password set beside it is the text's example.
     fn sets_a_readers_host_near(&self, offset: usize) -> bool {
-        self.hosts_near(offset)
-            .iter()
-            .any(|host| is_readers_host(host) || is_impossible_address(host))
+        self.hosts_near(offset).iter().any(|host| {
+            is_readers_host(host)
+                || is_impossible_address(host)
+                || is_instance_metadata_service(host)
+        })
     }
 
     /// Whether a live line within four of `offset` sets a public IPv4 address in its code
@@ -3392,6 +3394,25 @@ fn is_made_up_host(host: &str) -> bool {
         || lower.contains("example")
         || is_the_word_for_a_host(host)
         || is_impossible_address(host)
+        || is_instance_metadata_service(host)
+}
+
+/// Whether a host is a cloud's instance metadata service (`169.254.169.254`, Google's
+/// `metadata.google.internal`, Alibaba's `100.100.100.200`, EC2's IPv6 `fd00:ec2::254`):
+/// no database answers there, so a text dialling it is a request-forgery guard's test
+/// or write-up and its login the test's.
+fn is_instance_metadata_service(host: &str) -> bool {
+    let is_service = |name: &str| {
+        matches!(
+            name.to_ascii_lowercase().as_str(),
+            "169.254.169.254" | "metadata.google.internal" | "100.100.100.200" | "fd00:ec2::254"
+        )
+    };
+    let name = host.trim_start_matches('[');
+    match name.split_once(']') {
+        Some((address, _)) => is_service(address),
+        None => is_service(name) || is_service(without_port(name)),
+    }
 }
 
 /// Whether a host is written as an IPv4 address but one of its numbers is over 255
@@ -3487,6 +3508,7 @@ fn is_placeholder_host(host: &str) -> bool {
     });
     (is_placeholder(host) && !provisioned)
         || is_impossible_address(host)
+        || is_instance_metadata_service(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
@@ -3801,6 +3823,23 @@ mod tests {
                     &password[i..i + 3]
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_cloud_metadata_service_is_no_database() {
+        for host in [
+            "169.254.169.254",
+            "169.254.169.254:5432",
+            "metadata.google.internal",
+            "[fd00:ec2::254]:5432",
+            "fd00:ec2::254",
+        ] {
+            assert!(is_instance_metadata_service(host), "{host}");
+            assert!(is_made_up_host(host) && is_placeholder_host(host), "{host}");
+        }
+        for host in ["169.254.102.187", "100.100.100.201", "metadata.internal"] {
+            assert!(!is_instance_metadata_service(host), "{host}");
         }
     }
 
