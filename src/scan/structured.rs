@@ -172,9 +172,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A password key and its quoted value, the pair written any way a language
-        // writes one (`=`, `:`, `=>`, `:=`, Scala's and Groovy's `"password" -> "..."`).
+        // writes one (`=`, `:`, `=>`, `:=`, Scala's and Groovy's `"password" -> "..."`),
+        // the value first in a form builder's array (Angular's `password: ['...',
+        // Validators.required]`, the control's starting value).
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
@@ -2798,6 +2800,15 @@ mod tests {
         assert!(found(&reference, Syntax::Code).is_empty());
         let mysql = profile.replace("postgresql://10.4.0.9:5432", "mysql://10.4.0.9:3306");
         assert!(found(&mysql, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_form_builder_s_starting_value_is_a_password_setting() {
+        let form = "this.fb.group({\n  url: ['jdbc:postgresql://10.4.0.9:5432/sales', Validators.required],\n  username: ['app', Validators.required],\n  password: ['{PW}'],\n})\n";
+        assert_eq!(found(form, Syntax::Code).len(), 1);
+        // A form whose control starts empty holds no password.
+        let empty = form.replace("'{PW}'", "'', Validators.required");
+        assert!(found(&empty, Syntax::Code).is_empty());
     }
 
     #[test]
