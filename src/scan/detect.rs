@@ -200,6 +200,7 @@ struct Patterns {
     example_password: Regex,
     documented_default: Regex,
     change_instruction: Regex,
+    trailing_change_instruction: Regex,
     bad_practice_label: Regex,
     expected_failure: Regex,
 }
@@ -508,6 +509,13 @@ fn patterns() -> &'static Patterns {
         // "Change parameters to suit your needs" (over a command's options).
         change_instruction: Regex::new(
             r"(?i)(?-u:\b)(?:(?:change|replace|update)\s+(?:the|this|these|that)\s+(?:default\s+)?(?:(?:postgres(?:ql)?|database|db)\s+)?passwords?|(?:set|use|choose)\s+your\s+own\s+passwords?|replace\s+\**`?[A-Za-z_<>\[\]{}-]+`?\**\s+with\s+(?:the|your)\s+(?:[a-z]+\s+){0,2}passwords?|(?:change|adjust|modify|edit|update)\s+(?:the\s+)?(?:parameters|values|settings|credentials|connection\s+(?:details|settings))\s+to\s+(?:suit|match)\s+your)(?-u:\b)",
+        )
+        .expect("valid regex"),
+        // Prose under a document's settings that tells the reader to change them, the
+        // password named among them: "Change the `url:`, `username:` and `password:` to
+        // match the database installation", "Update the password accordingly".
+        trailing_change_instruction: Regex::new(
+            r"(?i)(?-u:\b)(?:change|replace|update|modify|edit|adjust)\s+(?:the\s+)?[^.\n]{0,80}?passwords?(?-u:\b)[^.\n]{0,40}?\s(?:to\s+(?:match|suit|fit|reflect)|accordingly)(?-u:\b)",
         )
         .expect("valid regex"),
         // A label that shows what follows as what not to do: a line marked with a cross
@@ -1413,6 +1421,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .collect();
     instructions.sort_unstable();
     found.retain(|(range, _)| !shortly_after(&instructions, range.start));
+    // A document's value just above prose that tells the reader to change the settings
+    // it is among is the same sample.
+    if syntax == Syntax::Document {
+        let trailing: Vec<usize> = p
+            .trailing_change_instruction
+            .find_iter(text)
+            .map(|m| m.start())
+            .collect();
+        found.retain(|(range, _)| !shortly_before(&trailing, range.end));
+    }
     // A value a test checks is refused (a guard's test that a remote host is turned
     // away: `assert.throws(() => guard("postgresql://postgres:postgres@10.0.0.5/x"))`)
     // is the test's input, not a connection.
@@ -1449,6 +1467,16 @@ fn shortly_after(ends: &[usize], offset: usize) -> bool {
     const REACH: usize = 400;
     let before = ends.partition_point(|end| *end <= offset);
     before > 0 && offset - ends[before - 1] <= REACH
+}
+
+/// Whether an instruction starts within a few lines after `offset`; `starts` holds
+/// where each starts, in order.
+fn shortly_before(starts: &[usize], offset: usize) -> bool {
+    const REACH: usize = 200;
+    let after = starts.partition_point(|start| *start < offset);
+    starts
+        .get(after)
+        .is_some_and(|start| start - offset <= REACH)
 }
 
 /// Whether `NAME= word ...` is the shell's empty assignment before a command
@@ -4054,6 +4082,16 @@ mod tests {
         const CODE: &str = "conn = DriverManager.getConnection(\"jdbc:postgresql://133.1.2.3:5432/bank\", \"app\", \"\");\n//conn = DriverManager.getConnection(\"jdbc:postgresql://localhost:5432/bank\", \"postgres\", \"root\");\n";
         let found = detect(CODE.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_document_s_settings_the_next_lines_say_to_change_are_its_sample() {
+        const GUIDE: &str = "```\nspring:\n  datasource:\n    url: jdbc:postgresql://81.17.52.140:5432/kris\n    username: kris\n    password: Qw7Lm2Zx9Rt\n```\n\nChange the `url:`, `username:` and `password:` to match the database installation.\n"; // vsecure:allow (a documented fake)
+        assert!(detect(GUIDE.as_bytes(), Syntax::Document).is_empty());
+        // Prose that changes something else, or code, leaves the password found.
+        let other = GUIDE.replace("`url:`, `username:` and `password:`", "`defaultZone:`");
+        assert_eq!(detect(other.as_bytes(), Syntax::Document).len(), 1);
+        assert_eq!(detect(GUIDE.as_bytes(), Syntax::Config).len(), 1);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
