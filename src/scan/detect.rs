@@ -2009,13 +2009,17 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether every user the text sets is named as an example (`example_user`,
-    /// `sample_reader`, `your_user`), and it sets one at least.
+    /// `sample_reader`, `your_user`, a pooler's `postgres.your-tenant-id` whose tenant
+    /// is the reader's), and it sets one at least.
     fn sets_only_example_users(&mut self) -> bool {
         let users = self.user_names();
         !users.is_empty()
             && users.iter().all(|user| {
                 let lower = user.to_ascii_lowercase();
-                lower.contains("example") || lower.contains("sample") || lower.starts_with("your")
+                lower.contains("example")
+                    || lower.contains("sample")
+                    || lower.starts_with("your")
+                    || user.split('.').skip(1).any(is_readers_label)
             })
     }
 
@@ -4092,6 +4096,14 @@ mod tests {
         let other = GUIDE.replace("`url:`, `username:` and `password:`", "`defaultZone:`");
         assert_eq!(detect(other.as_bytes(), Syntax::Document).len(), 1);
         assert_eq!(detect(GUIDE.as_bytes(), Syntax::Config).len(), 1);
+    }
+
+    #[test]
+    fn a_pooler_user_whose_tenant_is_the_reader_s_is_an_example() {
+        const POOL: &str = "config.setJdbcUrl(\"jdbc:postgresql://81.17.52.140:5432/postgres\");\nconfig.setUsername(\"postgres.your-tenant-id\");\nconfig.setPassword(\"Qw7Lm2Zx9Rt\");\n"; // vsecure:allow (a documented fake)
+        assert!(detect(POOL.as_bytes(), Syntax::Code).is_empty());
+        let own = POOL.replace("your-tenant-id", "abcdefghqrstuvwx");
+        assert_eq!(detect(own.as_bytes(), Syntax::Code).len(), 1);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
