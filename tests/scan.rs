@@ -517,6 +517,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/nightly-dump-local.bat",
             "clean/nixos-forge-role.nix",
             "clean/node_defaults.pp",
+            "clean/nominatim-local.Dockerfile",
             "clean/notes_db.py",
             "clean/observers.py",
             "clean/odoo-dev-server.md",

@@ -354,9 +354,10 @@ fn patterns() -> &'static Patterns {
             r"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*);",
         )
             .expect("valid regex"),
-        // The host and user fields of an Npgsql or ODBC string.
+        // The host and user fields of an Npgsql or ODBC string, or of PDO's DSN
+        // (`pgsql:host=...;user=...`).
         semicolon_field: Regex::new(
-            r#"(?i)(?:^|[;'"`\s])(host|server|data source|user ?id|user_?name|user|uid|jdbc ?user|jdbc)\s*=\s*([^;'"`\n]*)"#,
+            r#"(?i)(?:^|[;'"`\s]|pgsql:)(host|server|data source|user ?id|user_?name|user|uid|jdbc ?user|jdbc)\s*=\s*([^;'"`\n]*)"#,
         )
         .expect("valid regex"),
         // One item of a list of connection parameters, a line each: Delphi's FireDAC
@@ -458,9 +459,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
-        // `-e POSTGRES_DB=coffee`, `PGDATABASE: shop`), the name captured.
+        // `-e POSTGRES_DB=coffee`, `PGDATABASE: shop`, a connection string's
+        // `dbname=shop` or `Database=shop`), the name captured.
         database_setting: Regex::new(
-            r#"(?:POSTGRES_DB|PGDATABASE)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)"#,
+            r#"(?:POSTGRES_DB|PGDATABASE)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?:^|[\s;'"]|pgsql:)(?i:dbname|database)[ \t]*=[ \t]*["']?([A-Za-z0-9_.-]+)"#,
         )
         .expect("valid regex"),
         client_host_value: Regex::new(concat!(
@@ -1862,14 +1864,21 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether a user, password and host are a local default: one on loopback or a
-    /// service container's name (`is_local_default`), or a default password (or the
+    /// service container's name (`is_local_default`), a default password (or the
     /// user's own) to a host of one label where the text sets up a local database
-    /// (`host=primary user=shop password=shop` in a container's replica script).
+    /// (`host=primary user=shop password=shop` in a container's replica script), or the
+    /// database's own name on this machine (`host=localhost;dbname=nominatim;...;
+    /// password=nominatim`).
     fn is_local_default_to(&mut self, user: &str, password: &str, host: &str) -> bool {
         is_local_default(user, password, host)
             || (is_single_label(host)
                 && self.declares_local_database()
                 && is_weak_for(user, password))
+            || (is_local_host(host)
+                && self
+                    .database_names()
+                    .iter()
+                    .any(|database| names_the_database(password, database)))
     }
 
     /// Whether the text names no host anywhere (and provisions no managed database, whose
@@ -1995,15 +2004,16 @@ impl<'a> LineFacts<'a> {
         })
     }
 
-    /// The databases the text gives a container or a client (`POSTGRES_DB=coffee`),
-    /// read on first use.
+    /// The databases the text gives a container or a client (`POSTGRES_DB=coffee`,
+    /// `dbname=coffee`), read on first use.
     fn database_names(&mut self) -> &[String] {
         let text = self.text;
         self.database_names.get_or_insert_with(|| {
             patterns()
                 .database_setting
                 .captures_iter(text)
-                .map(|c| lossy(&c[1]))
+                .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                .map(|name| lossy(name.as_bytes()))
                 .collect()
         })
     }
@@ -4104,6 +4114,16 @@ mod tests {
         assert!(detect(POOL.as_bytes(), Syntax::Code).is_empty());
         let own = POOL.replace("your-tenant-id", "abcdefghqrstuvwx");
         assert_eq!(detect(own.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_pdo_dsn_whose_password_is_its_database_s_name_on_this_machine_is_local() {
+        const DSN: &str = "ENV NOMINATIM_DATABASE_DSN=\"pgsql:host=localhost;dbname=geocoder;user=www-data;password=geocoder\"\n";
+        let found = detect(DSN.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = DSN.replace("localhost", "81.17.52.140");
+        let found = detect(remote.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
