@@ -437,6 +437,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/conexao_local.py",
             "clean/config-service.env",
             "clean/config_defaults.go",
+            "clean/connections-notes.md",
             "clean/container_test.go",
             "clean/course-notes-compose.txt",
             "clean/czech-notes.md",

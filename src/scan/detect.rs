@@ -381,7 +381,8 @@ fn patterns() -> &'static Patterns {
         // `=>`, `==`, or a call such as `home.join(...)` is no password).
         // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
         // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
-        // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or, after PostgreSQL's
+        // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or the connection
+        // (`CONN_PASS`) or, after PostgreSQL's
         // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
         // `PGPOOL_SR_CHECK_PASSWORD`), the word for a password shortened too (`PG_PWD`,
         // `DB_PW`), PostgreSQL's name as PHP spells it too (`PGSQL_password`); an
@@ -389,7 +390,7 @@ fn patterns() -> &'static Patterns {
         // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
         // `?=` and `:=` too.
         password_variable: Regex::new(concat!(
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|conn(?:ection)?|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))

@@ -100,6 +100,7 @@ struct Patterns {
     setdb_login: Regex,
     encrypted_login: Regex,
     login_pair: Regex,
+    login_under_url: Regex,
     local_use_label: Regex,
     local_use_note: Regex,
     qualified_password: Regex,
@@ -340,6 +341,13 @@ fn patterns() -> &'static Patterns {
         // password | app / ... |`): the label, the user and the password captured.
         login_pair: Regex::new(
             r#"(?im)(?:^|[^A-Za-z0-9_])((?:ids?|user(?:name)?|login|account|아이디|계정|账号|帐号|用户名)[ \t]*(?:와|과|and|&|/|,)[ \t]*(?:password|passwd|pwd|pw|암호|비밀번호|패스워드|密码))[ \t]*(?:는|은|[:：=|]|(?:is|are)[ \t])?[ \t]*[`"'*]*([^\s/`"'*|]+)[`"'*]*[ \t]*/[ \t]*[`"'*]*([^\s/`"'*]+)"#,
+        )
+        .expect("valid regex"),
+        // A login kept under the URL it opens, as notes keep one (a comment's
+        // `jdbc:postgresql://10.0.0.5:5432/portal`, then `app/...` alone on the next
+        // line): the URL, the user and the password captured.
+        login_under_url: Regex::new(
+            r#"(?m)^[ \t]*(?:(?://|#|--|\*|;)[ \t]*)?((?:jdbc:postgresql|postgres(?:ql)?)://[^\s@'"]+)[ \t]*\r?\n[ \t]*(?:(?://|#|--|\*|;)[ \t]*)?([A-Za-z][A-Za-z0-9_.-]*)[ \t]*/[ \t]*([^\s/]+)[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // The word before a password's label that says it is a local one (`Dev
@@ -1061,6 +1069,25 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             d.local_default = super::detect::is_weak_for(&lossy(user.as_bytes()), &secret);
             found.push((range, d));
         }
+    }
+    for c in p.login_under_url.captures_iter(text) {
+        let (url, user, value) = (
+            c.get(1).expect("url"),
+            c.get(2).expect("user"),
+            c.get(3).expect("value"),
+        );
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret) {
+            continue;
+        }
+        let (range, mut d) = setting(
+            user.start()..value.end(),
+            "login under its URL: ... / ****".to_string(),
+            &secret,
+        );
+        let host = call_host(url.as_bytes()).unwrap_or_default();
+        d.local_default = super::detect::is_local_default(&lossy(user.as_bytes()), &secret, &host);
+        found.push((range, d));
     }
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
@@ -2810,6 +2837,16 @@ mod tests {
         // A form whose control starts empty holds no password.
         let empty = form.replace("'{PW}'", "'', Validators.required");
         assert!(found(&empty, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_login_kept_under_its_url_is_read() {
+        let notes = "/*\n [PostgreSQL]\n jdbc:postgresql://10.4.0.9:6543/portal\n app/{PW}\n*/\n";
+        assert_eq!(found(notes, Syntax::Code).len(), 1);
+        // The words for a login are the notes' template.
+        assert!(found(&notes.replace("app/{PW}", "user/password"), Syntax::Code).is_empty());
+        // A line between the URL and the login leaves them apart.
+        assert!(found(&notes.replace("\n app/", "\n\n app/"), Syntax::Code).is_empty());
     }
 
     #[test]
