@@ -120,6 +120,7 @@ struct Patterns {
     value_annotation: Regex,
     option_default: Regex,
     labelled_value: Regex,
+    variable_table_row: Regex,
     supposition: Regex,
     email_login: Regex,
     env_pair: Regex,
@@ -451,6 +452,13 @@ fn patterns() -> &'static Patterns {
             r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
             r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
         ))
+        .expect("valid regex"),
+        // A table of settings' values, a row naming a password variable in a code span
+        // and its value in the next (`| `DB_PASSWORD` fallback | `...` |`, `|
+        // `SPRING_DATASOURCE_PASSWORD` | `...` | ✅ | ... |`): the name and value captured.
+        variable_table_row: Regex::new(
+            r#"(?m)^[ \t]*\|[ \t]*`([A-Za-z0-9_.]+)`(?:[ \t]+[A-Za-z() ]{1,24}?)?[ \t]*\|[ \t]*`([^|`\s]+)`[ \t]*\|"#,
+        )
         .expect("valid regex"),
         // A login given as an email address: `Email: admin@acme.org`, `"email":
         // "a@b.io"`, `login = ops@acme.io` (markup around the key too), `登录邮箱：
@@ -1043,6 +1051,21 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             d.local_default =
                 d.default_password || context.says_it_is_for_local_use(label.start(), value.end());
             found.push((range, d));
+        }
+        for c in p.variable_table_row.captures_iter(text) {
+            let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            if !super::detect::names_database_password(&lossy(name.as_bytes()))
+                || is_reference(&secret)
+                || !context.configures_postgres(name.start())
+            {
+                continue;
+            }
+            found.push(setting(
+                name.start()..value.end(),
+                format!("| {} | **** |", lossy(name.as_bytes())),
+                &secret,
+            ));
         }
         for c in p.login_pair.captures_iter(text) {
             let (label, user, value) = (
@@ -2847,6 +2870,29 @@ mod tests {
         assert!(found(&notes.replace("app/{PW}", "user/password"), Syntax::Code).is_empty());
         // A line between the URL and the login leaves them apart.
         assert!(found(&notes.replace("\n app/", "\n\n app/"), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_table_row_naming_a_password_variable_gives_its_value() {
+        let table = "| Variable | Default (dev) | Required |\n|---|---|---|\n| `SPRING_DATASOURCE_URL` | `jdbc:postgresql://10.4.0.9:5432/app` | yes |\n| `SPRING_DATASOURCE_PASSWORD` | `{PW}` | yes |\n";
+        assert_eq!(found(table, Syntax::Document).len(), 1);
+        let fallback = "| `DB_URL` fallback | `jdbc:postgresql://10.4.0.9:5432/app` |\n| `DB_PASSWORD` fallback | `{PW}` |\n";
+        assert_eq!(found(fallback, Syntax::Document).len(), 1);
+        // A variable that is no database password's, or a placeholder, is not one.
+        assert!(
+            found(
+                &table.replace("SPRING_DATASOURCE_PASSWORD", "SMTP_PASSWORD"),
+                Syntax::Document
+            )
+            .is_empty()
+        );
+        assert!(
+            found(
+                &table.replace("`{PW}`", "`<your-password>`"),
+                Syntax::Document
+            )
+            .is_empty()
+        );
     }
 
     #[test]
