@@ -187,9 +187,10 @@ fn patterns() -> &'static Patterns {
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`;
         // commented out too (`#spring.datasource.password=s3cret`, `; password = s3cret`):
         // a setting put aside is still the password it was; a Markdown label in bold
-        // (`**Password:** s3cret`, `**Password**: s3cret`).
+        // (`**Password:** s3cret`, `**Password**: s3cret`); the word shortened after a
+        // qualifier (`db.pw=s3cret`).
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|[_.-]pw|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -2893,6 +2894,17 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_qualified_short_password_key_is_a_password_setting() {
+        let notes =
+            "DB:\n\tdb.url=jdbc:postgresql://10.4.0.9:8000/app\n\tdb.username=app\n\tdb.pw={PW}\n";
+        assert_eq!(found(notes, Syntax::Config).len(), 1);
+        // Mail's, beside the database's settings, is not the database's.
+        let mail =
+            "db.url=jdbc:postgresql://10.4.0.9:8000/app\nsmtp.host=mail.acme.io\nsmtp.pw={PW}\n";
+        assert!(found(mail, Syntax::Config).is_empty());
     }
 
     #[test]
