@@ -528,6 +528,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/orders-resin.xml.ftl",
             "clean/orm-b38.config.ts",
             "clean/peertube-socket.nix",
+            "clean/penpot-service.nix",
             "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",
             "clean/pg-localhost.env",

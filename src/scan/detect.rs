@@ -590,8 +590,8 @@ fn patterns() -> &'static Patterns {
         // template's host whose default is loopback: `${HOST_IP!'localhost'}`), Testcontainers'
         // `jdbc:tc:`, loopback with PostgreSQL's port anywhere (`localhost:5432`), a
         // conninfo's `host=localhost` anywhere, Clojure's `:host
-        // "localhost"`, a URI whose host is loopback or a container's name
-        // (`...@postgres:5432`); a container's name is one label naming a database, as
+        // "localhost"`, a URI whose host is loopback or a container's name, with a login
+        // or without (`...@postgres:5432`, `postgresql://127.0.0.1:18935/penpot`); a container's name is one label naming a database, as
         // `is_local_host` judges it (a Dockerfile's `ENV \` lines continued too); a
         // Kubernetes variable naming such a host.
         local_database: Regex::new(concat!(
@@ -599,7 +599,7 @@ fn patterns() -> &'static Patterns {
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
-            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://[^@\n/]{0,80}@(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
             // `.localhost` (`DATABASE_HOST=db.supabase.orb.local`, `@pg.localhost`).
             r#"|(?i:host(?:name)?["']?[ \t]*[:=][ \t]*["']?|@|//)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
@@ -4123,6 +4123,19 @@ mod tests {
         let found = detect(DSN.as_bytes(), Syntax::Config);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         let remote = DSN.replace("localhost", "81.17.52.140");
+        let found = detect(remote.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_uri_to_loopback_without_a_login_declares_a_local_database() {
+        const NIX: &str = "PENPOT_HTTP_SERVER_HOST = \"127.0.0.1\";\nPENPOT_DATABASE_URI = \"postgresql://127.0.0.1:18935/penpot\";\nPENPOT_DATABASE_USERNAME = \"penpot\";\nPENPOT_DATABASE_PASSWORD = \"penpot\";\n";
+        let found = detect(NIX.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = NIX.replace(
+            "postgresql://127.0.0.1:18935",
+            "postgresql://81.17.52.140:18935",
+        );
         let found = detect(remote.as_bytes(), Syntax::Config);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
