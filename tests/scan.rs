@@ -434,6 +434,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/compose-test-test.yml",
             "clean/compose-user-repeated.yml",
             "clean/compose-user-repeated.yml",
+            "clean/compose_queries_symbol.py",
             "clean/conexao_local.py",
             "clean/config-service.env",
             "clean/config_defaults.go",

@@ -3305,10 +3305,11 @@ fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
 /// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), the name said
 /// twice (`rootroot`), or a word of a name made of words (`matrix-synapse`/`synapse`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
-    // Digits counted up or down after the name (`shop123`, `sentry321`).
+    // Digits counted up or down after the name (`shop123`, `sentry321`), or one symbol
+    // a password rule asks for (`shop!`, `realizaApp*`).
     const SUFFIXES: &[&str] = &[
         "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
-        "12345", "123456", "321", "4321", "54321",
+        "12345", "123456", "321", "4321", "54321", "!", "*", "@", "#", "$", ".",
     ];
     // With the word for password, in English or in the languages set-ups are written in
     // (`pomeloheslo`, `app_haslo`, `shop_parola`, `kasa_sifre`).
@@ -3989,6 +3990,13 @@ mod tests {
         const JAVA: &str = "public static String PGSQL_Url = \"jdbc:postgresql://10.8.1.4:5432/mqtt\";\npublic static String PGSQL_password = \"Vq7mTz2kLp\";\n"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(JAVA), [Kind::PasswordVariable]);
         assert!(names_database_password("pgsql_password"));
+    }
+
+    #[test]
+    fn a_user_s_name_and_one_symbol_is_its_own_password() {
+        assert!(users_own_passwords("realizaApp").any(|own| own == "realizaApp*"));
+        assert!(users_own_passwords("shop").any(|own| own == "shop!"));
+        assert!(!users_own_passwords("shop").any(|own| own == "shop*2024"));
     }
 
     #[test]
