@@ -163,9 +163,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A JDBC tool's password option, the value after a space or `=` and one dash or
         // two (Sqoop's `--password s3cret`, Flyway's `-password=s3cret`): read only in a
-        // command that names a PostgreSQL JDBC URL, since psql's `--password` is a flag.
+        // command that names a PostgreSQL JDBC URL, since psql's `--password` is a flag;
+        // osm2pgrouting's takes its value too, after `--password` or `-W`.
         jdbc_tool_password: Regex::new(
-            r#"(?i)(?:^|[\s"'])(--?(?:password|passwd)(?:[ \t]+|=))("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+            r#"(?:^|[\s"'])((?i:--?(?:password|passwd))(?:[ \t]+|=)|-W[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
         )
         .expect("valid regex"),
         // A configuration tool's `config set [--secret] NAME VALUE` (Pulumi, Dokku).
@@ -1136,10 +1137,12 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
         let command = &text[continued_command(text, option.start())];
+        let osm2pgrouting = contains_ignoring_case(command, b"osm2pgrouting");
+        let short = option.as_bytes().starts_with(b"-W");
         // `--password=...` is the command options' reader's, with its own exclusions (a
         // usage listing): read here only the forms it leaves.
         if is_reference(&secret)
-            || !contains_ignoring_case(command, b"jdbc:postgresql:")
+            || !(osm2pgrouting || (!short && contains_ignoring_case(command, b"jdbc:postgresql:")))
             || p.command_option
                 .is_match(&text[option.start().saturating_sub(1)..value.end()])
         {
@@ -2905,6 +2908,24 @@ mod tests {
         let mail =
             "db.url=jdbc:postgresql://10.4.0.9:8000/app\nsmtp.host=mail.acme.io\nsmtp.pw={PW}\n";
         assert!(found(mail, Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn osm2pgrouting_s_password_option_takes_its_value() {
+        for option in ["--password", "-W"] {
+            let command = format!(
+                "osm2pgrouting --f roads.osm --host 10.4.0.9 --dbname routing --username app {option} {{PW}}\n"
+            );
+            assert_eq!(found(&command, Syntax::Code).len(), 1, "{option}");
+        }
+        // psql's `-W` and `--password` are flags that ask for the password.
+        assert!(
+            found(
+                "psql -h 10.4.0.9 -U app -W routing\npsql -h 10.4.0.9 --password routing\n",
+                Syntax::Code
+            )
+            .is_empty()
+        );
     }
 
     #[test]
