@@ -476,6 +476,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/forge.rb",
             "clean/garden_notebook.py",
             "clean/gateway-compose.yml",
+            "clean/geonode-stack.env",
+            "clean/geonode-stack.env",
             "clean/geoserver_store.sh",
             "clean/gha-postgres-service.yml",
             "clean/gha-postgres-service.yml",
@@ -615,6 +617,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "found/DataSource-set-aside.groovy",
             "found/cloud-config-commented.md",
             "found/cloud-sql-connection.md",
+            "found/cloudsql-ephemeral.go",
         ],
         "reported low, not as findings"
     );

@@ -1451,6 +1451,34 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             });
         }
     }
+    // A setting whose password the text also gives in a live URI to this machine, and
+    // in none to another host (GeoNode's `GEONODE_DATABASE_PASSWORD=geonode` beside its
+    // `postgis://geonode:geonode@db/geonode`), is that local set-up's; a URI in a
+    // comment is a note, not the set-up.
+    let uri_secrets = |local: bool| -> Vec<[u8; 32]> {
+        found
+            .iter()
+            .filter(|(_, d)| {
+                matches!(d.kind, Kind::PostgresUri | Kind::DatabaseUrl)
+                    && d.local_default == local
+                    && !(local
+                        && is_commented_out(facts.bounded_line(facts.lines.around(d.offset).0)))
+            })
+            .map(|(_, d)| d.secret_digest)
+            .collect()
+    };
+    let (local_uris, remote_uris) = (uri_secrets(true), uri_secrets(false));
+    if !local_uris.is_empty() {
+        for (_, d) in &mut found {
+            if matches!(d.kind, Kind::PasswordVariable | Kind::PasswordSetting)
+                && local_uris.contains(&d.secret_digest)
+                && !remote_uris.contains(&d.secret_digest)
+                && !facts.dials_a_public_address_near(d.offset)
+            {
+                d.local_default = true;
+            }
+        }
+    }
     dedupe(found)
 }
 
@@ -4146,6 +4174,28 @@ mod tests {
         );
         let found = detect(remote.as_bytes(), Syntax::Config);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_setting_whose_password_a_live_local_uri_gives_is_local() {
+        const ENV: &str = "GEONODE_DATABASE=geonode\nGEONODE_DATABASE_PASSWORD=geonode\nDATABASE_HOST=db\nDATABASE_URL=postgis://geonode:geonode@db:5432/geonode\n";
+        let found = detect(ENV.as_bytes(), Syntax::Config);
+        assert!(
+            found.len() == 2 && found.iter().all(|d| d.local_default),
+            "{found:?}"
+        );
+        // A URI to another host with the same password keeps the setting its own.
+        let remote = ENV.replace(
+            "DATABASE_HOST=db\n",
+            "DATABASE_HOST=db\nREPLICA_URL=postgis://geonode:geonode@81.17.52.140:5432/geonode\n", // vsecure:allow (a documented fake)
+        );
+        let found = detect(remote.as_bytes(), Syntax::Config);
+        assert!(
+            found
+                .iter()
+                .any(|d| d.kind == Kind::PasswordVariable && !d.local_default),
+            "{found:?}"
+        );
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
