@@ -3,7 +3,7 @@
 //! passwords (`npg_...`). Every finding carries a redacted form; the secret itself never
 //! leaves this module.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -591,7 +591,8 @@ fn patterns() -> &'static Patterns {
         // `jdbc:tc:`, loopback with PostgreSQL's port anywhere (`localhost:5432`), a
         // conninfo's `host=localhost` anywhere, Clojure's `:host
         // "localhost"`, a URI whose host is loopback or a container's name, with a login
-        // or without (`...@postgres:5432`, `postgresql://127.0.0.1:18935/penpot`); a container's name is one label naming a database, as
+        // or without (`...@postgres:5432`, `postgresql://127.0.0.1:18935/penpot`); a
+        // container's name is one label naming a database, as
         // `is_local_host` judges it (a Dockerfile's `ENV \` lines continued too); a
         // Kubernetes variable naming such a host.
         local_database: Regex::new(concat!(
@@ -1455,7 +1456,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // in none to another host (GeoNode's `GEONODE_DATABASE_PASSWORD=geonode` beside its
     // `postgis://geonode:geonode@db/geonode`), is that local set-up's; a URI in a
     // comment is a note, not the set-up.
-    let uri_secrets = |local: bool| -> Vec<[u8; 32]> {
+    let uri_secrets = |local: bool| -> HashSet<[u8; 32]> {
         found
             .iter()
             .filter(|(_, d)| {
