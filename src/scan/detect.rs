@@ -2203,11 +2203,9 @@ impl<'a> LineFacts<'a> {
     /// (`jdbc:postgresql://123.456.0.1:5432/test_db`) or a cloud's metadata service, where
     /// no database answers: the password set beside it is the text's example.
     fn sets_a_readers_host_near(&self, offset: usize) -> bool {
-        self.hosts_near(offset).iter().any(|host| {
-            is_readers_host(host)
-                || is_impossible_address(host)
-                || is_instance_metadata_service(host)
-        })
+        self.hosts_near(offset)
+            .iter()
+            .any(|host| is_readers_host(host) || answers_no_database(host))
     }
 
     /// Whether a live line within four of `offset` sets a public IPv4 address in its code
@@ -3466,8 +3464,15 @@ fn is_made_up_host(host: &str) -> bool {
     is_readers_host(host)
         || lower.contains("example")
         || is_the_word_for_a_host(host)
-        || is_impossible_address(host)
-        || is_instance_metadata_service(host)
+        || answers_no_database(host)
+}
+
+/// Whether no database answers at a host, whatever the text around it: an address no
+/// machine has (`is_impossible_address`) or a cloud's metadata service
+/// (`is_instance_metadata_service`). A password dialled there is an example's or a
+/// test's.
+fn answers_no_database(host: &str) -> bool {
+    is_impossible_address(host) || is_instance_metadata_service(host)
 }
 
 /// Whether a host is a cloud's instance metadata service (`169.254.169.254`, Google's
@@ -3580,8 +3585,7 @@ fn is_placeholder_host(host: &str) -> bool {
             })
     });
     (is_placeholder(host) && !provisioned)
-        || is_impossible_address(host)
-        || is_instance_metadata_service(host)
+        || answers_no_database(host)
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
