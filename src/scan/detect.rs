@@ -312,7 +312,7 @@ fn patterns() -> &'static Patterns {
         // or a Dockerfile's `ENV PGUSER app`, or a JSON key (`"DB_USERNAME": "app"`), or a
         // data source's setter
         // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
-        // for the database: `setJdbcUsername("app")`, `setDbUser("app")`).
+        // for the database: `setJdbcUsername("app")`, `setDbUser("app")`), or a builder's.
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
@@ -321,6 +321,9 @@ fn patterns() -> &'static Patterns {
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
+            // A builder's user (`.user("app")`, Gleam's `pog.user("app")`, Npgsql.FSharp's
+            // `Sql.username "app"`).
+            r#"|\.user(?:name)?[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)|(?-u:\b)Sql\.username[ \t]+"([^"\s]+)""#,
             // A user variable's default where Kotlin or Java reads it (`getenv("DB_USER")
             // ?: "app"`, `getenv("DB_USER") != null ? getenv("DB_USER") : "app"`).
             r#"|getenv[ \t]*\([ \t]*"(?:[A-Z0-9]+_)*USER(?:NAME)?"[ \t]*\)[ \t]*(?:!=[ \t]*null[ \t]*\?[^:\n]*:|\?:)[ \t]*"([^"\s]+)""#,
@@ -452,11 +455,12 @@ fn patterns() -> &'static Patterns {
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
         // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
-        // `"host": "..."`, `DB_HOST = "..."`), a document table's row (`| Host |
+        // `"host": "..."`, `DB_HOST = "..."`) or by a builder's call (`.host("...")`,
+        // Gleam's `pog.host("...")`, Npgsql.FSharp's `Sql.host "..."`), a document table's row (`| Host |
         // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
         // druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["']([^"'\s]+)["']|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\|"#,
+            r#"(?i)(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([^"'\s]+)["']|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\|"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -4409,6 +4413,21 @@ mod tests {
         // A line that joins no string above is read alone.
         let apart = joined.replace("\" +\n", "\";\n");
         assert!(detect(apart.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_builder_s_host_call_tells_a_local_default_from_a_credential() {
+        // Npgsql.FSharp's pipeline and Gleam's pog set the host by a call of its own.
+        for pipeline in [
+            "Sql.host \"localhost\"\n|> Sql.username \"postgres\"\n|> Sql.password \"postgres\"\n",
+            "pog.default_config(name)\n|> pog.host(\"localhost\")\n|> pog.user(\"postgres\")\n|> pog.password(Some(\"postgres\"))\n",
+        ] {
+            let local = detect(pipeline.as_bytes(), Syntax::Code);
+            assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+            let remote = pipeline.replace("localhost", "192.168.1.122");
+            let remote = detect(remote.as_bytes(), Syntax::Code);
+            assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
+        }
     }
 
     #[test]

@@ -26,9 +26,9 @@ use super::placeholder::is_placeholder;
 /// machine).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// Python, JavaScript, Ruby, Java, Go, Rust, C#, PHP, R, Julia, Lua, Erlang,
-    /// Haskell, Crystal, Nim, Clojure, Dart, Perl, R Markdown, Quarto and Jupyter
-    /// notebooks (code between a little prose), ...
+    /// Python, JavaScript, Ruby, Java, Go, Rust, C#, F#, PHP, R, Julia, Lua, Erlang,
+    /// Gleam, Haskell, OCaml, Elm, Crystal, Nim, Clojure, Dart, Perl, R Markdown, Quarto
+    /// and Jupyter notebooks (code between a little prose), ...
     Code,
     /// YAML, INI, properties, .env, TOML, HCL, JSON, and anything else that is not code
     /// or a document.
@@ -45,8 +45,9 @@ impl Syntax {
         const CODE: &[&str] = &[
             "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "rb", "java", "kt", "kts", "scala", "go",
             "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs", "r", "jl", "lua",
-            "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs", "ml",
-            "zig", "vb", "rmd", "qmd", "ipynb",
+            "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs",
+            "fsx", "ml", "mli", "gleam", "elm", "cc", "cxx", "hpp", "zig", "vb", "rmd", "qmd",
+            "ipynb",
         ];
         const DOCUMENT: &[&str] = &[
             "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org", "pod",
@@ -262,7 +263,8 @@ fn patterns() -> &'static Patterns {
         // `Transactor.fromDriverManager(driver, url, user, "...")`, Exposed's
         // `Database.connect(url, driver, user, "...")`, the AWS CDK's
         // `SecretValue.unsafePlainText("...")`, a builder's `.password("...")`
-        // (sqlx, tokio-postgres), a data source's `setPassword("...")` (or one named for
+        // (sqlx, tokio-postgres; Gleam's pog wraps it, `pog.password(Some("..."))`), the
+        // pipeline Npgsql.FSharp's functions make (`|> Sql.password "..."`), a data source's `setPassword("...")` (or one named for
         // the database: `setJdbcPassword`, `setDbPassword`; or shorter, `setPass`,
         // `setPwd`, Portuguese's `setSenha`), Bun's Go option
         // `pgdriver.WithPassword("...")` and ClickHouse's
@@ -291,13 +293,14 @@ fn patterns() -> &'static Patterns {
         // A name given a PostgreSQL URL, and the prefix before its `Url`, `Uri` or `Dsn`
         // (`targetUrl = 'jdbc:postgresql://...'`, `SOURCE_DSN="postgres://..."`).
         postgres_url_name: Regex::new(
-            r#"(?i)([A-Za-z][A-Za-z0-9_-]*?)[_-]?(?:url|uri|dsn)["']?[ \t]*(?:=>|:|=)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
+            r#"(?i)([A-Za-z][A-Za-z0-9_-]*?)[_-]?(?:url|uri|dsn|connect(?:ion)?|conn(?:_?str(?:ing)?)?)["']?[ \t]*(?:=>|:|=)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
         )
         .expect("valid regex"),
         // An IPv4 address code dials: a PostgreSQL URL's host (JDBC's too), or a host
-        // key's quoted value (`host = "10.1.2.3"`, `"host": "10.1.2.3"`).
+        // key's quoted value (`host = "10.1.2.3"`, `"host": "10.1.2.3"`) or a builder's
+        // (`.host("10.1.2.3")`, `Sql.host "10.1.2.3"`).
         dialled_address: Regex::new(
-            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?(\d{1,3}(?:\.\d{1,3}){3})(?-u:\b)|(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](\d{1,3}(?:\.\d{1,3}){3})["']"#,
+            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?(\d{1,3}(?:\.\d{1,3}){3})(?-u:\b)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'](\d{1,3}(?:\.\d{1,3}){3})["']"#,
         )
         .expect("valid regex"),
         // A helper given the user and the password before the PostgreSQL JDBC URL
@@ -419,7 +422,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*(?:Some\s*\(\s*)?|(?-u:\b)Sql\.password[ \t]+)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -521,9 +524,10 @@ fn patterns() -> &'static Patterns {
         // `PgConnectOptions`, `PGSimpleDataSource`), and the services that host only it
         // (Neon; Supabase named as a service or a host, not its client's `supabase.auth`,
         // whose passwords are an application's users'; the hosts of Nile, Nhost's
-        // databases, Xata's Postgres endpoint and Crunchy Bridge).
+        // databases, Xata's Postgres endpoint and Crunchy Bridge), and Gleam's driver
+        // called by its module's name (`pog.host(...)`).
         postgres: Regex::new(
-            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])",
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
@@ -1781,8 +1785,14 @@ fn call_shown(call: &[u8]) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
         .collect();
     let name = name.trim_end_matches('.');
-    if text.trim_end().ends_with('(') {
+    let open = text.trim_end();
+    if open.ends_with("Some(") {
+        format!("{name}(Some(\"****\"))")
+    } else if open.ends_with('(') {
         format!("{name}(\"****\")")
+    } else if !name.is_empty() && !open.contains('(') {
+        // A function applied without parentheses (F#'s `Sql.password "..."`).
+        format!("{name} \"****\"")
     } else {
         format!("{name}(..., \"****\")")
     }
@@ -2232,7 +2242,8 @@ impl<'a> Context<'a> {
 
     /// Whether a password's name shares its prefix with a name the text gives a
     /// PostgreSQL URL (`targetPass` beside `targetUrl = 'jdbc:postgresql://...'`,
-    /// `source_pwd` beside `source_dsn = "postgres://..."`): the settings of one
+    /// `source_pwd` beside `source_dsn = "postgres://..."`, Sqoop's `SQOOP_PASS` beside
+    /// `SQOOP_CONNECT="jdbc:postgresql://..."`): the settings of one
     /// connection, named alike.
     pub fn names_a_postgres_urls_password(&mut self, name: &str) -> bool {
         let Some(prefix) = password_name_prefix(name) else {
@@ -3318,6 +3329,11 @@ mod tests {
                 "const targetUrl = 'jdbc:postgresql://db.acme.io/app';\nconst targetPass = '{PW}';\n",
                 Syntax::Code,
             ),
+            // ... or named as the connection it gives (Sqoop's `--connect`).
+            (
+                "export SQOOP_CONNECT=\"jdbc:postgresql://db.acme.io:5432/app\"\nexport SQOOP_PASS=\"{PW}\"\n",
+                Syntax::Code,
+            ),
             (
                 "Properties props = new Properties();\nprops.setProperty(\"user\", \"app\");\nprops.setProperty(\"password\", \"{PW}\");\nDriverManager.getConnection(\"jdbc:postgresql://db/app\", props);\n",
                 Syntax::Code,
@@ -3333,6 +3349,15 @@ mod tests {
             ),
             (
                 "let options = PgConnectOptions::new()\n    .host(\"db\")\n    .password(\"{PW}\");\n",
+                Syntax::Code,
+            ),
+            // Npgsql.FSharp's pipeline and Gleam's pog builder.
+            (
+                "open Npgsql.FSharp\n\nlet connection =\n    Sql.host \"5.2.228.30\"\n    |> Sql.username \"app\"\n    |> Sql.password \"{PW}\"\n    |> Sql.database \"app\"\n",
+                Syntax::Code,
+            ),
+            (
+                "pog.default_config(pool_name: name)\n  |> pog.host(\"db.acme.io\")\n  |> pog.database(\"app\")\n  |> pog.user(\"app\")\n  |> pog.password(Some(\"{PW}\"))\n",
                 Syntax::Code,
             ),
             (
@@ -3583,6 +3608,10 @@ mod tests {
             // A password named like another engine's URL is that engine's.
             (
                 "const targetUrl = 'jdbc:mysql://db.acme.io/app';\nconst targetPass = '{PW}';\n",
+                Syntax::Code,
+            ),
+            (
+                "export SQOOP_CONNECT=\"jdbc:mysql://db.acme.io:3306/app\"\nexport SQOOP_PASS=\"{PW}\"\n",
                 Syntax::Code,
             ),
             (
