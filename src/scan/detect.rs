@@ -294,7 +294,8 @@ fn patterns() -> &'static Patterns {
         // SonarQube's `SONAR_JDBC_USERNAME`, a hash's entry: PHP's `$DB['USER'] = 'app'` and
         // `'dbuser' => 'app'`, GitLab's `gitlab_rails['db_username'] = 'app'`) or given to a
         // command (`--conn-login app`), or in XML: a data source's attribute (Tomcat's
-        // `username="app"`), an element (`<user>app</user>`) or a JPA or Hibernate property
+        // `username="app"`), an element (`<user>app</user>`, `<login>app</login>`) or a JPA
+        // or Hibernate property
         // (`name="jakarta.persistence.jdbc.user" value="app"`), or a shell's fallback for
         // a user variable (`${VAULT_PGUSER:=vault}`), Clojure's `:user "app"`, Ruby's `:user
         // => 'app'`, a named
@@ -316,7 +317,7 @@ fn patterns() -> &'static Patterns {
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
-            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<user(?:name)?>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
+            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<(?:user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
@@ -350,11 +351,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Mondrian's and olap4j's connect string names its relational login `JdbcUser=`,
-        // `JdbcPassword=` beside `Jdbc=jdbc:postgresql://...`.
+        // `JdbcPassword=` beside `Jdbc=jdbc:postgresql://...`; a JDBC URL may carry its
+        // properties after semicolons (`jdbc:postgresql://host/db;userid=app;password=...`).
         semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:jdbc)?(?:password|pwd)\s*=\s*)('[^'\n]*'|[^;'"`\n]+)"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(
-            r"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*);",
+            r#"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*|jdbc:postgresql://[^;\s'"`\\()]*);"#,
         )
             .expect("valid regex"),
         // The host and user fields of an Npgsql or ODBC string, or of PDO's DSN
@@ -598,13 +600,14 @@ fn patterns() -> &'static Patterns {
         // or without (`...@postgres:5432`, `postgresql://127.0.0.1:18935/penpot`); a
         // container's name is one label naming a database, as
         // `is_local_host` judges it (a Dockerfile's `ENV \` lines continued too); a
-        // Kubernetes variable naming such a host.
+        // Kubernetes variable naming such a host; a JDBC URL with no host
+        // (`jdbc:postgresql:shop`, which dials this machine).
         local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
-            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
             // `.localhost` (`DATABASE_HOST=db.supabase.orb.local`, `@pg.localhost`).
             r#"|(?i:host(?:name)?["']?[ \t]*[:=][ \t]*["']?|@|//)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
@@ -636,9 +639,9 @@ fn patterns() -> &'static Patterns {
         loopback_literal: Regex::new(r#"["'](?:localhost|127\.0\.0\.1|::1)["']"#)
             .expect("valid regex"),
         // This machine, named anywhere: a guide's `localhost:5432`, `-h 127.0.0.1`, a
-        // container's way back to it.
+        // container's way back to it, a JDBC URL with no host (`jdbc:postgresql:shop`).
         loopback_named: Regex::new(
-            r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]",
+            r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]",
         )
         .expect("valid regex"),
         // A command that starts containers on this machine: `docker compose ... up`,
@@ -2520,7 +2523,10 @@ impl<'a> LineFacts<'a> {
             .entry(line)
             .or_insert_with(|| {
                 let (mut host, mut user) = (String::new(), String::new());
-                for c in patterns().semicolon_field.captures_iter(&text[range]) {
+                for c in patterns()
+                    .semicolon_field
+                    .captures_iter(&text[range.clone()])
+                {
                     let value = lossy(before_next_keyword(c[2].trim_ascii()));
                     match lossy(&c[1]).to_ascii_lowercase().as_str() {
                         // SQL Server's `host,port` (`SERVER=localhost,1433`).
@@ -2529,6 +2535,17 @@ impl<'a> LineFacts<'a> {
                         "jdbc" => host = jdbc_url_host(&value),
                         _ => user = value,
                     }
+                }
+                // A JDBC URL its properties follow, apart by semicolons
+                // (`jdbc:postgresql://host:5432/db;userid=app;password=...`).
+                let fields = &text[range];
+                if host.is_empty()
+                    && let Some(at) = fields
+                        .windows(18)
+                        .position(|w| w.eq_ignore_ascii_case(b"jdbc:postgresql://"))
+                {
+                    let url = fields[at..].split(|&b| b == b';').next().unwrap_or(&[]);
+                    host = jdbc_url_host(&lossy(url));
                 }
                 // FireDAC connects to this machine when its list names no server.
                 if host.is_empty() && list.is_some() {
@@ -4428,6 +4445,34 @@ mod tests {
             let remote = detect(remote.as_bytes(), Syntax::Code);
             assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
         }
+    }
+
+    #[test]
+    fn a_jdbc_url_s_properties_after_semicolons_give_its_login() {
+        let text = "const conn = \"jdbc:postgresql://211.155.27.215:5432/crm;userid=crm;password=Xk29fhqzW\"\n"; // vsecure:allow (a documented fake)
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        // The user's own name to this machine is a local set-up's.
+        let local = text
+            .replace("211.155.27.215", "localhost")
+            .replace("Xk29fhqzW", "crm");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+    }
+
+    #[test]
+    fn a_jdbc_url_with_no_host_is_this_machine_s_database() {
+        // An XML login on a JDBC URL without a host, its password the user's own.
+        let task = "<access-configuration>\n  <driver>org.postgresql.Driver</driver>\n  <uri>jdbc:postgresql:bart</uri>\n  <login>felix</login>\n  <password>felix</password>\n</access-configuration>\n";
+        let found = detect(task.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // A guide whose only database is such a URL shows the reader's own set-up.
+        let guide = "```xml\n<jdbc>\n  <driver>org.postgresql.Driver</driver>\n  <url>jdbc:postgresql:jooq</url>\n  <user>jooq</user>\n  <password>Tq8#vWz2Lp4x</password>\n</jdbc>\n```\n";
+        let found = detect(guide.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = guide.replace("jdbc:postgresql:jooq", "jdbc:postgresql://db.acme.io/jooq");
+        let found = detect(remote.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]

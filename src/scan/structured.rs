@@ -121,6 +121,7 @@ struct Patterns {
     value_annotation: Regex,
     option_default: Regex,
     labelled_value: Regex,
+    element_label: Regex,
     variable_table_row: Regex,
     supposition: Regex,
     email_login: Regex,
@@ -232,11 +233,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // An XML setting: `<property name="hibernate.connection.password">...</property>`,
-        // `<entry key="db.password">...</entry>`, `<password>...</password>`, an element
+        // `<entry key="db.password">...</entry>`, `<password>...</password>` (or shorter,
+        // Helical Insight's `<Pass>...</Pass>`), an element
         // in a namespace (`<cfg:password>...`), its value in a `plain` or `value` child
         // (`<cfg:password><cfg:plain>...</cfg:plain>`).
         xml_value: Regex::new(
-            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<(?:[A-Za-z][A-Za-z0-9_.-]*:)?([A-Za-z0-9_.-]*(?:password|passwd|pwd))>(?:\s*<(?:[A-Za-z][A-Za-z0-9_.-]*:)?(?:plain|value)>)?)([^<\n]+)</"#,
+            r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*>|<(?:[A-Za-z][A-Za-z0-9_.-]*:)?([A-Za-z0-9_.-]*(?:password|passwd|pwd|pass))>(?:\s*<(?:[A-Za-z][A-Za-z0-9_.-]*:)?(?:plain|value)>)?)([^<\n]+)</"#,
         )
         .expect("valid regex"),
         // The same setting with its value in an attribute: `<property
@@ -457,6 +459,12 @@ fn patterns() -> &'static Patterns {
             r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
             r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
         ))
+        .expect("valid regex"),
+        // A page's element that shows a login's password as its text (`<h3>Password:
+        // ...</h3>`, `<li>DB password: ...</li>`), in HTML or a component's markup.
+        element_label: Regex::new(
+            r#"(?i)<[a-z][a-z0-9]*(?:[ \t][^>\n]*)?>[ \t]*((?:db |database )?(?:password|passwd|pwd))[ \t]*:[ \t]*([^<\s{}]+)[ \t]*</[a-z][a-z0-9]*>"#,
+        )
         .expect("valid regex"),
         // A table of settings' values, a row naming a password variable in a code span
         // and its value in the next (`| `DB_PASSWORD` fallback | `...` |`, `|
@@ -1058,6 +1066,23 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 d.default_password || context.says_it_is_for_local_use(label.start(), value.end());
             found.push((range, d));
         }
+    }
+    for c in p.element_label.captures_iter(text) {
+        let (label, value) = (c.get(1).expect("label"), c.get(2).expect("value"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret)
+            || beside_an_email_login(text, label.start())
+            || !context.configures_postgres(label.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            label.start()..value.end(),
+            format!("{}: ****", lossy(label.as_bytes())),
+            &secret,
+        ));
+    }
+    if syntax != Syntax::Code {
         for c in p.variable_table_row.captures_iter(text) {
             let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
@@ -2888,6 +2913,24 @@ mod tests {
     }
 
     #[test]
+    fn a_page_element_showing_a_password_gives_it() {
+        let page = "<div>\n  <h3 className=\"details\">User: reporting</h3>\n  <h3 className=\"details\">Password: {PW}</h3>\n  <h3>JDBC URL: jdbc:postgresql://211.45.163.31:5432/sales</h3>\n</div>\n";
+        for syntax in [Syntax::Code, Syntax::Document, Syntax::Config] {
+            let d = found(page, syntax);
+            assert!(d.len() == 1 && d[0].redacted == "Password: ****", "{d:?}");
+        }
+        // A value the page fills in, a label with no value, or another engine's login.
+        for page in [
+            page.replace("{PW}", "{connection.password}"),
+            "<label>Password:</label><input type=\"password\" name=\"pw\">\n<p>jdbc:postgresql://db/app</p>\n".to_string(),
+            page.replace("jdbc:postgresql", "jdbc:mysql")
+                .replace("5432", "3306"),
+        ] {
+            assert!(found(&page, Syntax::Code).is_empty(), "{page}");
+        }
+    }
+
+    #[test]
     fn a_table_row_naming_a_password_variable_gives_its_value() {
         let table = "| Variable | Default (dev) | Required |\n|---|---|---|\n| `SPRING_DATASOURCE_URL` | `jdbc:postgresql://10.4.0.9:5432/app` | yes |\n| `SPRING_DATASOURCE_PASSWORD` | `{PW}` | yes |\n";
         assert_eq!(found(table, Syntax::Document).len(), 1);
@@ -3377,6 +3420,10 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "<Connection id=\"1\" type=\"sql.jdbc\">\n  <Driver>org.postgresql.Driver</Driver>\n  <Url>jdbc:postgresql://10.4.0.9:5432/app</Url>\n  <User>app</User>\n  <Pass>{PW}</Pass>\n</Connection>\n",
+                Syntax::Config,
+            ),
+            (
                 "<cfg:database>\n  <cfg:uri>jdbc:postgresql://10.4.0.9:5432/app</cfg:uri>\n  <cfg:password>{PW}</cfg:password>\n</cfg:database>\n",
                 Syntax::Config,
             ),
@@ -3597,6 +3644,7 @@ mod tests {
         for template in [
             "prod:\n  type: snowflake\n  user: dbt\n  pass: {PW}\n",
             "postgres:\n  host: pg.internal\n  bypass: {PW}\n",
+            "<proxy>\n  <url>jdbc:postgresql://pg.internal/app</url>\n  <bypass>{PW}</bypass>\n</proxy>\n",
         ] {
             assert!(found(template, Syntax::Config).is_empty(), "{template}");
         }
