@@ -3489,11 +3489,27 @@ fn is_made_up_host(host: &str) -> bool {
 }
 
 /// Whether no database answers at a host, whatever the text around it: an address no
-/// machine has (`is_impossible_address`) or a cloud's metadata service
+/// machine has (`is_impossible_address`), one written by counting
+/// (`is_counted_address`) or a cloud's metadata service
 /// (`is_instance_metadata_service`). A password dialled there is an example's or a
 /// test's.
 fn answers_no_database(host: &str) -> bool {
-    is_impossible_address(host) || is_instance_metadata_service(host)
+    is_impossible_address(host) || is_counted_address(host) || is_instance_metadata_service(host)
+}
+
+/// Whether an IPv4 address is written by counting: its digits run up or down one at a
+/// time (`1.2.3.4`, `12.34.56.78`, `123.45.67.89`, `4.3.2.1`). Documentation and
+/// scanners' tests make such addresses up; no database a password is for sits there.
+/// (Numbers that merely step evenly, `10.20.30.40`, are a network's plausible plan.)
+fn is_counted_address(host: &str) -> bool {
+    let address = without_port(host);
+    let digits: Vec<i32> = address
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| i32::from(b - b'0'))
+        .collect();
+    let runs_by = |step: i32| digits.windows(2).all(|w| w[1] - w[0] == step);
+    is_ipv4_address(address) && (runs_by(1) || runs_by(-1))
 }
 
 /// Whether a host is a cloud's instance metadata service (`169.254.169.254`, Google's
@@ -3938,6 +3954,30 @@ mod tests {
         }
         for host in ["169.254.102.187", "100.100.100.201", "metadata.internal"] {
             assert!(!is_instance_metadata_service(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn an_address_written_by_counting_is_made_up() {
+        for host in [
+            "1.2.3.4",
+            "1.2.3.4:5432",
+            "12.34.56.78",
+            "123.45.67.89",
+            "4.3.2.1",
+        ] {
+            assert!(is_counted_address(host), "{host}");
+            assert!(is_made_up_host(host) && is_placeholder_host(host), "{host}");
+        }
+        for host in [
+            "1.2.3.5",
+            "10.20.30.40",
+            "13.42.152.118",
+            "192.168.1.1",
+            "8.8.8.8",
+            "db.acme.io",
+        ] {
+            assert!(!is_counted_address(host), "{host}");
         }
     }
 

@@ -143,6 +143,7 @@ struct Patterns {
     pgadmin: Regex,
     connects_through: Regex,
     dotted_reference: Regex,
+    resource_reference: Regex,
     database_name: Regex,
 }
 
@@ -580,6 +581,13 @@ fn patterns() -> &'static Patterns {
             r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+(?:\[[^\]\n]*\])*$",
         )
             .expect("valid regex"),
+        // A Terraform resource's attribute, its type a provider's (`aws_db_instance.main.
+        // password`, `yandex_mdb_postgresql_cluster.pg.user[0].password`): type, name and
+        // attribute at least, indexed anywhere.
+        resource_reference: Regex::new(
+            r"^[a-z][a-z0-9]*_[a-z0-9_]+(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]\n]*\])*){2,}$",
+        )
+        .expect("valid regex"),
         database_name: Regex::new(r"(?i)^(?:postgres(?:ql)?|pg|db|database)_?").expect("valid regex"),
     })
 }
@@ -1860,6 +1868,7 @@ pub(super) fn is_reference(value: &str) -> bool {
             && ["var.", "local.", "module.", "data.", "each.", "random_password."]
                 .iter()
                 .any(|root| lower.starts_with(root)))
+        || patterns().resource_reference.is_match(value.trim().as_bytes())
         || is_call(&lower)
         // A driver's class (`org.postgresql.Driver`, `com.mysql.cj.jdbc.Driver`): the
         // argument beside a login, not one.
@@ -3099,6 +3108,22 @@ mod tests {
         assert_eq!(found(ipython, Syntax::Code).len(), 1);
         let not_postgres = "password\n'{PW}'\n# the SMTP relay's\n";
         assert!(found(not_postgres, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_terraform_resource_s_attribute_is_a_reference() {
+        for value in [
+            "aws_db_instance.main.password",
+            "yandex_mdb_postgresql_cluster.homework5-pg.user[0].password",
+            "google_sql_user.app.password",
+        ] {
+            assert!(is_reference(value), "{value}");
+        }
+        for value in ["aws_db_instance", "s3cr3t_pw.v2", "Pg_Pass.2024.x"] {
+            assert!(!is_reference(value), "{value}");
+        }
+        let env = "environment = {\n  PG_HOST = yandex_mdb_postgresql_cluster.pg.host[0].fqdn\n  PG_PWD = yandex_mdb_postgresql_cluster.pg.user[0].password\n}\n";
+        assert!(found(env, Syntax::Config).is_empty());
     }
 
     #[test]
