@@ -572,6 +572,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",
             "clean/seed_compose.sh",
+            "clean/servarr-postgres-setup.md",
             "clean/server.go",
             "clean/service-file-post.html",
             "clean/service-uri-env.sh",

@@ -650,7 +650,19 @@ fn reads_as_prose(value: &str) -> bool {
             let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
             words.len() >= 3 && says(&["should", "must", "shall"]) && says(&["not", "never", "be"])
         };
-    if joined_sentence {
+    // A phrase so joined that says where the secret comes from
+    // (`runtime-secret-from-aws-ssm`, `password_via_vault_agent`).
+    let says_its_source = value
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'))
+        && {
+            let words = words_of(value);
+            let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
+            words.len() >= 3
+                && says(&["secret", "password", "passwd", "credential", "credentials"])
+                && says(&["from", "via"])
+        };
+    if joined_sentence || says_its_source {
         return true;
     }
     let mut words = 0;
@@ -1132,6 +1144,8 @@ mod tests {
             "xxSECRETxx",
             "!ChangeMe!",
             "secret-should-not-appear",
+            "runtime-secret-from-aws-ssm",
+            "password_via_vault_agent",
             "abc123",
             "p456def789",
             "s3cret",
@@ -1285,6 +1299,7 @@ mod tests {
             "/secret",
             "!Kq8vTz2m!",
             "we-must-win",
+            "far-from-home-tonight",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }

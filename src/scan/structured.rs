@@ -83,6 +83,7 @@ struct Patterns {
     jdbc_tool_password: Regex,
     config_set: Regex,
     quoted_key: Regex,
+    role_statement: Regex,
     bare_key: Regex,
     property_argument: Regex,
     escaped_line_key: Regex,
@@ -185,6 +186,10 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
+        // An SQL statement that sets a role's password, up to the keyword: its value
+        // after ` :` is psql's variable (`ALTER ROLE app PASSWORD :'pw'`), not a key's.
+        role_statement: Regex::new(r"(?i)(?-u:\b)(?:create|alter)\s+(?:role|user)\s[^;\n]*$")
+            .expect("valid regex"),
         // A key alone on its line with a bare value to the end of it (YAML, INI,
         // properties, .env, a Markdown list's item, in a code span too, a Dockerfile's
         // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
@@ -634,6 +639,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if !is_key_in_a_literal(text, key, syntax)
             || !named
             || script_variable
+            || is_psql_variable(text, key.range())
             || beside_an_email_login(text, key.start())
             || (is_reference(&secret) && !dialled)
             || !context.configures_postgres_for(&name, key.start())
@@ -1829,6 +1835,22 @@ fn call_shown(call: &[u8]) -> String {
     } else {
         format!("{name}(..., \"****\")")
     }
+}
+
+/// Whether a quoted key's value is psql's variable in an SQL statement setting a role's
+/// password (`ALTER ROLE postgres PASSWORD :'admin';` reads the variable `admin`): the
+/// keyword, then a space and the colon that interpolates.
+fn is_psql_variable(text: &[u8], key: Range<usize>) -> bool {
+    let shown = &text[key.clone()];
+    let line_start = text[..key.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    shown.ends_with(b":")
+        && shown[..shown.len() - 1].ends_with(b" ")
+        && patterns()
+            .role_statement
+            .is_match(&text[line_start..key.start + 1])
 }
 
 /// Whether a value is a YAML tag that makes it a reference (`!secret pg_password`,
@@ -3108,6 +3130,16 @@ mod tests {
         assert_eq!(found(ipython, Syntax::Code).len(), 1);
         let not_postgres = "password\n'{PW}'\n# the SMTP relay's\n";
         assert!(found(not_postgres, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn psql_s_variable_in_a_role_s_password_is_no_value() {
+        let script =
+            "psql -v admin=\"$ADMIN_PW\" <<SQL\nALTER ROLE postgres PASSWORD :'admin';\nSQL\n";
+        assert!(found(script, Syntax::Config).is_empty());
+        // A key and its value apart by ` : ` elsewhere is still a setting.
+        let map = "postgres = {\n  host : \"db.acme.io\",\n  password :'{PW}'\n}\n";
+        assert_eq!(found(map, Syntax::Code).len(), 1);
     }
 
     #[test]
