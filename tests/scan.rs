@@ -380,6 +380,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Makefile-teashop",
             "clean/Makefile-ui-e2e",
             "clean/PGBOUNCER_NOTES.md",
+            "clean/PostgresClientKitExample.swift",
+            "clean/PostgresClientKitExample.swift",
             "clean/PublishingDb.cpp",
             "clean/README-b31.md",
             "clean/README-compose-db.md",

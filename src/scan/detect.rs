@@ -606,7 +606,7 @@ fn patterns() -> &'static Patterns {
         local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
-            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*[,;)}]|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
+            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*["'](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["'][ \t]*(?:[,;)}]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:conn-|db-|pg)?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:[A-Z0-9]+_)*(?:PG|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
@@ -1935,6 +1935,7 @@ impl<'a> LineFacts<'a> {
                 && !patterns().names_a_host.find_iter(text).any(|m| {
                     !declares_a_parameter(&text[m.end()..])
                         && !sets_the_word_for_a_host(&text[m.end()..])
+                        && !sets_no_literal_host(m.as_bytes(), &text[m.end()..])
                         && !is_a_uri_named_host(text, m.range())
                         && !opens_a_word(text, m.start())
                         && !inside_a_web_link(text, m.start())
@@ -2716,6 +2717,45 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
     is_the_word_for_a_host(&lossy(&after[..word_end]))
 }
 
+/// Whether what follows a key naming a host (`host =`, not a name in a domain or an
+/// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
+/// block's opening `server:`), or code reading the host by another name for it
+/// (`configuration.host = ServerConfig.host`, `db.host!`, `settings.DB_HOST`).
+fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
+    if !matches!(key.last(), Some(b'=' | b':' | b'>')) {
+        return false;
+    }
+    let line = after.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let value = line.trim_ascii();
+    if value.is_empty() {
+        return true;
+    }
+    let token_end = value
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'!' | b'?')))
+        .unwrap_or(value.len());
+    let token = lossy(&value[..token_end]);
+    let path = token.trim_end_matches(['!', '?']);
+    let segments: Vec<&str> = path.split('.').collect();
+    let last = segments
+        .last()
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    segments.len() >= 2
+        && segments.iter().all(|s| assigned::is_identifier(s))
+        && ([
+            "host",
+            "hostname",
+            "server",
+            "servername",
+            "address",
+            "addr",
+        ]
+        .contains(&last.as_str())
+            || last.ends_with("_host")
+            || last.ends_with("_hostname"))
+}
+
 /// Whether a match of `host:` is a URI's host that is the word for one
 /// (`postgresql://host:5432/database`): the URI names no host.
 fn is_a_uri_named_host(text: &[u8], found: Range<usize>) -> bool {
@@ -2958,6 +2998,9 @@ const LOCAL_PASSWORDS: &[&str] = &[
     // Oracle's images' and guides' password, which set-ups that run several databases
     // side by side give their local PostgreSQL too.
     "oracle",
+    // The greeting set-ups and client libraries' examples give (`welcome1`, Oracle's
+    // and WebLogic's default, and PostgresClientKit's README's).
+    "welcome",
 ];
 
 /// The alphabet, whose runs from its start or to its end a made-up value spells (`abc`,
@@ -4504,6 +4547,31 @@ mod tests {
     }
 
     #[test]
+    fn a_host_read_by_another_name_is_no_host_of_the_text() {
+        // The user's own name as the password, the host only a variable: low.
+        for code in [
+            "configuration.host = ServerConfig.host\nconfiguration.user = \"notes\"\nconfiguration.credential = .scramSHA256(password: \"notes\") // postgres\n",
+            "module Server =\n    let pgdb =\n        Sql.host (Api.Config(\"PGSQL\"))\n        |> Sql.username \"smapp\"\n        |> Sql.password \"smapp\"\n",
+        ] {
+            let found = detect(code.as_bytes(), Syntax::Code);
+            assert!(
+                found.len() == 1 && found[0].local_default,
+                "{code}: {found:?}"
+            );
+        }
+        // A host set to loopback at the end of its line declares a local database.
+        let example = "var configuration = PostgresClientKit.ConnectionConfiguration()\nconfiguration.host = \"127.0.0.1\"\nconfiguration.user = \"bob\"\nconfiguration.credential = .scramSHA256(password: \"welcome1\")\n";
+        let found = detect(example.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        assert!(sets_no_literal_host(b"host =", b" ServerConfig.host\n"));
+        assert!(sets_no_literal_host(b"host =", b" db.host!\n"));
+        assert!(sets_no_literal_host(b"server:", b"\n  port: 5432\n"));
+        assert!(!sets_no_literal_host(b"host =", b" \"db.acme.io\"\n"));
+        assert!(!sets_no_literal_host(b"host:", b" pg.internal\n"));
+        assert!(!sets_no_literal_host(b"pg.acme.io", b"\n"));
+    }
+
+    #[test]
     fn an_xml_config_s_user_and_host_elements_judge_its_password() {
         // Sonarr's and Radarr's `config.xml`: the user's own name to a container is a
         // local set-up's; to another machine, a credential.
@@ -4804,6 +4872,8 @@ mod tests {
     fn counted_digits_before_a_default_and_a_login_of_field_names_are_no_credentials() {
         assert!(is_default_password("123password123"));
         assert!(is_default_password("123admin"));
+        assert!(is_default_password("welcome1"));
+        assert!(!is_default_password("welcomeHome7x"));
         assert!(!is_default_password("123Kq8Tz2Wm"));
         let jooq = "jdbc {\n    url = \"jdbc:postgresql://45.135.234.61:15432/app\"\n    user = \"username\"\n    password = \"password\"\n}\n";
         assert!(detect(jooq.as_bytes(), Syntax::Code).is_empty());
