@@ -84,6 +84,8 @@ struct Patterns {
     config_set: Regex,
     quoted_key: Regex,
     role_statement: Regex,
+    options_list: Regex,
+    options_password: Regex,
     bare_key: Regex,
     property_argument: Regex,
     escaped_line_key: Regex,
@@ -186,6 +188,11 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
+        // Spark SQL's and Hive's `USING org.apache.spark.sql.jdbc OPTIONS (url '...', user
+        // '...', password '...')`: an SQL options list of keys and quoted values apart by
+        // spaces, and the password in it.
+        options_list: Regex::new(r"(?i)(?-u:\b)options\s*\(([^()]*)\)").expect("valid regex"),
+        options_password: Regex::new(r"(?i)(?:^|[\s,])(password\s+)'([^'\n]*)'").expect("valid regex"),
         // An SQL statement that sets a role's password, up to the keyword: its value
         // after ` :` is psql's variable (`ALTER ROLE app PASSWORD :'pw'`), not a key's.
         role_statement: Regex::new(r"(?i)(?-u:\b)(?:create|alter)\s+(?:role|user)\s[^;\n]*$")
@@ -650,6 +657,30 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         }
         let redacted = format!("{name}****");
         found.push(setting(key.start()..value.end(), redacted, &secret));
+    }
+    for list in p.options_list.captures_iter(text) {
+        let list = list.get(1).expect("list");
+        let list_text = list.as_bytes();
+        if !contains_ignoring_case(list_text, b"jdbc:postgresql") {
+            continue;
+        }
+        for c in p.options_password.captures_iter(list_text) {
+            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let secret = lossy(value.as_bytes());
+            let dialled = call_host(list_text)
+                .is_some_and(|host| is_password_word_to_an_address(&secret, &host, Syntax::Code));
+            if is_reference(&secret) && !dialled {
+                continue;
+            }
+            let start = list.start() + key.start();
+            let (range, mut d) = setting(
+                start..list.start() + value.end() + 1,
+                "options(..., password '****')".to_string(),
+                &secret,
+            );
+            d.local_default = is_weak_call_to_loopback(list_text, &secret);
+            found.push((range, d));
+        }
     }
     for c in p.qualified_password.captures_iter(text) {
         let (name, qualifier, value) = (
@@ -3130,6 +3161,29 @@ mod tests {
         assert_eq!(found(ipython, Syntax::Code).len(), 1);
         let not_postgres = "password\n'{PW}'\n# the SMTP relay's\n";
         assert!(found(not_postgres, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn spark_sql_s_options_list_gives_its_password() {
+        let table = "CREATE TABLE t USING org.apache.spark.sql.jdbc OPTIONS (url 'jdbc:postgresql://207.207.75.61:5432/bi', dbtable 'facts', user 'etl', password '{PW}');\n";
+        let d = found(table, Syntax::Document);
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+        assert_eq!(d[0].redacted, "options(..., password '****')");
+        let local = table
+            .replace("207.207.75.61", "localhost")
+            .replace("{PW}", "postgres");
+        assert!(
+            found(&local, Syntax::Document)
+                .iter()
+                .all(|d| d.local_default)
+        );
+        // Another engine's list, or a reference, is not PostgreSQL's password.
+        for other in [
+            table.replace("jdbc:postgresql", "jdbc:mysql"),
+            table.replace("{PW}", "${DB_PASSWORD}"),
+        ] {
+            assert!(found(&other, Syntax::Document).is_empty(), "{other}");
+        }
     }
 
     #[test]
