@@ -639,31 +639,23 @@ fn names_a_variable_behind_a_source(value: &str) -> bool {
 /// de passe"`), or a sentence joined by dashes (`secret-should-not-appear`), not a
 /// password.
 fn reads_as_prose(value: &str) -> bool {
-    // A sentence joined by dashes or underscores that says what must (not) become of
-    // the value, as a test's marker is (`secret-should-not-appear`,
-    // `this_must_be_redacted`); a passphrase (`we-must-win`) says nothing of it.
-    let joined_sentence = value
+    // Three words or more joined by dashes or underscores that say what must (not)
+    // become of the value, as a test's marker does (`secret-should-not-appear`,
+    // `this_must_be_redacted`), or where the secret comes from
+    // (`runtime-secret-from-aws-ssm`, `password_via_vault_agent`); a passphrase
+    // (`we-must-win`, `far-from-home-tonight`) says neither.
+    if value
         .chars()
         .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'))
-        && {
-            let words = words_of(value);
-            let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
-            words.len() >= 3 && says(&["should", "must", "shall"]) && says(&["not", "never", "be"])
-        };
-    // A phrase so joined that says where the secret comes from
-    // (`runtime-secret-from-aws-ssm`, `password_via_vault_agent`).
-    let says_its_source = value
-        .chars()
-        .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'))
-        && {
-            let words = words_of(value);
-            let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
-            words.len() >= 3
-                && says(&["secret", "password", "passwd", "credential", "credentials"])
-                && says(&["from", "via"])
-        };
-    if joined_sentence || says_its_source {
-        return true;
+    {
+        let words = words_of(value);
+        let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
+        let marks_itself = says(&["should", "must", "shall"]) && says(&["not", "never", "be"]);
+        let names_its_source = says(&["secret", "password", "passwd", "credential", "credentials"])
+            && says(&["from", "via"]);
+        if words.len() >= 3 && (marks_itself || names_its_source) {
+            return true;
+        }
     }
     let mut words = 0;
     for word in value.split(' ') {
