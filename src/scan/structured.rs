@@ -1679,6 +1679,8 @@ fn is_database_password_key(shown: &str) -> bool {
         "master",
         "jdbc",
         "connection",
+        // A data source's, as Spring and JNDI name the pool (`DEV_DATASOURCE_PASSWORD`).
+        "datasource",
         // Haskell's postgresql-simple: `ConnectInfo { connectPassword = "..." }`.
         "connect",
         // The services that host only PostgreSQL: `NILE_PASSWORD`, `NEON_PASSWORD`.
@@ -3672,6 +3674,22 @@ mod tests {
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_data_source_s_password_continued_on_the_next_line_is_read() {
+        for key in [
+            "DATASOURCE_PASSWORD",
+            "DEV_DATASOURCE_PASSWORD",
+            "dataSourcePassword",
+        ] {
+            let code = format!(
+                "static final String {key} =\n        \"{{PW}}\";\nstatic final String URL = \"jdbc:postgresql://52.4.5.6/app\";\n"
+            );
+            assert_eq!(found(&code, Syntax::Code).len(), 1, "{key}");
+        }
+        let mysql = "static final String DATASOURCE_PASSWORD =\n        \"{PW}\";\nstatic final String URL = \"jdbc:mysql://52.4.5.6/app\";\n";
+        assert!(found(mysql, Syntax::Code).is_empty());
     }
 
     #[test]
