@@ -1799,6 +1799,8 @@ struct LineFacts<'a> {
     test_container: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
+    /// The users the text's URIs log in as (`postgres://pgdog:...@`), read on first use.
+    uri_users: Option<Vec<String>>,
     database_names: Option<Vec<String>>,
     /// The host and user of each line's Npgsql or ODBC string, read once per line.
     semicolon_fields: HashMap<usize, (String, String)>,
@@ -1833,6 +1835,7 @@ impl<'a> LineFacts<'a> {
             ci_service: None,
             test_container: None,
             user_names: None,
+            uri_users: None,
             database_names: None,
             semicolon_fields: HashMap::new(),
             conninfo_fields: HashMap::new(),
@@ -1913,10 +1916,29 @@ impl<'a> LineFacts<'a> {
                 && self.declares_local_database()
                 && is_weak_for(user, password))
             || (is_local_host(host)
-                && self
+                && (self
                     .database_names()
                     .iter()
-                    .any(|database| names_the_database(password, database)))
+                    .any(|database| names_the_database(password, database))
+                    || self.is_another_logins_own(password)))
+    }
+
+    /// Whether a password is the own password of a user another login of the text names
+    /// (`admin:pgdog@127.0.0.1` beside `pgdog:pgdog@127.0.0.1`, a pooler's set-up):
+    /// on this machine, a set-up's users and passwords are made from the same few names.
+    fn is_another_logins_own(&mut self, password: &str) -> bool {
+        let text = self.text;
+        let lower = password.to_ascii_lowercase();
+        let uri_users = self.uri_users.get_or_insert_with(|| {
+            patterns()
+                .uri
+                .captures_iter(text)
+                .map(|c| lossy(&c[2]).to_ascii_lowercase())
+                .collect()
+        });
+        uri_users
+            .iter()
+            .any(|user| users_own_passwords(user).any(|own| own == lower))
     }
 
     /// Whether the text names no host anywhere (and provisions no managed database, whose
@@ -2719,7 +2741,8 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
 
 /// Whether what follows a key naming a host (`host =`, not a name in a domain or an
 /// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
-/// block's opening `server:`), or code reading the host by another name for it
+/// block's opening `server:`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a
+/// Makefile, `${DB_HOST}`, `%PGHOST%`), or code reading the host by another name for it
 /// (`configuration.host = ServerConfig.host`, `db.host!`, `settings.DB_HOST`).
 fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     if !matches!(key.last(), Some(b'=' | b':' | b'>')) {
@@ -2727,7 +2750,7 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     }
     let line = after.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let value = line.trim_ascii();
-    if value.is_empty() {
+    if value.is_empty() || is_a_variable_alone(value) {
         return true;
     }
     let token_end = value
@@ -2754,6 +2777,34 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
         .contains(&last.as_str())
             || last.ends_with("_host")
             || last.ends_with("_hostname"))
+}
+
+/// Whether a setting's value is a shell's, Make's or Windows' variable and nothing else
+/// up to its end, a quote or a line continuation (`$PG`, `$$PG`, `"${DB_HOST}"`, `$(HOST)`,
+/// `%PGHOST%`): a `${DB_HOST:-db.acme.io}` with a fallback of its own is not.
+fn is_a_variable_alone(value: &[u8]) -> bool {
+    let value = value.trim_ascii_end();
+    let value = value.strip_suffix(b"\\").unwrap_or(value).trim_ascii_end();
+    let value = value
+        .strip_prefix(b"\"")
+        .and_then(|v| v.strip_suffix(b"\""))
+        .unwrap_or(value);
+    let name =
+        |v: &[u8]| !v.is_empty() && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if let Some(inner) = value.strip_prefix(b"%").and_then(|v| v.strip_suffix(b"%")) {
+        return name(inner);
+    }
+    let Some(rest) = value.strip_prefix(b"$") else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b"$").unwrap_or(rest);
+    if let Some(inner) = rest.strip_prefix(b"{").and_then(|v| v.strip_suffix(b"}")) {
+        return name(inner);
+    }
+    if let Some(inner) = rest.strip_prefix(b"(").and_then(|v| v.strip_suffix(b")")) {
+        return name(inner);
+    }
+    name(rest)
 }
 
 /// Whether a match of `host:` is a URI's host that is the word for one
@@ -3544,9 +3595,11 @@ fn answers_no_database(host: &str) -> bool {
 }
 
 /// Whether an IPv4 address is written by counting: its digits run up or down one at a
-/// time (`1.2.3.4`, `12.34.56.78`, `123.45.67.89`, `4.3.2.1`). Documentation and
+/// time (`1.2.3.4`, `12.34.56.78`, `123.45.67.89`, `4.3.2.1`), or are one digit said
+/// over (`1.1.1.1`, `8.8.8.8`: public resolvers, if anything). Documentation and
 /// scanners' tests make such addresses up; no database a password is for sits there.
-/// (Numbers that merely step evenly, `10.20.30.40`, are a network's plausible plan.)
+/// (Numbers that merely step evenly, `10.20.30.40`, are a network's plausible plan;
+/// `0.0.0.0` is this machine's.)
 fn is_counted_address(host: &str) -> bool {
     let address = without_port(host);
     let digits: Vec<i32> = address
@@ -3555,7 +3608,8 @@ fn is_counted_address(host: &str) -> bool {
         .map(|b| i32::from(b - b'0'))
         .collect();
     let runs_by = |step: i32| digits.windows(2).all(|w| w[1] - w[0] == step);
-    is_ipv4_address(address) && (runs_by(1) || runs_by(-1))
+    let repeated = runs_by(0) && digits.first().is_some_and(|&d| d != 0);
+    is_ipv4_address(address) && (runs_by(1) || runs_by(-1) || repeated)
 }
 
 /// Whether a host is a cloud's instance metadata service (`169.254.169.254`, Google's
@@ -4011,6 +4065,9 @@ mod tests {
             "12.34.56.78",
             "123.45.67.89",
             "4.3.2.1",
+            "1.1.1.1",
+            "8.8.8.8:5432",
+            "11.11.11.11",
         ] {
             assert!(is_counted_address(host), "{host}");
             assert!(is_made_up_host(host) && is_placeholder_host(host), "{host}");
@@ -4020,7 +4077,8 @@ mod tests {
             "10.20.30.40",
             "13.42.152.118",
             "192.168.1.1",
-            "8.8.8.8",
+            "0.0.0.0",
+            "1.1.1.2",
             "db.acme.io",
         ] {
             assert!(!is_counted_address(host), "{host}");
@@ -4310,6 +4368,21 @@ mod tests {
         );
     }
 
+    #[test]
+    fn another_login_s_own_name_as_a_password_on_loopback_is_a_local_default() {
+        let pooler = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\nconst APP = \"postgres://pgdog:pgdog@127.0.0.1:6432/app\";\n"; // vsecure:allow (a documented fake)
+        let found = detect(pooler.as_bytes(), Syntax::Code);
+        assert!(
+            found.len() == 2 && found.iter().all(|d| d.local_default),
+            "{found:?}"
+        );
+        let remote = pooler.replace("127.0.0.1", "10.4.2.17");
+        let found = detect(remote.as_bytes(), Syntax::Code);
+        assert!(found.iter().any(|d| !d.local_default), "{found:?}");
+        let alone = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\n"; // vsecure:allow (a documented fake)
+        assert!(!detect(alone.as_bytes(), Syntax::Code)[0].local_default);
+    }
+
     fn kinds(text: &str) -> Vec<Kind> {
         detect(text.as_bytes(), Syntax::Config)
             .iter()
@@ -4566,6 +4639,18 @@ mod tests {
         assert!(sets_no_literal_host(b"host =", b" ServerConfig.host\n"));
         assert!(sets_no_literal_host(b"host =", b" db.host!\n"));
         assert!(sets_no_literal_host(b"server:", b"\n  port: 5432\n"));
+        assert!(sets_no_literal_host(b"HOST=", b"$$PG \\\n"));
+        assert!(sets_no_literal_host(b"host:", b" \"${DB_HOST}\"\n"));
+        assert!(sets_no_literal_host(b"HOST=", b"%PGHOST%\n"));
+        assert!(sets_no_literal_host(b"HOST=", b"$(DB_HOST)\n"));
+        assert!(!sets_no_literal_host(b"HOST=", b"${DB_HOST:-db.acme.io}\n"));
+        assert!(!sets_no_literal_host(b"HOST=", b"$PG.acme.io\n"));
+        // A test container's own-name login, its host a variable the recipe fills in.
+        let recipe = "\tdocker run -e APP_DB_HOST=$$PG \\\n\t\t-e APP_DB_USER=nautobot \\\n\t\t-e APP_DB_PASSWORD=nautobot \\\n\t\tapp:test\n";
+        let found = detect(recipe.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = recipe.replace("$$PG", "10.4.2.17");
+        assert!(!detect(remote.as_bytes(), Syntax::Config)[0].local_default);
         assert!(!sets_no_literal_host(b"host =", b" \"db.acme.io\"\n"));
         assert!(!sets_no_literal_host(b"host:", b" pg.internal\n"));
         assert!(!sets_no_literal_host(b"pg.acme.io", b"\n"));
