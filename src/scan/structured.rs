@@ -293,9 +293,10 @@ fn patterns() -> &'static Patterns {
         // An argument given as a literal: `"shop"` or `'shop'`.
         quoted_argument: Regex::new(r#"["']([^"'\s,]+)["']"#).expect("valid regex"),
         // A password key set to a reference with the literal it replaced left in a
-        // comment after it: `password: process.env.DB_PASS, //'...'`.
+        // comment after it: `password: process.env.DB_PASS, //'...'`, the reference's
+        // quoted subscripts too (`password = args['password']   #'...'`).
         replaced_literal: Regex::new(
-            r#"(?im)(?:^|[^A-Za-z0-9_])((?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*[A-Za-z_$][^\n'"]*?(?://|#)[ \t]*)(?:'([^'\s]{6,})'|"([^"\s]{6,})")[ \t]*\r?$"#,
+            r#"(?im)(?:^|[^A-Za-z0-9_])((?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*[A-Za-z_$](?:[^\n'"]|'[^'\n]*'|"[^"\n]*")*?(?://|#)[ \t]*)(?:'([^'\s]{6,})'|"([^"\s]{6,})")[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // A notebook's echo of a password variable, exported as text: the name alone on
@@ -3674,6 +3675,17 @@ mod tests {
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_literal_left_in_a_comment_after_a_subscripted_reference_is_read() {
+        let code = "url = args['url']  # 'jdbc:postgresql://52.4.5.6:25308/app'\npassword = args['password']   #'{PW}'\n";
+        let found = found(code, Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let placeholder = code.replace("{PW}", "changeme");
+        assert!(super::tests::found(&placeholder, Syntax::Code).is_empty());
+        let no_comment = "url = args['url']\npassword = args['password']\n";
+        assert!(super::tests::found(no_comment, Syntax::Code).is_empty());
     }
 
     #[test]
