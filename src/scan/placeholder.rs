@@ -825,11 +825,16 @@ fn marks_a_placeholder(value: &str) -> bool {
                     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
                 })
         });
+    // `hunter2-LEAK-TEST`: a test's canary, which the test looks for in what must not
+    // show it.
+    let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
+    let leak_test =
+        says(&["leak", "leaked", "leaks"]) && says(&["test", "check", "canary", "marker"]);
     counted_marker
         || (spelt_as_words
             && words.len() >= 2
             && !is_generated(value)
-            && (change_me || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
+            && (change_me || leak_test || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
 }
 
 /// Whether a value written without separators is a generated token, not words run
@@ -1136,6 +1141,8 @@ mod tests {
             "xxSECRETxx",
             "!ChangeMe!",
             "secret-should-not-appear",
+            "hunter2-LEAK-TEST",
+            "pg_leak_canary",
             "runtime-secret-from-aws-ssm",
             "password_via_vault_agent",
             "abc123",
@@ -1239,6 +1246,7 @@ mod tests {
         for value in [
             neon,
             "hunter2hunter2",
+            "Leak-Proof-Valve9",
             "(Kq8vTz2mLp)",
             "s3cr3t-Pw",
             "Pg-Url-q",
