@@ -1193,10 +1193,13 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                     "password" | "passwd" | "pwd"
                 ))
                 && context.configures_postgres(name.start()));
+        // A weak word the fallback URL beside it dials an address with is meant.
+        let dialled = is_weak_enough_to_mean_it(&secret)
+            && context.dials_an_address_with(&secret, name.start(), syntax);
         if !names_database_password
             || structured::names_another_engine(name.as_bytes())
             || context.configures_another_engine(name.start())
-            || is_placeholder(&secret)
+            || (is_placeholder(&secret) && !dialled)
         {
             continue;
         }
@@ -3319,6 +3322,7 @@ fn is_ipv4_address(value: &str) -> bool {
 /// Whether code connects to another machine's address with a word for a password as the
 /// password (an Npgsql string to `10.1.2.2` with `password`, Groovy's `Sql.newInstance`
 /// to `192.168.9.119` with `mypasswd`, a URI to `192.168.0.7` with `apppassword`), or
+/// `my` and a thing's name (`mydb`), or
 /// one character (`password=1`, `DB_PASSWORD = "q"`), or a keyboard's first letters
 /// (`qwerty`, `asdf`): documentation writes such values where a password goes,
 /// but code that dials a machine's address has set its server up so. A document or
@@ -3343,6 +3347,7 @@ pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
     let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
     placeholder::is_password_word(password)
         || one_character
+        || placeholder::is_writers_own_words(password)
         || placeholder::is_keyboard_example(password)
         || placeholder::is_alphabet_then_count(password)
 }
@@ -4405,6 +4410,16 @@ mod tests {
                 1,
             ),
             (GROOVY, Syntax::Code, 1),
+            (
+                "url = System.getProperty(\"database.url\", \"jdbc:postgresql://18.221.92.236:5432/mydb\");\npassword = System.getProperty(\"database.password\", \"mydb\");\n", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                1,
+            ),
+            (
+                "url = System.getProperty(\"database.url\", \"jdbc:postgresql://198.51.100.7:5432/mydb\");\npassword = System.getProperty(\"database.password\", \"mydb\");\n",
+                Syntax::Code,
+                0,
+            ),
             (
                 "psqlconn := \"host=192.168.40.131 port=5432 user=med password=1 dbname=med\"", // vsecure:allow (a documented fake)
                 Syntax::Code,

@@ -884,6 +884,18 @@ fn is_password_word_as_written(value: &str) -> bool {
         && is_placeholder(value)
 }
 
+/// Whether a value is `my` run together with placeholder words (`mydb`, `mysecret`,
+/// `myuser`): a placeholder in documentation, but its writer's own name for a thing,
+/// which a server set up in a hurry is given too, so a password where code dials an
+/// address.
+pub(super) fn is_writers_own_words(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    value.bytes().all(|b| b.is_ascii_alphabetic())
+        && lower
+            .strip_prefix("my")
+            .is_some_and(spelt_by_placeholder_words)
+}
+
 /// Whether a value is one of the example passwords typed along a keyboard (`qwerty`,
 /// `asdf`): an example in documentation, but what a server set up in a hurry is given
 /// too, so a password where code dials an address.
@@ -1237,6 +1249,16 @@ mod tests {
             "Tr0ub4dor&3",
         ] {
             assert!(!is_password_word(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn my_and_a_thing_s_name_is_its_writer_s_own_words() {
+        for value in ["mydb", "MySecret", "mydbuser"] {
+            assert!(is_writers_own_words(value), "{value}");
+        }
+        for value in ["yourdb", "mydb1", "my-db", "myriad"] {
+            assert!(!is_writers_own_words(value), "{value}");
         }
     }
 
