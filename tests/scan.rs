@@ -583,6 +583,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/service-uri-env.sh",
             "clean/session.txt",
             "clean/settings-b33.py",
+            "clean/settings_dev_only_default.py",
             "clean/settings_template.py",
             "clean/settings_typed.py",
             "clean/shelf-orm.ts",

@@ -3455,11 +3455,38 @@ fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
 /// `gitea@passwd`), also after its environment's mark (`shop-test-pw`), the name said
 /// twice (`rootroot`), or a word of a name made of words (`matrix-synapse`/`synapse`).
 fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
-    // Digits counted up or down after the name (`shop123`, `sentry321`), or one symbol
-    // a password rule asks for (`shop!`, `realizaApp*`).
+    // The environment's mark, `only` after it too (`shop_dev`, `shop_dev_only`), digits
+    // counted up or down after the name (`shop123`, `sentry321`), or one symbol a
+    // password rule asks for (`shop!`, `realizaApp*`).
     const SUFFIXES: &[&str] = &[
-        "", "_dev", "-dev", "_test", "-test", "_local", "-local", "1", "12", "123", "1234",
-        "12345", "123456", "321", "4321", "54321", "!", "*", "@", "#", "$", ".",
+        "",
+        "_dev",
+        "-dev",
+        "_test",
+        "-test",
+        "_local",
+        "-local",
+        "_dev_only",
+        "-dev-only",
+        "_test_only",
+        "-test-only",
+        "_local_only",
+        "-local-only",
+        "1",
+        "12",
+        "123",
+        "1234",
+        "12345",
+        "123456",
+        "321",
+        "4321",
+        "54321",
+        "!",
+        "*",
+        "@",
+        "#",
+        "$",
+        ".",
     ];
     // With the word for password, in English or in the languages set-ups are written in
     // (`pomeloheslo`, `app_haslo`, `shop_parola`, `kasa_sifre`).
@@ -4199,6 +4226,8 @@ mod tests {
     fn a_user_s_name_and_one_symbol_is_its_own_password() {
         assert!(users_own_passwords("realizaApp").any(|own| own == "realizaApp*"));
         assert!(users_own_passwords("shop").any(|own| own == "shop!"));
+        assert!(users_own_passwords("cassandra").any(|own| own == "cassandra_dev_only"));
+        assert!(!users_own_passwords("cassandra").any(|own| own == "cassandra_prod_only"));
         assert!(!users_own_passwords("shop").any(|own| own == "shop*2024"));
     }
 
