@@ -590,6 +590,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/show-config.ps1",
             "clean/sink-connector-local.properties",
             "clean/sip-server-pgpass.md",
+            "clean/skunk_tutorial_world.scala",
             "clean/sql-client-connections.json",
             "clean/sqls-local.lua",
             "clean/stack-README.md",

@@ -3055,6 +3055,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     // The greeting set-ups and client libraries' examples give (`welcome1`, Oracle's
     // and WebLogic's default, and PostgresClientKit's README's).
     "welcome",
+    // Skunk's and its tutorials' `world` database, which `jimmy` logs in to.
+    "banana",
 ];
 
 /// The alphabet, whose runs from its start or to its end a made-up value spells (`abc`,

@@ -183,9 +183,10 @@ fn patterns() -> &'static Patterns {
         // A password key and its quoted value, the pair written any way a language
         // writes one (`=`, `:`, `=>`, `:=`, Scala's and Groovy's `"password" -> "..."`),
         // the value first in a form builder's array (Angular's `password: ['...',
-        // Validators.required]`, the control's starting value).
+        // Validators.required]`, the control's starting value), or given as an option
+        // (Scala's and Rust's `password = Some("...")`, Skunk's `Session.pooled`).
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*|(?-i:Some)\([ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
         )
         .expect("valid regex"),
         // Spark SQL's and Hive's `USING org.apache.spark.sql.jdbc OPTIONS (url '...', user
@@ -3675,6 +3676,20 @@ mod tests {
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn a_password_given_as_an_option_is_read() {
+        let skunk = "Session.pooled[IO](\n  host = \"db.acme-corp.io\",\n  port = 5432,\n  user = \"jimmy\",\n  database = \"world\",\n  password = Some(\"{PW}\"),\n  max = 16\n)\n"; // vsecure:allow (a documented fake)
+        let found = found(skunk, Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let reference = skunk.replace("Some(\"{PW}\")", "Some(config.db.pass)");
+        assert!(super::tests::found(&reference, Syntax::Code).is_empty());
+        let tutorial = skunk
+            .replace("db.acme-corp.io", "localhost")
+            .replace("{PW}", "banana");
+        let found = super::tests::found(&tutorial, Syntax::Code);
+        assert!(found.iter().all(|d| d.default_password), "{found:?}");
     }
 
     #[test]
