@@ -615,6 +615,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/tracking-db-setup.sql",
             "clean/try-connections.go",
             "clean/tunnel-note.tf",
+            "clean/upper_db_raw_string_local.go",
             "clean/url-cases_test.go",
             "clean/values-bundled-db.yaml",
             "clean/values-cluster-service.yaml",

@@ -184,9 +184,12 @@ fn patterns() -> &'static Patterns {
         // writes one (`=`, `:`, `=>`, `:=`, Scala's and Groovy's `"password" -> "..."`),
         // the value first in a form builder's array (Angular's `password: ['...',
         // Validators.required]`, the control's starting value), or given as an option
-        // (Scala's and Rust's `password = Some("...")`, Skunk's `Session.pooled`).
+        // (Scala's and Rust's `password = Some("...")`, Skunk's `Session.pooled`); in
+        // code, Go's raw string and JavaScript's template literal quote it too
+        // (upper/db's `Password: \`...\``), a word with no space in it (a comment's
+        // backticks, `JdbcPassword=\` beside \``, mark its words as code).
         quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*|(?-i:Some)\([ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*|(?-i:Some)\([ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\\\s]*`)"#,
         )
         .expect("valid regex"),
         // Spark SQL's and Hive's `USING org.apache.spark.sql.jdbc OPTIONS (url '...', user
@@ -630,7 +633,17 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     for c in p.quoted_key.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        let secret = unquote(value.as_bytes());
+        // A document's backticks mark code, not a string (`password: `...``).
+        let raw = value.as_bytes();
+        let backticked = raw[0] == b'`';
+        if backticked && syntax != Syntax::Code {
+            continue;
+        }
+        let secret = if backticked {
+            lossy(&raw[1..raw.len() - 1])
+        } else {
+            unquote(raw)
+        };
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
             || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()))
@@ -3676,6 +3689,14 @@ mod tests {
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn go_s_raw_string_is_a_quoted_value() {
+        let upper = "import \"github.com/upper/db/v4/adapter/postgresql\"\n\nvar settings = postgresql.ConnectionURL{\n\tDatabase: `training`,\n\tHost:     `pg.acme-corp.io`,\n\tUser:     `app`,\n\tPassword: `{PW}`,\n}\n";
+        assert_eq!(found(upper, Syntax::Code).len(), 1);
+        let template = upper.replace("`{PW}`", "`${process.env.PG_PASSWORD}`");
+        assert!(super::tests::found(&template, Syntax::Code).is_empty());
     }
 
     #[test]
