@@ -215,11 +215,12 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
         // property or a Spring Boot option on a command line (`-Dspring.datasource.
-        // password=...`, `--spring.datasource.password=...`), or a string of a list of
+        // password=...`, `--spring.datasource.password=...`, a JVM property undotted too:
+        // `-Dpasswd=...`), or a string of a list of
         // properties in code (`@TestPropertySource(properties = {"spring.datasource.
         // password=..."})`, `withPropertyValues(...)`).
         property_argument: Regex::new(
-            r#"(?:["']|(?:^|[\s,=\[])--?D?)((?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]*?(?i:password|passwd|pwd)[ \t]*=)([^\s"'`,;\\]+)"#,
+            r#"(?:(?:["']|(?:^|[\s,=\[])--?D?)((?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]*?(?i:password|passwd|pwd)[ \t]*=)|(?:^|[\s,=\[])-D([A-Za-z0-9_-]*?(?i:password|passwd|pwd)=))([^\s"'`,;\\]+)"#,
         )
         .expect("valid regex"),
         // The same key on a line of a file a script writes with `printf` or `echo -e`,
@@ -778,7 +779,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         ));
     }
     for c in p.property_argument.captures_iter(text) {
-        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        let key = c.get(1).or_else(|| c.get(2)).expect("key");
+        let value = c.get(3).expect("value");
         let secret = lossy(value.as_bytes());
         let name = key_shown(key.as_bytes());
         // The word for a password the command dials at an address counts, as a key's
@@ -3257,6 +3259,10 @@ mod tests {
                 Syntax::Code,
             ),
             (
+                "java -jar extract.jar -Ddatabase=jdbc:postgresql://10.5.0.4:5432/app -DuserName=app -Dpasswd={PW}\n",
+                Syntax::Code,
+            ),
+            (
                 "gradle bootRun -Pargs=--spring.datasource.url=jdbc:postgresql://10.5.0.4/app,--Dspring.datasource.password={PW}\n",
                 Syntax::Document,
             ),
@@ -3269,6 +3275,7 @@ mod tests {
             "java -Dspring.datasource.url=jdbc:mysql://10.5.0.4/app -Dspring.datasource.password={PW} -jar app.jar\n",
             "java -Dspring.datasource.url=jdbc:postgresql://10.5.0.4/app -Dspring.datasource.password=${DB_PASSWORD} -jar app.jar\n",
             "java -Dspring.datasource.url=jdbc:postgresql://10.5.0.4/app -Djavax.net.ssl.keyStorePassword={PW} -jar app.jar\n",
+            "java -jar extract.jar -Ddatabase=jdbc:mysql://10.5.0.4:3306/app -Dpasswd={PW}\n",
         ] {
             assert!(found(text, Syntax::Code).is_empty(), "{text}");
         }
