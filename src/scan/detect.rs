@@ -4407,12 +4407,9 @@ mod tests {
 
     #[test]
     fn a_raw_string_host_on_loopback_declares_a_local_database() {
-        let upper = "import \"github.com/upper/db/v4/adapter/postgresql\"\n\nvar settings = postgresql.ConnectionURL{\n\tDatabase: `training`,\n\tHost:     `localhost:54322`,\n\tUser:     `postgres`,\n\tPassword: `root`,\n}\n";
-        let found = detect(upper.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = upper.replace("localhost:54322", "pg.acme-corp.io:5432");
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_only_on_loopback(
+            "import \"github.com/upper/db/v4/adapter/postgresql\"\n\nvar settings = postgresql.ConnectionURL{\n\tDatabase: `training`,\n\tHost:     `localhost:54322`,\n\tUser:     `postgres`,\n\tPassword: `root`,\n}\n",
+        );
     }
 
     #[test]
@@ -4655,12 +4652,18 @@ mod tests {
             "Sql.host \"localhost\"\n|> Sql.username \"postgres\"\n|> Sql.password \"postgres\"\n",
             "pog.default_config(name)\n|> pog.host(\"localhost\")\n|> pog.user(\"postgres\")\n|> pog.password(Some(\"postgres\"))\n",
         ] {
-            let local = detect(pipeline.as_bytes(), Syntax::Code);
-            assert!(local.len() == 1 && local[0].local_default, "{local:?}");
-            let remote = pipeline.replace("localhost", "192.168.1.122");
-            let remote = detect(remote.as_bytes(), Syntax::Code);
-            assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
+            assert_local_only_on_loopback(pipeline);
         }
+    }
+
+    /// Asserts that code's one finding is a local default on `localhost`, and a
+    /// credential with a LAN address in its place.
+    fn assert_local_only_on_loopback(code: &str) {
+        let local = detect(code.as_bytes(), Syntax::Code);
+        assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+        let remote = code.replace("localhost", "192.168.1.122");
+        let remote = detect(remote.as_bytes(), Syntax::Code);
+        assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
     }
 
     #[test]
