@@ -4363,11 +4363,7 @@ mod tests {
     #[test]
     fn a_pdo_dsn_whose_password_is_its_database_s_name_on_this_machine_is_local() {
         const DSN: &str = "ENV NOMINATIM_DATABASE_DSN=\"pgsql:host=localhost;dbname=geocoder;user=www-data;password=geocoder\"\n";
-        let found = detect(DSN.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = DSN.replace("localhost", "81.17.52.140");
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(DSN, Syntax::Config, "localhost", "81.17.52.140");
     }
 
     #[test]
@@ -4604,21 +4600,18 @@ mod tests {
     #[test]
     fn a_guide_s_client_on_this_machine_s_socket_sets_a_local_role_password() {
         let guide = "```powershell\n& \"C:\\Program Files\\PostgreSQL\\15\\bin\\psql.exe\" -U postgres -c \"ALTER USER postgres WITH PASSWORD 'Techno2026';\"\n```\n"; // vsecure:allow (a documented fake)
-        let found = detect(guide.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = guide.replace("-U postgres -c", "-h db.acme.io -U postgres -c");
-        let found = detect(remote.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(
+            guide,
+            Syntax::Document,
+            "-U postgres -c",
+            "-h db.acme.io -U postgres -c",
+        );
     }
 
     #[test]
     fn an_xml_property_list_s_host_entry_declares_a_local_database() {
         let store = "cat > /tmp/ds.xml <<EOF\n<connectionParameters>\n  <entry key=\"host\">db</entry>\n  <entry key=\"user\">postgres</entry>\n  <entry key=\"passwd\">postgres</entry>\n  <entry key=\"dbtype\">postgis</entry>\n</connectionParameters>\nEOF\n";
-        let found = detect(store.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = store.replace(">db<", ">gis.acme.io<");
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(store, Syntax::Code, ">db<", ">gis.acme.io<");
     }
 
     #[test]
@@ -4659,10 +4652,16 @@ mod tests {
     /// Asserts that code's one finding is a local default on `localhost`, and a
     /// credential with a LAN address in its place.
     fn assert_local_only_on_loopback(code: &str) {
-        let local = detect(code.as_bytes(), Syntax::Code);
+        assert_local_here_not_there(code, Syntax::Code, "localhost", "192.168.1.122");
+    }
+
+    /// Asserts that the text's one finding is a local default, and a credential once
+    /// `here` (the local host or hint) is replaced by `there`.
+    fn assert_local_here_not_there(text: &str, syntax: Syntax, here: &str, there: &str) {
+        let local = detect(text.as_bytes(), syntax);
         assert!(local.len() == 1 && local[0].local_default, "{local:?}");
-        let remote = code.replace("localhost", "192.168.1.122");
-        let remote = detect(remote.as_bytes(), Syntax::Code);
+        let remote = text.replace(here, there);
+        let remote = detect(remote.as_bytes(), syntax);
         assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
     }
 
@@ -4721,11 +4720,12 @@ mod tests {
         // Sonarr's and Radarr's `config.xml`: the user's own name to a container is a
         // local set-up's; to another machine, a credential.
         let config = "<Config>\n  <PostgresUser>qstick</PostgresUser>\n  <PostgresPassword>qstick</PostgresPassword>\n  <PostgresPort>5432</PostgresPort>\n  <PostgresHost>postgres14</PostgresHost>\n</Config>\n";
-        let found = detect(config.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = config.replace("postgres14", "media-db.acme-hosting.net");
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(
+            config,
+            Syntax::Config,
+            "postgres14",
+            "media-db.acme-hosting.net",
+        );
         // A document's table row gives a host too, read beside a local database's hint.
         let table = "| Host | db.acme-hosting.net |\n|---|---|\n\nlocalhost:5432\n";
         assert!(detect(table.as_bytes(), Syntax::Document).is_empty());
@@ -4739,11 +4739,12 @@ mod tests {
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         // A guide whose only database is such a URL shows the reader's own set-up.
         let guide = "```xml\n<jdbc>\n  <driver>org.postgresql.Driver</driver>\n  <url>jdbc:postgresql:jooq</url>\n  <user>jooq</user>\n  <password>Tq8#vWz2Lp4x</password>\n</jdbc>\n```\n";
-        let found = detect(guide.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = guide.replace("jdbc:postgresql:jooq", "jdbc:postgresql://db.acme.io/jooq");
-        let found = detect(remote.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(
+            guide,
+            Syntax::Document,
+            "jdbc:postgresql:jooq",
+            "jdbc:postgresql://db.acme.io/jooq",
+        );
     }
 
     #[test]
