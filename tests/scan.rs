@@ -525,6 +525,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/monitor.conf.php",
             "clean/nightly-dump-local.bat",
             "clean/nixos-forge-role.nix",
+            "clean/nocodb_fallback_db_name_local.sh",
             "clean/node_defaults.pp",
             "clean/nominatim-local.Dockerfile",
             "clean/notes_db.py",

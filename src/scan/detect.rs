@@ -227,7 +227,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|db:pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         allow: Regex::new(&format!(
@@ -255,15 +255,16 @@ fn patterns() -> &'static Patterns {
         // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's) and
         // its name misspelt (`posgres://`, `postgre://`: the password is there all the same),
         // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine),
-        // and Sqitch's target `db:pg://`.
+        // and Sqitch's target `db:pg://` and dburl's `pg://` (usql's, NocoDB's).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
+        // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`.
         uri_query_password: Regex::new(
-            r#"(?i)(?-u:\b)(postgres(?:ql)?:(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)\?(?:[^\s'"`<>#&]*&)*)(password=)([^\s'"`<>#&]*)"#,
+            r#"(?i)(?-u:\b)((?:postgres(?:ql)?:(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)|pg:(?://|\\/\\/)[^\s'"`<>?]*)\?(?:[^\s'"`<>#&]*&)*)(password=|p=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         // Prisma Postgres's URL, whose API key opens the database as a password does.
@@ -463,7 +464,7 @@ fn patterns() -> &'static Patterns {
         // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
         // druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|postgres(?:ql)?://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
+            r#"(?i)(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -808,6 +809,10 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &c[2],
             c.get(3).expect("value group"),
         );
+        // `p=` is NocoDB's name for the password, under its `pg://` only.
+        if key.eq_ignore_ascii_case(b"p=") && !prefix[..3].eq_ignore_ascii_case(b"pg:") {
+            continue;
+        }
         let secret = decode(value.as_bytes());
         let (host, user) = query_uri_host_user(&lossy(prefix));
         let dialled =
@@ -1210,14 +1215,16 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             format!("{shown} (default)=****"),
             &secret,
         );
-        // A fallback that is a well-known default, or the fallback user's own name, is for
-        // a local database, unless the host falls back to one off this machine
+        // A fallback that is a well-known default, or the fallback user's own name (or,
+        // where the text declares a local database, that database's), is for a local
+        // database, unless the host falls back to one off this machine
         // (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`).
         d.local_default = (is_default_password(&secret)
             || facts
                 .user_names()
                 .iter()
-                .any(|user| users_own_passwords(user).any(|own| own == secret)))
+                .any(|user| users_own_passwords(user).any(|own| own == secret))
+            || facts.is_local_default_variable(&secret))
             && !facts.falls_back_to_a_remote_host();
         found.push((name.start()..value.end(), d));
     }
@@ -2923,7 +2930,7 @@ fn before_next_keyword(value: &[u8]) -> &[u8] {
 
 /// The host and user of a URI whose password is in its query (the part before
 /// `password=`): the host after `//` (JDBC's `jdbc:postgresql:app?...`, with none, is
-/// this machine's) and the query's `user=`.
+/// this machine's) and the query's `user=` (NocoDB's `u=`).
 fn query_uri_host_user(prefix: &str) -> (String, String) {
     let (head, query) = prefix.split_once('?').unwrap_or((prefix, ""));
     let host = match head.split_once("//") {
@@ -2936,7 +2943,10 @@ fn query_uri_host_user(prefix: &str) -> (String, String) {
     };
     let user = query
         .split('&')
-        .find_map(|pair| pair.strip_prefix("user="))
+        .find_map(|pair| {
+            pair.strip_prefix("user=")
+                .or_else(|| pair.strip_prefix("u="))
+        })
         .unwrap_or("")
         .to_string();
     (host, user)
@@ -4986,6 +4996,36 @@ mod tests {
         assert!(is_local_host("db.supabase.orb.local"));
         assert!(is_local_host("pg.localhost:5432"));
         assert!(!is_local_host("orb.local.acme.io"));
+    }
+
+    #[test]
+    fn dburl_s_pg_scheme_and_nocodb_s_query_password_are_read() {
+        const NOCODB: &str = "NC_DB=pg://db.shopnet.io:5432?u=shop&p=Kq8Tz2Wm9&d=shop\n"; // vsecure:allow (a documented fake)
+        let found = detect(NOCODB.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_eq!(found[0].redacted, "pg://db.shopnet.io:5432?u=shop&p=****");
+        let local = NOCODB
+            .replace("db.shopnet.io", "localhost")
+            .replace("Kq8Tz2Wm9", "shop");
+        let found = detect(local.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // `p=` is the password under NocoDB's scheme only.
+        let other = NOCODB.replace("pg://", "postgres://");
+        assert!(detect(other.as_bytes(), Syntax::Config).is_empty());
+        const USQL: &str = "usql pg://shop:Kq8Tz2Wm9@db.shopnet.io/shop\n"; // vsecure:allow (a documented fake)
+        let found = detect(USQL.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_fallback_that_is_the_local_database_s_own_name_is_a_local_default() {
+        let settings =
+            "POSTGRES_HOST=localhost\nPOSTGRES_DB=nocodb\nPOSTGRES_PASSWORD=${PGPW:-nocodb}\n";
+        let found = detect(settings.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let remote = settings.replace("localhost", "db.shopnet.io");
+        let found = detect(remote.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]

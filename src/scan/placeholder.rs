@@ -808,10 +808,13 @@ fn marks_a_placeholder(value: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     let words = words_of(hint);
-    // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart; `do-not-copy` and
-    // `DONT_USE` tell the reader what not to do with it.
+    // `CHANGE_ME_BEFORE_PRODUCTION` spells `changeme` apart, French's
+    // `changeMoiUnMotDePasseFort` says it too; `do-not-copy` and `DONT_USE` tell the
+    // reader what not to do with it.
     let change_me = words.windows(2).any(|pair| {
-        (pair[0] == "change" && pair[1] == "me") || (pair[0] == "do" && pair[1] == "not")
+        (matches!(pair[0].as_str(), "change" | "changez")
+            && matches!(pair[1].as_str(), "me" | "moi"))
+            || (pair[0] == "do" && pair[1] == "not")
     }) || words.iter().any(|w| w == "dont" || w == "donot");
     // `changeme123`: the instruction with digits to pass a form's rule; `hardcoded02`:
     // a demonstration of the mistake, saying what it is.
@@ -1168,6 +1171,7 @@ mod tests {
             "Pa$$w0rd",
             "REMOVED_OLD_PASSWORD_FROM_HISTORY",
             "CHANGE_ME_BEFORE_PRODUCTION",
+            "changeMoiUnMotDePasseFort",
             "Enter the password",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
             "op://prod/postgres/password",
