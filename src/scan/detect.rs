@@ -420,7 +420,9 @@ fn patterns() -> &'static Patterns {
         fallback: Regex::new(concat!(
             r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
-            r#"|\$\{([A-Za-z0-9_.]+):[-=]?([^}\s"'$?+][^}\s"']*)\}"#,
+            // The shell's `:-` or `:=` before its fallback, Spring's bare `:` (which no
+            // `-` or `=` follows: `${X:-$Y}` falls back to a variable, not to `-$Y`).
+            r#"|\$\{([A-Za-z0-9_.]+):(?:[-=]([^}\s"'$?+][^}\s"']*)|([^}\s"'$?+=-][^}\s"']*))\}"#,
             // Go's struct tags: `env:"DB_PASSWORD" envDefault:"..."`.
             r#"|env:"([A-Za-z0-9_]+)[^"\n]*"[^`\n]*?envDefault:("[^"\n]*")"#,
             // Java's `getenv("X") != null ? getenv("X") : "..."` and Kotlin's
@@ -3293,7 +3295,8 @@ const TRANSLATED_PASSWORD_WORDS: &[&str] = &[
 ];
 
 /// The name's and the literal's groups of each of `fallback`'s forms, in order.
-const FALLBACK_GROUPS: &[(usize, usize)] = &[(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12)];
+const FALLBACK_GROUPS: &[(usize, usize)] =
+    &[(1, 2), (3, 4), (5, 6), (5, 7), (8, 9), (10, 11), (12, 13)];
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
@@ -5014,6 +5017,15 @@ mod tests {
         assert!(detect(other.as_bytes(), Syntax::Config).is_empty());
         const USQL: &str = "usql pg://shop:Kq8Tz2Wm9@db.shopnet.io/shop\n"; // vsecure:allow (a documented fake)
         let found = detect(USQL.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_shell_fallback_to_another_variable_is_no_literal() {
+        let script = "export AIRFLOW_DB_PASSWORD=\"${AIRFLOW_DB_PASSWORD:-$DWH_PG_PASSWORD}\"\n";
+        assert!(detect(script.as_bytes(), Syntax::Code).is_empty());
+        let literal = script.replace("$DWH_PG_PASSWORD", "Kq8Tz2Wm9");
+        let found = detect(literal.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
