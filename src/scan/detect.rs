@@ -1301,6 +1301,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         });
     }
     found.extend(super::positional::detect(text, &mut context, syntax));
+    found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
     // a how-to with `sr_check_password = '12345678'`), is for that database; so is a

@@ -6,6 +6,7 @@ pub mod baseline;
 mod detect;
 mod formatted;
 pub mod history;
+mod inserted;
 mod joined;
 mod lines;
 mod placeholder;

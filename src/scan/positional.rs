@@ -213,11 +213,14 @@ fn parameter_name(parameter: &str) -> String {
         .to_string()
 }
 
-/// Whether a parameter's name is a password's (`password`, `dbPassword`, `pwd`,
-/// `dbPass`).
-fn is_password_name(name: &str) -> bool {
+/// Whether a parameter's (or a table column's) name is a password's (`password`,
+/// `dbPassword`, `pwd`, `dbPass`, `dbpw`).
+pub(super) fn is_password_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.contains("passw") || lower.ends_with("pwd") || lower.ends_with("pass") || lower == "pw"
+    lower.contains("passw")
+        || lower.ends_with("pwd")
+        || lower.ends_with("pass")
+        || lower.ends_with("pw")
 }
 
 /// The calls of a declaration that pass as many arguments as it takes, by position,

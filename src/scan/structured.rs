@@ -943,6 +943,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if (is_reference(&secret) && !dialled && !names_its_database)
             || !context.configures_postgres(call.start)
             || calls_another_engine(call_text)
+            || super::inserted::is_inserted_row(text, call.start)
         {
             continue;
         }
@@ -1455,7 +1456,7 @@ fn kubernetes_secret_data(
 /// (`jdbc:postgresql://localhost:5432/shop`, `jdbc:postgresql://172.17.0.2/shop`, or no
 /// host at all, `jdbc:postgresql:shop`) and the password is a default or its user's own
 /// (`fromDriverManager(..., "shop", "shop")`).
-fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
+pub(super) fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
     let p = patterns();
     (p.loopback_url.is_match(call)
         || call_host(call).is_some_and(|host| super::detect::is_local_host(&host)))

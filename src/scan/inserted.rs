@@ -1,0 +1,191 @@
+//! Passwords in the rows an SQL `INSERT INTO t (..., dbpw, ...) VALUES (...)` adds: a
+//! table of data sources or sites, each row with its `jdbc:postgresql://` URL, user and
+//! password. A row's values are read by the columns the statement names: a literal
+//! counts in a column named for a password, and no other literal of the row does (a
+//! `vhost` before the URL is no password, as a driver call's reading would make it).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+use super::detect::{Detection, Kind, detection};
+use super::positional::is_password_name;
+use super::structured::{calls_another_engine, is_reference, is_weak_call_to_loopback};
+
+/// How many rows of one statement are read: a seed's table of connections is short, and
+/// a dump's thousands of rows of data hold none.
+const MAX_ROWS: usize = 1000;
+
+/// An `INSERT INTO` with its column list, up to `VALUES`: the table and the columns.
+fn insert_into() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(
+            r#"(?i)(?-u:\b)insert\s+into\s+([A-Za-z0-9_."`\[\]]+)\s*\(([^()]{1,2000})\)\s*values\s*"#,
+        )
+        .expect("valid regex")
+    })
+}
+
+/// The passwords the text's `INSERT` rows give a PostgreSQL connection, each with the
+/// range of its row.
+pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
+    let mut found = Vec::new();
+    for c in insert_into().captures_iter(text) {
+        let table = String::from_utf8_lossy(&c[1]).into_owned();
+        let columns = column_names(&c[2]);
+        let Some(place) = columns.iter().position(|column| is_password_name(column)) else {
+            continue;
+        };
+        let mut at = c.get(0).expect("match").end();
+        for _ in 0..MAX_ROWS {
+            let Some((row, values)) = row_at(text, at) else {
+                break;
+            };
+            at = row.end;
+            if let Some(secret) = (values.len() == columns.len())
+                .then(|| quoted_literal(&values[place]))
+                .flatten()
+            {
+                // The row itself names PostgreSQL (its URL, its driver, its type): a
+                // schema's `users` table of the application's logins does not.
+                let row_text = &text[row.clone()];
+                let names_postgres = row_text
+                    .to_ascii_lowercase()
+                    .windows(8)
+                    .any(|w| w == b"postgres");
+                if names_postgres && !is_reference(&secret) && !calls_another_engine(row_text) {
+                    let shown = format!("INSERT INTO {table} ({}) '****'", columns[place]);
+                    let mut d = detection(Kind::PasswordSetting, row.start, shown, &secret);
+                    d.local_default = is_weak_call_to_loopback(row_text, &secret);
+                    found.push((row, d));
+                }
+            }
+            match text[at..].iter().position(|b| !b.is_ascii_whitespace()) {
+                Some(skip) if text[at + skip] == b',' => at += skip + 1,
+                _ => break,
+            }
+        }
+    }
+    found
+}
+
+/// Whether a "call" the driver-call reader found is SQL's `VALUES (...)` of an `INSERT
+/// INTO t (columns)`: its row is read by its columns here, not by the places of a call.
+pub(super) fn is_inserted_row(text: &[u8], call: usize) -> bool {
+    let row = &text[call..];
+    if row.len() < 6 || !row[..6].eq_ignore_ascii_case(b"values") {
+        return false;
+    }
+    let before = text[..call].trim_ascii_end();
+    let Some(list) = before.strip_suffix(b")") else {
+        return false;
+    };
+    let Some(open) = list.iter().rposition(|&b| b == b'(') else {
+        return false;
+    };
+    let head = list[..open].trim_ascii_end();
+    let start = head.len().saturating_sub(200);
+    insert_into().is_match(&text[start..call + 6])
+}
+
+/// The names of a column list, unquoted (`"dbpw"`, `` `dbpw` ``, `[dbpw]`).
+fn column_names(list: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(list)
+        .split(',')
+        .map(|column| column.trim().trim_matches(['"', '`', '[', ']']).to_string())
+        .collect()
+}
+
+/// The row whose `(` is the first thing at or after `at`, as its range and its values
+/// (split at the commas outside quotes and nested parentheses); `None` where none opens
+/// there or it does not close.
+fn row_at(text: &[u8], at: usize) -> Option<(Range<usize>, Vec<String>)> {
+    let open = at + text[at..].iter().position(|b| !b.is_ascii_whitespace())?;
+    if text[open] != b'(' {
+        return None;
+    }
+    let (mut values, mut current) = (Vec::new(), Vec::new());
+    let (mut quote, mut depth) = (None, 0usize);
+    for (i, &b) in text[open + 1..].iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') if depth > 0 => depth -= 1,
+            (None, b')') => {
+                values.push(String::from_utf8_lossy(&current).trim().to_string());
+                return Some((open..open + i + 2, values));
+            }
+            (None, b',') if depth == 0 => {
+                values.push(String::from_utf8_lossy(&current).trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(b);
+    }
+    None
+}
+
+/// A value written as an SQL string literal, unquoted (`'it''s'` is `it's`); `None` for
+/// anything else (a number, `NULL`, a call) and for the empty string.
+fn quoted_literal(value: &str) -> Option<String> {
+    let inner = value.strip_prefix('\'')?.strip_suffix('\'')?;
+    (!inner.is_empty()).then(|| inner.replace("''", "'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(String, bool)> {
+        detect(text.as_bytes())
+            .into_iter()
+            .map(|(_, d)| (d.redacted, d.local_default))
+            .collect()
+    }
+
+    #[test]
+    fn a_row_s_password_is_read_by_its_column() {
+        let seed = "INSERT INTO sites (code, vhost, url, dbuser, dbpw) VALUES\n  ('a', 'a.shopnet.io', 'jdbc:postgresql://10.4.0.9/a', 'app', 'Kq8-Tz2W'),\n  ('b', 'b.shopnet.io', 'jdbc:postgresql://localhost/b', 'app', 'app');\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            found(seed),
+            [
+                ("INSERT INTO sites (dbpw) '****'".to_string(), false),
+                ("INSERT INTO sites (dbpw) '****'".to_string(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_application_s_logins_are_no_database_s() {
+        let users = "-- PostgreSQL schema\nINSERT INTO users (email, password) VALUES ('ana@shopnet.io', 'Kq8-Tz2W');\n"; // vsecure:allow (a documented fake)
+        assert!(found(users).is_empty());
+    }
+
+    #[test]
+    fn an_empty_password_another_engine_and_no_password_column_are_not_read() {
+        let empty = "INSERT INTO sites (vhost, url, dbuser, dbpw) VALUES ('a.shopnet.io', 'jdbc:postgresql://10.4.0.9/a', 'app', '');\n";
+        assert!(found(empty).is_empty());
+        let mysql = "INSERT INTO sites (url, dbuser, dbpw) VALUES ('jdbc:mysql://10.4.0.9/a', 'app', 'Kq8-Tz2W');\n"; // vsecure:allow (a documented fake)
+        assert!(found(mysql).is_empty());
+        let none = "INSERT INTO sites (vhost, url) VALUES ('a.shopnet.io', 'jdbc:postgresql://10.4.0.9/a');\n";
+        assert!(found(none).is_empty());
+    }
+
+    #[test]
+    fn values_after_a_column_list_are_an_inserted_row() {
+        let text = b"INSERT INTO sites\n(vhost, url, dbpw)\nVALUES ('a', 'b', 'c');";
+        let call = text
+            .windows(6)
+            .position(|w| w == b"VALUES")
+            .expect("values");
+        assert!(is_inserted_row(text, call));
+        let call_of_a_method = b"values ('a', 'jdbc:postgresql://10.4.0.9/a', 'b')";
+        assert!(!is_inserted_row(call_of_a_method, 0));
+    }
+}
