@@ -302,7 +302,7 @@ fn patterns() -> &'static Patterns {
         // => 'app'`, a named
         // argument or a key inside a line (`username: "app"`, `{ POSTGRES_USER: "app",
         // ...}`, a map's quoted `'user': 'app'`), a call's key and value
-        // (Viper's `SetDefault("postgres.user", "guest")`), the role Puppet's
+        // (Viper's `SetDefault("postgres.user", "guest")`, a property's `setProperty("user", "app")`), the role Puppet's
         // `postgresql_password('app', ...)` hashes a password for, Haskell's
         // `connectUser = "app"`, a container's `docker run -e POSTGRES_USER=app`,
         // Spring's `SPRING_DATASOURCE_USERNAME: app` inside a line, a dotted property
@@ -318,7 +318,7 @@ fn patterns() -> &'static Patterns {
         user_setting: Regex::new(concat!(
             r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[:=])",
-            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'][A-Za-z_.]*\.user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
+            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
@@ -694,6 +694,48 @@ fn patterns() -> &'static Patterns {
 /// what is decided per line (a libpq keyword on it, the allow marker, a DATABASE_URL
 /// assignment) is computed once per line, however many matches the line holds.
 pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
+    let mut found = detect_as(text, syntax);
+    if syntax == Syntax::Code {
+        // A block string's lines are text, not code: a docstring that keeps a
+        // configuration (`\"\"\"` then `spring.datasource.password=...`), a template a
+        // program writes out. Read as a document is (prose that shows settings), each
+        // finding the code's reading did not already make.
+        for block in block_strings(text) {
+            for mut d in detect_as(&text[block.clone()], Syntax::Document) {
+                if !found.iter().any(|f| f.secret_digest == d.secret_digest) {
+                    d.offset += block.start;
+                    found.push(d);
+                }
+            }
+        }
+        found.sort_by_key(|d| d.offset);
+    }
+    found
+}
+
+/// The insides of the text's block strings, delimited by three quotes (`\"\"\"` or
+/// `'''`): Python's, Kotlin's, Scala's, Groovy's, Swift's and Julia's, Java's text
+/// blocks. Each opening is closed by the next same delimiter; one left open ends none.
+fn block_strings(text: &[u8]) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..]
+        .windows(3)
+        .position(|w| w == b"\"\"\"" || w == b"'''")
+    {
+        let start = at + open + 3;
+        let delimiter = &text[at + open..start];
+        let Some(close) = text[start..].windows(3).position(|w| w == delimiter) else {
+            break;
+        };
+        blocks.push(start..start + close);
+        at = start + close + 3;
+    }
+    blocks
+}
+
+/// The detections of `text` read as `syntax`.
+fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let p = patterns();
     if !p.trigger.is_match(text) {
         return Vec::new();
@@ -1401,6 +1443,28 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 .any(|word| d.holds(word)))
         });
     }
+    // A password that is a letter said over where every user is one too (`user` `AAA`,
+    // `password` `BBB`) is the other stand-in of the login.
+    let users = facts.stand_in_users();
+    let stand_ins: Vec<String> = users
+        .iter()
+        .flat_map(|&(user, len)| {
+            let letters = if user.is_ascii_uppercase() {
+                b'A'..=b'Z'
+            } else {
+                b'a'..=b'z'
+            };
+            letters
+                .filter(|letter| users.iter().all(|(other, _)| other != letter))
+                .map(move |letter| char::from(letter).to_string().repeat(len))
+        })
+        .collect();
+    if !stand_ins.is_empty() {
+        found.retain(|(_, d)| {
+            !(matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+                && stand_ins.iter().any(|stand_in| d.holds(stand_in)))
+        });
+    }
     // A value the text's prose calls an example ("Replace the example password
     // ``secret99``") is one wherever the text uses it.
     let examples: Vec<String> = p
@@ -2106,6 +2170,24 @@ impl<'a> LineFacts<'a> {
                     || lower.starts_with("your")
                     || user.split('.').skip(1).any(is_readers_label)
             })
+    }
+
+    /// The letters and lengths of the users the text sets, where every one is a letter
+    /// said over (`AAA`, `xxx`), and it sets one at least: a login of stand-ins, whose
+    /// password is another letter said over (`BBB`; the same letter, `www` for `www`,
+    /// is the user's own).
+    fn stand_in_users(&mut self) -> Vec<(u8, usize)> {
+        let users = self.user_names();
+        let said_over = |user: &String| {
+            let first = *user.as_bytes().first()?;
+            (user.len() >= 2 && first.is_ascii_alphabetic() && user.bytes().all(|b| b == first))
+                .then_some((first, user.len()))
+        };
+        users
+            .iter()
+            .map(said_over)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
     }
 
     /// Whether every user the text sets is the word for a user (`user`, `username`), and
@@ -5019,6 +5101,40 @@ mod tests {
         const USQL: &str = "usql pg://shop:Kq8Tz2Wm9@db.shopnet.io/shop\n"; // vsecure:allow (a documented fake)
         let found = detect(USQL.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_block_string_s_settings_are_read_as_a_document_s() {
+        const DOCSTRING: &str = "import psycopg2\n\n\"\"\"\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\nspring.datasource.password=Kq8Tz2Wm9\n\"\"\"\n"; // vsecure:allow (a documented fake)
+        let found = detect(DOCSTRING.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_eq!(
+            found[0].offset,
+            DOCSTRING.find("spring.datasource.password").expect("key")
+        );
+        // The same lines as code name a variable, not a literal.
+        let code = DOCSTRING.replace("\"\"\"\n", "");
+        assert!(detect(code.as_bytes(), Syntax::Code).is_empty());
+        let blocks = block_strings(b"a '''x''' b \"\"\"y");
+        assert!(blocks.len() == 1 && blocks[0] == (5..6), "{blocks:?}");
+    }
+
+    #[test]
+    fn a_login_of_letters_said_over_is_stand_ins() {
+        let props = "String url = \"jdbc:postgresql://db.shopnet.io:5432/app\";\nprops.setProperty(\"user\", \"AAA\");\nprops.setProperty(\"password\", \"BBB\");\n";
+        assert!(detect(props.as_bytes(), Syntax::Code).is_empty());
+        // The user's own letter is the user's own password, on loopback a local default.
+        let own = "$host = \"localhost\";\n$user = \"www\";\n$password = \"www\";\npg_connect(\"host=$host user=$user password=$password\");\n";
+        let found = detect(own.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_container_s_dotted_environment_is_read_as_a_property() {
+        const RUN: &str = "docker run -d \\\n  -e greenplum.user=etl \\\n  -e greenplum.passwd=Kq8Tz2Wm9 \\\n  -e greenplum.url=jdbc:postgresql://db.shopnet.io:5434 \\\n  etl:1\n"; // vsecure:allow (a documented fake)
+        let found = detect(RUN.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_eq!(found[0].redacted, "greenplum.passwd=****");
     }
 
     #[test]

@@ -218,9 +218,10 @@ fn patterns() -> &'static Patterns {
         // password=...`, `--spring.datasource.password=...`, a JVM property undotted too:
         // `-Dpasswd=...`), or a string of a list of
         // properties in code (`@TestPropertySource(properties = {"spring.datasource.
-        // password=..."})`, `withPropertyValues(...)`).
+        // password=..."})`, `withPropertyValues(...)`), or a container's environment
+        // named so (`docker run -e greenplum.passwd=...`).
         property_argument: Regex::new(
-            r#"(?:(?:["']|(?:^|[\s,=\[])--?D?)((?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]*?(?i:password|passwd|pwd)[ \t]*=)|(?:^|[\s,=\[])-D([A-Za-z0-9_-]*?(?i:password|passwd|pwd)=))([^\s"'`,;\\]+)"#,
+            r#"(?:(?:["']|(?:^|[\s,=\[])(?:--?D?|(?:-e|--env)[ \t=]+))((?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]*?(?i:password|passwd|pwd)[ \t]*=)|(?:^|[\s,=\[])-D([A-Za-z0-9_-]*?(?i:password|passwd|pwd)=))([^\s"'`,;\\]+)"#,
         )
         .expect("valid regex"),
         // The same key on a line of a file a script writes with `printf` or `echo -e`,
