@@ -2397,16 +2397,30 @@ impl<'a> Context<'a> {
     /// connection is ...`, then the login), where an application's login a few lines off
     /// (`Admin ID/PW: ...`) does not.
     fn names_postgres_just_above(&self, at: usize) -> bool {
-        let (mut line, _) = self.lines.around(at);
+        /// How many lines under a table still say what it is (its URL, its caption).
+        const UNDER_A_TABLE: usize = 6;
+        let (row, _) = self.lines.around(at);
         // A Markdown table's row is read from the table's top (`| Host | ... |` rows
-        // under the prose that says what the table is).
-        while line > 0 && self.is_table_row(line) && self.is_table_row(line - 1) {
-            line -= 1;
+        // under the prose that says what the table is) to just under its last row.
+        let (mut top, mut bottom) = (row, row);
+        if self.is_table_row(row) {
+            while top > 0 && self.is_table_row(top - 1) {
+                top -= 1;
+            }
+            while bottom + 1 < self.lines.count() && self.is_table_row(bottom + 1) {
+                bottom += 1;
+            }
+            bottom = (bottom + UNDER_A_TABLE).min(self.lines.count() - 1);
         }
-        let start = self.lines.start_of(line.saturating_sub(2));
+        let start = self.lines.start_of(top.saturating_sub(2));
+        let end = if bottom == row {
+            at
+        } else {
+            self.lines.around(self.lines.start_of(bottom)).1.end
+        };
         patterns()
             .postgres
-            .is_match(&self.text[start.max(at.saturating_sub(600))..at])
+            .is_match(&self.text[start.max(at.saturating_sub(600))..end.min(at + 600)])
     }
 
     /// Whether the quoted URL argument of the list holding `at`, within a few lines, is
@@ -2916,6 +2930,13 @@ mod tests {
         assert!(own.len() == 1 && own[0].local_default, "{own:?}");
         // No PostgreSQL beside it: an application's login.
         assert!(found("Admin ID/PW: admin / {PW}\n", Syntax::Document).is_empty());
+        // A table's row, with the URL that says what the table is just under it.
+        let table = "| Item | Value |\n|---|---|\n| Host | `10.9.1.54` |\n| User / password | `app` / `{PW}` |\n\nJDBC URL:\n\n```text\njdbc:postgresql://10.9.1.54:25432/builder\n```\n";
+        let d = found(table, Syntax::Document);
+        assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+        // Far under it, the URL is another section's.
+        let far = table.replace("\nJDBC URL:", "\n\n\n\n\n\nJDBC URL:");
+        assert!(found(&far, Syntax::Document).is_empty());
     }
 
     #[test]
