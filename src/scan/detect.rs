@@ -149,6 +149,7 @@ pub const ALLOW_MARKER: &str = "vsecure:allow";
 
 struct Patterns {
     trigger: Regex,
+    block_string_delimiter: Regex,
     allow: Regex,
     replace_comment: Regex,
     uri: Regex,
@@ -230,6 +231,8 @@ fn patterns() -> &'static Patterns {
             r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
+        // The delimiters of a block string: three double or three single quotes.
+        block_string_delimiter: Regex::new(r#""""|'''"#).expect("valid regex"),
         allow: Regex::new(&format!(
             "{ALLOW_MARKER}|pragma: ?allowlist[ -]secret|gitleaks:allow"
         ))
@@ -695,7 +698,8 @@ fn patterns() -> &'static Patterns {
 /// assignment) is computed once per line, however many matches the line holds.
 pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let mut found = detect_as(text, syntax);
-    if syntax == Syntax::Code {
+    // A text none of whose words is a trigger holds no block string worth reading.
+    if syntax == Syntax::Code && patterns().trigger.is_match(text) {
         // A block string's lines are text, not code: a docstring that keeps a
         // configuration (`\"\"\"` then `spring.datasource.password=...`), a template a
         // program writes out. Read as a document is (prose that shows settings), each
@@ -717,19 +721,19 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
 /// `'''`): Python's, Kotlin's, Scala's, Groovy's, Swift's and Julia's, Java's text
 /// blocks. Each opening is closed by the next same delimiter; one left open ends none.
 fn block_strings(text: &[u8]) -> Vec<Range<usize>> {
+    let delimiters = &patterns().block_string_delimiter;
     let mut blocks = Vec::new();
     let mut at = 0;
-    while let Some(open) = text[at..]
-        .windows(3)
-        .position(|w| w == b"\"\"\"" || w == b"'''")
-    {
-        let start = at + open + 3;
-        let delimiter = &text[at + open..start];
-        let Some(close) = text[start..].windows(3).position(|w| w == delimiter) else {
+    while let Some(open) = delimiters.find_at(text, at) {
+        let delimiter = open.as_bytes();
+        let Some(close) = delimiters
+            .find_iter(&text[open.end()..])
+            .find(|m| m.as_bytes() == delimiter)
+        else {
             break;
         };
-        blocks.push(start..start + close);
-        at = start + close + 3;
+        blocks.push(open.end()..open.end() + close.start());
+        at = open.end() + close.end();
     }
     blocks
 }
