@@ -697,14 +697,20 @@ fn patterns() -> &'static Patterns {
 /// what is decided per line (a libpq keyword on it, the allow marker, a DATABASE_URL
 /// assignment) is computed once per line, however many matches the line holds.
 pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
+    let trigger = &patterns().trigger;
+    if !trigger.is_match(text) {
+        return Vec::new();
+    }
     let mut found = detect_as(text, syntax);
-    // A text none of whose words is a trigger holds no block string worth reading.
-    if syntax == Syntax::Code && patterns().trigger.is_match(text) {
+    if syntax == Syntax::Code {
         // A block string's lines are text, not code: a docstring that keeps a
         // configuration (`\"\"\"` then `spring.datasource.password=...`), a template a
         // program writes out. Read as a document is (prose that shows settings), each
         // finding the code's reading did not already make.
         for block in block_strings(text) {
+            if !trigger.is_match(&text[block.clone()]) {
+                continue;
+            }
             for mut d in detect_as(&text[block.clone()], Syntax::Document) {
                 if !found.iter().any(|f| f.secret_digest == d.secret_digest) {
                     d.offset += block.start;
@@ -738,12 +744,9 @@ fn block_strings(text: &[u8]) -> Vec<Range<usize>> {
     blocks
 }
 
-/// The detections of `text` read as `syntax`.
+/// The detections of `text` read as `syntax`, where a trigger word has matched.
 fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let p = patterns();
-    if !p.trigger.is_match(text) {
-        return Vec::new();
-    }
     let lines = Lines::new(text);
     let mut facts = LineFacts::new(text, &lines);
     let mut context = structured::Context::new(text, &lines);
