@@ -4758,6 +4758,17 @@ mod tests {
         assert_local_here_not_there(code, Syntax::Code, "localhost", "192.168.1.122");
     }
 
+    /// The text's one finding, asserted to be the only one and local (a local default)
+    /// or not, as `local` says.
+    fn the_one_finding(text: &str, syntax: Syntax, local: bool) -> Detection {
+        let mut found = detect(text.as_bytes(), syntax);
+        assert!(
+            found.len() == 1 && found[0].local_default == local,
+            "{found:?}"
+        );
+        found.remove(0)
+    }
+
     /// Asserts that the text's one finding is a local default, and a credential once
     /// `here` (the local host or hint) is replaced by `there`.
     fn assert_local_here_not_there(text: &str, syntax: Syntax, here: &str, there: &str) {
@@ -5094,29 +5105,25 @@ mod tests {
     #[test]
     fn dburl_s_pg_scheme_and_nocodb_s_query_password_are_read() {
         const NOCODB: &str = "NC_DB=pg://db.shopnet.io:5432?u=shop&p=Kq8Tz2Wm9&d=shop\n"; // vsecure:allow (a documented fake)
-        let found = detect(NOCODB.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
-        assert_eq!(found[0].redacted, "pg://db.shopnet.io:5432?u=shop&p=****");
+        let found = the_one_finding(NOCODB, Syntax::Config, false);
+        assert_eq!(found.redacted, "pg://db.shopnet.io:5432?u=shop&p=****");
         let local = NOCODB
             .replace("db.shopnet.io", "localhost")
             .replace("Kq8Tz2Wm9", "shop");
-        let found = detect(local.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(&local, Syntax::Config, true);
         // `p=` is the password under NocoDB's scheme only.
         let other = NOCODB.replace("pg://", "postgres://");
         assert!(detect(other.as_bytes(), Syntax::Config).is_empty());
         const USQL: &str = "usql pg://shop:Kq8Tz2Wm9@db.shopnet.io/shop\n"; // vsecure:allow (a documented fake)
-        let found = detect(USQL.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(USQL, Syntax::Code, false);
     }
 
     #[test]
     fn a_block_string_s_settings_are_read_as_a_document_s() {
         const DOCSTRING: &str = "import psycopg2\n\n\"\"\"\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\nspring.datasource.password=Kq8Tz2Wm9\n\"\"\"\n"; // vsecure:allow (a documented fake)
-        let found = detect(DOCSTRING.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        let found = the_one_finding(DOCSTRING, Syntax::Code, false);
         assert_eq!(
-            found[0].offset,
+            found.offset,
             DOCSTRING.find("spring.datasource.password").expect("key")
         );
         // The same lines as code name a variable, not a literal.
@@ -5132,16 +5139,14 @@ mod tests {
         assert!(detect(props.as_bytes(), Syntax::Code).is_empty());
         // The user's own letter is the user's own password, on loopback a local default.
         let own = "$host = \"localhost\";\n$user = \"www\";\n$password = \"www\";\npg_connect(\"host=$host user=$user password=$password\");\n";
-        let found = detect(own.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(own, Syntax::Code, true);
     }
 
     #[test]
     fn a_container_s_dotted_environment_is_read_as_a_property() {
         const RUN: &str = "docker run -d \\\n  -e greenplum.user=etl \\\n  -e greenplum.passwd=Kq8Tz2Wm9 \\\n  -e greenplum.url=jdbc:postgresql://db.shopnet.io:5434 \\\n  etl:1\n"; // vsecure:allow (a documented fake)
-        let found = detect(RUN.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
-        assert_eq!(found[0].redacted, "greenplum.passwd=****");
+        let found = the_one_finding(RUN, Syntax::Code, false);
+        assert_eq!(found.redacted, "greenplum.passwd=****");
     }
 
     #[test]
@@ -5149,19 +5154,16 @@ mod tests {
         let script = "export AIRFLOW_DB_PASSWORD=\"${AIRFLOW_DB_PASSWORD:-$DWH_PG_PASSWORD}\"\n";
         assert!(detect(script.as_bytes(), Syntax::Code).is_empty());
         let literal = script.replace("$DWH_PG_PASSWORD", "Kq8Tz2Wm9");
-        let found = detect(literal.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&literal, Syntax::Code, false);
     }
 
     #[test]
     fn a_fallback_that_is_the_local_database_s_own_name_is_a_local_default() {
         let settings =
             "POSTGRES_HOST=localhost\nPOSTGRES_DB=nocodb\nPOSTGRES_PASSWORD=${PGPW:-nocodb}\n";
-        let found = detect(settings.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(settings, Syntax::Config, true);
         let remote = settings.replace("localhost", "db.shopnet.io");
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&remote, Syntax::Config, false);
     }
 
     #[test]
