@@ -2393,9 +2393,11 @@ impl<'a> Context<'a> {
     }
 
     /// Whether the line at `at` or the two above it name PostgreSQL (its scheme, driver or
-    /// name): prose that gives a login names what it is for right there (`the PostgreSQL
-    /// connection is ...`, then the login), where an application's login a few lines off
-    /// (`Admin ID/PW: ...`) does not.
+    /// name), or for a table's row, the table, the two lines above it or the few under
+    /// it: prose that gives a login names what it is for right there (`the PostgreSQL
+    /// connection is ...`, then the login; a table of a database's settings with its
+    /// JDBC URL under it), where an application's login a few lines off (`Admin ID/PW:
+    /// ...`) does not.
     fn names_postgres_just_above(&self, at: usize) -> bool {
         /// How many lines under a table still say what it is (its URL, its caption).
         const UNDER_A_TABLE: usize = 6;
