@@ -10,12 +10,16 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use super::detect::{Detection, Kind, detection};
-use super::positional::is_password_name;
+use super::positional::{is_password_name, list_items};
 use super::structured::{calls_another_engine, is_reference, is_weak_call_to_loopback};
 
 /// How many rows of one statement are read: a seed's table of connections is short, and
 /// a dump's thousands of rows of data hold none.
 const MAX_ROWS: usize = 1000;
+
+/// How far one row is read for its closing parenthesis: a row of connection settings
+/// is short.
+const MAX_ROW: usize = 4096;
 
 /// An `INSERT INTO` with its column list, up to `VALUES`: the table and the columns.
 fn insert_into() -> &'static Regex {
@@ -99,36 +103,15 @@ fn column_names(list: &[u8]) -> Vec<String> {
 }
 
 /// The row whose `(` is the first thing at or after `at`, as its range and its values
-/// (split at the commas outside quotes and nested parentheses); `None` where none opens
-/// there or it does not close.
+/// (split at the commas outside quotes and nested brackets); `None` where none opens
+/// there or it does not close within reach.
 fn row_at(text: &[u8], at: usize) -> Option<(Range<usize>, Vec<String>)> {
     let open = at + text[at..].iter().position(|b| !b.is_ascii_whitespace())?;
     if text[open] != b'(' {
         return None;
     }
-    let (mut values, mut current) = (Vec::new(), Vec::new());
-    let (mut quote, mut depth) = (None, 0usize);
-    for (i, &b) in text[open + 1..].iter().enumerate() {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'\'' | b'"') => quote = Some(b),
-            (None, b'(') => depth += 1,
-            (None, b')') if depth > 0 => depth -= 1,
-            (None, b')') => {
-                values.push(String::from_utf8_lossy(&current).trim().to_string());
-                return Some((open..open + i + 2, values));
-            }
-            (None, b',') if depth == 0 => {
-                values.push(String::from_utf8_lossy(&current).trim().to_string());
-                current.clear();
-                continue;
-            }
-            _ => {}
-        }
-        current.push(b);
-    }
-    None
+    let (values, close) = list_items(text, open, MAX_ROW)?;
+    Some((open..close + 1, values))
 }
 
 /// A value written as an SQL string literal, unquoted (`'it''s'` is `it's`); `None` for

@@ -271,12 +271,22 @@ fn calls(text: &[u8], declaration: &Declaration) -> Vec<(Range<usize>, Vec<Strin
 /// and brackets, and where its `)` is; `None` where it does not close within reach or
 /// names an argument (`password = "..."` is read where keyword arguments are).
 fn arguments(text: &[u8], open: usize) -> Option<(Vec<String>, usize)> {
-    let mut arguments = Vec::new();
+    let (arguments, close) = list_items(text, open, MAX_ARGUMENTS)?;
+    let named = arguments.iter().any(|argument| is_named(argument));
+    (!named).then_some((arguments, close))
+}
+
+/// The items of the parenthesised list whose `(` is at `open` (a call's arguments, an SQL
+/// row's values), split at the commas outside quotes and brackets and trimmed, and where
+/// its `)` is; `None` where it does not close within `reach` bytes or a quote runs past
+/// its line.
+pub(super) fn list_items(text: &[u8], open: usize, reach: usize) -> Option<(Vec<String>, usize)> {
+    let mut items = Vec::new();
     let mut current = Vec::new();
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;
     let mut escaped = false;
-    let end = text.len().min(open + 1 + MAX_ARGUMENTS);
+    let end = text.len().min(open + 1 + reach);
     for (i, &b) in text.iter().enumerate().take(end).skip(open + 1) {
         if let Some(q) = quote {
             current.push(b);
@@ -305,12 +315,11 @@ fn arguments(text: &[u8], open: usize) -> Option<(Vec<String>, usize)> {
                 current.push(b);
             }
             b')' => {
-                arguments.push(String::from_utf8_lossy(&current).trim().to_string());
-                let named = arguments.iter().any(|argument| is_named(argument));
-                return (!named).then_some((arguments, i));
+                items.push(String::from_utf8_lossy(&current).trim().to_string());
+                return Some((items, i));
             }
             b',' if depth == 0 => {
-                arguments.push(String::from_utf8_lossy(&current).trim().to_string());
+                items.push(String::from_utf8_lossy(&current).trim().to_string());
                 current.clear();
             }
             _ => current.push(b),
