@@ -457,6 +457,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dev.exs",
             "clean/devcontainer-profile.json",
             "clean/dmLocalPg.dfm",
+            "clean/doc_command_env_own_container.md",
             "clean/docker-compose.dev.yml",
             "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",
