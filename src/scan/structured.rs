@@ -47,7 +47,8 @@ impl Syntax {
             "rs", "cs", "php", "swift", "c", "h", "cpp", "groovy", "ex", "exs", "r", "jl", "lua",
             "erl", "hrl", "hs", "cr", "nim", "clj", "cljs", "cljc", "dart", "pl", "pm", "fs",
             "fsx", "ml", "mli", "gleam", "elm", "cc", "cxx", "hpp", "zig", "vb", "rmd", "qmd",
-            "ipynb",
+            "ipynb", "pas", "dpr", "lpr", "bal", "adb", "ads", "raku", "rakumod", "m", "mm",
+            "coffee", "vue", "svelte", "hx", "cob", "cbl", "vbs",
         ];
         const DOCUMENT: &[&str] = &[
             "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org", "pod",
@@ -3331,6 +3332,10 @@ mod tests {
             "pg.lua",
             "db_SUITE.erl",
             "Db.hs",
+            "Main.pas",
+            "service.bal",
+            "Db.adb",
+            "Pg.rakumod",
         ] {
             assert_eq!(
                 Syntax::of_path(std::path::Path::new(path)),
@@ -3372,6 +3377,12 @@ mod tests {
         let r = "secret <- Sys.getenv(\"PGPASSWORD\")\ncon <- dbConnect(RPostgres::Postgres(), user = \"app\", password = secret)\n"; // vsecure:allow (R code in a test)
         assert!(
             crate::scan::detect::detect(r.as_bytes(), Syntax::of_path("a.R".as_ref())).is_empty()
+        );
+        // Ballerina's named arguments given variables, not a conninfo's `key = value`.
+        let ballerina = "self.dbClient = check new postgresql:Client(host = dbHost, username = dbUser, password = dbPassword, database = dbName);\n";
+        assert!(
+            crate::scan::detect::detect(ballerina.as_bytes(), Syntax::of_path("db.bal".as_ref()))
+                .is_empty()
         );
     }
 
