@@ -421,6 +421,12 @@ fn patterns() -> &'static Patterns {
         // project's own helper named for the lookup and its default
         // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(
+            // An INI file's key read under its section with a default (first: a
+            // lookup of one name would take the section for the name): Delphi's
+            // `Ini.ReadString('Connect', 'Password', '...')`, Windows'
+            // `GetPrivateProfileString`, configparser's `get('db', 'password',
+            // fallback='...')`.
+            r#"(?-u:\b)(?:ReadString|GetPrivateProfileString[AW]?|get)\s*\(\s*["'][A-Za-z0-9_. -]*["']\s*,\s*["']([A-Za-z0-9_.]+)["']\s*,\s*(?:fallback\s*=\s*)?("[^"\\\n]*"|'[^'\\\n]*')|"#,
             r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // The shell's `:-` or `:=` before its fallback, Spring's bare `:` (which no
@@ -3386,8 +3392,16 @@ const TRANSLATED_PASSWORD_WORDS: &[&str] = &[
 ];
 
 /// The name's and the literal's groups of each of `fallback`'s forms, in order.
-const FALLBACK_GROUPS: &[(usize, usize)] =
-    &[(1, 2), (3, 4), (5, 6), (5, 7), (8, 9), (10, 11), (12, 13)];
+const FALLBACK_GROUPS: &[(usize, usize)] = &[
+    (1, 2),
+    (3, 4),
+    (5, 6),
+    (7, 8),
+    (7, 9),
+    (10, 11),
+    (12, 13),
+    (14, 15),
+];
 
 /// Whether a value is an IPv4 address: set where a password goes (`database_password: str
 /// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
@@ -5053,6 +5067,25 @@ mod tests {
         // A chosen password on the same line is a credential, container or not.
         let chosen = RUN.replace("chat_pass", "Vr7qLm2xTz9"); // vsecure:allow (a documented fake)
         the_one_finding(&chosen, Syntax::Document, false);
+    }
+
+    #[test]
+    fn an_ini_key_read_with_a_default_falls_back_to_that_literal() {
+        const DELPHI: &str = "ZConnection1.Protocol := 'postgresql';\nZConnection1.HostName := Ini.ReadString('Connect', 'HostName', 'db.acme-hosting.io');\nZConnection1.Password := Ini.ReadString('Connect', 'Password', 'Tq7vRm2kZw');\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(DELPHI, Syntax::Code, false);
+        assert_eq!(found.redacted, "Password (default)=****");
+        let configparser = "conn = psycopg2.connect(host=cfg.get('db', 'host'), password=cfg.get('db', 'password', fallback='Tq7vRm2kZw'))\n"; // vsecure:allow (a documented fake)
+        the_one_finding(configparser, Syntax::Code, false);
+        // An empty default, or another engine's, is no password.
+        assert!(
+            detect(
+                DELPHI.replace("'Tq7vRm2kZw'", "''").as_bytes(),
+                Syntax::Code
+            )
+            .is_empty()
+        );
+        let mysql = DELPHI.replace("postgresql", "mysql-5");
+        assert!(detect(mysql.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
