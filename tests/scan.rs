@@ -497,6 +497,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/init-local.sh",
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
+            "clean/java_params_driver_url_local.java",
             "clean/jest-containers.config.js",
             "clean/jest-containers.config.js",
             "clean/jooq_codegen_hostless.md",

@@ -165,6 +165,7 @@ struct Patterns {
     neon: Regex,
     pgpass: Regex,
     pgpass_written: Regex,
+    delimited_login: Regex,
     semicolon_password: Regex,
     semicolon_host: Regex,
     semicolon_field: Regex,
@@ -347,6 +348,14 @@ fn patterns() -> &'static Patterns {
         neon: Regex::new(r"(?-u:\b)npg_[A-Za-z0-9]{12,}(?-u:\b)").expect("valid regex"),
         pgpass: Regex::new(
             r#"(?m)^([A-Za-z0-9_.*\[\]-][^:\s'"{}]*:(?:\d{1,5}|\*):[^:\s'"{}]+:[^:\s'"{}]+:)((?:[^\\\s]|\\.)+)\s*$"#,
+        )
+        .expect("valid regex"),
+        // A login a program splits at `;` (`"org.postgresql.Driver;jdbc:postgresql://
+        // 10.1.2.3:5432/qefdb;postgres;..."`): the driver's class perhaps, the JDBC URL,
+        // the user and the password, the string's last field (not the URL's own
+        // `;user=...;password=...` properties, which `semicolon_password` reads).
+        delimited_login: Regex::new(
+            r#"["'](?:[A-Za-z0-9_.$]*Driver;)?(jdbc:postgresql://[^;"'\s]+);([^;"'\s=]+);([^;"'\s=]+)["']"#,
         )
         .expect("valid regex"),
         // A `.pgpass` line a script writes: `echo "host:port:db:user:password" > ~/.pgpass`.
@@ -1113,6 +1122,27 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         d.local_default = facts.is_local_default_to(user, &secret, host)
             || (host == "*" && is_weak_for(user, &secret));
         found.push((fields.start()..password.end(), d));
+    }
+    for c in p.delimited_login.captures_iter(text) {
+        let (url, user, password) = (
+            c.get(1).expect("url"),
+            c.get(2).expect("user"),
+            c.get(3).expect("password"),
+        );
+        let secret = lossy(password.as_bytes());
+        let user = lossy(user.as_bytes());
+        if is_placeholder(&secret) || context.configures_another_engine(url.start()) {
+            continue;
+        }
+        let host = structured::call_host(url.as_bytes()).unwrap_or_default();
+        let mut d = detection(
+            Kind::PasswordSetting,
+            url.start(),
+            format!("jdbc:postgresql://{host}...;{};****", redact_user(&user)),
+            &secret,
+        );
+        d.local_default = facts.is_local_default_to(&user, &secret, &host);
+        found.push((url.start()..password.end(), d));
     }
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
@@ -5086,6 +5116,30 @@ mod tests {
         );
         let mysql = DELPHI.replace("postgresql", "mysql-5");
         assert!(detect(mysql.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_login_split_at_semicolons_after_its_jdbc_url_is_read() {
+        const PARAMS: &str = "String params = \"org.postgresql.Driver;jdbc:postgresql://146.20.3.10:5432/qefdb;qef;Rw8-Tz4-Kq2\";\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(PARAMS, Syntax::Code, false);
+        assert_eq!(
+            found.redacted,
+            "jdbc:postgresql://146.20.3.10...;qef***;****"
+        );
+        // Without the driver's class, and the user's own password on loopback (low).
+        let bare = PARAMS.replace("org.postgresql.Driver;", "");
+        the_one_finding(&bare, Syntax::Code, false);
+        let local = PARAMS
+            .replace("146.20.3.10", "localhost")
+            .replace("Rw8-Tz4-Kq2", "qef"); // vsecure:allow (a documented fake)
+        the_one_finding(&local, Syntax::Code, true);
+        // The URL's own properties are read as such, once.
+        let properties =
+            "c = \"jdbc:postgresql://146.20.3.10/qefdb;user=qef;password=Rw8-Tz4-Kq2\"\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            the_one_finding(properties, Syntax::Code, false).kind,
+            Kind::SemicolonPassword
+        );
     }
 
     #[test]
