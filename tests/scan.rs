@@ -458,6 +458,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/devcontainer-profile.json",
             "clean/dmLocalPg.dfm",
             "clean/doc_command_env_own_container.md",
+            "clean/doc_localtest_me_proxy.md",
             "clean/docker-compose.dev.yml",
             "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",

@@ -3984,6 +3984,38 @@ fn is_loopback_host(host: &str) -> bool {
     matches!(host, "localhost" | "::1" | "[::1]")
         || host.ends_with(".localhost")
         || is_loopback_block(host)
+        || resolves_to_loopback(host)
+}
+
+/// Whether a public name's DNS answers with loopback for it and every name under it
+/// (`db.localtest.me`, `app.lvh.me`), or spells a loopback address for a wildcard DNS
+/// service to answer with (`pg.127.0.0.1.nip.io`, `127-0-0-1.sslip.io`): a client that
+/// dials it reaches this machine.
+fn resolves_to_loopback(host: &str) -> bool {
+    const LOOPBACK_DOMAINS: &[&str] = &["localtest.me", "lvh.me", "localho.st", "vcap.me"];
+    const WILDCARD_DNS: &[&str] = &["nip.io", "sslip.io"];
+    let under = |domain: &str| {
+        host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    };
+    LOOPBACK_DOMAINS.iter().any(|domain| under(domain))
+        || WILDCARD_DNS.iter().any(|domain| {
+            host.strip_suffix(domain)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .is_some_and(|rest| {
+                    let last_four = rest.rsplitn(5, '.').take(4).collect::<Vec<_>>();
+                    let dotted = last_four
+                        .iter()
+                        .rev()
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    let dashed = rest.rsplit('.').next().unwrap_or("").replace('-', ".");
+                    is_loopback_block(&dotted) || is_loopback_block(&dashed)
+                })
+        })
 }
 
 /// Whether a host is an address of the loopback block, `127.0.0.0/8` (`127.0.0.7`), all
@@ -5140,6 +5172,30 @@ mod tests {
             the_one_finding(properties, Syntax::Code, false).kind,
             Kind::SemicolonPassword
         );
+    }
+
+    #[test]
+    fn a_public_name_that_resolves_to_loopback_is_this_machine() {
+        for host in [
+            "db.localtest.me:4444",
+            "localtest.me",
+            "app.lvh.me",
+            "pg.127.0.0.1.nip.io:5432",
+            "127-0-0-1.sslip.io",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in [
+            "notlocaltest.me",
+            "localtest.me.acme.io",
+            "pg.10.0.0.5.nip.io",
+            "10-0-0-5.sslip.io",
+        ] {
+            assert!(!is_local_host(host), "{host}");
+        }
+        let proxy =
+            "DATABASE_URL=\"postgres://postgres:postgres@db.localtest.me:4444/app\" npm run dev\n";
+        the_one_finding(proxy, Syntax::Document, true);
     }
 
     #[test]
