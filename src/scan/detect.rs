@@ -3479,11 +3479,15 @@ fn is_ipv4_address(value: &str) -> bool {
 /// but code that dials a machine's address has set its server up so. A document or
 /// configuration counts only for a public address (`jdbc:...//35.192.67.100/...?password=
 /// password` in a README): a tutorial's LAN address is the reader's to change, a public
-/// one is a server somebody runs. Not the addresses documentation is given (`192.0.2.x`,
+/// one is a server somebody runs, unless the word is in capitals, as prose writes what
+/// the reader fills in. Not the addresses documentation is given (`192.0.2.x`,
 /// `198.51.100.x`, `203.0.113.x`, `1.2.3.4`).
 pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax: Syntax) -> bool {
     let address = without_port(host.trim_matches(['\'', '"']));
-    (syntax == Syntax::Code || is_public_address(address))
+    // Prose writes the parts a reader fills in in capitals (`postgres:PASS@203.0.x.y`).
+    let in_capitals = password.bytes().any(|b| b.is_ascii_uppercase())
+        && !password.bytes().any(|b| b.is_ascii_lowercase());
+    (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
         && is_weak_enough_to_mean_it(password)
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
@@ -3938,6 +3942,9 @@ pub(super) fn is_local_host(host: &str) -> bool {
     LOCAL_HOSTS.contains(&host)
         // OrbStack's names for the containers it runs (`db.supabase.orb.local`).
         || host.ends_with(".orb.local")
+        // The Supabase CLI's aliases on its local stack's network (`db.supabase.internal`
+        // is the database container's).
+        || host.ends_with(".supabase.internal")
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
@@ -5196,6 +5203,31 @@ mod tests {
         let proxy =
             "DATABASE_URL=\"postgres://postgres:postgres@db.localtest.me:4444/app\" npm run dev\n";
         the_one_finding(proxy, Syntax::Document, true);
+    }
+
+    #[test]
+    fn a_password_word_in_capitals_in_prose_is_the_reader_s_to_fill_in() {
+        let public = "212.227.10.20:60001";
+        assert!(!is_password_word_to_an_address(
+            "PASS",
+            public,
+            Syntax::Document
+        ));
+        assert!(is_password_word_to_an_address(
+            "pass",
+            public,
+            Syntax::Document
+        ));
+        assert!(is_password_word_to_an_address("PASS", public, Syntax::Code));
+        let restore = "```bash\npg_restore -d \"postgresql://postgres:PASS@212.227.10.20:60001/shop\" backup.dump\n```\n"; // vsecure:allow (a documented fake)
+        assert!(detect(restore.as_bytes(), Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn the_supabase_cli_s_container_aliases_are_local_hosts() {
+        assert!(is_local_host("db.supabase.internal:5432"));
+        let pgtap = "select dblink_connect('setup', 'host=db.supabase.internal port=5432 dbname=postgres user=postgres password=postgres');\n";
+        the_one_finding(pgtap, Syntax::Config, true);
     }
 
     #[test]
