@@ -424,7 +424,7 @@ fn patterns() -> &'static Patterns {
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
         // python-decouple's `config('X', default='...')`,
         // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
-        // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")`, JavaScript's `process.env.X || '...'` (or `??`),
+        // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, and a
         // project's own helper named for the lookup and its default
@@ -436,7 +436,7 @@ fn patterns() -> &'static Patterns {
             // `GetPrivateProfileString`, configparser's `get('db', 'password',
             // fallback='...')`.
             r#"(?-u:\b)(?:ReadString|GetPrivateProfileString[AW]?|get)\s*\(\s*["'][A-Za-z0-9_. -]*["']\s*,\s*["']([A-Za-z0-9_.]+)["']\s*,\s*(?:fallback\s*=\s*)?("[^"\\\n]*"|'[^'\\\n]*')|"#,
-            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProperty|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProp(?:erty)?|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // The shell's `:-` or `:=` before its fallback, Spring's bare `:` (which no
             // `-` or `=` follows: `${X:-$Y}` falls back to a variable, not to `-$Y`).
@@ -5228,6 +5228,16 @@ mod tests {
         assert!(is_local_host("db.supabase.internal:5432"));
         let pgtap = "select dblink_connect('setup', 'host=db.supabase.internal port=5432 dbname=postgres user=postgres password=postgres');\n";
         the_one_finding(pgtap, Syntax::Config, true);
+    }
+
+    #[test]
+    fn a_helper_s_get_prop_default_is_a_fallback_password() {
+        const CODE: &str = "connection = DriverManager.getConnection(getProp(\"database\", \"jdbc:postgresql://150.20.30.40:5432/voyage\"),\n    getProp(\"dbuser\", \"pete\"),\n    getProp(\"dbpassword\", \"Tq7vRm2kZw\"));\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(CODE, Syntax::Code, false);
+        assert_eq!(found.redacted, "dbpassword (default)=****");
+        // The word for a password, dialled to a public address, is meant in code.
+        let word = CODE.replace("Tq7vRm2kZw", "password"); // vsecure:allow (a documented fake)
+        the_one_finding(&word, Syntax::Code, false);
     }
 
     #[test]
