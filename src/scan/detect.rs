@@ -4012,14 +4012,9 @@ fn resolves_to_loopback(host: &str) -> bool {
             host.strip_suffix(domain)
                 .and_then(|rest| rest.strip_suffix('.'))
                 .is_some_and(|rest| {
-                    let last_four = rest.rsplitn(5, '.').take(4).collect::<Vec<_>>();
-                    let dotted = last_four
-                        .iter()
-                        .rev()
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(".");
-                    let dashed = rest.rsplit('.').next().unwrap_or("").replace('-', ".");
+                    let labels: Vec<&str> = rest.split('.').collect();
+                    let dotted = labels[labels.len().saturating_sub(4)..].join(".");
+                    let dashed = labels[labels.len() - 1].replace('-', ".");
                     is_loopback_block(&dotted) || is_loopback_block(&dashed)
                 })
         })
