@@ -448,6 +448,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dart-positional-host.dart",
             "clean/datastore_init.go",
             "clean/debezium-local.sh",
+            "clean/default-password-guide.md",
+            "clean/default-password-guide.md",
             "clean/demo-secret.yaml",
             "clean/dev-aliases.sh",
             "clean/dev-aliases.sh",

@@ -4499,6 +4499,24 @@ mod tests {
     }
 
     #[test]
+    fn a_documented_default_password_is_judged_by_the_host_it_names() {
+        const REMOTE: &str = "# PostgreSQL on the server\n\nConnect to `pg.acme-prod.com`:\n\n| User | `postgres` |\n|---|---|\n| Password | `postgres` |\n";
+        let found = detect(REMOTE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        // Named with no host, or on this machine, it is the reader's own set-up's.
+        for text in [
+            "# Setup\n\nInstall PostgreSQL. The default password is `postgres`.\n".to_string(),
+            REMOTE.replace("pg.acme-prod.com", "localhost"),
+        ] {
+            let found = detect(text.as_bytes(), Syntax::Document);
+            assert!(
+                found.len() == 1 && found[0].local_default,
+                "{text}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
     fn sqitch_s_target_uri_is_a_postgresql_uri() {
         const CONF: &str =
             "[target \"prod\"]\n    uri = db:pg://deployer:Zt8kWq3mRv@10.4.0.12/shop\n"; // vsecure:allow (a documented fake)

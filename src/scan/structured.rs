@@ -151,6 +151,29 @@ struct Patterns {
     database_name: Regex,
 }
 
+/// The word for password in the languages projects document their set-up in, as a
+/// regex alternation: a guide's label for the password, whether in a key (`senha:`) or
+/// a table's label cell (`| 密码 |`).
+fn localized_password_words() -> String {
+    let latin = [
+        "senha",
+        "contraseña",
+        "passwort",
+        "hasło",
+        "wachtwoord",
+        "lösenord",
+        "şifre",
+        "heslo",
+        "jelszó",
+    ];
+    super::placeholder::NON_LATIN_PASSWORD_WORDS
+        .iter()
+        .chain(&latin)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
@@ -242,8 +265,8 @@ fn patterns() -> &'static Patterns {
         // key alone on its line with a bare value (`密码: ...`, `пароль: ...`, a
         // full-width colon too), as a guide lists a database's address, user and password.
         localized_key: Regex::new(&format!(
-            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?((?:{}|senha|contraseña|passwort|hasło|wachtwoord|lösenord|şifre|heslo|jelszó)[ \t]*(?:[:=]|：)[ \t]*)([^\s'"`;,{{}}()\[\]#<][^\s;,]*)[ \t]*\r?$"#,
-            super::placeholder::NON_LATIN_PASSWORD_WORDS.join("|")
+            r#"(?im)^[ \t]*(?:[-*+][ \t]+)?((?:{})[ \t]*(?:[:=]|：)[ \t]*)([^\s'"`;,{{}}()\[\]#<][^\s;,]*)[ \t]*\r?$"#,
+            localized_password_words()
         ))
         .expect("valid regex"),
         // A key in a YAML flow mapping with a bare value: `{ user: app, password: s3cret }`
@@ -473,12 +496,17 @@ fn patterns() -> &'static Patterns {
         // (`the password is `...`` or `"..."`, `Password: `...``, `**Password**: `...``,
         // in Spanish, Portuguese, German or French too (`**Contraseña**: `...``),
         // `with password **`...`**`; a code span with `=` or `(` in it is code, not a
-        // value; `password: "..."` is a setting, the quoted keys' to judge).
-        labelled_value: Regex::new(concat!(
-            r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
-            r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?password)\**[ \t]*\|[ \t]*`?([^|`\s]+?)`?[ \t]*\|[ \t]*\r?$"#,
-            r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
-            r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
+        // value; `password: "..."` is a setting, the quoted keys' to judge). A table's
+        // label may be in any language a guide is written in (`| 密码 | ... |`), and its
+        // value cell a code span with a note after it (`` `...`（生产必须修改） ``).
+        labelled_value: Regex::new(&format!(
+            r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>{}"#,
+            concat!(
+                r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?(?:password|mot de passe|LOCALIZED))\**[ \t]*\|[ \t]*(?:`([^|`\s]+)`[^|`\n]*?|([^|`\s]+?))[ \t]*\|[ \t]*\r?$"#,
+                r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
+                r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
+            )
+            .replace("LOCALIZED", &localized_password_words())
         ))
         .expect("valid regex"),
         // A page's element that shows a login's password as its text (`<h3>Password:
@@ -1108,8 +1136,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     if syntax != Syntax::Code {
         for c in p.labelled_value.captures_iter(text) {
-            let (label, value) =
-                super::detect::matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (5, 7), (5, 8), (9, 10)]);
+            let (label, value) = super::detect::matched_pair(
+                &c,
+                &[(1, 2), (3, 4), (3, 5), (6, 7), (6, 8), (6, 9), (10, 11)],
+            );
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || supposes(text, label.start())
@@ -1125,10 +1155,10 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 format!("{} ****", lossy(label.as_bytes())),
                 &secret,
             );
-            // A document's `the default password is `postgres``, or one it says is for
-            // local use (`Dev password: `...` (only for local testing)`): a local one.
-            d.local_default =
-                d.default_password || context.says_it_is_for_local_use(label.start(), value.end());
+            // One a document says is for local use (`Dev password: `...` (only for local
+            // testing)`): a local one. A default one is judged by the hosts the document
+            // names, as a setting's is.
+            d.local_default = context.says_it_is_for_local_use(label.start(), value.end());
             found.push((range, d));
         }
     }
@@ -3058,6 +3088,25 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_table_s_label_in_a_guide_s_language_gives_its_value() {
+        let table = "| 项 | 值 |\n|---|---|\n| 地址 | `10.4.0.9` |\n| 用户名 | `app` |\n| 密码 | `{PW}`（生产必须修改） |\n| 连接串 | `jdbc:postgresql://10.4.0.9:5432/app` |\n";
+        let d = found(table, Syntax::Document);
+        assert!(d.len() == 1 && d[0].redacted == "密码 ****", "{d:?}");
+        for label in ["Senha", "Contraseña", "Passwort", "Mot de passe", "пароль"] {
+            assert_eq!(
+                found(&table.replace("密码", label), Syntax::Document).len(),
+                1,
+                "{label}"
+            );
+        }
+        // A note in the value cell, not a code span, is no password; nor a placeholder.
+        for cell in ["见 `.env`", "`<密码>`（自行设置）"] {
+            let row = table.replace("`{PW}`（生产必须修改）", cell);
+            assert!(found(&row, Syntax::Document).is_empty(), "{row}");
+        }
     }
 
     #[test]
