@@ -253,7 +253,9 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
         // host does, not at another `@`): it may hold an unencoded `@`, quote, `<` or a
-        // space (libpq would misread such a URI, but the secret is there).
+        // space (libpq would misread such a URI, but the secret is there), or, in one
+        // word, an unencoded `/` (SQLAlchemy's and JDBC's parsers read it as the
+        // password's; a port and path before a later `@` are told apart below).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
         // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
         // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's) and
@@ -263,7 +265,7 @@ fn patterns() -> &'static Patterns {
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`.
@@ -806,6 +808,14 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         {
             continue;
         }
+        // A port then a path (`db:5432/app?...@...`) is no password with a `/` in it.
+        let written = lossy(password.as_bytes());
+        if written
+            .split_once('/')
+            .is_some_and(|(head, _)| head.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
         let secret = decode(password.as_bytes());
         // Code that joins the password in between two string pieces (`'postgresql://u:'
         // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there.
@@ -845,7 +855,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             && (placeholder
                 || (!joined && is_placeholder_host(&lossy(host)))
                 || is_template_login(&lossy(user), &secret, &lossy(host))
-                || secret.contains("://"))
+                || written.contains("://"))
         {
             continue;
         }
@@ -4496,6 +4506,24 @@ mod tests {
         // The user's own password to a public address is that server's, not a default.
         let found = detect(TABLE.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_uri_password_may_hold_an_unencoded_slash() {
+        for uri in [
+            "postgresql://edb_admin:Tq4%3A//Wz6-Hs8%2A_Lk%40m0/%2323%21@p-r8xgm.pg.biganimal.io:5432/edb_admin", // vsecure:allow (a documented fake)
+            "postgresql://app:Zt8/kWq3mRv@pg.acme-prod.com:5432/app", // vsecure:allow (a documented fake)
+        ] {
+            let text = format!("engine = create_engine('{uri}')\n");
+            assert_eq!(kinds(&text), [Kind::PostgresUri], "{uri}");
+        }
+        // A port and a path before a later `@` are no password.
+        for text in [
+            "url = 'postgresql://db:5432/app?sslmode=require&owner=ops@acme.io'\n",
+            "See postgresql://pg.acme.io:5432/app or mail dba@acme.io\n",
+        ] {
+            assert!(kinds(text).is_empty(), "{text}");
+        }
     }
 
     #[test]
