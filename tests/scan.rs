@@ -622,6 +622,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/tiles_import.rb",
             "clean/tracking-db-setup.sql",
             "clean/try-connections.go",
+            "clean/ttrss.Dockerfile",
             "clean/tunnel-note.tf",
             "clean/upper_db_raw_string_local.go",
             "clean/url-cases_test.go",

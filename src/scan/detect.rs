@@ -317,7 +317,7 @@ fn patterns() -> &'static Patterns {
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
         // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
-        // or a Dockerfile's `ENV PGUSER app`, or a JSON key (`"DB_USERNAME": "app"`), or a
+        // or a Dockerfile's `ENV PGUSER app` (or `ENV PGUSER=app`), or a JSON key (`"DB_USERNAME": "app"`), or a
         // data source's setter
         // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
         // for the database: `setJdbcUsername("app")`, `setDbUser("app")`), or a builder's.
@@ -327,7 +327,7 @@ fn patterns() -> &'static Patterns {
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
-            r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)[ \t]+["']?([A-Za-z0-9_.-]+)"#,
+            r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)(?:[ \t]+|=)["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
             // A builder's user (`.user("app")`, Gleam's `pog.user("app")`, Npgsql.FSharp's
             // `Sql.username "app"`).
@@ -4386,6 +4386,11 @@ mod tests {
         let found = detect(ENV.as_bytes(), Syntax::Config);
         assert_eq!(found.len(), 1);
         assert!(found[0].local_default);
+        // One `ENV NAME=value` a line: the user's own name as its password, on the
+        // container the host names, is that container's.
+        const LINES: &str = "ENV TTRSS_DB_HOST=ttrss-db\nENV TTRSS_DB_NAME=ttrss\nENV TTRSS_DB_PASS=ttrss\nENV TTRSS_DB_USER=ttrss\n"; // vsecure:allow (a documented fake)
+        let found = detect(LINES.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
