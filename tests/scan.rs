@@ -506,6 +506,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/jest-containers.config.js",
             "clean/jooq_codegen_hostless.md",
             "clean/jpa-persistence.xml",
+            "clean/jupyterhub-db.sh",
             "clean/k8s-configmap-dashed-keys.tf",
             "clean/kaifa-huanjing.md",
             "clean/keyboard-local.md",

@@ -1354,13 +1354,17 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let read =
             || assigned::identifier_read(&literal).or_else(|| assigned::variable_read(&literal));
         if let Some(name) = literal.starts_with(['{', '$']).then(read).flatten() {
-            found.extend(assigned_password(
-                text,
-                &mut facts,
-                name,
-                sigil,
-                start.start(),
-            ));
+            let role = lossy(role.as_bytes());
+            if let Some((range, mut d)) =
+                assigned_password(text, &mut facts, name, sigil, start.start())
+            {
+                // The role's own password set in a variable above (`PW=shop` before
+                // `CREATE USER shop PASSWORD '$PW'`) is judged as the literal would be.
+                let literal = lossy(&text[range.clone()]);
+                d.local_default = d.local_default
+                    || sets_up_a_local_role(&mut facts, syntax, &role, &literal, start.start());
+                found.push((range, d));
+            }
             continue;
         }
         if is_verifier(&literal) || is_placeholder(&literal) {
@@ -1372,14 +1376,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             "... PASSWORD '****'".to_string(),
             &literal,
         );
-        // A container's init script (`CREATE USER docker PASSWORD 'docker'`), or a setup
-        // script that names no server: a default password, or the role's own
-        // (`CREATE USER shop PASSWORD 'shop123'`), is for a local database.
-        // A document's client run on this machine's socket (`psql -U postgres -c "ALTER
-        // USER ... PASSWORD '...'"` in a set-up guide) sets up the reader's own.
-        d.local_default = ((facts.declares_local_database() || facts.is_hostless())
-            && is_weak_for(&lossy(role.as_bytes()), &literal))
-            || (syntax == Syntax::Document && facts.runs_a_client_on_the_socket(start.start()));
+        d.local_default = sets_up_a_local_role(
+            &mut facts,
+            syntax,
+            &lossy(role.as_bytes()),
+            &literal,
+            start.start(),
+        );
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
@@ -1743,6 +1746,23 @@ fn describes_the_variable(text: &[u8], key: Range<usize>, value_end: usize) -> b
             .split(|b| *b == b' ')
             .map(|word| word.strip_suffix(b".").unwrap_or(word))
             .all(|word| !word.is_empty() && word.iter().all(u8::is_ascii_alphabetic))
+}
+
+/// Whether a role created or altered at `at` with `password` is a local set-up's: in
+/// a container's init script (`CREATE USER docker PASSWORD 'docker'`), or a setup script
+/// that names no server, a default password or the role's own (`CREATE USER shop
+/// PASSWORD 'shop123'`) is for a local database; a document's client run on this
+/// machine's socket (`psql -U postgres -c "ALTER USER ... PASSWORD '...'"` in a set-up
+/// guide) sets up the reader's own.
+fn sets_up_a_local_role(
+    facts: &mut LineFacts,
+    syntax: Syntax,
+    role: &str,
+    password: &str,
+    at: usize,
+) -> bool {
+    ((facts.declares_local_database() || facts.is_hostless()) && is_weak_for(role, password))
+        || (syntax == Syntax::Document && facts.runs_a_client_on_the_socket(at))
 }
 
 /// The literal a conninfo's `password=$name` reads, found where the script set the
@@ -6025,6 +6045,14 @@ mod tests {
             ("CREATE USER shop PASSWORD 'zxcvbK7mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'Kq8vTz2mLp';", false), // vsecure:allow (a documented fake)
             ("CREATE USER shop PASSWORD 'shopPass2024';", true), // vsecure:allow (a documented fake)
+            (
+                "export PW=shop\nsudo -u postgres psql -c \"CREATE USER shop PASSWORD '$PW';\"\n",
+                true,
+            ), // vsecure:allow (a documented fake)
+            (
+                "export PW=shop\npsql -h pg.acme.io -c \"CREATE USER shop PASSWORD '$PW';\"\n",
+                false,
+            ), // vsecure:allow (a documented fake)
             (
                 "docker run -e POSTGRES_PASSWORD=coffee -e POSTGRES_DB=coffee postgres",
                 true,
