@@ -169,6 +169,8 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     semicolon_field: Regex,
+    string_line_field: Regex,
+    string_opening_field: Regex,
     string_list_item: Regex,
     string_list_postgres: Regex,
     conninfo_field: Regex,
@@ -369,6 +371,12 @@ fn patterns() -> &'static Patterns {
         // `JdbcPassword=` beside `Jdbc=jdbc:postgresql://...`; a JDBC URL may carry its
         // properties after semicolons (`jdbc:postgresql://host/db;userid=app;password=...`).
         semicolon_password: Regex::new(r#"(?i)(?:^|[;'"\s])((?:jdbc)?(?:password|pwd)\s*=\s*)('[^'\n]*'|[^;'"`\n]+)"#)
+            .expect("valid regex"),
+        // A line of a string written a field a line (`Port=5432;`, the last `Password=...";`),
+        // and the line that opens it on its first field (`var cs = @"Host=10.0.0.9;`).
+        string_line_field: Regex::new(r#"^[A-Za-z][A-Za-z ]{0,24}=[^\s;'"]*(?:;|["'\x60]+[^"'\x60]*)$"#)
+            .expect("valid regex"),
+        string_opening_field: Regex::new(r#"(?:@|\$)?(?:"|'|\x60)[A-Za-z][A-Za-z ]{0,24}=[^\s;'"]*;$"#)
             .expect("valid regex"),
         semicolon_host: Regex::new(
             r#"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*|jdbc:postgresql://[^;\s'"`\\()]*);"#,
@@ -2665,13 +2673,18 @@ impl<'a> LineFacts<'a> {
 
     /// The line holding `offset` with the lines above it whose string it continues: a
     /// connection string code joins over lines (`"Server=10.0.0.5;User Id=app;" +` then
-    /// `"Password=...;"`, commented out or not), at most a few lines up.
+    /// `"Password=...;"`, commented out or not), at most a few lines up, or one string
+    /// written over lines a field each (C#'s `@"Host=10.0.0.5;` then `Username=app;`
+    /// then `Password=...";`).
     fn joined_string_lines(&self, offset: usize) -> Range<usize> {
         const REACH: usize = 3;
         fn uncommented(line: &[u8]) -> &[u8] {
             comment_body(line).unwrap_or(line).trim_ascii()
         }
         let (mut line, range) = self.lines.around(offset);
+        if let Some(start) = self.string_opened_fields_above(line) {
+            return start..range.end;
+        }
         let mut start = range.start;
         for _ in 0..REACH {
             let (_, here) = self.lines.around(start);
@@ -2693,6 +2706,32 @@ impl<'a> LineFacts<'a> {
             start = above.start;
         }
         start..range.end
+    }
+
+    /// Where one string written a field a line starts, read up from the 0-based `line`
+    /// (a field, `Password=...";`): the lines above it are fields alone ending in `;`
+    /// (`Port=5432;`), up to the line whose string opens on a field (`var cs =
+    /// @"Host=10.0.0.9;`), at most a dozen lines up; `None` where no string opens so.
+    fn string_opened_fields_above(&self, line: usize) -> Option<usize> {
+        const REACH: usize = 12;
+        let text_of = |n: usize| {
+            let (_, range) = self.lines.around(self.lines.start_of(n));
+            (range.start, self.text[range].trim_ascii())
+        };
+        let is_field = |text: &[u8]| patterns().string_line_field.is_match(text);
+        if !is_field(text_of(line).1) {
+            return None;
+        }
+        (line.saturating_sub(REACH)..line).rev().find_map(|n| {
+            let (start, text) = text_of(n);
+            if !text.ends_with(b";") {
+                return Some(None);
+            }
+            if patterns().string_opening_field.is_match(text) {
+                return Some(Some(start));
+            }
+            (!is_field(text)).then_some(None)
+        })?
     }
 
     /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
@@ -4531,6 +4570,24 @@ mod tests {
         // The user's own password to a public address is that server's, not a default.
         let found = detect(TABLE.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_connection_string_written_a_field_a_line_is_one_string() {
+        const VERBATIM: &str = "var cs = @\"Host=52.0.0.9;\n    Database=shop;\n    Port=5432;\n    Username=shop_admin;\n    Password=?A^Kq8vTz2m#\";\n"; // vsecure:allow (a documented fake)
+        let found = detect(VERBATIM.as_bytes(), Syntax::Code);
+        assert!(
+            found.len() == 1 && found[0].kind == Kind::SemicolonPassword,
+            "{found:?}"
+        );
+        let local = VERBATIM
+            .replace("52.0.0.9", "localhost")
+            .replace("?A^Kq8vTz2m#", "postgres");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // In code, fields with no string opening on a host above them name no database.
+        let no_host = VERBATIM.replace("var cs = @\"Host=52.0.0.9;\n", "");
+        assert!(detect(no_host.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
