@@ -447,6 +447,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/czech-notes.md",
             "clean/dart-positional-host.dart",
             "clean/datastore_init.go",
+            "clean/deadpool_main.rs",
             "clean/debezium-local.sh",
             "clean/default-password-guide.md",
             "clean/default-password-guide.md",

@@ -101,6 +101,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "connection",
     "string",
     "dsn",
+    // A value that says it is the wrong one, a failed login's test (`wrong_password`,
+    // `invalid-pass`, `definitely-wrong`).
+    "wrong",
+    "invalid",
+    "incorrect",
+    "bogus",
+    "definitely",
     // The metasyntactic names examples are made of (`foo`, `foopass`, `bar_password`).
     "foo",
     "bar",
@@ -1167,6 +1174,9 @@ mod tests {
             "AVNS_abc123xyz789",
             "npg_xxxxxxxxxxxx",
             "bar_password",
+            "definitely-wrong",
+            "wrong_password",
+            "invalidPass",
             "P@ssw0rd!",
             "Pa$$w0rd",
             "REMOVED_OLD_PASSWORD_FROM_HISTORY",
