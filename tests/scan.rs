@@ -480,6 +480,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/flows-compose.yml",
             "clean/flows-namepw-compose.yml",
             "clean/follower-entrypoint.sh",
+            "clean/foreman-install.sh",
             "clean/forge-compose.yml",
             "clean/forge-compose.yml",
             "clean/forge.rb",
