@@ -1991,12 +1991,14 @@ pub(super) fn is_reference(value: &str) -> bool {
         || is_file_path(&lower)
         || names_a_stored_secret(&lower)
         // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
-        // (`*db_password`).
+        // (`*db_password`): a name, which a long run of digits is not (`*Luis0959743877`
+        // is a password that starts with a star).
         || (lower.len() > 1
             && (lower.starts_with('*') || lower.starts_with('&'))
             && lower[1..]
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            && lower.bytes().filter(u8::is_ascii_digit).count() <= 4)
         || matches!(
             lower.as_str(),
             "null" | "none" | "nil" | "true" | "false" | "~"
@@ -3319,6 +3321,16 @@ mod tests {
         }
         for password in ["!QAZ@WSX", "!Passw0rd", "!2wsx#EDC"] {
             assert!(!is_yaml_tag(password), "{password}");
+        }
+    }
+
+    #[test]
+    fn a_yaml_alias_is_a_reference_and_a_password_opening_with_a_star_is_not() {
+        for alias in ["*db_password", "&defaults", "*pg14-pass"] {
+            assert!(is_reference(alias), "{alias}");
+        }
+        for password in ["*Luis0959743877", "*Kq8v20251207"] {
+            assert!(!is_reference(password), "{password}");
         }
     }
 
