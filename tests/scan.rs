@@ -365,6 +365,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ConnectorBank.java",
             "clean/CourseDbConnection.java",
             "clean/DataModuleLocal.pas",
+            "clean/DataSourceConfig.java",
             "clean/Db-b38.cs",
             "clean/DevDatabase.kt",
             "clean/Dockerfile.cms",

@@ -1417,6 +1417,15 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // document's compose service of the official image (`image: postgres` given
     // `POSTGRES_PASSWORD: ...`) is the reader's own, started where they follow it.
     for (_, d) in &mut found {
+        // A set-up put aside whole with its own local host (a commented
+        // `setUrl("jdbc:postgresql://localhost/...")` then `setPassword("123")` above a live
+        // public URL) is that local database's: its default password is a local one.
+        if matches!(d.kind, Kind::PasswordVariable | Kind::PasswordSetting)
+            && facts.set_aside_with_only_local_hosts(d.offset)
+        {
+            d.local_default = d.default_password || facts.is_local_default_setting(d);
+            continue;
+        }
         // A setting beside a live public address (a primary's URL to a public address
         // above a replica's on localhost, one password for both) is that server's,
         // whatever local database another line names.
@@ -2333,32 +2342,50 @@ impl<'a> LineFacts<'a> {
     /// PostgreSQL's default): a set-up put aside whole, its password for that host
     /// whatever local database the live lines use.
     fn set_aside_with_a_remote_host(&self, offset: usize) -> bool {
+        self.set_aside_hosts(offset)
+            .iter()
+            .any(|host| !is_local_host(host) && !is_made_up_host(host))
+    }
+
+    /// Whether the line at `offset` is commented out in a block of commented lines (as
+    /// `set_aside_with_a_remote_host` reads it) that names hosts, all of them this
+    /// machine's: a local set-up put aside beside the live one, its password for it.
+    fn set_aside_with_only_local_hosts(&self, offset: usize) -> bool {
+        let hosts = self.set_aside_hosts(offset);
+        !hosts.is_empty() && hosts.iter().all(|host| is_local_host(host))
+    }
+
+    /// The literal hosts a commented-out block holding `offset` sets (three commented
+    /// lines either way at most, and its own line); none where the line is live.
+    fn set_aside_hosts(&self, offset: usize) -> Vec<String> {
         let line = |n: usize| self.bounded_line(n);
         let (at, _) = self.lines.around(offset);
         if !is_commented_out(line(at)) {
-            return false;
+            return Vec::new();
         }
-        let dials_off_this_machine = |text: &[u8]| {
-            patterns().host_setting.captures_iter(text).any(|c| {
-                let host = lossy(
-                    c.iter()
-                        .skip(1)
-                        .flatten()
-                        .next()
-                        .expect("a host group")
-                        .as_bytes(),
-                );
-                !host.contains(['$', '{', '<']) && !is_local_host(&host) && !is_made_up_host(&host)
-            })
+        let hosts_in = |text: &[u8]| -> Vec<String> {
+            patterns()
+                .host_setting
+                .captures_iter(text)
+                .map(|c| {
+                    let host = c.iter().skip(1).flatten().next().expect("a host group");
+                    lossy(host.as_bytes())
+                })
+                .filter(|host| !host.contains(['$', '{', '<']))
+                .collect()
         };
         let up = (at.saturating_sub(3)..at).rev();
         let down = at + 1..(at + 4).min(self.lines.count());
-        [up.collect::<Vec<_>>(), down.collect()].iter().any(|side| {
-            side.iter()
-                .map(|&n| line(n))
-                .take_while(|text| is_commented_out(text))
-                .any(dials_off_this_machine)
-        }) || dials_off_this_machine(line(at))
+        let mut hosts = hosts_in(line(at));
+        for side in [up.collect::<Vec<_>>(), down.collect()] {
+            for text in side.iter().map(|&n| line(n)) {
+                if !is_commented_out(text) {
+                    break;
+                }
+                hosts.extend(hosts_in(text));
+            }
+        }
+        hosts
     }
 
     /// Whether a setting's password, known by its digest, is weak for a user on its own
@@ -4572,6 +4599,17 @@ mod tests {
         assert_eq!(hosts_set_in(b"| Host | `130.60.2.11` |"), ["130.60.2.11"]);
         // The user's own password to a public address is that server's, not a default.
         let found = detect(TABLE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_local_set_up_commented_out_beside_a_live_public_url_is_local() {
+        const CONFIG: &str = "// ds.setUrl(\"jdbc:postgresql://localhost:5432/store\");\n// ds.setUsername(\"postgres\");\n// ds.setPassword(\"postgres\");\nds.setUrl(\"jdbc:postgresql://3.19.84.201:5432/store\");\nds.setUsername(\"tienda\");\nds.setPassword(System.getenv(\"DB_PASSWORD\"));\n"; // vsecure:allow (a documented fake)
+        let found = detect(CONFIG.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // Put aside with the public host, the same password is that server's.
+        let remote = CONFIG.replacen("localhost", "3.19.84.202", 1);
+        let found = detect(remote.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
