@@ -465,6 +465,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/doc_localtest_me_proxy.md",
             "clean/doc_restore_capitals_pass.md",
             "clean/docker-compose.dev.yml",
+            "clean/dockertest_db_test.go",
             "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",
             "clean/env-templates.md",

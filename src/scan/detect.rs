@@ -4014,13 +4014,26 @@ fn is_placeholder_host(host: &str) -> bool {
         || (name.contains('.')
             && (placeholder::is_metasyntactic(first_label) || counted_label || made_up_label))
 }
-/// A host without its port (`db:5432` is `db`, and so is a document's `db:port`); `::1`
-/// and a bare name are as given.
+/// A host without its port (`db:5432` is `db`, and so is a document's `db:port` or
+/// code's `db:%s`); `::1` and a bare name are as given.
 fn without_port(host: &str) -> &str {
+    // A port code fills in: a format's verb (`localhost:%s`), a template's or a
+    // variable's name (`localhost:{port}`, `localhost:$PORT`).
+    let filled_in = |p: &str| {
+        matches!(p, "%s" | "%d" | "%v")
+            || (p.starts_with('{') && p.ends_with('}'))
+            || (p.starts_with('$')
+                && p.len() > 1
+                && p[1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    };
     host.rsplit_once(':')
         .filter(|(h, p)| {
             !h.is_empty()
-                && (p.bytes().all(|b| b.is_ascii_digit()) || p.eq_ignore_ascii_case("port"))
+                && (p.bytes().all(|b| b.is_ascii_digit())
+                    || p.eq_ignore_ascii_case("port")
+                    || filled_in(p))
         })
         .map_or(host, |(h, _)| h)
 }
@@ -4600,6 +4613,22 @@ mod tests {
         // The user's own password to a public address is that server's, not a default.
         let found = detect(TABLE.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_port_code_fills_in_still_names_the_host() {
+        for host in [
+            "localhost:%s",
+            "127.0.0.1:{port}",
+            "db:$PGPORT",
+            "localhost:5432",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        assert!(!is_local_host("pg.acme.io:%s"));
+        let go = "db, err := sqlx.Open(\"postgres\", fmt.Sprintf(\"postgres://test:test@localhost:%s/postgres\", port))\n"; // vsecure:allow (a documented fake)
+        let found = detect(go.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
