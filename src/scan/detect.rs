@@ -319,8 +319,8 @@ fn patterns() -> &'static Patterns {
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
         // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
-        // or a Dockerfile's `ENV PGUSER app` (or `ENV PGUSER=app`), or a JSON key (`"DB_USERNAME": "app"`), or a
-        // data source's setter
+        // or a Dockerfile's `ENV PGUSER app` (or `ENV PGUSER=app`), or a JSON key
+        // (`"DB_USERNAME": "app"`), or a data source's setter
         // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
         // for the database: `setJdbcUsername("app")`, `setDbUser("app")`), or a builder's.
         user_setting: Regex::new(concat!(
