@@ -499,15 +499,17 @@ fn patterns() -> &'static Patterns {
         // value; `password: "..."` is a setting, the quoted keys' to judge). A table's
         // label may be in any language a guide is written in (`| 密码 | ... |`), and its
         // value cell a code span with a note after it (`` `...`（生产必须修改） ``).
-        labelled_value: Regex::new(&format!(
-            r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>{}"#,
-            concat!(
-                r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?(?:password|mot de passe|LOCALIZED))\**[ \t]*\|[ \t]*(?:`([^|`\s]+)`[^|`\n]*?|([^|`\s]+?))[ \t]*\|[ \t]*\r?$"#,
+        labelled_value: Regex::new(
+            &[
+                r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
+                r#"|(?im)^[ \t]*\|[ \t]*\**((?:db |database )?(?:password|mot de passe|"#,
+                &localized_password_words(),
+                r#"))\**[ \t]*\|[ \t]*(?:`([^|`\s]+)`[^|`\n]*?|([^|`\s]+?))[ \t]*\|[ \t]*\r?$"#,
                 r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
                 r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
-            )
-            .replace("LOCALIZED", &localized_password_words())
-        ))
+            ]
+            .concat(),
+        )
         .expect("valid regex"),
         // A page's element that shows a login's password as its text (`<h3>Password:
         // ...</h3>`, `<li>DB password: ...</li>`), in HTML or a component's markup.
