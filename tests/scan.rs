@@ -498,6 +498,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/grafana-datasources.yml",
             "clean/graph-run.sh",
             "clean/gruppo-db.php",
+            "clean/held-key-local.go",
             "clean/hello_pg.cpp",
             "clean/helpdesk_howto.py",
             "clean/hikari-local.conf",

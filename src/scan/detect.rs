@@ -3477,6 +3477,11 @@ fn is_default_password(password: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
     });
+    // One letter said over (`aaa`, `zzzz`): a key held down, as `000000` is.
+    let held_key = lower.len() >= 3
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() && b == lower.as_bytes()[0]);
     // One or two digits (`1`, `99`): a hundred tries at most. Four are a person's own
     // (`1978`, `0404`).
     let pin = !lower.is_empty() && lower.len() <= 2 && lower.bytes().all(|b| b.is_ascii_digit());
@@ -3493,6 +3498,7 @@ fn is_default_password(password: &str) -> bool {
         // A default spelt to pass a complexity rule (`P0stgres`, `adm1n`).
         || LOCAL_PASSWORDS.contains(&read_as_letters(&lower, 'i').as_str())
         || counted
+        || held_key
         || pin
         || alphabet
         || walked
@@ -5598,6 +5604,23 @@ mod tests {
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         // Another address's bytes are not this machine's.
         let remote = opts.replace("127, 0, 0, 1", "172, 31, 4, 9");
+        let found = detect(remote.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn one_letter_held_down_on_loopback_is_a_local_default() {
+        for value in ["aaa", "ZZZZ", "xxxxxx"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        for value in ["aa", "aab", "aaa9Kq"] {
+            assert!(!is_default_password(value), "{value}");
+        }
+        let go = "const dbSource = \"postgresql://root:aaa@localhost:5432/bank?sslmode=disable\"\n";
+        let found = detect(go.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // At a public host, however weak, it is that host's password.
+        let remote = go.replace("localhost", "pg.acme-prod.com");
         let found = detect(remote.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
