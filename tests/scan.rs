@@ -444,6 +444,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/config_defaults.go",
             "clean/connections-notes.md",
             "clean/container_test.go",
+            "clean/counted-then-letter-local.go",
             "clean/course-notes-compose.txt",
             "clean/czech-notes.md",
             "clean/dart-positional-host.dart",

@@ -3445,12 +3445,18 @@ fn is_default_password(password: &str) -> bool {
     let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
     let letters_first = &lower[..lower.len() - digits];
     let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
-    // One letter, once or a few times, before digits counted up (`a123456`, `aaa123456`).
-    let letter_then_count = (1..=4).contains(&letters_first.len())
-        && letters_first
-            .bytes()
-            .all(|b| b.is_ascii_alphabetic() && b == letters_first.as_bytes()[0])
-        && counted_run(&lower[letters_first.len()..]);
+    // One letter, once or a few times, before digits counted up or after them
+    // (`a123456`, `aaa123456`, `12345Q`, `123456aa`).
+    let one_letter_said = |run: &str| {
+        (1..=4).contains(&run.len())
+            && run
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() && b == run.as_bytes()[0])
+    };
+    let letter_then_count = (one_letter_said(letters_first)
+        && counted_run(&lower[letters_first.len()..]))
+        || (one_letter_said(digits_first)
+            && counted_run(&lower[..lower.len() - digits_first.len()]));
     let walk_and_count = (counted_run(&lower[letters_first.len()..]) && short_walk(letters_first))
         || (counted_run(&lower[..lower.len() - digits_first.len()]) && short_walk(digits_first));
     let counted = lower.len() >= 3
@@ -5623,6 +5629,20 @@ mod tests {
         let remote = go.replace("localhost", "pg.acme-prod.com");
         let found = detect(remote.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn counted_digits_then_one_letter_on_loopback_are_a_local_default() {
+        for value in ["12345Q", "123456a", "1234zz"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        for value in ["12345Qx", "13579q", "12345Kq8"] {
+            assert!(!is_default_password(value), "{value}");
+        }
+        let go =
+            "conn, err := pgx.Connect(ctx, \"postgres://postgres:12345Q@localhost:5432/team\")\n";
+        let found = detect(go.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
