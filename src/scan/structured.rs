@@ -498,7 +498,10 @@ fn patterns() -> &'static Patterns {
         // `with password **`...`**`; a code span with `=` or `(` in it is code, not a
         // value; `password: "..."` is a setting, the quoted keys' to judge). A table's
         // label may be in any language a guide is written in (`| 密码 | ... |`), and its
-        // value cell a code span with a note after it (`` `...`（生产必须修改） ``).
+        // value cell a code span with a note after it (`` `...`（生产必须修改） ``). So may
+        // prose's label, the value a code span after its copula or colon (`密码：`...``,
+        // `密码是 `...``, `пароль: `...``), or in brackets after the file it is kept in
+        // (`密码见 `.env`（`...`）`).
         labelled_value: Regex::new(
             &[
                 r#"(?i)<t[hd][^>\n]*>[ \t]*((?:db |database )?password)[ \t]*:?[ \t]*</t[hd]>\s*<td[^>\n]*>[ \t]*(?:<code>)?([^<\s]+?)(?:</code>)?[ \t]*</td>"#,
@@ -507,6 +510,9 @@ fn patterns() -> &'static Patterns {
                 r#"))\**[ \t]*\|[ \t]*(?:`([^|`\s]+)`[^|`\n]*?|([^|`\s]+?))[ \t]*\|[ \t]*\r?$"#,
                 r#"|(?i)(?-u:\b)(password|contraseña|senha|passwort|mot de passe)(?:[ \t]+(?:is|was)[ \t]*:?[ \t]*(?:`([^`\s=()]+)`|"([^"\s=()]+)")|\**[ \t]*:\**[ \t]*`([^`\s=()]+)`)"#,
                 r#"|(?i)(?-u:\b)(?:with|using)[ \t]+(?:the[ \t]+)?\**(password)\**[ \t]+\**`([^`\s=()]+)`"#,
+                r#"|(?i)("#,
+                &localized_password_words(),
+                r#")\**[ \t]*(?:是|为|為|は|는|은|:|：)?\**[ \t]*(?:见[ \t]*`[^`\s]+`[ \t]*)?[（(]?[ \t]*`([^`\s=()]+)`"#,
             ]
             .concat(),
         )
@@ -1140,13 +1146,23 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         for c in p.labelled_value.captures_iter(text) {
             let (label, value) = super::detect::matched_pair(
                 &c,
-                &[(1, 2), (3, 4), (3, 5), (6, 7), (6, 8), (6, 9), (10, 11)],
+                &[
+                    (1, 2),
+                    (3, 4),
+                    (3, 5),
+                    (6, 7),
+                    (6, 8),
+                    (6, 9),
+                    (10, 11),
+                    (12, 13),
+                ],
             );
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
                 || supposes(text, label.start())
                 || beside_an_email_login(text, label.start())
                 || heading_names_another_service(text, label.start())
+                || sentence_names_another_service(text, label.start())
                 || pairs_a_login(text, label.start()..value.end())
                 || !context.configures_postgres(label.start())
             {
@@ -2279,6 +2295,31 @@ fn heading_names_another_service(text: &[u8], label: usize) -> bool {
 /// How far before a password's label its section's heading is looked for.
 const HEADING_REACH: usize = 2048;
 
+/// Whether the sentence a password's label is in names another engine or service before
+/// the label, and not PostgreSQL (`The cache is Redis, its password is `...``, `缓存用
+/// Redis，密码是 `...``): the password is that service's, whatever else the document sets
+/// up.
+fn sentence_names_another_service(text: &[u8], label: usize) -> bool {
+    let line_start = text[..label]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let line = &text[line_start..label];
+    let sentence_start = [". ", "。"]
+        .iter()
+        .filter_map(|end| {
+            line.windows(end.len())
+                .rposition(|w| w == end.as_bytes())
+                .map(|at| at + end.len())
+        })
+        .max()
+        .unwrap_or(0);
+    let sentence = &line[sentence_start..];
+    names_another_engine(sentence)
+        && !contains_ignoring_case(sentence, b"postgres")
+        && !contains_ignoring_case(sentence, b"psql")
+}
+
 /// Whether a value is a dotted name, indexed or not (`var.db_password`,
 /// `data.vault_generic_secret.db.data["password"]`): a reference, not a password.
 pub(super) fn is_dotted_reference(value: &str) -> bool {
@@ -3212,6 +3253,32 @@ mod tests {
             Syntax::Document,
         );
         assert!(d.len() == 1 && !d[0].local_default, "{d:?}");
+    }
+
+    #[test]
+    fn prose_in_a_guide_s_language_gives_the_password_in_a_code_span() {
+        for prose in [
+            "密码：`{PW}`",
+            "用户 postgres，密码是 `{PW}`。",
+            "密码见 `.env`（`{PW}`，`@` 属于密码本身）",
+            "пароль: `{PW}`",
+        ] {
+            let text = format!("PostgreSQL 数据库：`PGHOST=db.acme.io PGUSER=postgres`\n{prose}\n");
+            let d = found(&text, Syntax::Document);
+            assert!(d.len() == 1 && !d[0].local_default, "{prose}: {d:?}");
+        }
+        // A placeholder in the span, or a guide that never names PostgreSQL, gives none.
+        let placeholder = "PostgreSQL 数据库\n密码：`your_password`\n";
+        assert!(found(placeholder, Syntax::Document).is_empty());
+        assert!(found("Redis 缓存\n密码：`{PW}`\n", Syntax::Document).is_empty());
+        // A sentence naming another service before its label is that service's password.
+        for sentence in [
+            "缓存用 Redis，密码是 `{PW}`。",
+            "The cache is Redis, its password is `{PW}`.",
+        ] {
+            let text = format!("PostgreSQL：`PGHOST=db.acme.io PGUSER=app`。{sentence}\n");
+            assert!(found(&text, Syntax::Document).is_empty(), "{sentence}");
+        }
     }
 
     #[test]
