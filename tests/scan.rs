@@ -631,6 +631,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/try-connections.go",
             "clean/ttrss.Dockerfile",
             "clean/tunnel-note.tf",
+            "clean/two-letter-loopback.py",
             "clean/upper_db_raw_string_local.go",
             "clean/url-cases_test.go",
             "clean/values-bundled-db.yaml",

@@ -3488,9 +3488,10 @@ fn is_default_password(password: &str) -> bool {
         && lower
             .bytes()
             .all(|b| b.is_ascii_alphabetic() && b == lower.as_bytes()[0]);
-    // One or two digits (`1`, `99`): a hundred tries at most. Four are a person's own
-    // (`1978`, `0404`).
-    let pin = !lower.is_empty() && lower.len() <= 2 && lower.bytes().all(|b| b.is_ascii_digit());
+    // One or two digits or letters (`1`, `99`, `oi`): a few hundred tries at most. Four
+    // digits are a person's own (`1978`, `0404`).
+    let pin =
+        !lower.is_empty() && lower.len() <= 2 && lower.bytes().all(|b| b.is_ascii_alphanumeric());
     // A default said twice (`rootroot`), or two joined (`postgresadmin`), or the word
     // for password before one (`PasswordPSQL`; after one, it is `default_then_password`).
     let doubled = (1..lower.len()).any(|at| {
@@ -5619,7 +5620,7 @@ mod tests {
         for value in ["aaa", "ZZZZ", "xxxxxx"] {
             assert!(is_default_password(value), "{value}");
         }
-        for value in ["aa", "aab", "aaa9Kq"] {
+        for value in ["aab", "aaa9Kq", "zzzzQ"] {
             assert!(!is_default_password(value), "{value}");
         }
         let go = "const dbSource = \"postgresql://root:aaa@localhost:5432/bank?sslmode=disable\"\n";
@@ -5629,6 +5630,17 @@ mod tests {
         let remote = go.replace("localhost", "pg.acme-prod.com");
         let found = detect(remote.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn two_characters_on_loopback_are_a_local_default() {
+        for value in ["oi", "7", "x9", "99"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        assert!(!is_default_password("oik"));
+        let py = "con = psycopg2.connect(host=\"127.0.0.1\",\n    database='chamagas',\n    user='postgres',\n    password='oi')\n";
+        let found = detect(py.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
