@@ -860,9 +860,14 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 && (facts.is_ci_service()
                     || uri_database(&text[c.get(4).expect("host group").end()..])
                         .is_some_and(|database| names_the_database(&secret, &database))));
+        // A host whose name goes on in brackets for the reader to fill in
+        // (`@p.<cluster>.db.postgresbridge.com`) is a made-up one, however it starts.
+        let host_end = c.get(4).expect("host group").end();
+        let filled_in_host =
+            (host.ends_with(b".") || host.ends_with(b"-")) && text[host_end..].starts_with(b"<");
         if !local_default
             && (placeholder
-                || (!joined && is_placeholder_host(&lossy(host)))
+                || (!joined && (is_placeholder_host(&lossy(host)) || filled_in_host))
                 || is_template_login(&lossy(user), &secret, &lossy(host))
                 || written.contains("://"))
         {
@@ -4693,6 +4698,25 @@ mod tests {
         // In code, fields with no string opening on a host above them name no database.
         let no_host = VERBATIM.replace("var cs = @\"Host=52.0.0.9;\n", "");
         assert!(detect(no_host.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_uri_whose_host_goes_on_in_brackets_is_an_example() {
+        for host in [
+            "p.<cluster>.db.postgresbridge.com",
+            "ep-<endpoint-id>.us-east-2.aws.neon.tech",
+        ] {
+            let doc = format!(
+                "- Example: `postgresql://ls_user:ls_pass@{host}:5432/labelfish?sslmode=require`\n"
+            );
+            assert!(
+                detect(doc.as_bytes(), Syntax::Document).is_empty(),
+                "{host}"
+            );
+        }
+        // Markup after a whole host ends it; the password is still that host's.
+        let html = "<p>postgresql://ls_user:Kq8vTz2mRw@p.x7q2.db.postgresbridge.com<br></p>\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(html.as_bytes(), Syntax::Document).len(), 1);
     }
 
     #[test]
