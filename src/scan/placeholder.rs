@@ -746,10 +746,32 @@ fn only_placeholder_words(value: &str) -> bool {
 /// `very_strong_password`) or the environment it is for (`dev-db-password`). Run
 /// together (`mysupersecretpassword`, `devpass`) they make a password.
 const QUALIFIERS: &[&str] = &[
-    "super", "very", "ultra", "extra", "top", "dev", "prod", "staging", "test", "local",
+    "super",
+    "very",
+    "ultra",
+    "extra",
+    "top",
+    "dev",
+    "prod",
+    "staging",
+    "test",
+    "local",
+    // The other names set-ups give their environments (`postgres_lab_secret`,
+    // `qa-db-password`, `e2e_secret`).
+    "lab",
+    "qa",
+    "uat",
+    "sandbox",
+    "ci",
+    "e2e",
+    "stage",
+    "development",
+    "production",
     // Which of a platform's addresses or instances it is for (`internal_password`,
     // `instance_password_a`).
-    "internal", "external", "instance",
+    "internal",
+    "external",
+    "instance",
 ];
 
 /// What parts a value's words (`your_db-pass`, `My#Pass`).
@@ -1128,6 +1150,8 @@ mod tests {
             "TU_PASSWORD_AQUI",
             "super-secret",
             "dev-db-password",
+            "postgres_lab_secret",
+            "qa-db-password",
             "changeme123",
             "\\$DB_PASSWORD",
             "secretRef:db-credentials:password",
