@@ -514,6 +514,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/jpa-persistence.xml",
             "clean/jupyterhub-db.sh",
             "clean/k8s-configmap-dashed-keys.tf",
+            "clean/k8s-own-name-cluster-service.yaml",
             "clean/kaifa-huanjing.md",
             "clean/keyboard-local.md",
             "clean/lab-delete.php",

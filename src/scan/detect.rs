@@ -318,7 +318,8 @@ fn patterns() -> &'static Patterns {
         // item's name with its password on the next line (Ansible's `postgresql_users:`
         // items, `- name: app` then `password: ...`), or a user variable's default where
         // code reads it (`os.environ.get('POSTGRES_USER', 'app')`), or a client's `psql -U
-        // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below,
+        // app`, or a Kubernetes variable's `- name: ..._USERNAME` with its `value:` below
+        // (Spring's `SPRING_DATASOURCE_USERNAME` too),
         // or a Dockerfile's `ENV PGUSER app` (or `ENV PGUSER=app`), or a JSON key
         // (`"DB_USERNAME": "app"`), or a data source's setter
         // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
@@ -328,7 +329,7 @@ fn patterns() -> &'static Patterns {
             r"(?:", type_annotation!(), "=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
-            r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
+            r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE|DATASOURCE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)(?:[ \t]+|=)["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
             // A builder's user (`.user("app")`, Gleam's `pog.user("app")`, Npgsql.FSharp's
@@ -654,9 +655,10 @@ fn patterns() -> &'static Patterns {
             // A Helm chart's bundled PostgreSQL, which the chart starts beside the
             // application (`postgresql:` with its `auth:` a few lines below), and a host
             // that is a Kubernetes service of the cluster's own (`postgresAddr:
-            // "pg.db.svc.cluster.local"`).
+            // "pg.db.svc.cluster.local"`, or a URL's:
+            // `jdbc:postgresql://pg.db.svc.cluster.local:5432/app`).
             r#"|^postgresql:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,6}?[ \t]+auth:[ \t]*\r?$"#,
-            r#"|(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
+            r#"|(?:(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?|(?:jdbc:|r2dbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
             // Go's address options on loopback or a container's name, at PostgreSQL's
             // ports (54xx, PgBouncer's 6432; not Redis's `Addr: "localhost:6379"`) or one
             // formatted in (Bun's `pgdriver.WithAddr("localhost:5433")`, go-pg's `Addr:
@@ -4057,9 +4059,9 @@ fn without_port(host: &str) -> &str {
 }
 
 /// Whether a host (with its port or not) only reaches this machine or a service
-/// container beside it: loopback, or a container's name, one label that names a
+/// container beside it: loopback, a container's name, one label that names a
 /// database (`postgres`, `local_postgres`, `app-db`, `app_psql`): no public host is spelt without a
-/// dot.
+/// dot; or a service of the application's own Kubernetes cluster.
 pub(super) fn is_local_host(host: &str) -> bool {
     const SERVICE_WORDS: &[&str] = &[
         "postgres", "postgis", "pg", "db", "database", "local", "sql",
@@ -4075,6 +4077,9 @@ pub(super) fn is_local_host(host: &str) -> bool {
         // The Supabase CLI's aliases on its local stack's network (`db.supabase.internal`
         // is the database container's).
         || host.ends_with(".supabase.internal")
+        // A Kubernetes service of the cluster the application runs in
+        // (`postgres-rw.shop.svc.cluster.local`), as a compose service is of its project.
+        || host.ends_with(".svc.cluster.local")
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
@@ -4698,6 +4703,25 @@ mod tests {
         // In code, fields with no string opening on a host above them name no database.
         let no_host = VERBATIM.replace("var cs = @\"Host=52.0.0.9;\n", "");
         assert!(detect(no_host.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_user_s_own_password_to_a_service_of_the_cluster_is_a_local_set_up_s() {
+        let uri = "PG_URI = \"postgresql://hellodj:hellodj@postgresql-rw.dj.svc.cluster.local:5432/hellodj\"\n";
+        let found = detect(uri.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        // A chosen password there is that cluster's database's.
+        let chosen = uri.replace(":hellodj@", ":Kq8vTz2mRw@"); // vsecure:allow (a documented fake)
+        let found = detect(chosen.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert!(!is_local_host("pg.svc.cluster.local.acme.io"));
+        // A Deployment's variables: Spring's user beside the URL to the cluster's service.
+        let env = "env:\n  - name: SPRING_DATASOURCE_URL\n    value: jdbc:postgresql://postgres.pets.svc.cluster.local:5432/petdb\n  - name: SPRING_DATASOURCE_USERNAME\n    value: petuser\n  - name: SPRING_DATASOURCE_PASSWORD\n    value: petpass\n";
+        let found = detect(env.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        let public = env.replace("postgres.pets.svc.cluster.local", "pg.acme-prod.com");
+        let found = detect(public.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]
