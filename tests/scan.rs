@@ -496,6 +496,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-postgres-service.yml",
             "clean/gha-services.yml",
             "clean/gleam_pog_test_local.gleam",
+            "clean/go-test-system-password.go",
             "clean/grafana-datasources.yml",
             "clean/graph-run.sh",
             "clean/gruppo-db.php",

@@ -3294,8 +3294,10 @@ const LOCAL_PASSWORDS: &[&str] = &[
     // guides and set-ups give the PostgreSQL container beside it.
     "airflow",
     // Oracle's images' and guides' password, which set-ups that run several databases
-    // side by side give their local PostgreSQL too.
+    // side by side give their local PostgreSQL too, and its administrator's name, given
+    // the same way as `sa` is (`password=system`).
     "oracle",
+    "system",
     // The greeting set-ups and client libraries' examples give (`welcome1`, Oracle's
     // and WebLogic's default, and PostgresClientKit's README's).
     "welcome",
@@ -5688,6 +5690,15 @@ mod tests {
         assert!(!is_default_password("oik"));
         let py = "con = psycopg2.connect(host=\"127.0.0.1\",\n    database='chamagas',\n    user='postgres',\n    password='oi')\n";
         let found = detect(py.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn oracle_s_administrator_s_name_on_loopback_is_a_local_default() {
+        assert!(is_default_password("system"));
+        assert!(is_default_password("System123"));
+        let go = "db, err := sql.Open(\"postgres\", \"host=localhost port=5432 user=postgres password=system dbname=postgres sslmode=disable\")\n";
+        let found = detect(go.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
