@@ -775,6 +775,7 @@ fn block_strings(text: &[u8]) -> Vec<Range<usize>> {
 /// The detections of `text` read as `syntax`, where a trigger word has matched.
 fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let p = patterns();
+    let dialling = dialling_syntax(text, syntax);
     let lines = Lines::new(text);
     let mut facts = LineFacts::new(text, &lines);
     let mut context = structured::Context::new(text, &lines);
@@ -849,7 +850,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         // A password word dialled at an address counts, unless the user is a placeholder
         // too (`your_postgres_username:password@34.29.167.133`: the whole login is).
-        let dialled = is_password_word_to_an_address(&secret, &lossy(host), syntax)
+        let dialled = is_password_word_to_an_address(&secret, &lossy(host), dialling)
             && !is_placeholder(&lossy(user));
         let placeholder = is_placeholder(&secret) && !dialled;
         if !placeholder {
@@ -908,7 +909,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = decode(value.as_bytes());
         let (host, user) = query_uri_host_user(&lossy(prefix));
         let dialled =
-            is_password_word_to_an_address(&secret, &host, syntax) && !is_placeholder(&user);
+            is_password_word_to_an_address(&secret, &host, dialling) && !is_placeholder(&user);
         // `jdbc:postgresql://localhost/app?user=postgres&password=postgres`: a local
         // default, as it is in the userinfo; a made-up host makes it an example, as it
         // does there.
@@ -991,7 +992,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             && !is_password_word_to_an_address(
                 &secret,
                 &facts.conninfo_host_user(key.start()).0,
-                syntax,
+                dialling,
             ))
             || structured::is_concatenation(&secret)
             || p.libpq_keyword_value.is_match(secret.as_bytes())
@@ -1192,7 +1193,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 && !is_password_word_to_an_address(
                     &secret,
                     &facts.semicolon_host_user(key.start()).0,
-                    syntax,
+                    dialling,
                 ))
             || (!ends_a_string && !quoted_field && is_code_argument(value, syntax))
             || context.configures_another_engine(key.start())
@@ -3615,6 +3616,18 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
         && !is_documentation_address(address)
 }
 
+/// The syntax a password word dialled at an address is weighed by: a script that says
+/// what runs it (`#!/bin/bash`) dials the address itself, as code does, though its
+/// settings are read as configuration's; a README's or a template's address is the
+/// reader's to change.
+fn dialling_syntax(text: &[u8], syntax: Syntax) -> Syntax {
+    if syntax == Syntax::Config && text.starts_with(b"#!") {
+        Syntax::Code
+    } else {
+        syntax
+    }
+}
+
 /// Whether a password is one documentation writes where a password goes (the word for a
 /// password, one character, a keyboard's first letters, the alphabet then a count) and a
 /// server set up in a hurry is given too: what `is_password_word_to_an_address` weighs by
@@ -5700,6 +5713,16 @@ mod tests {
         let go = "db, err := sql.Open(\"postgres\", \"host=localhost port=5432 user=postgres password=system dbname=postgres sslmode=disable\")\n";
         let found = detect(go.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_script_dialling_an_address_with_the_word_for_a_password_means_it() {
+        let script = "#!/bin/bash\nengine = create_engine(\"postgresql://agvc:password@192.168.100.254:5432/agvc\")\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(script.as_bytes(), Syntax::Config).len(), 1);
+        // A template or a guide's LAN address is the reader's to change.
+        let template = script.trim_start_matches("#!/bin/bash\n");
+        assert!(detect(template.as_bytes(), Syntax::Config).is_empty());
+        assert!(detect(template.as_bytes(), Syntax::Document).is_empty());
     }
 
     #[test]
