@@ -3455,18 +3455,19 @@ fn is_default_password(password: &str) -> bool {
     let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
     let letters_first = &lower[..lower.len() - digits];
     let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
-    // One letter, once or a few times, before digits counted up or after them
-    // (`a123456`, `aaa123456`, `12345Q`, `123456aa`).
-    let one_letter_said = |run: &str| {
-        (1..=4).contains(&run.len())
+    // One letter said over: alone (`aaa`, `zzzz`), a key held down as `000000` is; or
+    // once to four times before digits counted up or after them (`a123456`,
+    // `aaa123456`, `12345Q`, `123456aa`).
+    let one_letter_over = |run: &str| {
+        !run.is_empty()
             && run
                 .bytes()
                 .all(|b| b.is_ascii_alphabetic() && b == run.as_bytes()[0])
     };
-    let letter_then_count = (one_letter_said(letters_first)
-        && counted_run(&lower[letters_first.len()..]))
-        || (one_letter_said(digits_first)
-            && counted_run(&lower[..lower.len() - digits_first.len()]));
+    let held_key = lower.len() >= 3 && one_letter_over(&lower);
+    let a_few = |run: &str| (1..=4).contains(&run.len()) && one_letter_over(run);
+    let letter_then_count = (a_few(letters_first) && counted_run(&lower[letters_first.len()..]))
+        || (a_few(digits_first) && counted_run(&lower[..lower.len() - digits_first.len()]));
     let walk_and_count = (counted_run(&lower[letters_first.len()..]) && short_walk(letters_first))
         || (counted_run(&lower[..lower.len() - digits_first.len()]) && short_walk(digits_first));
     let counted = lower.len() >= 3
@@ -3493,11 +3494,6 @@ fn is_default_password(password: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
     });
-    // One letter said over (`aaa`, `zzzz`): a key held down, as `000000` is.
-    let held_key = lower.len() >= 3
-        && lower
-            .bytes()
-            .all(|b| b.is_ascii_alphabetic() && b == lower.as_bytes()[0]);
     // One or two digits or letters (`1`, `99`, `oi`): a few hundred tries at most. Four
     // digits are a person's own (`1978`, `0404`).
     let pin =
