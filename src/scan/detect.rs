@@ -5675,40 +5675,51 @@ mod tests {
     }
 
     #[test]
-    fn one_letter_held_down_on_loopback_is_a_local_default() {
-        for value in ["aaa", "ZZZZ", "xxxxxx"] {
+    fn keys_held_down_counted_runs_short_values_and_oracle_s_name_on_loopback_are_local() {
+        // One letter held down, counted digits then a letter said once or a few times,
+        // one or two characters, Oracle's administrator's name.
+        for value in [
+            "aaa",
+            "ZZZZ",
+            "xxxxxx",
+            "12345Q",
+            "123456a",
+            "1234zz",
+            "oi",
+            "7",
+            "x9",
+            "99",
+            "system",
+            "System123",
+        ] {
             assert!(is_default_password(value), "{value}");
         }
-        for value in ["aab", "aaa9Kq", "zzzzQ"] {
+        for value in [
+            "aab", "aaa9Kq", "zzzzQ", "12345Qx", "13579q", "12345Kq8", "oik",
+        ] {
             assert!(!is_default_password(value), "{value}");
         }
-        let go = "const dbSource = \"postgresql://root:aaa@localhost:5432/bank?sslmode=disable\"\n";
-        let found = detect(go.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        // At a public host, however weak, it is that host's password.
-        let remote = go.replace("localhost", "pg.acme-prod.com");
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
-    }
-
-    #[test]
-    fn two_characters_on_loopback_are_a_local_default() {
-        for value in ["oi", "7", "x9", "99"] {
-            assert!(is_default_password(value), "{value}");
+        for code in [
+            "const dbSource = \"postgresql://root:aaa@localhost:5432/bank?sslmode=disable\"\n",
+            "conn, err := pgx.Connect(ctx, \"postgres://postgres:12345Q@localhost:5432/team\")\n",
+            "con = psycopg2.connect(host=\"127.0.0.1\",\n    database='chamagas',\n    user='postgres',\n    password='oi')\n",
+            "db, err := sql.Open(\"postgres\", \"host=localhost port=5432 user=postgres password=system dbname=postgres sslmode=disable\")\n",
+        ] {
+            let found = detect(code.as_bytes(), Syntax::Code);
+            assert!(
+                found.len() == 1 && found[0].local_default,
+                "{code}: {found:?}"
+            );
+            // At a public host, however weak, it is that host's password.
+            let remote = code
+                .replace("localhost", "pg.acme-prod.com")
+                .replace("127.0.0.1", "pg.acme-prod.com");
+            let found = detect(remote.as_bytes(), Syntax::Code);
+            assert!(
+                found.len() == 1 && !found[0].local_default,
+                "{remote}: {found:?}"
+            );
         }
-        assert!(!is_default_password("oik"));
-        let py = "con = psycopg2.connect(host=\"127.0.0.1\",\n    database='chamagas',\n    user='postgres',\n    password='oi')\n";
-        let found = detect(py.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-    }
-
-    #[test]
-    fn oracle_s_administrator_s_name_on_loopback_is_a_local_default() {
-        assert!(is_default_password("system"));
-        assert!(is_default_password("System123"));
-        let go = "db, err := sql.Open(\"postgres\", \"host=localhost port=5432 user=postgres password=system dbname=postgres sslmode=disable\")\n";
-        let found = detect(go.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
@@ -5719,20 +5730,6 @@ mod tests {
         let template = script.trim_start_matches("#!/bin/bash\n");
         assert!(detect(template.as_bytes(), Syntax::Config).is_empty());
         assert!(detect(template.as_bytes(), Syntax::Document).is_empty());
-    }
-
-    #[test]
-    fn counted_digits_then_one_letter_on_loopback_are_a_local_default() {
-        for value in ["12345Q", "123456a", "1234zz"] {
-            assert!(is_default_password(value), "{value}");
-        }
-        for value in ["12345Qx", "13579q", "12345Kq8"] {
-            assert!(!is_default_password(value), "{value}");
-        }
-        let go =
-            "conn, err := pgx.Connect(ctx, \"postgres://postgres:12345Q@localhost:5432/team\")\n";
-        let found = detect(go.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
