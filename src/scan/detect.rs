@@ -4679,11 +4679,7 @@ mod tests {
     #[test]
     fn an_installer_s_database_host_option_names_the_host() {
         const INSTALL: &str = "foreman-installer \\\n--foreman-db-adapter=postgresql \\\n--foreman-db-host=localhost \\\n--foreman-db-username=foreman \\\n--foreman-db-password=letmein \\\n--foreman-db-port=5432\n"; // vsecure:allow (a documented fake)
-        let found = detect(INSTALL.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = INSTALL.replace("localhost", "pg.acme-prod.com");
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(INSTALL, Syntax::Config, "localhost", "pg.acme-prod.com");
     }
 
     #[test]
@@ -4691,11 +4687,7 @@ mod tests {
         // deadpool-postgres's `Config`: each field an `Option`, the user's own name as its
         // password on the container the host names.
         const DEADPOOL: &str = "let mut cfg = Config::new();\ncfg.dbname = Some(\"rinha\".to_string());\ncfg.host = Some(\"db\".to_string());\ncfg.user = Some(String::from(\"rinha\"));\ncfg.password = Some(\"rinha\".to_string());\n"; // vsecure:allow (a documented fake)
-        let found = detect(DEADPOOL.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let remote = DEADPOOL.replace("\"db\"", "\"pg.acme-prod.com\"");
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(DEADPOOL, Syntax::Code, "\"db\"", "\"pg.acme-prod.com\"");
     }
 
     #[test]
@@ -4728,11 +4720,12 @@ mod tests {
         assert!(!is_local_host("pg.svc.cluster.local.acme.io"));
         // A Deployment's variables: Spring's user beside the URL to the cluster's service.
         let env = "env:\n  - name: SPRING_DATASOURCE_URL\n    value: jdbc:postgresql://postgres.pets.svc.cluster.local:5432/petdb\n  - name: SPRING_DATASOURCE_USERNAME\n    value: petuser\n  - name: SPRING_DATASOURCE_PASSWORD\n    value: petpass\n";
-        let found = detect(env.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
-        let public = env.replace("postgres.pets.svc.cluster.local", "pg.acme-prod.com");
-        let found = detect(public.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(
+            env,
+            Syntax::Config,
+            "postgres.pets.svc.cluster.local",
+            "pg.acme-prod.com",
+        );
     }
 
     #[test]
@@ -5666,12 +5659,8 @@ mod tests {
         }
         assert!(!is_default_password("asdfqwer9Lk"));
         let opts = "const opts = Conn.Opts{\n    .host = [4]u8{ 127, 0, 0, 1 },\n    .port = 5432,\n    .user = \"admin\",\n    .password = \"asdfasdf\",\n};\n";
-        let found = detect(opts.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         // Another address's bytes are not this machine's.
-        let remote = opts.replace("127, 0, 0, 1", "172, 31, 4, 9");
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        assert_local_here_not_there(opts, Syntax::Code, "127, 0, 0, 1", "172, 31, 4, 9");
     }
 
     #[test]
