@@ -150,6 +150,7 @@ pub const ALLOW_MARKER: &str = "vsecure:allow";
 struct Patterns {
     trigger: Regex,
     block_string_delimiter: Regex,
+    block_comment_opening: Regex,
     allow: Regex,
     replace_comment: Regex,
     uri: Regex,
@@ -236,6 +237,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // The delimiters of a block string: three double or three single quotes.
         block_string_delimiter: Regex::new(r#""""|'''"#).expect("valid regex"),
+        // A block comment's opening at the start of a line.
+        block_comment_opening: Regex::new(r"(?m)^[ \t]*/\*").expect("valid regex"),
         allow: Regex::new(&format!(
             "{ALLOW_MARKER}|pragma: ?allowlist[ -]secret|gitleaks:allow"
         ))
@@ -731,11 +734,12 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     let mut found = detect_as(text, syntax);
     if syntax == Syntax::Code {
-        // A block string's lines are text, not code: a docstring that keeps a
-        // configuration (`\"\"\"` then `spring.datasource.password=...`), a template a
-        // program writes out. Read as a document is (prose that shows settings), each
-        // finding the code's reading did not already make.
-        for block in block_strings(text) {
+        // A block string's or a block comment's lines are text, not code: a docstring
+        // that keeps a configuration (`\"\"\"` then `spring.datasource.password=...`), a
+        // template a program writes out, settings commented out (`/*spring.datasource...`).
+        // Read as a document is (prose that shows settings), each finding the code's
+        // reading did not already make.
+        for block in block_strings(text).into_iter().chain(block_comments(text)) {
             if !trigger.is_match(&text[block.clone()]) {
                 continue;
             }
@@ -768,6 +772,22 @@ fn block_strings(text: &[u8]) -> Vec<Range<usize>> {
         };
         blocks.push(open.end()..open.end() + close.start());
         at = open.end() + close.end();
+    }
+    blocks
+}
+
+/// The insides of the text's block comments (`/* ... */`) that open a line, as C's,
+/// Java's, Go's, JavaScript's and SQL's do; a `/*` after other text on its line is
+/// more often a glob or a path (`src/**/*.js`) than a comment. One left open ends none.
+fn block_comments(text: &[u8]) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    while let Some(open) = patterns().block_comment_opening.find_at(text, at) {
+        let Some(close) = text[open.end()..].windows(2).position(|w| w == b"*/") else {
+            break;
+        };
+        blocks.push(open.end()..open.end() + close);
+        at = open.end() + close + 2;
     }
     blocks
 }
@@ -5606,6 +5626,21 @@ mod tests {
         assert!(detect(code.as_bytes(), Syntax::Code).is_empty());
         let blocks = block_strings(b"a '''x''' b \"\"\"y");
         assert!(blocks.len() == 1 && blocks[0] == (5..6), "{blocks:?}");
+    }
+
+    #[test]
+    fn a_block_comment_s_settings_are_read_as_a_document_s() {
+        const COMMENTED: &str = "class User {\n}\n/*spring.datasource.username=shop\nspring.datasource.password=Kq8Tz2Wm9\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\n*/\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(COMMENTED, Syntax::Code, false);
+        assert_eq!(
+            found.offset,
+            COMMENTED.find("spring.datasource.password").expect("key")
+        );
+        // Uncommented, the same lines are code's, as in the block string's test.
+        let code = COMMENTED.replace("/*", "").replace("*/", "");
+        assert!(detect(code.as_bytes(), Syntax::Code).is_empty());
+        let blocks = block_comments(b"glob(\"src/**/*.js\")\n  /* a */ b\n/* open");
+        assert!(blocks.len() == 1 && blocks[0] == (24..27), "{blocks:?}");
     }
 
     #[test]
