@@ -414,7 +414,8 @@ fn patterns() -> &'static Patterns {
         // The name may begin with the application's (`KC_DB_PASSWORD`), and carry
         // a type (`db_password: str = "..."`, `val dbPassword: String = "..."`), and
         // say the driver (SonarQube's `SONAR_JDBC_PASSWORD`) or the connection
-        // (`CONN_PASS`) or, after PostgreSQL's
+        // (`CONN_PASS`) or the managed service (Elastic Beanstalk's `RDS_PASSWORD`) or,
+        // after PostgreSQL's
         // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
         // `PGPOOL_SR_CHECK_PASSWORD`), the word for a password shortened too (`PG_PWD`,
         // `DB_PW`), PostgreSQL's name as PHP spells it too (`PGSQL_password`); an
@@ -422,7 +423,7 @@ fn patterns() -> &'static Patterns {
         // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
         // `?=` and `:=` too.
         password_variable: Regex::new(concat!(
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|conn(?:ection)?|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|rds|conn(?:ection)?|jdbc|flyway|liquibase(?:_command)?)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))
@@ -5291,6 +5292,9 @@ mod tests {
             [Kind::PasswordVariable]
         );
         assert!(kinds(&format!("REDIS_DB_PASSWORD={fake}\n")).is_empty());
+        // Amazon RDS's name (Elastic Beanstalk's `RDS_PASSWORD`) is a database's, and
+        // the engine it names decides whose.
+        assert!(kinds(&format!("RDS_PORT=3306\nRDS_PASSWORD={fake}\n")).is_empty());
         // The tools whose password is always a database's, and a role's after
         // PostgreSQL's name.
         for name in [
@@ -5301,6 +5305,7 @@ mod tests {
             "DATA_SOURCE_PASS",
             "PG_PWD",
             "DB_PW",
+            "RDS_PASSWORD",
         ] {
             assert_eq!(
                 kinds(&format!("{name}={fake}\n")),
