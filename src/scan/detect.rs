@@ -802,6 +802,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let mut context = structured::Context::new(text, &lines);
     let mut found: Vec<(Range<usize>, Detection)> = Vec::new();
     let mut uri_passwords = Vec::new();
+    let mut logins = Vec::new();
+    let mut dialled_words = Vec::new();
     for c in p.uri.captures_iter(text) {
         let (whole, scheme, user, password, host) = (
             c.get(0).expect("group 0"),
@@ -877,6 +879,10 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         if !placeholder {
             uri_passwords.push((whole.start(), lossy(user), lossy(host), secret.clone()));
         }
+        logins.push((whole.start(), lossy(user), lossy(host), secret.clone()));
+        if dialled {
+            dialled_words.push(whole.start());
+        }
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
@@ -915,7 +921,11 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((whole.range(), d));
     }
     let illustrations = illustrations(&uri_passwords);
-    found.retain(|(range, d)| d.local_default || !illustrations.contains(&range.start));
+    let stand_ins = stand_ins(&logins, &dialled_words);
+    found.retain(|(range, d)| {
+        d.local_default
+            || !(illustrations.contains(&range.start) || stand_ins.contains(&range.start))
+    });
     for c in p.uri_query_password.captures_iter(text) {
         let (whole, prefix, key, value) = (
             c.get(0).expect("group 0"),
@@ -3849,7 +3859,7 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
 /// shows how a password goes in; one user at one host has one password. `uris` holds
 /// the passwords written out (placeholders, `[PASSWORD]` or `your_password_here`, do not
 /// count).
-fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::HashSet<usize> {
+fn illustrations(uris: &[(usize, String, String, String)]) -> HashSet<usize> {
     let mut passwords: HashMap<(String, String), Vec<&str>> = HashMap::new();
     for (_, user, host, password) in uris {
         let seen = passwords
@@ -3864,6 +3874,34 @@ fn illustrations(uris: &[(usize, String, String, String)]) -> std::collections::
             passwords
                 .get(&(user.to_ascii_lowercase(), host.to_ascii_lowercase()))
                 .is_some_and(|seen| seen.len() >= 2)
+        })
+        .map(|(start, ..)| *start)
+        .collect()
+}
+
+/// Where the URIs start whose password word, dialled at an address, is the text's
+/// stand-in rather than one server's password: one user's same password at three hosts
+/// or more, one of them this machine or a local service, as a test that varies the host
+/// writes it (`postgres:password@localhost`, `@10.0.0.4`, `@100.101.102.103`). `uris`
+/// holds every URI's login, placeholders too; `dialled` the starts of the URIs whose
+/// password word counted only for its address.
+fn stand_ins(uris: &[(usize, String, String, String)], dialled: &[usize]) -> HashSet<usize> {
+    let mut hosts: HashMap<(String, &str), Vec<String>> = HashMap::new();
+    for (_, user, host, password) in uris {
+        let seen = hosts
+            .entry((user.to_ascii_lowercase(), password.as_str()))
+            .or_default();
+        let host = host.to_ascii_lowercase();
+        if !seen.contains(&host) {
+            seen.push(host);
+        }
+    }
+    uris.iter()
+        .filter(|(start, user, _, password)| {
+            dialled.contains(start)
+                && hosts
+                    .get(&(user.to_ascii_lowercase(), password.as_str()))
+                    .is_some_and(|seen| seen.len() >= 3 && seen.iter().any(|h| is_local_host(h)))
         })
         .map(|(start, ..)| *start)
         .collect()
@@ -4979,6 +5017,18 @@ mod tests {
                 "```yaml\nspring:\n  datasource:\n    url: jdbc:postgresql://192.168.1.20:5432/app\n    username: postgres\n    password: password\n```\n", // vsecure:allow (a documented fake)
                 Syntax::Document,
                 0,
+            ),
+            // One login's word at three hosts, this machine among them, is a test's
+            // stand-in for a password as it varies the host.
+            (
+                "a('postgres://pg:password@localhost/m')\nb('postgres://pg:password@10.0.0.4/m')\nc('postgres://pg:password@100.101.1.3/m')\n", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
+            (
+                "a('postgres://pg:password@10.0.0.9/m')\nb('postgres://pg:password@10.0.0.4/m')\nc('postgres://pg:password@100.101.1.3/m')\n", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                3,
             ),
             // A placeholder user makes the whole login the reader's to fill in.
             (
