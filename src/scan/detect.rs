@@ -181,6 +181,7 @@ struct Patterns {
     database_password_name: Regex,
     password_key_before: Regex,
     role_password: Regex,
+    role_statement: Regex,
     puppet_password_variable: Regex,
     client_command: Regex,
     client_host: Regex,
@@ -525,6 +526,9 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?-u:\b)((?:create|alter)\s+(?:role|user)\s+"?([^\s;"]+)"?[^;]*?(?-u:\b)password\s+)'((?:[^']|'')*)'"#,
         )
         .expect("valid regex"),
+        // Where a statement that creates or alters a role starts.
+        role_statement: Regex::new(r"(?i)(?-u:\b)(?:create|alter)\s+(?:role|user)\s")
+            .expect("valid regex"),
         // A value that is itself the next setting (`password= auth_user=`).
         libpq_keyword_value: Regex::new(r"^[a-z_]+=")
             .expect("valid regex"),
@@ -1384,6 +1388,18 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         ));
     }
     for c in p.role_password.captures_iter(text) {
+        // Prose's `Create user for the database:` before the statement starts a match
+        // the statement's own ends: the role is the last one named before `PASSWORD`.
+        let c = p
+            .role_statement
+            .find_iter(&text[c.get(1).expect("start").range()])
+            .last()
+            .filter(|m| m.start() > 0)
+            .and_then(|m| {
+                p.role_password
+                    .captures_at(text, c.get(1).expect("start").start() + m.start())
+            })
+            .unwrap_or(c);
         let (start, role, value) = (
             c.get(1).expect("start"),
             c.get(2).expect("role"),
@@ -5143,6 +5159,20 @@ mod tests {
             Syntax::Document,
             "-U postgres -c",
             "-h db.acme.io -U postgres -c",
+        );
+    }
+
+    #[test]
+    fn a_role_is_the_one_named_last_before_its_password() {
+        let steps = "1. Install postgres locally.\n2. Create user for the database:\n   - create user shop with encrypted password 'shoppass';\n"; // vsecure:allow (a documented fake)
+        let found = detect(steps.as_bytes(), Syntax::Document);
+        assert!(
+            found.len() == 1 && found[0].local_default,
+            "the role is `shop`, whose own name the password is: {found:?}"
+        );
+        assert_eq!(
+            found[0].offset,
+            steps.find("create user shop").expect("role")
         );
     }
 
