@@ -4166,6 +4166,9 @@ pub(super) fn is_local_host(host: &str) -> bool {
         // A Kubernetes service of the cluster the application runs in
         // (`postgres-rw.shop.svc.cluster.local`), as a compose service is of its project.
         || host.ends_with(".svc.cluster.local")
+        // A bare number where the host goes (`host=5432`, `PGHOST=3003`) is a port
+        // written in the wrong place: it names no server, and the set-up is the local one.
+        || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_digit()))
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
@@ -5242,6 +5245,13 @@ mod tests {
         let remote = text.replace(here, there);
         let remote = detect(remote.as_bytes(), syntax);
         assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
+    }
+
+    #[test]
+    fn a_port_written_as_the_host_names_no_server() {
+        let gorm = "db, err := gorm.Open(postgres.Open(\"host=5432 dbname=postgres user=postgres password=postgres\"), &gorm.Config{})\n";
+        assert_local_here_not_there(gorm, Syntax::Code, "host=5432", "host=pg.acme.io");
+        assert!(!is_local_host("5432.acme.io") && !is_local_host(""));
     }
 
     #[test]
