@@ -539,6 +539,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/map-stack-README.md",
             "clean/migration-env.sh",
             "clean/monitor.conf.php",
+            "clean/moodle-docker-config.php",
             "clean/nightly-dump-local.bat",
             "clean/nixos-forge-role.nix",
             "clean/nocodb_fallback_db_name_local.sh",

@@ -3326,6 +3326,9 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "cohondob",
     // Mattermost's development and test database (`mmuser`/`mostest`).
     "mostest",
+    // moodle-docker's database, which Moodle's development set-ups and their tests give
+    // its container (`$CFG->dbpass = 'm@0dl3ing'`).
+    "m@0dl3ing",
     // Vagrant boxes' account, which their provisioning gives the database role too.
     "vagrant",
     // The keyboard's first letters, on the layouts people type on.
@@ -6576,6 +6579,11 @@ mod tests {
             ("postgres://o:fieldlog@pg.acme.io/field_log_db", false), // vsecure:allow (a documented fake)
             ("postgres://o:fieldlog7@localhost/field_log_db", false), // vsecure:allow (a documented fake)
             ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
+            ("$CFG->dbhost = 'db';\n$CFG->dbpass = 'm@0dl3ing';", true), // vsecure:allow (a documented fake)
+            (
+                "$CFG->dbhost = 'pg.acme.io';\n$CFG->dbpass = 'm@0dl3ing';",
+                false,
+            ), // vsecure:allow (a documented fake)
             ("postgres://app:abc@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:app_password_123@localhost/app", true), // vsecure:allow (a documented fake)
             ("postgres://app:rootroot@localhost/app", true), // vsecure:allow (a documented fake)

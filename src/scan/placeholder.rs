@@ -210,15 +210,37 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "acesso",
     "acceso",
     "access",
-    // Turkish's `your`, `new`, `password` and `user` (`YENI_SIFRE`, `sizin_parolaniz`).
+    // Turkish's `your`, `new`, `password`, `your password`, `strong`, `user` and
+    // `database` (`YENI_SIFRE`, `sizin_parolaniz`, `VERITABANI_SIFRENIZ`).
     "sizin",
     "senin",
     "yeni",
     "sifre",
     "şifre",
+    "sifreniz",
+    "şifreniz",
     "parola",
+    "parolaniz",
+    "parolanız",
+    "guclu",
+    "güçlü",
     "kullanici",
     "kullanıcı",
+    "veritabani",
+    "veritabanı",
+    // Italian's, Dutch's, Polish's and Indonesian's `your` and `password`
+    // (`la_tua_password`, `uw_wachtwoord`, `twoje_haslo`, `kata_sandi_anda`).
+    "tua",
+    "tuo",
+    "jouw",
+    "uw",
+    "wachtwoord",
+    "twoje",
+    "haslo",
+    "hasło",
+    "kata",
+    "sandi",
+    "anda",
     // Vietnamese's `password`, `of` and `you`, written without their marks
     // (`mat_khau_cua_ban`, `matkhaucuaban`: "your password").
     "matkhau",
@@ -1245,6 +1267,9 @@ mod tests {
             "XATA_API_KEY",
             "SUPABASE_DB_PASSWORD",
             "YENI_SIFRE",
+            "VERITABANI_SIFRENIZ",
+            "la_tua_password",
+            "uw_wachtwoord",
             "YourStrong@Passw0rd",
             "pw-xxxx",
             "***,",
