@@ -290,8 +290,10 @@ fn patterns() -> &'static Patterns {
         // A libpq keyword, or psql's command line (which takes a conninfo string).
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
+        // libpq's variable set to a value, quoted or bare, or quoted in a string's escaped
+        // quotes (`echo "PGPASSWORD=\"...\" psql ..."`).
         pgpassword: Regex::new(
-            r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV[ \t]+PGPASSWORD[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s'"`;=][^\s'"`;]*)"#,
+            r#"((?-u:\b)PGPASSWORD["']?\]?[ \t]*[=:][ \t]*|(?-u:\b)ENV[ \t]+PGPASSWORD[ \t]+)("[^"\n]*"|'[^'\n]*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;=\\][^\s'"`;]*)"#,
         )
         .expect("valid regex"),
         // The environment set by a call (`os.Setenv("PGPASSWORD", "...")`,
@@ -6011,6 +6013,10 @@ mod tests {
         assert!(kinds("let pgpassword: String = read();").is_empty());
         assert!(kinds("export PGPASSWORD=hunter2hunter2 # vsecure:allow").is_empty());
         assert_eq!(kinds("  PGPASSWORD: \"Kq8vTz2m\""), [Kind::Pgpassword]); // vsecure:allow (a documented fake)
+        // Inside a string's escaped quotes, as a script echoes a command.
+        let echoed = "echo \"PGPASSWORD=\\\"Kq8vTz2m\\\" psql -h db.acme.io\""; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(echoed), [Kind::Pgpassword]);
+        assert!(kinds("echo \"PGPASSWORD=\\\"$DB_PASS\\\" psql -h db.acme.io\"").is_empty());
         let neon = "neon password npg_Xy12Zw34Ab56Cd"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(neon), [Kind::NeonPassword]);
     }
