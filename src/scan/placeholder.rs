@@ -327,10 +327,11 @@ pub fn is_placeholder(value: &str) -> bool {
             && value[1..value.len() - 1]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        || lower.starts_with("process.env")
-        || lower.starts_with("env.")
-        || lower.starts_with("os.environ")
-        || lower.starts_with("env[");
+        // An environment's variable read, or code's negation of one, whether it is set
+        // (`!!process.env.POSTGRES_PASSWORD`).
+        || ["process.env", "env.", "os.environ", "env["]
+            .iter()
+            .any(|read| lower.trim_start_matches('!').starts_with(read));
     // A hint with spaces is cut at the first one where the value is bare
     // (`PGPASSWORD=<your password>` yields `<your`); unquoted in a shell, a `<` would be a
     // redirect, so no password begins so.
@@ -1267,6 +1268,7 @@ mod tests {
             "XATA_API_KEY",
             "SUPABASE_DB_PASSWORD",
             "YENI_SIFRE",
+            "!!process.env.POSTGRES_PASSWORD",
             "VERITABANI_SIFRENIZ",
             "la_tua_password",
             "uw_wachtwoord",
