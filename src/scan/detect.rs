@@ -5714,31 +5714,27 @@ mod tests {
     }
 
     #[test]
-    fn a_block_string_s_settings_are_read_as_a_document_s() {
+    fn a_block_string_s_or_comment_s_settings_are_read_as_a_document_s() {
         const DOCSTRING: &str = "import psycopg2\n\n\"\"\"\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\nspring.datasource.password=Kq8Tz2Wm9\n\"\"\"\n"; // vsecure:allow (a documented fake)
-        let found = the_one_finding(DOCSTRING, Syntax::Code, false);
-        assert_eq!(
-            found.offset,
-            DOCSTRING.find("spring.datasource.password").expect("key")
-        );
-        // The same lines as code name a variable, not a literal.
-        let code = DOCSTRING.replace("\"\"\"\n", "");
-        assert!(detect(code.as_bytes(), Syntax::Code).is_empty());
+        const COMMENTED: &str = "class User {\n}\n/*spring.datasource.username=shop\nspring.datasource.password=Kq8Tz2Wm9\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\n*/\n"; // vsecure:allow (a documented fake)
+        for (text, delimiters) in [
+            (DOCSTRING, &["\"\"\"\n"][..]),
+            (COMMENTED, &["/*", "*/"][..]),
+        ] {
+            let found = the_one_finding(text, Syntax::Code, false);
+            assert_eq!(
+                found.offset,
+                text.find("spring.datasource.password").expect("key")
+            );
+            // The same lines as code name a variable, not a literal.
+            let code = delimiters.iter().fold(text.to_string(), |code, delimiter| {
+                code.replace(delimiter, "")
+            });
+            assert!(detect(code.as_bytes(), Syntax::Code).is_empty(), "{code}");
+        }
         let blocks = block_strings(b"a '''x''' b \"\"\"y");
         assert!(blocks.len() == 1 && blocks[0] == (5..6), "{blocks:?}");
-    }
-
-    #[test]
-    fn a_block_comment_s_settings_are_read_as_a_document_s() {
-        const COMMENTED: &str = "class User {\n}\n/*spring.datasource.username=shop\nspring.datasource.password=Kq8Tz2Wm9\nspring.datasource.url=jdbc:postgresql://db.shopnet.io:5432/ips\n*/\n"; // vsecure:allow (a documented fake)
-        let found = the_one_finding(COMMENTED, Syntax::Code, false);
-        assert_eq!(
-            found.offset,
-            COMMENTED.find("spring.datasource.password").expect("key")
-        );
-        // Uncommented, the same lines are code's, as in the block string's test.
-        let code = COMMENTED.replace("/*", "").replace("*/", "");
-        assert!(detect(code.as_bytes(), Syntax::Code).is_empty());
+        // A comment opens a line; a `/*` after other text is a glob's or a path's.
         let blocks = block_comments(b"glob(\"src/**/*.js\")\n  /* a */ b\n/* open");
         assert!(blocks.len() == 1 && blocks[0] == (24..27), "{blocks:?}");
     }
