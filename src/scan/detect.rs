@@ -1392,15 +1392,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     for c in p.role_password.captures_iter(text) {
         // Prose's `Create user for the database:` before the statement starts a match
         // the statement's own ends: the role is the last one named before `PASSWORD`.
+        let head = c.get(1).expect("start");
         let c = p
             .role_statement
-            .find_iter(&text[c.get(1).expect("start").range()])
+            .find_iter(&text[head.range()])
             .last()
             .filter(|m| m.start() > 0)
-            .and_then(|m| {
-                p.role_password
-                    .captures_at(text, c.get(1).expect("start").start() + m.start())
-            })
+            .and_then(|m| p.role_password.captures_at(text, head.start() + m.start()))
             .unwrap_or(c);
         let (start, role, value) = (
             c.get(1).expect("start"),
@@ -3907,22 +3905,22 @@ fn illustrations(uris: &[(usize, String, String, String)]) -> HashSet<usize> {
 /// holds every URI's login, placeholders too; `dialled` the starts of the URIs whose
 /// password word counted only for its address.
 fn stand_ins(uris: &[(usize, String, String, String)], dialled: &[usize]) -> HashSet<usize> {
-    let mut hosts: HashMap<(String, &str), Vec<String>> = HashMap::new();
+    let dialled: HashSet<usize> = dialled.iter().copied().collect();
+    // Each login's hosts, and whether one of them is local.
+    let mut hosts: HashMap<(String, &str), (HashSet<String>, bool)> = HashMap::new();
     for (_, user, host, password) in uris {
-        let seen = hosts
+        let (seen, local) = hosts
             .entry((user.to_ascii_lowercase(), password.as_str()))
             .or_default();
-        let host = host.to_ascii_lowercase();
-        if !seen.contains(&host) {
-            seen.push(host);
-        }
+        *local |= is_local_host(host);
+        seen.insert(host.to_ascii_lowercase());
     }
     uris.iter()
         .filter(|(start, user, _, password)| {
             dialled.contains(start)
                 && hosts
                     .get(&(user.to_ascii_lowercase(), password.as_str()))
-                    .is_some_and(|seen| seen.len() >= 3 && seen.iter().any(|h| is_local_host(h)))
+                    .is_some_and(|(seen, local)| *local && seen.len() >= 3)
         })
         .map(|(start, ..)| *start)
         .collect()
