@@ -4606,8 +4606,7 @@ mod tests {
         // One `ENV NAME=value` a line: the user's own name as its password, on the
         // container the host names, is that container's.
         const LINES: &str = "ENV TTRSS_DB_HOST=ttrss-db\nENV TTRSS_DB_NAME=ttrss\nENV TTRSS_DB_PASS=ttrss\nENV TTRSS_DB_USER=ttrss\n"; // vsecure:allow (a documented fake)
-        let found = detect(LINES.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(LINES, Syntax::Config, true);
     }
 
     #[test]
@@ -4742,15 +4741,13 @@ mod tests {
         }
         assert!(!is_local_host("pg.acme.io:%s"));
         let go = "db, err := sqlx.Open(\"postgres\", fmt.Sprintf(\"postgres://test:test@localhost:%s/postgres\", port))\n"; // vsecure:allow (a documented fake)
-        let found = detect(go.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(go, Syntax::Code, true);
     }
 
     #[test]
     fn a_local_set_up_commented_out_beside_a_live_public_url_is_local() {
         const CONFIG: &str = "// ds.setUrl(\"jdbc:postgresql://localhost:5432/store\");\n// ds.setUsername(\"postgres\");\n// ds.setPassword(\"postgres\");\nds.setUrl(\"jdbc:postgresql://3.19.84.201:5432/store\");\nds.setUsername(\"tienda\");\nds.setPassword(System.getenv(\"DB_PASSWORD\"));\n"; // vsecure:allow (a documented fake)
-        let found = detect(CONFIG.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(CONFIG, Syntax::Code, true);
         // Put aside with the public host, the same password is that server's.
         let remote = CONFIG.replacen("localhost", "3.19.84.202", 1);
         let found = detect(remote.as_bytes(), Syntax::Code);
@@ -4782,8 +4779,7 @@ mod tests {
         let local = VERBATIM
             .replace("52.0.0.9", "localhost")
             .replace("?A^Kq8vTz2m#", "postgres");
-        let found = detect(local.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(&local, Syntax::Code, true);
         // In code, fields with no string opening on a host above them name no database.
         let no_host = VERBATIM.replace("var cs = @\"Host=52.0.0.9;\n", "");
         assert!(detect(no_host.as_bytes(), Syntax::Code).is_empty());
@@ -4792,8 +4788,7 @@ mod tests {
     #[test]
     fn a_user_s_own_password_to_a_service_of_the_cluster_is_a_local_set_up_s() {
         let uri = "PG_URI = \"postgresql://hellodj:hellodj@postgresql-rw.dj.svc.cluster.local:5432/hellodj\"\n";
-        let found = detect(uri.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(uri, Syntax::Code, true);
         // A chosen password there is that cluster's database's.
         let chosen = uri.replace(":hellodj@", ":Kq8vTz2mRw@"); // vsecure:allow (a documented fake)
         let found = detect(chosen.as_bytes(), Syntax::Code);
@@ -4856,11 +4851,7 @@ mod tests {
             "# Setup\n\nInstall PostgreSQL. The default password is `postgres`.\n".to_string(),
             REMOTE.replace("pg.acme-prod.com", "localhost"),
         ] {
-            let found = detect(text.as_bytes(), Syntax::Document);
-            assert!(
-                found.len() == 1 && found[0].local_default,
-                "{text}: {found:?}"
-            );
+            the_one_finding(&text, Syntax::Document, true);
         }
     }
 
@@ -4876,8 +4867,7 @@ mod tests {
     #[test]
     fn a_document_s_uri_to_this_machine_is_a_reader_s_example() {
         const GUIDE: &str = "Configure the target:\n\n    uri = postgresql://app:in-app-we-trust@127.0.0.1:5432/app_dev\n"; // vsecure:allow (a documented fake)
-        let found = detect(GUIDE.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(GUIDE, Syntax::Document, true);
         // In code it is a person's own password, on loopback or not.
         let found = detect(GUIDE.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
@@ -4886,8 +4876,7 @@ mod tests {
     #[test]
     fn a_commented_call_to_this_machine_is_not_the_public_server_s() {
         const CODE: &str = "conn = DriverManager.getConnection(\"jdbc:postgresql://133.1.2.3:5432/bank\", \"app\", \"\");\n//conn = DriverManager.getConnection(\"jdbc:postgresql://localhost:5432/bank\", \"postgres\", \"root\");\n";
-        let found = detect(CODE.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(CODE, Syntax::Code, true);
     }
 
     #[test]
@@ -4917,8 +4906,7 @@ mod tests {
     #[test]
     fn a_uri_to_loopback_without_a_login_declares_a_local_database() {
         const NIX: &str = "PENPOT_HTTP_SERVER_HOST = \"127.0.0.1\";\nPENPOT_DATABASE_URI = \"postgresql://127.0.0.1:18935/penpot\";\nPENPOT_DATABASE_USERNAME = \"penpot\";\nPENPOT_DATABASE_PASSWORD = \"penpot\";\n";
-        let found = detect(NIX.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(NIX, Syntax::Config, true);
         let remote = NIX.replace(
             "postgresql://127.0.0.1:18935",
             "postgresql://81.17.52.140:18935",
@@ -5171,15 +5159,9 @@ mod tests {
     #[test]
     fn a_role_is_the_one_named_last_before_its_password() {
         let steps = "1. Install postgres locally.\n2. Create user for the database:\n   - create user shop with encrypted password 'shoppass';\n"; // vsecure:allow (a documented fake)
-        let found = detect(steps.as_bytes(), Syntax::Document);
-        assert!(
-            found.len() == 1 && found[0].local_default,
-            "the role is `shop`, whose own name the password is: {found:?}"
-        );
-        assert_eq!(
-            found[0].offset,
-            steps.find("create user shop").expect("role")
-        );
+        // The role is `shop`, whose own name the password is.
+        let found = the_one_finding(steps, Syntax::Document, true);
+        assert_eq!(found.offset, steps.find("create user shop").expect("role"));
     }
 
     #[test]
@@ -5277,16 +5259,11 @@ mod tests {
             "configuration.host = ServerConfig.host\nconfiguration.user = \"notes\"\nconfiguration.credential = .scramSHA256(password: \"notes\") // postgres\n",
             "module Server =\n    let pgdb =\n        Sql.host (Api.Config(\"PGSQL\"))\n        |> Sql.username \"smapp\"\n        |> Sql.password \"smapp\"\n",
         ] {
-            let found = detect(code.as_bytes(), Syntax::Code);
-            assert!(
-                found.len() == 1 && found[0].local_default,
-                "{code}: {found:?}"
-            );
+            the_one_finding(code, Syntax::Code, true);
         }
         // A host set to loopback at the end of its line declares a local database.
         let example = "var configuration = PostgresClientKit.ConnectionConfiguration()\nconfiguration.host = \"127.0.0.1\"\nconfiguration.user = \"bob\"\nconfiguration.credential = .scramSHA256(password: \"welcome1\")\n";
-        let found = detect(example.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(example, Syntax::Code, true);
         assert!(sets_no_literal_host(b"host =", b" ServerConfig.host\n"));
         assert!(sets_no_literal_host(b"host =", b" db.host!\n"));
         assert!(sets_no_literal_host(b"server:", b"\n  port: 5432\n"));
@@ -5298,8 +5275,7 @@ mod tests {
         assert!(!sets_no_literal_host(b"HOST=", b"$PG.acme.io\n"));
         // A test container's own-name login, its host a variable the recipe fills in.
         let recipe = "\tdocker run -e APP_DB_HOST=$$PG \\\n\t\t-e APP_DB_USER=nautobot \\\n\t\t-e APP_DB_PASSWORD=nautobot \\\n\t\tapp:test\n";
-        let found = detect(recipe.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(recipe, Syntax::Config, true);
         let remote = recipe.replace("$$PG", "10.4.2.17");
         assert!(!detect(remote.as_bytes(), Syntax::Config)[0].local_default);
         assert!(!sets_no_literal_host(b"host =", b" \"db.acme.io\"\n"));
@@ -5327,8 +5303,7 @@ mod tests {
     fn a_jdbc_url_with_no_host_is_this_machine_s_database() {
         // An XML login on a JDBC URL without a host, its password the user's own.
         let task = "<access-configuration>\n  <driver>org.postgresql.Driver</driver>\n  <uri>jdbc:postgresql:bart</uri>\n  <login>felix</login>\n  <password>felix</password>\n</access-configuration>\n";
-        let found = detect(task.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(task, Syntax::Code, true);
         // A guide whose only database is such a URL shows the reader's own set-up.
         let guide = "```xml\n<jdbc>\n  <driver>org.postgresql.Driver</driver>\n  <url>jdbc:postgresql:jooq</url>\n  <user>jooq</user>\n  <password>Tq8#vWz2Lp4x</password>\n</jdbc>\n```\n";
         assert_local_here_not_there(
@@ -5343,11 +5318,7 @@ mod tests {
     fn every_client_program_is_read_for_its_host_and_user() {
         for program in ["pgbench", "pg_basebackup", "vacuumdb", "psql"] {
             let local = format!("PGPASSWORD=bench {program} -h 127.0.0.1 -U bench app\n");
-            let found = detect(local.as_bytes(), Syntax::Config);
-            assert!(
-                found.len() == 1 && found[0].local_default,
-                "{program}: {found:?}"
-            );
+            the_one_finding(&local, Syntax::Config, true);
             let remote = local.replace("127.0.0.1", "10.20.3.4");
             let found = detect(remote.as_bytes(), Syntax::Config);
             assert!(
@@ -5523,8 +5494,7 @@ mod tests {
     #[test]
     fn a_json_key_names_the_user_whose_own_password_is_a_local_default() {
         const JSON: &str = "{\n  \"DB_CONNECTION\": \"pgsql\",\n  \"DB_HOST\": \"db\",\n  \"DB_USERNAME\": \"shop\",\n  \"DB_PASSWORD\": \"shop\"\n}\n";
-        let found = detect(JSON.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(JSON, Syntax::Config, true);
     }
 
     #[test]
@@ -5652,16 +5622,14 @@ mod tests {
         }
         assert!(!is_default_password("only4me"));
         let harness = "const uri = `postgres://authenticator:local-only@127.0.0.1:5432/${DB}`;\n";
-        let found = detect(harness.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(harness, Syntax::Code, true);
     }
 
     #[test]
     fn an_address_on_a_docker_network_the_text_declares_is_this_machine_s() {
         const GUIDE: &str = "```yaml\nnetworks:\n  backend:\n    ipam:\n      config:\n        - subnet: 162.24.0.0/16\n          gateway: 162.24.0.1\n```\n\n```yaml\nspring:\n  datasource:\n    url: jdbc:postgresql://162.24.0.2:5432/directory\n    username: directory\n    password: Tq8vRm3kZw\n```\n"; // vsecure:allow (a documented fake)
         assert_eq!(ipv4_bits("162.24.0.2:5432"), Some(0xA2_18_00_02));
-        let found = detect(GUIDE.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(GUIDE, Syntax::Document, true);
         // An address outside the declared block is a server's.
         let outside = GUIDE.replace("162.24.0.2:5432", "162.25.0.2:5432");
         let found = detect(outside.as_bytes(), Syntax::Document);
@@ -5671,8 +5639,7 @@ mod tests {
     #[test]
     fn a_document_s_container_of_the_official_image_is_the_reader_s_own() {
         let compose = "services:\n  db: # the database\n    image: postgres # the official image\n    environment:\n      POSTGRES_USER: baloo\n      POSTGRES_PASSWORD: junglebook\n";
-        let found = detect(compose.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(compose, Syntax::Document, true);
         // In a deployment's own compose file, a chosen password is that deployment's.
         let found = detect(compose.as_bytes(), Syntax::Config);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
@@ -5688,8 +5655,7 @@ mod tests {
         let found = detect(DEPLOY.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
         let orb = "docker run -d \\\n  -e DATABASE_HOST=db.supabase.orb.local \\\n  -e DATABASE_USER=postgres \\\n  -e DATABASE_PASSWORD=postgres \\\n  baserow/baserow:1.31.1\n";
-        let found = detect(orb.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(orb, Syntax::Config, true);
         assert!(is_local_host("db.supabase.orb.local"));
         assert!(is_local_host("pg.localhost:5432"));
         assert!(!is_local_host("orb.local.acme.io"));
@@ -5777,8 +5743,7 @@ mod tests {
         }
         assert!(!is_default_password("kolibri@123"));
         let settings = "POSTGRES_HOST = '127.0.0.1'\nPOSTGRES_USER = 'postgres'\nPOSTGRES_PASSWORD = 'admin@123'\n";
-        let found = detect(settings.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(settings, Syntax::Code, true);
     }
 
     #[test]
@@ -5823,11 +5788,7 @@ mod tests {
             "con = psycopg2.connect(host=\"127.0.0.1\",\n    database='chamagas',\n    user='postgres',\n    password='oi')\n",
             "db, err := sql.Open(\"postgres\", \"host=localhost port=5432 user=postgres password=system dbname=postgres sslmode=disable\")\n",
         ] {
-            let found = detect(code.as_bytes(), Syntax::Code);
-            assert!(
-                found.len() == 1 && found[0].local_default,
-                "{code}: {found:?}"
-            );
+            the_one_finding(code, Syntax::Code, true);
             // At a public host, however weak, it is that host's password.
             let remote = code
                 .replace("localhost", "pg.acme-prod.com")
@@ -6686,8 +6647,7 @@ mod tests {
             assert_eq!(found[0].local_default, local, "{text} as {syntax:?}");
         }
         let comma_port = "auto s = \"DRIVER={PostgreSQL Unicode};SERVER=localhost,1433;UID=postgres;PWD=12345;\";\n";
-        let found = detect(comma_port.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
+        the_one_finding(comma_port, Syntax::Code, true);
         let found = detect(CLOUD_SQL_TOO.as_bytes(), Syntax::Document);
         assert!(
             found.iter().any(|d| !d.local_default),
