@@ -4094,16 +4094,22 @@ fn is_placeholder_host(host: &str) -> bool {
                     .zip(COUNTED_DIGITS.bytes().cycle())
                     .all(|(a, b)| a == b))
     });
-    // A made-up stem and the digits counted after it (`db.xyz123.nhost.run`,
-    // `abc123.supabase.co`, `foo1.example`).
-    let made_up_label = name.split('.').any(|label| {
+    // A made-up stem and the digits counted after it, as a label or a piece of one
+    // (`db.xyz123.nhost.run`, `abc123.supabase.co`, `foo1.example`, a provider's own
+    // guide's `postgresql-ab123456-cd7891011.database.cloud.ovh.net`).
+    let made_up_label = name.split(['.', '-']).any(|label| {
         let label = label.to_ascii_lowercase();
         let stem = label.trim_end_matches(|c: char| c.is_ascii_digit());
         let digits = &label[stem.len()..];
         let made_up_stem = matches!(stem, "xyz" | "abc")
             || (stem.len() >= 3 && stem.bytes().all(|b| b == b'x'))
             || placeholder::is_metasyntactic(stem);
-        made_up_stem && !digits.is_empty() && COUNTED_DIGITS.starts_with(digits)
+        // The alphabet's first two letters or more, then three digits counted or more.
+        let alphabet_then_count =
+            stem.len() >= 2 && digits.len() >= 3 && ALPHABET.starts_with(stem);
+        (made_up_stem || alphabet_then_count)
+            && !digits.is_empty()
+            && COUNTED_DIGITS.starts_with(digits)
     });
     // Terraform's reference to the database it provisions
     // (`${azurerm_postgresql_flexible_server.main.fqdn}`, `${aws_db_instance.app.address}`)
@@ -4536,6 +4542,8 @@ mod tests {
             "zzzzz",
             "mydb.abcdef.us-east-1.rds.amazonaws.com",
             "orders.123456789012.eu-west-1.rds.amazonaws.com:5432",
+            "postgresql-ab123456-cd7891011.database.cloud.ovh.net:20184",
+            "db-abc123.internal",
         ] {
             assert!(is_placeholder_host(host), "{host}");
         }
@@ -4543,6 +4551,8 @@ mod tests {
             "orders.c9akciq32xyz.eu-west-1.rds.amazonaws.com",
             "abc.example-shop.io",
             "db-1234.internal",
+            "postgresql-01834fb4-o16acbbf3.database.cloud.ovh.net",
+            "ab12.example-shop.io",
         ] {
             assert!(!is_placeholder_host(host), "{host}");
         }
