@@ -810,6 +810,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let mut uri_passwords = Vec::new();
     let mut logins = Vec::new();
     let mut dialled_words = Vec::new();
+    // The passwords of the text's made-up logins: a URI to a made-up host or to the word
+    // for one (`postgres://user:shh@host/db`).
+    let mut template_passwords: HashSet<[u8; 32]> = HashSet::new();
     for c in p.uri.captures_iter(text) {
         let (whole, scheme, user, password, host) = (
             c.get(0).expect("group 0"),
@@ -901,12 +904,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let host_end = c.get(4).expect("host group").end();
         let filled_in_host =
             (host.ends_with(b".") || host.ends_with(b"-")) && text[host_end..].starts_with(b"<");
-        if !local_default
-            && (placeholder
-                || (!joined && (is_placeholder_host(&lossy(host)) || filled_in_host))
-                || is_template_login(&lossy(user), &secret, &lossy(host))
-                || written.contains("://"))
-        {
+        let made_up_login = (!joined && (is_placeholder_host(&lossy(host)) || filled_in_host))
+            || is_template_login(&lossy(user), &secret, &lossy(host));
+        if !local_default && !placeholder && made_up_login {
+            template_passwords.insert(<[u8; 32]>::from(Sha256::digest(secret.as_bytes())));
+        }
+        if !local_default && (placeholder || made_up_login || written.contains("://")) {
             continue;
         }
         let kind = if facts.assigns_database_url_before(whole.start()) {
@@ -1608,6 +1611,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         })
         .collect();
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
+    // A password the text also writes into a made-up login (a test's `"dbname=x
+    // password=shh"` beside its `"postgres://user:shh@host/db"`) is the text's example
+    // wherever it is written.
+    // (A default password recurs in logins of its own, so it is not one.)
+    found.retain(|(_, d)| {
+        d.local_default || d.default_password || !template_passwords.contains(&d.secret_digest)
+    });
     // A value the text's prose calls the default password is a product's well-known
     // default: beside local hosts only (a compose service's `postgres`), it is that
     // local set-up's.
@@ -2587,6 +2597,7 @@ impl<'a> LineFacts<'a> {
                     .get(first_not_before)
                     .is_some_and(|w| w.start <= m.start());
                 inside_web
+                    || is_image_tag(text, m.range())
                     || is_loopback_address(m.as_bytes())
                     || is_local_host(&lossy(m.as_bytes()))
                     || ipv4_bits(&lossy(m.as_bytes())).is_some_and(|address| {
@@ -3601,8 +3612,6 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
     (14, 15),
 ];
 
-/// Whether a value is an IPv4 address: set where a password goes (`database_password: str
-/// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
 /// each as its address and mask.
 fn docker_subnets(text: &[u8]) -> Vec<(u32, u32)> {
@@ -3615,6 +3624,17 @@ fn docker_subnets(text: &[u8]) -> Vec<(u32, u32)> {
             Some((network, u32::MAX << (32 - bits)))
         })
         .collect()
+}
+
+/// Whether a match spelt like an address is a container image's tag instead: after the
+/// image's name and a colon, with a suffix after a hyphen (ClickHouse's
+/// `clickhouse-server:23.11.5.29-alpine`). A version names no host.
+fn is_image_tag(text: &[u8], found: Range<usize>) -> bool {
+    let after = &text[found.end..];
+    found.start > 0
+        && text[found.start - 1] == b':'
+        && after.first() == Some(&b'-')
+        && after.get(1).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// An IPv4 address (a port after it allowed) as a number, if it is one.
@@ -3630,6 +3650,8 @@ fn ipv4_bits(value: &str) -> Option<u32> {
     Some(u32::from_be_bytes([a, b, c, d]))
 }
 
+/// Whether a value is an IPv4 address: set where a password goes (`database_password: str
+/// = "172.29.64.1"`, a host pasted in the wrong field), it names a machine, not a secret.
 fn is_ipv4_address(value: &str) -> bool {
     let parts: Vec<&str> = value.split('.').collect();
     parts.len() == 4
@@ -5643,6 +5665,41 @@ mod tests {
         // An address outside the declared block is a server's.
         let outside = GUIDE.replace("162.24.0.2:5432", "162.25.0.2:5432");
         let found = detect(outside.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_password_the_text_writes_into_a_made_up_login_is_its_example() {
+        const POLICY_TEST: &str = "MUST_REFUSE = [\n    \"ATTACH 'dbname=x password=shh' AS pg (TYPE postgres)\",\n    \"ATTACH 'postgres://user:shh@host/db' AS pg\",\n]\n";
+        assert!(detect(POLICY_TEST.as_bytes(), Syntax::Code).is_empty());
+        // Alone, the conninfo's password is one a program connects with.
+        let alone =
+            POLICY_TEST.replace("    \"ATTACH 'postgres://user:shh@host/db' AS pg\",\n", "");
+        the_one_finding(&alone, Syntax::Code, false);
+        // A default password recurs in logins of its own: the one to a server stays.
+        const DEFAULT: &str = "# postgresql://postgres:postgres@host:5432/app\nconn = psycopg2.connect(\"host=34.90.12.7 dbname=app user=postgres password=postgres\")\n"; // vsecure:allow (a documented fake)
+        let found = detect(DEFAULT.as_bytes(), Syntax::Code);
+        assert!(
+            found
+                .iter()
+                .any(|d| d.kind == Kind::KeyValuePassword && !d.local_default),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_image_tag_spelt_like_an_address_names_no_host() {
+        const GUIDE: &str = "```shell
+podman run --rm --env PGPASSWORD=postgresql -it docker.io/library/postgres:15.2 \
+  psql --host host.containers.internal --username postgres
+podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
+  clickhouse-client --host host.containers.internal
+```
+";
+        the_one_finding(GUIDE, Syntax::Document, true);
+        // Without the tag's suffix the same numbers are an address the text dials.
+        let dialled = GUIDE.replace("23.11.5.29-alpine", "23.11.5.29 --add-host");
+        let found = detect(dialled.as_bytes(), Syntax::Document);
         assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
