@@ -2767,11 +2767,12 @@ impl<'a> LineFacts<'a> {
 
     /// The line holding `offset` with the lines above it whose string it continues: a
     /// connection string code joins over lines (`"Server=10.0.0.5;User Id=app;" +` then
-    /// `"Password=...;"`, commented out or not), at most a few lines up, or one string
+    /// `"Password=...;"`, commented out or not; Visual Basic's `"Server=localhost;" & _`
+    /// a field a line, six or so from `Driver=` to `Pwd=`), at most a few lines up, or one string
     /// written over lines a field each (C#'s `@"Host=10.0.0.5;` then `Username=app;`
     /// then `Password=...";`).
     fn joined_string_lines(&self, offset: usize) -> Range<usize> {
-        const REACH: usize = 3;
+        const REACH: usize = 6;
         fn uncommented(line: &[u8]) -> &[u8] {
             comment_body(line).unwrap_or(line).trim_ascii()
         }
@@ -5685,6 +5686,16 @@ mod tests {
                 .any(|d| d.kind == Kind::KeyValuePassword && !d.local_default),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn qt_s_driver_names_postgresql_and_a_field_a_line_string_is_read_whole() {
+        const QT: &str = "m_db = QSqlDatabase::addDatabase(\"QPSQL\");\nm_db.setHostName(\"db.acme-shop.net\");\nm_db.setPassword(\"Wz5Hq8Lm3Tc\");\n"; // vsecure:allow (a documented fake)
+        the_one_finding(QT, Syntax::Code, false);
+        // Another driver named, the setter is that engine's.
+        assert!(detect(QT.replace("QPSQL", "QMYSQL").as_bytes(), Syntax::Code).is_empty());
+        const VB: &str = "conn.ConnectionString = \"Driver={PostgreSQL Unicode};\" & _\n    \"Server=db.acme-shop.net;\" & _\n    \"Port=5432;\" & _\n    \"Database=sales;\" & _\n    \"Uid=sales;\" & _\n    \"Pwd=Rt7Kc2Vw9Qs;\"\n"; // vsecure:allow (a documented fake)
+        the_one_finding(VB, Syntax::Code, false);
     }
 
     #[test]

@@ -589,10 +589,11 @@ fn patterns() -> &'static Patterns {
         // `PgConnectOptions`, `PGSimpleDataSource`), and the services that host only it
         // (Neon; Supabase named as a service or a host, not its client's `supabase.auth`,
         // whose passwords are an application's users'; the hosts of Nile, Nhost's
-        // databases, Xata's Postgres endpoint and Crunchy Bridge), and Gleam's driver
-        // called by its module's name (`pog.host(...)`).
+        // databases, Xata's Postgres endpoint and Crunchy Bridge), Gleam's driver
+        // called by its module's name (`pog.host(...)`), and Qt's driver by its name
+        // (`QSqlDatabase::addDatabase("QPSQL")`).
         postgres: Regex::new(
-            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|(?-u:\b)qpsql7?(?-u:\b)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
