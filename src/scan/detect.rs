@@ -1613,8 +1613,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.retain(|(_, d)| !examples.iter().any(|example| d.holds(example)));
     // A password the text also writes into a made-up login (a test's `"dbname=x
     // password=shh"` beside its `"postgres://user:shh@host/db"`) is the text's example
-    // wherever it is written.
-    // (A default password recurs in logins of its own, so it is not one.)
+    // wherever it is written; a default password recurs in real logins of its own.
     found.retain(|(_, d)| {
         d.local_default || d.default_password || !template_passwords.contains(&d.secret_digest)
     });
@@ -2768,9 +2767,9 @@ impl<'a> LineFacts<'a> {
     /// The line holding `offset` with the lines above it whose string it continues: a
     /// connection string code joins over lines (`"Server=10.0.0.5;User Id=app;" +` then
     /// `"Password=...;"`, commented out or not; Visual Basic's `"Server=localhost;" & _`
-    /// a field a line, six or so from `Driver=` to `Pwd=`), at most a few lines up, or one string
-    /// written over lines a field each (C#'s `@"Host=10.0.0.5;` then `Username=app;`
-    /// then `Password=...";`).
+    /// a field a line, six or so from `Driver=` to `Pwd=`), at most that many lines up,
+    /// or one string written over lines a field each (C#'s `@"Host=10.0.0.5;` then
+    /// `Username=app;` then `Password=...";`).
     fn joined_string_lines(&self, offset: usize) -> Range<usize> {
         const REACH: usize = 6;
         fn uncommented(line: &[u8]) -> &[u8] {
