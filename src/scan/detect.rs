@@ -4960,13 +4960,7 @@ mod tests {
             "DATABASE_HOST=db\n",
             "DATABASE_HOST=db\nREPLICA_URL=postgis://geonode:geonode@81.17.52.140:5432/geonode\n", // vsecure:allow (a documented fake)
         );
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(
-            found
-                .iter()
-                .any(|d| d.kind == Kind::PasswordVariable && !d.local_default),
-            "{found:?}"
-        );
+        assert_reported_high(&remote, Syntax::Config, Kind::PasswordVariable);
     }
 
     #[test]
@@ -5252,6 +5246,16 @@ mod tests {
             "{found:?}"
         );
         found.remove(0)
+    }
+
+    /// Asserts that among the text's findings is one of `kind` reported as a credential
+    /// (not a local default), whatever else the text holds.
+    fn assert_reported_high(text: &str, syntax: Syntax, kind: Kind) {
+        let found = detect(text.as_bytes(), syntax);
+        assert!(
+            found.iter().any(|d| d.kind == kind && !d.local_default),
+            "{found:?}"
+        );
     }
 
     /// Asserts that the text's one finding is a local default, and a credential once
@@ -5678,13 +5682,7 @@ mod tests {
         the_one_finding(&alone, Syntax::Code, false);
         // A default password recurs in logins of its own: the one to a server stays.
         const DEFAULT: &str = "# postgresql://postgres:postgres@host:5432/app\nconn = psycopg2.connect(\"host=34.90.12.7 dbname=app user=postgres password=postgres\")\n"; // vsecure:allow (a documented fake)
-        let found = detect(DEFAULT.as_bytes(), Syntax::Code);
-        assert!(
-            found
-                .iter()
-                .any(|d| d.kind == Kind::KeyValuePassword && !d.local_default),
-            "{found:?}"
-        );
+        assert_reported_high(DEFAULT, Syntax::Code, Kind::KeyValuePassword);
     }
 
     #[test]
