@@ -384,11 +384,15 @@ pub fn is_placeholder(value: &str) -> bool {
 /// at a space, C#'s `{Environment.GetEnvironmentVariable("DB_PASSWORD")}`, Python's
 /// `{pg['password']}` in an f-string), or is
 /// Maven's encrypted password (`{COQLCE6DU6GtcS5P=}`, base64 in braces): a password that
-/// begins with a brace has more than that inside it (`{cC.F&'+c6}z;`).
+/// begins with a brace has more than that inside it (`{cC.F&'+c6}z;`), and SAS's encoded
+/// one (`{SAS002}D1E036...`, what `PROC PWENCODE` prints) is the password, not a name.
 fn opens_with_a_braced_name(value: &str) -> bool {
     let Some(rest) = value.strip_prefix('{') else {
         return false;
     };
+    if is_sas_encoded(rest) {
+        return false;
+    }
     let maven_encrypted = rest.strip_suffix('}').is_some_and(|body| {
         !body.is_empty()
             && body
@@ -415,6 +419,23 @@ fn opens_with_a_braced_name(value: &str) -> bool {
                         | b'\\'
                 )
         })
+}
+
+/// Whether what follows a value's opening brace is SAS's encoding of a password
+/// (`SAS002}D1E03644158675A559943D24381A85A0`): `PROC PWENCODE`'s method, then the encoded
+/// text, which a `LIBNAME` statement takes in place of the password and SAS decodes.
+fn is_sas_encoded(after_brace: &str) -> bool {
+    let Some((method, encoded)) = after_brace.split_once('}') else {
+        return false;
+    };
+    let method = method.to_ascii_uppercase();
+    method
+        .strip_prefix("SAS00")
+        .is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5"))
+        && encoded.len() >= 8
+        && encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// Whether a value is a keyword set to a variable, as code builds a connection string
@@ -1282,6 +1303,8 @@ mod tests {
             "{pg['password']}",
             "`SENHA`",
             "{COQLCE6DU6GtcS5P=}",
+            "{SAS002}",
+            "{SAS009}5B1F0A2C44D7E93B",
             "'mypassword'",
             "hardcoded02",
             "passwordishere",
@@ -1404,6 +1427,9 @@ mod tests {
             "!Kq8vTz2m!",
             "we-must-win",
             "far-from-home-tonight",
+            // SAS's encoding of a password, which a `LIBNAME` statement takes as it is.
+            "{SAS002}5B1F0A2C44D7E93B10C68A2F7D3E9B41",
+            "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
