@@ -504,6 +504,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gruppo-db.php",
             "clean/held-key-local.go",
             "clean/hello_pg.cpp",
+            "clean/helloworld-local.mk",
+            "clean/helloworld-local.mk",
             "clean/helpdesk_howto.py",
             "clean/hikari-local.conf",
             "clean/init-app-user.sh",

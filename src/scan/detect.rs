@@ -3367,6 +3367,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "banana",
     // "Let me in", a common-password list's first page, which local set-ups type.
     "letmein",
+    // The first program's greeting, on the same list's first pages.
+    "helloworld",
 ];
 
 /// The alphabet, whose runs from its start or to its end a made-up value spells (`abc`,

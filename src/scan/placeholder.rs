@@ -1033,10 +1033,16 @@ fn runs_placeholder_words_together(word: &str) -> bool {
     // `a` opens only the word for a password itself (`apassword`), or placeholder words
     // that end in it (`asecretpassword`): as an opening for any placeholder words it
     // would send most words to the search below.
+    // Indonesian and Malay say `my` and `your` after the word (`passwordku`, `sandimu`).
+    const CLOSING: &[&str] = &["ku", "mu"];
     word.strip_prefix('a')
         .is_some_and(|rest| SINGLE_WORDS.contains(&rest) || names_a_password_together(rest))
         || OPENING.iter().any(|opening| {
             word.strip_prefix(opening)
+                .is_some_and(spelt_by_placeholder_words)
+        })
+        || CLOSING.iter().any(|closing| {
+            word.strip_suffix(closing)
                 .is_some_and(spelt_by_placeholder_words)
         })
 }
@@ -1319,6 +1325,8 @@ mod tests {
             "blank",
             "nopassword",
             "change-me-please",
+            "passwordku",
+            "sandimu",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -1427,6 +1435,8 @@ mod tests {
             "!Kq8vTz2m!",
             "we-must-win",
             "far-from-home-tonight",
+            "Kq8vTzku",
+            "haiku",
             // SAS's encoding of a password, which a `LIBNAME` statement takes as it is.
             "{SAS002}5B1F0A2C44D7E93B10C68A2F7D3E9B41",
             "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
