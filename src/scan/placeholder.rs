@@ -1030,11 +1030,11 @@ fn runs_placeholder_words_together(word: &str) -> bool {
         // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
         "sua", "seu", "tu", "votre", "dein",
     ];
+    // Indonesian and Malay say `my` and `your` after the word (`passwordku`, `sandimu`).
+    const CLOSING: &[&str] = &["ku", "mu"];
     // `a` opens only the word for a password itself (`apassword`), or placeholder words
     // that end in it (`asecretpassword`): as an opening for any placeholder words it
     // would send most words to the search below.
-    // Indonesian and Malay say `my` and `your` after the word (`passwordku`, `sandimu`).
-    const CLOSING: &[&str] = &["ku", "mu"];
     word.strip_prefix('a')
         .is_some_and(|rest| SINGLE_WORDS.contains(&rest) || names_a_password_together(rest))
         || OPENING.iter().any(|opening| {
