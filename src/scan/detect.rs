@@ -4759,8 +4759,7 @@ mod tests {
         const TABLE: &str = "PostgreSQL runs on the lab server:\n\n| Item | Value |\n|---|---|\n| Host | `130.60.2.11` |\n| Port | `5432` |\n| User / password | `survey_user` / `survey_password` |\n";
         assert_eq!(hosts_set_in(b"| Host | `130.60.2.11` |"), ["130.60.2.11"]);
         // The user's own password to a public address is that server's, not a default.
-        let found = detect(TABLE.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(TABLE, Syntax::Document, false);
     }
 
     #[test]
@@ -4784,8 +4783,7 @@ mod tests {
         the_one_finding(CONFIG, Syntax::Code, true);
         // Put aside with the public host, the same password is that server's.
         let remote = CONFIG.replacen("localhost", "3.19.84.202", 1);
-        let found = detect(remote.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&remote, Syntax::Code, false);
     }
 
     #[test]
@@ -4825,8 +4823,7 @@ mod tests {
         the_one_finding(uri, Syntax::Code, true);
         // A chosen password there is that cluster's database's.
         let chosen = uri.replace(":hellodj@", ":Kq8vTz2mRw@"); // vsecure:allow (a documented fake)
-        let found = detect(chosen.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&chosen, Syntax::Code, false);
         assert!(!is_local_host("pg.svc.cluster.local.acme.io"));
         // A Deployment's variables: Spring's user beside the URL to the cluster's service.
         let env = "env:\n  - name: SPRING_DATASOURCE_URL\n    value: jdbc:postgresql://postgres.pets.svc.cluster.local:5432/petdb\n  - name: SPRING_DATASOURCE_USERNAME\n    value: petuser\n  - name: SPRING_DATASOURCE_PASSWORD\n    value: petpass\n";
@@ -4878,8 +4875,7 @@ mod tests {
     #[test]
     fn a_documented_default_password_is_judged_by_the_host_it_names() {
         const REMOTE: &str = "# PostgreSQL on the server\n\nConnect to `pg.acme-prod.com`:\n\n| User | `postgres` |\n|---|---|\n| Password | `postgres` |\n";
-        let found = detect(REMOTE.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(REMOTE, Syntax::Document, false);
         // Named with no host, or on this machine, it is the reader's own set-up's.
         for text in [
             "# Setup\n\nInstall PostgreSQL. The default password is `postgres`.\n".to_string(),
@@ -4903,8 +4899,7 @@ mod tests {
         const GUIDE: &str = "Configure the target:\n\n    uri = postgresql://app:in-app-we-trust@127.0.0.1:5432/app_dev\n"; // vsecure:allow (a documented fake)
         the_one_finding(GUIDE, Syntax::Document, true);
         // In code it is a person's own password, on loopback or not.
-        let found = detect(GUIDE.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(GUIDE, Syntax::Code, false);
     }
 
     #[test]
@@ -4945,8 +4940,7 @@ mod tests {
             "postgresql://127.0.0.1:18935",
             "postgresql://81.17.52.140:18935",
         );
-        let found = detect(remote.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&remote, Syntax::Config, false);
     }
 
     #[test]
@@ -5139,8 +5133,7 @@ mod tests {
     #[test]
     fn a_local_database_only_commented_out_beside_a_remote_one_is_not_the_setting_s() {
         let hikari = "config.setJdbcUrl(\"jdbc:postgresql://200.35.159.169:5432/inv\");\nconfig.setUsername(\"inv_app\");\nconfig.setPassword(\"admin123\");\n// config.setJdbcUrl(\"jdbc:postgresql://localhost:5432/inv\");\n";
-        let found = detect(hikari.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(hikari, Syntax::Code, false);
         // Live on loopback, or the remote host a reference: the local set-up stands.
         for text in [
             hikari
@@ -5280,8 +5273,7 @@ mod tests {
     #[test]
     fn a_jdbc_url_s_properties_after_semicolons_give_its_login() {
         let text = "const conn = \"jdbc:postgresql://211.155.27.215:5432/crm;userid=crm;password=Xk29fhqzW\"\n"; // vsecure:allow (a documented fake)
-        let found = detect(text.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(text, Syntax::Code, false);
         // The user's own name to this machine is a local set-up's.
         let local = text
             .replace("211.155.27.215", "localhost")
@@ -5670,8 +5662,7 @@ mod tests {
         the_one_finding(GUIDE, Syntax::Document, true);
         // An address outside the declared block is a server's.
         let outside = GUIDE.replace("162.24.0.2:5432", "162.25.0.2:5432");
-        let found = detect(outside.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&outside, Syntax::Document, false);
     }
 
     #[test]
@@ -5709,8 +5700,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         the_one_finding(GUIDE, Syntax::Document, true);
         // Without the tag's suffix the same numbers are an address the text dials.
         let dialled = GUIDE.replace("23.11.5.29-alpine", "23.11.5.29 --add-host");
-        let found = detect(dialled.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&dialled, Syntax::Document, false);
     }
 
     #[test]
@@ -5718,19 +5708,16 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         let compose = "services:\n  db: # the database\n    image: postgres # the official image\n    environment:\n      POSTGRES_USER: baloo\n      POSTGRES_PASSWORD: junglebook\n";
         the_one_finding(compose, Syntax::Document, true);
         // In a deployment's own compose file, a chosen password is that deployment's.
-        let found = detect(compose.as_bytes(), Syntax::Config);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(compose, Syntax::Config, false);
         // An application's service given the database's password is not the image's.
         let app = compose.replace("image: postgres", "image: shop/api:1.4");
-        let found = detect(app.as_bytes(), Syntax::Document);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(&app, Syntax::Document, false);
     }
 
     #[test]
     fn a_quoted_shell_fallback_and_local_domains_are_read() {
         const DEPLOY: &str = "docker run -d \\\n  -e SPRING_DATASOURCE_URL=${DB_URL:-\"jdbc:postgresql://172.31.8.40:5432/team_db\"} \\\n  -e SPRING_DATASOURCE_USERNAME=${DB_USERNAME:-\"team_1\"} \\\n  -e SPRING_DATASOURCE_PASSWORD=${DB_PASSWORD:-\"Wk4pZr8mQe\"} \\\n  app:1.0\n"; // vsecure:allow (a documented fake)
-        let found = detect(DEPLOY.as_bytes(), Syntax::Code);
-        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        the_one_finding(DEPLOY, Syntax::Code, false);
         let orb = "docker run -d \\\n  -e DATABASE_HOST=db.supabase.orb.local \\\n  -e DATABASE_USER=postgres \\\n  -e DATABASE_PASSWORD=postgres \\\n  baserow/baserow:1.31.1\n";
         the_one_finding(orb, Syntax::Config, true);
         assert!(is_local_host("db.supabase.orb.local"));
