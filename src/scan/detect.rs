@@ -3246,12 +3246,21 @@ fn query_uri_host_user(prefix: &str) -> (String, String) {
 
 /// What a sed substitution that matches its line by a wildcard sets, where a variable's
 /// bare value begins with that wildcard (`s/^DB_PASSWORD=.*/DB_PASSWORD=value/` reads
-/// `.*/DB_PASSWORD=value/`): the replacement's value, up to its closing `/`.
+/// `.*/DB_PASSWORD=value/`): the replacement's value, up to its closing delimiter. sed
+/// takes any character as the delimiter, and scripts whose values hold slashes pick
+/// another (`s|^DB_PASS=.*|DB_PASS=value|`, `s#...#...#`).
 fn sed_replacement(value: &[u8]) -> Option<&[u8]> {
-    let replacement = value.strip_prefix(b".*/")?;
+    let rest = value.strip_prefix(b".*")?;
+    let (&delimiter, replacement) = rest.split_first()?;
+    if !delimiter.is_ascii_punctuation() || matches!(delimiter, b'"' | b'\'' | b'\\') {
+        return None;
+    }
     let at = replacement.iter().position(|b| *b == b'=')?;
     let set = &replacement[at + 1..];
-    let end = set.iter().position(|b| *b == b'/').unwrap_or(set.len());
+    let end = set
+        .iter()
+        .position(|b| *b == delimiter)
+        .unwrap_or(set.len());
     Some(&set[..end])
 }
 
@@ -6248,6 +6257,28 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(detect(text.as_bytes(), Syntax::Code).is_empty());
         let set = "$db = pg_connect(\"host=10.0.2.27 user=app password=Wd5-vKq8z dbname=chat\");"; // vsecure:allow (a documented fake)
         assert_eq!(detect(set.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_sed_substitution_sets_its_replacement_whatever_the_delimiter() {
+        for delimiter in ['/', '|', '#'] {
+            let line = |value: &str| {
+                format!(
+                    "sed -i \"s{delimiter}^DB_PASS=.*{delimiter}DB_PASS={value}{delimiter}\" .env"
+                )
+            };
+            let stand_in = line("changeme_cube_reader");
+            assert!(
+                detect(stand_in.as_bytes(), Syntax::Config).is_empty(),
+                "{stand_in}"
+            );
+            let chosen = line("Wd5-vKq8z"); // vsecure:allow (a documented fake)
+            assert_eq!(
+                detect(chosen.as_bytes(), Syntax::Config).len(),
+                1,
+                "{chosen}"
+            );
+        }
     }
 
     #[test]
