@@ -510,6 +510,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/hikari-local.conf",
             "clean/init-app-user.sh",
             "clean/init-local.sh",
+            "clean/install-radius-local.sh",
+            "clean/install-radius-local.sh",
             "clean/inventory-README.md",
             "clean/inventory-quarkus.properties",
             "clean/java_params_driver_url_local.java",

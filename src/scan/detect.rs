@@ -3903,6 +3903,26 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
                 .filter(move |part| part.len() >= 3 && part.len() < user.len())
                 .map(str::to_string),
         )
+        .chain(shortened_name_then_password(user))
+}
+
+/// The name's start run into the word for password, counted up or not (`radpass` for
+/// `radius`, `trainpass123` for `trainadmin`): a set-up's name for its role's password,
+/// cut short as people say the name. The start is three to six letters and leaves some
+/// of the name.
+fn shortened_name_then_password(user: &str) -> impl Iterator<Item = String> + '_ {
+    const WORDS: &[&str] = &["pass", "passwd", "password", "pwd", "pw"];
+    const COUNTS: &[&str] = &["", "1", "12", "123", "1234", "12345", "123456"];
+    let letters = user.bytes().take_while(u8::is_ascii_lowercase).count();
+    (3..=6)
+        .filter(move |&n| n <= letters && n < user.len())
+        .flat_map(move |n| {
+            WORDS.iter().flat_map(move |word| {
+                COUNTS
+                    .iter()
+                    .map(move |count| format!("{}{word}{count}", &user[..n]))
+            })
+        })
 }
 
 /// Where the URIs start that illustrate a form rather than hold a credential: the same
@@ -5173,6 +5193,31 @@ mod tests {
         ] {
             assert!(!is_weak_for(user, password), "{user} {password}");
         }
+    }
+
+    #[test]
+    fn a_user_s_name_cut_short_then_the_word_for_password_is_its_own_password() {
+        for (user, password) in [
+            ("radius", "radpass"),
+            ("trainadmin", "trainpass123"),
+            ("keycloak", "keypw"),
+        ] {
+            assert!(is_weak_for(user, password), "{user} {password}");
+        }
+        for (user, password) in [
+            ("radius", "radiuspassword9"),
+            ("radius", "rapass"),
+            ("radius", "radpass2718"),
+            ("radius", "radsecret"),
+        ] {
+            assert!(!is_weak_for(user, password), "{user} {password}");
+        }
+        let script = "psql -h db-primary -U trainadmin -c 'select 1'\nPGPASSWORD=trainpass123 psql -h db-primary -U trainadmin\n";
+        let found = detect(script.as_bytes(), Syntax::Config);
+        assert!(
+            !found.is_empty() && found.iter().all(|d| d.local_default),
+            "{found:?}"
+        );
     }
 
     #[test]
