@@ -502,7 +502,7 @@ fn patterns() -> &'static Patterns {
         // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
         // druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
+            r#"(?i)(?:(?:^|[\s,{($])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -2385,7 +2385,36 @@ impl<'a> LineFacts<'a> {
                     .iter()
                     .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
         }
+        if self.hosts_name_only_its_users() {
+            return self
+                .user_names()
+                .iter()
+                .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
+        }
         self.is_hostless() && self.user_names().iter().any(|user| d.holds(user))
+    }
+
+    /// Whether the hosts the text sets, written out on live lines, are each one label
+    /// naming a user the text sets (`$db_host = 'evergreen'` beside `$db_user =
+    /// 'evergreen'`): the product's own container, named for it as its user is, so a
+    /// password made from that user's name is the container's set-up.
+    fn hosts_name_only_its_users(&mut self) -> bool {
+        let (text, lines) = (self.text, self.lines);
+        let hosts: Vec<String> = patterns()
+            .host_setting
+            .captures_iter(text)
+            .filter_map(|c| c.iter().skip(1).flatten().next())
+            .filter(|host| !is_commented_out(&text[lines.around(host.start()).1]))
+            .map(|host| lossy(host.as_bytes()))
+            .collect();
+        !hosts.is_empty() && {
+            let users = self.user_names();
+            hosts.iter().all(|host| {
+                users
+                    .iter()
+                    .any(|user| is_the_users_own_container(user, host))
+            })
+        }
     }
 
     /// A 0-based line with its newline, read a bounded way (a long line costs the checks
@@ -3756,7 +3785,18 @@ fn is_loopback_address(address: &[u8]) -> bool {
 /// Whether a user, password and host are a well-known local default: a password weak
 /// for its user (`is_weak_for`) on loopback or a service container's name.
 pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
-    is_local_host(host) && is_weak_for(user, password)
+    (is_local_host(host) || is_the_users_own_container(user, host)) && is_weak_for(user, password)
+}
+
+/// Whether a host is one label that is its user's name, less an ending `user` or not
+/// (`keycloak:...@keycloak`, `gitea_user` at `gitea`): a compose service or a machine
+/// named for the product the login is for, the product's own set-up.
+fn is_the_users_own_container(user: &str, host: &str) -> bool {
+    let host = without_port(host).to_ascii_lowercase();
+    let user = user.to_ascii_lowercase();
+    is_single_label(&host)
+        && host.len() >= 3
+        && (host == user || host == less_an_ending_user(&user))
 }
 
 /// Whether a password is one a local set-up gives its user: a default password, or the
@@ -5008,6 +5048,28 @@ mod tests {
         assert!(found.iter().any(|d| !d.local_default), "{found:?}");
         let alone = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\n"; // vsecure:allow (a documented fake)
         assert!(!detect(alone.as_bytes(), Syntax::Code)[0].local_default);
+    }
+
+    #[test]
+    fn a_login_s_own_name_at_a_host_named_for_it_is_the_product_s_container() {
+        let uri = "DATABASE_URL=postgres://keycloak:keycloak@keycloak:5432/keycloak\n";
+        the_one_finding(uri, Syntax::Config, true);
+        let perl = "my $db_host = 'evergreen';\nmy $db_user = 'evergreen';\nmy $db_pw = 'evergreen';\nmy $dbh = DBI->connect(\"dbi:Pg:dbname=eg;host=$db_host\", $db_user, $db_pw);\n";
+        the_one_finding(perl, Syntax::Code, true);
+        // A chosen password there, or the user's name at a host named otherwise, stands.
+        for text in [
+            uri.replace("keycloak:keycloak@", "keycloak:Wd5-vKq8z@"), // vsecure:allow (a documented fake)
+            uri.replace("@keycloak:", "@sso-db.acme-corp.io:"),
+            perl.replace("'evergreen';\nmy $db_user", "'ils-prod';\nmy $db_user"),
+        ] {
+            let syntax = if text.starts_with("my ") {
+                Syntax::Code
+            } else {
+                Syntax::Config
+            };
+            let found = detect(text.as_bytes(), syntax);
+            assert!(found.iter().any(|d| !d.local_default), "{text}: {found:?}");
+        }
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
