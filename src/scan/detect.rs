@@ -1648,7 +1648,11 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         .map(|m| m.end())
         .collect();
     instructions.sort_unstable();
-    found.retain(|(range, _)| !shortly_after(&instructions, range.start));
+    found.retain(|(range, _)| {
+        !shortly_after(&instructions, range.start)
+            || (syntax == Syntax::Document
+                && starts_a_section_between(text, &instructions, range.start))
+    });
     // A document's value just above prose that tells the reader to change the settings
     // it is among is the same sample.
     if syntax == Syntax::Document {
@@ -1723,6 +1727,24 @@ fn shortly_after(ends: &[usize], offset: usize) -> bool {
     const REACH: usize = 400;
     let before = ends.partition_point(|end| *end <= offset);
     before > 0 && offset - ends[before - 1] <= REACH
+}
+
+/// Whether a document starts a new section (a Markdown heading or a rule, `---`)
+/// between the last of `ends` before `offset` and `offset`: a label's or an
+/// instruction's reach ends with its section (a "Never do" list above a table of the
+/// passwords a leak exposed).
+fn starts_a_section_between(text: &[u8], ends: &[usize], offset: usize) -> bool {
+    let before = ends.partition_point(|end| *end <= offset);
+    let Some(&from) = before.checked_sub(1).and_then(|i| ends.get(i)) else {
+        return false;
+    };
+    text[from..offset]
+        .split(|b| *b == b'\n')
+        .skip(1)
+        .any(|line| {
+            let line = line.trim_ascii();
+            line.starts_with(b"#") || (line.len() >= 3 && line.iter().all(|b| *b == b'-'))
+        })
 }
 
 /// Whether an instruction starts within a few lines after `offset`; `starts` holds
@@ -5048,6 +5070,18 @@ mod tests {
         assert!(found.iter().any(|d| !d.local_default), "{found:?}");
         let alone = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\n"; // vsecure:allow (a documented fake)
         assert!(!detect(alone.as_bytes(), Syntax::Code)[0].local_default);
+    }
+
+    #[test]
+    fn a_bad_practice_label_reaches_no_further_than_its_section() {
+        let dont = "- ❌ Use weak passwords like \"admin123\"\n\n";
+        let table = "| Secret | Exposed value | Status |\n|---|---|---|\n| DB_PASSWORD | `Wd5-vKq8z` | public |\n| DB_USER | `postgres` | known |\n"; // vsecure:allow (a documented fake)
+        let same_section = format!("## Never do\n\n{dont}{table}");
+        assert!(detect(same_section.as_bytes(), Syntax::Document).is_empty());
+        for next in ["---\n\n", "## Exposed secrets\n\n"] {
+            let text = format!("## Never do\n\n{dont}{next}{table}");
+            assert_eq!(detect(text.as_bytes(), Syntax::Document).len(), 1, "{text}");
+        }
     }
 
     #[test]

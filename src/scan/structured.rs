@@ -523,11 +523,13 @@ fn patterns() -> &'static Patterns {
             r#"(?i)<[a-z][a-z0-9]*(?:[ \t][^>\n]*)?>[ \t]*((?:db |database )?(?:password|passwd|pwd))[ \t]*:[ \t]*([^<\s{}]+)[ \t]*</[a-z][a-z0-9]*>"#,
         )
         .expect("valid regex"),
-        // A table of settings' values, a row naming a password variable in a code span
-        // and its value in the next (`| `DB_PASSWORD` fallback | `...` |`, `|
-        // `SPRING_DATASOURCE_PASSWORD` | `...` | ✅ | ... |`): the name and value captured.
+        // A table of settings' values, a row naming a password variable in a code span,
+        // or bare in capitals as an environment's names are written, and its value in
+        // the next (`| `DB_PASSWORD` fallback | `...` |`, `| `SPRING_DATASOURCE_PASSWORD`
+        // | `...` | ✅ | ... |`, `| DB_PASSWORD | `...` | PUBLIC |`): the name and value
+        // captured.
         variable_table_row: Regex::new(
-            r#"(?m)^[ \t]*\|[ \t]*`([A-Za-z0-9_.]+)`(?:[ \t]+[A-Za-z() ]{1,24}?)?[ \t]*\|[ \t]*`([^|`\s]+)`[ \t]*\|"#,
+            r#"(?m)^[ \t]*\|[ \t]*(?:`([A-Za-z0-9_.]+)`|([A-Z][A-Z0-9_]*))(?:[ \t]+[A-Za-z() ]{1,24}?)?[ \t]*\|[ \t]*`([^|`\s]+)`[ \t]*\|"#,
         )
         .expect("valid regex"),
         // A login given as an email address: `Email: admin@acme.org`, `"email":
@@ -1198,7 +1200,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     if syntax != Syntax::Code {
         for c in p.variable_table_row.captures_iter(text) {
-            let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+            let name = c.get(1).or_else(|| c.get(2)).expect("name");
+            let value = c.get(3).expect("value");
             let secret = lossy(value.as_bytes());
             if !super::detect::names_database_password(&lossy(name.as_bytes()))
                 || is_reference(&secret)
@@ -3119,6 +3122,9 @@ mod tests {
         assert_eq!(found(table, Syntax::Document).len(), 1);
         let fallback = "| `DB_URL` fallback | `jdbc:postgresql://10.4.0.9:5432/app` |\n| `DB_PASSWORD` fallback | `{PW}` |\n";
         assert_eq!(found(fallback, Syntax::Document).len(), 1);
+        // The name bare, in capitals as an environment writes it, is the same row.
+        let bare = table.replace("`SPRING_DATASOURCE_PASSWORD`", "SPRING_DATASOURCE_PASSWORD");
+        assert_eq!(found(&bare, Syntax::Document).len(), 1, "{bare}");
         // A variable that is no database password's, or a placeholder, is not one.
         assert!(
             found(
