@@ -557,6 +557,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/observers.py",
             "clean/odoo-dev-server.md",
             "clean/ogr2ogr-load-parcels.sh",
+            "clean/opf-demo-own-name.pas",
             "clean/orb-datasource.yaml",
             "clean/orbstack-local-container.sh",
             "clean/orders-resin.xml.ftl",

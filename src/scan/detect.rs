@@ -329,10 +329,12 @@ fn patterns() -> &'static Patterns {
         // or a Dockerfile's `ENV PGUSER app` (or `ENV PGUSER=app`), or a JSON key
         // (`"DB_USERNAME": "app"`), or a data source's setter
         // (`dataSource.setUsername("app")`, `PGSimpleDataSource.setUser("app")`, one named
-        // for the database: `setJdbcUsername("app")`, `setDbUser("app")`), or a builder's.
+        // for the database: `setJdbcUsername("app")`, `setDbUser("app")`), or a builder's,
+        // or a parameter list's entry assigned as Pascal does (`Conn.Params.Values
+        // ['User_Name'] := 'app'`).
         user_setting: Regex::new(concat!(
-            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:NAME)?|user|username|login)["']?\]?[ \t]*"#,
-            r"(?:", type_annotation!(), "=|[:=])",
+            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login)["']?\]?[ \t]*"#,
+            r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE|DATASOURCE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
@@ -5070,6 +5072,22 @@ mod tests {
         assert!(found.iter().any(|d| !d.local_default), "{found:?}");
         let alone = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\n"; // vsecure:allow (a documented fake)
         assert!(!detect(alone.as_bytes(), Syntax::Code)[0].local_default);
+    }
+
+    #[test]
+    fn a_pascal_parameter_list_s_user_entry_names_the_login() {
+        let text = "Conn.Params.Values['hostname'] := 'localhost';\nConn.Params.Values['username'] := 'jcore';\nConn.Params.Values['password'] := 'jcore';\nConn.Params.Values['connection'] := 'PostgreSQL';\n";
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert!(
+            !found.is_empty() && found.iter().all(|d| d.local_default),
+            "{found:?}"
+        );
+        let chosen = text.replace(
+            "'jcore';\nConn.Params.Values['connection']",
+            "'Wd5-vKq8z';\nConn.Params.Values['connection']",
+        ); // vsecure:allow (a documented fake)
+        let found = detect(chosen.as_bytes(), Syntax::Code);
+        assert!(found.iter().any(|d| !d.local_default), "{found:?}");
     }
 
     #[test]
