@@ -618,7 +618,8 @@ fn patterns() -> &'static Patterns {
         // run ... postgres` (on one line or continued over several), a database host
         // setting on loopback or a container's name
         // (Ecto's `hostname: "localhost",`, an Android app's `ip = "10.0.2.2";` (the
-        // emulator's address for the machine it runs on), a JDBC data source's `serverName =
+        // emulator's address for the machine it runs on; Genymotion's is `10.0.3.2`), a
+        // JDBC data source's `serverName =
         // "localhost"`, a typed declaration's `string serverName = "localhost";`, a
         // Markdown list's `* host: 127.0.0.1`, PHP's `$DB['SERVER'] = '127.0.0.1';`,
         // Bacula's `DBaddress = catalog-db`, a Unix socket's directory (`hostname:
@@ -652,7 +653,7 @@ fn patterns() -> &'static Patterns {
         local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
-            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
+            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.[23]\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
@@ -687,9 +688,10 @@ fn patterns() -> &'static Patterns {
         loopback_literal: Regex::new(r#"["'](?:localhost|127\.0\.0\.1|::1)["']"#)
             .expect("valid regex"),
         // This machine, named anywhere: a guide's `localhost:5432`, `-h 127.0.0.1`, a
-        // container's way back to it, a JDBC URL with no host (`jdbc:postgresql:shop`).
+        // container's or an emulator's way back to it (`10.0.2.2`), a JDBC URL with no
+        // host (`jdbc:postgresql:shop`).
         loopback_named: Regex::new(
-            r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]",
+            r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|10\.0\.[23]\.2|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]",
         )
         .expect("valid regex"),
         // A command that starts containers on this machine: `docker compose ... up`,
@@ -2221,6 +2223,7 @@ impl<'a> LineFacts<'a> {
                         && !ends_an_email(text, m.start())
                         && !names_a_shell_prompts_machine(text, m.start())
                         && !is_loopback_address(m.as_bytes())
+                        && !is_loopback_host(&lossy(m.as_bytes()))
                 })
         })
     }
@@ -3200,9 +3203,6 @@ const LOCAL_HOSTS: &[&str] = &[
     "[::1]",
     // The unspecified address, which a client dials as this machine.
     "0.0.0.0",
-    // The Android emulator's address for the machine it runs on, whose loopback it
-    // reaches (`ip = "10.0.2.2"` in an app's JDBC helper).
-    "10.0.2.2",
     "postgres",
     "postgresql",
     "db",
@@ -3744,7 +3744,7 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
     (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
         && is_weak_enough_to_mean_it(password)
         && is_ipv4_address(address)
-        && !is_loopback_address(address.as_bytes())
+        && !is_loopback_host(address)
         && !is_documentation_address(address)
 }
 
@@ -4337,9 +4337,14 @@ fn is_loopback_host(host: &str) -> bool {
     } else {
         without_port(&host)
     };
-    // A name under `.localhost` resolves to loopback (RFC 6761: `db.localhost`).
-    matches!(host, "localhost" | "::1" | "[::1]")
-        || host.ends_with(".localhost")
+    // A name under `.localhost` resolves to loopback (RFC 6761: `db.localhost`). The
+    // Android emulator's address for the machine it runs on reaches that machine's
+    // loopback (`ip = "10.0.2.2"` in an app's JDBC helper), and Genymotion's does too
+    // (`jdbc:postgresql://10.0.3.2:5432/app` beside a commented `127.0.0.1`).
+    matches!(
+        host,
+        "localhost" | "::1" | "[::1]" | "10.0.2.2" | "10.0.3.2"
+    ) || host.ends_with(".localhost")
         || is_loopback_block(host)
         || resolves_to_loopback(host)
 }
@@ -5072,6 +5077,24 @@ mod tests {
         assert!(found.iter().any(|d| !d.local_default), "{found:?}");
         let alone = "const ADMIN = \"postgresql://admin:pgdog@127.0.0.1:6432/admin\";\n"; // vsecure:allow (a documented fake)
         assert!(!detect(alone.as_bytes(), Syntax::Code)[0].local_default);
+    }
+
+    #[test]
+    fn an_emulator_s_address_for_its_host_is_that_host_s_loopback() {
+        for host in ["10.0.2.2", "10.0.3.2"] {
+            let call = format!(
+                "c = DriverManager.getConnection(\"jdbc:postgresql://{host}:5432/smart\", \"postgres\", \"password\");\n"
+            );
+            assert!(detect(call.as_bytes(), Syntax::Code).is_empty(), "{call}");
+            let fields = format!(
+                "strURL = \"jdbc:postgresql://{host}:5432/buku\";\nuser = \"postgres\";\npass = \"postgres\";\n"
+            );
+            let found = detect(fields.as_bytes(), Syntax::Code);
+            assert!(found.iter().all(|d| d.local_default), "{fields}: {found:?}");
+        }
+        // A neighbour on the same network is a server of its own.
+        let lan = "c = DriverManager.getConnection(\"jdbc:postgresql://10.0.3.7:5432/smart\", \"postgres\", \"password\");\n";
+        assert_eq!(detect(lan.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
