@@ -404,6 +404,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/airflow-nfe.env",
             "clean/airflow-notes.md",
             "clean/airflow-notes.md",
+            "clean/alembic-docker-inspect.md",
             "clean/analyzer-local-compose.yml",
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",

@@ -694,14 +694,16 @@ fn patterns() -> &'static Patterns {
             r"(?i)(?-u:\b)(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|10\.0\.[23]\.2|host\.(?:docker|containers|orb)\.internal)(?-u:\b)|\[::1\]|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]",
         )
         .expect("valid regex"),
-        // A command that starts containers on this machine: `docker compose ... up`,
-        // `docker-compose -f db.yml up`, `docker run`.
         // A Docker network's address block, as a compose file's `ipam:` gives it
-        // (`- subnet: 162.24.0.0/16`): its addresses are containers on this machine.
+        // (`- subnet: 162.24.0.0/16`): its addresses are containers on this machine; or
+        // one container's address, as `docker inspect` prints it (`"IPAddress":
+        // "172.22.0.2"`).
         docker_subnet: Regex::new(
-            r#"(?m)^[ \t-]*subnet:[ \t]*["']?(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})(?-u:\b)"#,
+            r#"(?m)^[ \t-]*subnet:[ \t]*["']?(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})(?-u:\b)|"IPAddress":[ \t]*"(\d{1,3}(?:\.\d{1,3}){3})""#,
         )
         .expect("valid regex"),
+        // A command that starts containers on this machine: `docker compose ... up`,
+        // `docker-compose -f db.yml up`, `docker run`.
         starts_containers: Regex::new(
             r"(?i)(?-u:\b)(?:docker|podman)[ -]compose(?-u:\b)[^\n]*?[ \t]up(?-u:\b)|(?-u:\b)(?:docker|podman)[ \t]+run(?-u:\b)",
         )
@@ -3677,12 +3679,16 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
 ];
 
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
-/// each as its address and mask.
+/// and the containers' addresses it prints (`"IPAddress": "172.22.0.2"`), each as its
+/// address and mask.
 fn docker_subnets(text: &[u8]) -> Vec<(u32, u32)> {
     patterns()
         .docker_subnet
         .captures_iter(text)
         .filter_map(|c| {
+            if let Some(container) = c.get(3) {
+                return Some((ipv4_bits(&lossy(container.as_bytes()))?, u32::MAX));
+            }
             let network = ipv4_bits(&lossy(&c[1]))?;
             let bits: u32 = lossy(&c[2]).parse().ok().filter(|b| (8..=32).contains(b))?;
             Some((network, u32::MAX << (32 - bits)))
@@ -5854,6 +5860,11 @@ mod tests {
         // An address outside the declared block is a server's.
         let outside = GUIDE.replace("162.24.0.2:5432", "162.25.0.2:5432");
         the_one_finding(&outside, Syntax::Document, false);
+        // A container's address as `docker inspect` prints it is that container's alone.
+        let inspected = "```shell\n$ docker inspect pgdb | grep IPAddress\n        \"IPAddress\": \"172.22.0.2\",\n```\n\n```ini\nsqlalchemy.url = postgresql://root:Tq8vRm3kZw@172.22.0.2:5432/root\n```\n"; // vsecure:allow (a documented fake)
+        the_one_finding(inspected, Syntax::Document, true);
+        let neighbour = inspected.replace("@172.22.0.2:", "@172.22.0.9:");
+        the_one_finding(&neighbour, Syntax::Document, false);
     }
 
     #[test]
