@@ -2077,6 +2077,9 @@ struct LineFacts<'a> {
     /// Whether every host the text names is this machine or one of its containers,
     /// read on first use.
     only_local_hosts: Option<bool>,
+    /// Whether every host the text sets is one label naming a user it sets, read on
+    /// first use.
+    hosts_named_for_users: Option<bool>,
     /// Whether a host setting falls back to a host off this machine, read on first use.
     remote_fallback_hosts: Option<Vec<usize>>,
 }
@@ -2104,6 +2107,7 @@ impl<'a> LineFacts<'a> {
             pghost: None,
             lesson_on_leaks: None,
             only_local_hosts: None,
+            hosts_named_for_users: None,
             remote_fallback_hosts: None,
         }
     }
@@ -2428,6 +2432,9 @@ impl<'a> LineFacts<'a> {
     /// 'evergreen'`): the product's own container, named for it as its user is, so a
     /// password made from that user's name is the container's set-up.
     fn hosts_name_only_its_users(&mut self) -> bool {
+        if let Some(known) = self.hosts_named_for_users {
+            return known;
+        }
         let (text, lines) = (self.text, self.lines);
         let hosts: Vec<String> = patterns()
             .host_setting
@@ -2436,14 +2443,16 @@ impl<'a> LineFacts<'a> {
             .filter(|host| !is_commented_out(&text[lines.around(host.start()).1]))
             .map(|host| lossy(host.as_bytes()))
             .collect();
-        !hosts.is_empty() && {
+        let named = !hosts.is_empty() && {
             let users = self.user_names();
             hosts.iter().all(|host| {
                 users
                     .iter()
                     .any(|user| is_the_users_own_container(user, host))
             })
-        }
+        };
+        self.hosts_named_for_users = Some(named);
+        named
     }
 
     /// A 0-based line with its newline, read a bounded way (a long line costs the checks
