@@ -233,7 +233,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // The delimiters of a block string: three double or three single quotes.
@@ -304,7 +304,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
-        // `DB_USR`, `DB_UN` and `DB_LOGIN`, a guide's list item `* login: app`,
+        // a Windows script's `@SET DB_USER=app`, `DB_USR`, `DB_UN` and `DB_LOGIN`, a guide's list item `* login: app`,
         // HOCON's and YAML's `user = "app"`,
         // SonarQube's `SONAR_JDBC_USERNAME`, a hash's entry: PHP's `$DB['USER'] = 'app'` and
         // `'dbuser' => 'app'`, GitLab's `gitlab_rails['db_username'] = 'app'`) or given to a
@@ -333,7 +333,7 @@ fn patterns() -> &'static Patterns {
         // or a parameter list's entry assigned as Pascal does (`Conn.Params.Values
         // ['User_Name'] := 'app'`).
         user_setting: Regex::new(concat!(
-            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login)["']?\]?[ \t]*"#,
+            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
@@ -651,7 +651,7 @@ fn patterns() -> &'static Patterns {
         // Kubernetes variable naming such a host; a JDBC URL with no host
         // (`jdbc:postgresql:shop`, which dials this machine).
         local_database: Regex::new(concat!(
-            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
+            r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|@?set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
@@ -708,10 +708,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // A web page's or a mailbox's address (`https://www.postgresql.org/docs/`,
-        // `ops@acme.io`), or a package's path (Go's `modernc.org/sqlite`,
+        // `ops@acme.io`, a setting's `FROM_EMAIL=noreply@acme.io`), or a package's path (Go's `modernc.org/sqlite`,
         // `github.com/lib/pq`), whose host serves pages, mail or code, not a database.
         web_address: Regex::new(
-            r#"(?i)(?:https?|ftp)://[^\s)>\]"'`]+|(?-u:\b)www\.[^\s)>\]"'`]+|(?:^|[\s<(\["'])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|(?:^|[\s(\["'`])[a-z0-9-]+(?:\.[a-z0-9-]+)+/[A-Za-z0-9_~-][A-Za-z0-9._~/-]*"#,
+            r#"(?i)(?:https?|ftp)://[^\s)>\]"'`]+|(?-u:\b)www\.[^\s)>\]"'`]+|(?:^|[\s<(\["'=])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|(?:^|[\s(\["'`])[a-z0-9-]+(?:\.[a-z0-9-]+)+/[A-Za-z0-9_~-][A-Za-z0-9._~/-]*"#,
         )
         .expect("valid regex"),
         // A host a database could be reached at off this machine: a name under a public
@@ -1471,6 +1471,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         });
     }
     found.extend(super::positional::detect(text, &mut context, syntax));
+    found.extend(super::property_list::detect(text, &mut context));
+    found.extend(super::postmodern::detect(text, &mut context));
     found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
@@ -1524,6 +1526,28 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 && context.in_a_service_of_the_official_image(d.offset))
         {
             d.local_default = true;
+        }
+    }
+    // In a document, the password its compose service of the official image is given
+    // is that container's wherever the document repeats it: the application's service
+    // beside it connects with it (`MAYAN_DATABASE_PASSWORD=` the same as `db:`'s
+    // `POSTGRES_PASSWORD=`).
+    if syntax == Syntax::Document {
+        let containers: Vec<[u8; 32]> = found
+            .iter()
+            .filter(|(_, d)| {
+                d.kind == Kind::PasswordVariable
+                    && d.local_default
+                    && context.in_a_service_of_the_official_image(d.offset)
+            })
+            .map(|(_, d)| d.secret_digest)
+            .collect();
+        for (_, d) in &mut found {
+            if matches!(d.kind, Kind::PasswordVariable | Kind::PasswordSetting)
+                && containers.contains(&d.secret_digest)
+            {
+                d.local_default = true;
+            }
         }
     }
     // A document that names only this machine's hosts is a guide to the reader's own
@@ -3111,8 +3135,9 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
 /// Whether what follows a key naming a host (`host =`, not a name in a domain or an
 /// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
 /// block's opening `server:`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a
-/// Makefile, `${DB_HOST}`, `%PGHOST%`), or code reading the host by another name for it
-/// (`configuration.host = ServerConfig.host`, `db.host!`, `settings.DB_HOST`).
+/// Makefile, `${DB_HOST}`, `%PGHOST%`), a field given a variable (`IpAddr: ip_addr,`), or
+/// code reading the host by another name for it (`configuration.host = ServerConfig.host`,
+/// `db.host!`, `settings.DB_HOST`).
 fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     if !matches!(key.last(), Some(b'=' | b':' | b'>')) {
         return false;
@@ -3127,6 +3152,14 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'!' | b'?')))
         .unwrap_or(value.len());
     let token = lossy(&value[..token_end]);
+    // A struct literal's or an object's field given a variable (Go's `IpAddr: ip_addr,`,
+    // `{ host: dbHost, ...`): an identifier, then the comma that ends the field.
+    if assigned::is_identifier(&token)
+        && value[token_end..].starts_with(b",")
+        && code_of(&value[token_end + 1..]).trim_ascii().is_empty()
+    {
+        return true;
+    }
     let path = token.trim_end_matches(['!', '?']);
     let segments: Vec<&str> = path.split('.').collect();
     let last = segments
@@ -5164,6 +5197,51 @@ mod tests {
             let found = detect(text.as_bytes(), syntax);
             assert!(found.iter().any(|d| !d.local_default), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn a_windows_script_s_set_names_the_login() {
+        let bat = "@SET ADEMPIERE_DB_SERVER=localhost\n@SET ADEMPIERE_DB_USER=adempiere\n@SET ADEMPIERE_DB_PASSWORD=adempiere\n";
+        the_one_finding(bat, Syntax::Config, true);
+        the_one_finding(
+            &bat.replace("SET ADEMPIERE_DB_USER", "set ADEMPIERE_DB_USER"),
+            Syntax::Config,
+            true,
+        );
+        let chosen = bat.replace("PASSWORD=adempiere", "PASSWORD=Wd5-vKq8z"); // vsecure:allow (a documented fake)
+        the_one_finding(&chosen, Syntax::Config, false);
+    }
+
+    #[test]
+    fn a_field_given_a_variable_names_no_host() {
+        let go = "db := pg.Connect(&pg.Options{\n\tUser:     \"app\",\n\tPassword: \"app\",\n\tDatabase: \"app\",\n})\nmessage := &Message{\n\tContent: content,\n\tIpAddr:  ip_addr,\n}\n";
+        the_one_finding(go, Syntax::Code, true);
+        // A literal address there is a host the code dials.
+        let dialled = go.replace("IpAddr:  ip_addr,", "Addr:  \"10.20.0.7:5432\",");
+        the_one_finding(&dialled, Syntax::Code, false);
+    }
+
+    #[test]
+    fn a_document_s_mail_setting_names_no_database_host() {
+        let guide = "```bash\nBACKEND_DB_HOST=backend-postgres\nBACKEND_DB_USER=postgres\nBACKEND_DB_PASSWORD=backenddbpass\nFROM_EMAIL=noreply@acme-mail.io\nFRONTEND_URL=http://localhost\n```\n\ndocker-compose up -d\n";
+        the_one_finding(guide, Syntax::Document, true);
+        let remote = guide.replace("backend-postgres", "pg.acme-mail.io");
+        the_one_finding(&remote, Syntax::Document, false);
+    }
+
+    #[test]
+    fn a_document_s_official_image_password_is_the_container_s_where_it_recurs() {
+        let compose = "```yaml\nservices:\n  db:\n    image: postgres:13-alpine\n    environment:\n      - POSTGRES_USER=docs\n      - POSTGRES_PASSWORD=Wd5-vKq8z\n  app:\n    image: acme/docs\n    environment:\n      - DOCS_DATABASE_HOST=db\n      - DOCS_DATABASE_PASSWORD=Wd5-vKq8z\n```\n\nserver_name 11.11.11.2;\n"; // vsecure:allow (a documented fake)
+        let found = detect(compose.as_bytes(), Syntax::Document);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        // Another password for the application is its own, wherever it goes.
+        let other = compose.replace(
+            "DOCS_DATABASE_PASSWORD=Wd5-vKq8z",
+            "DOCS_DATABASE_PASSWORD=Hq2wE5rTy8",
+        ); // vsecure:allow (a documented fake)
+        let found = detect(other.as_bytes(), Syntax::Document);
+        assert!(found.iter().any(|d| !d.local_default), "{found:?}");
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

@@ -11,6 +11,8 @@ mod joined;
 mod lines;
 mod placeholder;
 mod positional;
+mod postmodern;
+mod property_list;
 mod structured;
 
 use std::path::{Path, PathBuf};

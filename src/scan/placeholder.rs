@@ -261,7 +261,7 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
 /// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
-/// from `<your password>`), a run of one mask character (`****`, `xxxx`, `???`), made only of
+/// from `<your password>`, `password}` left of `${password}`), a run of one mask character (`****`, `xxxx`, `???`), made only of
 /// placeholder words (`your_password_here`, `YourPassword`, `changeme`), words that say
 /// it is to be replaced (`PLACEHOLDER_BASE64_PASSWORD`), a placeholder word padded with
 /// filler (`zzpasswordzz`), runs of the alphabet and digits in order (`p456def789`),
@@ -288,12 +288,21 @@ pub fn is_placeholder(value: &str) -> bool {
     {
         return true;
     }
+    // The end of a template's variable left behind with a brace it never opened
+    // (`password}`, `password password}`: a `${password}` half replaced).
+    if !value.contains('{')
+        && value
+            .strip_suffix('}')
+            .is_some_and(|rest| !rest.is_empty() && is_placeholder(rest))
+    {
+        return true;
+    }
     // One character is an example's (`postgres://u:p@h/db`), not a password.
     if value.chars().nth(1).is_none() {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    let references_variable = value.starts_with('$')
+    let references_variable = (value.starts_with('$') && !is_dollar_wrapped_word(value))
         || value.starts_with('%')
         // A reference escaped for a template or a heredoc: `\\$DB_PASSWORD`.
         || value.starts_with("\\$")
@@ -1165,6 +1174,21 @@ const SINGLE_WORDS: &[&str] = &[
     "here",
 ];
 
+/// Whether a value opens and closes with `$` around more than a name (`$ql@dmin2090$`):
+/// a password spelt with dollars, not a variable (`$PGPASS`) nor a template's `$NAME$`.
+fn is_dollar_wrapped_word(value: &str) -> bool {
+    value
+        .strip_prefix('$')
+        .and_then(|rest| rest.strip_suffix('$'))
+        .is_some_and(|inner| {
+            !inner.is_empty()
+                && !inner.contains(['{', '(', '$'])
+                && !inner
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1179,6 +1203,10 @@ mod tests {
             "<password>",
             "(password)",
             "(your password)",
+            // A template's variable half replaced: its closing brace left behind.
+            "password}",
+            "password password}",
+            "$DB_PASSWORD$",
             "default_password",
             "instance_password_b",
             "asecretpassword",
@@ -1439,6 +1467,9 @@ mod tests {
             "haiku",
             // SAS's encoding of a password, which a `LIBNAME` statement takes as it is.
             "{SAS002}5B1F0A2C44D7E93B10C68A2F7D3E9B41",
+            // Dollars around more than a name: a password spelt with them.
+            "$ql@dmin2090$",
+            "Kq8v}",
             "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
         ] {
             assert!(!is_placeholder(value), "{value}");

@@ -689,6 +689,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
             || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()))
+            || (is_server_administrator_password_key(&name)
+                && context.top_level_names_postgres(key.start()))
             || (is_block_password_key(&name) && context.nested_block_names_postgres(key.start()))
             || context.names_a_postgres_urls_password(&name);
         // A script's `$pass = "..."` is judged by where it is used (the conninfo that
@@ -1263,11 +1265,15 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
         let secret = unquote(value.as_bytes());
-        // `--set redis.auth.password=...` beside PostgreSQL's is Redis's.
+        // `--set redis.auth.password=...` beside PostgreSQL's is Redis's; so is a
+        // command's for another engine (Airflow's `connections add ... --conn-type mssql
+        // ... --conn-password ...` beside a PostgreSQL connection's).
         let shown = lossy(option.as_bytes()).trim_end().to_string();
+        let command = &text[continued_command(text, option.start())];
         if is_reference(&secret)
             || !context.configures_postgres(option.start())
             || names_another_engine(shown.as_bytes())
+            || (names_another_engine(command) && !p.postgres.is_match(command))
             || lists_an_option(text, option.start(), value.end())
         {
             continue;
@@ -1674,7 +1680,7 @@ fn nearby_line_start(text: &[u8], at: usize) -> Option<usize> {
 
 /// The command holding `at`: its line with the lines a trailing `\\` joins to it, before
 /// and after, each way read at most `COMMAND_REACH` bytes.
-fn continued_command(text: &[u8], at: usize) -> Range<usize> {
+pub(super) fn continued_command(text: &[u8], at: usize) -> Range<usize> {
     const COMMAND_REACH: usize = 2048;
     let continues = |line_end: usize| text[..line_end].trim_ascii_end().ends_with(b"\\");
     let floor = at.saturating_sub(COMMAND_REACH);
@@ -1703,7 +1709,7 @@ fn continued_command(text: &[u8], at: usize) -> Range<usize> {
 }
 
 /// Whether `needle` (lowercase ASCII) occurs in `haystack`, letters in any case.
-fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle))
@@ -1884,6 +1890,19 @@ fn is_administrator_password_key(shown: &str) -> bool {
             | "masteruserpassword"
             | "rootpassword"
             | "superuserpassword"
+    )
+}
+
+/// Whether a key names the administrator's password of a cloud's database server, and
+/// only that (Azure's `administrator_password`, `administrator_login_password`, AWS's
+/// `master_user_password`): a variables file (`terraform.tfvars`) sets it with no block
+/// around it, beside the server's other settings (`postgresql_version = "15"`).
+fn is_server_administrator_password_key(shown: &str) -> bool {
+    let key = shown.trim_end_matches([':', '=', ' ']).to_ascii_lowercase();
+    let flat: String = key.chars().filter(|c| c.is_alphanumeric()).collect();
+    matches!(
+        flat.as_str(),
+        "administratorpassword" | "administratorloginpassword" | "masteruserpassword"
     )
 }
 
@@ -2700,6 +2719,13 @@ impl<'a> Context<'a> {
     fn block_names_postgres(&self, offset: usize) -> bool {
         self.block_line(offset)
             .is_some_and(|line| patterns().postgres.is_match(line))
+    }
+
+    /// Whether the setting at `offset` opens its line at the top level (no block holds
+    /// it) and the lines around it name PostgreSQL and no other engine.
+    fn top_level_names_postgres(&mut self, offset: usize) -> bool {
+        let (postgres, _, other_engine) = self.mentions_around(offset);
+        self.opening_line(offset).is_none() && postgres && !other_engine
     }
 
     /// Whether the block holding `offset` names another engine and not PostgreSQL
@@ -3801,6 +3827,25 @@ mod tests {
                 d[0].redacted
             );
         }
+    }
+
+    #[test]
+    fn a_variables_file_s_server_administrator_password_is_found_beside_postgres() {
+        let tfvars = "name = \"psql-ledger\"\npostgresql_version = \"15\"\nadministrator_login = \"psqladmin\"\nadministrator_password = \"{PW}\"\n";
+        assert_eq!(found(tfvars, Syntax::Config).len(), 1);
+        // Another engine's server, or an application's admin beside a database's settings.
+        let mssql = tfvars.replace("postgresql_version = \"15\"", "mssql_version = \"12.0\"");
+        assert!(found(&mssql, Syntax::Config).is_empty());
+        let app_admin = "POSTGRES_DB=shop\nADMIN_PASSWORD={PW}\n";
+        assert!(found(app_admin, Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn another_engine_s_command_option_is_not_postgres_s() {
+        let connections = "astro dev run connections add src \\\n  --conn-type mssql --conn-host legacy-mssql --conn-port 1433 \\\n  --conn-login sa --conn-password \"{PW}\"\n\nastro dev run connections add dst \\\n  --conn-type postgres --conn-host warehouse.acme.io \\\n  --conn-login loader --conn-password \"{PW}\"\n";
+        let found = found(connections, Syntax::Config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].offset > connections.find("--conn-type postgres").unwrap());
     }
 
     #[test]
