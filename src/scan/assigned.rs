@@ -54,7 +54,7 @@ pub fn is_identifier(name: &str) -> bool {
 /// `pass=...` (also after `export`), or code's `pw = "..."` (also `const pw =
 /// '...';`, a field's or typed variable's `private static final String pw = "...";`,
 /// `this.pw = "...";`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
-/// "..." }`, and commented out, or with a comment after it; also percent-encoded for a
+/// "..." }`, C's `strcpy(pw, "...")`, and commented out, or with a comment after it; also percent-encoded for a
 /// URI on its way in: `pw = quote_plus("...")`, `encodeURIComponent('...')`,
 /// `url.QueryEscape("...")`). A value that is itself code (`$pass
 /// = getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
@@ -69,7 +69,7 @@ impl Assignments {
         static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
         let assignment = ASSIGNMENT.get_or_init(|| {
             Regex::new(
-                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final|public|private|protected|internal|static|readonly)[ \t]+)*(?:(?:String|string|str)[ \t]+)?(?:this\.|self\.)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:(?:(?:urllib\.)?parse\.)?quote(?:_plus)?[ \t]*\([ \t]*|encodeURIComponent[ \t]*\([ \t]*|url\.QueryEscape[ \t]*\([ \t]*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')(?:[ \t]*\))?[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}"#,
+                r#"(?m)^[ \t]*(?:(?:my|our|local)[ \t]+)?\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:Sensitive\([ \t]*)?(?:"([^"\\\n$]*)"|'([^'\\\n]*)')[ \t]*(?:;|\)?[ \t]*\r?$)|^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\\n$`]*)"|'([^'\n]*)'|([^\s"'$`;&|()<>]+))[ \t]*\r?$|^[ \t]*(?:(?:#|//)[ \t]*)?(?:(?:const|let|var|val|final|public|private|protected|internal|static|readonly)[ \t]+)*(?:(?:String|string|str)[ \t]+)?(?:this\.|self\.)?([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*[A-Za-z]+)?[ \t]*(?::=|=|<-)[ \t]*(?:(?:(?:urllib\.)?parse\.)?quote(?:_plus)?[ \t]*\([ \t]*|encodeURIComponent[ \t]*\([ \t]*|url\.QueryEscape[ \t]*\([ \t]*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')(?:[ \t]*\))?[ \t]*;?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|^[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*<-[ \t]*\{\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*\}|(?-u:\b)(?:strcpy|strncpy|strlcpy)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*,[ \t]*"([^"\\\n]*)""#,
             )
             .expect("valid regex")
         });
@@ -80,9 +80,10 @@ impl Assignments {
                 .or_else(|| c.get(4))
                 .or_else(|| c.get(8))
                 .or_else(|| c.get(11))
+                .or_else(|| c.get(14))
                 .expect("a name group");
-            let Some(value) = (2..=13)
-                .filter(|group| ![4, 8, 11].contains(group))
+            let Some(value) = (2..=15)
+                .filter(|group| ![4, 8, 11, 14].contains(group))
                 .find_map(|group| c.get(group))
             else {
                 continue;
@@ -153,6 +154,11 @@ mod tests {
         let member = "    this.pw = \"Kq8-Tz2\";\n    conn = getConnection(url, id, pw);\n";
         assert_eq!(
             literal(member, "pw", "getConnection"),
+            Some("Kq8-Tz2".to_string())
+        );
+        let c = "char password[100];\nstrcpy(password, \"Kq8-Tz2\");\nECPGconnect(__LINE__, 0, db, user, password, NULL, 0);\n";
+        assert_eq!(
+            literal(c, "password", "ECPGconnect"),
             Some("Kq8-Tz2".to_string())
         );
         let far = format!(

@@ -233,7 +233,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // The delimiters of a block string: three double or three single quotes.
@@ -582,9 +582,11 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A test's check that what follows is refused (`pytest.raises(...)`,
-        // `assert.throws(() => ...)`, `assertThrows`, `.toThrow()`, Rust's `is_err()`).
+        // `assert.throws(() => ...)`, `assertThrows`, `.toThrow()`, Rust's `is_err()`),
+        // or a table-driven test's row that expects the request refused (Go's `...,
+        // http.StatusBadRequest}`, `wantErr: true`).
         expected_failure: Regex::new(
-            r"(?i)(?-u:\b)(?:assert_?)?(?:raises|throws|rejects)[ \t]*\(|\.to_?throw|should_panic|must_raise|\.is_err\(\)|\.unwrap_err\(\)",
+            r"(?i)(?-u:\b)(?:assert_?)?(?:raises|throws|rejects)[ \t]*\(|\.to_?throw|should_panic|must_raise|\.is_err\(\)|\.unwrap_err\(\)|(?-u:\b)http\.Status(?:BadRequest|Unauthorized|Forbidden|Conflict|UnprocessableEntity)(?-u:\b)|(?-u:\b)wantErr:[ \t]*true",
         )
         .expect("valid regex"),
         // Prose that calls a value the example password: "Replace the example password
@@ -665,6 +667,10 @@ fn patterns() -> &'static Patterns {
             // A guide's host on loopback in the languages projects document their set-up
             // in (`- 主机：localhost`, `хост: 127.0.0.1`).
             r#"|^[ \t*-]*(?:主机|主机地址|地址|服务器地址|数据库地址|хост|сервер|адрес)[ \t]*(?:[:=]|：)[ \t]*(?:localhost|127\.0\.0\.1)(?::\d+)?[ \t]*\r?$"#,
+            // A server the text initialises or starts on this machine (a Dockerfile's or a
+            // provisioning script's `initdb -D ...`, `pg_ctl ... start`, `postgresql-setup
+            // initdb`, `service postgresql start`).
+            r#"|(?-u:\b)(?:initdb|postgresql-setup)(?-u:\b)|(?-u:\b)pg_ctl(?:cluster)?(?-u:\b)[^\n]{0,120}?[ \t]start(?-u:\b)|(?-u:\b)service[ \t]+postgresql[ \t]+start(?-u:\b)"#,
             // A Helm chart's bundled PostgreSQL, which the chart starts beside the
             // application (`postgresql:` with its `auth:` a few lines below), and a host
             // that is a Kubernetes service of the cluster's own (`postgresAddr:
@@ -1473,6 +1479,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::positional::detect(text, &mut context, syntax));
     found.extend(super::property_list::detect(text, &mut context));
     found.extend(super::postmodern::detect(text, &mut context));
+    found.extend(super::ecpg::detect(text));
     found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
@@ -5242,6 +5249,24 @@ mod tests {
         ); // vsecure:allow (a documented fake)
         let found = detect(other.as_bytes(), Syntax::Document);
         assert!(found.iter().any(|d| !d.local_default), "{found:?}");
+    }
+
+    #[test]
+    fn a_table_driven_test_s_refused_row_is_its_input() {
+        let rows = "tests := []struct{ body map[string]string; want int }{\n\t{map[string]string{\"db_type\": \"postgres\", \"password\": \"Wd5-vKq8z\"}, http.StatusBadRequest},\n}\n"; // vsecure:allow (a documented fake)
+        assert!(detect(rows.as_bytes(), Syntax::Code).is_empty());
+        let accepted = rows.replace("http.StatusBadRequest", "http.StatusCreated");
+        assert_eq!(detect(accepted.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_server_the_text_initialises_is_a_local_database() {
+        let dockerfile = "ENV APP_PG_USER=gtg \\\n    APP_PG_PASSWD=gtg_passwd\nRUN initdb -D /var/lib/pgsql/data/\nRUN pg_ctl start -D /var/lib/pgsql/data/ && psql -c \"CREATE USER ${APP_PG_USER}\"\n";
+        the_one_finding(dockerfile, Syntax::Config, true);
+        let without = dockerfile
+            .replace("initdb", "echo")
+            .replace("pg_ctl start", "echo");
+        the_one_finding(&without, Syntax::Config, false);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

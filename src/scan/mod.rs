@@ -4,6 +4,7 @@
 mod assigned;
 pub mod baseline;
 mod detect;
+mod ecpg;
 mod formatted;
 pub mod history;
 mod inserted;
