@@ -4226,12 +4226,24 @@ fn is_the_word_for_a_host(host: &str) -> bool {
 }
 
 /// Whether a host is the reader's to fill in: in angle or square brackets (`<host>`),
-/// or theirs by name (`your-db-host`, `db.YOUR_PROJECT_ID.supabase.co`).
+/// or theirs by name (`your-db-host`, `db.YOUR_PROJECT_ID.supabase.co`), or under the
+/// word for their organisation's domain (`postgresql.company.com`, `db.mydomain.com`).
 fn is_readers_host(host: &str) -> bool {
+    const DOMAIN_WORDS: &[&str] = &[
+        "company",
+        "mycompany",
+        "yourcompany",
+        "domain",
+        "mydomain",
+        "yourdomain",
+        "organization",
+    ];
     let lower = host.to_ascii_lowercase();
+    let labels: Vec<&str> = without_port(&lower).split('.').collect();
     lower.starts_with(['<', '['])
         || lower.starts_with("your")
         || host.split('.').any(is_readers_label)
+        || (labels.len() >= 2 && DOMAIN_WORDS.contains(&labels[labels.len() - 2]))
 }
 
 /// Whether a label of a host is the reader's to fill in: `YOUR_PROJECT_ID` in
@@ -5267,6 +5279,21 @@ mod tests {
             .replace("initdb", "echo")
             .replace("pg_ctl start", "echo");
         the_one_finding(&without, Syntax::Config, false);
+    }
+
+    #[test]
+    fn a_host_under_the_word_for_a_domain_is_the_reader_s() {
+        let xml = "<database_output>\n  <hostname>postgresql.company.com</hostname>\n  <username>wazuh</username>\n  <password>Wd5-vKq8z</password>\n  <type>postgresql</type>\n</database_output>\n"; // vsecure:allow (a documented fake)
+        assert!(detect(xml.as_bytes(), Syntax::Document).is_empty());
+        for host in ["db.yourdomain.com", "pg.mycompany.io"] {
+            let text = xml.replace("postgresql.company.com", host);
+            assert!(
+                detect(text.as_bytes(), Syntax::Document).is_empty(),
+                "{host}"
+            );
+        }
+        let real = xml.replace("postgresql.company.com", "pg.companyhouse.com");
+        assert_eq!(detect(real.as_bytes(), Syntax::Document).len(), 1);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
