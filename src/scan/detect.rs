@@ -1227,6 +1227,30 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let value = before_next_keyword(value.as_bytes());
         let value_end = key.end() + value.len();
         let secret = unquote(value);
+        // `$"Host={host};Password={pw};..."`: C#'s interpolated string formats `pw` in;
+        // the credential is the literal it was set to above, judged local by the host
+        // and user the string formats in, each followed back too.
+        if let Some(name) =
+            interpolated_name(&secret).filter(|_| facts.has_semicolon_host(key.start()))
+        {
+            let (host, user) = facts.semicolon_host_user(key.start());
+            let assignments = facts.assignments();
+            let resolve = |field: String| match interpolated_name(&field) {
+                Some(variable) => assignments
+                    .literal_before(variable, key.start())
+                    .map_or(field.clone(), |value| lossy(&text[value])),
+                None => field,
+            };
+            let (host, user) = (resolve(host), resolve(user));
+            found.extend(variable_literal(
+                text,
+                &mut facts,
+                ("", name),
+                (&user, &host),
+                key.start(),
+            ));
+            continue;
+        }
         // A value the string's closing quote ends is the string's text (`...;password=ab,"`),
         // not code's argument.
         let ends_a_string = matches!(text.get(value_end), Some(b'"' | b'\''));
@@ -5294,6 +5318,19 @@ mod tests {
         }
         let real = xml.replace("postgresql.company.com", "pg.companyhouse.com");
         assert_eq!(detect(real.as_bytes(), Syntax::Document).len(), 1);
+    }
+
+    #[test]
+    fn an_interpolated_connection_string_s_password_is_followed_to_its_literal() {
+        let cs = "var host = \"db.acme.io\";\nvar key = \"Wd5-vKq8z\";\nvar user = \"app\";\ncs = $\"Host={host};Username={user};Password={key};Database=app\";\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(cs, Syntax::Code, false);
+        assert_eq!(found.redacted, "key=****");
+        let local = cs
+            .replace("db.acme.io", "localhost")
+            .replace("Wd5-vKq8z", "app"); // vsecure:allow (a documented fake)
+        the_one_finding(&local, Syntax::Code, true);
+        let unset = "cs = $\"Host=db.acme.io;Username=app;Password={key};Database=app\";\n";
+        assert!(detect(unset.as_bytes(), Syntax::Code).is_empty());
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

@@ -934,7 +934,23 @@ fn marks_a_placeholder(value: &str) -> bool {
         || (spelt_as_words
             && words.len() >= 2
             && !is_generated(value)
-            && (change_me || leak_test || words.iter().any(|w| MARKERS.contains(&w.as_str()))))
+            && (change_me
+                || leak_test
+                || marker_words(hint).any(|w| MARKERS.contains(&w.as_str()))))
+}
+
+/// The words of a value that can mark it a placeholder: every word, but a short one
+/// (two or three letters: Spanish's `tu`, Portuguese's `sua`) only where it opens a
+/// piece (`TU_PASSWORD`, `tuPassword`), not where a random token's mixed case cuts one
+/// out of its middle (`..._DjRTmaWRJrVUKdsCpSharTu`).
+fn marker_words(value: &str) -> impl Iterator<Item = String> + '_ {
+    value.split(WORD_SEPARATORS).flat_map(|piece| {
+        words_of(piece)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, word)| *i == 0 || word.len() > 3)
+            .map(|(_, word)| word)
+    })
 }
 
 /// Whether a value written without separators is a generated token, not words run
@@ -1447,6 +1463,8 @@ mod tests {
             "xxKq8vTz2mxx",
             // A generated token whose first camel-case piece is Spanish's `your`.
             "tuDebiXJdcPwyBGOXmPs04QqFaXrzFsH",
+            // One whose last camel-case piece is.
+            "v2_3wSuC_DjRTmaWRJrVUKdsCpSharTu",
             "abc-Kq8vTz",
             "Adm1n",
             "S3cretSauce7",
