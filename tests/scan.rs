@@ -554,6 +554,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/message-store.go",
             "clean/migration-env.sh",
             "clean/monitor.conf.php",
+            "clean/monocle-config.php",
             "clean/moodle-docker-config.php",
             "clean/nightly-dump-local.bat",
             "clean/nixos-forge-role.nix",

@@ -498,13 +498,13 @@ fn patterns() -> &'static Patterns {
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
         // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
-        // `"host": "..."`, `DB_HOST = "..."`, Go's raw string) or by a builder's call (`.host("...")`,
+        // `"host": "..."`, Medoo's `'server' => '...'`, `DB_HOST = "..."`, Go's raw string) or by a builder's call (`.host("...")`,
         // Gleam's `pog.host("...")`, Npgsql.FSharp's `Sql.host "..."`), an XML element
         // (`<PostgresHost>...</PostgresHost>`), a document table's row (`| Host |
         // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
         // druid`), the host captured.
         host_setting: Regex::new(
-            r#"(?i)(?:(?:^|[\s,{($])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
+            r#"(?i)(?:(?:^|[\s,{($])["']?(?:(?:[a-z]+_)?host(?:name)?|server)["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -655,7 +655,7 @@ fn patterns() -> &'static Patterns {
         local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|@?set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
-            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*[=:][ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
+            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*(?:=>|[=:])[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):postgres(?:ql)?://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
@@ -5331,6 +5331,14 @@ mod tests {
         the_one_finding(&local, Syntax::Code, true);
         let unset = "cs = $\"Host=db.acme.io;Username=app;Password={key};Database=app\";\n";
         assert!(detect(unset.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn medoo_s_server_is_the_login_s_host() {
+        let local = "$db = new Medoo([\n    'database_type' => 'pgsql',\n    'database_name' => 'monocle',\n    'server' => '127.0.0.1',\n    'username' => 'monocle',\n    'password' => 'monocle',\n]);\n";
+        the_one_finding(local, Syntax::Code, true);
+        let lan = local.replace("127.0.0.1", "10.10.20.65");
+        the_one_finding(&lan, Syntax::Code, false);
     }
 
     fn kinds(text: &str) -> Vec<Kind> {

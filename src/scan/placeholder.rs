@@ -1190,8 +1190,9 @@ const SINGLE_WORDS: &[&str] = &[
     "here",
 ];
 
-/// Whether a value opens and closes with `$` around more than a name (`$ql@dmin2090$`):
-/// a password spelt with dollars, not a variable (`$PGPASS`) nor a template's `$NAME$`.
+/// Whether a value opens and closes with `$` around more than a template's name
+/// (`$ql@dmin2090$`, `$ViTrox$`): a password spelt with dollars, not a variable
+/// (`$PGPASS`) nor a template's `$DB_PASSWORD$`, written in capitals.
 fn is_dollar_wrapped_word(value: &str) -> bool {
     value
         .strip_prefix('$')
@@ -1201,7 +1202,7 @@ fn is_dollar_wrapped_word(value: &str) -> bool {
                 && !inner.contains(['{', '(', '$'])
                 && !inner
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         })
 }
 
@@ -1487,6 +1488,7 @@ mod tests {
             "{SAS002}5B1F0A2C44D7E93B10C68A2F7D3E9B41",
             // Dollars around more than a name: a password spelt with them.
             "$ql@dmin2090$",
+            "$ViTrox$",
             "Kq8v}",
             "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
         ] {
