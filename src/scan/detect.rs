@@ -2249,11 +2249,12 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         let lower = password.to_ascii_lowercase();
         let uri_users = self.uri_users.get_or_insert_with(|| {
-            patterns()
-                .uri
-                .captures_iter(text)
-                .map(|c| lossy(&c[2]).to_ascii_lowercase())
-                .collect()
+            distinct(
+                patterns()
+                    .uri
+                    .captures_iter(text)
+                    .map(|c| lossy(&c[2]).to_ascii_lowercase()),
+            )
         });
         uri_users
             .iter()
@@ -2372,17 +2373,13 @@ impl<'a> LineFacts<'a> {
     fn user_names(&mut self) -> &[String] {
         let text = self.text;
         self.user_names.get_or_insert_with(|| {
-            patterns()
-                .user_setting
-                .captures_iter(text)
-                .filter_map(|c| {
-                    c.iter()
-                        .skip(1)
-                        .flatten()
-                        .next()
-                        .map(|m| fallback_of(&lossy(m.as_bytes())))
-                })
-                .collect()
+            distinct(patterns().user_setting.captures_iter(text).filter_map(|c| {
+                c.iter()
+                    .skip(1)
+                    .flatten()
+                    .next()
+                    .map(|m| fallback_of(&lossy(m.as_bytes())))
+            }))
         })
     }
 
@@ -4610,6 +4607,13 @@ pub(super) fn comment_body(line: &[u8]) -> Option<&[u8]> {
 /// Whether a line is commented out: it opens with a comment marker.
 fn is_commented_out(line: &[u8]) -> bool {
     comment_body(line).is_some()
+}
+
+/// Each name once, in the order first named: a text that names one user on every line
+/// (a test's matrix of URIs) is judged against that user once, not once a line.
+fn distinct(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    names.filter(|name| seen.insert(name.clone())).collect()
 }
 
 /// A host without the port SQL Server's strings give after a comma (`localhost,1433`).
