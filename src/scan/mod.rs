@@ -15,6 +15,8 @@ mod positional;
 mod postmodern;
 mod property_list;
 mod structured;
+#[cfg(test)]
+mod test_support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -108,15 +108,10 @@ fn names_postmodern(text: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::lines::Lines;
+    use crate::scan::test_support::findings_of;
 
     fn passwords(text: &str) -> Vec<(String, bool)> {
-        let lines = Lines::new(text.as_bytes());
-        let mut context = Context::new(text.as_bytes(), &lines);
-        detect(text.as_bytes(), &mut context)
-            .into_iter()
-            .map(|(range, d)| (text[range].to_string(), d.local_default))
-            .collect()
+        findings_of(detect, text)
     }
 
     #[test]
