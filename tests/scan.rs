@@ -571,6 +571,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/orbstack-local-container.sh",
             "clean/orders-resin.xml.ftl",
             "clean/orm-b38.config.ts",
+            "clean/paste_server.py",
             "clean/peertube-socket.nix",
             "clean/penpot-service.nix",
             "clean/pg-connection-string.test.js",

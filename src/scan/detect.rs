@@ -4537,7 +4537,9 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     // A finding dropped inside a kept one of the same secret still tells what it knew:
     // a driver call's password read back to its variable knows the call's host and
     // user, which the variable's setting alone does not (`pw = "shop"` passed with
-    // `"shop"` to `localhost`), so its local default holds for the kept one.
+    // `"shop"` to `localhost`), so its local default holds for the kept one. A conninfo
+    // read whole from joined literals knows its host, which its first literal alone
+    // does not: that one's reading gives way.
     let mut kept: Vec<Detection> = Vec::new();
     let mut furthest_end = 0;
     for (range, d) in found {
@@ -4545,10 +4547,10 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
             furthest_end = furthest_end.max(range.end);
             kept.push(d);
         } else if d.local_default
-            && let Some(same) = kept
-                .iter_mut()
-                .rev()
-                .find(|k| k.secret_digest == d.secret_digest)
+            && let Some(same) = kept.iter_mut().rev().find(|k| {
+                k.secret_digest == d.secret_digest
+                    && !(k.kind == Kind::KeyValuePassword && d.kind == Kind::KeyValuePassword)
+            })
         {
             same.local_default = true;
         }

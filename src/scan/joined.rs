@@ -1,8 +1,9 @@
-//! URIs that code writes as several string literals joined: Python's adjacent literals
-//! (`"postgresql://" "app:" "s3cret" "@db.acme.io/app"`, one to a line inside
-//! parentheses) or pieces joined with `+`. No one literal holds the URI, so each reading
-//! of the text misses it; the literals are joined as the language joins them and the
-//! URI is read from the whole.
+//! URIs and conninfos that code writes as several string literals joined: Python's
+//! adjacent literals (`"postgresql://" "app:" "s3cret" "@db.acme.io/app"`, one to a line
+//! inside parentheses; `'user=app password=s3cret '` then `'host=10.2.0.7'`) or pieces
+//! joined with `+`. No one literal holds the URI, nor the password with its host, so
+//! each reading of the text misses it or misjudges it; the literals are joined as the
+//! language joins them and the URI or conninfo is read from the whole.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -24,6 +25,15 @@ fn uri_start() -> &'static Regex {
     })
 }
 
+/// A string literal of a conninfo that sets a password but not yet its host, which a
+/// literal joined on sets (`'dbname=crm user=app password=... '`).
+fn conninfo_start() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"(["'])([^"'\n]*(?:^|[\s"'])password=[^"'\n]*)["']"#).expect("valid regex")
+    })
+}
+
 /// The next literal joined on: spaces and line breaks, perhaps a `+`, then a quoted
 /// piece.
 fn next_piece() -> &'static Regex {
@@ -40,15 +50,7 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
     }
     for c in uri_start().captures_iter(text) {
         let (whole, first) = (c.get(0).expect("group 0"), c.get(2).expect("piece"));
-        let mut joined = first.as_bytes().to_vec();
-        let mut end = whole.end();
-        for _ in 0..MAX_PIECES {
-            let Some(piece) = next_piece().captures(&text[end..]) else {
-                break;
-            };
-            joined.extend_from_slice(&piece[2]);
-            end += piece.get(0).expect("group 0").end();
-        }
+        let (joined, end) = joined_from(text, first.as_bytes(), whole.end());
         if !joined.contains(&b'@') {
             continue;
         }
@@ -59,7 +61,46 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
             }
         }
     }
+    for c in conninfo_start().captures_iter(text) {
+        let (whole, first) = (c.get(0).expect("group 0"), c.get(2).expect("piece"));
+        if contains_host(first.as_bytes()) {
+            continue;
+        }
+        let (joined, end) = joined_from(text, first.as_bytes(), whole.end());
+        if end == whole.end() || !contains_host(&joined) {
+            continue;
+        }
+        for mut d in super::detect::detect(&joined, syntax) {
+            if d.kind == Kind::KeyValuePassword {
+                d.offset = whole.start();
+                found.push((whole.start()..end, d));
+            }
+        }
+    }
     found
+}
+
+/// The first piece with the literals joined on after `end`, and where the last ends.
+fn joined_from(text: &[u8], first: &[u8], mut end: usize) -> (Vec<u8>, usize) {
+    let mut joined = first.to_vec();
+    for _ in 0..MAX_PIECES {
+        let Some(piece) = next_piece().captures(&text[end..]) else {
+            break;
+        };
+        joined.extend_from_slice(&piece[2]);
+        end += piece.get(0).expect("group 0").end();
+    }
+    (joined, end)
+}
+
+/// Whether a conninfo's text sets its host (`host=` or `hostaddr=`).
+fn contains_host(conninfo: &[u8]) -> bool {
+    conninfo
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"host="))
+        || conninfo
+            .windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"hostaddr="))
 }
 
 #[cfg(test)]
@@ -78,6 +119,17 @@ mod tests {
     fn literals_joined_with_plus_are_joined() {
         let text = "const url = 'postgres://app:' + 'Kq8vTz2mLp' + '@db.acme.io/app';\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(text.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_conninfo_s_host_in_the_literal_joined_on_judges_its_password() {
+        let text = "db = momoko.Pool(\n    dsn='dbname=crm user=postgres password=000000 '\n        'host=10.200.200.233 port=5432',\n)\n"; // vsecure:allow (a documented fake)
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0].1.local_default);
+        let local = text.replace("10.200.200.233", "localhost");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|(_, d)| d.local_default), "{found:?}");
     }
 
     #[test]
