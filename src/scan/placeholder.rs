@@ -1191,7 +1191,7 @@ const SINGLE_WORDS: &[&str] = &[
 ];
 
 /// Whether a value opens and closes with `$` around more than a template's name
-/// (`$ql@dmin2090$`, `$ViTrox$`): a password spelt with dollars, not a variable
+/// (`$qx@dm1n7731$`, `$VoTrax$`): a password spelt with dollars, not a variable
 /// (`$PGPASS`) nor a template's `$DB_PASSWORD$`, written in capitals.
 fn is_dollar_wrapped_word(value: &str) -> bool {
     value
@@ -1487,8 +1487,8 @@ mod tests {
             // SAS's encoding of a password, which a `LIBNAME` statement takes as it is.
             "{SAS002}5B1F0A2C44D7E93B10C68A2F7D3E9B41",
             // Dollars around more than a name: a password spelt with them.
-            "$ql@dmin2090$",
-            "$ViTrox$",
+            "$qx@dm1n7731$",
+            "$VoTrax$",
             "Kq8v}",
             "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
         ] {
