@@ -409,9 +409,10 @@ fn patterns() -> &'static Patterns {
         // A libpq conninfo's host or user: `host=localhost`, `user='app'` (in a document's
         // markup too, `<p>host=localhost ...`, and in a file a script writes with `\n`
         // escapes, `printf "[svc]\nhost=localhost\n..."`, after a comment's marker with
-        // no space, `//host=...`, and as a call's keyword argument, `(host='10.1.2.3', `).
+        // no space, `//host=...`, and as a call's keyword argument, `(host='10.1.2.3', `),
+        // also quoted with escaped quotes inside a shell's string (`host=\"db\", `).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*'?(<[^>\n]*>|[^\s'"`;<\\,)]+)"#,
+            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*(?:'|\\")?(<[^>\n]*>|[^\s'"`;<\\,)]+)"#,
         )
             .expect("valid regex"),
         // A literal, not code: quoted, or a bare word that ends the value (an
@@ -1504,6 +1505,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::property_list::detect(text, &mut context));
     found.extend(super::postmodern::detect(text, &mut context));
     found.extend(super::ecpg::detect(text));
+    found.extend(super::emacs_sql::detect(text, &mut context));
     found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
@@ -5091,6 +5093,17 @@ mod tests {
         assert_eq!(kinds(CONF), [Kind::PostgresUri]);
         // A local database's name alone (`db:pg:shop`) has no login.
         assert!(kinds("[engine \"pg\"]\n    target = db:pg:shop\n").is_empty());
+    }
+
+    #[test]
+    fn a_shell_string_s_escaped_keyword_arguments_name_the_host_and_user() {
+        // `python -c "...connect(host=\"db\", ...)"`: the conninfo reader's host and
+        // user are the escaped strings' contents.
+        const CONTAINER: &str = "docker run -d --name crm-db -e POSTGRES_PASSWORD=crm postgres:18\nfor i in 1 2 3; do python -c \"import psycopg2; psycopg2.connect(host=\\\"crm-db\\\", user=\\\"crm\\\", password=\\\"crm\\\")\" && break; done\n";
+        let found = detect(CONTAINER.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        let remote = CONTAINER.replace("crm-db\\\"", "pg.acme.io\\\"");
+        assert_reported_high(&remote, Syntax::Code, Kind::KeyValuePassword);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod assigned;
 pub mod baseline;
 mod detect;
 mod ecpg;
+mod emacs_sql;
 mod formatted;
 pub mod history;
 mod inserted;
