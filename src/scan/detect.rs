@@ -233,7 +233,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)pg://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)(?:pg|psql)://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // The delimiters of a block string: three double or three single quotes.
@@ -264,14 +264,15 @@ fn patterns() -> &'static Patterns {
         // password's; a port and path before a later `@` are told apart below).
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
         // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
-        // `pgsql://`, dj-database-url's `postgis://`, Redshift's and CockroachDB's) and
+        // `pgsql://`, dj-database-url's `postgis://`, django-environ's and Pharo P3's
+        // `psql://`, Redshift's and CockroachDB's) and
         // its name misspelt (`posgres://`, `postgre://`: the password is there all the same),
         // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine),
         // and Sqitch's target `db:pg://` and dburl's `pg://` (usql's, NocoDB's).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|psql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`.
@@ -5093,6 +5094,22 @@ mod tests {
         assert_eq!(kinds(CONF), [Kind::PostgresUri]);
         // A local database's name alone (`db:pg:shop`) has no login.
         assert!(kinds("[engine \"pg\"]\n    target = db:pg:shop\n").is_empty());
+    }
+
+    #[test]
+    fn django_environ_s_and_pharo_s_psql_scheme_is_a_postgres_uri() {
+        let environ = "DATABASES = {\n    'default': env.db('DATABASE_URL', default='psql://shop:Kq8-Tz2-Wm@10.1.2.3:5432/shop'),\n}\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            the_one_finding(environ, Syntax::Code, false).kind,
+            Kind::DatabaseUrl
+        );
+        let pharo = "client := P3Client new url: 'psql://app:Kq8-Tz2-Wm@db.acme.io:5432/shop'.\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            the_one_finding(pharo, Syntax::Code, false).kind,
+            Kind::PostgresUri
+        );
+        let manual = "P3Client new url: 'psql://username:password@localhost:5432/databasename'.\n";
+        assert!(detect(manual.as_bytes(), Syntax::Document).is_empty());
     }
 
     #[test]
