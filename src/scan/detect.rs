@@ -233,7 +233,7 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         trigger: Regex::new(
-            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)(?:pg|psql)://|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
+            r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)(?:pg|pq|psql|crdb|ysql)://|timescaledb:|yugabytedb:|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
         .expect("valid regex"),
         // The delimiters of a block string: three double or three single quotes.
@@ -265,19 +265,22 @@ fn patterns() -> &'static Patterns {
         // Driver schemes (`postgresql+psycopg2://`) and JSON's escaped slashes count too,
         // as do the other names URL parsers give PostgreSQL (PEAR's and Doctrine's
         // `pgsql://`, dj-database-url's `postgis://`, django-environ's and Pharo P3's
-        // `psql://`, Redshift's and CockroachDB's) and
+        // `psql://`, py-postgresql's `pq://`, the TimescaleDB dialect's `timescaledb://`,
+        // Redshift's, CockroachDB's (`crdb://`) and YugabyteDB's (`yugabytedb://`,
+        // `ysql://`), all spoken to as PostgreSQL) and
         // its name misspelt (`posgres://`, `postgre://`: the password is there all the same),
         // and Ecto's `ecto://` where PostgreSQL is named (its adapter decides the engine),
         // and Sqitch's target `db:pg://` and dburl's `pg://` (usql's, NocoDB's).
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|psql|postgis|redshift|cockroach(?:db)?)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|psql|postgis|timescaledb|redshift|cockroach(?:db)?|crdb|yugabytedb|ysql)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg|pq):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
-        // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`.
+        // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`; a JDBC URL
+        // carries it as `password=` (YugabyteDB's `jdbc:yugabytedb://...?user=...&password=...`).
         uri_query_password: Regex::new(
-            r#"(?i)(?-u:\b)((?:postgres(?:ql)?:(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)|pg:(?://|\\/\\/)[^\s'"`<>?]*)\?(?:[^\s'"`<>#&]*&)*)(password=|p=)([^\s'"`<>#&]*)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|yugabytedb):(?:(?://|\\/\\/)[^\s'"`<>?]*|[A-Za-z_][A-Za-z0-9_]*)|pg:(?://|\\/\\/)[^\s'"`<>?]*)\?(?:[^\s'"`<>#&]*&)*)(password=|p=)([^\s'"`<>#&]*)"#,
         )
         .expect("valid regex"),
         // Prisma Postgres's URL, whose API key opens the database as a password does.
@@ -5110,6 +5113,31 @@ mod tests {
         );
         let manual = "P3Client new url: 'psql://username:password@localhost:5432/databasename'.\n";
         assert!(detect(manual.as_bytes(), Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn the_schemes_of_drivers_that_speak_postgres_are_uris() {
+        for uri in [
+            "pq://app:Kq8-Tz2-Wm@194.135.95.163:5432/shop", // vsecure:allow (a documented fake)
+            "timescaledb://app:Kq8-Tz2-Wm@db.acme.io:5432/ticks", // vsecure:allow (a documented fake)
+            "crdb://app:Kq8-Tz2-Wm@10.1.2.3:26257/shop", // vsecure:allow (a documented fake)
+            "ysql://app:Kq8-Tz2-Wm@10.1.2.3:5433/shop",  // vsecure:allow (a documented fake)
+        ] {
+            let code = format!("db = open('{uri}')\n");
+            assert_eq!(
+                the_one_finding(&code, Syntax::Code, false).kind,
+                Kind::PostgresUri
+            );
+        }
+        // YugabyteDB's JDBC URL carries the password in its query.
+        let jdbc = "url = \"jdbc:yugabytedb://10.1.2.3:5433/yugabyte?user=app&password=Kq8-Tz2-Wm&load-balance=true\";\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            the_one_finding(jdbc, Syntax::Code, false).kind,
+            Kind::PostgresUri
+        );
+        // French's "my password" on a compose service is a placeholder.
+        let french = "DATABASE_URI = 'timescaledb://ricou:monmdp@db:5432/bourse'\n";
+        assert!(detect(french.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]

@@ -140,6 +140,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "du",
     "des",
     "passe",
+    // French's shorthand for `mot de passe` (`votre_mdp`, `monmdp`).
+    "mdp",
     "passwort",
     "kennwort",
     // `secure`, `strong` and `new` in those languages (`SICHERES_PASSWORT`,
@@ -1052,8 +1054,9 @@ fn runs_placeholder_words_together(word: &str) -> bool {
     const OPENING: &[&str] = &[
         "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
         "actual", "strong", "secure",
-        // `your` in the languages tutorials are written in (`suasenha`, `tucontraseña`).
-        "sua", "seu", "tu", "votre", "dein",
+        // `your` and `my` in the languages tutorials are written in (`suasenha`,
+        // `tucontraseña`, `monmdp`).
+        "sua", "seu", "tu", "votre", "dein", "mon", "ma",
     ];
     // Indonesian and Malay say `my` and `your` after the word (`passwordku`, `sandimu`).
     const CLOSING: &[&str] = &["ku", "mu"];
@@ -1268,6 +1271,8 @@ mod tests {
             "\\$DB_PASSWORD",
             "secretRef:db-credentials:password",
             "suasenha",
+            "monmdp",
+            "votre_mdp",
             "secreto",
             "insecure-password",
             "changeme",
