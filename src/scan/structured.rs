@@ -688,7 +688,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         };
         let name = key_shown(key.as_bytes());
         let named = is_database_password_key(&name)
-            || (is_administrator_password_key(&name) && context.block_names_postgres(key.start()))
+            || (is_administrator_password_key(&name)
+                && context.nested_block_names_postgres(key.start()))
             || (is_server_administrator_password_key(&name)
                 && context.top_level_names_postgres(key.start()))
             || (is_block_password_key(&name) && context.nested_block_names_postgres(key.start()))
@@ -2608,7 +2609,10 @@ impl<'a> Context<'a> {
         counts.postgres.last() == Some(&0) && counts.other_engine.last() > Some(&0)
     }
 
-    /// Whether the nested block holding `offset` names PostgreSQL (dbt's `type: postgres`).
+    /// Whether the nested block holding `offset` names PostgreSQL: a block around it
+    /// (Terraform's `resource "azurerm_postgresql_flexible_server" "pg" {`, Bicep's
+    /// `resource pg 'Microsoft.DBforPostgreSQL/flexibleServers@...' = {` around
+    /// `properties: {`) or a setting in it (dbt's `type: postgres`).
     fn nested_block_names_postgres(&self, offset: usize) -> bool {
         self.nested_block(offset)
             .is_some_and(|block| patterns().postgres.is_match(&block))
@@ -2712,13 +2716,6 @@ impl<'a> Context<'a> {
         })
         .skip(1)
         .take(CONTEXT_BEFORE + CONTEXT_AFTER)
-    }
-
-    /// Whether the block holding `offset` names PostgreSQL (`resource
-    /// "azurerm_postgresql_flexible_server" "pg" {`, `postgresql:`).
-    fn block_names_postgres(&self, offset: usize) -> bool {
-        self.block_line(offset)
-            .is_some_and(|line| patterns().postgres.is_match(line))
     }
 
     /// Whether the setting at `offset` opens its line at the top level (no block holds
@@ -3802,6 +3799,10 @@ mod tests {
                 Syntax::Config,
             ),
             (
+                "resource pg 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = {\n  name: 'pg'\n  properties: {\n    administratorLogin: 'pgadmin'\n    administratorLoginPassword: '{PW}'\n  }\n}\n",
+                Syntax::Config,
+            ),
+            (
                 "(def db {:dbtype \"postgresql\" :host \"db\" :password \"{PW}\"})\n",
                 Syntax::Code,
             ),
@@ -3838,6 +3839,22 @@ mod tests {
         assert!(found(&mssql, Syntax::Config).is_empty());
         let app_admin = "POSTGRES_DB=shop\nADMIN_PASSWORD={PW}\n";
         assert!(found(app_admin, Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn a_resource_s_administrator_password_is_judged_by_the_blocks_around_it() {
+        let bicep = "resource pg 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = {\n  name: 'pg'\n  properties: {\n    administratorLogin: 'pgadmin'\n    administratorLoginPassword: '{PW}'\n  }\n}\n";
+        assert_eq!(found(bicep, Syntax::Config).len(), 1);
+        // SQL Server's and MySQL's servers are other engines'.
+        for server in [
+            "Microsoft.Sql/servers@2021-02-01-preview",
+            "Microsoft.DBforMySQL/flexibleServers@2021-05-01",
+        ] {
+            let other = format!(
+                "resource sql '{server}' = {{\n  name: 'jobsite'\n  properties: {{\n    administratorLogin: 'sqladmin'\n    administratorLoginPassword: '{{PW}}'\n  }}\n}}\n"
+            );
+            assert!(found(&other, Syntax::Config).is_empty(), "{other}");
+        }
     }
 
     #[test]
