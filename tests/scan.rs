@@ -552,6 +552,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/map-stack-README.md",
             "clean/map-stack-README.md",
             "clean/message-store.go",
+            "clean/metrics-compose-guide.md",
             "clean/migration-env.sh",
             "clean/monitor.conf.php",
             "clean/monocle-config.php",

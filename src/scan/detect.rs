@@ -120,6 +120,9 @@ pub struct Detection {
     /// Whether the secret is a password local and CI databases are set up with
     /// (`postgres`, `test`, `postgres123`): a local default where the database is local.
     pub default_password: bool,
+    /// Whether the secret reads as a generator's output (`is_generated_password`): a real
+    /// account's password, never a guide's example for its reader's own set-up.
+    pub generated_password: bool,
     /// SHA-256 of the secret (decoded and unquoted), so a finding can be told apart from
     /// another and recognised again (its fingerprint) without the secret being kept.
     pub secret_digest: [u8; 32],
@@ -1590,9 +1593,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     // A document that names only this machine's hosts is a guide to the reader's own
     // local set-up: the passwords it shows are that set-up's (a Neon key is a cloud
     // project's wherever it is written).
+    // A generated password in a guide that starts no container of its own is its
+    // author's account's, not a set-up the reader makes.
     if syntax == Syntax::Document && !found.is_empty() && facts.names_only_local_hosts() {
+        let starts_containers = patterns().starts_containers.is_match(text);
         for (_, d) in &mut found {
-            if d.kind != Kind::NeonPassword {
+            if d.kind != Kind::NeonPassword && (starts_containers || !d.generated_password) {
                 d.local_default = true;
             }
         }
@@ -3136,8 +3142,45 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
         redacted,
         local_default: false,
         default_password: is_default_password(secret),
+        generated_password: is_generated_password(secret),
         secret_digest: Sha256::digest(secret.as_bytes()).into(),
     }
+}
+
+/// Whether a password reads as a generator's output: sixteen characters or more, only
+/// letters and digits, with capitals, small letters and digits each at least twice and
+/// the three interleaved (`HwUFx2fFVefYm9yc2osaEEoE`). People pick words and phrases for
+/// a guide's set-up (`in-app-we-trust`, `Kq8-Tz2-Wm`); a random string this long is an
+/// account's password a generator made.
+fn is_generated_password(secret: &str) -> bool {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Capital,
+        Small,
+        Digit,
+    }
+    let class = |c: char| {
+        if c.is_ascii_uppercase() {
+            Class::Capital
+        } else if c.is_ascii_lowercase() {
+            Class::Small
+        } else {
+            Class::Digit
+        }
+    };
+    if secret.len() < 16 || !secret.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let count = |wanted: Class| secret.chars().filter(|&c| class(c) == wanted).count();
+    let changes = secret
+        .chars()
+        .zip(secret.chars().skip(1))
+        .filter(|&(a, b)| class(a) != class(b))
+        .count();
+    [Class::Capital, Class::Small, Class::Digit]
+        .iter()
+        .all(|&wanted| count(wanted) >= 2)
+        && changes * 3 >= secret.len()
 }
 
 /// The value a shell's parameter expansion falls back to (`${PGUSER:=vault}` is
@@ -7199,6 +7242,27 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             found.iter().any(|d| !d.local_default),
             "{CLOUD_SQL_TOO}: {found:?}"
         );
+    }
+
+    #[test]
+    fn a_generated_password_in_a_local_guide_is_its_author_s() {
+        // A guide to a database installed on the reader's machine: a generator's string is
+        // the author's own account's; a phrase is the set-up's.
+        const GENERATED: &str = "In the postgres.yaml file:\n```\ninit_config:\n\ninstances:\n  - host: localhost\n    port: 5432\n    username: datadog\n    password: Wq7Rt2LmZx9PkD4nVb8e\n    dbname: postgres\n```\n"; // vsecure:allow (a documented fake)
+        the_one_finding(GENERATED, Syntax::Document, false);
+        let phrase = GENERATED.replace("Wq7Rt2LmZx9PkD4nVb8e", "in-app-we-trust"); // vsecure:allow (a documented fake)
+        the_one_finding(&phrase, Syntax::Document, true);
+        // A guide that starts its own container sets the container up with it.
+        let container = format!("Start it: `docker compose up -d`\n\n{GENERATED}");
+        the_one_finding(&container, Syntax::Document, true);
+        for (password, generated) in [
+            ("Wq7Rt2LmZx9PkD4nVb8e", true),
+            ("Kq8-Tz2-Wm", false),
+            ("Password1234567890", false),
+            ("abcdefghijklmnop12", false),
+        ] {
+            assert_eq!(is_generated_password(password), generated, "{password}");
+        }
     }
 
     #[test]
