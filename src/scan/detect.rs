@@ -200,6 +200,7 @@ struct Patterns {
     web_address: Regex,
     remote_host: Regex,
     names_a_host: Regex,
+    uri_authority_host: Regex,
     provisions_managed_database: Regex,
     shell_prompt_machine: Regex,
     ci_workflow: Regex,
@@ -553,6 +554,11 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:^|[^$:])(?:host|server|endpoint|addr|address|data source)(?:name)?["']?[ \t]*(?:=>|[:=])|@[a-z0-9\[]|(?-i:[a-z0-9-]+\.[a-z0-9.-]*\.(?:com|net|org|io|dev|cloud|internal|app|tech|co|ai|us|eu|uk|de|fr|lan|corp|local))(?-u:\b)|(?-u:\b)(?:\d{1,3}\.){3}\d{1,3}(?-u:\b)"#,
         )
         .expect("valid regex"),
+        // The host of a URL's authority with no userinfo (`jdbc:postgresql://pg.acme.world:
+        // 5432/db`), dotted, whatever its top-level domain: the names above know only the
+        // common ones.
+        uri_authority_host: Regex::new(r"(?i)[a-z][a-z0-9+.-]*://([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+            .expect("valid regex"),
         // A managed database the text provisions, which the cloud gives a host: Terraform's
         // and CloudFormation's resources, Pulumi's and the CDK's constructs.
         provisions_managed_database: Regex::new(
@@ -2275,9 +2281,10 @@ impl<'a> LineFacts<'a> {
 
     /// Whether the text names no host anywhere (and provisions no managed database, whose
     /// host the cloud assigns: Terraform's `aws_db_instance`, Pulumi's `rds.Instance`, the
-    /// CDK's `DatabaseInstance`): no host or server setting, no endpoint,
-    /// no `@host` of a URI, no address but loopback's (a host a driver is given by
-    /// position: `PostgreSQLConnection('10.1.2.3', 5432, ...)`). A driver told no host
+    /// CDK's `DatabaseInstance`): no host or server setting, no endpoint, no `@host` of a
+    /// URI nor a URL's dotted host (`jdbc:postgresql://pg.acme.world/db`), no address but
+    /// loopback's (a host a driver is given by position: `PostgreSQLConnection('10.1.2.3',
+    /// 5432, ...)`). A driver told no host
     /// connects to this machine (libpq's socket, node-postgres', TypeORM's and knex's
     /// `localhost`), so a default password in code's connection settings that name none
     /// is a local one. (Configuration that names no host may deploy the database itself,
@@ -2297,6 +2304,17 @@ impl<'a> LineFacts<'a> {
                         && !names_a_shell_prompts_machine(text, m.start())
                         && !is_loopback_address(m.as_bytes())
                         && !is_an_emulators_host(&lossy(m.as_bytes()))
+                })
+                && !patterns().uri_authority_host.captures_iter(text).any(|c| {
+                    let host = c.get(1).expect("host");
+                    let name = lossy(host.as_bytes());
+                    !inside_a_web_link(text, host.start())
+                        && !is_loopback_address(host.as_bytes())
+                        && !is_local_host(&name)
+                        && !is_placeholder(&name)
+                        && !is_made_up_host(&name)
+                        && !is_documentation_address(&name)
+                        && !is_an_emulators_host(&name)
                 })
         })
     }
@@ -7263,6 +7281,17 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         ] {
             assert_eq!(is_generated_password(password), generated, "{password}");
         }
+    }
+
+    #[test]
+    fn a_url_s_host_names_a_host_whatever_its_top_level_domain() {
+        // A weak password a driver call gives a URL's host off this machine is that
+        // server's, under `.world` as under `.com`.
+        const CALL: &str = "val db = DSL.using(\"jdbc:postgresql://pg.fsight.world:5432/youtrack\", \"postgres\", \"Asdfgh1\")\n";
+        the_one_finding(CALL, Syntax::Code, false);
+        // No host at all, or this machine's: the driver's own.
+        let hostless = CALL.replace("pg.fsight.world:5432", "localhost:5432");
+        the_one_finding(&hostless, Syntax::Code, true);
     }
 
     #[test]
