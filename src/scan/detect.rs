@@ -1519,6 +1519,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::postmodern::detect(text, &mut context));
     found.extend(super::ecpg::detect(text));
     found.extend(super::emacs_sql::detect(text, &mut context));
+    found.extend(super::ora2pg::detect(text));
     found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in

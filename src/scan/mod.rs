@@ -11,6 +11,7 @@ pub mod history;
 mod inserted;
 mod joined;
 mod lines;
+mod ora2pg;
 mod placeholder;
 mod positional;
 mod postmodern;
