@@ -1457,6 +1457,22 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             c.get(2).expect("role"),
             c.get(3).expect("value"),
         );
+        // A user mapping's password is its foreign server's login: another engine's
+        // where the server's wrapper is (`oracle_fdw`), and judged by the server's host
+        // where it is PostgreSQL's.
+        let statement = &text[start.start()..value.end()];
+        let mapping = super::user_mapping::is_mapping(statement);
+        let server = mapping
+            .then(|| super::user_mapping::server_of(text, statement))
+            .flatten();
+        if server.as_ref().is_some_and(|server| !server.postgres) {
+            continue;
+        }
+        let role = if mapping {
+            super::user_mapping::mapped_user(statement)
+        } else {
+            lossy(role.as_bytes())
+        };
         let literal = lossy(value.as_bytes());
         // Inside a shell's single quotes the SQL's quote is written `'\''` (`psql -c
         // 'ALTER USER postgres PASSWORD '\''P@ssw0rd'\'';'`): the literal is what follows.
@@ -1470,7 +1486,6 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let read =
             || assigned::identifier_read(&literal).or_else(|| assigned::variable_read(&literal));
         if let Some(name) = literal.starts_with(['{', '$']).then(read).flatten() {
-            let role = lossy(role.as_bytes());
             if let Some((range, mut d)) =
                 assigned_password(text, &mut facts, name, sigil, start.start())
             {
@@ -1492,13 +1507,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             "... PASSWORD '****'".to_string(),
             &literal,
         );
-        d.local_default = sets_up_a_local_role(
-            &mut facts,
-            syntax,
-            &lossy(role.as_bytes()),
-            &literal,
-            start.start(),
-        );
+        d.local_default = match &server {
+            Some(server) => {
+                is_weak_for(&role, &literal)
+                    && (server.host.is_empty() || is_local_host(&server.host))
+            }
+            None => sets_up_a_local_role(&mut facts, syntax, &role, &literal, start.start()),
+        };
         found.push((start.start()..value.end() + 1, d));
     }
     found.extend(userlist(text, &p.userlist_line));
@@ -7293,6 +7308,23 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         // No host at all, or this machine's: the driver's own.
         let hostless = CALL.replace("pg.fsight.world:5432", "localhost:5432");
         the_one_finding(&hostless, Syntax::Code, true);
+    }
+
+    #[test]
+    fn a_user_mapping_s_password_is_its_foreign_server_s_login() {
+        const ORACLE: &str = "CREATE SERVER democp FOREIGN DATA WRAPPER oracle_fdw OPTIONS (dbserver '192.168.1.222:1521/DEMOCP');\nCREATE USER MAPPING FOR postgres SERVER democp OPTIONS (user 'parus', password 'Or4-Kx8-Lm');\n"; // vsecure:allow (a documented fake)
+        assert!(detect(ORACLE.as_bytes(), Syntax::Code).is_empty());
+        let postgres = ORACLE.replace("oracle_fdw", "postgres_fdw").replace(
+            "dbserver '192.168.1.222:1521/DEMOCP'",
+            "host 'pg.acme.io', dbname 'shop'",
+        );
+        the_one_finding(&postgres, Syntax::Code, false);
+        // The server's own default login on this machine is a local one.
+        let local = postgres.replace("pg.acme.io", "localhost").replace(
+            "user 'parus', password 'Or4-Kx8-Lm'",
+            "user 'postgres', password 'postgres'",
+        ); // vsecure:allow (a documented fake)
+        the_one_finding(&local, Syntax::Code, true);
     }
 
     #[test]

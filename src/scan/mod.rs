@@ -19,6 +19,7 @@ mod property_list;
 mod structured;
 #[cfg(test)]
 mod test_support;
+mod user_mapping;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
