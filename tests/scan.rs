@@ -639,6 +639,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/store_SUITE.erl",
             "clean/store_client.rb",
             "clean/store_env_helper.py",
+            "clean/store_open_compose.go",
             "clean/student_client.c",
             "clean/swarm-stack.md",
             "clean/swarm-stack.md",

@@ -2841,8 +2841,9 @@ impl<'a> LineFacts<'a> {
 
     /// Whether line `line`, which begins with the password, sits inside one quoted
     /// conninfo written a keyword to a line: the lines above it back to the quote that
-    /// opened it hold one keyword each
-    /// (dblink's `dblink('dbname=remote` then `host=...` then `password=...'`).
+    /// opened it hold one keyword each (dblink's `dblink('dbname=remote` then `host=...`
+    /// then `password=...'`, Go's raw string opened by a backtick that ends its line, a
+    /// YAML block scalar's `primary_conninfo: |`).
     fn inside_a_quoted_conninfo(&self, line: usize) -> bool {
         let (_, range) = self.lines.around(self.lines.start_of(line));
         let head = &self.text[range.start..range.end.min(range.start + HEAD)];
@@ -2867,12 +2868,18 @@ impl<'a> LineFacts<'a> {
             if !trimmed.contains(['\'', '"']) && keyword_first(trimmed) {
                 continue;
             }
-            // The line that opens the string: a quote then a keyword, not closed after it.
-            return ['\'', '"'].iter().any(|quote| {
-                piece.rfind(*quote).is_some_and(|at| {
-                    piece[..at].matches(*quote).count() % 2 == 0 && keyword_first(&piece[at + 1..])
-                })
-            });
+            // The line that opens the string: a quote then a keyword, not closed after it,
+            // or a quote (Go's backtick too) or a YAML block's `|` that ends the line, the
+            // keywords one to a line below (`connStr := \``, `primary_conninfo: |`).
+            let block = trimmed.ends_with(": |") || trimmed.ends_with(": >");
+            return block
+                || ['\'', '"', '`'].iter().any(|quote| {
+                    piece.rfind(*quote).is_some_and(|at| {
+                        let after = &piece[at + 1..];
+                        piece[..at].matches(*quote).count() % 2 == 0
+                            && (keyword_first(after) || after.trim().is_empty())
+                    })
+                });
         }
         false
     }
@@ -3057,7 +3064,9 @@ impl<'a> LineFacts<'a> {
         if let Some(known) = self.conninfo_fields.get(&line) {
             return known.clone();
         }
-        let first = if self.continues_conninfo(offset) {
+        let first = if self.inside_a_quoted_conninfo(line) {
+            line.saturating_sub(8)
+        } else if self.continues_conninfo(offset) {
             line.saturating_sub(3)
         } else {
             line
@@ -7324,6 +7333,20 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "user 'parus', password 'Or4-Kx8-Lm'",
             "user 'postgres', password 'postgres'",
         ); // vsecure:allow (a documented fake)
+        the_one_finding(&local, Syntax::Code, true);
+    }
+
+    #[test]
+    fn a_conninfo_written_a_keyword_to_a_line_is_read_whole() {
+        // Go's raw string opened at a line's end, and a YAML block scalar.
+        const RAW: &str = "connStr := `\n\thost=10.20.30.40\n\tport=5432\n\tuser=ledger\n\tpassword=Zk8-Lp3-Rv\n\tdbname=ledger\n`\n"; // vsecure:allow (a documented fake)
+        the_one_finding(RAW, Syntax::Code, false);
+        const BLOCK: &str = "primary_conninfo: |\n  host=primary-db.acme.io\n  port=5432\n  user=replicator\n  password=Zk8-Lp3-Rv\n"; // vsecure:allow (a documented fake)
+        the_one_finding(BLOCK, Syntax::Config, false);
+        // Its host is read from the lines above: a compose service's default is local.
+        let local = RAW
+            .replace("10.20.30.40", "postgres")
+            .replace("Zk8-Lp3-Rv", "12345"); // vsecure:allow (a documented fake)
         the_one_finding(&local, Syntax::Code, true);
     }
 
