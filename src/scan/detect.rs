@@ -136,6 +136,10 @@ impl Detection {
     }
 }
 
+/// How PlanetScale's generated passwords begin: a MySQL-compatible service's, never
+/// PostgreSQL's.
+const PLANETSCALE_PASSWORD: &[u8] = b"pscale_pw_";
+
 /// The shortest value read as a Prisma Postgres API key: the keys are long tokens.
 const MIN_API_KEY_LEN: usize = 20;
 
@@ -1626,6 +1630,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
     }
     found.retain(|(range, _)| !facts.allowed(range.start));
+    // A value in another database service's own password format is that service's:
+    // PlanetScale's `pscale_pw_...`, which its MySQL-compatible databases are given.
+    found.retain(|(range, _)| {
+        !text[range.clone()]
+            .windows(PLANETSCALE_PASSWORD.len())
+            .any(|w| w == PLANETSCALE_PASSWORD)
+    });
     // A password set for a client that connects to a made-up host (`export
     // PGPASSWORD=...` over `psql -h your-db-host`) is the text's example.
     found.retain(|(range, d)| {
@@ -7348,6 +7359,15 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             .replace("10.20.30.40", "postgres")
             .replace("Zk8-Lp3-Rv", "12345"); // vsecure:allow (a documented fake)
         the_one_finding(&local, Syntax::Code, true);
+    }
+
+    #[test]
+    fn a_planetscale_password_is_not_postgres_s() {
+        // Notes beside code that uses `pg`: PlanetScale's MySQL login, by its format.
+        const NOTES: &str = "database: report_data\nusername: jf1agrf113mq0cknbtul\nhost: aws.connect.psdb.cloud\npassword: pscale_pw_Kq8Tz2WmLp4Rx7Vn\n\nThe API reads PostgreSQL through `pg`.\n"; // vsecure:allow (a documented fake)
+        assert!(detect(NOTES.as_bytes(), Syntax::Document).is_empty());
+        let own = NOTES.replace("pscale_pw_", "");
+        assert_eq!(detect(own.as_bytes(), Syntax::Document).len(), 1);
     }
 
     #[test]
