@@ -11,7 +11,16 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use super::detect::{Detection, Kind, lossy};
-use super::structured::{Context, contains_ignoring_case as contains, is_reference};
+use super::structured::{Context, is_reference};
+
+/// The settings this reader reads, one of which a text must name (a literal search,
+/// cheap over every file).
+fn names_sql_mode() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r"sql-(?:connection-alist|postgres-login-params)").expect("valid regex")
+    })
+}
 
 /// A password an entry or the login defaults give: `(sql-password "...")` or
 /// `(password :default "...")`.
@@ -39,7 +48,7 @@ fn setting() -> &'static Regex {
 /// of its string.
 pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detection)> {
     let mut found = Vec::new();
-    if !contains(text, b"sql-connection-alist") && !contains(text, b"sql-postgres-login-params") {
+    if !names_sql_mode().is_match(text) {
         return found;
     }
     for c in password().captures_iter(text) {

@@ -24,7 +24,7 @@ fn directive() -> &'static Regex {
 /// with the range of its value.
 pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
     let mut found = Vec::new();
-    if !text.windows(6).any(|w| w == b"PG_PWD") {
+    if !directive().is_match(text) {
         return found;
     }
     let (mut host, mut user) = (None, String::new());
