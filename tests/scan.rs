@@ -382,7 +382,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Makefile-local",
             "clean/Makefile-teashop",
             "clean/Makefile-ui-e2e",
-            "clean/MirakiConfig.kt",
+            "clean/NotesConfig.kt",
             "clean/PGBOUNCER_NOTES.md",
             "clean/PostgresClientKitExample.swift",
             "clean/PostgresClientKitExample.swift",

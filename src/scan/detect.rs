@@ -5240,7 +5240,7 @@ mod tests {
             Kind::PostgresUri
         );
         // French's "my password" on a compose service is a placeholder.
-        let french = "DATABASE_URI = 'timescaledb://ricou:monmdp@db:5432/bourse'\n";
+        let french = "DATABASE_URI = 'timescaledb://trader:monmdp@db:5432/quotes'\n";
         assert!(detect(french.as_bytes(), Syntax::Code).is_empty());
     }
 
@@ -7330,10 +7330,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     fn a_url_s_host_names_a_host_whatever_its_top_level_domain() {
         // A weak password a driver call gives a URL's host off this machine is that
         // server's, under `.world` as under `.com`.
-        const CALL: &str = "val db = DSL.using(\"jdbc:postgresql://pg.fsight.world:5432/youtrack\", \"postgres\", \"Asdfgh1\")\n";
+        const CALL: &str = "val db = DSL.using(\"jdbc:postgresql://pg.acme.world:5432/youtrack\", \"postgres\", \"Asdfgh1\")\n";
         the_one_finding(CALL, Syntax::Code, false);
         // No host at all, or this machine's: the driver's own.
-        let hostless = CALL.replace("pg.fsight.world:5432", "localhost:5432");
+        let hostless = CALL.replace("pg.acme.world:5432", "localhost:5432");
         the_one_finding(&hostless, Syntax::Code, true);
     }
 
