@@ -112,12 +112,10 @@ fn literal(text: &[u8], argument: Match, assignments: &Assignments) -> Option<Ra
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::text_findings_of;
 
     fn passwords(text: &str) -> Vec<(String, bool)> {
-        detect(text.as_bytes())
-            .into_iter()
-            .map(|(range, d)| (text[range].to_string(), d.local_default))
-            .collect()
+        text_findings_of(detect, text)
     }
 
     #[test]
