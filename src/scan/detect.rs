@@ -1513,10 +1513,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &literal,
         );
         d.local_default = match &server {
-            Some(server) => {
-                is_weak_for(&role, &literal)
-                    && (server.host.is_empty() || is_local_host(&server.host))
-            }
+            Some(server) => is_weak_login_here(&role, &literal, &server.host),
             None => sets_up_a_local_role(&mut facts, syntax, &role, &literal, start.start()),
         };
         found.push((start.start()..value.end() + 1, d));
@@ -3990,6 +3987,13 @@ fn is_loopback_address(address: &[u8]) -> bool {
 /// for its user (`is_weak_for`) on loopback or a service container's name.
 pub(super) fn is_local_default(user: &str, password: &str, host: &str) -> bool {
     (is_local_host(host) || is_the_users_own_container(user, host)) && is_weak_for(user, password)
+}
+
+/// Whether a login given no host (a client then dials libpq's socket) or a host on this
+/// machine (`is_local_host`) has a password weak for its user: the local default of a
+/// reader that knows the login's host, or knows there is none.
+pub(super) fn is_weak_login_here(user: &str, password: &str, host: &str) -> bool {
+    is_weak_for(user, password) && (host.is_empty() || is_local_host(host))
 }
 
 /// Whether a host is one label that is its user's name, less an ending `user` or not

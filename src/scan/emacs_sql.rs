@@ -79,8 +79,8 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
             &secret,
         );
         let host = login.server.unwrap_or_default();
-        d.local_default = super::detect::is_weak_for(&login.user.unwrap_or_default(), &secret)
-            && (host.is_empty() || super::detect::is_local_host(&host));
+        d.local_default =
+            super::detect::is_weak_login_here(&login.user.unwrap_or_default(), &secret, &host);
         found.push((value.start()..value.end() + 1, d));
     }
     found

@@ -49,8 +49,7 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
             "PG_PWD ****".to_string(),
             &secret,
         );
-        d.local_default = super::detect::is_weak_for(&user, &secret)
-            && (host.is_empty() || super::detect::is_local_host(&host));
+        d.local_default = super::detect::is_weak_login_here(&user, &secret, &host);
         found.push((value.range(), d));
     }
     found
