@@ -515,6 +515,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/helloworld-local.mk",
             "clean/helpdesk_howto.py",
             "clean/hikari-local.conf",
+            "clean/hive-site-compose.xml",
             "clean/idempiere-env.bat",
             "clean/init-app-user.sh",
             "clean/init-local.sh",

@@ -353,6 +353,9 @@ fn patterns() -> &'static Patterns {
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE|DATASOURCE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)(?:[ \t]+|=)["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
+            // A Hadoop-style property's (`<name>javax.jdo.option.ConnectionUserName</name>`
+            // then `<value>hive</value>`).
+            r#"|<name>[ \t]*[A-Za-z0-9_.-]*user(?:name)?[ \t]*</name>\s*(?:<description>[^<]*</description>\s*)?<value>[ \t]*([^<\s]+)[ \t]*</value>"#,
             // A builder's user (`.user("app")`, Gleam's `pog.user("app")`, Npgsql.FSharp's
             // `Sql.username "app"`).
             r#"|\.user(?:name)?[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)|(?-u:\b)Sql\.username[ \t]+"([^"\s]+)""#,
@@ -6945,6 +6948,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         const VAULT_TEMPLATED_ON_SERVICE: &str = "connection_url: \"postgresql://{{ '{{username}}' }}:{{ '{{password}}' }}@postgres:5432/app\"\nconnection_password: postgres\n"; // vsecure:allow (a documented fake)
         const CLOJURE_ON_LOOPBACK: &str = "{:dbtype \"postgresql\"\n :host \"localhost\"\n :user \"root\"\n :password \"root\"}\n"; // vsecure:allow (a documented fake)
+        const HIVE_SITE_ON_SERVICE: &str = "<property>\n  <name>javax.jdo.option.ConnectionURL</name>\n  <value>jdbc:postgresql://postgres:5432/metastore</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionUserName</name>\n  <value>hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>hive123</value>\n</property>\n"; // vsecure:allow (a documented fake)
         const CALL_ON_LOOPBACK: &str = "var c = PostgreSQLConnection(\"localhost\", 5432, \"shop\", username: \"shop\", password: \"shop\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_LOCAL: &str = "$host = \"localhost\";\n$user = \"shop\";\n$pass = \"shop\";\npg_connect(\"host=$host user=$user password=$pass\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_REMOTE: &str = "$host = \"pg.acme.io\";\n$pass = \"Kq8-Tz2-Wm\";\npg_connect(\"host=$host dbname=shop password=$pass\");\n"; // vsecure:allow (a documented fake)
@@ -7138,6 +7142,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ),
             (VAULT_TEMPLATED_ON_SERVICE, true),
             (CLOJURE_ON_LOOPBACK, true),
+            (HIVE_SITE_ON_SERVICE, true),
             (CALL_ON_LOOPBACK, true),
             (PHP_ASSIGNED_LOCAL, true),
             (PHP_ASSIGNED_REMOTE, false),

@@ -56,6 +56,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "actual",
     // A hint that the value goes in percent-encoded (`ENCODED_PASSWORD`).
     "encoded",
+    // A value that says how it is written, a test's stand-in for a scanner or a
+    // linter to find (`hardcoded_secret`, `literal-password`, `plaintext_pass`).
+    "hardcoded",
+    "literal",
+    "plaintext",
     // The setting's default, said in its place (`default_password`, `mydefaultpass`).
     "default",
     "some",
@@ -1317,6 +1322,8 @@ mod tests {
             "bar_password",
             "definitely-wrong",
             "wrong_password",
+            "hardcoded_secret",
+            "literal-password",
             "invalidPass",
             "P@ssw0rd!",
             "Pa$$w0rd",

@@ -95,6 +95,7 @@ struct Patterns {
     flow_key: Regex,
     xml_value: Regex,
     xml_value_attribute: Regex,
+    xml_name_value: Regex,
     postgres_url_name: Regex,
     dialled_address: Regex,
     driver_call: Regex,
@@ -288,6 +289,13 @@ fn patterns() -> &'static Patterns {
         // name="javax.persistence.jdbc.password" value="..."/>`.
         xml_value_attribute: Regex::new(
             r#"(?i)(<[A-Za-z][A-Za-z0-9_.:-]*[^>\n]*?[ \t](?:name|key)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]*(?:password|passwd|pwd))["'][^>\n]*?[ \t]value[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        )
+        .expect("valid regex"),
+        // A Hadoop-style configuration property (Hive's metastore, Sentry, Ranger): the
+        // setting's name in a `<name>` element, its value in the `<value>` after it, a
+        // `<description>` between them or not.
+        xml_name_value: Regex::new(
+            r#"(?i)(<name>[ \t]*([A-Za-z0-9_.-]*(?:password|passwd|pwd))[ \t]*</name>\s*(?:<description>[^<]*</description>\s*)?<value>)([^<\n]+)</value>"#,
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
@@ -923,18 +931,30 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     let element_values = p.xml_value.captures_iter(text).map(|c| {
         let key = c.get(2).or_else(|| c.get(3)).expect("key");
-        (c.get(1).expect("tag"), key, c.get(4).expect("value"))
+        (c.get(1).expect("tag"), key, c.get(4).expect("value"), false)
     });
     let attribute_values = p.xml_value_attribute.captures_iter(text).map(|c| {
         let value = c.get(3).or_else(|| c.get(4)).expect("value");
-        (c.get(1).expect("tag"), c.get(2).expect("key"), value)
+        (c.get(1).expect("tag"), c.get(2).expect("key"), value, false)
     });
-    for (tag, key, value) in element_values.chain(attribute_values) {
+    // A Hadoop-style site file lists many services' properties, the metastore's URL far
+    // from its password: one that names another engine and PostgreSQL nowhere is that
+    // engine's.
+    let named_values = p.xml_name_value.captures_iter(text).map(|c| {
+        (
+            c.get(1).expect("tag"),
+            c.get(2).expect("key"),
+            c.get(3).expect("value"),
+            true,
+        )
+    });
+    for (tag, key, value, site_file) in element_values.chain(attribute_values).chain(named_values) {
         let key = lossy(key.as_bytes());
         let secret = lossy(value.as_bytes()).trim().to_string();
         if !is_database_password_key(&key)
             || is_reference(&secret)
             || !context.configures_postgres_for(&key, tag.start())
+            || (site_file && context.names_only_another_engine())
         {
             continue;
         }
@@ -2946,6 +2966,22 @@ mod tests {
         assert_eq!(found(named_for_mysql, Syntax::Code).len(), 1);
         let two = "String[][] dbs = {{\"jdbc:postgresql://10.9.1.54:5432/app\", \"12373\"}};\n";
         assert!(found(two, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_hadoop_style_property_is_read_by_its_name_element() {
+        let site = "<property>\n  <name>javax.jdo.option.ConnectionURL</name>\n  <value>jdbc:postgresql://metastore-db:5432/hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionUserName</name>\n  <value>hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <description>password to use against metastore database</description>\n  <value>{PW}</value>\n</property>\n";
+        let d = found(site, Syntax::Config);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].redacted, "<javax.jdo.option.ConnectionPassword>****");
+        // A reference stays unflagged; another engine's metastore is not PostgreSQL's.
+        let reference = site.replace("{PW}", "${HIVEMS_PASSWORD}");
+        assert!(found(&reference, Syntax::Config).is_empty());
+        let mysql = site.replace(
+            "jdbc:postgresql://metastore-db:5432",
+            "jdbc:mysql://metastore-db:3306",
+        );
+        assert!(found(&mysql, Syntax::Config).is_empty());
     }
 
     #[test]
