@@ -551,6 +551,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/local.env",
             "clean/local_steps.feature",
             "clean/local_survey.R",
+            "clean/lucky_database_local.cr",
             "clean/map-stack-README.md",
             "clean/map-stack-README.md",
             "clean/message-store.go",

@@ -460,7 +460,8 @@ fn patterns() -> &'static Patterns {
         // A literal a lookup falls back to when the variable is unset: PHP's and
         // Python's `env('X', '...')`, `os.getenv("X", "...")`, `os.environ.get(...)`,
         // python-decouple's `config('X', default='...')`,
-        // Ruby's `ENV.fetch("X", "...")` and `ENV.fetch("X") { "..." }`, Java's
+        // Ruby's `ENV.fetch("X", "...")`, `ENV.fetch("X") { "..." }` and `ENV["X"] ||
+        // "..."` (Crystal's `ENV["X"]? || "..."`), Java's
         // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, and a
@@ -486,12 +487,14 @@ fn patterns() -> &'static Patterns {
             r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*(?:/\*[^*\n]*\*/\s*)?("[^"\\\n]*")"#,
             // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
+            // Ruby's `ENV["X"] || "..."` and Crystal's `ENV["X"]? || "..."`.
+            r#"|(?-u:\b)ENV\[\s*["']([A-Za-z0-9_.]+)["']\s*\]\??\s*\|\|\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
         // expression's start after it (`process.env.`, `env('`).
         password_key_before: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*(?:process\.env\.|[A-Za-z_.]*\(\s*["'])?$"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*(?:process\.env\.|ENV\[\s*["']|[A-Za-z_.]*\(\s*["'])?$"#,
         )
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
@@ -3849,6 +3852,7 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
     (10, 11),
     (12, 13),
     (14, 15),
+    (16, 17),
 ];
 
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
@@ -5642,6 +5646,8 @@ mod tests {
             format!("val password = System.getenv(\"DB_PASSWORD\") ?: \"{fake}\""),
             format!("String DB_PASS = getEnvOrDefault(\"DB_PASS\", \"{fake}\");"),
             format!("password = env_or(\"PGPASSWORD\", \"{fake}\")"),
+            format!("password: ENV[\"DB_PASSWORD\"] || \"{fake}\","),
+            format!("postgres_password = ENV[\"POSTGRES_PASSWORD\"]? || \"{fake}\""),
         ] {
             let found = detect(text.as_bytes(), Syntax::Code);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -5655,6 +5661,7 @@ mod tests {
             "${DB_PASSWORD:?set the password}",
             "x = env('MYSQL_DB_PASSWORD', 'Fb7-qLm2-Zx')", // vsecure:allow (a documented fake)
             "x = getEnvironment(\"DB_PASSWORD\", \"Fb7-qLm2-Zx\")", // vsecure:allow (a documented fake)
+            "token = ENV[\"API_TOKEN\"] || \"Fb7-qLm2-Zx\"", // vsecure:allow (a documented fake)
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
