@@ -2611,10 +2611,9 @@ impl<'a> Context<'a> {
             Some(block) => {
                 let p = patterns();
                 p.postgres.is_match(&block)
-                    || (p.database.is_match(&block)
-                        && !p.other_engine.is_match(&block)
-                        && !self.names_only_another_engine())
-                    || self.is_database_secret()
+                    || ((p.database.is_match(&block) && !p.other_engine.is_match(&block))
+                        || self.is_database_secret())
+                        && !self.names_only_another_engine()
             }
             None => self.configures_postgres(offset),
         }
@@ -2639,7 +2638,8 @@ impl<'a> Context<'a> {
     }
 
     /// Whether the text is a Kubernetes Secret named for a database (`name:
-    /// postgres-app`): its keys are that database's, whatever block they sit in.
+    /// postgres-app`): its keys are that database's, whatever block they sit in (unless
+    /// the text names another engine and PostgreSQL nowhere: `mysql-db-url`).
     fn is_database_secret(&mut self) -> bool {
         let text = self.text;
         *self.database_secret.get_or_insert_with(|| {
@@ -4295,6 +4295,16 @@ mod tests {
             detect(text.as_bytes(), &mut context, Syntax::Config, &mut found);
             assert_eq!(found.len(), expected, "{name}: {found:?}");
         }
+        // A Secret of a text that names another engine and PostgreSQL nowhere is that
+        // engine's, its name naming a database or not.
+        let mysql = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mysql-db-pass\ntype: kubernetes.io/basic-auth\nstringData:\n  password: {PW}\n---\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - image: mysql:8.0\n"
+        );
+        let lines = Lines::new(mysql.as_bytes());
+        let mut found = Vec::new();
+        let mut context = Context::new(mysql.as_bytes(), &lines);
+        detect(mysql.as_bytes(), &mut context, Syntax::Config, &mut found);
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
