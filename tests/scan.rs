@@ -435,6 +435,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ci-services.yml",
             "clean/circleci-user-repeated.yml",
             "clean/clickhouse-engine-podman.md",
+            "clean/clickhouse-engine-podman.md",
             "clean/clinic_local.c",
             "clean/collect-hosts.sh",
             "clean/collectd-postgresql-role.pp",

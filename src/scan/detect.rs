@@ -6704,6 +6704,14 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
                 Kind::PasswordSetting,
             ),
             (
+                "CREATE DATABASE pg ENGINE = PostgreSQL('db.acme.io:5432', 'app', 'reader', '{PW}');",
+                Kind::PasswordSetting,
+            ),
+            (
+                "CREATE DATABASE pg ENGINE = MaterializedPostgreSQL('db.acme.io:5432', 'app', 'reader', '{PW}');",
+                Kind::PasswordSetting,
+            ),
+            (
                 "resource \"helm_release\" \"pg\" {\n  chart = \"postgresql\"\n  set {\n    name  = \"auth.password\"\n    value = \"{PW}\"\n  }\n}",
                 Kind::PasswordSetting,
             ),
@@ -6955,6 +6963,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         const DEBEZIUM_ON_SERVICE: &str = "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\",\n\"database.hostname\": \"postgres\",\n\"database.password\": \"postgres123\",\n"; // vsecure:allow (a documented fake)
         const VAULT_TEMPLATED_ON_SERVICE: &str = "connection_url: \"postgresql://{{ '{{username}}' }}:{{ '{{password}}' }}@postgres:5432/app\"\nconnection_password: postgres\n"; // vsecure:allow (a documented fake)
         const CLOJURE_ON_LOOPBACK: &str = "{:dbtype \"postgresql\"\n :host \"localhost\"\n :user \"root\"\n :password \"root\"}\n"; // vsecure:allow (a documented fake)
+        const CLICKHOUSE_ENGINE_ON_SERVICE: &str = "CREATE DATABASE chain ENGINE = MaterializedPostgreSQL('db:5432', 'chain', 'postgres', 'postgres');\n"; // vsecure:allow (a documented fake)
         const HIVE_SITE_ON_SERVICE: &str = "<property>\n  <name>javax.jdo.option.ConnectionURL</name>\n  <value>jdbc:postgresql://postgres:5432/metastore</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionUserName</name>\n  <value>hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>hive123</value>\n</property>\n"; // vsecure:allow (a documented fake)
         const CALL_ON_LOOPBACK: &str = "var c = PostgreSQLConnection(\"localhost\", 5432, \"shop\", username: \"shop\", password: \"shop\");\n"; // vsecure:allow (a documented fake)
         const PHP_ASSIGNED_LOCAL: &str = "$host = \"localhost\";\n$user = \"shop\";\n$pass = \"shop\";\npg_connect(\"host=$host user=$user password=$pass\");\n"; // vsecure:allow (a documented fake)
@@ -7150,6 +7159,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             (VAULT_TEMPLATED_ON_SERVICE, true),
             (CLOJURE_ON_LOOPBACK, true),
             (HIVE_SITE_ON_SERVICE, true),
+            (CLICKHOUSE_ENGINE_ON_SERVICE, true),
             (CALL_ON_LOOPBACK, true),
             (PHP_ASSIGNED_LOCAL, true),
             (PHP_ASSIGNED_REMOTE, false),

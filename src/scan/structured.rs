@@ -321,7 +321,9 @@ fn patterns() -> &'static Patterns {
         // the database: `setJdbcPassword`, `setDbPassword`; or shorter, `setPass`,
         // `setPwd`, Portuguese's `setSenha`), Bun's Go option
         // `pgdriver.WithPassword("...")` and ClickHouse's
-        // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function,
+        // `PostgreSQL('host:port', 'db', 'table', 'user', '...')` engine and function
+        // (and the database engines, `PostgreSQL('host:port', 'db', 'user', '...')` and
+        // `MaterializedPostgreSQL(...)`, which name no table),
         // and MATLAB's `database('db', 'user', '...', 'Vendor', 'PostgreSQL')`.
         // A URL to this machine: loopback, or JDBC's with no host (`jdbc:postgresql:shop`).
         loopback_url: Regex::new(
@@ -476,7 +478,7 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*(?:Some\s*\(\s*)?|(?-u:\b)Sql\.password[ \t]+)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:(?:materialized)?postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*(?:'[^'\n]*'\s*,\s*)?'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*(?:Some\s*\(\s*)?|(?-u:\b)Sql\.password[ \t]+)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1547,7 +1549,9 @@ pub(super) fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
 }
 
 /// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
-/// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), if it is given one literally.
+/// 192.168.9.119:5432/pm", ...)` dials `192.168.9.119`), or of the `host:port` it is
+/// given as its first argument (ClickHouse's `PostgreSQL('db:5432', ...)`), if it is
+/// given one literally.
 pub(super) fn call_host(call: &[u8]) -> Option<String> {
     // A URL commented out on a line before the live one (`( // "jdbc:postgresql://
     // old-host/db",`) is not the call's.
@@ -1556,12 +1560,30 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
         .flat_map(|line| super::detect::code_of(line).into_iter().chain([b'\n']))
         .collect();
     let text = lossy(&code);
-    let (_, after) = text.split_once("://")?;
+    let Some((_, after)) = text.split_once("://") else {
+        return address_argument(&text);
+    };
     let host: String = after
         .chars()
         .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
         .collect();
     (!host.is_empty()).then_some(host)
+}
+
+/// The host of a call's first argument when it is a quoted `host:port` and nothing
+/// else (`'pg.acme.io:5432'`).
+fn address_argument(call: &str) -> Option<String> {
+    let argument = patterns().quoted_argument.captures(call.as_bytes())?;
+    let (host, port) = lossy(&argument[1])
+        .split_once(':')
+        .map(|(h, p)| (h.to_string(), p.to_string()))?;
+    let named = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    };
+    (named(&host) && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(host)
 }
 
 /// The database of the URL a driver call is given (`new Sql2o("jdbc:postgresql://
