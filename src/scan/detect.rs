@@ -211,6 +211,7 @@ struct Patterns {
     test_container: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
+    fake_collection: Regex,
     example_password: Regex,
     documented_default: Regex,
     change_instruction: Regex,
@@ -634,6 +635,12 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?:default(?:[^\n`'"]|'[ \t]){0,40}?passwords?|passwords?(?:[^\n`'"]|'[ \t]){0,40}?defaults?)"#,
             r#"(?:[^\n`'"]|'[ \t]){0,30}?(?:is|are|tend to be|:|=)[ \t]*\**[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
         ))
+        .expect("valid regex"),
+        // A list or map opened on its own line under a name that says its values are made
+        // up (`_SYNTHETIC_SECRETS = [`, `const fakeCredentials = {`, `SAMPLE_URLS = (`).
+        fake_collection: Regex::new(
+            r"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary)[A-Za-z0-9_$]*[ \t]*(?::[^=\n]*)?=[ \t]*(?:[A-Za-z_.]+[ \t]*)?[\[{(]",
+        )
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
         lesson_on_leaks: Regex::new(
@@ -1633,7 +1640,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
         }
     }
-    found.retain(|(range, _)| !facts.allowed(range.start));
+    found.retain(|(range, _)| {
+        !facts.allowed(range.start) && !facts.in_a_collection_of_fakes(range.start)
+    });
     // A value in another database service's own password format is that service's:
     // PlanetScale's `pscale_pw_...`, which its MySQL-compatible databases are given.
     found.retain(|(range, _)| {
@@ -3121,6 +3130,26 @@ impl<'a> LineFacts<'a> {
             .allow
             .entry(line)
             .or_insert_with(|| patterns().allow.is_match(&text[range]))
+    }
+
+    /// Whether the value at `offset` is an item of a list or map opened a few lines above
+    /// (the nearest line indented less) under a name that says its values are made up
+    /// (`_SYNTHETIC_SECRETS = [`, `fake_credentials = {`): a redaction test's or a
+    /// scanner's fixtures.
+    fn in_a_collection_of_fakes(&self, offset: usize) -> bool {
+        const LINES_UP: usize = 12;
+        let (line, range) = self.lines.around(offset);
+        let indent = |text: &[u8]| {
+            text.iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count()
+        };
+        let own = indent(&self.text[range]);
+        (line.saturating_sub(LINES_UP)..line)
+            .rev()
+            .map(|n| self.bounded_line(n))
+            .find(|text| !text.iter().all(u8::is_ascii_whitespace) && indent(text) < own)
+            .is_some_and(|opening| patterns().fake_collection.is_match(opening))
     }
 
     /// Whether a comment says to replace the value ending at `end`: one after it on its
@@ -5670,6 +5699,22 @@ mod tests {
             Syntax::Config,
         );
         assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+    }
+
+    #[test]
+    fn an_item_of_a_collection_named_for_fakes_is_no_finding() {
+        let uri = "postgres://admin:Fb7-qLm2-Zx@db.acme.io:5432/prod"; // vsecure:allow (a documented fake)
+        for opening in [
+            "_SYNTHETIC_SECRETS = [",
+            "const fakeCredentials = {",
+            "SAMPLE_URLS: list[str] = [",
+        ] {
+            let text = format!("{opening}\n    \"{uri}\",\n]\n");
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        // A list named for what it holds, not for fakes, is read.
+        let real = format!("DATABASES = [\n    \"{uri}\",\n]\n");
+        assert_eq!(detect(real.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
