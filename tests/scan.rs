@@ -570,6 +570,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/npgsql_fsharp_local.fs",
             "clean/observers.py",
             "clean/odoo-dev-server.md",
+            "clean/odv_import.py",
             "clean/ogr2ogr-load-parcels.sh",
             "clean/opf-demo-own-name.pas",
             "clean/orb-datasource.yaml",

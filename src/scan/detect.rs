@@ -636,10 +636,11 @@ fn patterns() -> &'static Patterns {
             r#"(?:[^\n`'"]|'[ \t]){0,30}?(?:is|are|tend to be|:|=)[ \t]*\**[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
         ))
         .expect("valid regex"),
-        // A list or map opened on its own line under a name that says its values are made
-        // up (`_SYNTHETIC_SECRETS = [`, `const fakeCredentials = {`, `SAMPLE_URLS = (`).
+        // A list, map or multi-line string opened on its own line under a name that says
+        // its values are made up (`_SYNTHETIC_SECRETS = [`, `const fakeCredentials = {`,
+        // `const envSample = ` and a backtick).
         fake_collection: Regex::new(
-            r"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary)[A-Za-z0-9_$]*[ \t]*(?::[^=\n]*)?=[ \t]*(?:[A-Za-z_.]+[ \t]*)?[\[{(]",
+            r#"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary)[A-Za-z0-9_$]*[ \t]*(?::[^=\n]*)?=[ \t]*(?:[A-Za-z_.]+[ \t]*)?(?:[\[{(`]|"{3}|'{3})"#,
         )
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
@@ -4375,9 +4376,14 @@ fn is_impossible_address(host: &str) -> bool {
 /// Whether a URI's login is a template's: the word for a host and a password weak for
 /// its user (`postgresql://host:5432/database?user=root&password=root`). A chosen
 /// password there is still somebody's, the host left for the reader
-/// (`postgres://postgres:hequito62.POSTGRES@host:/database`).
+/// (`postgres://postgres:hequito62.POSTGRES@host:/database`). Or the word for a user
+/// and a password both in capitals, as prose writes what the reader fills in
+/// (`postgresql://USER:WW@...`, Dutch's `WW` for `wachtwoord`; `USERNAME:ABCD`).
 fn is_template_login(user: &str, password: &str, host: &str) -> bool {
-    is_the_word_for_a_host(host) && is_weak_for(user, password)
+    let capitals =
+        |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+    (is_the_word_for_a_host(host) && is_weak_for(user, password))
+        || (capitals(user) && is_placeholder(user) && capitals(password))
 }
 
 /// Whether a host is the word for one (`host`, `hostname`, `server`), as a document
@@ -5636,6 +5642,17 @@ mod tests {
                 Syntax::Document,
                 0,
             ),
+            // The word for a user and a password in capitals are what the reader fills in.
+            (
+                "# engine = create_engine('postgresql://USER:WW@pg-7.directory.intra:5432/nwdm')", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                0,
+            ),
+            (
+                "# engine = create_engine('postgresql://app:WW@pg-7.directory.intra:5432/nwdm')", // vsecure:allow (a documented fake)
+                Syntax::Code,
+                1,
+            ),
             // Words that ask for the reader's own, or an address set aside for examples.
             (
                 "engine = create_engine(\"postgresql://app:yourpassword@10.4.2.17/app\")", // vsecure:allow (a documented fake)
@@ -5708,8 +5725,9 @@ mod tests {
             "_SYNTHETIC_SECRETS = [",
             "const fakeCredentials = {",
             "SAMPLE_URLS: list[str] = [",
+            "    const envSample = `",
         ] {
-            let text = format!("{opening}\n    \"{uri}\",\n]\n");
+            let text = format!("{opening}\n        \"{uri}\",\n]\n");
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
         // A list named for what it holds, not for fakes, is read.
