@@ -257,13 +257,14 @@ fn patterns() -> &'static Patterns {
         // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password`, or
         // heading the settings (`// replace with parameters for your database`) (not `#
         // TODO: replace with the vault`, which says a real one is to move), or that shows
-        // it as what not to do (`password = "..."  # Don't do this!`); "your own" in the
+        // it as what not to do (`password = "..."  # Don't do this!`, or a scanner's
+        // planted case named by its rule, `# hardcoded-secret`); "your own" in the
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
         // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
         // ... к вашей базе данных`, "replace these values with your database's"; `//
         // укажи свой`, "specify yours").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -7536,6 +7537,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "// Замените эти значения на данные для подключения к вашей базе данных\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString user = \"app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // "Specify your own" after each setting, the familiar imperative.
             "String URL = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString USER = \"app\"; // укажи свой\nString PASSWORD = \"k7Vq2mZp9\"; // укажи свой\n", // vsecure:allow (a documented fake)
+            // A scanner's planted case, named by the rule it is to trip.
+            "POSTGRES_DSN = \"postgresql://admin:Kv2-Lq8-Wz4@pg.prod.internal:5432/prod\"  # hardcoded-secret\n", // vsecure:allow (a documented fake)
             // A heading comment that says to use your own parameters.
             "// replace with parameters for your database\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // The SQL's quote written the shell's way around a leet `password`.
