@@ -637,11 +637,12 @@ fn patterns() -> &'static Patterns {
             r#"(?:[^\n`'"]|'[ \t]){0,30}?(?:is|are|tend to be|:|=)[ \t]*\**[`'"]{1,2}([^`'"\s]{2,64})[`'"]"#,
         ))
         .expect("valid regex"),
-        // A list, map or multi-line string opened on its own line under a name that says
-        // its values are made up (`_SYNTHETIC_SECRETS = [`, `const fakeCredentials = {`,
-        // `const envSample = ` and a backtick).
+        // A list, map or multi-line string opened on its own line under a name or key that
+        // says its values are made up (`_SYNTHETIC_SECRETS = [`, `const fakeCredentials =
+        // {`, `const envSample = ` and a backtick), or are a detector's test cases
+        // (`positive: {`, `negative_cases = [`).
         fake_collection: Regex::new(
-            r#"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary)[A-Za-z0-9_$]*[ \t]*(?::[^=\n]*)?=[ \t]*(?:[A-Za-z_.]+[ \t]*)?(?:[\[{(`]|"{3}|'{3})"#,
+            r#"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*["']?[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary|positive|negative)[A-Za-z0-9_$]*["']?[ \t]*(?:(?::[^=\n]*)?=|:)[ \t]*(?:[A-Za-z_.]+[ \t]*)?(?:[\[{(`]|"{3}|'{3})"#,
         )
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
@@ -5727,6 +5728,7 @@ mod tests {
             "const fakeCredentials = {",
             "SAMPLE_URLS: list[str] = [",
             "    const envSample = `",
+            "    positive: {",
         ] {
             let text = format!("{opening}\n        \"{uri}\",\n]\n");
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
