@@ -439,6 +439,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/clinic_local.c",
             "clean/collect-hosts.sh",
             "clean/collectd-postgresql-role.pp",
+            "clean/com.acme.dev-db.plist",
             "clean/comment-example_test.go",
             "clean/compose-local-defaults.env",
             "clean/compose-network-guide.md",

@@ -356,8 +356,9 @@ fn patterns() -> &'static Patterns {
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)(?:[ \t]+|=)["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?-u:\b)set(?:Jdbc|Db|Database|DataSource|Pg|Postgres|Connection)?(?:User|Username)[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)"#,
             // A Hadoop-style property's (`<name>javax.jdo.option.ConnectionUserName</name>`
-            // then `<value>hive</value>`).
-            r#"|<name>[ \t]*[A-Za-z0-9_.-]*user(?:name)?[ \t]*</name>\s*(?:<description>[^<]*</description>\s*)?<value>[ \t]*([^<\s]+)[ \t]*</value>"#,
+            // then `<value>hive</value>`), or a property list's (`<key>PGUSER</key>` then
+            // `<string>app</string>`).
+            r#"|<(?:name|key)>[ \t]*[A-Za-z0-9_.-]*user(?:name)?[ \t]*</(?:name|key)>\s*(?:<description>[^<]*</description>\s*)?<(?:value|string)>[ \t]*([^<\s]+)[ \t]*</(?:value|string)>"#,
             // A builder's user (`.user("app")`, Gleam's `pog.user("app")`, Npgsql.FSharp's
             // `Sql.username "app"`).
             r#"|\.user(?:name)?[ \t]*\([ \t]*["']([^"'\s]+)["'][ \t]*\)|(?-u:\b)Sql\.username[ \t]+"([^"\s]+)""#,

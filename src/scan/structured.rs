@@ -293,9 +293,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A Hadoop-style configuration property (Hive's metastore, Sentry, Ranger): the
         // setting's name in a `<name>` element, its value in the `<value>` after it, a
-        // `<description>` between them or not.
+        // `<description>` between them or not; or an Apple property list's entry, a
+        // launchd job's variable (`<key>PGPASSWORD</key>` then `<string>...</string>`).
         xml_name_value: Regex::new(
-            r#"(?i)(<name>[ \t]*([A-Za-z0-9_.-]*(?:password|passwd|pwd))[ \t]*</name>\s*(?:<description>[^<]*</description>\s*)?<value>)([^<\n]+)</value>"#,
+            r#"(?i)(<(name|key)>[ \t]*([A-Za-z0-9_.-]*(?:password|passwd|pwd))[ \t]*</(?:name|key)>\s*(?:<description>[^<]*</description>\s*)?<(?:value|string)>)([^<\n]+)</(?:value|string)>"#,
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
@@ -945,17 +946,20 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     let named_values = p.xml_name_value.captures_iter(text).map(|c| {
         (
             c.get(1).expect("tag"),
-            c.get(2).expect("key"),
-            c.get(3).expect("value"),
+            c.get(3).expect("key"),
+            c.get(4).expect("value"),
             true,
         )
     });
     for (tag, key, value, site_file) in element_values.chain(attribute_values).chain(named_values) {
         let key = lossy(key.as_bytes());
         let secret = lossy(value.as_bytes()).trim().to_string();
+        // libpq's own variable (a launchd job's `<key>PGPASSWORD</key>`) names PostgreSQL
+        // itself, whatever the lines around say.
+        let libpqs_own = key.eq_ignore_ascii_case("PGPASSWORD");
         if !is_database_password_key(&key)
             || is_reference(&secret)
-            || !context.configures_postgres_for(&key, tag.start())
+            || !(libpqs_own || context.configures_postgres_for(&key, tag.start()))
             || (site_file && context.names_only_another_engine())
         {
             continue;
@@ -2991,7 +2995,7 @@ mod tests {
     }
 
     #[test]
-    fn a_hadoop_style_property_is_read_by_its_name_element() {
+    fn a_property_is_read_by_its_name_element() {
         let site = "<property>\n  <name>javax.jdo.option.ConnectionURL</name>\n  <value>jdbc:postgresql://metastore-db:5432/hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionUserName</name>\n  <value>hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <description>password to use against metastore database</description>\n  <value>{PW}</value>\n</property>\n";
         let d = found(site, Syntax::Config);
         assert_eq!(d.len(), 1, "{d:?}");
@@ -3004,6 +3008,13 @@ mod tests {
             "jdbc:mysql://metastore-db:3306",
         );
         assert!(found(&mysql, Syntax::Config).is_empty());
+        // A launchd job's variables in a property list: libpq's names PostgreSQL.
+        let plist = "<key>EnvironmentVariables</key>\n<dict>\n    <key>PGPASSWORD</key>\n    <string>{PW}</string>\n</dict>\n";
+        let d = found(plist, Syntax::Config);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].redacted, "<PGPASSWORD>****");
+        let mail = plist.replace("PGPASSWORD", "SMTP_PASSWORD");
+        assert!(found(&mail, Syntax::Config).is_empty());
     }
 
     #[test]
