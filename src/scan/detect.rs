@@ -312,10 +312,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // The environment set by a call (`os.Setenv("PGPASSWORD", "...")`,
-        // `std::env::set_var`, `SetEnvironmentVariable`, `os.environ.setdefault`) or by
-        // fish's `set -gx NAME value`, or a Dockerfile's `ENV NAME value`.
+        // `std::env::set_var`, `SetEnvironmentVariable`, `os.environ.setdefault`, Java's
+        // `pb.environment().put("PGPASSWORD", "...")`) or by fish's `set -gx NAME value`,
+        // a Dockerfile's `ENV NAME value`, Windows' `setx NAME value` or macOS's
+        // `launchctl setenv NAME value`.
         environment_set: Regex::new(
-            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?-i:ENV)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(=][^\s'"`;]*)[ \t]*\r?$"#,
+            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv|(?-u:\b)put)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?-i:ENV)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(=][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?:setx|launchctl[ \t]+setenv)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"%\n]*"|'[^'\n]*'|[^\s'"`;$(%][^\s'"`;]*)(?:[ \t]|\r?$)"#,
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
@@ -1139,7 +1141,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || is_placeholder(&secret)
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
-            || names_a_variable(value.as_bytes(), syntax)
+            || (names_a_variable(value.as_bytes(), syntax)
+                && !is_quoted_whole(text, key.start(), value.end()))
             || describes_the_variable(text, key.start()..value.start(), value.end())
         {
             continue;
@@ -1158,7 +1161,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         found.push((key.start()..value.end(), d));
     }
     for c in p.environment_set.captures_iter(text) {
-        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6)]);
+        let (name, value) = matched_pair(&c, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
         let shown = lossy(name.as_bytes());
         let secret = unquote(value.as_bytes());
         let pgpassword = shown == "PGPASSWORD";
@@ -1953,6 +1956,13 @@ fn names_a_variable(value: &[u8], syntax: Syntax) -> bool {
         && name
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+}
+
+/// Whether the text from `start` to `end` is a string literal's whole content (PHP's
+/// `putenv("PGPASSWORD=...")`): the same quote just before and just after it, so a bare
+/// word in it is a value, not code's variable.
+fn is_quoted_whole(text: &[u8], start: usize, end: usize) -> bool {
+    start > 0 && matches!(text[start - 1], b'"' | b'\'') && text.get(end) == Some(&text[start - 1])
 }
 
 /// Whether `NAME: value` is a list's description of the variable, not its setting: the
@@ -6603,6 +6613,13 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ), // vsecure:allow (a documented fake)
             ("set -gx PGPASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
             ("ENV POSTGRES_PASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
+            ("setx PGPASSWORD \"Zx8-Kq2-Lm5\"", Syntax::Config), // vsecure:allow (a documented fake)
+            ("launchctl setenv PGPASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
+            (
+                "pb.environment().put(\"PGPASSWORD\", \"Zx8-Kq2-Lm5\");",
+                Syntax::Code,
+            ), // vsecure:allow (a documented fake)
+            ("putenv(\"PGPASSWORD=Zx8Kq2Lm5\");", Syntax::Code), // vsecure:allow (a documented fake)
         ] {
             assert_eq!(detect(line.as_bytes(), syntax).len(), 1, "{line}");
         }
@@ -6620,6 +6637,14 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ("set /p PGPASSWORD=Database password: ", Syntax::Config),
             ("ENV POSTGRES_PASSWORD $POSTGRES_PASSWORD", Syntax::Config),
             ("ENV SMTP_PASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
+            ("setx PGPASSWORD \"%PG_PASSWORD%\"", Syntax::Config),
+            ("setx PGPASSWORD %PGPASSWORD%", Syntax::Config),
+            ("putenv(\"PGPASSWORD=$password\");", Syntax::Code),
+            ("putenv(\"PGPASSWORD=\" . $password);", Syntax::Code),
+            (
+                "headers.put(\"Authorization\", \"Zx8-Kq2-Lm5\");",
+                Syntax::Code,
+            ), // vsecure:allow (a documented fake)
             (
                 "os.Setenv(\"SMTP_PASSWORD\", \"Zx8-Kq2-Lm5\")",
                 Syntax::Code,
