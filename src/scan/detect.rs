@@ -3751,7 +3751,7 @@ fn is_default_password(password: &str) -> bool {
             [word, decoded.as_str()].iter().any(|word| {
                 word.strip_suffix(ending).is_some_and(|start| {
                     LOCAL_PASSWORDS.contains(&start)
-                        || start.strip_suffix(['_', '-']).is_some_and(|name| {
+                        || start.strip_suffix(['_', '-', '@']).is_some_and(|name| {
                             name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
                                 && name.bytes().all(|b| {
                                     b.is_ascii_lowercase()
@@ -6535,6 +6535,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(is_default_password("123password123"));
         assert!(is_default_password("123admin"));
         assert!(is_default_password("welcome1"));
+        // A name joined to the word as an address is (`local@password`).
+        assert!(is_default_password("local@password"));
         assert!(!is_default_password("welcomeHome7x"));
         assert!(!is_default_password("123Kq8Tz2Wm"));
         let jooq = "jdbc {\n    url = \"jdbc:postgresql://45.135.234.61:15432/app\"\n    user = \"username\"\n    password = \"password\"\n}\n";
