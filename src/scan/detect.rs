@@ -3146,10 +3146,11 @@ impl<'a> LineFacts<'a> {
             .or_insert_with(|| patterns().allow.is_match(&text[range]))
     }
 
-    /// Whether the value at `offset` is an item of a list or map opened a few lines above
-    /// (the nearest line indented less) under a name that says its values are made up
-    /// (`_SYNTHETIC_SECRETS = [`, `fake_credentials = {`): a redaction test's or a
-    /// scanner's fixtures.
+    /// Whether the value at `offset` is an item of a list, map or multi-line string
+    /// opened a few lines above (the nearest line indented less) under a name or key that
+    /// says its values are made up or are a detector's cases (`_SYNTHETIC_SECRETS = [`,
+    /// `fake_credentials = {`, `const envSample = ` and a backtick, `positive: {`): a
+    /// redaction test's or a scanner's fixtures.
     fn in_a_collection_of_fakes(&self, offset: usize) -> bool {
         const LINES_UP: usize = 12;
         let (line, range) = self.lines.around(offset);
