@@ -2996,25 +2996,33 @@ mod tests {
 
     #[test]
     fn a_property_is_read_by_its_name_element() {
+        // A Hadoop-style site file's property, and a launchd job's variable in a property
+        // list (libpq's own name says PostgreSQL); each beside its twin that is another
+        // engine's or another service's.
         let site = "<property>\n  <name>javax.jdo.option.ConnectionURL</name>\n  <value>jdbc:postgresql://metastore-db:5432/hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionUserName</name>\n  <value>hive</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <description>password to use against metastore database</description>\n  <value>{PW}</value>\n</property>\n";
-        let d = found(site, Syntax::Config);
-        assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].redacted, "<javax.jdo.option.ConnectionPassword>****");
-        // A reference stays unflagged; another engine's metastore is not PostgreSQL's.
+        let plist = "<key>EnvironmentVariables</key>\n<dict>\n    <key>PGPASSWORD</key>\n    <string>{PW}</string>\n</dict>\n";
+        for (text, shown, twin) in [
+            (
+                site,
+                "<javax.jdo.option.ConnectionPassword>****",
+                site.replace(
+                    "jdbc:postgresql://metastore-db:5432",
+                    "jdbc:mysql://metastore-db:3306",
+                ),
+            ),
+            (
+                plist,
+                "<PGPASSWORD>****",
+                plist.replace("PGPASSWORD", "SMTP_PASSWORD"),
+            ),
+        ] {
+            let d = found(text, Syntax::Config);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].redacted, shown);
+            assert!(found(&twin, Syntax::Config).is_empty(), "{twin}");
+        }
         let reference = site.replace("{PW}", "${HIVEMS_PASSWORD}");
         assert!(found(&reference, Syntax::Config).is_empty());
-        let mysql = site.replace(
-            "jdbc:postgresql://metastore-db:5432",
-            "jdbc:mysql://metastore-db:3306",
-        );
-        assert!(found(&mysql, Syntax::Config).is_empty());
-        // A launchd job's variables in a property list: libpq's names PostgreSQL.
-        let plist = "<key>EnvironmentVariables</key>\n<dict>\n    <key>PGPASSWORD</key>\n    <string>{PW}</string>\n</dict>\n";
-        let d = found(plist, Syntax::Config);
-        assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].redacted, "<PGPASSWORD>****");
-        let mail = plist.replace("PGPASSWORD", "SMTP_PASSWORD");
-        assert!(found(&mail, Syntax::Config).is_empty());
     }
 
     #[test]
