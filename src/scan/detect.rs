@@ -3154,16 +3154,13 @@ impl<'a> LineFacts<'a> {
     fn in_a_collection_of_fakes(&self, offset: usize) -> bool {
         const LINES_UP: usize = 12;
         let (line, range) = self.lines.around(offset);
-        let indent = |text: &[u8]| {
-            text.iter()
-                .take_while(|b| matches!(b, b' ' | b'\t'))
-                .count()
-        };
-        let own = indent(&self.text[range]);
+        let own = structured::indent(&self.text[range]);
         (line.saturating_sub(LINES_UP)..line)
             .rev()
             .map(|n| self.bounded_line(n))
-            .find(|text| !text.iter().all(u8::is_ascii_whitespace) && indent(text) < own)
+            .find(|text| {
+                !text.iter().all(u8::is_ascii_whitespace) && structured::indent(text) < own
+            })
             .is_some_and(|opening| patterns().fake_collection.is_match(opening))
     }
 

@@ -296,7 +296,7 @@ fn patterns() -> &'static Patterns {
         // `<description>` between them or not; or an Apple property list's entry, a
         // launchd job's variable (`<key>PGPASSWORD</key>` then `<string>...</string>`).
         xml_name_value: Regex::new(
-            r#"(?i)(<(name|key)>[ \t]*([A-Za-z0-9_.-]*(?:password|passwd|pwd))[ \t]*</(?:name|key)>\s*(?:<description>[^<]*</description>\s*)?<(?:value|string)>)([^<\n]+)</(?:value|string)>"#,
+            r#"(?i)(<(?:name|key)>[ \t]*([A-Za-z0-9_.-]*(?:password|passwd|pwd))[ \t]*</(?:name|key)>\s*(?:<description>[^<]*</description>\s*)?<(?:value|string)>)([^<\n]+)</(?:value|string)>"#,
         )
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
@@ -946,8 +946,8 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     let named_values = p.xml_name_value.captures_iter(text).map(|c| {
         (
             c.get(1).expect("tag"),
-            c.get(3).expect("key"),
-            c.get(4).expect("value"),
+            c.get(2).expect("key"),
+            c.get(3).expect("value"),
             true,
         )
     });
@@ -2934,7 +2934,7 @@ fn push_line(block: &mut Vec<u8>, line: &[u8]) {
 }
 
 /// How far a line is indented, in spaces and tabs.
-fn indent(line: &[u8]) -> usize {
+pub(super) fn indent(line: &[u8]) -> usize {
     line.iter()
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count()
