@@ -3147,21 +3147,27 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether the value at `offset` is an item of a list, map or multi-line string
-    /// opened a few lines above (the nearest line indented less) under a name or key that
-    /// says its values are made up or are a detector's cases (`_SYNTHETIC_SECRETS = [`,
-    /// `fake_credentials = {`, `const envSample = ` and a backtick, `positive: {`): a
-    /// redaction test's or a scanner's fixtures.
+    /// opened a few lines above (a line indented less, or one around that, as a map in a
+    /// list of fakes is) under a name or key that says its values are made up or are a
+    /// detector's cases (`_SYNTHETIC_SECRETS = [`, `fake_credentials = {`, `const
+    /// envSample = ` and a backtick, `positive: {`): a redaction test's or a scanner's
+    /// fixtures.
     fn in_a_collection_of_fakes(&self, offset: usize) -> bool {
         const LINES_UP: usize = 12;
         let (line, range) = self.lines.around(offset);
-        let own = structured::indent(&self.text[range]);
+        let mut inner = structured::indent(&self.text[range]);
         (line.saturating_sub(LINES_UP)..line)
             .rev()
             .map(|n| self.bounded_line(n))
-            .find(|text| {
-                !text.iter().all(u8::is_ascii_whitespace) && structured::indent(text) < own
+            .filter(|text| {
+                let opens =
+                    !text.iter().all(u8::is_ascii_whitespace) && structured::indent(text) < inner;
+                if opens {
+                    inner = structured::indent(text);
+                }
+                opens
             })
-            .is_some_and(|opening| patterns().fake_collection.is_match(opening))
+            .any(|opening| patterns().fake_collection.is_match(opening))
     }
 
     /// Whether a comment says to replace the value ending at `end`: one after it on its
@@ -5742,9 +5748,17 @@ mod tests {
             let text = format!("{opening}\n        \"{uri}\",\n]\n");
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
+        // A map in a list of fakes is one of them.
+        let nested = format!("FAKE_CONFIGS = [\n    {{\n        \"url\": \"{uri}\",\n    }},\n]\n");
+        assert!(
+            detect(nested.as_bytes(), Syntax::Code).is_empty(),
+            "{nested}"
+        );
         // A list named for what it holds, not for fakes, is read.
         let real = format!("DATABASES = [\n    \"{uri}\",\n]\n");
         assert_eq!(detect(real.as_bytes(), Syntax::Code).len(), 1);
+        let nested_real = nested.replace("FAKE_CONFIGS", "CONFIGS");
+        assert_eq!(detect(nested_real.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
