@@ -209,6 +209,7 @@ struct Patterns {
     shell_prompt_machine: Regex,
     ci_workflow: Regex,
     test_container: Regex,
+    test_case: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     fake_collection: Regex,
@@ -322,7 +323,7 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
         // a Windows script's `@SET DB_USER=app`, `DB_USR`, `DB_UN` and `DB_LOGIN`, a guide's list item `* login: app`,
-        // HOCON's and YAML's `user = "app"`,
+        // HOCON's and YAML's `user = "app"`, Trino's and Presto's catalog `connection-user=app`,
         // SonarQube's `SONAR_JDBC_USERNAME`, a hash's entry: PHP's `$DB['USER'] = 'app'` and
         // `'dbuser' => 'app'`, GitLab's `gitlab_rails['db_username'] = 'app'`) or given to a
         // command (`--conn-login app`), or in XML: a data source's attribute (Tomcat's
@@ -350,7 +351,7 @@ fn patterns() -> &'static Patterns {
         // or a parameter list's entry assigned as Pascal does (`Conn.Params.Values
         // ['User_Name'] := 'app'`).
         user_setting: Regex::new(concat!(
-            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login)["']?\]?[ \t]*"#,
+            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
@@ -770,6 +771,13 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A test's throwaway container (Testcontainers, in any language), which lives as
         // long as the test run.
+        // A test case's declaration, as the frameworks spell one: `test("...", ...)`,
+        // `it("...")`, RSpec's `it "..." do`, `def test_...(`, Go's `func TestX(t
+        // *testing.T)`, JUnit's `@Test`, Rust's `#[test]`, xUnit's `[Fact]`.
+        test_case: Regex::new(
+            r#"(?m)^[ \t]*(?:(?:test|it|specify|do_test)[ \t]*\(?[ \t]*["'`]|def[ \t]+test_[A-Za-z0-9_]*[ \t]*\(|func[ \t]+Test[A-Za-z0-9_]*[ \t]*\([ \t]*[a-z]+[ \t]+\*testing\.T|@(?:Test|ParameterizedTest)(?-u:\b)|#\[(?:tokio::)?test\]|\[(?:Fact|Theory|Test|TestMethod)\])"#,
+        )
+        .expect("valid regex"),
         test_container: Regex::new(
             r"(?i:testcontainers)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)",
         )
@@ -946,6 +954,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
             || (is_local_host(&lossy(host))
                 && (facts.is_ci_service()
+                    || (facts.declares_test_cases() && !is_placeholder(&secret))
                     || uri_database(&text[c.get(4).expect("host group").end()..])
                         .is_some_and(|database| names_the_database(&secret, &database))));
         // A host whose name goes on in brackets for the reader to fill in
@@ -1557,6 +1566,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.extend(super::ecpg::detect(text));
     found.extend(super::emacs_sql::detect(text, &mut context));
     found.extend(super::ora2pg::detect(text));
+    found.extend(super::hammerdb::detect(text));
     found.extend(super::inserted::detect(text));
     // A setting's default password beside a local database (`jdbc:tc:`, a service
     // container), or in code or a document that names no host (a pgpool.conf shown in
@@ -2184,6 +2194,8 @@ struct LineFacts<'a> {
     ci_service: Option<bool>,
     /// Whether the text starts a test's throwaway container (Testcontainers), read once.
     test_container: Option<bool>,
+    /// Whether the text declares test cases, read once.
+    test_cases: Option<bool>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
     /// The users the text's URIs log in as (`postgres://pgdog:...@`), read on first use.
@@ -2224,6 +2236,7 @@ impl<'a> LineFacts<'a> {
             hostless: None,
             ci_service: None,
             test_container: None,
+            test_cases: None,
             user_names: None,
             uri_users: None,
             database_names: None,
@@ -2453,6 +2466,16 @@ impl<'a> LineFacts<'a> {
         test_container
     }
 
+    /// Whether the text declares test cases (`it("parses a URL", ...)`, `def test_...`):
+    /// a login on this machine in a test suite is the test's fixture, whatever its
+    /// password, as a CI job's service container's is.
+    fn declares_test_cases(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .test_cases
+            .get_or_insert_with(|| patterns().test_case.is_match(text))
+    }
+
     /// The user names the text sets, read on first use.
     fn user_names(&mut self) -> &[String] {
         let text = self.text;
@@ -2548,6 +2571,7 @@ impl<'a> LineFacts<'a> {
         if self.declares_local_database() {
             return d.default_password
                 || self.starts_a_test_container()
+                || self.declares_test_cases()
                 || self
                     .user_names()
                     .iter()
@@ -6979,6 +7003,24 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "// padding line of a test file that runs on\n".repeat(12)
         ); // vsecure:allow (a documented fake)
         assert_eq!(detect(later.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_login_on_loopback_in_a_test_suite_is_the_test_s_fixture() {
+        let suite = "test('parses a login', () => {\n  const url = 'postgresql://frodo:Kv7-friend@localhost/shire';\n  expect(parse(url).user).toBe('frodo');\n});\n"; // vsecure:allow (a documented fake)
+        assert_local_here_not_there(suite, Syntax::Code, "localhost", "pg.acme.io");
+        let not_a_suite = suite.replace("test('parses a login', () => {", "{");
+        the_one_finding(&not_a_suite, Syntax::Code, false);
+        let masked = "def test_redacts():\n    assert redact(url) == 'postgresql://app:****@localhost/app'\n";
+        assert!(detect(masked.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_trino_catalog_s_connection_user_is_its_password_s_user() {
+        let catalog = "connector.name=postgresql\nconnection-url=jdbc:postgresql://postgres:5432/logistics\nconnection-user=trino\nconnection-password=trino\n";
+        the_one_finding(catalog, Syntax::Config, true);
+        let chosen = catalog.replace("password=trino", "password=Kv7-Tr1n0"); // vsecure:allow (a documented fake)
+        the_one_finding(&chosen, Syntax::Config, false);
     }
 
     #[test]

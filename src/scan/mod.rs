@@ -7,6 +7,7 @@ mod detect;
 mod ecpg;
 mod emacs_sql;
 mod formatted;
+mod hammerdb;
 pub mod history;
 mod inserted;
 mod joined;

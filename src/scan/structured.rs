@@ -100,6 +100,7 @@ struct Patterns {
     dialled_address: Regex,
     driver_call: Regex,
     password_before_url: Regex,
+    luasql_connect: Regex,
     step_login: Regex,
     scrubbed_setting: Regex,
     encrypted_plaintext: Regex,
@@ -476,6 +477,12 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         password_before_url: Regex::new(
             r#"((?-u:\b)[A-Za-z_][A-Za-z0-9_.]*\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)(?:"([^"\n]*)"|'([^'\n]*)')(\s*,\s*["']jdbc:postgresql://[^"'\n]*["'])"#,
+        )
+        .expect("valid regex"),
+        // LuaSQL's `env:connect("db", "user", "...", "host", port)`: the database, the
+        // user, then the password, with the host after it.
+        luasql_connect: Regex::new(
+            r#"((?-u:\b)[A-Za-z_][A-Za-z0-9_.]*:connect\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)(?:"([^"\n]*)"|'([^'\n]*)')(?:\s*,\s*(?:"[^"\n]*"|'[^'\n]*'))?"#,
         )
         .expect("valid regex"),
         driver_call: Regex::new(
@@ -985,6 +992,17 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             let shown = call_shown(c.get(1).expect("call").as_bytes());
             (c.get(0).expect("match").range(), shown, value)
         }))
+        .chain(
+            contains_ignoring_case(text, b"luasql.postgres")
+                .then(|| p.luasql_connect.captures_iter(text))
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let value = c.get(2).or_else(|| c.get(3)).expect("value");
+                    let shown = call_shown(c.get(1).expect("call").as_bytes());
+                    (c.get(0).expect("match").range(), shown, value)
+                }),
+        )
         .chain(p.step_login.captures_iter(text).map(|c| {
             let keyword = lossy(c.get(1).expect("keyword").as_bytes());
             let shown = format!("{keyword} step (..., \"****\")");
@@ -1565,13 +1583,26 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
         .collect();
     let text = lossy(&code);
     let Some((_, after)) = text.split_once("://") else {
-        return address_argument(&text);
+        return address_argument(&text).or_else(|| luasql_host(&text));
     };
     let host: String = after
         .chars()
         .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
         .collect();
     (!host.is_empty()).then_some(host)
+}
+
+/// The host LuaSQL's `env:connect("db", "user", "...", "host")` is given: its fourth
+/// argument, if it is given one literally.
+fn luasql_host(call: &str) -> Option<String> {
+    if !call.contains(":connect") {
+        return None;
+    }
+    let host = patterns()
+        .quoted_argument
+        .captures_iter(call.as_bytes())
+        .nth(3)?;
+    Some(lossy(&host[1]))
 }
 
 /// The host of a call's first argument when it is a quoted `host:port` and nothing
@@ -1991,8 +2022,9 @@ fn call_shown(call: &[u8]) -> String {
         .trim_start_matches("new")
         .trim_start()
         .chars()
-        // A method keeps its object's name (`Database.connect`, `SecretValue.plainText`).
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        // A method keeps its object's name (`Database.connect`, `SecretValue.plainText`,
+        // Lua's `env:connect`).
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':'))
         .collect();
     let name = name.trim_end_matches('.');
     let open = text.trim_end();
@@ -3023,6 +3055,23 @@ mod tests {
         }
         let reference = site.replace("{PW}", "${HIVEMS_PASSWORD}");
         assert!(found(&reference, Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn a_luasql_connection_s_third_argument_is_its_password() {
+        let call = "luasql = require \"luasql.postgres\"\ncon = assert(env:connect('monitoreo', 'postgres', '{PW}', \"148.244.87.165\"))\n";
+        let remote = found(call, Syntax::Code);
+        assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
+        assert_eq!(remote[0].redacted, "env:connect(..., \"****\")");
+        let local = "local luasql = require \"luasql.postgres\"\nlocal con = env:connect(\"bank\", \"root\", \"root\", \"localhost\", \"5429\")\n";
+        let local = found(local, Syntax::Code);
+        assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+        for other in [
+            call.replace("luasql.postgres", "luasql.mysql"),
+            call.replace("'{PW}'", "DBPASS"),
+        ] {
+            assert!(found(&other, Syntax::Code).is_empty(), "{other}");
+        }
     }
 
     #[test]
