@@ -255,8 +255,7 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A comment after a value that says to put the reader's own there:
-        // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password`, `Password:
-        // ... # set your password`, or
+        // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password`, or
         // heading the settings (`// replace with parameters for your database`) (not `#
         // TODO: replace with the vault`, which says a real one is to move), or that shows
         // it as what not to do (`password = "..."  # Don't do this!`, or a scanner's
@@ -266,7 +265,7 @@ fn patterns() -> &'static Patterns {
         // ... к вашей базе данных`, "replace these values with your database's"; `//
         // укажи свой`, "specify yours").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:set|put|enter|insert|fill in) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -7620,8 +7619,6 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
             // "Replace these values with your database's connection data", in Russian.
             "// Замените эти значения на данные для подключения к вашей базе данных\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString user = \"app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
-            // "Set your password" after the setting, a generated config's hint.
-            "DatabaseConf:\n  Type: postgres\n  Host: 10.5.0.2\n  Username: postgres # set your username\n  Password: k7Vq2mZp9 # set your password\n", // vsecure:allow (a documented fake)
             // "Specify your own" after each setting, the familiar imperative.
             "String URL = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString USER = \"app\"; // укажи свой\nString PASSWORD = \"k7Vq2mZp9\"; // укажи свой\n", // vsecure:allow (a documented fake)
             // A scanner's planted case, named by the rule it is to trip.
