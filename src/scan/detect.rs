@@ -221,15 +221,6 @@ struct Patterns {
     expected_failure: Regex,
 }
 
-/// A setting's type written between its name and `=` (`db_password: str = "..."`, `val
-/// dbPassword: String = "..."`, pydantic's `SecretStr`): one spelling for the patterns
-/// that read a password, a user and a host.
-macro_rules! type_annotation {
-    () => {
-        r":[ \t]*(?:str|SecretStr|String|string)[ \t]*"
-    };
-}
-
 /// PostgreSQL's client programs, as a command names one: one list for the patterns that
 /// read a client's host, user and password (`pgbench` and `pg_basebackup` connect as
 /// `psql` does).

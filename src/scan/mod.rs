@@ -1,6 +1,15 @@
 //! `vsecure scan`: leaked PostgreSQL credentials in files, found fast (a parallel walk
 //! that respects .gitignore and skips binaries) and reported without the secrets.
 
+/// A setting's type written between its name and `=` (`db_password: str = "..."`, `val
+/// dbPassword: String = "..."`, pydantic's `SecretStr`): one spelling for the patterns
+/// that read a password, a user and a host, in whichever reader they are.
+macro_rules! type_annotation {
+    () => {
+        r":[ \t]*(?:str|SecretStr|String|string)[ \t]*"
+    };
+}
+
 mod assigned;
 pub mod baseline;
 mod detect;

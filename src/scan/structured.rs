@@ -214,9 +214,11 @@ fn patterns() -> &'static Patterns {
         // code, Go's raw string and JavaScript's template literal quote it too
         // (upper/db's `Password: \`...\``), a word with no space in it (a comment's
         // backticks, `JdbcPassword=\` beside \``, mark its words as code).
-        quoted_key: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|["']\s*->)\s*(?:\[[ \t]*|(?-i:Some)\([ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\\\s]*`)"#,
-        )
+        quoted_key: Regex::new(concat!(
+            r#"(?i)(?:^|[^A-Za-z0-9_])(["':]?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|pw|passowrd|pasword|passwrod|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:["']?\]?\s*(?:=>|:=|:|=)|[ \t]*"#,
+            type_annotation!(),
+            r#"=|["']\s*->)\s*(?:\[[ \t]*|(?-i:Some)\([ \t]*)?)("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\\\s]*`)"#,
+        ))
         .expect("valid regex"),
         // Spark SQL's and Hive's `USING org.apache.spark.sql.jdbc OPTIONS (url '...', user
         // '...', password '...')`: an SQL options list of keys and quoted values apart by
@@ -3055,6 +3057,22 @@ mod tests {
         }
         let reference = site.replace("{PW}", "${HIVEMS_PASSWORD}");
         assert!(found(&reference, Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn a_typed_declaration_s_literal_is_read_as_an_untyped_one_is() {
+        for typed in [
+            "object Db {\n    val url = \"jdbc:postgresql://10.20.0.7:5432/hall\"\n    val user: String = \"hall\"\n    val password: String = \"{PW}\"\n}\n",
+            "const pool = new Pool({ host: '10.20.0.7' });\nconst password: string = '{PW}'; // postgres\n",
+        ] {
+            let found = found(typed, Syntax::Code);
+            assert!(
+                found.len() == 1 && !found[0].local_default,
+                "{typed}: {found:?}"
+            );
+        }
+        let form = "// postgres\ndata class LoginState(\n    val email: String = \"\",\n    val password: String = \"\",\n)\n";
+        assert!(found(form, Syntax::Code).is_empty());
     }
 
     #[test]
