@@ -640,6 +640,8 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/sink-connector-local.properties",
             "clean/sip-server-pgpass.md",
             "clean/skunk_tutorial_world.scala",
+            "clean/socket_dsn.py",
+            "clean/socket_dsn.py",
             "clean/spring_properties_block_comment_local.java",
             "clean/sql-client-connections.json",
             "clean/sqls-local.lua",

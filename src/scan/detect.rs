@@ -276,7 +276,7 @@ fn patterns() -> &'static Patterns {
         // The user may be Azure's single server's `user@server`, unencoded too; the host
         // a template's reference (`${DB_HOST}`, Terraform's `${aws_db_instance.app.address}`).
         uri: Regex::new(
-            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|psql|postgis|timescaledb|redshift|cockroach(?:db)?|crdb|yugabytedb|ysql)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg|pq):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
+            r#"(?i)(?-u:\b)((?:(?:postgres(?:ql)?|postgress|postgre|posgres(?:ql)?|pgsql|psql|postgis|timescaledb|redshift|cockroach(?:db)?|crdb|yugabytedb|ysql)(?:\+[a-z0-9_]+)?|ecto|db:pg|pg|pq):(?://|\\/\\/))([^\s:/\\?#@'"`<>()\[\]]*(?:@[A-Za-z0-9-]+)?):([^\n/]*?|[^\s/@'"`<>]+/[^\s@'"`<>]*?)@((?:\$\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9\[]|%2[Ff])[^\s/\\?#@'"`<>),;]*|)(?:[\s/\\?#'"`<>),;]|$)"#,
         )
         .expect("valid regex"),
         // NocoDB's `pg://host:5432?u=app&p=...&d=app` names the password `p`; a JDBC URL
@@ -894,12 +894,21 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let joined = host.is_empty();
-        if joined
-            && !joins_a_host(&text[whole.end() - 1..])
-            && !names_the_host_in_its_query(&text[whole.end() - 1..])
-        {
+        let query_host = joined
+            .then(|| host_in_its_query(&text[whole.end() - 1..]))
+            .flatten();
+        if joined && !joins_a_host(&text[whole.end() - 1..]) && query_host.is_none() {
             continue;
         }
+        // The host the login is judged by: the query's where the authority names none, and
+        // a socket's directory percent-encoded in the authority decoded (`%2Ftmp` is `/tmp`).
+        let dialled_host = query_host.unwrap_or_else(|| {
+            if host.len() >= 3 && host[..3].eq_ignore_ascii_case(b"%2f") {
+                decode(host)
+            } else {
+                lossy(host)
+            }
+        });
         // A port then a path (`db:5432/app?...@...`) is no password with a `/` in it.
         let written = lossy(password.as_bytes());
         if written
@@ -930,7 +939,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         // A password word dialled at an address counts, unless the user is a placeholder
         // too (`your_postgres_username:password@34.29.167.133`: the whole login is).
-        let dialled = is_password_word_to_an_address(&secret, &lossy(host), dialling)
+        let dialled = is_password_word_to_an_address(&secret, &dialled_host, dialling)
             && !is_placeholder(&lossy(user));
         let placeholder = is_placeholder(&secret) && !dialled;
         if !placeholder {
@@ -942,8 +951,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
-        let local_default = facts.is_local_default_to(&lossy(user), &secret, &lossy(host))
-            || (is_local_host(&lossy(host))
+        let local_default = facts.is_local_default_to(&lossy(user), &secret, &dialled_host)
+            || (is_local_host(&dialled_host)
                 && (facts.is_ci_service()
                     || (facts.declares_test_cases() && !is_placeholder(&secret))
                     || uri_database(&text[c.get(4).expect("host group").end()..])
@@ -953,8 +962,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let host_end = c.get(4).expect("host group").end();
         let filled_in_host =
             (host.ends_with(b".") || host.ends_with(b"-")) && text[host_end..].starts_with(b"<");
-        let made_up_login = (!joined && (is_placeholder_host(&lossy(host)) || filled_in_host))
-            || is_template_login(&lossy(user), &secret, &lossy(host));
+        let made_up_login = (!joined && (is_placeholder_host(&dialled_host) || filled_in_host))
+            || is_template_login(&lossy(user), &secret, &dialled_host);
         if !local_default && !placeholder && made_up_login {
             template_passwords.insert(<[u8; 32]>::from(Sha256::digest(secret.as_bytes())));
         }
@@ -4308,19 +4317,25 @@ fn joins_a_host(after: &[u8]) -> bool {
     matches!(quote, b'\'' | b'"') && matches!(rest.first(), Some(b'+' | b'.' | b'"' | b'\''))
 }
 
-/// Whether the text after a URI cut at its `@` is its path, then a query that names the
-/// host (`/db?host=/cloudsql/proj:region:inst`, libpq's way to a socket's directory).
-fn names_the_host_in_its_query(after: &[u8]) -> bool {
+/// The host a URI cut at its `@` names in its query after its path
+/// (`/db?host=/cloudsql/proj:region:inst`, libpq's way to a socket's directory), if it
+/// names one.
+fn host_in_its_query(after: &[u8]) -> Option<String> {
     let end = after
         .iter()
         .take(HEAD)
         .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
         .unwrap_or(after.len().min(HEAD));
     let uri = &after[..end];
-    uri.first() == Some(&b'/')
-        && uri
-            .windows(6)
-            .any(|w| matches!(w, [b'?' | b'&', b'h', b'o', b's', b't', b'=']))
+    if uri.first() != Some(&b'/') {
+        return None;
+    }
+    let at = uri
+        .windows(6)
+        .position(|w| matches!(w, [b'?' | b'&', b'h', b'o', b's', b't', b'=']))?;
+    let value = &uri[at + 6..];
+    let value = &value[..value.iter().position(|&b| b == b'&').unwrap_or(value.len())];
+    Some(decode(value))
 }
 
 /// Whether a conninfo's user and password are a default set-up written for a host the
@@ -4548,7 +4563,7 @@ pub(super) fn is_local_host(host: &str) -> bool {
     const SERVICE_WORDS: &[&str] = &[
         "postgres", "postgis", "pg", "db", "database", "local", "sql",
     ];
-    if is_loopback_host(host) {
+    if is_loopback_host(host) || is_local_socket_directory(host) {
         return true;
     }
     let host = host.to_ascii_lowercase();
@@ -4621,6 +4636,14 @@ fn is_loopback_host(host: &str) -> bool {
         || host.ends_with(".localhost")
         || is_loopback_block(host)
         || resolves_to_loopback(host)
+}
+
+/// Whether a host is a Unix socket's directory (`/var/run/postgresql`, a URI's
+/// `%2Fvar%2Frun%2Fpostgresql` decoded): a server on this machine, unless it
+/// is the Cloud SQL Auth Proxy's (`/cloudsql/project:region:instance`), which carries
+/// the login to the instance it names.
+fn is_local_socket_directory(host: &str) -> bool {
+    host.starts_with('/') && !host.starts_with("/cloudsql")
 }
 
 /// Whether a public name's DNS answers with loopback for it and every name under it
@@ -7004,6 +7027,22 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         the_one_finding(&not_a_suite, Syntax::Code, false);
         let masked = "def test_redacts():\n    assert redact(url) == 'postgresql://app:****@localhost/app'\n";
         assert!(detect(masked.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_socket_directory_is_this_machine_s_unless_it_is_cloud_sql_s() {
+        for local in [
+            "url = 'postgresql://app:app@%2Fvar%2Frun%2Fpostgresql/app'\n",
+            "url = 'postgresql://app:app@/app?host=/var/run/postgresql'\n",
+        ] {
+            the_one_finding(local, Syntax::Code, true);
+        }
+        for cloud_sql in [
+            "url = 'postgresql://app:Kv7-Cl0ud@%2Fcloudsql%2Fshop%3Aeu-west1%3Apg/app'\n", // vsecure:allow (a documented fake)
+            "url = 'postgresql://app:app@/app?host=/cloudsql/shop:eu-west1:pg'\n",
+        ] {
+            the_one_finding(cloud_sql, Syntax::Code, false);
+        }
     }
 
     #[test]
