@@ -894,9 +894,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             continue;
         }
         let joined = host.is_empty();
-        let query_host = joined
-            .then(|| host_in_its_query(&text[whole.end() - 1..]))
-            .flatten();
+        // A socket named in the query is where the bytes go, whatever the authority says
+        // (`@postgres/?unix_sock=/cloudsql/...`).
+        let query_host = host_in_its_query(&text[whole.end() - 1..]);
         if joined && !joins_a_host(&text[whole.end() - 1..]) && query_host.is_none() {
             continue;
         }
@@ -4318,8 +4318,8 @@ fn joins_a_host(after: &[u8]) -> bool {
 }
 
 /// The host a URI cut at its `@` names in its query after its path
-/// (`/db?host=/cloudsql/proj:region:inst`, libpq's way to a socket's directory), if it
-/// names one.
+/// (`/db?host=/cloudsql/proj:region:inst`, libpq's way to a socket's directory, or
+/// pg8000's `?unix_sock=/cloudsql/.../.s.PGSQL.5432`), if it names one.
 fn host_in_its_query(after: &[u8]) -> Option<String> {
     let end = after
         .iter()
@@ -4330,12 +4330,13 @@ fn host_in_its_query(after: &[u8]) -> Option<String> {
     if uri.first() != Some(&b'/') {
         return None;
     }
-    let at = uri
-        .windows(6)
-        .position(|w| matches!(w, [b'?' | b'&', b'h', b'o', b's', b't', b'=']))?;
-    let value = &uri[at + 6..];
-    let value = &value[..value.iter().position(|&b| b == b'&').unwrap_or(value.len())];
-    Some(decode(value))
+    let query = &uri[uri.iter().position(|&b| b == b'?')? + 1..];
+    query.split(|&b| b == b'&').find_map(|pair| {
+        let value = pair
+            .strip_prefix(b"host=")
+            .or_else(|| pair.strip_prefix(b"unix_sock="))?;
+        Some(decode(value))
+    })
 }
 
 /// Whether a conninfo's user and password are a default set-up written for a host the
@@ -7039,7 +7040,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         }
         for cloud_sql in [
             "url = 'postgresql://app:Kv7-Cl0ud@%2Fcloudsql%2Fshop%3Aeu-west1%3Apg/app'\n", // vsecure:allow (a documented fake)
-            "url = 'postgresql://app:app@/app?host=/cloudsql/shop:eu-west1:pg'\n",
+            "url = 'postgresql://app:app@/app?host=/cloudsql/shop:eu-west1:pg'\n", // vsecure:allow (a documented fake)
+            // pg8000 names the socket itself, whatever the authority says.
+            "url = 'postgresql+pg8000://app:app@db/app?unix_sock=/cloudsql/shop:eu-west1:pg/.s.PGSQL.5432'\n", // vsecure:allow (a documented fake)
         ] {
             the_one_finding(cloud_sql, Syntax::Code, false);
         }
