@@ -45,13 +45,7 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
     }
     for (key, value) in passwords {
         let secret = lossy(value.as_bytes());
-        // A local default is reported (low) even where it is a placeholder word
-        // (`pg_superuserpass password` on loopback); a placeholder elsewhere is skipped.
-        let local_default = std::iter::once("")
-            .chain(users.iter().map(String::as_str))
-            .any(|user| super::detect::is_weak_login_here(user, &secret, &host));
-        let placeholder = super::placeholder::is_placeholder(&secret) && !local_default;
-        if secret.is_empty() || is_reference(&secret) || placeholder {
+        if is_reference(&secret) || super::placeholder::is_placeholder(&secret) {
             continue;
         }
         let mut d = super::detect::detection(
@@ -60,7 +54,11 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
             format!("diset ... {key} ****"),
             &secret,
         );
-        d.local_default = local_default;
+        // A default or a user's own password to this machine (or to no host) is a local
+        // set-up's, whichever `pg_*user` it is for.
+        d.local_default = std::iter::once("")
+            .chain(users.iter().map(String::as_str))
+            .any(|user| super::detect::is_weak_login_here(user, &secret, &host));
         found.push((value.range(), d));
     }
     found
