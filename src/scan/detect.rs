@@ -4074,6 +4074,27 @@ pub(super) fn is_weak_login_here(user: &str, password: &str, host: &str) -> bool
     is_weak_for(user, password) && (host.is_empty() || is_local_host(host))
 }
 
+/// The finding for a password a tool's own directive sets (Ora2Pg's `PG_PWD ...`,
+/// HammerDB's `diset tpcc pg_pass ...`), shown as `shown`: none where the value is a
+/// reference or a placeholder, and a local default where it is a default or one of the
+/// directives' users' own, to this machine or to no host.
+pub(super) fn directive_password(
+    value: regex::bytes::Match,
+    shown: String,
+    users: &[String],
+    host: &str,
+) -> Option<(Range<usize>, Detection)> {
+    let secret = lossy(value.as_bytes());
+    if structured::is_reference(&secret) || is_placeholder(&secret) {
+        return None;
+    }
+    let mut d = detection(Kind::PasswordSetting, value.start(), shown, &secret);
+    d.local_default = std::iter::once("")
+        .chain(users.iter().map(String::as_str))
+        .any(|user| is_weak_login_here(user, &secret, host));
+    Some((value.range(), d))
+}
+
 /// Whether a host is one label that is its user's name, less an ending `user` or not
 /// (`keycloak:...@keycloak`, `gitea_user` at `gitea`): a compose service or a machine
 /// named for the product the login is for, the product's own set-up.

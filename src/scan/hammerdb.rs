@@ -9,8 +9,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, lossy};
-use super::structured::is_reference;
+use super::detect::{Detection, lossy};
 
 /// A `diset` of a PostgreSQL key: the key and its value, quoted or a word.
 fn setting() -> &'static Regex {
@@ -44,22 +43,12 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
         }
     }
     for (key, value) in passwords {
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret) || super::placeholder::is_placeholder(&secret) {
-            continue;
-        }
-        let mut d = super::detect::detection(
-            Kind::PasswordSetting,
-            value.start(),
+        found.extend(super::detect::directive_password(
+            value,
             format!("diset ... {key} ****"),
-            &secret,
-        );
-        // A default or a user's own password to this machine (or to no host) is a local
-        // set-up's, whichever `pg_*user` it is for.
-        d.local_default = std::iter::once("")
-            .chain(users.iter().map(String::as_str))
-            .any(|user| super::detect::is_weak_login_here(user, &secret, &host));
-        found.push((value.range(), d));
+            &users,
+            &host,
+        ));
     }
     found
 }

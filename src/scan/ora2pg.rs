@@ -8,8 +8,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, lossy};
-use super::structured::is_reference;
+use super::detect::{Detection, lossy};
 
 /// A directive of Ora2Pg's PostgreSQL connection: its name and its value, to the end of
 /// the line or a comment.
@@ -38,19 +37,14 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
         }
     }
     let host = host.flatten().unwrap_or_default();
+    let users = [user];
     for value in passwords {
-        let secret = lossy(value.as_bytes());
-        if is_reference(&secret) || super::placeholder::is_placeholder(&secret) {
-            continue;
-        }
-        let mut d = super::detect::detection(
-            Kind::PasswordSetting,
-            value.start(),
+        found.extend(super::detect::directive_password(
+            value,
             "PG_PWD ****".to_string(),
-            &secret,
-        );
-        d.local_default = super::detect::is_weak_login_here(&user, &secret, &host);
-        found.push((value.range(), d));
+            &users,
+            &host,
+        ));
     }
     found
 }
