@@ -461,7 +461,8 @@ fn patterns() -> &'static Patterns {
         // "..."` (Crystal's `ENV["X"]? || "..."`), Java's
         // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
-        // Go's `envDefault` struct tags, the null checks of Java and Kotlin, and a
+        // Go's `envDefault` struct tags, the null checks of Java and Kotlin, a
+        // conditional's other branch, Yesod's `"_env:X:..."`, and a
         // project's own helper named for the lookup and its default
         // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(
@@ -482,6 +483,12 @@ fn patterns() -> &'static Patterns {
             // `getenv("X") ?: "..."` (an alternative set aside in a block comment before
             // the literal: `?: /*"..."*/ "..."`).
             r#"|getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*(?:!=\s*null\s*\?[^:\n]*:|\?:)\s*(?:/\*[^*\n]*\*/\s*)?("[^"\\\n]*")"#,
+            // A conditional's lookup then its literal (`local ? System.getenv("X") :
+            // "..."`, `prod ? process.env.X : '...'`): the literal where the condition fails.
+            r#"|\?\s*(?:System\.)?getenv\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*:\s*("[^"\\\n]*")"#,
+            r#"|\?\s*process\.env\.([A-Za-z0-9_]+)\s*:\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            // Yesod's settings: `"_env:PGPASS:..."`, the variable then its default.
+            r#"|"_env:([A-Za-z0-9_]+):([^"\n]+)""#,
             // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
             // Ruby's `ENV["X"] || "..."` and Crystal's `ENV["X"]? || "..."`.
@@ -489,9 +496,10 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
-        // expression's start after it (`process.env.`, `env('`).
+        // expression's start after it (`process.env.`, `env('`), a conditional's
+        // before it (`passwd = local ? System.getenv("`).
         password_key_before: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*(?:process\.env\.|ENV\[\s*["']|[A-Za-z_.]*\(\s*["'])?$"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd)["']?[ \t]*(?:=>|:|=)[ \t]*(?:[A-Za-z0-9_.!]+[ \t]*\?[ \t]*)?(?:process\.env\.|ENV\[\s*["']|[A-Za-z_.]*\(\s*["'])?$"#,
         )
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
@@ -3924,6 +3932,9 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
     (12, 13),
     (14, 15),
     (16, 17),
+    (18, 19),
+    (20, 21),
+    (22, 23),
 ];
 
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
@@ -3995,12 +4006,36 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
     // Prose writes the parts a reader fills in in capitals (`postgres:PASS@203.0.x.y`).
     let in_capitals = password.bytes().any(|b| b.is_ascii_uppercase())
         && !password.bytes().any(|b| b.is_ascii_lowercase());
-    (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
-        && is_weak_enough_to_mean_it(password)
+    let dialled_address = (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
         && !is_an_emulators_host(address)
-        && !is_documentation_address(address)
+        && !is_documentation_address(address);
+    // Code dials a machine by its name as it does by its address (`host='debian'`, a
+    // LAN machine's): a name that is no placeholder, example or container of this
+    // machine's.
+    let dialled_machine = syntax == Syntax::Code && is_a_named_machine(address);
+    (dialled_address || dialled_machine) && is_weak_enough_to_mean_it(password)
+}
+
+/// Whether a host is a machine's own name (`debian`, `tandem`, `nas.lan`): a host name,
+/// not an address, that no rule reads as this machine's or a container's (`localhost`,
+/// `db`), a placeholder (`host`, `your-host`), an example's or an emulator's; nor one
+/// named for the database it serves (`db.internal`, `reports-db.internal`), which a
+/// sample gives its database as readily as a container name.
+fn is_a_named_machine(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    let first_label = lower.split('.').next().unwrap_or_default();
+    !is_local_host(first_label)
+        && lower.starts_with(|c: char| c.is_ascii_alphabetic())
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && !is_ipv4_address(&lower)
+        && !is_local_host(&lower)
+        && !is_placeholder(&lower)
+        && !is_made_up_host(&lower)
+        && !is_an_emulators_host(&lower)
 }
 
 /// The syntax a password word dialled at an address is weighed by: a script that says
@@ -4721,7 +4756,7 @@ pub(super) fn uri_database(after_host: &[u8]) -> Option<String> {
 
 /// Whether a password is its database's name, as a local set-up gives it
 /// (`twadmin:trackwild@localhost/track_wild_db`): the same letters and digits, whatever
-/// the case and the separators, with or without the name's ending `db`.
+/// the case and the separators, with or without the name's ending `db` or `database`.
 fn names_the_database(password: &str, database: &str) -> bool {
     let letters = |s: &str| -> String {
         s.chars()
@@ -4731,7 +4766,10 @@ fn names_the_database(password: &str, database: &str) -> bool {
     };
     let (password, database) = (letters(password), letters(database));
     password.len() >= 3
-        && (password == database || database.strip_suffix("db") == Some(password.as_str()))
+        && (password == database
+            || ["db", "database"]
+                .iter()
+                .any(|word| database.strip_suffix(word) == Some(password.as_str())))
 }
 
 /// Whether a host (with its port or not) is one label, as a container or a machine on
@@ -6323,6 +6361,71 @@ mod tests {
         let proxy =
             "DATABASE_URL=\"postgres://postgres:postgres@db.localtest.me:4444/app\" npm run dev\n";
         the_one_finding(proxy, Syntax::Document, true);
+    }
+
+    #[test]
+    fn the_password_word_code_dials_a_named_machine_with_is_meant() {
+        for text in [
+            "db = web.database(dbn='postgres', user='postgres', password='password', host='debian')\n",
+            "const pool = new Pool({\n  user: 'postgres',\n  host: 'tandem',\n  password: 'password',\n})\n",
+            "url = 'postgresql://postgres:password@nas.lan/notes'\n", // vsecure:allow (a documented fake)
+        ] {
+            assert!(
+                detect(text.as_bytes(), Syntax::Code)
+                    .iter()
+                    .any(|d| !d.local_default),
+                "{text}"
+            );
+        }
+        // A name for the database's role, a placeholder's or an example's is no machine.
+        for host in [
+            "db.internal",
+            "reports-db.internal",
+            "myhost",
+            "your-host",
+            "db.example.com",
+        ] {
+            let text = format!("conn = psycopg2.connect(host='{host}', password='password')\n");
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{host}");
+        }
+        // Prose's named host is the reader's to change.
+        assert!(!is_password_word_to_an_address(
+            "password",
+            "debian",
+            Syntax::Document
+        ));
+        assert!(!is_a_named_machine("10.0.0.5"));
+    }
+
+    #[test]
+    fn a_conditional_s_literal_beside_its_lookup_is_a_fallback() {
+        let text = "String url = \"jdbc:postgresql://10.16.1.110/paw\";\nString passwd = local ? System.getenv(\"APP_PASSWD\") : \"Wt5-Hq2-Lr8\";\n"; // vsecure:allow (a documented fake)
+        assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
+        let text = "const password = prod ? process.env.DB_PASSWORD : 'Wt5-Hq2-Lr8';\n"; // vsecure:allow (a documented fake)
+        assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
+    }
+
+    #[test]
+    fn yesod_s_env_default_is_the_literal_and_its_variable_a_reference() {
+        let settings = |password: &str| {
+            format!(
+                "database:\n  user:     \"_env:PGUSER:app\"\n  password: \"_env:PGPASS:{password}\"\n  host:     \"_env:PGHOST:localhost\"\n"
+            )
+        };
+        let found = the_one_finding(&settings("postgres"), Syntax::Config, true);
+        assert_eq!(found.kind, Kind::PasswordVariable);
+        the_one_finding(&settings("Wt5-Hq2-Lr8"), Syntax::Config, false); // vsecure:allow (a documented fake)
+        assert!(detect(settings("notused").as_bytes(), Syntax::Config).is_empty());
+        assert!(structured::is_reference("_env:PGPASS"));
+    }
+
+    #[test]
+    fn a_password_named_for_its_database_with_the_word_database_after_it_is_local() {
+        assert!(names_the_database("KIP", "KIP_database"));
+        assert!(names_the_database("shop", "shopdb"));
+        assert!(!names_the_database("shop", "shop_data"));
+        let text = "optionsBuilder.UseNpgsql(\"Server=localhost;Port=5432;Database=KIP_database;User Id=postgres;Password=KIP\");\n";
+        the_one_finding(text, Syntax::Code, true);
     }
 
     #[test]

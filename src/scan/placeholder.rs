@@ -1176,11 +1176,14 @@ const SINGLE_WORDS: &[&str] = &[
     "tbd",
     // A value that calls itself insecure stands in for a password (`insecure`).
     "insecure",
-    // A value that says there is none (`blank`, `empty`, `nopassword`).
+    // A value that says there is none, or that it is not used (`blank`, `empty`,
+    // `nopassword`, `notused`).
     "blank",
     "empty",
     "nopass",
     "nopassword",
+    "unused",
+    "notused",
     "placeholder",
     "redacted",
     "dummy",
@@ -1381,6 +1384,8 @@ mod tests {
             "replacethisdbpasswordplz",
             "blank",
             "nopassword",
+            "notused",
+            "unused",
             "change-me-please",
             "passwordku",
             "sandimu",

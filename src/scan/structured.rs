@@ -141,6 +141,7 @@ struct Patterns {
     secret_data: Regex,
     secret_named_for_database: Regex,
     postgres: Regex,
+    helm_postgres_install: Regex,
     database: Regex,
     other_engine: Regex,
     other_engine_url: Regex,
@@ -184,13 +185,16 @@ fn patterns() -> &'static Patterns {
         // `--master-user-password ...`, `--password=...`, kubectl's
         // `--from-literal=password=...`, Helm's `--set postgresql.auth.password=...`. A
         // bare `--password` takes its value only after `=`: psql's and pg_dump's
-        // `--password` is a flag (prompt), the word after it their database.
+        // `--password` is a flag (prompt), the word after it their database. An unquoted
+        // value is a shell word: it ends where the shell's metacharacters end one (`)`
+        // closing an array, `;`, `|`, `&`), or a backtick closing a document's inline
+        // code.
         // A key set to a value on its line: `driver = "org.postgresql.Driver"`, `type:
         // postgres`.
         scalar_setting: Regex::new(r#"^[ \t]*["']?[A-Za-z_][A-Za-z0-9_.-]*["']?[ \t]*[=:][ \t]*[^\s{\[]"#)
             .expect("valid regex"),
         command_option: Regex::new(
-            r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=|--set(?:-string)?[= ][A-Za-z0-9_.\[\]-]*(?i:password|passwd|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+            r#"(?i)(?:^|[\s"'])(--(?:[a-z0-9]+-)+(?:password|passwd)[ \t=]|--(?:password|passwd)=|--from-literal[= ][A-Za-z0-9_.-]*(?:password|passwd|pass|pwd)=|--set(?:-string)?[= ][A-Za-z0-9_.\[\]-]*(?i:password|passwd|pwd)=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s'"\\`();|&<>-][^\s'"\\`();|&<>]*)"#,
         )
         .expect("valid regex"),
         // A JDBC tool's password option, the value after a space or `=` and one dash or
@@ -356,11 +360,11 @@ fn patterns() -> &'static Patterns {
             r#"(?i)([A-Za-z][A-Za-z0-9_-]*?)[_-]?(?:url|uri|dsn|connect(?:ion)?|conn(?:_?str(?:ing)?)?)["']?[ \t]*(?:=>|:|=)[ \t]*["']?(?:jdbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?:"#,
         )
         .expect("valid regex"),
-        // An IPv4 address code dials: a PostgreSQL URL's host (JDBC's too), or a host
-        // key's quoted value (`host = "10.1.2.3"`, `"host": "10.1.2.3"`) or a builder's
-        // (`.host("10.1.2.3")`, `Sql.host "10.1.2.3"`).
+        // An IPv4 address or a host name code dials: a PostgreSQL URL's host (JDBC's
+        // too), or a host key's quoted value (`host = "10.1.2.3"`, `"host": "debian"`) or
+        // a builder's (`.host("10.1.2.3")`, `Sql.host "10.1.2.3"`).
         dialled_address: Regex::new(
-            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?(\d{1,3}(?:\.\d{1,3}){3})(?-u:\b)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'](\d{1,3}(?:\.\d{1,3}){3})["']"#,
+            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
         )
         .expect("valid regex"),
         // A helper given the user and the password before the PostgreSQL JDBC URL
@@ -614,6 +618,12 @@ fn patterns() -> &'static Patterns {
         // databases, Xata's Postgres endpoint and Crunchy Bridge), Gleam's driver
         // called by its module's name (`pog.host(...)`), and Qt's driver by its name
         // (`QSqlDatabase::addDatabase("QPSQL")`).
+        // Helm (or a wrapper named for it, `hhelm "$env"`) installing or upgrading a
+        // PostgreSQL chart: `bitnami/postgresql`, `postgresql-ha`, a local `postgresql`.
+        helm_postgres_install: Regex::new(
+            r"(?i)(?:^|[\s;&|(])[a-z0-9_.-]*helm(?:\.exe)?\s[^\n]*?(?-u:\b)(?:install|upgrade)(?-u:\b)[^\n]*?(?:[\s/])postgres(?:ql)?(?:-ha)?(?:\s|$)",
+        )
+        .expect("valid regex"),
         postgres: Regex::new(
             r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|(?-u:\b)qpsql7?(?-u:\b)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
         )
@@ -1311,11 +1321,11 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     }
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
-        let secret = unquote(value.as_bytes());
+        let shown = lossy(option.as_bytes()).trim_end().to_string();
+        let secret = helm_set_value(&shown, value.as_bytes());
         // `--set redis.auth.password=...` beside PostgreSQL's is Redis's; so is a
         // command's for another engine (Airflow's `connections add ... --conn-type mssql
         // ... --conn-password ...` beside a PostgreSQL connection's).
-        let shown = lossy(option.as_bytes()).trim_end().to_string();
         let command = &text[continued_command(text, option.start())];
         if is_reference(&secret)
             || !context.configures_postgres(option.start())
@@ -1326,11 +1336,19 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             continue;
         }
         let separator = if shown.ends_with('=') { "" } else { " " };
-        found.push(setting(
+        let (range, mut d) = setting(
             option.start()..value.end(),
             format!("{shown}{separator}****"),
             &secret,
-        ));
+        );
+        // Helm installing a PostgreSQL chart (`helm upgrade --install pg
+        // bitnami/postgresql --set auth.postgresPassword=...`) sets the password of the
+        // database it starts in the cluster: a default one there is that set-up's, as the
+        // official image's is in a compose file.
+        d.local_default = d.default_password
+            && shown.starts_with("--set")
+            && p.helm_postgres_install.is_match(command);
+        found.push((range, d));
     }
     for c in p.jdbc_tool_password.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
@@ -1668,6 +1686,19 @@ type ShownByKey = fn(&[u8]) -> String;
 
 /// A password setting's finding over `range` (it starts where the range does), shown as
 /// `shown`.
+/// A command option's password: Helm's `--set` (and `--set-string`) takes several
+/// `key=value` pairs apart by commas, so its unquoted value ends at the first comma
+/// (`--set auth.postgresPassword=...,auth.database=mydb`); any other option's value is
+/// the whole word, unquoted.
+fn helm_set_value(option: &str, value: &[u8]) -> String {
+    let quoted = value.first().is_some_and(|b| matches!(b, b'"' | b'\''));
+    if option.starts_with("--set") && !quoted {
+        let end = value.iter().position(|&b| b == b',').unwrap_or(value.len());
+        return lossy(&value[..end]);
+    }
+    unquote(value)
+}
+
 fn setting(range: Range<usize>, shown: String, secret: &str) -> (Range<usize>, Detection) {
     let start = range.start;
     (
@@ -2075,7 +2106,8 @@ fn is_yaml_tag(value: &str) -> bool {
 
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
-/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`, Terraform's
+/// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`, Yesod's
+/// `_env:X:...`, Terraform's
 /// `var.x`), an
 /// encrypted value (`ENC(...)`) or a PostgreSQL verifier (`md5...`, `SCRAM-SHA-256$...`:
 /// what the server stores, not the password), or the path of a file that holds it.
@@ -2089,6 +2121,9 @@ pub(super) fn is_reference(value: &str) -> bool {
         || lower.starts_with("env.fetch")
         || lower.contains("getenv(")
         || lower.starts_with("secrets.")
+        // Yesod's settings (`"_env:PGPASS:..."`): the variable's value, its default after
+        // the second colon read by the fallbacks' rule.
+        || lower.starts_with("_env:")
         // Terraform's references, whatever the file (`var.db_password`,
         // `random_password.db.result`, `module.db.password`).
         || (is_dotted_reference(value.trim())
@@ -4007,6 +4042,42 @@ mod tests {
         let found = found(connections, Syntax::Config);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].offset > connections.find("--conn-type postgres").unwrap());
+    }
+
+    #[test]
+    fn an_unquoted_option_value_ends_where_the_shell_or_helm_ends_it() {
+        let secret_of = |text: &str| {
+            let found = found(text, Syntax::Config);
+            assert_eq!(found.len(), 1, "{text}");
+            found[0].secret_digest
+        };
+        let digest = |secret: &str| -> [u8; 32] {
+            <sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()).into()
+        };
+        for text in [
+            "add=(pmm-admin add postgresql --username=pmm --password=Wt5-Hq2-Lr8)\n",
+            "run `pmm-admin add postgresql --password=Wt5-Hq2-Lr8` to monitor it\n",
+            "helm install pg bitnami/postgresql --set auth.postgresPassword=Wt5-Hq2-Lr8,auth.database=shop\n",
+        ] {
+            assert_eq!(secret_of(text), digest("Wt5-Hq2-Lr8"), "{text}"); // vsecure:allow (a documented fake)
+        }
+    }
+
+    #[test]
+    fn helm_installing_a_postgres_chart_with_a_default_password_is_a_local_set_up() {
+        let install = |password: &str| {
+            format!(
+                "hhelm \"$env\" upgrade --install postgresql bitnami/postgresql \\\n  --namespace postgres \\\n  --set auth.postgresPassword={password} \\\n  --set primary.resources.requests.cpu=2000m\n"
+            )
+        };
+        let local = found(&install("testpassword"), Syntax::Config);
+        assert!(local.len() == 1 && local[0].local_default, "{local:?}");
+        let chosen = found(&install("Wt5-Hq2-Lr8"), Syntax::Config); // vsecure:allow (a documented fake)
+        assert!(chosen.len() == 1 && !chosen[0].local_default, "{chosen:?}");
+        // Another chart's Helm values are no PostgreSQL chart's set-up.
+        let other = "helm install app ./chart --set postgresql.auth.password=testpassword\n";
+        let values = found(other, Syntax::Config);
+        assert!(values.len() == 1 && !values[0].local_default, "{values:?}");
     }
 
     #[test]
