@@ -684,6 +684,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/url-cases_test.go",
             "clean/values-bundled-db.yaml",
             "clean/values-cluster-service.yaml",
+            "clean/vapor-configure.swift",
             "clean/vault-bootstrap.sh",
             "clean/wait-for-rehearsal-db.sh",
             "clean/wait-for-rehearsal-db.sh",

@@ -342,7 +342,11 @@ fn patterns() -> &'static Patterns {
         // or a parameter list's entry assigned as Pascal does (`Conn.Params.Values
         // ['User_Name'] := 'app'`).
         user_setting: Regex::new(concat!(
-            r#"(?im)(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
+            // A user a lookup falls back to: Swift's `Environment.get("DB_USERNAME") ??
+            // "app"`, C#'s `GetEnvironmentVariable("PGUSER") ?? "app"`, Yesod's
+            // `"_env:PGUSER:app"`.
+            r#"(?im)(?:Environment\.get|GetEnvironmentVariable)\s*\(\s*"[A-Z0-9_]*USER(?:NAME)?"\s*\)\s*\?\?\s*"([^"\s]+)"|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
+            r#"(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
@@ -462,7 +466,8 @@ fn patterns() -> &'static Patterns {
         // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, a
-        // conditional's other branch, Yesod's `"_env:X:..."`, and a
+        // conditional's other branch, Yesod's `"_env:X:..."`, the `??` of Swift, C# and
+        // PHP, and a
         // project's own helper named for the lookup and its default
         // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(
@@ -489,6 +494,11 @@ fn patterns() -> &'static Patterns {
             r#"|\?\s*process\.env\.([A-Za-z0-9_]+)\s*:\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // Yesod's settings: `"_env:PGPASS:..."`, the variable then its default.
             r#"|"_env:([A-Za-z0-9_]+):([^"\n]+)""#,
+            // A lookup's nil-coalescing default: Swift's `Environment.get("X") ?? "..."`,
+            // C#'s `Environment.GetEnvironmentVariable("X") ?? "..."`, PHP's
+            // `$_ENV["X"] ?? '...'`.
+            r#"|(?:Environment\.get|GetEnvironmentVariable)\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*\?\?\s*("[^"\\\n]*")"#,
+            r#"|\$_(?:ENV|SERVER)\[\s*["']([A-Za-z0-9_.]+)["']\s*\]\s*(?:\?\?|\?:)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
             // Ruby's `ENV["X"] || "..."` and Crystal's `ENV["X"]? || "..."`.
@@ -3935,6 +3945,8 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
     (18, 19),
     (20, 21),
     (22, 23),
+    (24, 25),
+    (26, 27),
 ];
 
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
@@ -6403,6 +6415,20 @@ mod tests {
         assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
         let text = "const password = prod ? process.env.DB_PASSWORD : 'Wt5-Hq2-Lr8';\n"; // vsecure:allow (a documented fake)
         assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
+    }
+
+    #[test]
+    fn a_lookup_s_nil_coalescing_default_is_a_fallback() {
+        for text in [
+            "app.databases.use(.postgres(\n    hostname: Environment.get(\"DATABASE_HOST\") ?? \"pg1.acme.io\",\n    password: Environment.get(\"DATABASE_PASSWORD\") ?? \"Wt5-Hq2-Lr8\"\n), as: .psql)\n", // vsecure:allow (a documented fake)
+            "var pw = Environment.GetEnvironmentVariable(\"PG_PASSWORD\") ?? \"Wt5-Hq2-Lr8\";\n", // vsecure:allow (a documented fake)
+            "<?php\n$pass = $_ENV['DB_PASSWORD'] ?? 'Wt5-Hq2-Lr8';\n", // vsecure:allow (a documented fake)
+        ] {
+            assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
+        }
+        // The user's own name, its fallback too, is a local set-up's.
+        let own = "let username = Environment.get(\"DATABASE_USERNAME\") ?? \"podcasts\"\nlet password = Environment.get(\"DATABASE_PASSWORD\") ?? \"podcasts\"\n";
+        the_one_finding(own, Syntax::Code, true);
     }
 
     #[test]
