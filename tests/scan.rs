@@ -465,6 +465,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/default-password-guide.md",
             "clean/default-password-guide.md",
             "clean/demo-secret.yaml",
+            "clean/deno-local-db.ts",
             "clean/dev-aliases.sh",
             "clean/dev-aliases.sh",
             "clean/dev-db.clj",

@@ -343,9 +343,9 @@ fn patterns() -> &'static Patterns {
         // ['User_Name'] := 'app'`).
         user_setting: Regex::new(concat!(
             // A user a lookup falls back to: Swift's `Environment.get("DB_USERNAME") ??
-            // "app"`, C#'s `GetEnvironmentVariable("PGUSER") ?? "app"`, Yesod's
-            // `"_env:PGUSER:app"`.
-            r#"(?im)(?:Environment\.get|GetEnvironmentVariable)\s*\(\s*"[A-Z0-9_]*USER(?:NAME)?"\s*\)\s*\?\?\s*"([^"\s]+)"|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
+            // "app"`, C#'s `GetEnvironmentVariable("PGUSER") ?? "app"`, Deno's
+            // `Deno.env.get("DB_USER") || "app"`, Yesod's `"_env:PGUSER:app"`.
+            r#"(?im)(?:Environment\.get|GetEnvironmentVariable|Deno\.env\.get)\s*\(\s*["'][A-Z0-9_]*USER(?:NAME)?["']\s*\)\s*(?:\?\?|\|\|)\s*["']([^"'\s]+)["']|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
             r#"(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
@@ -463,7 +463,9 @@ fn patterns() -> &'static Patterns {
         // python-decouple's `config('X', default='...')`,
         // Ruby's `ENV.fetch("X", "...")`, `ENV.fetch("X") { "..." }` and `ENV["X"] ||
         // "..."` (Crystal's `ENV["X"]? || "..."`), Java's
-        // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`),
+        // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a
+        // helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`; Bun's
+        // `Bun.env.X` and Vite's `import.meta.env.X` the same),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, a
         // conditional's other branch, Yesod's `"_env:X:..."`, the `??` of Swift, C# and
@@ -478,7 +480,7 @@ fn patterns() -> &'static Patterns {
             // fallback='...')`.
             r#"(?-u:\b)(?:ReadString|GetPrivateProfileString[AW]?|get)\s*\(\s*["'][A-Za-z0-9_. -]*["']\s*,\s*["']([A-Za-z0-9_.]+)["']\s*,\s*(?:fallback\s*=\s*)?("[^"\\\n]*"|'[^'\\\n]*')|"#,
             r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProp(?:erty)?|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
-            r#"|process\.env\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"|(?:process\.env|Bun\.env|import\.meta\.env)\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // The shell's `:-` or `:=` before its fallback, Spring's bare `:` (which no
             // `-` or `=` follows: `${X:-$Y}` falls back to a variable, not to `-$Y`).
             r#"|\$\{([A-Za-z0-9_.]+):(?:[-=]([^}\s"'$?+][^}\s"']*)|([^}\s"'$?+=-][^}\s"']*))\}"#,
@@ -495,9 +497,9 @@ fn patterns() -> &'static Patterns {
             // Yesod's settings: `"_env:PGPASS:..."`, the variable then its default.
             r#"|"_env:([A-Za-z0-9_]+):([^"\n]+)""#,
             // A lookup's nil-coalescing default: Swift's `Environment.get("X") ?? "..."`,
-            // C#'s `Environment.GetEnvironmentVariable("X") ?? "..."`, PHP's
-            // `$_ENV["X"] ?? '...'`.
-            r#"|(?:Environment\.get|GetEnvironmentVariable)\s*\(\s*"([A-Za-z0-9_.]+)"\s*\)\s*\?\?\s*("[^"\\\n]*")"#,
+            // C#'s `Environment.GetEnvironmentVariable("X") ?? "..."`, Deno's
+            // `Deno.env.get("X") || "..."`, PHP's `$_ENV["X"] ?? '...'`.
+            r#"|(?:Environment\.get|GetEnvironmentVariable|Deno\.env\.get)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*\)\s*(?:\?\?|\|\|)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$_(?:ENV|SERVER)\[\s*["']([A-Za-z0-9_.]+)["']\s*\]\s*(?:\?\?|\?:)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
@@ -6423,6 +6425,9 @@ mod tests {
             "app.databases.use(.postgres(\n    hostname: Environment.get(\"DATABASE_HOST\") ?? \"pg1.acme.io\",\n    password: Environment.get(\"DATABASE_PASSWORD\") ?? \"Wt5-Hq2-Lr8\"\n), as: .psql)\n", // vsecure:allow (a documented fake)
             "var pw = Environment.GetEnvironmentVariable(\"PG_PASSWORD\") ?? \"Wt5-Hq2-Lr8\";\n", // vsecure:allow (a documented fake)
             "<?php\n$pass = $_ENV['DB_PASSWORD'] ?? 'Wt5-Hq2-Lr8';\n", // vsecure:allow (a documented fake)
+            "const client = new Client({ hostname: 'pg1.acme.io', password: Deno.env.get('DB_PASSWORD') || 'Wt5-Hq2-Lr8' });\n", // vsecure:allow (a documented fake)
+            "const password = Bun.env.DB_PASSWORD ?? 'Wt5-Hq2-Lr8';\n", // vsecure:allow (a documented fake)
+            "const password = import.meta.env.VITE_DB_PASSWORD || 'Wt5-Hq2-Lr8';\n", // vsecure:allow (a documented fake)
         ] {
             assert_reported_high(text, Syntax::Code, Kind::PasswordVariable);
         }
