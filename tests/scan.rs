@@ -681,6 +681,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ttrss.Dockerfile",
             "clean/tunnel-note.tf",
             "clean/two-letter-loopback.py",
+            "clean/typeorm.env",
             "clean/upper_db_raw_string_local.go",
             "clean/url-cases_test.go",
             "clean/values-bundled-db.yaml",
