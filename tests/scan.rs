@@ -575,6 +575,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/notes_db.py",
             "clean/npgsql_fsharp_local.fs",
             "clean/observers.py",
+            "clean/odbc_params.h",
             "clean/odoo-dev-server.md",
             "clean/odv_import.py",
             "clean/ogr2ogr-load-parcels.sh",

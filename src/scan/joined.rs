@@ -1,9 +1,11 @@
-//! URIs and conninfos that code writes as several string literals joined: Python's
-//! adjacent literals (`"postgresql://" "app:" "s3cret" "@db.acme.io/app"`, one to a line
-//! inside parentheses; `'user=app password=s3cret '` then `'host=10.2.0.7'`) or pieces
-//! joined with `+`. No one literal holds the URI, nor the password with its host, so
-//! each reading of the text misses it or misjudges it; the literals are joined as the
-//! language joins them and the URI or conninfo is read from the whole.
+//! URIs, conninfos and semicolon connection strings that code writes as several string
+//! literals joined: Python's and C's adjacent literals (`"postgresql://" "app:" "s3cret"
+//! "@db.acme.io/app"`, one to a line inside parentheses or over a macro's continued
+//! lines; `'user=app password=s3cret '` then `'host=10.2.0.7'`; `"uid=app;"` then
+//! `"pwd=...;server=..."`) or pieces joined with `+`. No one literal holds the URI, nor
+//! the password with its host or user, so each reading of the text misses it or
+//! misjudges it; the literals are joined as the language joins them and the credential
+//! is read from the whole.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -34,11 +36,26 @@ fn conninfo_start() -> &'static Regex {
     })
 }
 
-/// The next literal joined on: spaces and line breaks, perhaps a `+`, then a quoted
-/// piece.
+/// A string literal of a semicolon connection string (ODBC's, ADO.NET's) that sets the
+/// user but not yet the password, which a literal joined on sets (`"driver={PostgreSQL
+/// ANSI};uid=app;" "pwd=...;server=localhost"`).
+fn semicolon_start() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(
+            r#"(?i)(["'])([^"'\n]*(?:^|;)\s*(?:uid|user id|userid|username|user)\s*=[^"'\n;]*;[^"'\n]*)["']"#,
+        )
+        .expect("valid regex")
+    })
+}
+
+/// The next literal joined on: spaces and line breaks, perhaps a `+` or the backslash
+/// that continues a C macro's line, then a quoted piece.
 fn next_piece() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| Regex::new(r#"^\s*\+?\s*(["'])([^"'\n]*)["']"#).expect("valid regex"))
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"^\s*(?:\\\s*)?\+?\s*(["'])([^"'\n]*)["']"#).expect("valid regex")
+    })
 }
 
 /// The URI credentials in code's joined literals, each with the range from the first
@@ -77,7 +94,30 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
             }
         }
     }
+    for c in semicolon_start().captures_iter(text) {
+        let (whole, first) = (c.get(0).expect("group 0"), c.get(2).expect("piece"));
+        if sets_a_password(first.as_bytes()) {
+            continue;
+        }
+        let (joined, end) = joined_from(text, first.as_bytes(), whole.end());
+        if end == whole.end() {
+            continue;
+        }
+        for mut d in super::detect::detect(&joined, syntax) {
+            if d.kind == Kind::SemicolonPassword {
+                d.offset = whole.start();
+                found.push((whole.start()..end, d));
+            }
+        }
+    }
     found
+}
+
+/// Whether a semicolon connection string's text sets its password (`pwd=`,
+/// `password=`).
+fn sets_a_password(piece: &[u8]) -> bool {
+    let lower = piece.to_ascii_lowercase();
+    lower.windows(4).any(|w| w == b"pwd=") || lower.windows(9).any(|w| w == b"password=")
 }
 
 /// The first piece with the literals joined on after `end`, and where the last ends.
@@ -130,6 +170,16 @@ mod tests {
         let local = text.replace("10.200.200.233", "localhost");
         let found = detect(local.as_bytes(), Syntax::Code);
         assert!(found.iter().all(|(_, d)| d.local_default), "{found:?}");
+    }
+
+    #[test]
+    fn a_semicolon_string_s_user_in_the_literal_before_judges_its_password() {
+        let text = "#define CONNECTION_PARS \"driver={PostgreSQL ANSI};uid=alumnodb;\" \\\n        \"pwd=alumnodb;server=localhost;database=classicmodels\"\n";
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].1.local_default, "{found:?}");
+        let chosen = text.replace("pwd=alumnodb", "pwd=Wt5-Hq2-Lr8"); // vsecure:allow (a documented fake)
+        let found = detect(chosen.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].1.local_default, "{found:?}");
     }
 
     #[test]
