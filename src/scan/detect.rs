@@ -470,7 +470,7 @@ fn patterns() -> &'static Patterns {
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, a
         // conditional's other branch, Yesod's `"_env:X:..."`, the `??` of Swift, C# and
-        // PHP, and a
+        // PHP and Deno's `||`, and a
         // project's own helper named for the lookup and its default
         // (`getEnvOrDefault("X", "...")`, `env_or("X", "...")`).
         fallback: Regex::new(concat!(

@@ -618,14 +618,14 @@ fn patterns() -> &'static Patterns {
         // databases, Xata's Postgres endpoint and Crunchy Bridge), Gleam's driver
         // called by its module's name (`pog.host(...)`), and Qt's driver by its name
         // (`QSqlDatabase::addDatabase("QPSQL")`).
+        postgres: Regex::new(
+            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|(?-u:\b)qpsql7?(?-u:\b)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
+        )
+        .expect("valid regex"),
         // Helm (or a wrapper named for it, `hhelm "$env"`) installing or upgrading a
         // PostgreSQL chart: `bitnami/postgresql`, `postgresql-ha`, a local `postgresql`.
         helm_postgres_install: Regex::new(
             r"(?i)(?:^|[\s;&|(])[a-z0-9_.-]*helm(?:\.exe)?\s[^\n]*?(?-u:\b)(?:install|upgrade)(?-u:\b)[^\n]*?(?:[\s/])postgres(?:ql)?(?:-ha)?(?:\s|$)",
-        )
-        .expect("valid regex"),
-        postgres: Regex::new(
-            r"(?i)postgres|postgre(?-u:\b)|pgsql|psycopg|asyncpg|pg8000|pgbouncer|npgsql|pgx|pgconn|(?-u:\b)pg(?-u:\b)|(?-u:\b)psql(?-u:\b)|(?-u:\b)pg_(?:dump|dumpall|restore|basebackup|isready)(?-u:\b)|(?-u:\b)5432(?-u:\b)|(?-u:\b)neon|supabase(?:\.co|[^.a-z_]|$)|(?-u:\b)qpsql7?(?-u:\b)|thenile\.dev|nhost\.run|\.sql\.xata\.sh|postgresbridge\.com|new\s+(?:pg\.)?(?:pool|client)\s*\(|(?-iu:\bP[gG][A-Z][a-z])|(?-u:\b)pog\.[a-z_]+\(",
         )
         .expect("valid regex"),
         // A database named without its engine: a data source, a database's name or
@@ -1322,7 +1322,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     for c in p.command_option.captures_iter(text) {
         let (option, value) = (c.get(1).expect("option"), c.get(2).expect("value"));
         let shown = lossy(option.as_bytes()).trim_end().to_string();
-        let secret = helm_set_value(&shown, value.as_bytes());
+        let secret = option_password(&shown, value.as_bytes());
         // `--set redis.auth.password=...` beside PostgreSQL's is Redis's; so is a
         // command's for another engine (Airflow's `connections add ... --conn-type mssql
         // ... --conn-password ...` beside a PostgreSQL connection's).
@@ -1684,13 +1684,11 @@ fn names_its_slot(text: &[u8], at: usize, key: &str, value: &str) -> bool {
 /// How a finding is shown, given the key it was read by (`password (echoed) '****'`).
 type ShownByKey = fn(&[u8]) -> String;
 
-/// A password setting's finding over `range` (it starts where the range does), shown as
-/// `shown`.
 /// A command option's password: Helm's `--set` (and `--set-string`) takes several
 /// `key=value` pairs apart by commas, so its unquoted value ends at the first comma
 /// (`--set auth.postgresPassword=...,auth.database=mydb`); any other option's value is
 /// the whole word, unquoted.
-fn helm_set_value(option: &str, value: &[u8]) -> String {
+fn option_password(option: &str, value: &[u8]) -> String {
     let quoted = value.first().is_some_and(|b| matches!(b, b'"' | b'\''));
     if option.starts_with("--set") && !quoted {
         let end = value.iter().position(|&b| b == b',').unwrap_or(value.len());
@@ -1699,6 +1697,8 @@ fn helm_set_value(option: &str, value: &[u8]) -> String {
     unquote(value)
 }
 
+/// A password setting's finding over `range` (it starts where the range does), shown as
+/// `shown`.
 fn setting(range: Range<usize>, shown: String, secret: &str) -> (Range<usize>, Detection) {
     let start = range.start;
     (
@@ -2107,10 +2107,9 @@ fn is_yaml_tag(value: &str) -> bool {
 /// Whether a value is a reference to a secret kept elsewhere, not the secret: a
 /// placeholder or variable, a YAML tag (`!secret x`, `!Ref`, `!vault`) or alias
 /// (`*db_password`), ERB, a lookup (`ENV["X"]`, `getenv(...)`, `secrets.X`, Yesod's
-/// `_env:X:...`, Terraform's
-/// `var.x`), an
-/// encrypted value (`ENC(...)`) or a PostgreSQL verifier (`md5...`, `SCRAM-SHA-256$...`:
-/// what the server stores, not the password), or the path of a file that holds it.
+/// `_env:X:...`, Terraform's `var.x`), an encrypted value (`ENC(...)`) or a PostgreSQL
+/// verifier (`md5...`, `SCRAM-SHA-256$...`: what the server stores, not the password),
+/// or the path of a file that holds it.
 pub(super) fn is_reference(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     is_placeholder(value)
