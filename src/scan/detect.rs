@@ -983,8 +983,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let host_end = c.get(4).expect("host group").end();
         let filled_in_host =
             (host.ends_with(b".") || host.ends_with(b"-")) && text[host_end..].starts_with(b"<");
-        let made_up_login = (!joined && (is_placeholder_host(&dialled_host) || filled_in_host))
-            || is_template_login(&lossy(user), &secret, &dialled_host);
+        // A socket's directory (`%2Fvar%2Frun%2Fpostgresql` decoded) is a path, which no
+        // rule for a host's name reads.
+        let socket = dialled_host.starts_with('/');
+        let made_up_login =
+            (!joined && !socket && (is_placeholder_host(&dialled_host) || filled_in_host))
+                || is_template_login(&lossy(user), &secret, &dialled_host);
         if !local_default && !placeholder && made_up_login {
             template_passwords.insert(<[u8; 32]>::from(Sha256::digest(secret.as_bytes())));
         }
@@ -7207,6 +7211,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         ] {
             the_one_finding(local, Syntax::Code, true);
         }
+        // A person's own password to this machine's socket is theirs, however many
+        // directories the socket's path has.
+        let own = "url = 'postgresql://app:Kv7-S0ck@%2Fvar%2Frun%2Fpostgresql/app'\n"; // vsecure:allow (a documented fake)
+        the_one_finding(own, Syntax::Code, false);
         for cloud_sql in [
             "url = 'postgresql://app:Kv7-Cl0ud@%2Fcloudsql%2Fshop%3Aeu-west1%3Apg/app'\n", // vsecure:allow (a documented fake)
             "url = 'postgresql://app:app@/app?host=/cloudsql/shop:eu-west1:pg'\n", // vsecure:allow (a documented fake)
