@@ -4039,13 +4039,18 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
 
 /// Whether a host is a machine's own name (`debian`, `tandem`, `nas.lan`): a host name,
 /// not an address, that no rule reads as this machine's or a container's (`localhost`,
-/// `db`), a placeholder (`host`, `your-host`), an example's or an emulator's; nor one
+/// `db`), a placeholder, numbered or not (`host`, `your-host`, `host1`), an example's
+/// or an emulator's; nor one
 /// named for the database it serves (`db.internal`, `reports-db.internal`), which a
 /// sample gives its database as readily as a container name.
 fn is_a_named_machine(host: &str) -> bool {
     let lower = host.to_ascii_lowercase();
     let first_label = lower.split('.').next().unwrap_or_default();
+    // A placeholder numbered as samples number them (`host1`, `myserver2`).
+    let numbered = first_label.trim_end_matches(|c: char| c.is_ascii_digit());
     !is_local_host(first_label)
+        && !is_placeholder(numbered)
+        && !is_made_up_host(numbered)
         && lower.starts_with(|c: char| c.is_ascii_alphabetic())
         && lower
             .bytes()
@@ -6402,6 +6407,9 @@ mod tests {
             "reports-db.internal",
             "myhost",
             "your-host",
+            "host1",
+            "myserver2",
+            "server1",
             "db.example.com",
         ] {
             let text = format!("conn = psycopg2.connect(host='{host}', password='password')\n");
