@@ -221,6 +221,16 @@ struct Patterns {
     expected_failure: Regex,
 }
 
+/// A lookup that a nil-coalescing default follows, opened up to its variable's quoted
+/// name (Swift's `Environment.get("`, C#'s `GetEnvironmentVariable("`, Deno's
+/// `Deno.env.get('`): one spelling for the patterns that read the user's and the
+/// password's defaults.
+macro_rules! coalesced_lookup {
+    () => {
+        r#"(?:Environment\.get|GetEnvironmentVariable|Deno\.env\.get)\s*\(\s*["']"#
+    };
+}
+
 /// PostgreSQL's client programs, as a command names one: one list for the patterns that
 /// read a client's host, user and password (`pgbench` and `pg_basebackup` connect as
 /// `psql` does).
@@ -345,7 +355,9 @@ fn patterns() -> &'static Patterns {
             // A user a lookup falls back to: Swift's `Environment.get("DB_USERNAME") ??
             // "app"`, C#'s `GetEnvironmentVariable("PGUSER") ?? "app"`, Deno's
             // `Deno.env.get("DB_USER") || "app"`, Yesod's `"_env:PGUSER:app"`.
-            r#"(?im)(?:Environment\.get|GetEnvironmentVariable|Deno\.env\.get)\s*\(\s*["'][A-Z0-9_]*USER(?:NAME)?["']\s*\)\s*(?:\?\?|\|\|)\s*["']([^"'\s]+)["']|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
+            r"(?im)",
+            coalesced_lookup!(),
+            r#"[A-Z0-9_]*USER(?:NAME)?["']\s*\)\s*(?:\?\?|\|\|)\s*["']([^"'\s]+)["']|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
             r#"(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC|TYPEORM|MIKRO_?ORM)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
             r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
@@ -500,7 +512,9 @@ fn patterns() -> &'static Patterns {
             // A lookup's nil-coalescing default: Swift's `Environment.get("X") ?? "..."`,
             // C#'s `Environment.GetEnvironmentVariable("X") ?? "..."`, Deno's
             // `Deno.env.get("X") || "..."`, PHP's `$_ENV["X"] ?? '...'`.
-            r#"|(?:Environment\.get|GetEnvironmentVariable|Deno\.env\.get)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*\)\s*(?:\?\?|\|\|)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            "|",
+            coalesced_lookup!(),
+            r#"([A-Za-z0-9_.]+)["']\s*\)\s*(?:\?\?|\|\|)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|\$_(?:ENV|SERVER)\[\s*["']([A-Za-z0-9_.]+)["']\s*\]\s*(?:\?\?|\?:)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // A shell's fallback quoted inside the braces (`${DB_PASSWORD:-"s3cret"}`).
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
