@@ -621,6 +621,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/redash-env-zh.md",
             "clean/repo.test.ts",
             "clean/reset-notes.md",
+            "clean/review-account.md",
             "clean/role-setup-steps-local.md",
             "clean/run-api.md",
             "clean/run-ci-server.sh",

@@ -1186,7 +1186,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         if expanded
             || powershell_expression
             || prefixes_a_command(text, key.as_bytes(), value.end())
-            || is_placeholder(&secret)
+            || (is_placeholder(&secret)
+                && !context.dials_an_address_with(&secret, key.start(), syntax))
             || is_expression(value.as_bytes())
             || facts.prompts_for(key.start())
             || (names_a_variable(value.as_bytes(), syntax)
@@ -3526,9 +3527,9 @@ fn opens_a_word(text: &[u8], at: usize) -> bool {
     text.get(at) == Some(&b'@') && (at == 0 || text[at - 1].is_ascii_whitespace())
 }
 
-/// Whether the `@` at `at` is an email address's (`admin@acme.io`), not a URI's before
-/// its host: the word before it runs back to a space or quote without a `:` (a URI's
-/// userinfo holds one, or follows `//`).
+/// Whether the `@` at `at` is an email address's (`admin@acme.io`, a document's
+/// `` `admin@acme.io` ``), not a URI's before its host: the word before it runs back to
+/// a space or quote without a `:` (a URI's userinfo holds one, or follows `//`).
 fn ends_an_email(text: &[u8], at: usize) -> bool {
     if text.get(at) != Some(&b'@') {
         return false;
@@ -3542,7 +3543,7 @@ fn ends_an_email(text: &[u8], at: usize) -> bool {
         && at > name
         && matches!(
             text[at - name - 1],
-            b' ' | b'\t' | b'"' | b'\'' | b'<' | b'=' | b'(' | b'\n'
+            b' ' | b'\t' | b'"' | b'\'' | b'`' | b'<' | b'=' | b'(' | b'\n'
         )
 }
 
@@ -6407,6 +6408,8 @@ mod tests {
             "db = web.database(dbn='postgres', user='postgres', password='password', host='debian')\n",
             "const pool = new Pool({\n  user: 'postgres',\n  host: 'tandem',\n  password: 'password',\n})\n",
             "url = 'postgresql://postgres:password@nas.lan/notes'\n", // vsecure:allow (a documented fake)
+            // R's libpq variables, commented out or not.
+            "# Sys.setenv(PGHOST = \"pubs.c1x2.us-east-2.rds.amazonaws.com\")\n# Sys.setenv(PGPASSWORD = \"password\")\n",
         ] {
             assert!(
                 detect(text.as_bytes(), Syntax::Code)
@@ -6427,6 +6430,9 @@ mod tests {
             "db.example.com",
         ] {
             let text = format!("conn = psycopg2.connect(host='{host}', password='password')\n");
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{host}");
+            let text =
+                format!("Sys.setenv(PGHOST = \"{host}\")\nSys.setenv(PGPASSWORD = \"password\")\n");
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{host}");
         }
         // Prose's named host is the reader's to change.
@@ -7634,6 +7640,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         // An email address names no database's host.
         const EMAIL_ONLY: &str =
             "postgres_password: str = \"postgres123\"\nsupport_email: str = \"help@acme.io\"\n"; // vsecure:allow (a documented fake)
+        // Nor one a document shows as code (`` `help@acme.io` ``).
+        const EMAIL_IN_CODE: &str = "PostgreSQL login:\n\n| Field | Value |\n|---|---|\n| Email | `help@acme.io` |\n| Password | `postgres123` |\n"; // vsecure:allow (a documented fake)
         const URI_HOST: &str = "postgres_password: str = \"postgres123\"\nreplica = \"postgres://app:$PW@pg.acme.io/app\"\n"; // vsecure:allow (a documented fake)
         const HASKELL_ON_LOOPBACK: &str = "connect defaultConnectInfo\n  { connectHost = \"localhost\"\n  , connectUser = \"shop\"\n  , connectPassword = \"shop\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
         const HASKELL_REMOTE: &str = "connect defaultConnectInfo\n  { connectHost = \"pg.acme.io\"\n  , connectPassword = \"Kq8-Tz2-Wm\"\n  , connectDatabase = \"shop\"\n  }\n"; // vsecure:allow (a documented fake)
@@ -7652,6 +7660,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             assert_eq!(found.len(), 1, "{text}");
             assert_eq!(found[0].local_default, local, "{text}");
         }
+        let found = detect(EMAIL_IN_CODE.as_bytes(), Syntax::Document);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
         // So is a default `PGPASSWORD` that code names no host for (a test's mocked
         // environment).
         const MOCKED_ENVIRONMENT: &str = "mock_env.return_value = {\n    \"PGUSER\": \"shop\",\n    \"PGPASSWORD\": \"test\",\n}\n"; // vsecure:allow (a documented fake)

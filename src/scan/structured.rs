@@ -83,6 +83,7 @@ struct Patterns {
     command_option: Regex,
     jdbc_tool_password: Regex,
     config_set: Regex,
+    struct_tag_example: Regex,
     quoted_key: Regex,
     role_statement: Regex,
     options_list: Regex,
@@ -203,6 +204,13 @@ fn patterns() -> &'static Patterns {
         // osm2pgrouting's takes its value too, after `--password` or `-W`.
         jdbc_tool_password: Regex::new(
             r#"(?:^|[\s"'])((?i:--?(?:password|passwd))(?:[ \t]+|=)|-W[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
+        )
+        .expect("valid regex"),
+        // A Go struct's password field and the example its Swagger tag gives
+        // (`Password string `json:"password" example:"..."``): an API's documentation
+        // filled in from a real response as often as made up.
+        struct_tag_example: Regex::new(
+            r#"(?m)^[ \t]*([A-Za-z_]*(?i:password|passwd|pwd)[A-Za-z_]*)[ \t]+\*?string[ \t]+`[^`\n]*?(?-u:\b)example:"([^"\n]*)""#,
         )
         .expect("valid regex"),
         // A configuration tool's `config set [--secret] NAME VALUE` (Pulumi, Dokku).
@@ -361,10 +369,11 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // An IPv4 address or a host name code dials: a PostgreSQL URL's host (JDBC's
-        // too), or a host key's quoted value (`host = "10.1.2.3"`, `"host": "debian"`) or
-        // a builder's (`.host("10.1.2.3")`, `Sql.host "10.1.2.3"`).
+        // too), or a host key's quoted value (`host = "10.1.2.3"`, `"host": "debian"`,
+        // R's `Sys.setenv(PGHOST = "...")`) or a builder's (`.host("10.1.2.3")`,
+        // `Sql.host "10.1.2.3"`).
         dialled_address: Regex::new(
-            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
+            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_|pg)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
         )
         .expect("valid regex"),
         // A helper given the user and the password before the PostgreSQL JDBC URL
@@ -1328,6 +1337,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         // ... --conn-password ...` beside a PostgreSQL connection's).
         let command = &text[continued_command(text, option.start())];
         if is_reference(&secret)
+            || runs_a_program_with_its_own_logins(command)
             || !context.configures_postgres(option.start())
             || names_another_engine(shown.as_bytes())
             || (names_another_engine(command) && !p.postgres.is_match(command))
@@ -1370,6 +1380,21 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         found.push(setting(
             option.start()..value.end(),
             format!("{shown}{separator}****"),
+            &secret,
+        ));
+    }
+    for c in p.struct_tag_example.captures_iter(text) {
+        let (field, value) = (c.get(1).expect("field"), c.get(2).expect("example"));
+        let secret = lossy(value.as_bytes());
+        if is_reference(&secret)
+            || is_placeholder(&secret)
+            || !context.configures_postgres(field.start())
+        {
+            continue;
+        }
+        found.push(setting(
+            field.start()..value.end(),
+            format!("{} example:\"****\"", lossy(field.as_bytes())),
             &secret,
         ));
     }
@@ -1787,6 +1812,44 @@ fn nearby_line_start(text: &[u8], at: usize) -> Option<usize> {
         .rposition(|b| *b == b'\n')
         .map(|i| from + i + 1)
         .or((at <= HEAD).then_some(0))
+}
+
+/// The commands that keep logins of their own, whose password options set those: Argo
+/// CD's (`argocd account update-password --current-password ...`), a registry's (`docker
+/// login --password ...`, `helm registry login`), Grafana's and RabbitMQ's admin
+/// tools', `htpasswd`'s and a keystore's. Prose about PostgreSQL around such a command
+/// does not make its password the database's.
+const PROGRAMS_WITH_OWN_LOGINS: &[&str] = &[
+    "argocd ",
+    "docker login ",
+    "podman login ",
+    "nerdctl login ",
+    "oras login ",
+    "skopeo login ",
+    "helm registry login ",
+    "helm repo add ",
+    "grafana-cli ",
+    "grafana cli ",
+    "rabbitmqctl ",
+    "htpasswd ",
+    "keytool ",
+];
+
+/// Whether a command runs one of `PROGRAMS_WITH_OWN_LOGINS`, after a prompt, `sudo` or
+/// the backtick that opens a document's inline code.
+fn runs_a_program_with_its_own_logins(command: &[u8]) -> bool {
+    let mut start = command.trim_ascii_start();
+    for prefix in [&b"$ "[..], b"`", b"sudo "] {
+        start = start
+            .strip_prefix(prefix)
+            .unwrap_or(start)
+            .trim_ascii_start();
+    }
+    PROGRAMS_WITH_OWN_LOGINS.iter().any(|program| {
+        start
+            .get(..program.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(program.as_bytes()))
+    })
 }
 
 /// The command holding `at`: its line with the lines a trailing `\\` joins to it, before
@@ -4041,6 +4104,32 @@ mod tests {
         let found = found(connections, Syntax::Config);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].offset > connections.find("--conn-type postgres").unwrap());
+    }
+
+    #[test]
+    fn a_go_struct_s_password_example_is_read() {
+        let addon = "type PostgreSQL struct {\n\tHost string `json:\"host\" example:\"b1x-postgresql.services.clever-cloud.com\"`\n\tPassword string `json:\"password\" example:\"{PW}\"`\n}\n";
+        let d = found(addon, Syntax::Code);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].redacted, "Password example:\"****\"");
+        let made_up = addon.replace("{PW}", "your-password");
+        assert!(found(&made_up, Syntax::Code).is_empty());
+        let smtp = addon
+            .replace("PostgreSQL", "SMTP")
+            .replace("postgresql", "mail");
+        assert!(found(&smtp, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_program_s_own_login_option_is_not_postgres_s() {
+        let argocd = "1. **ArgoCD password**\n   ```bash\n   argocd account update-password \\\n     --current-password '{PW}' \\\n     --new-password '<strong>'\n   ```\n\n2. **PostgreSQL password**\n   - rotate the Secret\n";
+        assert!(found(argocd, Syntax::Document).is_empty());
+        let registry = "# PostgreSQL image from our registry\nsudo docker login registry.acme.io --username ci --password {PW}\n";
+        assert!(found(registry, Syntax::Config).is_empty());
+        // A database tool's option beside it is still the database's.
+        let pmm =
+            "# PostgreSQL monitoring\npmm-admin add postgresql --username=pmm --password={PW}\n";
+        assert_eq!(found(pmm, Syntax::Config).len(), 1);
     }
 
     #[test]
