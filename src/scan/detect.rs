@@ -212,6 +212,7 @@ struct Patterns {
     test_case: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
+    installs_another_engine: Regex,
     fake_collection: Regex,
     example_password: Regex,
     documented_default: Regex,
@@ -673,6 +674,12 @@ fn patterns() -> &'static Patterns {
         // (`positive: {`, `negative_cases = [`).
         fake_collection: Regex::new(
             r#"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*["']?[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary|positive|negative)[A-Za-z0-9_$]*["']?[ \t]*(?:(?::[^=\n]*)?=|:)[ \t]*(?:[A-Za-z_.]+[ \t]*)?(?:[\[{(`]|"{3}|'{3})"#,
+        )
+        .expect("valid regex"),
+        // A package manager or a container given another engine's server
+        // (`installs_only_another_engine`).
+        installs_another_engine: Regex::new(
+            r"(?i)(?:(?:apt(?:-get)?|dnf|yum|zypper|apk|brew|pacman)[ \t]+(?:install|add|-S)[^\n]*?(?-u:\b)(?:mysql|mariadb)(?:-server)?(?-u:\b)|docker[ \t]+run[^\n]*?(?-u:\b)(?:mysql|mariadb)(?-u:\b))",
         )
         .expect("valid regex"),
         // Words of a lesson on leaked secrets (`is_lesson_on_leaks`).
@@ -1441,10 +1448,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let lower = name.to_ascii_lowercase();
         let generic = !lower.contains("pg") && !lower.contains("postgres");
         // Nor is it one database's where the text is a lesson on leaked secrets and
-        // names PostgreSQL nowhere near: the lesson made it up.
+        // names PostgreSQL nowhere near: the lesson made it up. In a script that installs
+        // another engine and names PostgreSQL nowhere, it is that engine's
+        // (`DATABASE_PASS="..."`, then `dnf install mariadb-server`).
         if generic
             && (context.configures_another_engine(key.start())
-                || (facts.is_lesson_on_leaks() && !context.configures_postgres(key.start())))
+                || (facts.is_lesson_on_leaks() && !context.configures_postgres(key.start()))
+                || facts.installs_only_another_engine())
         {
             continue;
         }
@@ -2252,6 +2262,9 @@ struct LineFacts<'a> {
     pghost: Option<bool>,
     /// Whether the text is a lesson on leaked secrets, read on first use.
     lesson_on_leaks: Option<bool>,
+    /// Whether the text installs another engine and names PostgreSQL nowhere, read on
+    /// first use.
+    only_another_engine: Option<bool>,
     /// Whether every host the text names is this machine or one of its containers,
     /// read on first use.
     only_local_hosts: Option<bool>,
@@ -2285,6 +2298,7 @@ impl<'a> LineFacts<'a> {
             assignments: None,
             pghost: None,
             lesson_on_leaks: None,
+            only_another_engine: None,
             only_local_hosts: None,
             hosts_named_for_users: None,
             remote_fallback_hosts: None,
@@ -2820,6 +2834,16 @@ impl<'a> LineFacts<'a> {
     fn runs_clients_with_no_host(&mut self) -> bool {
         let text = self.text;
         patterns().client_command.is_match(text) && !self.sets_pghost() && self.is_hostless()
+    }
+
+    /// Whether the text installs another engine's server (`apt install mysql-server`,
+    /// `dnf install mariadb-server`, `docker run ... mariadb`) and names PostgreSQL
+    /// nowhere: the database a provisioning script sets a password for is that one.
+    fn installs_only_another_engine(&mut self) -> bool {
+        let text = self.text;
+        *self.only_another_engine.get_or_insert_with(|| {
+            patterns().installs_another_engine.is_match(text) && !structured::names_postgres(text)
+        })
     }
 
     /// Whether the text is a lesson on leaked secrets: it speaks of a vulnerability, of
@@ -6400,6 +6424,20 @@ mod tests {
         let proxy =
             "DATABASE_URL=\"postgres://postgres:postgres@db.localtest.me:4444/app\" npm run dev\n";
         the_one_finding(proxy, Syntax::Document, true);
+    }
+
+    #[test]
+    fn a_database_password_in_a_script_installing_another_engine_is_that_engine_s() {
+        let mariadb = "#!/bin/bash\n\nDATABASE_PASS=\"Kq8-Tz2-Wm\"\n\n#Update OS with latest patches\nsudo dnf update -y\n\n#Set Repository\nsudo dnf install epel-release -y\n\n#Install the server\nsudo dnf install git mariadb-server -y\n";
+        assert!(detect(mariadb.as_bytes(), Syntax::Config).is_empty());
+        let docker = "DB_PASSWORD=Kq8-Tz2-Wm\ndocker run -d --name db -e MYSQL_PASSWORD=$DB_PASSWORD mysql:8\n";
+        assert!(detect(docker.as_bytes(), Syntax::Config).is_empty());
+        // A script that names PostgreSQL too may set either's.
+        let both = format!("{mariadb}sudo dnf install postgresql-server -y\n");
+        assert_eq!(detect(both.as_bytes(), Syntax::Config).len(), 1);
+        // Without the installation the variable is a database's, PostgreSQL's or not.
+        let bare = "#!/bin/bash\n\nDATABASE_PASS=\"Kq8-Tz2-Wm\"\n\nsudo dnf update -y\n";
+        assert_eq!(detect(bare.as_bytes(), Syntax::Config).len(), 1);
     }
 
     #[test]

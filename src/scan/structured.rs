@@ -2533,6 +2533,11 @@ pub(super) fn names_another_engine(text: &[u8]) -> bool {
     patterns().other_engine.is_match(text)
 }
 
+/// Whether a text names PostgreSQL (its scheme, drivers, clients, port or name).
+pub(super) fn names_postgres(text: &[u8]) -> bool {
+    patterns().postgres.is_match(text)
+}
+
 /// Whether a call is another engine's: its arguments or its name name one and it
 /// passes no PostgreSQL URL (a helper named for MySQL given `jdbc:postgresql://...`
 /// dials PostgreSQL whatever its name says: `JDBCHelper.createMysqlTemplate("po",
