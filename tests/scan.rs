@@ -374,6 +374,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/ExamDatabaseFactory.kt",
             "clean/FieldNotesDb.scala",
             "clean/GenymotionDbHelper.java",
+            "clean/GeoRepository.java",
             "clean/Grades.java",
             "clean/IMPORT_OSM.md",
             "clean/KategoriForm.cs",

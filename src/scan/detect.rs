@@ -7397,6 +7397,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         const BENCHMARK_REMOTE: &str =
             "host=pg.acme.io user=benchmarkdbuser password=benchmarkdbpass"; // vsecure:allow (a documented fake)
         const JDBC_ON_THE_BRIDGE: &str = "c = DriverManager.getConnection(\"jdbc:postgresql://172.17.0.2:5432/app\", \"postgres\", \"postgres\");"; // vsecure:allow (a documented fake)
+        // The same URL kept in a variable the call is given.
+        const JDBC_URL_ON_THE_BRIDGE: &str = "String url = \"jdbc:postgresql://172.17.0.2:5432/app\";\nc = DriverManager.getConnection(url, \"postgres\", \"postgres\");"; // vsecure:allow (a documented fake)
         const TEST_PROPERTIES_ON_LOOPBACK: &str = "@SpringBootTest(properties = {\n  \"spring.datasource.url=jdbc:postgresql://127.0.0.1:15432/ops\",\n  \"spring.datasource.username=ops\",\n  \"spring.datasource.password=ops\"\n})"; // vsecure:allow (a documented fake)
         const TOMCAT_ON_LOOPBACK: &str = "<Resource url=\"jdbc:postgresql://localhost/shop\"\n  username=\"shop\" password=\"shop\"/>"; // vsecure:allow (a documented fake)
         const JPA_ON_LOOPBACK: &str = "<property name=\"jakarta.persistence.jdbc.url\" value=\"jdbc:postgresql://localhost/shop\"/>\n<property name=\"jakarta.persistence.jdbc.user\" value=\"shop\"/>\n<property name=\"jakarta.persistence.jdbc.password\" value=\"shop\"/>"; // vsecure:allow (a documented fake)
@@ -7446,6 +7448,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ("postgres://app:5432@localhost:5432/app", true), // vsecure:allow (a documented fake)
             ("postgres://postgres:postgres@172.17.0.2:5432/app", true), // vsecure:allow (a documented fake)
             (JDBC_ON_THE_BRIDGE, true),
+            (JDBC_URL_ON_THE_BRIDGE, true),
             (TEST_PROPERTIES_ON_LOOPBACK, true),
             ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)

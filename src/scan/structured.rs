@@ -1057,7 +1057,13 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             continue;
         }
         let (range, mut d) = setting(call.start..call.end.max(value.end() + 1), shown, &secret);
-        d.local_default = is_weak_call_to_loopback(call_text, &secret);
+        // A call given its URL by a variable dials the host the code around it sets.
+        d.local_default = is_weak_call_to_loopback(call_text, &secret)
+            || (call_host(call_text).is_none()
+                && context
+                    .dialled_host_near(call.start)
+                    .is_some_and(|host| super::detect::is_local_host(&host))
+                && is_weak_for_a_quoted_user(call_text, &secret));
         found.push((range, d));
     }
     // A password's literal kept apart from its key: left in a comment after the
@@ -1607,12 +1613,18 @@ fn kubernetes_secret_data(
 /// host at all, `jdbc:postgresql:shop`) and the password is a default or its user's own
 /// (`fromDriverManager(..., "shop", "shop")`).
 pub(super) fn is_weak_call_to_loopback(call: &[u8], password: &str) -> bool {
-    let p = patterns();
-    (p.loopback_url.is_match(call)
+    (patterns().loopback_url.is_match(call)
         || call_host(call).is_some_and(|host| super::detect::is_local_host(&host)))
-        && p.quoted_argument
-            .captures_iter(call)
-            .any(|c| super::detect::is_weak_for(&lossy(&c[1]), password))
+        && is_weak_for_a_quoted_user(call, password)
+}
+
+/// Whether a password is weak for a user a call is given quoted (`getConnection(url,
+/// "postgres", "postgres")`).
+fn is_weak_for_a_quoted_user(call: &[u8], password: &str) -> bool {
+    patterns()
+        .quoted_argument
+        .captures_iter(call)
+        .any(|c| super::detect::is_weak_for(&lossy(&c[1]), password))
 }
 
 /// The host of the URL a driver call is given (`Sql.newInstance("jdbc:postgresql://
@@ -2656,6 +2668,15 @@ impl<'a> Context<'a> {
     /// to a public address), as `is_password_word_to_an_address` judges for `syntax`; of
     /// several addresses, the nearest is the settings'.
     pub fn dials_an_address_with(&self, password: &str, offset: usize, syntax: Syntax) -> bool {
+        self.dialled_host_near(offset)
+            .is_some_and(|host| is_password_word_to_an_address(password, &host, syntax))
+    }
+
+    /// The host the code around `offset` dials, the nearest of those within the lines
+    /// around it (a URL's host, a host key's quoted value): the host of a call given the
+    /// URL by a variable (`String url = "jdbc:postgresql://172.17.0.2/app"` above
+    /// `getConnection(url, "postgres", "...")`).
+    fn dialled_host_near(&self, offset: usize) -> Option<String> {
         let (line, _) = self.lines.around(offset);
         let first = self.lines.start_of(line.saturating_sub(CONTEXT_BEFORE));
         let after = line + CONTEXT_AFTER + 1;
@@ -2669,9 +2690,7 @@ impl<'a> Context<'a> {
             .captures_iter(&self.text[first..end])
             .filter_map(|c| c.get(1).or_else(|| c.get(2)))
             .min_by_key(|host| (first + host.start()).abs_diff(offset))
-            .is_some_and(|host| {
-                is_password_word_to_an_address(password, &lossy(host.as_bytes()), syntax)
-            })
+            .map(|host| lossy(host.as_bytes()))
     }
 
     /// Whether the line at `at` or the two above it name PostgreSQL (its scheme, driver or
