@@ -177,6 +177,8 @@ struct Patterns {
     semicolon_password: Regex,
     semicolon_host: Regex,
     semicolon_field: Regex,
+    another_engines_string: Regex,
+    postgres_provider: Regex,
     string_line_field: Regex,
     string_opening_field: Regex,
     string_list_item: Regex,
@@ -423,6 +425,17 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // The host and user fields of an Npgsql or ODBC string, or of PDO's DSN
         // (`pgsql:host=...;user=...`).
+        // What makes a semicolon connection string another engine's: SQL Server's and
+        // OLE DB's `Initial Catalog=`, another OLE DB provider (Oracle's `MSDAORA`, SQL
+        // Server's `SQLOLEDB`, Access's `Microsoft.ACE`), or SQL Server's client class
+        // given it (`new SqlConnection("...")`).
+        another_engines_string: Regex::new(
+            r"(?i)initial[ \t]+catalog[ \t]*=|provider[ \t]*=[ \t]*(?:msdaora|sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)|oraoledb|mysqlprov|ibmda)|(?-i:(?-u:\b)Sql(?:Connection|ConnectionStringBuilder)(?-u:\b))",
+        )
+        .expect("valid regex"),
+        // PostgreSQL's own OLE DB provider and .NET driver, named in such a string
+        // (`Provider=PGNP.1;Data Source=...;Initial Catalog=...`).
+        postgres_provider: Regex::new(r"(?i)pgnp|postgres|npgsql").expect("valid regex"),
         semicolon_field: Regex::new(
             r#"(?i)(?:^|[;'"`\s]|pgsql:)(host|server|data source|user ?id|user_?name|user|uid|jdbc ?user|jdbc)\s*=\s*([^;'"`\n]*)"#,
         )
@@ -1367,6 +1380,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 ))
             || (!ends_a_string && !quoted_field && is_code_argument(value, syntax))
             || context.configures_another_engine(key.start())
+            || facts.is_another_engines_string(key.start())
         {
             continue;
         }
@@ -3123,6 +3137,21 @@ impl<'a> LineFacts<'a> {
             }
             (!is_field(text)).then_some(None)
         })?
+    }
+
+    /// Whether the semicolon string holding `offset` (with the lines it continues, and
+    /// the line's code around it) is another engine's by its own words: SQL Server's
+    /// `Initial Catalog=`, another OLE DB provider, SQL Server's `SqlConnection`, and no
+    /// PostgreSQL provider named in it.
+    fn is_another_engines_string(&self, offset: usize) -> bool {
+        let (_, line) = self.lines.around(offset);
+        let string = self
+            .postgres_string_list(offset)
+            .unwrap_or_else(|| self.joined_string_lines(offset));
+        let range = string.start.min(line.start)..string.end.max(line.end);
+        let text = &self.text[range];
+        let p = patterns();
+        p.another_engines_string.is_match(text) && !p.postgres_provider.is_match(text)
     }
 
     /// Whether the Npgsql or ODBC string on the line holding `offset` is a well-known
@@ -7832,6 +7861,22 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(detect(NOTES.as_bytes(), Syntax::Document).is_empty());
         let own = NOTES.replace("pscale_pw_", "");
         assert_eq!(detect(own.as_bytes(), Syntax::Document).len(), 1);
+    }
+
+    #[test]
+    fn a_semicolon_string_in_another_engine_s_words_is_that_engine_s() {
+        for text in [
+            "string cs = \"Data Source=db.acme.io;Initial Catalog=shop;User ID=shop;Password=Kq8-Tz2-Wm\";\n",
+            "var conn = new SqlConnection(\"Server=db.acme.io;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\");\n",
+            "cs = \"Provider=MSDAORA;Data Source=xe;Password=Kq8-Tz2-Wm;User ID=shop\"\n",
+        ] {
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        // PostgreSQL's own OLE DB provider takes the same words.
+        let pgnp = "cs = \"Provider=PGNP.1;Data Source=db.acme.io;Initial Catalog=shop;User ID=shop;Password=Kq8-Tz2-Wm\"\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(pgnp.as_bytes(), Syntax::Code).len(), 1);
+        let npgsql = "var conn = new NpgsqlConnection(\"Server=db.acme.io;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\");\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(npgsql.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
