@@ -615,6 +615,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/questdb-connect.md",
             "clean/quickstart.dart",
             "clean/quill-properties.md",
+            "clean/radius-expire.php",
             "clean/reactive-README.md",
             "clean/rebuild.sh",
             "clean/rebuild_db.sh",

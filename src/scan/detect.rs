@@ -4246,6 +4246,37 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
         || default
         || users_own_passwords(&user).any(|own| own == password)
         || names_itself_with_qualifiers(&user, &password)
+        || names_itself_for_a_use(&user, &password)
+}
+
+/// Whether a lower-case password is its user's name (less an ending `user`), one short
+/// word and then the word for password or a year, run together (`msfrpcpass` for
+/// `msf`, `radiuspg2026` for `radius`): the user's password for one use, named as a
+/// set-up names it, not chosen.
+fn names_itself_for_a_use(user: &str, password: &str) -> bool {
+    let stem = less_an_ending_user(user);
+    let Some(rest) = password
+        .strip_prefix(stem)
+        .filter(|_| stem.len() >= 3 && stem.bytes().all(|b| b.is_ascii_lowercase()))
+    else {
+        return false;
+    };
+    let word = rest.trim_end_matches(|c: char| !c.is_ascii_lowercase());
+    let tail = &rest[word.len()..];
+    let year = tail.len() == 4
+        && (tail.starts_with("19") || tail.starts_with("20"))
+        && tail.bytes().all(|b| b.is_ascii_digit());
+    let (use_, said) = if year {
+        (word, true)
+    } else if tail.is_empty() {
+        ["password", "passwd", "pass", "pwd", "pw"]
+            .iter()
+            .find_map(|ending| word.strip_suffix(ending))
+            .map_or((word, false), |use_| (use_, true))
+    } else {
+        (word, false)
+    };
+    said && (1..=6).contains(&use_.len()) && use_.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// A user's name less an ending `user` and the join before it (`mlflow_user` is
@@ -7861,6 +7892,33 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(detect(NOTES.as_bytes(), Syntax::Document).is_empty());
         let own = NOTES.replace("pscale_pw_", "");
         assert_eq!(detect(own.as_bytes(), Syntax::Document).len(), 1);
+    }
+
+    #[test]
+    fn a_password_naming_its_user_and_a_use_is_weak_for_that_user() {
+        for (user, password) in [
+            ("msf", "msfrpcpass"),
+            ("radius", "RadiusPg2026"),
+            ("shop_user", "shopdbpassword"),
+        ] {
+            assert!(is_weak_for(user, password), "{user} {password}");
+        }
+        for (user, password) in [
+            ("msf", "msfrpc"),
+            ("msf", "msfKq8pass"),
+            ("radius", "radiusreplication2026"),
+            ("ab", "abpgpass"),
+        ] {
+            assert!(!is_weak_for(user, password), "{user} {password}");
+        }
+        let local =
+            "pg_connect(\"host=127.0.0.1 dbname=radius user=radius password=RadiusPg2026\");\n"; // vsecure:allow (a documented fake)
+        the_one_finding(local, Syntax::Code, true);
+        the_one_finding(
+            &local.replace("127.0.0.1", "pg.acme.io"),
+            Syntax::Code,
+            false,
+        );
     }
 
     #[test]
