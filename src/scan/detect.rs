@@ -423,8 +423,6 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?-u:\b)(?:(?:host|server|data source)\s*=[^;\n]*|dsn\s*=[^;\n]*(?:postgres|pgsql|psql)[^;\n]*|jdbc\s*=\s*jdbc:postgresql:[^;\n]*|jdbc:postgresql://[^;\s'"`\\()]*);"#,
         )
             .expect("valid regex"),
-        // The host and user fields of an Npgsql or ODBC string, or of PDO's DSN
-        // (`pgsql:host=...;user=...`).
         // What makes a semicolon connection string another engine's: SQL Server's and
         // OLE DB's `Initial Catalog=`, another OLE DB provider (Oracle's `MSDAORA`, SQL
         // Server's `SQLOLEDB`, Access's `Microsoft.ACE`), or SQL Server's client class
@@ -436,6 +434,8 @@ fn patterns() -> &'static Patterns {
         // PostgreSQL's own OLE DB provider and .NET driver, named in such a string
         // (`Provider=PGNP.1;Data Source=...;Initial Catalog=...`).
         postgres_provider: Regex::new(r"(?i)pgnp|postgres|npgsql").expect("valid regex"),
+        // The host and user fields of an Npgsql or ODBC string, or of PDO's DSN
+        // (`pgsql:host=...;user=...`).
         semicolon_field: Regex::new(
             r#"(?i)(?:^|[;'"`\s]|pgsql:)(host|server|data source|user ?id|user_?name|user|uid|jdbc ?user|jdbc)\s*=\s*([^;'"`\n]*)"#,
         )

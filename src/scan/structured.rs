@@ -206,8 +206,8 @@ fn patterns() -> &'static Patterns {
             r#"(?:^|[\s"'])((?i:--?(?:password|passwd))(?:[ \t]+|=)|-W[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s'"\\-][^\s'"\\]*)"#,
         )
         .expect("valid regex"),
-        // A Go struct's password field and the example its Swagger tag gives
-        // (`Password string `json:"password" example:"..."``): an API's documentation
+        // A Go struct's password field and the example its Swagger tag gives (``
+        // Password string `json:"password" example:"..."` ``): an API's documentation
         // filled in from a real response as often as made up.
         struct_tag_example: Regex::new(
             r#"(?m)^[ \t]*([A-Za-z_]*(?i:password|passwd|pwd)[A-Za-z_]*)[ \t]+\*?string[ \t]+`[^`\n]*?(?-u:\b)example:"([^"\n]*)""#,
