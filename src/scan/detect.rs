@@ -3077,7 +3077,8 @@ impl<'a> LineFacts<'a> {
 
     /// The line holding `offset` with the lines above it whose string it continues: a
     /// connection string code joins over lines (`"Server=10.0.0.5;User Id=app;" +` then
-    /// `"Password=...;"`, commented out or not; Visual Basic's `"Server=localhost;" & _`
+    /// `"Password=...;"`, or the `+` opening the next line, commented out or not; Visual
+    /// Basic's `"Server=localhost;" & _`
     /// a field a line, six or so from `Driver=` to `Pwd=`), at most that many lines up,
     /// or one string written over lines a field each (C#'s `@"Host=10.0.0.5;` then
     /// `Username=app;` then `Password=...";`).
@@ -3093,17 +3094,20 @@ impl<'a> LineFacts<'a> {
         let mut start = range.start;
         for _ in 0..REACH {
             let (_, here) = self.lines.around(start);
-            let opens_with_a_string = matches!(
-                uncommented(&self.text[here]).first(),
-                Some(b'"' | b'\'' | b'@')
-            );
-            if line == 0 || !opens_with_a_string {
+            let here = uncommented(&self.text[here]);
+            // A line may open with the operator that joins it to the line above (Java's
+            // `+ "JdbcPassword=...;"` under `+ "Jdbc=jdbc:postgresql://...;"`).
+            let joined_here = matches!(here.first(), Some(b'+' | b'&' | b'.'))
+                && matches!(here[1..].trim_ascii_start().first(), Some(b'"' | b'\''));
+            let opens_with_a_string = matches!(here.first(), Some(b'"' | b'\'' | b'@'));
+            if line == 0 || !(opens_with_a_string || joined_here) {
                 break;
             }
             let (_, above) = self.lines.around(self.lines.start_of(line - 1));
-            let joins = uncommented(&self.text[above.clone()])
-                .last()
-                .is_some_and(|b| matches!(b, b'+' | b'&' | b'.' | b'_'));
+            let joins = joined_here
+                || uncommented(&self.text[above.clone()])
+                    .last()
+                    .is_some_and(|b| matches!(b, b'+' | b'&' | b'.' | b'_'));
             if !joins {
                 break;
             }
@@ -7935,6 +7939,14 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert_eq!(detect(pgnp.as_bytes(), Syntax::Code).len(), 1);
         let npgsql = "var conn = new NpgsqlConnection(\"Server=db.acme.io;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\");\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(npgsql.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_connection_string_joined_by_operators_opening_its_lines_is_read_whole() {
+        let mondrian = "String cs = \"Provider=mondrian;\"\n   + \"Jdbc=jdbc:postgresql://203.0.114.61:5432/sales;\"\n   + \"JdbcUser=root;\"\n   + \"JdbcPassword=Kq8-Tz2-Wm;\"\n   ;\n"; // vsecure:allow (a documented fake)
+        the_one_finding(mondrian, Syntax::Code, false);
+        let other = mondrian.replace("postgresql", "mysql");
+        assert!(detect(other.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
