@@ -424,6 +424,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/box-README.md",
             "clean/boxed-api.md",
             "clean/bridge_clustering.py",
+            "clean/build_lessons.py",
             "clean/bun_playground_test.go",
             "clean/calcite_commented_remote_url.java",
             "clean/catalog-module.md",

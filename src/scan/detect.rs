@@ -4883,7 +4883,8 @@ pub(super) fn uri_database(after_host: &[u8]) -> Option<String> {
 
 /// Whether a password is its database's name, as a local set-up gives it
 /// (`twadmin:trackwild@localhost/track_wild_db`): the same letters and digits, whatever
-/// the case and the separators, with or without the name's ending `db` or `database`.
+/// the case and the separators, with or without the name's ending `db` or `database`,
+/// and with or without a year after it (a course's `sqltrain2026` for `sql_train`).
 fn names_the_database(password: &str, database: &str) -> bool {
     let letters = |s: &str| -> String {
         s.chars()
@@ -4892,11 +4893,20 @@ fn names_the_database(password: &str, database: &str) -> bool {
             .to_ascii_lowercase()
     };
     let (password, database) = (letters(password), letters(database));
-    password.len() >= 3
-        && (password == database
+    let name = password
+        .len()
+        .checked_sub(4)
+        .map(|cut| password.split_at(cut))
+        .filter(|(_, year)| {
+            (year.starts_with("19") || year.starts_with("20"))
+                && year.bytes().all(|b| b.is_ascii_digit())
+        })
+        .map_or(password.as_str(), |(name, _)| name);
+    name.len() >= 3
+        && (name == database
             || ["db", "database"]
                 .iter()
-                .any(|word| database.strip_suffix(word) == Some(password.as_str())))
+                .any(|word| database.strip_suffix(word) == Some(name)))
 }
 
 /// Whether a host (with its port or not) is one label, as a container or a machine on
@@ -7706,6 +7716,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ("postgres://o:fieldlog@localhost/field_log_db", true), // vsecure:allow (a documented fake)
             ("postgres://o:fieldlog@pg.acme.io/field_log_db", false), // vsecure:allow (a documented fake)
             ("postgres://o:fieldlog7@localhost/field_log_db", false), // vsecure:allow (a documented fake)
+            // With a year after it, as a course's shared set-up names it.
+            ("postgres://o:fieldlog2026@localhost/field_log_db", true), // vsecure:allow (a documented fake)
+            ("postgres://o:fieldlog2026@pg.acme.io/field_log_db", false), // vsecure:allow (a documented fake)
             ("psql \"host=127.0.0.1 user=admin password=quest\"", true), // vsecure:allow (a documented fake)
             ("$CFG->dbhost = 'db';\n$CFG->dbpass = 'm@0dl3ing';", true), // vsecure:allow (a documented fake)
             (
