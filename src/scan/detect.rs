@@ -4267,10 +4267,7 @@ fn names_itself_for_a_use(user: &str, password: &str) -> bool {
     };
     let word = rest.trim_end_matches(|c: char| !c.is_ascii_lowercase());
     let tail = &rest[word.len()..];
-    let year = tail.len() == 4
-        && (tail.starts_with("19") || tail.starts_with("20"))
-        && tail.bytes().all(|b| b.is_ascii_digit());
-    let (use_, said) = if year {
+    let (use_, said) = if is_a_year(tail) {
         (word, true)
     } else if tail.is_empty() {
         ["password", "passwd", "pass", "pwd", "pw"]
@@ -4281,6 +4278,14 @@ fn names_itself_for_a_use(user: &str, password: &str) -> bool {
         (word, false)
     };
     said && (1..=6).contains(&use_.len()) && use_.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Whether text is a year as set-ups date a password (`2024`, `1998`): four digits
+/// from 1900 to 2099.
+fn is_a_year(text: &str) -> bool {
+    text.len() == 4
+        && (text.starts_with("19") || text.starts_with("20"))
+        && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A user's name less an ending `user` and the join before it (`mlflow_user` is
@@ -4311,10 +4316,7 @@ fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
     else {
         return false;
     };
-    let counted = |piece: &str| {
-        "1234567890".starts_with(piece)
-            || (piece.len() == 4 && (piece.starts_with("19") || piece.starts_with("20")))
-    };
+    let counted = |piece: &str| "1234567890".starts_with(piece) || is_a_year(piece);
     let pieces: Vec<&str> = rest.split(['_', '-']).collect();
     !rest.is_empty()
         && pieces.iter().all(|piece| {
@@ -4897,10 +4899,7 @@ fn names_the_database(password: &str, database: &str) -> bool {
         .len()
         .checked_sub(4)
         .map(|cut| password.split_at(cut))
-        .filter(|(_, year)| {
-            (year.starts_with("19") || year.starts_with("20"))
-                && year.bytes().all(|b| b.is_ascii_digit())
-        })
+        .filter(|(_, year)| is_a_year(year))
         .map_or(password.as_str(), |(name, _)| name);
     name.len() >= 3
         && (name == database
