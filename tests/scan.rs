@@ -579,6 +579,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/observers.py",
             "clean/odbc_params.h",
             "clean/odoo-dev-server.md",
+            "clean/odoo-install-role-password-named.md",
             "clean/odv_import.py",
             "clean/ogr2ogr-load-parcels.sh",
             "clean/opf-demo-own-name.pas",

@@ -425,10 +425,11 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // What makes a semicolon connection string another engine's: SQL Server's and
         // OLE DB's `Initial Catalog=`, another OLE DB provider (Oracle's `MSDAORA`, SQL
-        // Server's `SQLOLEDB`, Access's `Microsoft.ACE`), or SQL Server's client class
-        // given it (`new SqlConnection("...")`).
+        // Server's `SQLOLEDB`, Access's `Microsoft.ACE`), SQL Server's client class
+        // given it (`new SqlConnection("...")`), or another engine's port (MySQL's
+        // `Port=3306`, SQL Server's 1433, Oracle's 1521).
         another_engines_string: Regex::new(
-            r"(?i)initial[ \t]+catalog[ \t]*=|provider[ \t]*=[ \t]*(?:msdaora|sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)|oraoledb|mysqlprov|ibmda)|(?-i:(?-u:\b)Sql(?:Connection|ConnectionStringBuilder)(?-u:\b))",
+            r"(?i)initial[ \t]+catalog[ \t]*=|provider[ \t]*=[ \t]*(?:msdaora|sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)|oraoledb|mysqlprov|ibmda)|(?-i:(?-u:\b)Sql(?:Connection|ConnectionStringBuilder)(?-u:\b))|(?-u:\b)port[ \t]*=[ \t]*(?:3306|1433|1521)(?-u:\b)",
         )
         .expect("valid regex"),
         // PostgreSQL's own OLE DB provider and .NET driver, named in such a string
@@ -1180,8 +1181,8 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             known => known,
         };
         // A conninfo to a host the text makes up (`host=<primary> ... password=...`) is
-        // its example.
-        if is_made_up_host(&host) {
+        // its example; one in another engine's words or at its port is that engine's.
+        if is_made_up_host(&host) || facts.is_another_engines_string(key.start()) {
             continue;
         }
         // `host=localhost user=postgres password=postgres`: a well-known local default;
@@ -1428,8 +1429,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let env_style = !key.as_bytes().iter().any(u8::is_ascii_lowercase);
         let assigned_in_config = syntax != Syntax::Code && key.as_bytes().contains(&b'=');
         let secret = unquote(set);
-        let bare_literal =
-            env_style || (assigned_in_config && !structured::is_dotted_reference(&secret));
+        // A statement of Nix or C-like configuration (`POSTGRES_PASS = files.pgPassword;`)
+        // assigns a dotted name, spaced as no shell assignment is: a reference.
+        let states_a_reference = key.as_bytes().windows(2).any(|w| w == b" =")
+            && text.get(value.end()) == Some(&b';')
+            && structured::is_dotted_reference(&secret);
+        let bare_literal = (env_style && !states_a_reference)
+            || (assigned_in_config && !structured::is_dotted_reference(&secret));
         // A weak value the code beside it dials an address with is meant (`DB_PASSWORD =
         // "q"` over a JDBC URL to a public address).
         let dialled = quoted
@@ -1596,7 +1602,24 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
             continue;
         }
-        if is_verifier(&literal) || is_placeholder(&literal) {
+        // A verifier is no password, but a comment beside it may say the password.
+        if is_verifier(&literal) {
+            for (range, said) in
+                super::role_comment::said_beside(text, start.start(), value.end(), &role)
+            {
+                let mut d = detection(
+                    Kind::RolePassword,
+                    range.start,
+                    "password beside the role's verifier: ****".to_string(),
+                    &said,
+                );
+                d.local_default =
+                    sets_up_a_local_role(&mut facts, syntax, &role, &said, range.start);
+                found.push((range, d));
+            }
+            continue;
+        }
+        if is_placeholder(&literal) {
             continue;
         }
         let mut d = detection(
@@ -3143,10 +3166,10 @@ impl<'a> LineFacts<'a> {
         })?
     }
 
-    /// Whether the semicolon string holding `offset` (with the lines it continues, and
+    /// Whether the connection string holding `offset` (with the lines it continues, and
     /// the line's code around it) is another engine's by its own words: SQL Server's
-    /// `Initial Catalog=`, another OLE DB provider, SQL Server's `SqlConnection`, and no
-    /// PostgreSQL provider named in it.
+    /// `Initial Catalog=`, another OLE DB provider, SQL Server's `SqlConnection`, another
+    /// engine's port, and no PostgreSQL provider named in it.
     fn is_another_engines_string(&self, offset: usize) -> bool {
         let (_, line) = self.lines.around(offset);
         let string = self
@@ -4187,9 +4210,10 @@ fn is_documentation_address(address: &str) -> bool {
 }
 
 /// Whether a bare IPv4 address is this machine's: loopback (`127.x.x.x`) or the
-/// unspecified `0.0.0.0`, which a client dialling it reaches here.
+/// unspecified `0.0.0.0`, which a client dialling it reaches here; the rest of `0.x.x.x`
+/// no client can dial, and what reads so is a version (`download/0.12.6.1-2/`).
 fn is_loopback_address(address: &[u8]) -> bool {
-    address.starts_with(b"127.") || address == b"0.0.0.0"
+    address.starts_with(b"127.") || address.starts_with(b"0.")
 }
 
 /// Whether a user, password and host are a well-known local default: a password weak
@@ -4405,6 +4429,20 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
                             .map(move |join| format!("{stem}{join}{marker}{join}{word}"))
                     })
                 })
+        }))
+        // The name with the word for password and a database's (`pass_postgres_bd`,
+        // `postgres_db_pass`).
+        .chain(stem.into_iter().flat_map(|stem| {
+            ["db", "bd"].into_iter().flat_map(move |db| {
+                PASSWORD_WORDS.iter().flat_map(move |word| {
+                    JOINS[1..3].iter().flat_map(move |join| {
+                        [
+                            format!("{word}{join}{stem}{join}{db}"),
+                            format!("{stem}{join}{db}{join}{word}"),
+                        ]
+                    })
+                })
+            })
         }))
         // The name said twice (`rootroot`, `adminadmin`).
         .chain((!user.is_empty()).then(|| format!("{user}{user}")))
@@ -6040,6 +6078,22 @@ mod tests {
     }
 
     #[test]
+    fn a_user_s_name_with_the_words_for_password_and_database_is_its_own_password() {
+        assert_weak_for(
+            &[
+                ("postgres", "pass_postgres_bd"),
+                ("shop_user", "shop-db-password"),
+            ],
+            &[("postgres", "pass_postgres_bd9"), ("shop", "pass_shop_dbx")],
+        );
+        // A version in a link cut from its scheme names no host.
+        let guide = "/github.com/wkhtmltopdf/packaging/releases/download/0.12.6.1-2/wkhtmltox.deb
+`su postgres`
+`psql -c \"ALTER USER postgres WITH PASSWORD 'pass_postgres_bd';\"`\n";
+        the_one_finding(guide, Syntax::Document, true);
+    }
+
+    #[test]
     fn a_user_s_name_cut_short_then_the_word_for_password_is_its_own_password() {
         assert_weak_for(
             &[
@@ -6952,6 +7006,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     fn a_function_applied_to_a_variable_in_nix_is_no_literal() {
         assert!(kinds("POSTGRES_PASSWORD = readFile postgresPasswdFile;\n").is_empty());
         assert!(kinds("  DB_PASSWORD = builtins.readFile ./secrets/db;\n").is_empty());
+        // An attribute read by its dotted name is a reference too.
+        assert!(kinds("    POSTGRES_PASS = files.postgresPassword;\n").is_empty());
+        let shell = "export DB_PASSWORD=Zx8.Kq2;\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(shell), [Kind::PasswordVariable]);
         let words = "DB_PASSWORD = Summer 2024\n"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(words), [Kind::PasswordVariable]);
         let literal = "POSTGRES_PASSWORD = Zx8-Kq2-Lm5;\n"; // vsecure:allow (a documented fake)
@@ -7943,6 +8001,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "string cs = \"Data Source=db.acme.io;Initial Catalog=shop;User ID=shop;Password=Kq8-Tz2-Wm\";\n",
             "var conn = new SqlConnection(\"Server=db.acme.io;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\");\n",
             "cs = \"Provider=MSDAORA;Data Source=xe;Password=Kq8-Tz2-Wm;User ID=shop\"\n",
+            // At another engine's port, joined over lines too.
+            "cs = \"Server=db.acme.io;Port=1433;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\"\n",
+            "string cs = \"Host=203.0.114.61; \" +\n    \"Port=3306;\" +\n    \"User Id=dev; \" +\n    \"Password=Kq8-Tz2-Wm;\";\n",
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
@@ -7951,6 +8012,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert_eq!(detect(pgnp.as_bytes(), Syntax::Code).len(), 1);
         let npgsql = "var conn = new NpgsqlConnection(\"Server=db.acme.io;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\");\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(npgsql.as_bytes(), Syntax::Code).len(), 1);
+        let at_postgres_port = "string cs = \"Host=203.0.114.61; \" +\n    \"Port=5432;\" +\n    \"User Id=dev; \" +\n    \"Password=Kq8-Tz2-Wm;\";\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(at_postgres_port.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]

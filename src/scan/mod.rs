@@ -26,6 +26,7 @@ mod placeholder;
 mod positional;
 mod postmodern;
 mod property_list;
+mod role_comment;
 mod structured;
 #[cfg(test)]
 mod test_support;
