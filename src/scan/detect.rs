@@ -427,9 +427,10 @@ fn patterns() -> &'static Patterns {
         // OLE DB's `Initial Catalog=`, another OLE DB provider (Oracle's `MSDAORA`, SQL
         // Server's `SQLOLEDB`, Access's `Microsoft.ACE`), SQL Server's client class
         // given it (`new SqlConnection("...")`), or another engine's port (MySQL's
-        // `Port=3306`, SQL Server's 1433, Oracle's 1521).
+        // `Port=3306`, SQL Server's 1433, Oracle's 1521); SQL Server's own words too: its
+        // port after a comma (`Server=10.0.0.5,1450`), MARS, its `sa` login.
         another_engines_string: Regex::new(
-            r"(?i)initial[ \t]+catalog[ \t]*=|provider[ \t]*=[ \t]*(?:msdaora|sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)|oraoledb|mysqlprov|ibmda)|(?-i:(?-u:\b)Sql(?:Connection|ConnectionStringBuilder)(?-u:\b))|(?-u:\b)port[ \t]*=[ \t]*(?:3306|1433|1521)(?-u:\b)",
+            r"(?i)initial[ \t]+catalog[ \t]*=|provider[ \t]*=[ \t]*(?:msdaora|sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)|oraoledb|mysqlprov|ibmda)|(?-i:(?-u:\b)Sql(?:Connection|ConnectionStringBuilder)(?-u:\b))|(?-u:\b)port[ \t]*=[ \t]*(?:3306|1433|1521)(?-u:\b)|(?-u:\b)(?:server|data[ \t]+source)[ \t]*=[ \t]*[^;,\s]+,[ \t]*\d+[ \t]*;|multipleactiveresultsets[ \t]*=|(?-u:\b)user[ \t]*id[ \t]*=[ \t]*sa[ \t]*;",
         )
         .expect("valid regex"),
         // PostgreSQL's own OLE DB provider and .NET driver, named in such a string
@@ -8004,6 +8005,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             // At another engine's port, joined over lines too.
             "cs = \"Server=db.acme.io;Port=1433;Database=shop;User Id=shop;Password=Kq8-Tz2-Wm\"\n",
             "string cs = \"Host=203.0.114.61; \" +\n    \"Port=3306;\" +\n    \"User Id=dev; \" +\n    \"Password=Kq8-Tz2-Wm;\";\n",
+            // In SQL Server's own words.
+            "\"DefaultConnection\": \"Server=203.0.114.9,1450;Database=gw;User Id=gw;Password=Kq8-Tz2-Wm\"\n",
+            "\"DefaultConnection\": \"Server=db.acme.io;Database=gw;User Id=sa;Password=Kq8-Tz2-Wm\"\n",
+            "cs = \"Server=db.acme.io;Database=gw;User Id=gw;Password=Kq8-Tz2-Wm;MultipleActiveResultSets=True\"\n",
         ] {
             assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
         }
