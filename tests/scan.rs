@@ -444,6 +444,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/collectd-postgresql-role.pp",
             "clean/com.acme.dev-db.plist",
             "clean/comment-example_test.go",
+            "clean/compose-app-named-fallback.yml",
             "clean/compose-local-defaults.env",
             "clean/compose-network-guide.md",
             "clean/compose-padded-default.yml",

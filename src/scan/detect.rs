@@ -260,7 +260,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A comment after a value that says to put the reader's own there:
         // `DB_PASSWORD=123123123 # Replace with your actual PostgreSQL password`, or
-        // heading the settings (`// replace with parameters for your database`) (not `#
+        // heading the settings (`// replace with parameters for your database`, `# change
+        // password if your postgres password is different`) (not `#
         // TODO: replace with the vault`, which says a real one is to move), or that shows
         // it as what not to do (`password = "..."  # Don't do this!`, or a scanner's
         // planted case named by its rule, `# hardcoded-secret`); "your own" in the
@@ -269,7 +270,7 @@ fn patterns() -> &'static Patterns {
         // ... к вашей базе данных`, "replace these values with your database's"; `//
         // укажи свой`, "specify yours").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -1524,15 +1525,17 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             &secret,
         );
         // A fallback that is a well-known default, or the fallback user's own name (or,
-        // where the text declares a local database, that database's), is for a local
-        // database, unless the host falls back to one off this machine
+        // where the text declares a local database, that database's), or the name of the
+        // application its variable is named for, is for a local database, unless the
+        // host falls back to one off this machine
         // (`env('DATABASE_HOST', 'db-1.abc.eu-west-1.rds.amazonaws.com')`).
         d.local_default = (is_default_password(&secret)
             || facts
                 .user_names()
                 .iter()
                 .any(|user| users_own_passwords(user).any(|own| own == secret))
-            || facts.is_local_default_variable(&secret))
+            || facts.is_local_default_variable(&secret)
+            || names_the_variables_application(&shown, &secret))
             && !facts.falls_back_to_a_remote_host();
         found.push((name.start()..value.end(), d));
     }
@@ -4947,6 +4950,40 @@ fn names_the_database(password: &str, database: &str) -> bool {
                 .any(|word| database.strip_suffix(word) == Some(name)))
 }
 
+/// Whether a password is the name of the application its variable is named for
+/// (`skillnote` for `SKILLNOTE_DB_PASSWORD`): the words before the database's or the
+/// password's, as a set-up names its own default after itself.
+fn names_the_variables_application(variable: &str, password: &str) -> bool {
+    const DATABASE_WORDS: &[&str] = &[
+        "db",
+        "database",
+        "postgres",
+        "postgresql",
+        "pg",
+        "pgsql",
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "pw",
+    ];
+    let lower = variable.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split('_').collect();
+    let application = words
+        .iter()
+        .position(|word| DATABASE_WORDS.contains(word))
+        .map_or(&[][..], |at| &words[..at]);
+    let password = password.to_ascii_lowercase();
+    !application.is_empty()
+        && application.iter().map(|word| word.len()).sum::<usize>() >= 3
+        && [
+            application.join(""),
+            application.join("_"),
+            application.join("-"),
+        ]
+        .contains(&password)
+}
+
 /// Whether a host (with its port or not) is one label, as a container or a machine on
 /// the same network is named (`primary`, `pg-replica`): no public host is spelt without
 /// a dot.
@@ -6874,6 +6911,29 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     }
 
     #[test]
+    fn a_fallback_that_is_its_variable_s_application_is_a_local_default() {
+        for (variable, password) in [
+            ("SKILLNOTE_DB_PASSWORD", "skillnote"),
+            ("SKILL_NOTE_POSTGRES_PASSWORD", "skill_note"),
+        ] {
+            assert!(names_the_variables_application(variable, password));
+        }
+        for (variable, password) in [
+            ("SKILLNOTE_DB_PASSWORD", "skillnote9"),
+            ("DB_PASSWORD", "db"),
+            ("AB_DB_PASSWORD", "ab"),
+        ] {
+            assert!(!names_the_variables_application(variable, password));
+        }
+        let compose =
+            "    environment:\n      POSTGRES_PASSWORD: ${SKILLNOTE_DB_PASSWORD:-skillnote}\n";
+        the_one_finding(compose, Syntax::Config, true);
+        let remote =
+            format!("{compose}      POSTGRES_HOST: ${{SKILLNOTE_DB_HOST:-db.shopnet.io}}\n");
+        the_one_finding(&remote, Syntax::Config, false);
+    }
+
+    #[test]
     fn a_default_joined_to_digits_by_a_symbol_is_a_default() {
         for value in ["admin@123", "root#2024", "postgres!1"] {
             assert!(is_default_password(value), "{value}");
@@ -8103,6 +8163,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "POSTGRES_DSN = \"postgresql://admin:Kv2-Lq8-Wz4@pg.prod.internal:5432/prod\"  # hardcoded-secret\n", // vsecure:allow (a documented fake)
             // A heading comment that says to use your own parameters.
             "// replace with parameters for your database\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
+            // A heading comment that says to change it where yours differs.
+            "# CHANGE PASSWORD IF YOUR POSTGRES PASSWORD IS DIFFERENT\nURI = 'postgresql://postgres:k7Vq2mZp9@localhost/taskdb'\n", // vsecure:allow (a documented fake)
             // The SQL's quote written the shell's way around a leet `password`.
             "sudo -u postgres bash -c 'psql -c \"ALTER USER postgres PASSWORD '\\''P@ssw0rd'\\'';\"'", // vsecure:allow (a documented fake)
             "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)
