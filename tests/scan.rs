@@ -642,6 +642,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/server.go",
             "clean/service-file-post.html",
             "clean/service-uri-env.sh",
+            "clean/session-log-compose-default.md",
             "clean/session.txt",
             "clean/settings-b33.py",
             "clean/settings_dev_only_default.py",

@@ -434,9 +434,10 @@ fn patterns() -> &'static Patterns {
         local_use_label: Regex::new(r"(?i)(?-u:\b)(?:dev|development|local|test|testing)[ \t]*$")
             .expect("valid regex"),
         // Prose after a value that says it is for local use only (`(safe, only for local
-        // testing)`, `dev only`, `not for production`).
+        // testing)`, `dev only`, `not for production`), or that it is a set-up's default
+        // (`(docker-compose default)`).
         local_use_note: Regex::new(
-            r"(?i)(?-u:\b)(?:only for local|for local (?:testing|development|use|dev)|local[ -](?:only|testing|development)|dev(?:elopment)?[ -]only|not (?:for|in) production)(?-u:\b)",
+            r"(?i)(?-u:\b)(?:only for local|for local (?:testing|development|use|dev)|local[ -](?:only|testing|development)|dev(?:elopment)?[ -]only|not (?:for|in) production)(?-u:\b)|\([^)\n]{0,30}?(?-u:\b)default\)",
         )
         .expect("valid regex"),
         // A password named by the word then the connection it is for (`PASS_SERVER`,
@@ -3536,6 +3537,7 @@ mod tests {
         for note in [
             "- Dev password: `{PW}`\n",
             "- Password: `{PW}` (safe, only for local testing)\n",
+            "- The actual Postgres password is `{PW}` (docker-compose default)\n",
         ] {
             let d = found(
                 &format!("PgBouncer's PostgreSQL login.\n{note}"),
