@@ -484,6 +484,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/dockertest_db_test.go",
             "clean/drizzle-local.config.ts",
             "clean/ecto-fallback-host.exs",
+            "clean/ecto-test-server-false.exs",
             "clean/env-templates.md",
             "clean/env-test-local.env",
             "clean/environments-test-local.md",

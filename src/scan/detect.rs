@@ -3464,7 +3464,7 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
 
 /// Whether what follows a key naming a host (`host =`, not a name in a domain or an
 /// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
-/// block's opening `server:`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a
+/// block's opening `server:`), a switch (`server: false`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a
 /// Makefile, `${DB_HOST}`, `%PGHOST%`), a field given a variable (`IpAddr: ip_addr,`), or
 /// code reading the host by another name for it (`configuration.host = ServerConfig.host`,
 /// `db.host!`, `settings.DB_HOST`).
@@ -3482,6 +3482,13 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'!' | b'?')))
         .unwrap_or(value.len());
     let token = lossy(&value[..token_end]);
+    // A switch, not a host (Phoenix's `server: false`, `address: nil`).
+    if matches!(
+        token.to_ascii_lowercase().as_str(),
+        "true" | "false" | "nil" | "null" | "none"
+    ) {
+        return true;
+    }
     // A struct literal's or an object's field given a variable (Go's `IpAddr: ip_addr,`,
     // `{ host: dbHost, ...`): an identifier, then the comma that ends the field.
     if assigned::is_identifier(&token)
@@ -5803,6 +5810,14 @@ mod tests {
         // A literal address there is a host the code dials.
         let dialled = go.replace("IpAddr:  ip_addr,", "Addr:  \"10.20.0.7:5432\",");
         the_one_finding(&dialled, Syntax::Code, false);
+    }
+
+    #[test]
+    fn a_host_setting_switched_off_names_no_host() {
+        let ecto = "config :shop, ShopWeb.Endpoint,\n  http: [port: 4001],\n  server: false\n\nconfig :shop, Shop.Repo,\n  adapter: Ecto.Adapters.Postgres,\n  username: \"postgres\",\n  password: \"postgres\",\n  database: \"shop_test\"\n";
+        the_one_finding(ecto, Syntax::Code, true);
+        let served = ecto.replace("server: false", "server: \"10.20.0.7\"");
+        the_one_finding(&served, Syntax::Code, false);
     }
 
     #[test]
