@@ -3681,14 +3681,17 @@ fn query_uri_host_user(prefix: &str) -> (String, String) {
 /// bare value begins with that wildcard (`s/^DB_PASSWORD=.*/DB_PASSWORD=value/` reads
 /// `.*/DB_PASSWORD=value/`): the replacement's value, up to its closing delimiter. sed
 /// takes any character as the delimiter, and scripts whose values hold slashes pick
-/// another (`s|^DB_PASS=.*|DB_PASS=value|`, `s#...#...#`).
+/// another (`s|^DB_PASS=.*|DB_PASS=value|`, `s#...#...#`). A replacement that sets its
+/// value after a space (`s/PASS: .*/PASS: "$NEW"/`) is not in the value: nothing.
 fn sed_replacement(value: &[u8]) -> Option<&[u8]> {
     let rest = value.strip_prefix(b".*")?;
     let (&delimiter, replacement) = rest.split_first()?;
     if !delimiter.is_ascii_punctuation() || matches!(delimiter, b'"' | b'\'' | b'\\') {
         return None;
     }
-    let at = replacement.iter().position(|b| *b == b'=')?;
+    let Some(at) = replacement.iter().position(|b| *b == b'=') else {
+        return Some(&[]);
+    };
     let set = &replacement[at + 1..];
     let end = set
         .iter()
@@ -7447,6 +7450,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
                 "{chosen}"
             );
         }
+        // A YAML key's replacement sets its value after a space, a variable here.
+        let yaml =
+            "sed -i \"s/DATABASE_PASSWORD: .*/DATABASE_PASSWORD: \\\"$NEW_PASS\\\"/\" secrets.yaml";
+        assert!(detect(yaml.as_bytes(), Syntax::Config).is_empty(), "{yaml}");
     }
 
     #[test]
