@@ -3176,10 +3176,15 @@ impl<'a> LineFacts<'a> {
     /// engine's port, and no PostgreSQL provider named in it.
     fn is_another_engines_string(&self, offset: usize) -> bool {
         let (_, line) = self.lines.around(offset);
-        let string = self
-            .postgres_string_list(offset)
-            .unwrap_or_else(|| self.joined_string_lines(offset));
-        let range = string.start.min(line.start)..string.end.max(line.end);
+        // On a line longer than any connection string, the string is what lies near it.
+        let range = if line.len() > 16 * HEAD {
+            offset.saturating_sub(HEAD).max(line.start)..(offset + HEAD).min(line.end)
+        } else {
+            let string = self
+                .postgres_string_list(offset)
+                .unwrap_or_else(|| self.joined_string_lines(offset));
+            string.start.min(line.start)..string.end.max(line.end)
+        };
         let text = &self.text[range];
         let p = patterns();
         p.another_engines_string.is_match(text) && !p.postgres_provider.is_match(text)
@@ -3464,10 +3469,10 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
 
 /// Whether what follows a key naming a host (`host =`, not a name in a domain or an
 /// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
-/// block's opening `server:`), a switch (`server: false`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a
-/// Makefile, `${DB_HOST}`, `%PGHOST%`), a field given a variable (`IpAddr: ip_addr,`), or
-/// code reading the host by another name for it (`configuration.host = ServerConfig.host`,
-/// `db.host!`, `settings.DB_HOST`).
+/// block's opening `server:`), a switch (`server: false`), a variable's value alone
+/// (`NAUTOBOT_DB_HOST=$$PG` in a Makefile, `${DB_HOST}`, `%PGHOST%`), a field given a
+/// variable (`IpAddr: ip_addr,`), or code reading the host by another name for it
+/// (`configuration.host = ServerConfig.host`, `db.host!`, `settings.DB_HOST`).
 fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     if !matches!(key.last(), Some(b'=' | b':' | b'>')) {
         return false;

@@ -1,8 +1,7 @@
 //! A role's password said in words beside the verifier that sets it. A dump or a set-up
-//! script stores only the role's MD5 or SCRAM hash, and the comment
-//! above the statement (`-- the role, with the password 'Kq8.Tz'`) or the role's own
-//! comment after it (`COMMENT ON ROLE app IS '... Password: Kq8.Tz'`) gives the password
-//! itself away.
+//! script stores only the role's MD5 or SCRAM hash, and the comment above the statement
+//! (`-- the role, with the password 'Kq8.Tz'`) or the role's own comment after it
+//! (`COMMENT ON ROLE app IS '... Password: Kq8.Tz'`) gives the password itself away.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -18,15 +17,17 @@ const LINES_ABOVE: usize = 2;
 /// How far after the statement the role's `COMMENT ON ROLE` is looked for, in bytes.
 const COMMENT_REACH: usize = 400;
 
-/// The word for password, then the value after a colon or an equals sign, the last word
-/// of its phrase (`Senha: Kq8.Tz`, not `password: see the vault`), or the value quoted
-/// (`con la contraseña 'Kq8.Tz'`, `password is "Kq8.Tz"`).
+/// The word for password, in the languages set-ups are written in too, then the value
+/// after a colon or an equals sign, the last word of its phrase (`Senha: Kq8.Tz`, not
+/// `password: see the vault`), or the value quoted (`con la contraseña 'Kq8.Tz'`,
+/// `password is "Kq8.Tz"`).
 fn said() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
-        Regex::new(
-            r#"(?im)(?:password|passwd|contrase(?:ñ|n)a|senha|mot de passe|passwort|kennwort|wachtwoord|пароль|密码|口令)[ \t]*(?:(?:is|es|é|est|ist)[ \t]+)?(?:[:=：][ \t]*["']?([^\s'";,]{3,})["']?[ \t]*(?:$|[\r\n'";,])|["']([^\s'"]{3,})["'])"#,
-        )
+        Regex::new(&format!(
+            r#"(?im)(?:password|passwd|mot de passe|{})[ \t]*(?:(?:is|es|é|est|ist)[ \t]+)?(?:[:=：][ \t]*["']?([^\s'";,]{{3,}})["']?[ \t]*(?:$|[\r\n'";,])|["']([^\s'"]{{3,}})["'])"#,
+            super::structured::localized_password_words()
+        ))
         .expect("valid regex")
     })
 }

@@ -158,7 +158,7 @@ struct Patterns {
 /// The word for password in the languages projects document their set-up in, as a
 /// regex alternation: a guide's label for the password, whether in a key (`senha:`) or
 /// a table's label cell (`| 密码 |`).
-fn localized_password_words() -> String {
+pub(super) fn localized_password_words() -> String {
     let latin = [
         "senha",
         "contraseña",
