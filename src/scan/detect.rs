@@ -3171,9 +3171,10 @@ impl<'a> LineFacts<'a> {
     }
 
     /// Whether the connection string holding `offset` (with the lines it continues, and
-    /// the line's code around it) is another engine's by its own words: SQL Server's
-    /// `Initial Catalog=`, another OLE DB provider, SQL Server's `SqlConnection`, another
-    /// engine's port, and no PostgreSQL provider named in it.
+    /// the line's code around it) is another engine's by its own words (the
+    /// `another_engines_string` pattern: SQL Server's `Initial Catalog=`, `SqlConnection`,
+    /// port after a comma, MARS or `sa` login, another OLE DB provider, another engine's
+    /// port), and no PostgreSQL provider named in it.
     fn is_another_engines_string(&self, offset: usize) -> bool {
         let (_, line) = self.lines.around(offset);
         // On a line longer than any connection string, the string is what lies near it.
