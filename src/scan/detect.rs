@@ -268,9 +268,10 @@ fn patterns() -> &'static Patterns {
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
         // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
         // ... к вашей базе данных`, "replace these values with your database's"; `//
-        // укажи свой`, "specify yours").
+        // укажи свой`, "specify yours"; `// 这里的用户名和密码是要和你的 mysql 对应的`, "the
+        // user and password here must match your MySQL's").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene)(?-u:\b))|자신의|본인의|自己的|(?:和|与|跟)(?:你|您)的[^#\n]{0,30}?(?:对应|一致)|(?:改成|换成|改为|修改为|替换成|替换为)(?:你|您)(?:的|自己)|唯一需要(?:更改|修改)的地方|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -3470,10 +3471,13 @@ fn sets_the_word_for_a_host(after: &[u8]) -> bool {
 
 /// Whether what follows a key naming a host (`host =`, not a name in a domain or an
 /// address) gives no host of its own: nothing on the line (F#'s `module Server =`, a
-/// block's opening `server:`), a switch (`server: false`), a variable's value alone
-/// (`NAUTOBOT_DB_HOST=$$PG` in a Makefile, `${DB_HOST}`, `%PGHOST%`), a field given a
-/// variable (`IpAddr: ip_addr,`), or code reading the host by another name for it
-/// (`configuration.host = ServerConfig.host`, `db.host!`, `settings.DB_HOST`).
+/// block's opening `server:`), an empty string (Django's `'HOST': ''`, the driver's
+/// default: this machine), a Unix socket's directory (`'host': '/var/run/postgresql'`,
+/// but not Cloud SQL's `/cloudsql/...`, a proxy to a managed server), a switch
+/// (`server: false`), a variable's value alone (`NAUTOBOT_DB_HOST=$$PG` in a Makefile,
+/// `${DB_HOST}`, `%PGHOST%`), a field given a variable (`IpAddr: ip_addr,`), or code
+/// reading the host by another name for it (`configuration.host = ServerConfig.host`,
+/// `db.host!`, `settings.DB_HOST`).
 fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     if !matches!(key.last(), Some(b'=' | b':' | b'>')) {
         return false;
@@ -3481,6 +3485,16 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     let line = after.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let value = line.trim_ascii();
     if value.is_empty() || is_a_variable_alone(value) {
+        return true;
+    }
+    if value.starts_with(b"''") || value.starts_with(b"\"\"") {
+        return true;
+    }
+    let unquoted = value
+        .strip_prefix(b"'")
+        .or_else(|| value.strip_prefix(b"\""))
+        .unwrap_or(value);
+    if unquoted.starts_with(b"/") && !unquoted.starts_with(b"/cloudsql") {
         return true;
     }
     let token_end = value
@@ -6323,6 +6337,22 @@ mod tests {
         assert!(!sets_no_literal_host(b"host =", b" \"db.acme.io\"\n"));
         assert!(!sets_no_literal_host(b"host:", b" pg.internal\n"));
         assert!(!sets_no_literal_host(b"pg.acme.io", b"\n"));
+        assert!(sets_no_literal_host(b"'HOST':", b" '',\n"));
+        assert!(sets_no_literal_host(
+            b"'host':",
+            b" '/var/run/postgresql', 'dbname': 'brain',\n"
+        ));
+        assert!(!sets_no_literal_host(
+            b"host:",
+            b" /cloudsql/acme:europe-west1:pg\n"
+        ));
+        // Django's empty host and a socket's directory: the default password is local.
+        for code in [
+            "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'USER': 'postgres',\n        'PASSWORD': 'postgres',\n        'HOST': '',\n    },\n}\n",
+            "BRAIN_DB = {\n    'host': '/var/run/postgresql', 'dbname': 'brain',\n    'user': 'postgres', 'password': 'postgres'\n}\nconn = psycopg2.connect(**BRAIN_DB)\n",
+        ] {
+            the_one_finding(code, Syntax::Code, true);
+        }
     }
 
     #[test]
@@ -8181,6 +8211,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             REPLACE_ABOVE,
             // A comment heading the user and the password ("set them your own way").
             "// 数据库的用户名与密码，需要根据自己的设置\nUSER = \"dbuser\"\nPGPASSWORD = \"k7Vq2mZp9\"\n", // vsecure:allow (a documented fake)
+            // "The user and password here must match your MySQL's, the one place to change".
+            "// 这里的用户名和密码是要和你的 mysql 对应的，也是唯一需要更改的地方\ndb.setUsername(\"dbuser\");\ndb.setPassword(\"k7Vq2mZp9\");\n// jdbc:postgresql://85.1.2.3:26000/app\n", // vsecure:allow (a documented fake)
             // "Change the ID and PW to fit your own set-up", in Korean.
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
             // "Replace these values with your database's connection data", in Russian.

@@ -1237,6 +1237,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             );
             let secret = lossy(value.as_bytes());
             if is_reference(&secret)
+                || inside_a_code_span(text, label.start())
                 || supposes(text, label.start())
                 || beside_an_email_login(text, label.start())
                 || heading_names_another_service(text, label.start())
@@ -2447,6 +2448,22 @@ fn row_password(
     ))
 }
 
+/// Whether a label sits inside a code span, an odd number of backticks before it on its
+/// line (`DB_PASSWORD=真实密码` in `` `DB_PASSWORD=真实密码`——`.gitignore` ``): the
+/// backtick after it closes that span, and what follows is no value of the label's.
+fn inside_a_code_span(text: &[u8], label: usize) -> bool {
+    let line_start = text[..label]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    text[line_start..label]
+        .iter()
+        .filter(|&&b| b == b'`')
+        .count()
+        % 2
+        == 1
+}
+
 /// Whether the words before a password in prose suppose one (`If your password is
 /// `...``, `Say the database password was `...``): an example of how one is written,
 /// not a password.
@@ -3568,6 +3585,11 @@ mod tests {
         let placeholder = "PostgreSQL 数据库\n密码：`your_password`\n";
         assert!(found(placeholder, Syntax::Document).is_empty());
         assert!(found("Redis 缓存\n密码：`{PW}`\n", Syntax::Document).is_empty());
+        // The word inside a code span ("add `DB_PASSWORD=real password` to .env"): the
+        // backtick after it closes the span, the next span is no value.
+        let inside =
+            "PostgreSQL 数据库\n`.env` 文件加 `DB_PASSWORD=真实密码`——`.gitignore` 加 `.env`\n";
+        assert!(found(inside, Syntax::Document).is_empty());
         // A sentence naming another service before its label is that service's password.
         for sentence in [
             "缓存用 Redis，密码是 `{PW}`。",
