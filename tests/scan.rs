@@ -672,6 +672,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/swarm-stack.md",
             "clean/swarm-stack.md",
             "clean/t.env",
+            "clean/terraform_locals_local_environment.tf",
             "clean/test-2.env",
             "clean/test-local.env",
             "clean/test-settings-url.py",

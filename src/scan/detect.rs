@@ -766,6 +766,10 @@ fn patterns() -> &'static Patterns {
             // "pg.db.svc.cluster.local"`, or a URL's:
             // `jdbc:postgresql://pg.db.svc.cluster.local:5432/app`).
             r#"|^postgresql:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,6}?[ \t]+auth:[ \t]*\r?$"#,
+            // A deployment's environment named local (Terraform's `environment = "local"`
+            // beside a cluster on this machine's `~/.kube/config`): its database is the
+            // developer's own.
+            r#"|^[ \t]*(?:environment|env|stage)[ \t]*[:=][ \t]*["']?local["']?[ \t]*[,;]?[ \t]*\r?$"#,
             r#"|(?:(?:host|addr|address|server)(?:name)?["']?[ \t]*[:=][ \t]*["']?|(?:jdbc:|r2dbc:)?postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.svc\.cluster\.local(?-u:\b)"#,
             // Go's address options on loopback or a container's name, at PostgreSQL's
             // ports (54xx, PgBouncer's 6432; not Redis's `Addr: "localhost:6379"`) or one
@@ -5539,6 +5543,20 @@ mod tests {
             "postgres.pets.svc.cluster.local",
             "pg.acme-prod.com",
         );
+    }
+
+    #[test]
+    fn a_default_password_for_an_environment_named_local_is_a_local_set_up_s() {
+        let locals = "locals {\n  environment  = \"local\"\n  cluster_name = \"local-lab\"\n  postgres_password = \"postgres123\"\n}\n\nmodule \"postgresql\" {\n  source = \"../../modules/postgresql\"\n}\n";
+        the_one_finding(locals, Syntax::Config, true);
+        // Another environment's is the deployment's; a chosen password is not a default.
+        the_one_finding(
+            &locals.replace("\"local\"", "\"staging\""),
+            Syntax::Config,
+            false,
+        );
+        let chosen = locals.replace("postgres123", "Kq8vTz2mRw"); // vsecure:allow (a documented fake)
+        the_one_finding(&chosen, Syntax::Config, false);
     }
 
     #[test]
