@@ -409,9 +409,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // An encryptor given a PostgreSQL URL, a user and a password on three lines in
         // order, as a set-up prints the values to paste (`Crypt.encrypt("jdbc:...")`,
-        // `Crypt.encrypt("user")`, `Crypt.encrypt("...")`): the password captured.
+        // `Crypt.encrypt("user")`, `Crypt.encrypt("...")`, the URL through a logging
+        // driver's too: `jdbc:log4jdbc:postgresql://`): the password captured.
         encrypted_login: Regex::new(
-            r#"(?-u:\b)encrypt\(\s*"(?:jdbc:postgresql|postgres(?:ql)?)://[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)encrypt\(\s*"[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)(encrypt)\(\s*"([^"\n]*)"\s*\)"#,
+            r#"(?-u:\b)encrypt\(\s*"(?:jdbc:(?:log4jdbc:|p6spy:)?postgresql|postgres(?:ql)?)://[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)encrypt\(\s*"[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)(encrypt)\(\s*"([^"\n]*)"\s*\)"#,
         )
         .expect("valid regex"),
         // Prose that gives a login as the user and the password apart by a slash, after
@@ -1054,6 +1055,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             || !context.configures_postgres(call.start)
             || calls_another_engine(call_text)
             || super::inserted::is_inserted_row(text, call.start)
+            || sets_an_encryptors_key(text, call.start)
         {
             continue;
         }
@@ -2584,6 +2586,47 @@ pub(super) fn calls_another_engine(call: &[u8]) -> bool {
     names_another_engine(arguments) || names_another_engine(name)
 }
 
+/// Whether a setter's object is an encryptor the text declares (jasypt's
+/// `StandardPBEStringEncryptor enc = new ...; enc.setPassword("...")`, a
+/// `SimpleStringPBEConfig`'s, a `BasicTextEncryptor`'s): the password is the key the
+/// settings' `ENC(...)` values are encrypted with, no database's.
+fn sets_an_encryptors_key(text: &[u8], call_start: usize) -> bool {
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    // The call's text opens at the method (after its object's dot), at the dot, or at
+    // the object's name.
+    let dot = if text.get(call_start) == Some(&b'.') {
+        Some(call_start)
+    } else {
+        call_start.checked_sub(1).filter(|&at| text[at] == b'.')
+    };
+    let object = if let Some(dot) = dot {
+        let before = &text[..dot];
+        let start = before
+            .iter()
+            .rposition(|b| !is_name(b))
+            .map_or(0, |i| i + 1);
+        &before[start..]
+    } else {
+        let after = &text[call_start..];
+        let end = after
+            .iter()
+            .position(|b| !is_name(b))
+            .unwrap_or(after.len());
+        if after.get(end) != Some(&b'.') {
+            return false;
+        }
+        &after[..end]
+    };
+    if object.is_empty() {
+        return false;
+    }
+    Regex::new(&format!(
+        r"(?-u:\b)[A-Za-z0-9_]*(?:PBE[A-Za-z0-9_]*(?:Encryptor|Config)|TextEncryptor)[ \t]+{}[ \t]*[=;]",
+        lossy(object)
+    ))
+    .is_ok_and(|declared| declared.is_match(text))
+}
+
 /// A key as shown in a finding: without the quotes and spaces around it, with its
 /// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 fn key_shown(key: &[u8]) -> String {
@@ -3625,6 +3668,11 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         let two = "System.out.println(Crypt.encrypt(\"jdbc:postgresql://10.9.1.54:5432/maps\"));\nSystem.out.println(Crypt.encrypt(\"maps\"));\n";
         assert!(found(two, Syntax::Code).is_empty());
+        // Through a logging driver's URL, the encryptor's own key set below: the password
+        // printed is found, the key is not.
+        let logged = "System.out.println(\"jdbc :: \" + encryptor().encrypt(\"jdbc:log4jdbc:postgresql://59.23.50.20:5432\"));\nSystem.out.println(\"user :: \" + encryptor().encrypt(\"maps\"));\nSystem.out.println(\"pass :: \" + encryptor().encrypt(\"{PW}\"));\n}\npublic static StringEncryptor encryptor() {\n    StandardPBEStringEncryptor enc = new StandardPBEStringEncryptor();\n    enc.setPassword(\"smartmaps\");\n    return enc;\n}\n";
+        let d = found(logged, Syntax::Code);
+        assert!(d.len() == 1 && d[0].redacted.contains("encrypt"), "{d:?}");
     }
 
     #[test]
