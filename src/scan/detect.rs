@@ -1031,7 +1031,10 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let made_up_login =
             (!joined && !socket && (is_placeholder_host(&dialled_host) || filled_in_host))
                 || is_template_login(&lossy(user), &secret, &dialled_host);
-        if !local_default && !placeholder && made_up_login {
+        // A password Neon generated (`npg_...`) is no template's, whatever host stands
+        // beside it: the Neon reader finds it.
+        let generated_by_neon = patterns().neon.is_match(secret.as_bytes());
+        if !local_default && !placeholder && made_up_login && !generated_by_neon {
             template_passwords.insert(<[u8; 32]>::from(Sha256::digest(secret.as_bytes())));
         }
         if !local_default && (placeholder || made_up_login || written.contains("://")) {
@@ -4775,6 +4778,16 @@ fn is_placeholder_host(host: &str) -> bool {
             && !digits.is_empty()
             && COUNTED_DIGITS.starts_with(digits)
     });
+    // Neon's endpoint named by one letter or by x's (`ep-x.eu-central-1.aws.neon.tech`,
+    // `ep-xxx-pooler...`): a test's or a document's stand-in for the generated name
+    // (`ep-cool-darkness-123456`).
+    let made_up_endpoint = first_label
+        .to_ascii_lowercase()
+        .strip_prefix("ep-")
+        .is_some_and(|rest| {
+            let id = rest.split('-').next().unwrap_or_default();
+            id.len() == 1 || (id.len() >= 2 && id.bytes().all(|b| b == b'x'))
+        });
     // Terraform's reference to the database it provisions
     // (`${azurerm_postgresql_flexible_server.main.fqdn}`, `${aws_db_instance.app.address}`)
     // names a real host, however a template spells it.
@@ -4791,7 +4804,10 @@ fn is_placeholder_host(host: &str) -> bool {
         || (name.len() >= 3
             && first.is_some_and(|f| f.is_ascii_alphabetic() && letters.all(|c| c == f)))
         || (name.contains('.')
-            && (placeholder::is_metasyntactic(first_label) || counted_label || made_up_label))
+            && (placeholder::is_metasyntactic(first_label)
+                || counted_label
+                || made_up_label
+                || made_up_endpoint))
 }
 /// A host without its port (`db:5432` is `db`, and so is a document's `db:port` or
 /// code's `db:%s`); `::1` and a bare name are as given.
@@ -5278,6 +5294,8 @@ mod tests {
             "orders.123456789012.eu-west-1.rds.amazonaws.com:5432",
             "postgresql-ab123456-cd7891011.database.cloud.ovh.net:20184",
             "db-abc123.internal",
+            "ep-x-pooler.eu-central-1.aws.neon.tech",
+            "ep-xxx.us-east-2.aws.neon.tech",
         ] {
             assert!(is_placeholder_host(host), "{host}");
         }
@@ -5287,9 +5305,16 @@ mod tests {
             "db-1234.internal",
             "postgresql-01834fb4-o16acbbf3.database.cloud.ovh.net",
             "ab12.example-shop.io",
+            "ep-lucky-wave-alo42owa.c-3.eu-central-1.aws.neon.tech",
         ] {
             assert!(!is_placeholder_host(host), "{host}");
         }
+        // A password Neon generated is found at a made-up endpoint all the same; another
+        // password there is the made-up login's.
+        let neon = "psql 'postgresql://neondb_owner:npg_Qz8vLm2WxeTr@ep-x.us-east-2.aws.neon.tech/neondb'\n"; // vsecure:allow (a documented fake)
+        assert_eq!(detect(neon.as_bytes(), Syntax::Document).len(), 1);
+        let made_up = neon.replace("npg_Qz8vLm2WxeTr", "k3y%21x"); // vsecure:allow (a documented fake)
+        assert!(detect(made_up.as_bytes(), Syntax::Document).is_empty());
     }
 
     #[test]
