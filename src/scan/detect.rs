@@ -4459,6 +4459,19 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
                     })
                 })
         }))
+        // The name cut to its first four letters or more, then the word (`repl_password`
+        // for `replicator`), as a guide abbreviates it.
+        .chain(stem.into_iter().flat_map(|stem| {
+            (4..stem.len())
+                .filter(|&end| stem.is_char_boundary(end))
+                .flat_map(move |end| {
+                    PASSWORD_WORDS.iter().flat_map(move |word| {
+                        JOINS
+                            .iter()
+                            .map(move |join| format!("{}{join}{word}", &stem[..end]))
+                    })
+                })
+        }))
         // The name marked for the environment, then the word (`zitadel-test-pw`).
         .chain(stem.into_iter().flat_map(|stem| {
             ["dev", "test", "local"]
@@ -4698,14 +4711,24 @@ fn is_template_login(user: &str, password: &str, host: &str) -> bool {
         || (capitals(user) && is_placeholder(user) && capitals(password))
 }
 
-/// Whether a host is the word for one (`host`, `hostname`, `server`), as a document
-/// writes where the reader's goes (`postgresql://host:5432/database`,
-/// `serverName=host`).
+/// Whether a host is the word for one (`host`, `hostname`, `server`, `ip`, a server's
+/// role and the word, `primary_ip`), as a document writes where the reader's goes
+/// (`postgresql://host:5432/database`, `serverName=host`).
 fn is_the_word_for_a_host(host: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "primary", "master", "replica", "standby", "slave", "remote", "server", "host",
+    ];
+    const WORDS: &[&str] = &["host", "hostname", "ip", "address", "addr"];
+    let name = without_port(host).to_ascii_lowercase();
+    // A server's role and the word for its address (`primary_ip`, `master_host`), as a
+    // replication guide names the machines it speaks of.
+    let role_and_word = name
+        .split_once('_')
+        .is_some_and(|(role, word)| ROLES.contains(&role) && WORDS.contains(&word) && role != word);
     matches!(
-        without_port(host).to_ascii_lowercase().as_str(),
-        "host" | "hostname" | "server" | "servername"
-    )
+        name.as_str(),
+        "host" | "hostname" | "server" | "servername" | "ip" | "ip_address"
+    ) || role_and_word
 }
 
 /// Whether a host is the reader's to fill in: in angle or square brackets (`<host>`),
@@ -5348,6 +5371,14 @@ mod tests {
         assert!(found[0].local_default);
         assert!(is_the_word_for_a_host("host:5432"));
         assert!(!is_the_word_for_a_host("pghost"));
+        assert!(is_the_word_for_a_host("primary_ip"));
+        assert!(is_the_word_for_a_host("master_host:5432"));
+        assert!(!is_the_word_for_a_host("primary_db"));
+        assert!(!is_the_word_for_a_host("pg_host"));
+        // A replication guide's standby dials the primary by its role.
+        let standby =
+            "primary_conninfo = 'host=primary_ip port=5432 user=replicator password=Kq8vTz2mRw'\n"; // vsecure:allow (a documented fake)
+        assert!(detect(standby.as_bytes(), Syntax::Config).is_empty());
     }
 
     #[test]
@@ -5414,6 +5445,11 @@ mod tests {
         assert!(users_own_passwords("cassandra").any(|own| own == "cassandra_dev_only"));
         assert!(!users_own_passwords("cassandra").any(|own| own == "cassandra_prod_only"));
         assert!(!users_own_passwords("shop").any(|own| own == "shop*2024"));
+        // Its first four letters or more with the word for password.
+        assert!(users_own_passwords("replicator").any(|own| own == "repl_password"));
+        assert!(!users_own_passwords("replicator").any(|own| own == "rep_password"));
+        let guide = "CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'repl_password';\n";
+        the_one_finding(guide, Syntax::Document, true);
     }
 
     #[test]

@@ -273,7 +273,7 @@ pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
 
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
 /// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, SAS's `&var.`,
-/// `%s`, `{{ var }}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
+/// `%s`, `{{ var }}`, `{!! $var !!}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
 /// from `<your password>`, `password}` left of `${password}`), a run of one mask character (`****`, `xxxx`, `???`), made only of
@@ -336,6 +336,8 @@ pub fn is_placeholder(value: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
         || value.contains("{{")
+        // Blade's unescaped echo: `{!! $password !!}`.
+        || value.contains("{!!")
         // Ruby's interpolation and Octopus Deploy's variables: `#{DB_PASSWORD}`.
         || value.contains("#{")
         // PHP's complex interpolation: `{$this->password}`, `{$config['dbpassword']}`.
@@ -1248,6 +1250,7 @@ mod tests {
             "asecretpassword",
             "mydefaultpass",
             "${VAR}",
+            "{!! $password !!}",
             "npg_$(openssl rand -hex 12)",
             "@db.password@",
             "@@PG_PASSWORD@@",
