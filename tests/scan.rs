@@ -627,6 +627,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/rebuild_db.sh",
             "clean/redash-env-zh.md",
             "clean/redash-env-zh.md",
+            "clean/replicator_abbreviated_password.sql",
             "clean/repo.test.ts",
             "clean/reset-notes.md",
             "clean/review-account.md",
