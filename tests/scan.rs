@@ -650,6 +650,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/session.txt",
             "clean/settings-b33.py",
             "clean/settings_dev_only_default.py",
+            "clean/settings_own_name_joined_count.py",
             "clean/settings_template.py",
             "clean/settings_typed.py",
             "clean/shelf-orm.ts",

@@ -4447,6 +4447,13 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
         .iter()
         .filter(|_| !user.is_empty())
         .map(move |suffix| format!("{user}{suffix}"))
+        // Digits counted up set apart from the name (`ong_control_123`, `shop-1234`).
+        .chain(
+            ["123", "1234", "12345", "123456"]
+                .into_iter()
+                .filter(|_| !user.is_empty())
+                .flat_map(move |count| ["_", "-"].map(|join| format!("{user}{join}{count}"))),
+        )
         // The name less its ending `user` on its own (`mlflow_user`/`mlflow`).
         .chain(stem.filter(|stem| *stem != user).map(str::to_string))
         .chain(stem.into_iter().flat_map(|stem| {
@@ -5445,6 +5452,8 @@ mod tests {
         assert!(users_own_passwords("cassandra").any(|own| own == "cassandra_dev_only"));
         assert!(!users_own_passwords("cassandra").any(|own| own == "cassandra_prod_only"));
         assert!(!users_own_passwords("shop").any(|own| own == "shop*2024"));
+        assert!(users_own_passwords("ong_control").any(|own| own == "ong_control_123"));
+        assert!(!users_own_passwords("ong_control").any(|own| own == "ong_control_2024"));
         // Its first four letters or more with the word for password.
         assert!(users_own_passwords("replicator").any(|own| own == "repl_password"));
         assert!(!users_own_passwords("replicator").any(|own| own == "rep_password"));
