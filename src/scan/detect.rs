@@ -2188,12 +2188,30 @@ fn is_code_argument(value: &[u8], syntax: Syntax) -> bool {
         && match value.get(name) {
             // What ends the argument list after it: a call's `)` or `);`, a
             // definition's `):` (`def connect(host=HOST, password=PASSWORD):`).
-            Some(b',' | b')') => value[name..]
-                .iter()
-                .all(|b| matches!(b, b',' | b')' | b':' | b';' | b']' | b'}')),
+            Some(b',' | b')') => {
+                value[name..]
+                    .iter()
+                    .all(|b| matches!(b, b',' | b')' | b':' | b';' | b']' | b'}'))
+                    // The next keyword argument with no space after the comma
+                    // (`password=password,database='linker'`).
+                    || next_keyword_argument(&value[name..])
+            }
             Some(b'(' | b'[') => true,
             _ => false,
         }
+}
+
+/// Whether what follows a keyword argument's value is a comma and the next keyword
+/// argument's name and `=` (`,database=`).
+fn next_keyword_argument(rest: &[u8]) -> bool {
+    let Some(after) = rest.strip_prefix(b",") else {
+        return false;
+    };
+    let name = after
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    name > 0 && after[name..].trim_ascii_start().starts_with(b"=")
 }
 
 /// A bare conninfo value without the markup closing a document's element after it
@@ -7665,6 +7683,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     fn a_variable_passed_as_password_in_code_is_not_a_password() {
         let call = "conn = connect(host=\"db.acme.io\", user=\"app\", password=password);";
         assert!(detect(call.as_bytes(), Syntax::Code).is_empty());
+        // With no space before the next keyword argument.
+        let packed = "conn = await asyncpg.connect(user=user, password=password,database='linker', host='127.0.0.1')"; // vsecure:allow (a documented fake)
+        assert!(detect(packed.as_bytes(), Syntax::Code).is_empty());
         let conninfo = "conn = connect(\"host=db.acme.io user=app password=Qw3rty-Uiop\")"; // vsecure:allow (a documented fake)
         assert_eq!(detect(conninfo.as_bytes(), Syntax::Code).len(), 1);
     }
