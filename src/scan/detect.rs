@@ -3433,8 +3433,9 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
 }
 
 /// Whether a password reads as a generator's output: sixteen characters or more, only
-/// letters and digits, with capitals, small letters and digits each at least twice and
-/// the three interleaved (`HwUFx2fFVefYm9yc2osaEEoE`). People pick words and phrases for
+/// letters and digits, with capitals and small letters each at least twice, digits too
+/// and the three interleaved (`HwUFx2fFVefYm9yc2osaEEoE`; with one digit, more often:
+/// `5tEkZZwRydTUXarJ`). People pick words and phrases for
 /// a guide's set-up (`in-app-we-trust`, `Kq8-Tz2-Wm`); a random string this long is an
 /// account's password a generator made.
 fn is_generated_password(secret: &str) -> bool {
@@ -3462,10 +3463,16 @@ fn is_generated_password(secret: &str) -> bool {
         .zip(secret.chars().skip(1))
         .filter(|&(a, b)| class(a) != class(b))
         .count();
-    [Class::Capital, Class::Small, Class::Digit]
-        .iter()
-        .all(|&wanted| count(wanted) >= 2)
-        && changes * 3 >= secret.len()
+    // With one digit only, the classes must change at every other character or more
+    // (`5tEkZZwRydTUXarJ`): a phrase capitalised with a number in it changes less
+    // (`MySecretPass1word`).
+    let mixed = count(Class::Capital) >= 2 && count(Class::Small) >= 2;
+    mixed
+        && match count(Class::Digit) {
+            0 => false,
+            1 => changes * 2 >= secret.len(),
+            _ => changes * 3 >= secret.len(),
+        }
 }
 
 /// The value a shell's parameter expansion falls back to (`${PGUSER:=vault}` is
@@ -8140,6 +8147,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             ("Kq8-Tz2-Wm", false),
             ("Password1234567890", false),
             ("abcdefghijklmnop12", false),
+            ("5tEkZZwRydTUXarJ", true),
+            ("MySecretPass1word", false),
+            ("CorrectHorseBattery1", false),
         ] {
             assert_eq!(is_generated_password(password), generated, "{password}");
         }
