@@ -76,13 +76,25 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
 }
 
 /// Whether a "call" the driver-call reader found is SQL's `VALUES (...)` of an `INSERT
-/// INTO t (columns)`: its row is read by its columns here, not by the places of a call.
+/// INTO t (columns)`, or a place inside such a row (its `, 'jdbc:postgresql://...',
+/// '...'` read as a URL and a password): the row is read by its columns here, not by
+/// the places of a call.
 pub(super) fn is_inserted_row(text: &[u8], call: usize) -> bool {
-    let row = &text[call..];
-    if row.len() < 6 || !row[..6].eq_ignore_ascii_case(b"values") {
+    // The call may open at `VALUES` itself.
+    let from = call.saturating_sub(MAX_ROW);
+    let reach = &text[from..(call + 6).min(text.len())];
+    let Some(values) = reach
+        .windows(6)
+        .rposition(|w| w.eq_ignore_ascii_case(b"values"))
+        .map(|at| from + at)
+    else {
+        return false;
+    };
+    // The row goes on to the call: no statement ends between.
+    if text[values..call.max(values)].contains(&b';') {
         return false;
     }
-    let before = text[..call].trim_ascii_end();
+    let before = text[..values].trim_ascii_end();
     let Some(list) = before.strip_suffix(b")") else {
         return false;
     };
@@ -91,7 +103,7 @@ pub(super) fn is_inserted_row(text: &[u8], call: usize) -> bool {
     };
     let head = list[..open].trim_ascii_end();
     let start = head.len().saturating_sub(200);
-    insert_into().is_match(&text[start..call + 6])
+    insert_into().is_match(&text[start..values + 6])
 }
 
 /// The names of a column list, unquoted (`"dbpw"`, `` `dbpw` ``, `[dbpw]`).
@@ -170,5 +182,13 @@ mod tests {
         assert!(is_inserted_row(text, call));
         let call_of_a_method = b"values ('a', 'jdbc:postgresql://10.4.0.9/a', 'b')";
         assert!(!is_inserted_row(call_of_a_method, 0));
+        // A place inside the row: a URL then a comment read as a call's password.
+        let properties = "insert into ops.t_application_properties(profile,key, value, comment, application) values('dev','spring.datasource.url','jdbc:postgresql://111.202.109.210:5432/cateye','数据源连接','database-config');\n";
+        assert!(found(properties).is_empty());
+        let whole = crate::scan::detect::detect(
+            properties.as_bytes(),
+            crate::scan::structured::Syntax::Code,
+        );
+        assert!(whole.is_empty(), "{whole:?}");
     }
 }
