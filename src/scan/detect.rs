@@ -208,6 +208,8 @@ struct Patterns {
     names_a_host: Regex,
     uri_authority_host: Regex,
     provisions_managed_database: Regex,
+    declares_encrypted_passwords: Regex,
+    ciphertext: Regex,
     shell_prompt_machine: Regex,
     ci_workflow: Regex,
     test_container: Regex,
@@ -622,6 +624,14 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         // A managed database the text provisions, which the cloud gives a host: Terraform's
         // and CloudFormation's resources, Pulumi's and the CDK's constructs.
+        // A setting saying the passwords beside it are stored encrypted (a deployment's
+        // `password_decrypt='true'`, Druid's `config.decrypt=true`).
+        declares_encrypted_passwords: Regex::new(
+            r#"(?i)(?:password[_.-]?(?:decrypt|encrypt(?:ed|ion)?)|(?:decrypt|encrypted)[_.-]?passwords?|config\.decrypt)[ \t]*[=:][ \t]*["']?(?:true|yes|on|1)(?-u:\b)"#,
+        )
+        .expect("valid regex"),
+        // A long base64 value with its padding: a cipher's output.
+        ciphertext: Regex::new(r"[A-Za-z0-9+/]{64,}={1,2}").expect("valid regex"),
         provisions_managed_database: Regex::new(
             r"(?-u:\b)(?:aws_db_instance|aws_rds_cluster|azurerm_postgresql_(?:flexible_)?server|google_sql_database_instance|digitalocean_database_cluster|AWS::RDS::DB(?:Instance|Cluster)|rds\.(?:Instance|Cluster)|Database(?:Instance|Cluster)(?:Engine)?|ServerlessCluster)(?-u:\b)",
         )
@@ -1766,6 +1776,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             .windows(PLANETSCALE_PASSWORD.len())
             .any(|w| w == PLANETSCALE_PASSWORD)
     });
+    // Where the text says its passwords are stored encrypted, a long base64 value with
+    // its padding is the ciphertext (`bossDataSource_password='j6k2...aTQ=='` under
+    // `password_decrypt='true'`), which no server takes as a password.
+    if patterns().declares_encrypted_passwords.is_match(text) {
+        found.retain(|(range, _)| !patterns().ciphertext.is_match(&text[range.clone()]));
+    }
     // A password set for a client that connects to a made-up host (`export
     // PGPASSWORD=...` over `psql -h your-db-host`) is the text's example.
     found.retain(|(range, d)| {
@@ -5638,6 +5654,15 @@ mod tests {
             "postgres.pets.svc.cluster.local",
             "pg.acme-prod.com",
         );
+    }
+
+    #[test]
+    fn a_ciphertext_under_a_setting_that_declares_it_encrypted_is_no_password() {
+        let settings = "password_decrypt='true'\n\nbossDataSource_url='jdbc:postgresql://60.1.2.3:5407/boss'\nbossDataSource_username='boss'\nbossDataSource_password='j6k2hd4Er36YNVOD0CzexhIFGtTQuwGipZHcaaaEAHvugQ9fFHXs/Mi/nDa/99EGtogNxN6lMWhQ3iS/oW5aTQ=='\n"; // vsecure:allow (a documented fake)
+        assert!(detect(settings.as_bytes(), Syntax::Config).is_empty());
+        // Without the declaration, the long value is a password (a generator's, pasted).
+        let plain = settings.replace("password_decrypt='true'", "");
+        assert_eq!(detect(plain.as_bytes(), Syntax::Config).len(), 1);
     }
 
     #[test]
