@@ -107,6 +107,7 @@ struct Patterns {
     encrypted_plaintext: Regex,
     setdb_login: Regex,
     encrypted_login: Regex,
+    encryptor_declaration: Regex,
     login_pair: Regex,
     login_under_url: Regex,
     local_use_label: Regex,
@@ -411,6 +412,12 @@ fn patterns() -> &'static Patterns {
         // order, as a set-up prints the values to paste (`Crypt.encrypt("jdbc:...")`,
         // `Crypt.encrypt("user")`, `Crypt.encrypt("...")`, the URL through a logging
         // driver's too: `jdbc:log4jdbc:postgresql://`): the password captured.
+        // A variable declared as a jasypt encryptor or its configuration
+        // (`StandardPBEStringEncryptor enc = ...`, `SimpleStringPBEConfig config;`): its name.
+        encryptor_declaration: Regex::new(
+            r"(?-u:\b)[A-Za-z0-9_]*(?:PBE[A-Za-z0-9_]*(?:Encryptor|Config)|TextEncryptor)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=;]",
+        )
+        .expect("valid regex"),
         encrypted_login: Regex::new(
             r#"(?-u:\b)encrypt\(\s*"(?:jdbc:(?:log4jdbc:|p6spy:)?postgresql|postgres(?:ql)?)://[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)encrypt\(\s*"[^"\n]*"\s*\)[^\n]*\r?\n[^\n]*?(?-u:\b)(encrypt)\(\s*"([^"\n]*)"\s*\)"#,
         )
@@ -2617,14 +2624,10 @@ fn sets_an_encryptors_key(text: &[u8], call_start: usize) -> bool {
         }
         &after[..end]
     };
-    if object.is_empty() {
-        return false;
-    }
-    Regex::new(&format!(
-        r"(?-u:\b)[A-Za-z0-9_]*(?:PBE[A-Za-z0-9_]*(?:Encryptor|Config)|TextEncryptor)[ \t]+{}[ \t]*[=;]",
-        lossy(object)
-    ))
-    .is_ok_and(|declared| declared.is_match(text))
+    patterns()
+        .encryptor_declaration
+        .captures_iter(text)
+        .any(|c| &c[1] == object)
 }
 
 /// A key as shown in a finding: without the quotes and spaces around it, with its
