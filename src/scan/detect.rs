@@ -1671,6 +1671,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     found.extend(super::positional::detect(text, &mut context, syntax));
     found.extend(super::property_list::detect(text, &mut context));
+    found.extend(super::getter::detect(text, &mut context));
     found.extend(super::postmodern::detect(text, &mut context));
     found.extend(super::ecpg::detect(text));
     found.extend(super::emacs_sql::detect(text, &mut context));
@@ -5049,8 +5050,12 @@ pub(super) fn uri_database(after_host: &[u8]) -> Option<String> {
 /// Whether a password is its database's name, as a local set-up gives it
 /// (`twadmin:trackwild@localhost/track_wild_db`): the same letters and digits, whatever
 /// the case and the separators, with or without the name's ending `db` or `database`,
-/// and with or without a year after it (a course's `sqltrain2026` for `sql_train`).
+/// and with or without a year after it (a course's `sqltrain2026` for `sql_train`);
+/// or the name shortened word by word (`LSpot` for `LiquiditySpot`).
 fn names_the_database(password: &str, database: &str) -> bool {
+    if shortens_the_name(password, database) {
+        return true;
+    }
     let letters = |s: &str| -> String {
         s.chars()
             .filter(char::is_ascii_alphanumeric)
@@ -5069,6 +5074,53 @@ fn names_the_database(password: &str, database: &str) -> bool {
             || ["db", "database"]
                 .iter()
                 .any(|word| database.strip_suffix(word) == Some(name)))
+}
+
+/// Whether a password of four letters or more is a name of two words or more shortened
+/// word by word, each word to its first letter or more, in order and none left out
+/// (`LSpot` or `liqspot` for `LiquiditySpot`, `invman` for `inventory_manager`): the
+/// product's own name as a set-up abbreviates it, not a chosen password.
+fn shortens_the_name(password: &str, name: &str) -> bool {
+    let password = password.to_ascii_lowercase();
+    let words: Vec<String> = words_of_a_name(name);
+    password.len() >= 4
+        && words.len() >= 2
+        && password.bytes().all(|b| b.is_ascii_alphanumeric())
+        && starts_each_word(password.as_bytes(), &words)
+}
+
+/// The words of a name, split at separators and where a capital follows a small letter
+/// (`LiquiditySpot`, `inventory_manager`), in lower case.
+fn words_of_a_name(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_small = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_small = false;
+            words.push(String::new());
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_small || words.is_empty() {
+            words.push(String::new());
+        }
+        previous_small = c.is_ascii_lowercase();
+        words
+            .last_mut()
+            .expect("a word")
+            .push(c.to_ascii_lowercase());
+    }
+    words.retain(|word| !word.is_empty());
+    words
+}
+
+/// Whether `password` is the words in order, each cut to its first letter or more.
+fn starts_each_word(password: &[u8], words: &[String]) -> bool {
+    match words.split_first() {
+        None => password.is_empty(),
+        Some((word, rest)) => (1..=word.len().min(password.len())).any(|cut| {
+            password[..cut] == word.as_bytes()[..cut] && starts_each_word(&password[cut..], rest)
+        }),
+    }
 }
 
 /// Whether a password is the name of the application its variable is named for
@@ -6896,6 +6948,12 @@ mod tests {
         assert!(names_the_database("KIP", "KIP_database"));
         assert!(names_the_database("shop", "shopdb"));
         assert!(!names_the_database("shop", "shop_data"));
+        assert!(names_the_database("LSpot", "LiquiditySpot"));
+        assert!(names_the_database("invman", "inventory_manager"));
+        assert!(!names_the_database("spot", "LiquiditySpot"));
+        assert!(!names_the_database("Lq7Spot", "LiquiditySpot"));
+        let php = "$db = pg_connect('host=127.0.0.1 port=5432 dbname=LiquiditySpot user=admin password=LSpot');\n";
+        the_one_finding(php, Syntax::Code, true);
         let text = "optionsBuilder.UseNpgsql(\"Server=localhost;Port=5432;Database=KIP_database;User Id=postgres;Password=KIP\");\n";
         the_one_finding(text, Syntax::Code, true);
     }

@@ -16,6 +16,7 @@ mod detect;
 mod ecpg;
 mod emacs_sql;
 mod formatted;
+mod getter;
 mod hammerdb;
 pub mod history;
 mod inserted;

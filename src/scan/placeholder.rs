@@ -1120,9 +1120,13 @@ fn spelt_by_placeholder_words(text: &str) -> bool {
 }
 
 /// The metasyntactic names examples are made of, alone or run together (`foo`,
-/// `foobarbaz`), and the filler they are padded with (`blablabla`, `blahblah`): no
-/// password or host is so named.
-const METASYNTACTIC_WORDS: &[&str] = &["foo", "bar", "baz", "qux", "quux", "bla", "blah"];
+/// `foobarbaz`; French examples' `toto` and `titi`, Japanese ones' `hoge` and `fuga`),
+/// and the filler they are padded with (`blablabla`, `blahblah`): no password or host
+/// is so named.
+const METASYNTACTIC_WORDS: &[&str] = &[
+    "foo", "bar", "baz", "qux", "quux", "bla", "blah", "toto", "titi", "tata", "tutu", "hoge",
+    "fuga", "piyo",
+];
 
 /// Whether a word is only metasyntactic names run together (`foobar`, `foobarbaz`).
 pub(super) fn is_metasyntactic(word: &str) -> bool {
@@ -1258,6 +1262,8 @@ mod tests {
             "jw8s0F4",
             "AbC123dEf",
             "foo",
+            "toto",
+            "hogefuga",
             "\\****",
             "AMAFUyyuros/QjxPTtgzcsuQsqzIasdzJEN04aCtWDzXx1O9d6UmpkBtvEeqFly/EXAMPLE==",
             "mock-password",
