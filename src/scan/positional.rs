@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use super::detect::{Detection, Kind};
-use super::structured::{Context, Syntax, calls_another_engine, is_reference};
+use super::structured::{Context, Syntax, calls_another_engine, is_reference, masks_the_login};
 
 /// How far a call's arguments are read for its closing parenthesis: a call that passes
 /// a login is short.
@@ -104,6 +104,7 @@ pub fn detect(
             let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
                 && context.dials_an_address_with(&secret, call.start, syntax);
             if (is_reference(&secret) && !dialled)
+                || masks_the_login(&text[call.clone()])
                 || calls_another_engine(&text[call.clone()])
                 || !(context.configures_postgres(call.start)
                     || context.configures_postgres(declaration.at))
@@ -396,6 +397,8 @@ mod tests {
             "Database(String host, String user, String token) {}\nnew Database(\"db\", \"app\", \"Vq7mTz2k\"); // postgres\n", // vsecure:allow (a documented fake)
             // Another engine's.
             "Database(String url, String user, String password) {}\nnew Database(\"jdbc:mysql://db/app\", \"app\", \"Vq7mTz2k\");\n", // vsecure:allow (a documented fake)
+            // A login masked: its user all `x`, its password with them.
+            "DataSource(String url, String user, String password) {}\n// new DataSource(\"jdbc:postgresql://52.39.10.17:5432/xx\", \"xx\", \"p@xx\");\n", // vsecure:allow (a documented fake)
             // A check, not a declaration.
             "if (password) {\n  login(\"Vq7mTz2k\"); // postgres\n}\n", // vsecure:allow (a documented fake)
         ] {

@@ -147,6 +147,7 @@ struct Patterns {
     database: Regex,
     other_engine: Regex,
     other_engine_url: Regex,
+    masked_literal: Regex,
     official_image: Regex,
     markdown_heading: Regex,
     pgadmin: Regex,
@@ -675,6 +676,8 @@ fn patterns() -> &'static Patterns {
             r"(?i)jdbc:(?:mysql|mariadb|oracle|sqlserver|db2|h2|hsqldb|sqlite|derby|clickhouse|snowflake)(?-u:\b)|(?-u:\b)(?:mysql|mariadb|mongodb(?:\+srv)?|sqlserver|mssql|oracle|clickhouse)://",
         )
         .expect("valid regex"),
+        // A quoted literal all `x` (`"xx"`, `'XXXX'`): a value masked.
+        masked_literal: Regex::new(r#""[xX]{2,}"|'[xX]{2,}'"#).expect("valid regex"),
         // A Markdown heading: `## PG Admin`.
         markdown_heading: Regex::new(r"(?m)^#{1,6}[ \t]+[^\n]*").expect("valid regex"),
         // pgAdmin, PostgreSQL's web console, whose login is not a database's.
@@ -1061,6 +1064,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         if (is_reference(&secret) && !dialled && !names_its_database)
             || !context.configures_postgres(call.start)
             || calls_another_engine(call_text)
+            || masks_the_login(call_text)
             || super::inserted::is_inserted_row(text, call.start)
             || sets_an_encryptors_key(text, call.start)
         {
@@ -2593,6 +2597,13 @@ pub(super) fn calls_another_engine(call: &[u8]) -> bool {
     names_another_engine(arguments) || names_another_engine(name)
 }
 
+/// Whether a call's literals mask its login (a commented `new DataSource(".../xx",
+/// "xx", "p@xx")`): an argument all `x`, two letters or more, is a value the author
+/// hid, and the password beside it is hidden the same way.
+pub(super) fn masks_the_login(call: &[u8]) -> bool {
+    patterns().masked_literal.is_match(call)
+}
+
 /// Whether a setter's object is an encryptor the text declares (jasypt's
 /// `StandardPBEStringEncryptor enc = new ...; enc.setPassword("...")`, a
 /// `SimpleStringPBEConfig`'s, a `BasicTextEncryptor`'s): the password is the key the
@@ -3381,6 +3392,15 @@ mod tests {
         assert!(found(&both, Syntax::Code).is_empty());
         let mysql = "cn = DriverManager.getConnection(\"jdbc:mysql://10.4.0.9:3306/shop\", \"app\", \"{PW}\");\n";
         assert!(found(mysql, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_call_whose_user_is_masked_hides_its_password_too() {
+        let masked =
+            "// ds = new DataSource(\"jdbc:postgresql://10.4.0.9:5432/xx\", \"xx\", \"p@xx\");\n";
+        assert!(found(masked, Syntax::Code).is_empty());
+        let user = "ds = new DataSource(\"jdbc:postgresql://10.4.0.9:5432/shop\", \"xavier\", \"{PW}\");\n";
+        assert_eq!(found(user, Syntax::Code).len(), 1);
     }
 
     #[test]
