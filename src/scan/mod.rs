@@ -23,6 +23,7 @@ mod inserted;
 mod joined;
 mod lines;
 mod ora2pg;
+mod parameter_value;
 mod placeholder;
 mod positional;
 mod postmodern;
