@@ -596,6 +596,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/paste_server.py",
             "clean/peertube-socket.nix",
             "clean/penpot-service.nix",
+            "clean/pg-client-prefixed-pgpassword-fallback.mjs",
             "clean/pg-connect-database-name-shortened.php",
             "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",

@@ -5143,6 +5143,9 @@ fn names_the_variables_application(variable: &str, password: &str) -> bool {
         "pass",
         "pwd",
         "pw",
+        // libpq's own variable's name after a prefix (`NSJB_PGPASSWORD`).
+        "pgpassword",
+        "pgpass",
     ];
     let lower = variable.to_ascii_lowercase();
     let words: Vec<&str> = lower.split('_').collect();
@@ -7169,6 +7172,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         for (variable, password) in [
             ("SKILLNOTE_DB_PASSWORD", "skillnote"),
             ("SKILL_NOTE_POSTGRES_PASSWORD", "skill_note"),
+            ("NSJB_PGPASSWORD", "nsjb"),
         ] {
             assert!(names_the_variables_application(variable, password));
         }
