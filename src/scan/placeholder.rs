@@ -271,8 +271,22 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 pub(super) const NON_LATIN_PASSWORD_WORDS: &[&str] =
     &["密码", "密碼", "パスワード", "비밀번호", "пароль"];
 
+/// Whether a value is an address with its scheme (`jdbc:postgresql://10.0.0.5:5432/app`,
+/// `https://vault.acme.io/pg`) and no space: a URL given where the password goes (a
+/// copy slip, `PGPASS = "jdbc:postgresql://10.0.0.5/app"`), not a password.
+fn is_an_address(value: &str) -> bool {
+    value.split_once("://").is_some_and(|(scheme, rest)| {
+        scheme.starts_with(|c: char| c.is_ascii_lowercase())
+            && scheme.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '.' | '-' | ':')
+            })
+            && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !rest.contains(|c: char| c.is_whitespace() || c == '@')
+    })
+}
+
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
-/// character, a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, SAS's `&var.`,
+/// character, an address with its scheme (`jdbc:postgresql://...`), a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, SAS's `&var.`,
 /// `%s`, `{{ var }}`, `{!! $var !!}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
 /// `os.environ[...]`), a secret store's address (`arn:aws:secretsmanager:...`,
 /// `op://vault/item/field`), a bracketed hint (`<password>`, `[secret]`, `<your` cut
@@ -314,6 +328,9 @@ pub fn is_placeholder(value: &str) -> bool {
     }
     // One character is an example's (`postgres://u:p@h/db`), not a password.
     if value.chars().nth(1).is_none() {
+        return true;
+    }
+    if is_an_address(value) {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -1262,6 +1279,7 @@ mod tests {
             "jw8s0F4",
             "AbC123dEf",
             "foo",
+            "jdbc:postgresql://54.93.10.65:5432/i2b2",
             "toto",
             "hogefuga",
             "\\****",
