@@ -637,6 +637,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/run-api.md",
             "clean/run-ci-server.sh",
             "clean/run-local.md",
+            "clean/rust-test-asserting-url-hosts.rs",
             "clean/s.env",
             "clean/scratch.go",
             "clean/seed-roles.sql",

@@ -155,6 +155,8 @@ const HEAD: usize = 256;
 pub const ALLOW_MARKER: &str = "vsecure:allow";
 
 struct Patterns {
+    /// A test's assertion opening its call (`assert!(`, `assertEquals(`, `expect(`).
+    assertion_call: Regex,
     trigger: Regex,
     block_string_delimiter: Regex,
     block_comment_opening: Regex,
@@ -248,6 +250,10 @@ macro_rules! client_programs {
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
+        assertion_call: Regex::new(
+            r"(?-u:\b)(?:assert[A-Za-z_]*|expect|assertThat)[ \t]*!?[ \t]*\(",
+        )
+        .expect("valid regex"),
         trigger: Regex::new(
             r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)(?:pg|pq|psql|crdb|ysql)://|timescaledb:|yugabytedb:|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
@@ -1026,6 +1032,7 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &dialled_host)
+            || (is_weak_for(&lossy(user), &secret) && is_asserted_on(text, whole.start()))
             || (is_local_host(&dialled_host)
                 && (facts.is_ci_service()
                     || (facts.declares_test_cases() && !is_placeholder(&secret))
@@ -4437,6 +4444,29 @@ fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
         })
 }
 
+/// How far back a URI's statement is read for the assertion that holds it.
+const ASSERTION_REACH: usize = 300;
+
+/// Whether the text at `at` is inside a test's assertion call still open on its
+/// statement (`assert!(!is_local("postgres://postgres:postgres@10.0.0.5/db"))`,
+/// `assertEquals("postgres://app:app@10.1.2.3/app", url)`): the URI is the test's
+/// input or expected value, which no server is given.
+fn is_asserted_on(text: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(ASSERTION_REACH);
+    let before = &text[from..at];
+    // The statement starts after the last `;`, `{` or `}` before the URI.
+    let start = before
+        .iter()
+        .rposition(|b| matches!(b, b';' | b'{' | b'}'))
+        .map_or(0, |i| i + 1);
+    let statement = &before[start..];
+    patterns().assertion_call.find_iter(statement).any(|m| {
+        let inside = &statement[m.end()..];
+        let opened = inside.iter().filter(|&&b| b == b'(').count() + 1;
+        opened > inside.iter().filter(|&&b| b == b')').count()
+    })
+}
+
 /// The passwords a local set-up derives from its user's name: the name itself, or the
 /// name marked for the environment or counted up or down (`shop`, `shop_dev`, `shop-test`,
 /// `shop123`, `shop321`), the name less an ending `user` (`mlflow_user`/`mlflow`), or the name (less an ending `user`) with a word for password or key
@@ -5755,6 +5785,21 @@ mod tests {
         // Markup after a whole host ends it; the password is still that host's.
         let html = "<p>postgresql://ls_user:Kq8vTz2mRw@p.x7q2.db.postgresbridge.com<br></p>\n"; // vsecure:allow (a documented fake)
         assert_eq!(detect(html.as_bytes(), Syntax::Document).len(), 1);
+    }
+
+    #[test]
+    fn a_weak_uri_a_test_asserts_on_is_its_input_not_a_login() {
+        let rust = "assert!(!postgres_url_host_is_local(\n    \"postgres://postgres:postgres@10.0.0.5:5432/postgres\"\n));\n";
+        the_one_finding(rust, Syntax::Code, true);
+        let java = "assertEquals(\"postgresql://app:app@10.1.2.3:5432/app\", config.url());\n";
+        the_one_finding(java, Syntax::Code, true);
+        // Closed before the URI: the assertion is another statement's.
+        let after =
+            "assert!(ready);\nlet url = \"postgres://postgres:postgres@10.0.0.5:5432/postgres\";\n"; // vsecure:allow (a documented fake)
+        the_one_finding(after, Syntax::Code, false);
+        // A chosen password asserted on is still a password.
+        let chosen = "assertEquals(\"postgresql://app:Kq8vTz2mRw@10.1.2.3:5432/app\", url);\n"; // vsecure:allow (a documented fake)
+        the_one_finding(chosen, Syntax::Code, false);
     }
 
     #[test]
