@@ -91,6 +91,8 @@ struct Patterns {
     bare_key: Regex,
     property_argument: Regex,
     escaped_line_key: Regex,
+    string_line_key: Regex,
+    string_line_piece: Regex,
     spaced_key: Regex,
     localized_key: Regex,
     flow_key: Regex,
@@ -272,6 +274,16 @@ fn patterns() -> &'static Patterns {
             r#"\\n[ \t]*((?i:[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass))[ \t]*[:=][ \t]*)([^\s'"`\\;,{}()\[\]#][^\s'"`\\;,]*)[ \t]*(?:\\n|["'])"#,
         )
         .expect("valid regex"),
+        // The same key as one line of a file code writes a string piece at a time
+        // (`"    password: s3cret\n" +`, a YAML template built in Java): the piece opens
+        // with the key and ends with the line's `\n`.
+        string_line_key: Regex::new(
+            r#""[ \t]*((?i:[A-Za-z0-9_.-]*?(?:password|passwd|pwd))[ \t]*[:=][ \t]*)([^\s'"`\\;,{}()\[\]#$%][^\s'"`\\;,]*)[ \t]*\\n""#,
+        )
+        .expect("valid regex"),
+        // Any key's line as a string piece (`"    url: jdbc:...\n"`).
+        string_line_piece: Regex::new(r#""[ \t]*[A-Za-z0-9_.-]+[ \t]*[:=][^"\n]*\\n""#)
+            .expect("valid regex"),
         // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
         // other `Key value` configuration): `    Password  s3cret`; quoted, as a Tcl
         // array of Pgtcl's connection keywords holds it (`password "s3cret"`).
@@ -897,38 +909,50 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             &secret,
         ));
     }
-    if syntax != Syntax::Code {
-        for c in p
-            .bare_key
-            .captures_iter(text)
-            .chain(p.flow_key.captures_iter(text))
-            .chain(p.escaped_line_key.captures_iter(text))
+    let in_string_pieces = p.string_line_key.captures_iter(text);
+    let keyed: Box<dyn Iterator<Item = regex::bytes::Captures>> = if syntax != Syntax::Code {
+        Box::new(
+            p.bare_key
+                .captures_iter(text)
+                .chain(p.flow_key.captures_iter(text))
+                .chain(p.escaped_line_key.captures_iter(text))
+                .chain(in_string_pieces),
+        )
+    } else {
+        Box::new(in_string_pieces)
+    };
+    for c in keyed {
+        let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+        // A TOML value quoted inside a shell string (`password = \"$DB_PASSWORD\"`).
+        let secret = unquote(value.as_bytes());
+        let name = key_shown(key.as_bytes());
+        let block_keyed =
+            is_block_password_key(&name) && context.nested_block_names_postgres(key.start());
+        let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
+            && context.dials_an_address_with(&secret, key.start(), syntax);
+        // A string piece holds a file's line only among others like it (a message
+        // `"Password: incorrect\n"` is alone).
+        let lone_piece = c.get(0).is_some_and(|whole| whole.as_bytes()[0] == b'"')
+            && !beside_other_string_lines(text, key.start());
+        if lone_piece
+            || is_working_directory(&name, &secret)
+            || names_its_slot(text, key.start(), &name, &secret)
+            || beside_an_email_login(text, key.start())
+            || !(is_database_password_key(&name) || block_keyed)
+            || (is_reference(&secret) && !dialled)
+            || is_dotted_reference(&secret)
+            || !context.configures_postgres_for(&name, key.start())
+            || context.block_names_another_engine(key.start())
         {
-            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-            // A TOML value quoted inside a shell string (`password = \"$DB_PASSWORD\"`).
-            let secret = unquote(value.as_bytes());
-            let name = key_shown(key.as_bytes());
-            let block_keyed =
-                is_block_password_key(&name) && context.nested_block_names_postgres(key.start());
-            let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
-                && context.dials_an_address_with(&secret, key.start(), syntax);
-            if is_working_directory(&name, &secret)
-                || names_its_slot(text, key.start(), &name, &secret)
-                || beside_an_email_login(text, key.start())
-                || !(is_database_password_key(&name) || block_keyed)
-                || (is_reference(&secret) && !dialled)
-                || is_dotted_reference(&secret)
-                || !context.configures_postgres_for(&name, key.start())
-                || context.block_names_another_engine(key.start())
-            {
-                continue;
-            }
-            found.push(setting(
-                key.start()..value.end(),
-                format!("{name}****"),
-                &secret,
-            ));
+            continue;
         }
+        found.push(setting(
+            key.start()..value.end(),
+            format!("{name}****"),
+            &secret,
+        ));
+    }
+    if syntax != Syntax::Code {
         for c in p.localized_key.captures_iter(text) {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = lossy(value.as_bytes());
@@ -2604,6 +2628,30 @@ pub(super) fn masks_the_login(call: &[u8]) -> bool {
     patterns().masked_literal.is_match(call)
 }
 
+/// Whether the line before or after the one holding `at` is also a key's line written
+/// as a string piece (`"    username: app\n" +`): the pieces make up a file.
+fn beside_other_string_lines(text: &[u8], at: usize) -> bool {
+    let line_start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i);
+    let before_start = text[..line_start.saturating_sub(1)]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let after_end = text[(line_end + 1).min(text.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| line_end + 1 + i);
+    let piece = &patterns().string_line_piece;
+    (line_start > 0 && piece.is_match(&text[before_start..line_start]))
+        || (line_end < text.len() && piece.is_match(&text[line_end..after_end]))
+}
+
 /// Whether a setter's object is an encryptor the text declares (jasypt's
 /// `StandardPBEStringEncryptor enc = new ...; enc.setPassword("...")`, a
 /// `SimpleStringPBEConfig`'s, a `BasicTextEncryptor`'s): the password is the key the
@@ -3392,6 +3440,14 @@ mod tests {
         assert!(found(&both, Syntax::Code).is_empty());
         let mysql = "cn = DriverManager.getConnection(\"jdbc:mysql://10.4.0.9:3306/shop\", \"app\", \"{PW}\");\n";
         assert!(found(mysql, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_file_s_lines_written_as_string_pieces_hold_its_password() {
+        let template = "String DS = \"  ds_0:\\n\" +\n    \"    url: jdbc:postgresql://10.4.0.9:26000/ds\\n\" +\n    \"    username: app\\n\" +\n    \"    password: {PW}\\n\";\n";
+        assert_eq!(found(template, Syntax::Code).len(), 1, "{template}");
+        let message = "// org.postgresql.Driver\nSystem.out.println(\"Password: incorrect\\n\");\n";
+        assert!(found(message, Syntax::Code).is_empty());
     }
 
     #[test]
