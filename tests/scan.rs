@@ -677,6 +677,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/swarm-stack.md",
             "clean/swarm-stack.md",
             "clean/t.env",
+            "clean/team-notes-compose-default-counted-on.md",
             "clean/terraform_locals_local_environment.tf",
             "clean/test-2.env",
             "clean/test-local.env",

@@ -4082,6 +4082,8 @@ fn is_default_password(password: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
     });
+    // More digits after a default are still the count from one (`admin@123456`).
+    let counted_on = digits > 4 && COUNTED_DIGITS.starts_with(&lower[lower.len() - digits..]);
     // One or two digits or letters (`1`, `99`, `oi`): a few hundred tries at most. Four
     // digits are a person's own (`1978`, `0404`).
     let pin =
@@ -4106,7 +4108,7 @@ fn is_default_password(password: &str) -> bool {
         || walk_and_count
         || letter_then_count
         || (digits <= 4 && (default_then_password || camel_name_then_password))
-        || ((1..=4).contains(&digits)
+        || (((1..=4).contains(&digits) || counted_on)
             && (LOCAL_PASSWORDS.contains(&word)
                 || matches!(word, "password" | "passwd")
                 || TRANSLATED_PASSWORD_WORDS.contains(&word)))
@@ -7238,7 +7240,13 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
 
     #[test]
     fn a_default_joined_to_digits_by_a_symbol_is_a_default() {
-        for value in ["admin@123", "root#2024", "postgres!1"] {
+        for value in [
+            "admin@123",
+            "root#2024",
+            "postgres!1",
+            "Admin@123456",
+            "root12345678",
+        ] {
             assert!(is_default_password(value), "{value}");
         }
         assert!(!is_default_password("kolibri@123"));
