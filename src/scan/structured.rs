@@ -275,14 +275,15 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // The same key as one line of a file code writes a string piece at a time
-        // (`"    password: s3cret\n" +`, a YAML template built in Java): the piece opens
+        // (`"    password: s3cret\n" +`, a YAML template built in Java; Logstash's
+        // `"  jdbc_password => \"s3cret\"\n" +`, its quotes escaped): the piece opens
         // with the key and ends with the line's `\n`.
         string_line_key: Regex::new(
-            r#""[ \t]*((?i:[A-Za-z0-9_.-]*?(?:password|passwd|pwd))[ \t]*[:=][ \t]*)([^\s'"`\\;,{}()\[\]#$%][^\s'"`\\;,]*)[ \t]*\\n""#,
+            r#""[ \t]*((?i:[A-Za-z0-9_.-]*?(?:password|passwd|pwd))[ \t]*(?:=>|[:=])[ \t]*)(?:\\")?([^\s'"`\\;,{}()\[\]#$%][^\s'"`\\;,]*)(?:\\")?[ \t]*\\n""#,
         )
         .expect("valid regex"),
         // Any key's line as a string piece (`"    url: jdbc:...\n"`).
-        string_line_piece: Regex::new(r#""[ \t]*[A-Za-z0-9_.-]+[ \t]*[:=][^"\n]*\\n""#)
+        string_line_piece: Regex::new(r#""[ \t]*[A-Za-z0-9_.-]+[ \t]*(?:=>|[:=])(?:[^"\\\n]|\\.)*\\n""#)
             .expect("valid regex"),
         // A key and its value apart by spaces alone, the whole line (Fluent Bit's and
         // other `Key value` configuration): `    Password  s3cret`; quoted, as a Tcl
@@ -3446,6 +3447,8 @@ mod tests {
     fn a_file_s_lines_written_as_string_pieces_hold_its_password() {
         let template = "String DS = \"  ds_0:\\n\" +\n    \"    url: jdbc:postgresql://10.4.0.9:26000/ds\\n\" +\n    \"    username: app\\n\" +\n    \"    password: {PW}\\n\";\n";
         assert_eq!(found(template, Syntax::Code).len(), 1, "{template}");
+        let logstash = "retorno = \"jdbc {\\n\" +\n  \"    jdbc_connection_string => \\\"jdbc:postgresql://10.4.0.9:5432/app\\\"\\n\" +\n  \"    jdbc_user => \\\"app\\\"\\n\" +\n  \"    jdbc_password => \\\"{PW}\\\"\\n\" +\n  \"}\";\n";
+        assert_eq!(found(logstash, Syntax::Code).len(), 1, "{logstash}");
         let message = "// org.postgresql.Driver\nSystem.out.println(\"Password: incorrect\\n\");\n";
         assert!(found(message, Syntax::Code).is_empty());
     }
