@@ -219,6 +219,10 @@ struct Patterns {
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     installs_another_engine: Regex,
+    /// Django's engine setting given another engine (`DATABASE_ENGINE = 'mysql'`,
+    /// `'ENGINE': 'django.db.backends.sqlite3'`), and given PostgreSQL.
+    django_other_engine: Regex,
+    django_postgres_engine: Regex,
     fake_collection: Regex,
     example_password: Regex,
     documented_default: Regex,
@@ -712,6 +716,14 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A package manager or a container given another engine's server
         // (`installs_only_another_engine`).
+        django_other_engine: Regex::new(
+            r#"(?m)^[ \t]*(?:DATABASE_ENGINE[ \t]*=|["']ENGINE["'][ \t]*:)[ \t]*["'](?:django\.db\.backends\.)?(?:mysql|sqlite3|oracle|ado_mssql|mssql)["']"#,
+        )
+        .expect("valid regex"),
+        django_postgres_engine: Regex::new(
+            r#"(?m)^[ \t]*(?:DATABASE_ENGINE[ \t]*=|["']ENGINE["'][ \t]*:)[ \t]*["'](?:django\.db\.backends\.)?(?:postgresql|postgis)"#,
+        )
+        .expect("valid regex"),
         installs_another_engine: Regex::new(
             r"(?i)(?:(?:apt(?:-get)?|dnf|yum|zypper|apk|brew|pacman)[ \t]+(?:install|add|-S)[^\n]*?(?-u:\b)(?:mysql|mariadb)(?:-server)?(?-u:\b)|docker[ \t]+run[^\n]*?(?-u:\b)(?:mysql|mariadb)(?-u:\b))",
         )
@@ -1677,6 +1689,16 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
                 || !context.settings_dial_another_database(range.start)
         });
     }
+    // Django's settings that set another engine (`DATABASE_ENGINE = 'mysql'`) hold
+    // that engine's password, unless the setting's name says PostgreSQL's.
+    if facts.sets_another_django_engine() {
+        found.retain(|(_, d)| {
+            let name = d.redacted.to_ascii_lowercase();
+            !matches!(d.kind, Kind::PasswordSetting | Kind::PasswordVariable)
+                || name.contains("postgres")
+                || name.contains("pg")
+        });
+    }
     found.extend(super::positional::detect(text, &mut context, syntax));
     found.extend(super::property_list::detect(text, &mut context));
     found.extend(super::getter::detect(text, &mut context));
@@ -2358,6 +2380,7 @@ struct LineFacts<'a> {
     /// Whether the text installs another engine and names PostgreSQL nowhere, read on
     /// first use.
     only_another_engine: Option<bool>,
+    django_engine_elsewhere: Option<bool>,
     /// Whether every host the text names is this machine or one of its containers,
     /// read on first use.
     only_local_hosts: Option<bool>,
@@ -2392,6 +2415,7 @@ impl<'a> LineFacts<'a> {
             pghost: None,
             lesson_on_leaks: None,
             only_another_engine: None,
+            django_engine_elsewhere: None,
             only_local_hosts: None,
             hosts_named_for_users: None,
             remote_fallback_hosts: None,
@@ -2936,6 +2960,17 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         *self.only_another_engine.get_or_insert_with(|| {
             patterns().installs_another_engine.is_match(text) && !structured::names_postgres(text)
+        })
+    }
+
+    /// Whether the text's Django settings set another engine and PostgreSQL nowhere
+    /// (`DATABASE_ENGINE = 'mysql'` under a comment listing `'postgresql_psycopg2'` among
+    /// the choices): the settings' password is that engine's.
+    fn sets_another_django_engine(&mut self) -> bool {
+        let text = self.text;
+        *self.django_engine_elsewhere.get_or_insert_with(|| {
+            let p = patterns();
+            p.django_other_engine.is_match(text) && !p.django_postgres_engine.is_match(text)
         })
     }
 
@@ -6750,6 +6785,17 @@ mod tests {
             (
                 format!("{DB_CONFIG}  'password': '{fake}',\n  'charset': 'utf8mb4',\n}}\n"),
                 0,
+            ),
+            // Django's engine setting says which, whatever choices a comment lists.
+            (
+                format!(
+                    "DATABASE_ENGINE = 'mysql'  # 'postgresql_psycopg2', 'mysql' or 'sqlite3'\nDATABASE_PASSWORD = '{fake}'\n"
+                ),
+                0,
+            ),
+            (
+                format!("DATABASE_ENGINE = 'postgresql_psycopg2'\nDATABASE_PASSWORD = '{fake}'\n"),
+                1,
             ),
         ] {
             assert_eq!(kinds(&text).len(), found, "{text}");
