@@ -3418,13 +3418,15 @@ impl<'a> LineFacts<'a> {
     fn says_to_replace(&mut self, end: usize) -> bool {
         const HEADED_LINES: usize = 3;
         let (line, range) = self.lines.around(end.saturating_sub(1));
-        // Read after the value: a `#` inside it (`AppUser#2025!`) opens no comment.
-        if end <= range.end
-            && patterns()
-                .replace_comment
-                .is_match(&self.text[end..range.end])
-        {
-            return true;
+        if let Some(start) = self.replace_comment_on(line) {
+            // A `#` inside the value (`AppUser#2025!`) opens no comment: read after the
+            // value, a bounded stretch, where the line has such a comment at all.
+            let stop = range.end.min(end + HEAD);
+            if start >= end
+                || (end < stop && patterns().replace_comment.is_match(&self.text[end..stop]))
+            {
+                return true;
+            }
         }
         for above in (line.saturating_sub(HEADED_LINES)..line).rev() {
             let start = self.lines.start_of(above);

@@ -2632,22 +2632,25 @@ pub(super) fn masks_the_login(call: &[u8]) -> bool {
 /// Whether the line before or after the one holding `at` is also a key's line written
 /// as a string piece (`"    username: app\n" +`): the pieces make up a file.
 fn beside_other_string_lines(text: &[u8], at: usize) -> bool {
-    let line_start = text[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = text[at..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| at + i);
-    let before_start = text[..line_start.saturating_sub(1)]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let after_end = text[(line_end + 1).min(text.len())..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| line_end + 1 + i);
+    // Each line is read a bounded stretch either way: a long line stays linear.
+    let back = |end: usize| {
+        let from = end.saturating_sub(HEAD);
+        text[from..end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(from, |i| from + i + 1)
+    };
+    let ahead = |start: usize| {
+        let stop = text.len().min(start + HEAD);
+        text[start..stop]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(stop, |i| start + i)
+    };
+    let line_start = back(at);
+    let line_end = ahead(at);
+    let before_start = back(line_start.saturating_sub(1));
+    let after_end = ahead((line_end + 1).min(text.len()));
     let piece = &patterns().string_line_piece;
     (line_start > 0 && piece.is_match(&text[before_start..line_start]))
         || (line_end < text.len() && piece.is_match(&text[line_end..after_end]))
