@@ -1044,7 +1044,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         // A local default is reported (low) even where its password is a placeholder
         // word (`postgres:postgres@localhost`); a placeholder elsewhere is skipped.
         let local_default = facts.is_local_default_to(&lossy(user), &secret, &dialled_host)
-            || (is_weak_for(&lossy(user), &secret) && is_asserted_on(text, whole.start()))
+            || (facts.has_assertions()
+                && is_asserted_on(text, whole.start())
+                && is_weak_for(&lossy(user), &secret))
             || (is_local_host(&dialled_host)
                 && (facts.is_ci_service()
                     || (facts.declares_test_cases() && !is_placeholder(&secret))
@@ -2381,6 +2383,7 @@ struct LineFacts<'a> {
     /// first use.
     only_another_engine: Option<bool>,
     django_engine_elsewhere: Option<bool>,
+    assertions: Option<bool>,
     /// Whether every host the text names is this machine or one of its containers,
     /// read on first use.
     only_local_hosts: Option<bool>,
@@ -2416,6 +2419,7 @@ impl<'a> LineFacts<'a> {
             lesson_on_leaks: None,
             only_another_engine: None,
             django_engine_elsewhere: None,
+            assertions: None,
             only_local_hosts: None,
             hosts_named_for_users: None,
             remote_fallback_hosts: None,
@@ -2961,6 +2965,15 @@ impl<'a> LineFacts<'a> {
         *self.only_another_engine.get_or_insert_with(|| {
             patterns().installs_another_engine.is_match(text) && !structured::names_postgres(text)
         })
+    }
+
+    /// Whether the text opens a test's assertion call anywhere (`assert!(`,
+    /// `assertEquals(`), read once: only then is a URI's statement read for one.
+    fn has_assertions(&mut self) -> bool {
+        let text = self.text;
+        *self
+            .assertions
+            .get_or_insert_with(|| patterns().assertion_call.is_match(text))
     }
 
     /// Whether the text's Django settings set another engine and PostgreSQL nowhere
