@@ -4315,6 +4315,40 @@ fn dialling_syntax(text: &[u8], syntax: Syntax) -> Syntax {
     }
 }
 
+/// The finding for a literal password a reader took from beside its login's other parts
+/// (an accessor's `getPassword()`, a valued key's object), shown as `shown`: none where
+/// the value is empty, a reference or a placeholder, or the text does not configure
+/// PostgreSQL at `at`; a local default where the host is this machine's or none and the
+/// password is a default or one of `users`' own.
+pub(super) fn literal_beside_login(
+    context: &mut structured::Context,
+    at: usize,
+    value: regex::bytes::Match,
+    shown: &str,
+    users: &[String],
+    host: Option<&str>,
+) -> Option<(Range<usize>, Detection)> {
+    let secret = lossy(value.as_bytes());
+    if secret.is_empty()
+        || structured::is_reference(&secret)
+        || is_placeholder(&secret)
+        || !context.configures_postgres(at)
+    {
+        return None;
+    }
+    let mut d = detection(
+        Kind::PasswordSetting,
+        value.start(),
+        shown.to_string(),
+        &secret,
+    );
+    d.local_default = host.is_none_or(is_local_host)
+        && std::iter::once("")
+            .chain(users.iter().map(String::as_str))
+            .any(|user| is_weak_for(user, &secret));
+    Some((value.range(), d))
+}
+
 /// Whether a password is one documentation writes where a password goes (the word for a
 /// password, one character, a keyboard's first letters, the alphabet then a count) and a
 /// server set up in a hurry is given too: what `is_password_word_to_an_address` weighs by

@@ -9,9 +9,8 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, is_local_host, is_weak_for, lossy};
-use super::placeholder::is_placeholder;
-use super::structured::{Context, call_host, is_reference};
+use super::detect::{Detection, literal_beside_login, lossy};
+use super::structured::{Context, call_host};
 
 /// An accessor with no parameters that returns one string literal: its name and the
 /// literal. Braces and `return` (Java, C#, TypeScript, Kotlin's block body) or an
@@ -36,7 +35,7 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
         let value = c.get(2).expect("literal");
         let literal = lossy(value.as_bytes());
         if name.ends_with("password") || name.ends_with("passwd") {
-            passwords.push((value, literal));
+            passwords.push(value);
         } else if name.ends_with("username") || name.ends_with("user") {
             users.push(literal);
         } else if name.ends_with("url") || name.ends_with("host") {
@@ -46,25 +45,15 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
             }
         }
     }
-    for (value, secret) in passwords {
-        if secret.is_empty()
-            || is_reference(&secret)
-            || is_placeholder(&secret)
-            || !context.configures_postgres(value.start())
-        {
-            continue;
-        }
-        let mut d = super::detect::detection(
-            Kind::PasswordSetting,
+    for value in passwords {
+        found.extend(literal_beside_login(
+            context,
             value.start(),
-            "getPassword() { return \"****\" }".to_string(),
-            &secret,
-        );
-        d.local_default = host.as_deref().is_none_or(is_local_host)
-            && std::iter::once("")
-                .chain(users.iter().map(String::as_str))
-                .any(|user| is_weak_for(user, &secret));
-        found.push((value.range(), d));
+            value,
+            "getPassword() { return \"****\" }",
+            &users,
+            host.as_deref(),
+        ));
     }
     found
 }

@@ -10,9 +10,8 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, is_local_host, is_weak_for, lossy};
-use super::placeholder::is_placeholder;
-use super::structured::{Context, call_host, is_reference};
+use super::detect::{Detection, literal_beside_login, lossy};
+use super::structured::{Context, call_host};
 
 /// A quoted key, then an object without objects inside it that holds a `"value"`
 /// string: the key and the value.
@@ -37,7 +36,7 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
         let literal = lossy(value.as_bytes());
         let last = key.rsplit(['.', '_', '-']).next().unwrap_or_default();
         if key.contains("password") || matches!(last, "passwd" | "pwd") {
-            passwords.push((c.get(1).expect("key").start(), value, literal));
+            passwords.push((c.get(1).expect("key").start(), value));
         } else if key.ends_with("login") || key.ends_with("user") || key.ends_with("username") {
             users.push(literal);
         } else if key.ends_with("url") || key.ends_with("host") {
@@ -47,25 +46,15 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
             }
         }
     }
-    for (key, value, secret) in passwords {
-        if secret.is_empty()
-            || is_reference(&secret)
-            || is_placeholder(&secret)
-            || !context.configures_postgres(key)
-        {
-            continue;
-        }
-        let mut d = super::detect::detection(
-            Kind::PasswordSetting,
-            value.start(),
-            "\"...password\": { \"value\": \"****\" }".to_string(),
-            &secret,
-        );
-        d.local_default = host.as_deref().is_none_or(is_local_host)
-            && std::iter::once("")
-                .chain(users.iter().map(String::as_str))
-                .any(|user| is_weak_for(user, &secret));
-        found.push((value.range(), d));
+    for (key, value) in passwords {
+        found.extend(literal_beside_login(
+            context,
+            key,
+            value,
+            "\"...password\": { \"value\": \"****\" }",
+            &users,
+            host.as_deref(),
+        ));
     }
     found
 }
