@@ -2633,13 +2633,7 @@ pub(super) fn masks_the_login(call: &[u8]) -> bool {
 /// as a string piece (`"    username: app\n" +`): the pieces make up a file.
 fn beside_other_string_lines(text: &[u8], at: usize) -> bool {
     // Each line is read a bounded stretch either way: a long line stays linear.
-    let back = |end: usize| {
-        let from = end.saturating_sub(HEAD);
-        text[from..end]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(from, |i| from + i + 1)
-    };
+    let back = |end: usize| nearby_line_start(text, end).unwrap_or(end.saturating_sub(HEAD));
     let ahead = |start: usize| {
         let stop = text.len().min(start + HEAD);
         text[start..stop]
