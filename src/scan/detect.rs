@@ -5202,35 +5202,11 @@ fn names_the_database(password: &str, database: &str) -> bool {
 /// product's own name as a set-up abbreviates it, not a chosen password.
 fn shortens_the_name(password: &str, name: &str) -> bool {
     let password = password.to_ascii_lowercase();
-    let words: Vec<String> = words_of_a_name(name);
+    let words = placeholder::words_of(name);
     password.len() >= 4
         && words.len() >= 2
         && password.bytes().all(|b| b.is_ascii_alphanumeric())
         && starts_each_word(password.as_bytes(), &words)
-}
-
-/// The words of a name, split at separators and where a capital follows a small letter
-/// (`LiquiditySpot`, `inventory_manager`), in lower case.
-fn words_of_a_name(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut previous_small = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            previous_small = false;
-            words.push(String::new());
-            continue;
-        }
-        if c.is_ascii_uppercase() && previous_small || words.is_empty() {
-            words.push(String::new());
-        }
-        previous_small = c.is_ascii_lowercase();
-        words
-            .last_mut()
-            .expect("a word")
-            .push(c.to_ascii_lowercase());
-    }
-    words.retain(|word| !word.is_empty());
-    words
 }
 
 /// Whether `password` is the words in order, each cut to its first letter or more.
