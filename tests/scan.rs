@@ -515,6 +515,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/gha-services.yml",
             "clean/gleam_pog_test_local.gleam",
             "clean/go-test-system-password.go",
+            "clean/go-testcontainer-login_test.go",
             "clean/gorm_port_as_host.go",
             "clean/grafana-datasources.yml",
             "clean/graph-run.sh",

@@ -22,6 +22,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "user",
     "username",
     "password",
+    // The plural a hint is written in (`yourpasswords`).
+    "passwords",
     "passwd",
     "pass",
     "pwd",
@@ -64,6 +66,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     // The setting's default, said in its place (`default_password`, `mydefaultpass`).
     "default",
     "some",
+    // An example's second value, named after the first (`another_secure_pass`).
+    "another",
     "strong",
     "secure",
     "insecure",
@@ -903,7 +907,8 @@ pub(super) fn words_of(value: &str) -> Vec<String> {
 }
 
 /// Whether a value of several words says it is to be replaced, whatever its other
-/// words: `PLACEHOLDER_BASE64_PASSWORD`, `REPLACE_WITH_PROD_PASSWORD`, `YOUR_DB_PASS_2024`.
+/// words: `PLACEHOLDER_BASE64_PASSWORD`, `REPLACE_WITH_PROD_PASSWORD`, `YOUR_DB_PASS_2024`,
+/// `REPLICATION_PASSWORD_HERE`.
 fn marks_a_placeholder(value: &str) -> bool {
     const MARKERS: &[&str] = &[
         "placeholder",
@@ -964,12 +969,21 @@ fn marks_a_placeholder(value: &str) -> bool {
     let says = |of: &[&str]| words.iter().any(|w| of.contains(&w.as_str()));
     let leak_test =
         says(&["leak", "leaked", "leaks"]) && says(&["test", "check", "canary", "marker"]);
+    // `REPLICATION_PASSWORD_HERE`: the word for password, then where it goes.
+    let goes_here = words.len() >= 3
+        && matches!(
+            words[words.len() - 1].as_str(),
+            "here" | "aqui" | "ici" | "hier"
+        )
+        && ["password", "passwd", "pass", "pwd", "secret"]
+            .contains(&words[words.len() - 2].as_str());
     counted_marker
         || (spelt_as_words
             && words.len() >= 2
             && !is_generated(value)
             && (change_me
                 || leak_test
+                || goes_here
                 || marker_words(hint).any(|w| MARKERS.contains(&w.as_str()))))
 }
 
@@ -1338,6 +1352,9 @@ mod tests {
             "votre_mot_de_passe_2024",
             "PLACEHOLDER_BASE64_PASSWORD",
             "REPLACE-WITH-PROD-PASSWORD-2024",
+            "REPLICATION_PASSWORD_HERE",
+            "another_secure_pass",
+            "yourpasswords",
             "pgpassword",
             "<your",
             "Mot de passe",
@@ -1492,6 +1509,8 @@ mod tests {
             "MyPassword123!",
             "MyPostgresPassword123!",
             "dummypass2024",
+            "another-Kq8Tz2",
+            "here_Kq8Tz2_password",
             "postgres",
             "admin",
             "password1",

@@ -250,11 +250,12 @@ fn patterns() -> &'static Patterns {
         // `ENV POSTGRES_PWD=s3cret`): `password: s3cret`,
         // `spring.datasource.password=s3cret`, Pulumi's namespaced `app:dbPassword: s3cret`;
         // commented out too (`#spring.datasource.password=s3cret`, `; password = s3cret`):
-        // a setting put aside is still the password it was; a Markdown label in bold
+        // a setting put aside is still the password it was; quoted in a Markdown
+        // blockquote (`>spring.datasource.password=s3cret`); a Markdown label in bold
         // (`**Password:** s3cret`, `**Password**: s3cret`); the word shortened after a
         // qualifier (`db.pw=s3cret`).
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|[_.-]pw|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!|>)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|[_.-]pw|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
