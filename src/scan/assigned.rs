@@ -56,7 +56,8 @@ pub fn is_identifier(name: &str) -> bool {
 /// `this.pw = "...";`, Go's `pw := "..."`, R's `pw <- "..."` or, as R's tutorials hide it, `pw <- {
 /// "..." }`, C's `strcpy(pw, "...")`, and commented out, or with a comment after it; also percent-encoded for a
 /// URI on its way in: `pw = quote_plus("...")`, `encodeURIComponent('...')`,
-/// `url.QueryEscape("...")`). A value that is itself code (`$pass
+/// `url.QueryEscape("...")`), or one of several strings a statement declares
+/// (`static String user="app",pass="...";`). A value that is itself code (`$pass
 /// = getenv("PW");`, `"$prefix-x"`, `$(cat ...)`) is no literal.
 pub struct Assignments {
     /// Per name, each literal assigned: where the assignment is and where its literal.
@@ -93,6 +94,43 @@ impl Assignments {
                 .or_default()
                 .push((name.start(), value.range()));
         }
+        // A statement declaring several strings at once (Java's and C#'s `static String
+        // user="app",pass="...";`): each declarator after the type or a comma.
+        static SEVERAL: OnceLock<(Regex, Regex)> = OnceLock::new();
+        let (several, declarator) = SEVERAL.get_or_init(|| {
+            (
+                Regex::new(
+                    r#"(?m)^[ \t]*(?:(?:public|private|protected|internal|static|final|readonly|const)[ \t]+)*(?:String|string)[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*"[^"\\\n]*"[ \t]*,[^\n]*"#,
+                )
+                .expect("valid regex"),
+                Regex::new(
+                    r#"(?:(?:String|string)[ \t]+|,[ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"([^"\\\n]*)""#,
+                )
+                .expect("valid regex"),
+            )
+        });
+        for statement in several.find_iter(text) {
+            for c in declarator.captures_iter(statement.as_bytes()) {
+                let (name, value) = (c.get(1).expect("name"), c.get(2).expect("value"));
+                // The string is the whole value only when the declarator ends after it.
+                let after = statement.as_bytes()[value.end() + 1..]
+                    .iter()
+                    .find(|b| !matches!(b, b' ' | b'\t'));
+                if !matches!(after, Some(b',' | b';')) {
+                    continue;
+                }
+                by_name
+                    .entry(String::from_utf8_lossy(name.as_bytes()).into_owned())
+                    .or_default()
+                    .push((
+                        statement.start() + name.start(),
+                        statement.start() + value.start()..statement.start() + value.end(),
+                    ));
+            }
+        }
+        for assigned in by_name.values_mut() {
+            assigned.sort_by_key(|(at, _)| *at);
+        }
         Assignments { by_name }
     }
 
@@ -123,6 +161,21 @@ mod tests {
         assert_eq!(variable_read("$pass.x"), None);
         assert_eq!(variable_read("pass"), None);
         assert_eq!(variable_read("$1"), None);
+    }
+
+    #[test]
+    fn each_string_a_statement_declares_is_found() {
+        let java = "static String usuario=\"app\",contra=\"Kq8-Tz2\";\nc = DriverManager.getConnection(url, usuario, contra);\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            literal(java, "contra", "DriverManager"),
+            Some("Kq8-Tz2".to_string())
+        );
+        assert_eq!(
+            literal(java, "usuario", "DriverManager"),
+            Some("app".to_string())
+        );
+        let call = "static String s = f(\"a\"), contra = g(\"Kq8-Tz2\");\nc = connect(contra);\n";
+        assert_eq!(literal(call, "contra", "connect"), None);
     }
 
     #[test]

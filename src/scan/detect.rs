@@ -224,6 +224,7 @@ struct Patterns {
     django_other_engine: Regex,
     django_postgres_engine: Regex,
     fake_collection: Regex,
+    asserted_absent: Regex,
     example_password: Regex,
     documented_default: Regex,
     change_instruction: Regex,
@@ -714,6 +715,17 @@ fn patterns() -> &'static Patterns {
             r#"(?i)^[ \t]*(?:(?:const|let|var|static|final|private|public|readonly)[ \t]+)*["']?[A-Za-z0-9_$]*(?:synthetic|fake|dummy|mock|sample|canary|positive|negative)[A-Za-z0-9_$]*["']?[ \t]*(?:(?::[^=\n]*)?=|:)[ \t]*(?:[A-Za-z_.]+[ \t]*)?(?:[\[{(`]|"{3}|'{3})"#,
         )
         .expect("valid regex"),
+        // A test's assertion that a literal does not appear in what it checks (Jest's
+        // `.not.toContain('...')`, xUnit's `Assert.DoesNotContain("...", ...)`,
+        // testify's `assert.NotContains(t, out, "...")`, `assertNotIn("...", ...)`,
+        // Rust's `assert!(!out.contains("..."))`, Python's `assert "..." not in out`):
+        // the literal is the test's planted canary.
+        asserted_absent: Regex::new(concat!(
+            r#"(?:\.not\.to(?:Contain|Match|Include)|\.not\.(?:include|contain)|(?-u:\b)(?:DoesNotContain|doesNotContain|NotContains|assertNotIn|refute_includes))[ \t]*\([ \t]*(?:[A-Za-z_][A-Za-z0-9_.]*[ \t]*,[ \t]*){0,2}(?:"([^"\\\n]+)"|'([^'\\\n]+)'|`([^`\\\n]+)`)"#,
+            r#"|(?-u:\b)assert!?[ \t]*\([ \t]*![ \t]*[A-Za-z_][A-Za-z0-9_.]*\.contains\([ \t]*"([^"\\\n]+)""#,
+            r#"|(?-u:\b)assert[ \t]+(?:"([^"\\\n]+)"|'([^'\\\n]+)')[ \t]+not[ \t]+in(?-u:\b)"#,
+        ))
+        .expect("valid regex"),
         // A package manager or a container given another engine's server
         // (`installs_only_another_engine`).
         django_other_engine: Regex::new(
@@ -769,7 +781,9 @@ fn patterns() -> &'static Patterns {
         // container's name is one label naming a database, as
         // `is_local_host` judges it (a Dockerfile's `ENV \` lines continued too); a
         // Kubernetes variable naming such a host; a JDBC URL with no host
-        // (`jdbc:postgresql:shop`, which dials this machine); a test container of the
+        // (`jdbc:postgresql:shop`, which dials this machine); a client dialling Docker's
+        // default bridge or a Compose network's gateway (`psql -h 172.18.0.1`, as
+        // `is_local_host` reads them); a test container of the
         // official image, as Go's module starts one (`tcpostgres.Run(ctx,
         // "postgres:16-alpine", ...)`, `testcontainers.WithImage("postgres:15")`).
         local_database: Regex::new(concat!(
@@ -777,7 +791,7 @@ fn patterns() -> &'static Patterns {
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
             r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*(?:=>|[=:])[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
-            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|(?-u:\b)(?:Run(?:Container)?\([ \t]*ctx[ \t]*,|WithImage\()[ \t]*"(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)[:"]|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):(?:postgres(?:ql)?|pgsql)://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|172\.17\.\d{1,3}\.\d{1,3}|172\.(?:1[89]|2\d|3[01])\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|(?-u:\b)(?:Run(?:Container)?\([ \t]*ctx[ \t]*,|WithImage\()[ \t]*"(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)[:"]|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):(?:postgres(?:ql)?|pgsql)://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
             // `.localhost` (`DATABASE_HOST=db.supabase.orb.local`, `@pg.localhost`).
             r#"|(?i:host(?:name)?["']?[ \t]*[:=][ \t]*["']?|@|//)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
@@ -1254,6 +1268,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || (is_placeholder(&secret)
                 && !context.dials_an_address_with(&secret, key.start(), syntax))
             || is_expression(value.as_bytes())
+            // A library's documented defaults list the unset variable as
+            // `PGPASSWORD=null`: no value.
+            || is_language_literal(&secret)
             || facts.prompts_for(key.start())
             || (names_a_variable(value.as_bytes(), syntax)
                 && !is_quoted_whole(text, key.start(), value.end()))
@@ -1805,6 +1822,13 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     found.retain(|(range, _)| {
         !facts.allowed(range.start) && !facts.in_a_collection_of_fakes(range.start)
     });
+    // A value the text's own test asserts never shows is the test's canary (a redaction
+    // test planting `password = 'training-only-password'`, then
+    // `expect(out).not.toContain('training-only-password')`).
+    if syntax == Syntax::Code && !found.is_empty() {
+        let canaries = asserted_absent_literals(text);
+        found.retain(|(_, d)| !canaries.iter().any(|canary| d.holds(canary)));
+    }
     // A value in another database service's own password format is that service's:
     // PlanetScale's `pscale_pw_...`, which its MySQL-compatible databases are given.
     found.retain(|(range, _)| {
@@ -3848,6 +3872,17 @@ fn is_expression(value: &[u8]) -> bool {
     }
 }
 
+/// The literals a text's tests assert do not appear in what they check
+/// (`patterns().asserted_absent`).
+fn asserted_absent_literals(text: &[u8]) -> Vec<String> {
+    patterns()
+        .asserted_absent
+        .captures_iter(text)
+        .filter_map(|c| c.iter().skip(1).flatten().next())
+        .map(|literal| lossy(literal.as_bytes()))
+        .collect()
+}
+
 /// Whether a value is a language's literal for nothing or a flag (`None`, `null`,
 /// `nil`, `undefined`, `true`, `false`): code, not a password.
 fn is_language_literal(value: &str) -> bool {
@@ -5049,11 +5084,16 @@ pub(super) fn is_local_host(host: &str) -> bool {
         // A Kubernetes service of the cluster the application runs in
         // (`postgres-rw.shop.svc.cluster.local`), as a compose service is of its project.
         || host.ends_with(".svc.cluster.local")
+        // A name under a top-level domain RFC 2606 keeps for tests (`db.test`,
+        // `pg.invalid`): no server answers it but the test's own set-up.
+        || host.ends_with(".test")
+        || host.ends_with(".invalid")
         // A bare number where the host goes (`host=5432`, `PGHOST=3003`) is a port
         // written in the wrong place: it names no server, and the set-up is the local one.
         || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_digit()))
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
+        || is_a_docker_networks_gateway(host)
         || (is_single_label(host) && SERVICE_WORDS.iter().any(|word| host.contains(word)))
 }
 
@@ -5082,6 +5122,18 @@ fn on_dockers_default_bridge(host: &str) -> bool {
                 .iter()
                 .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
     })
+}
+
+/// Whether an address is the gateway of a network Docker Compose makes, `172.18.0.1` to
+/// `172.31.0.1` (each project's network is the next `/16`, its first address the machine
+/// itself): what a container dials to reach this machine's own server
+/// (`PGPASSWORD=claude psql -h 172.18.0.1`). The containers' own addresses on such
+/// a network (`172.18.0.2`) may be another machine's range, and are not read so.
+fn is_a_docker_networks_gateway(host: &str) -> bool {
+    host.strip_prefix("172.")
+        .and_then(|rest| rest.strip_suffix(".0.1"))
+        .and_then(|second| second.parse::<u8>().ok())
+        .is_some_and(|second| (18..=31).contains(&second))
 }
 
 /// Whether an address is the one an emulator gives the machine it runs on, whose
@@ -7503,6 +7555,11 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
                 Syntax::Config,
             ),
             ("set /p PGPASSWORD=Database password: ", Syntax::Config),
+            // A library's documented defaults: the unset variable.
+            (
+                "PGHOST='localhost'\nPGPASSWORD=null\nPGPORT=5432",
+                Syntax::Config,
+            ),
             ("ENV POSTGRES_PASSWORD $POSTGRES_PASSWORD", Syntax::Config),
             ("ENV SMTP_PASSWORD Zx8-Kq2-Lm5", Syntax::Config), // vsecure:allow (a documented fake)
             ("setx PGPASSWORD \"%PG_PASSWORD%\"", Syntax::Config),
@@ -8034,6 +8091,15 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             (JDBC_URL_ON_THE_BRIDGE, true),
             (TEST_PROPERTIES_ON_LOOPBACK, true),
             ("postgres://postgres:postgres@172.18.0.2:5432/app", false), // vsecure:allow (a documented fake)
+            ("postgres://claude:claude@172.18.0.1:5432/atc", true), // vsecure:allow (a documented fake)
+            ("postgresql://test:test@db.test:5432/test", true), // vsecure:allow (a documented fake)
+            ("postgresql://app:app@pg.invalid/app", true),      // vsecure:allow (a documented fake)
+            ("postgresql://app:app@db.testing.io/app", false),  // vsecure:allow (a documented fake)
+            ("postgresql://app:Wd5-vKq8z@db.test/app", false),  // vsecure:allow (a documented fake)
+            ("postgres://app:app@172.31.0.1/app", true),        // vsecure:allow (a documented fake)
+            ("postgres://app:app@172.32.0.1/app", false),       // vsecure:allow (a documented fake)
+            ("postgres://app:app@172.19.48.1/app", false),      // vsecure:allow (a documented fake)
+            ("postgres://app:Wd5-vKq8z@172.18.0.1:5432/app", false), // vsecure:allow (a documented fake)
             ("postgres://app:Wd5-vKq8z@172.17.0.2:5432/app", false), // vsecure:allow (a documented fake)
             ("Host=localhost;Username=app;Password=54321;", true), // vsecure:allow (a documented fake)
             ("postgres://postgres:sa@localhost/tests", true), // vsecure:allow (a documented fake)
@@ -8196,6 +8262,15 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             (TESTCONTAINER_OWN_NAME, true),
             (SECRET_OWN_NAME_DERIVED, false),
             ("PGPASSWORD=postgres psql -h app-postgres -U postgres", true), // vsecure:allow (a documented fake)
+            // A Compose network's gateway is this machine, as a container dials it.
+            (
+                "PGPASSWORD=claude psql -h 172.18.0.1 -U claude -d atc",
+                true,
+            ), // vsecure:allow (a documented fake)
+            (
+                "PGPASSWORD=claude psql -h 172.24.1.153 -U claude -d atc",
+                false,
+            ), // vsecure:allow (a documented fake)
             (
                 "docker run -e POSTGRES_USER=shop -e POSTGRES_PASSWORD=shop postgres:16",
                 true,
@@ -8428,6 +8503,30 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "pgdriver.NewConnector(pgdriver.WithAddr(\"db.acme.io:5432\"),",
         );
         the_one_finding(&remote, Syntax::Code, false);
+    }
+
+    #[test]
+    fn a_canary_the_test_asserts_never_shows_is_not_a_finding() {
+        const JEST: &str = "it('redacts the binding', () => {\n  trace.queryBindings.collection = 'postgres://db.acme.io/app'\n  trace.queryBindings.password = 'Kq8-Tz2-Wm9'\n  const view = inspect(trace)\n  expect(JSON.stringify(view)).not.toContain('Kq8-Tz2-Wm9')\n})\n"; // vsecure:allow (a documented fake)
+        assert!(detect(JEST.as_bytes(), Syntax::Code).is_empty());
+        for assertion in [
+            "  Assert.DoesNotContain(\"Kq8-Tz2-Wm9\", view.Message);\n",
+            "  assert.NotContains(t, out, \"Kq8-Tz2-Wm9\")\n",
+            "  assert!(!out.contains(\"Kq8-Tz2-Wm9\"));\n",
+            "  assert \"Kq8-Tz2-Wm9\" not in out\n",
+        ] {
+            let text = JEST.replace(
+                "  expect(JSON.stringify(view)).not.toContain('Kq8-Tz2-Wm9')\n",
+                assertion,
+            );
+            assert!(detect(text.as_bytes(), Syntax::Code).is_empty(), "{text}");
+        }
+        // Asserted to show, it is the value the test expects: still a password.
+        the_one_finding(
+            &JEST.replace(".not.toContain", ".toContain"),
+            Syntax::Code,
+            false,
+        );
     }
 
     #[test]
