@@ -515,11 +515,14 @@ fn names_a_secrets_variable(value: &str) -> bool {
             .is_some_and(|(name, last)| !name.is_empty() && SECRET_WORDS.contains(&last))
 }
 
+/// The words, lowercase, that name a password where a value spells out its purpose
+/// (`spring.datasource.password`, `REPLICATION_PASSWORD_HERE`, `dev-db-secret`).
+const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pass", "pwd", "secret"];
+
 /// Whether a value is the dotted name of the setting that holds the password, as code
 /// keeps the names of the settings it reads (`DB_PASSWORD = "spring.datasource.password"`):
 /// two lowercase names or more joined by `.`, the last a word for password.
 fn names_a_password_setting(value: &str) -> bool {
-    const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "pass", "secret"];
     let names: Vec<&str> = value.split('.').collect();
     names.len() >= 2
         && names.iter().all(|name| {
@@ -823,11 +826,8 @@ fn only_placeholder_words(value: &str) -> bool {
         // `dev-db-password`); a host's (`db.prod`) names no password.
         // A run of `x` masks a word (`pw-xxxx`).
         many => {
-            let names_password = |words: &[&String]| {
-                words
-                    .iter()
-                    .any(|w| ["password", "passwd", "pass", "pwd", "secret"].contains(&w.as_str()))
-            };
+            let names_password =
+                |words: &[&String]| words.iter().any(|w| PASSWORD_WORDS.contains(&w.as_str()));
             // A letter after the words for a password tells instances apart
             // (`instance_password_b`).
             let many = match many.split_last() {
@@ -975,8 +975,7 @@ fn marks_a_placeholder(value: &str) -> bool {
             words[words.len() - 1].as_str(),
             "here" | "aqui" | "ici" | "hier"
         )
-        && ["password", "passwd", "pass", "pwd", "secret"]
-            .contains(&words[words.len() - 2].as_str());
+        && PASSWORD_WORDS.contains(&words[words.len() - 2].as_str());
     counted_marker
         || (spelt_as_words
             && words.len() >= 2
@@ -1127,14 +1126,15 @@ fn runs_placeholder_words_together(word: &str) -> bool {
 /// (`matkhaucuaban`): what documentation writes where the password goes (Spring's
 /// `spring.datasource.password=dbpass`).
 fn names_a_password_together(word: &str) -> bool {
-    const PASSWORD_WORDS: [&str; 4] = ["password", "passwd", "pass", "pwd"];
-    PASSWORD_WORDS.iter().any(|ending| {
+    // The words for a password alone (`PASSWORD_WORDS` without `secret`).
+    const WRITTEN_TOGETHER: [&str; 4] = ["password", "passwd", "pass", "pwd"];
+    WRITTEN_TOGETHER.iter().any(|ending| {
         word.strip_suffix(ending)
             .is_some_and(spelt_by_placeholder_words)
     })
         // The word for a password, then where it goes (`passwordhere`, `passwordishere`,
         // `passwordgoeshere`).
-        || PASSWORD_WORDS.iter().any(|opening| {
+        || WRITTEN_TOGETHER.iter().any(|opening| {
             word.strip_prefix(opening)
                 .and_then(|rest| rest.strip_suffix("here"))
                 .is_some_and(|between| ["", "is", "goes"].contains(&between))
