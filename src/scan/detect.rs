@@ -166,6 +166,7 @@ struct Patterns {
     uri_query_password: Regex,
     prisma_api_key: Regex,
     key_value: Regex,
+    joined_key_value: Regex,
     libpq_keyword: Regex,
     pgpassword: Regex,
     environment_set: Regex,
@@ -323,6 +324,12 @@ fn patterns() -> &'static Patterns {
         // The value may be quoted, in a JSON string too (`password=\"...\"`).
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
+        // A conninfo piece that ends at `password=` and joins a variable on (`" password="
+        // . $pass`, `" password=" + pw`): the variable holds the value.
+        joined_key_value: Regex::new(
+            r#"(?i)(?:^|[\s'"`])(password[ \t]*=)["'][ \t]*(?:\.|\+|&|\|\|)[ \t]*(\$\{?[a-z_][a-z0-9_]*\}?|[a-z_][a-z0-9_]*)"#,
+        )
+        .expect("valid regex"),
         // A libpq keyword, or psql's command line (which takes a conninfo string).
         libpq_keyword: Regex::new(r"(?i)(?:^|[\s'`])(?:host|hostaddr|dbname|user|port|sslmode)\s*=|(?-u:\b)psql\s")
             .expect("valid regex"),
@@ -473,7 +480,7 @@ fn patterns() -> &'static Patterns {
         // no space, `//host=...`, and as a call's keyword argument, `(host='10.1.2.3', `),
         // also quoted with escaped quotes inside a shell's string (`host=\"db\", `).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*(?:'|\\")?(<[^>\n]*>|[^\s'"`;<\\,)]+)"#,
+            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*(?:["'][ \t]*(?:\.|\+)[ \t]*(\$?\{?[a-z_][a-z0-9_]*\}?)|(?:'|\\")?(<[^>\n]*>|[^\s'"`;<\\,)]+))"#,
         )
             .expect("valid regex"),
         // A literal, not code: quoted, or a bare word that ends the value (an
@@ -1250,6 +1257,29 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             || is_template_default(&user, &secret, &host)
             || (host.is_empty() && facts.declares_local_database() && is_weak_for(&user, &secret));
         found.push((key.start()..value.end(), d));
+    }
+    for c in p.joined_key_value.captures_iter(text) {
+        let (key, variable) = (c.get(1).expect("key group"), &c[2]);
+        // The piece is a conninfo's where its line names a libpq keyword, or a host
+        // joined on the same way (`"host=" . $host . " password=" . $pass`).
+        if !(facts.has_libpq_keyword(key.start())
+            || facts.continues_conninfo(key.start())
+            || !facts.conninfo_host_user(key.start()).0.is_empty())
+        {
+            continue;
+        }
+        let variable = lossy(variable);
+        if let Some(name) = assigned::variable_read(&variable) {
+            found.extend(assigned_password(text, &mut facts, name, "$", key.start()));
+        } else if syntax == Syntax::Code {
+            found.extend(assigned_password(
+                text,
+                &mut facts,
+                &variable,
+                "",
+                key.start(),
+            ));
+        }
     }
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
@@ -3393,7 +3423,13 @@ impl<'a> LineFacts<'a> {
         for each in first..=line {
             let (_, range) = self.lines.around(self.lines.start_of(each));
             for c in patterns().conninfo_field.captures_iter(&self.text[range]) {
-                let value = lossy(&c[2]);
+                // A field joined on from a variable (`"host=" . $host`, `"host=" + host`)
+                // is read as the variable, spelt as the shell does (`${host}`).
+                let value = match c.get(2) {
+                    Some(joined) if joined.as_bytes().starts_with(b"$") => lossy(joined.as_bytes()),
+                    Some(joined) => format!("${{{}}}", lossy(joined.as_bytes())),
+                    None => lossy(&c[3]),
+                };
                 if c[1].eq_ignore_ascii_case(b"host") {
                     host = value;
                 } else {
@@ -3455,7 +3491,7 @@ impl<'a> LineFacts<'a> {
     /// Replace with your actual PostgreSQL password` over `"password": "2424",`, `//
     /// the user and password: set your own` over `USER = ...` and `PASS = ...`).
     fn says_to_replace(&mut self, end: usize) -> bool {
-        const HEADED_LINES: usize = 3;
+        const HEADED_LINES: usize = 6;
         let (line, range) = self.lines.around(end.saturating_sub(1));
         if let Some(start) = self.replace_comment_on(line) {
             // A `#` inside the value (`AppUser#2025!`) opens no comment: read after the
@@ -7316,6 +7352,22 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     }
 
     #[test]
+    fn a_conninfo_joined_from_variables_is_followed_to_its_literals() {
+        const PHP_REMOTE: &str = "$host = \"192.168.6.13\";\n$port = \"5432\";\n$pass = \"Kq8Tz2Wm9!\";\n$cs = \"host=\". $host . \" port=\" . $port . \" password=\" . $pass;\npg_connect($cs);\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(PHP_REMOTE, Syntax::Code, false);
+        assert_eq!(found.redacted, "$pass=****");
+        // The host joined on the same way is the only keyword the line names.
+        const JS_REMOTE: &str = "const host = \"10.2.3.4\";\nconst pw = \"Kq8Tz2Wm9\";\nconst cs = \"host=\" + host + \" password=\" + pw;\n"; // vsecure:allow (a documented fake)
+        the_one_finding(JS_REMOTE, Syntax::Code, false);
+        // Its host and user followed back too: a default on loopback is a local one.
+        const PHP_LOCAL: &str = "$host = \"localhost\";\n$user = \"postgres\";\n$pass = \"postgres\";\n$cs = \"host=\" . $host . \" user=\" . $user . \" password=\" . $pass;\n"; // vsecure:allow (a documented fake)
+        the_one_finding(PHP_LOCAL, Syntax::Code, true);
+        // A variable never set to a literal is no finding.
+        let read = PHP_REMOTE.replace("$pass = \"Kq8Tz2Wm9!\";\n", "$pass = getenv(\"PGPASS\");\n");
+        assert!(detect(read.as_bytes(), Syntax::Code).is_empty(), "{read}");
+    }
+
+    #[test]
     fn a_container_s_dotted_environment_is_read_as_a_property() {
         const RUN: &str = "docker run -d \\\n  -e greenplum.user=etl \\\n  -e greenplum.passwd=Kq8Tz2Wm9 \\\n  -e greenplum.url=jdbc:postgresql://db.shopnet.io:5434 \\\n  etl:1\n"; // vsecure:allow (a documented fake)
         let found = the_one_finding(RUN, Syntax::Code, false);
@@ -8642,6 +8694,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         const REPLACE_WITH_YOURS: &str =
             "PGHOST=db.acme.io\nDB_PASSWORD=k7Vq2mZp9 # Replace with your actual password\n"; // vsecure:allow (a documented fake)
         const REPLACE_ABOVE: &str = "PGHOST=db.acme.io\n  # Replace with your actual PostgreSQL password\nDB_PASSWORD=k7Vq2mZp9\n"; // vsecure:allow (a documented fake)
+        // A comment heading a block of five settings, the password the last of them.
+        const HEADED_BLOCK: &str = "// Database connection parameters - replace with your actual values\n$host = 'localhost';\n$port = '5432';\n$dbname = 'bar';\n$user = 'app';\n$password = 'k7Vq2mZp9';\n$c = pg_connect(\"host=$host port=$port dbname=$dbname user=$user password=$password\");\n"; // vsecure:allow (a documented fake)
         const ILLUSTRATED: &str = "If it is `Summer2024x`: postgresql://app:Summer2024x@db.acme.io/app\nIf it is `Blue77Door`: postgresql://app:Blue77Door@db.acme.io/app\n"; // vsecure:allow (a documented fake)
         for text in [
             "DATABASE_URL=your_database_url",
@@ -8688,6 +8742,7 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             // The SQL's quote written the shell's way around a leet `password`.
             "sudo -u postgres bash -c 'psql -c \"ALTER USER postgres PASSWORD '\\''P@ssw0rd'\\'';\"'", // vsecure:allow (a documented fake)
             "conn = psycopg2.connect(\n    user='postgres',\n    password='4Kq8vTz2',\n    host='db.YOUR_PROJECT_ID.supabase.co',\n)\n", // vsecure:allow (a documented fake)
+            HEADED_BLOCK,
         ] {
             assert!(kinds(text).is_empty(), "flagged a placeholder: {text}");
         }
@@ -8695,5 +8750,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         let unmarked =
             REPLACE_ABOVE.replace("Replace with your actual PostgreSQL password", "the shop");
         assert!(!kinds(&unmarked).is_empty(), "{unmarked}");
+        // A blank line ends the block the comment heads.
+        let apart = HEADED_BLOCK.replace("values\n", "values\n\n");
+        assert!(!kinds(&apart).is_empty(), "{apart}");
     }
 }
