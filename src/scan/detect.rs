@@ -278,7 +278,8 @@ fn patterns() -> &'static Patterns {
         // password if your postgres password is different`) (not `#
         // TODO: replace with the vault`, which says a real one is to move), or that shows
         // it as what not to do (`password = "..."  # Don't do this!`, or a scanner's
-        // planted case named by its rule, `# hardcoded-secret`); "your own" in the
+        // planted case named by its rule, `# hardcoded-secret`), or calls it a stand-in
+        // (`// Dummy Connection string`, `# fake password`); "your own" in the
         // languages tutorials are written in too (`# ID와 PW를 자신의 환경에 맞게 수정`,
         // "change the ID and PW to fit your own set-up"; `// Замените эти значения на данные
         // ... к вашей базе данных`, "replace these values with your database's"; `//
@@ -286,7 +287,7 @@ fn patterns() -> &'static Patterns {
         // укажи свой`, "specify yours"; `// 这里的用户名和密码是要和你的 mysql 对应的`, "the
         // user and password here must match your MySQL's").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene|(?:cambi|reemplaz)(?:a|e|ar) (?:esto |esta |este )?(?:por|con) (?:tu|su)|(?:tu|su) (?:contraseña|clave) real|substitu(?:a|ir) (?:pela|pelo|por) (?:sua|seu)|(?:sua|seu) senha real)(?-u:\b))|자신의|본인의|自己的|(?:和|与|跟)(?:你|您)的[^#\n]{0,30}?(?:对应|一致)|(?:改成|换成|改为|修改为|替换成|替换为)(?:你|您)(?:的|自己)|唯一需要(?:更改|修改)的地方|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|(?:dummy|fake|made-up|mock) (?:connection(?: string)?|password|credentials?|login|dsn)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene|(?:cambi|reemplaz)(?:a|e|ar) (?:esto |esta |este )?(?:por|con) (?:tu|su)|(?:tu|su) (?:contraseña|clave) real|substitu(?:a|ir) (?:pela|pelo|por) (?:sua|seu)|(?:sua|seu) senha real)(?-u:\b))|자신의|본인의|自己的|(?:和|与|跟)(?:你|您)的[^#\n]{0,30}?(?:对应|一致)|(?:改成|换成|改为|修改为|替换成|替换为)(?:你|您)(?:的|自己)|唯一需要(?:更改|修改)的地方|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -8735,6 +8736,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "String URL = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString USER = \"app\"; // укажи свой\nString PASSWORD = \"k7Vq2mZp9\"; // укажи свой\n", // vsecure:allow (a documented fake)
             // A scanner's planted case, named by the rule it is to trip.
             "POSTGRES_DSN = \"postgresql://admin:Kv2-Lq8-Wz4@pg.prod.internal:5432/prod\"  # hardcoded-secret\n", // vsecure:allow (a documented fake)
+            // A heading comment that calls the string a dummy, yours to come from elsewhere.
+            "// Dummy Connection string Her you should have your logic to get connection string and return it\nreturn \"Server=db.acme.io;Port=5432;User Id=app;Password=k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // A heading comment that says to use your own parameters.
             "// replace with parameters for your database\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
             // A heading comment that says to change it where yours differs.
