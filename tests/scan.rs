@@ -572,6 +572,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/message-store.go",
             "clean/metrics-compose-guide.md",
             "clean/migration-env.sh",
+            "clean/minikube-sandbox.md",
             "clean/monitor.conf.php",
             "clean/monocle-config.php",
             "clean/moodle-docker-config.php",

@@ -813,6 +813,9 @@ fn patterns() -> &'static Patterns {
             // provisioning script's `initdb -D ...`, `pg_ctl ... start`, `postgresql-setup
             // initdb`, `service postgresql start`).
             r#"|(?-u:\b)(?:initdb|postgresql-setup)(?-u:\b)|(?-u:\b)pg_ctl(?:cluster)?(?-u:\b)[^\n]{0,120}?[ \t]start(?-u:\b)|(?-u:\b)service[ \t]+postgresql[ \t]+start(?-u:\b)"#,
+            // A Kubernetes cluster the text starts on this machine (`minikube start`, `kind
+            // create cluster`, `k3d cluster create`): what it deploys runs here.
+            r#"|^[ \t$>]*(?:minikube[ \t]+start|kind[ \t]+create[ \t]+cluster|k3d[ \t]+cluster[ \t]+create)(?-u:\b)"#,
             // A Helm chart's bundled PostgreSQL, which the chart starts beside the
             // application (`postgresql:` with its `auth:` a few lines below), and a host
             // that is a Kubernetes service of the cluster's own (`postgresAddr:
@@ -7366,6 +7369,19 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         // A variable never set to a literal is no finding.
         let read = PHP_REMOTE.replace("$pass = \"Kq8Tz2Wm9!\";\n", "$pass = getenv(\"PGPASS\");\n");
         assert!(detect(read.as_bytes(), Syntax::Code).is_empty(), "{read}");
+    }
+
+    #[test]
+    fn a_secret_for_a_cluster_started_on_this_machine_is_for_a_local_database() {
+        const SANDBOX: &str = "Start the cluster:\n\n```bash\nminikube start\n```\n\n```yaml\nkind: Secret\nmetadata:\n  labels:\n    tags.acme.io/env: sandbox\nstringData:\n  POSTGRES_USER: \"postgres\"\n  POSTGRES_PASSWORD: \"metrics123\"\n  APP_POSTGRES_USER: \"metrics\"\n```\n"; // vsecure:allow (a documented fake)
+        the_one_finding(SANDBOX, Syntax::Document, true);
+        for start in ["kind create cluster", "k3d cluster create dev"] {
+            let other = SANDBOX.replace("minikube start", start);
+            the_one_finding(&other, Syntax::Document, true);
+        }
+        // Without the cluster on this machine, the same Secret is for wherever it is applied.
+        let applied = SANDBOX.replace("minikube start", "kubectl apply -f secret.yaml");
+        the_one_finding(&applied, Syntax::Document, false);
     }
 
     #[test]
