@@ -1196,7 +1196,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
             continue;
         }
-        let secret = before_escaped_quote(&without_closing_tag(&unquote(value.as_bytes())));
+        let secret = before_escaped_line_break(&before_escaped_quote(&without_closing_tag(
+            &unquote(value.as_bytes()),
+        )));
         // A number passed to a call ends at its comma (`def connect(user=None,
         // password=0, sslmode='prefer')`).
         let secret = match syntax {
@@ -2357,6 +2359,20 @@ fn before_escaped_quote(value: &str) -> String {
         .min()
         .filter(|at| *at > 0)
         .map_or_else(|| value.to_string(), |at| value[..at].to_string())
+}
+
+/// A bare value up to a string's escaped line break, which ends it where a string
+/// literal holds several lines (a form's placeholder showing a conninfo whose password
+/// is `p`, then `\n` and the next format's settings, holds `p`; escaped again inside
+/// another string, `\\n`, the same).
+fn before_escaped_line_break(value: &str) -> String {
+    ["\\n", "\\r"]
+        .iter()
+        .filter_map(|escape| value.find(escape))
+        .min()
+        .map(|at| value[..at].trim_end_matches('\\'))
+        .filter(|before| !before.is_empty())
+        .map_or_else(|| value.to_string(), str::to_string)
 }
 
 /// Whether a role's password is a verifier the server stores (SCRAM or MD5), which is
@@ -7382,6 +7398,21 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         // Without the cluster on this machine, the same Secret is for wherever it is applied.
         let applied = SANDBOX.replace("minikube start", "kubectl apply -f secret.yaml");
         the_one_finding(&applied, Syntax::Document, false);
+    }
+
+    #[test]
+    fn a_conninfo_value_ends_at_its_string_s_escaped_line_break() {
+        // A form's placeholder shows each format on a line of its own, `p` the password's.
+        let shown = "placeholder={\"postgresql://user:pass@host:5432/db\\nhost=localhost port=5432 dbname=mydb user=u password=p\\nDB_HOST=localhost DB_PORT=3306\"}";
+        assert!(detect(shown.as_bytes(), Syntax::Code).is_empty(), "{shown}");
+        // A real one written the same way is the characters before the break.
+        let real =
+            "const conn = \"host=db.acme.io user=app password=Kq8Tz2Wm9\\nsslmode=require\";"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(real, Syntax::Code, false);
+        assert_eq!(
+            found.secret_digest,
+            <[u8; 32]>::from(Sha256::digest(b"Kq8Tz2Wm9"))
+        );
     }
 
     #[test]
