@@ -287,7 +287,7 @@ fn patterns() -> &'static Patterns {
         // укажи свой`, "specify yours"; `// 这里的用户名和密码是要和你的 mysql 对应的`, "the
         // user and password here must match your MySQL's").
         replace_comment: Regex::new(
-            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|(?:dummy|fake|made-up|mock) (?:connection(?: string)?|password|credentials?|login|dsn)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene|(?:cambi|reemplaz)(?:a|e|ar) (?:esto |esta |este )?(?:por|con) (?:tu|su)|(?:tu|su) (?:contraseña|clave) real|substitu(?:a|ir) (?:pela|pelo|por) (?:sua|seu)|(?:sua|seu) senha real)(?-u:\b))|자신의|본인의|自己的|(?:和|与|跟)(?:你|您)的[^#\n]{0,30}?(?:对应|一致)|(?:改成|换成|改为|修改为|替换成|替换为)(?:你|您)(?:的|自己)|唯一需要(?:更改|修改)的地方|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
+            r"(?:#|//)[^#\n]*?(?:(?i:(?-u:\b)(?:replace (?:it |this |these |them )?with (?:[a-z]+ ){0,2}?(?:(?:for|of) )?your|change (?:this|it) to your|(?:change|update|edit|modify|adjust|set)(?: [a-z]+){0,4} (?:if|when|to match|to fit) your|your (?:own|actual|real)|don'?t do this|do not do this|never do this|bad (?:example|practice)|(?:dummy|fake|made-up|mock) (?:connection(?: string)?|password|credentials?|login|dsn)|anti-pattern|hardcoded-(?:secret|password|credentials?)|tu propia|su propia|sua própria|votre propre|deine? eigene|(?:cambi|cámbi|reemplaz|reempláz)(?:a|e|ar)(?:la|lo)? (?:esto |esta |este )?(?:por|con) (?:tu|su|la (?:real|tuya|suya)|el (?:real|tuyo|suyo))|(?:tu|su) (?:contraseña|clave) real|substitu(?:a|ir) (?:pela|pelo|por) (?:sua|seu)|(?:sua|seu) senha real)(?-u:\b))|자신의|본인의|自己的|(?:和|与|跟)(?:你|您)的[^#\n]{0,30}?(?:对应|一致)|(?:改成|换成|改为|修改为|替换成|替换为)(?:你|您)(?:的|自己)|唯一需要(?:更改|修改)的地方|ご自身の|自分の|(?i:замени(?:те|ть)?|замініть|подставь(?:те)?|укажи(?:те)?|вкажіть)[^#\n]*?(?i:ваш|сво[йиейюї]))",
         )
         .expect("valid regex"),
         // The password runs to the last `@` before the host (the host must end where a
@@ -8777,6 +8777,8 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "# ID와 PW를 자신의 환경에 맞게 수정\n%sql postgresql://guest:k7Vq2mZp9@db.acme.io:5439/prod\n", // vsecure:allow (a documented fake)
             // "Replace these values with your database's connection data", in Russian.
             "// Замените эти значения на данные для подключения к вашей базе данных\nString url = \"jdbc:postgresql://85.1.2.3:5432/app\";\nString user = \"app\";\nString password = \"k7Vq2mZp9\";\n", // vsecure:allow (a documented fake)
+            // "The user's password (replace it with the real one)", after the value, in Spanish.
+            "const pool = new Pool({\n  host: 'db.acme.io',\n  password: 'k7Vq2mZp9',      // Contraseña del usuario (reemplázala con la real)\n});\n", // vsecure:allow (a documented fake)
             // "Change this to your real password", after a value holding a `#`, in Spanish.
             "val url = \"jdbc:postgresql://35.174.10.81:5432/shop\"\nval password = \"k7Vq#2mZp9\"  // ← Cambia esto por tu contraseña real\n", // vsecure:allow (a documented fake)
             // "Specify your own" after each setting, the familiar imperative.
