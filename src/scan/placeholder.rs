@@ -70,6 +70,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "another",
     "strong",
     "secure",
+    // How secret it says it is (`averysecretpassword`).
+    "very",
     "insecure",
     "weak",
     "choose",
@@ -367,6 +369,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || (value.starts_with("((") && value.ends_with("))"))
         || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
         || opens_with_a_braced_name(value)
+        || is_werf_ciphertext(value)
         // SAS's macro variables: `&password.`.
         || (value.len() > 2
             && value.starts_with('&')
@@ -424,6 +427,20 @@ pub fn is_placeholder(value: &str) -> bool {
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
+}
+
+/// Whether a value is werf's encryption of a secret value (`werf helm secret values
+/// encrypt` writes `1000` and then the ciphertext in hexadecimal, into
+/// `.helm/secret-values.yaml`): what the server is given is its decryption. Longer than a
+/// 64-digit password of hexadecimal (Heroku's) by at least the cipher's nonce and tag.
+fn is_werf_ciphertext(value: &str) -> bool {
+    const LONGER_THAN_A_HEX_PASSWORD: usize = 66;
+    value.len() >= LONGER_THAN_A_HEX_PASSWORD
+        && value.len().is_multiple_of(2)
+        && value.starts_with("1000")
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Whether a value begins with a name or an expression in braces, as a template or a
@@ -1099,6 +1116,8 @@ fn runs_placeholder_words_together(word: &str) -> bool {
     const OPENING: &[&str] = &[
         "my", "your", "the", "some", "enter", "insert", "replace", "put", "change", "real",
         "actual", "strong", "secure",
+        // A sentence the value says of itself (`Iamaverysecretpassword`, `thisisapassword`).
+        "iama", "thisisa", "thisis",
         // `your` and `my` in the languages tutorials are written in (`suasenha`,
         // `tucontraseña`, `monmdp`).
         "sua", "seu", "tu", "votre", "dein", "mon", "ma",
@@ -1444,9 +1463,26 @@ mod tests {
             "change-me-please",
             "passwordku",
             "sandimu",
+            // A sentence the value says of itself.
+            "Iamaverysecretpassword",
+            "thisisapassword",
+            // werf's encryption of a secret value.
+            "1000b925471a9491456633bf605d7d3f74c3d5028f2b1e605b9cf39ba33962a4374c51f78637b20ce7f7cd27",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
+    }
+
+    #[test]
+    fn werf_s_ciphertext_is_longer_than_a_hexadecimal_password() {
+        let sealed = format!("1000{}", "ab12".repeat(20));
+        assert!(is_werf_ciphertext(&sealed));
+        // Heroku's passwords are 64 hexadecimal digits, whatever they begin with.
+        let heroku = format!("1000{}", "7f3e".repeat(15));
+        assert_eq!(heroku.len(), 64);
+        assert!(!is_werf_ciphertext(&heroku));
+        assert!(!is_werf_ciphertext(&format!("2000{}", "ab12".repeat(20))));
+        assert!(!is_werf_ciphertext(&format!("1000{}", "AB12".repeat(20))));
     }
 
     #[test]
