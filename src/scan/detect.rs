@@ -326,7 +326,8 @@ fn patterns() -> &'static Patterns {
         key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A conninfo piece that ends at `password=` and joins a variable on (`" password="
-        // . $pass`, `" password=" + pw`): the variable holds the value.
+        // . $pass`, `" password=" + pw`, or with `&` or `||`): the variable holds the
+        // value.
         joined_key_value: Regex::new(
             r#"(?i)(?:^|[\s'"`])(password[ \t]*=)["'][ \t]*(?:\.|\+|&|\|\|)[ \t]*(\$\{?[a-z_][a-z0-9_]*\}?|[a-z_][a-z0-9_]*)"#,
         )
@@ -481,7 +482,7 @@ fn patterns() -> &'static Patterns {
         // no space, `//host=...`, and as a call's keyword argument, `(host='10.1.2.3', `),
         // also quoted with escaped quotes inside a shell's string (`host=\"db\", `).
         conninfo_field: Regex::new(
-            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*(?:["'][ \t]*(?:\.|\+)[ \t]*(\$?\{?[a-z_][a-z0-9_]*\}?)|(?:'|\\")?(<[^>\n]*>|[^\s'"`;<\\,)]+))"#,
+            r#"(?i)(?:^|[\s"'`;>/#(,]|\\n)(host|user)[ \t]*=[ \t]*(?:["'][ \t]*(?:\.|\+|&|\|\|)[ \t]*(\$?\{?[a-z_][a-z0-9_]*\}?)|(?:'|\\")?(<[^>\n]*>|[^\s'"`;<\\,)]+))"#,
         )
             .expect("valid regex"),
         // A literal, not code: quoted, or a bare word that ends the value (an
@@ -3443,8 +3444,9 @@ impl<'a> LineFacts<'a> {
         for each in first..=line {
             let (_, range) = self.lines.around(self.lines.start_of(each));
             for c in patterns().conninfo_field.captures_iter(&self.text[range]) {
-                // A field joined on from a variable (`"host=" . $host`, `"host=" + host`)
-                // is read as the variable, spelt as the shell does (`${host}`).
+                // A field joined on from a variable with the same operators as the
+                // password's (`"host=" . $host`, `"host=" + host`) is read as the variable,
+                // spelt as the shell does (`${host}`).
                 let value = match c.get(2) {
                     Some(joined) if joined.as_bytes().starts_with(b"$") => lossy(joined.as_bytes()),
                     Some(joined) => format!("${{{}}}", lossy(joined.as_bytes())),
