@@ -1275,18 +1275,20 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         {
             continue;
         }
+        // A shell's or PHP's `$pass`, or code's bare `pw`.
         let variable = lossy(variable);
-        if let Some(name) = assigned::variable_read(&variable) {
-            found.extend(assigned_password(text, &mut facts, name, "$", key.start()));
-        } else if syntax == Syntax::Code {
-            found.extend(assigned_password(
-                text,
-                &mut facts,
-                &variable,
-                "",
-                key.start(),
-            ));
-        }
+        let (name, sigil) = match assigned::variable_read(&variable) {
+            Some(name) => (name, "$"),
+            None if syntax == Syntax::Code => (variable.as_str(), ""),
+            None => continue,
+        };
+        found.extend(assigned_password(
+            text,
+            &mut facts,
+            name,
+            sigil,
+            key.start(),
+        ));
     }
     for c in p.pgpassword.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key group"), c.get(2).expect("value group"));
