@@ -253,9 +253,10 @@ fn patterns() -> &'static Patterns {
         // a setting put aside is still the password it was; quoted in a Markdown
         // blockquote (`>spring.datasource.password=s3cret`); a Markdown label in bold
         // (`**Password:** s3cret`, `**Password**: s3cret`); the word shortened after a
-        // qualifier (`db.pw=s3cret`).
+        // qualifier (`db.pw=s3cret`); the key quoted, its value not (a Compose file's
+        // `"sonar.jdbc.password": s3cret`).
         bare_key: Regex::new(
-            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!|>)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?((?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|[_.-]pw|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
+            r#"(?im)^[ \t]*(?:(?:#+|//|;|--|!|>)[ \t]*)?(?:[-*+][ \t]+|(?-i:ENV)[ \t]+)?(?:\*\*|__)?`?(["']?(?:[A-Za-z0-9_-]+:)?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|pass|[_.-]pw|senha|clave|contrase(?:ñ|n)a|passwort|wachtwoord|has(?:ł|l)o|(?:ş|s)ifre|пароль|mot_?de_?passe)["']?(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?[ \t]*)([^\s'"`;,{}()\[\]#*][^\s;,`]*)`?[ \t]*(?:#.*)?\r?$"#,
         )
         .expect("valid regex"),
         // A dotted property set where a program takes it as an argument: a JVM system
@@ -937,6 +938,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let lone_piece = c.get(0).is_some_and(|whole| whole.as_bytes()[0] == b'"')
             && !beside_other_string_lines(text, key.start());
         if lone_piece
+            || opens_a_quote_it_does_not_close(key.as_bytes())
             || is_working_directory(&name, &secret)
             || names_its_slot(text, key.start(), &name, &secret)
             || beside_an_email_login(text, key.start())
@@ -2690,6 +2692,17 @@ fn sets_an_encryptors_key(text: &[u8], call_start: usize) -> bool {
 
 /// A key as shown in a finding: without the quotes and spaces around it, with its
 /// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
+/// Whether a key read with the quote before it (`"sonar.jdbc.password": s3cret`) leaves
+/// that quote open: `"spring.datasource.password=s3cret"` is a string holding a whole
+/// property, which the readers of quoted strings read, its value up to the quote.
+fn opens_a_quote_it_does_not_close(key: &[u8]) -> bool {
+    let key = key.trim_ascii_start();
+    match key.first() {
+        Some(&quote @ (b'"' | b'\'')) => !key[1..].contains(&quote),
+        _ => false,
+    }
+}
+
 fn key_shown(key: &[u8]) -> String {
     let text = lossy(key);
     let trimmed = text.trim().trim_start_matches([':', '"', '\'']);
@@ -3847,6 +3860,24 @@ mod tests {
         }
         for password in ["*Luis0959743877", "*Kq8v20251207"] {
             assert!(!is_reference(password), "{password}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_key_with_a_bare_value_is_read() {
+        for text in [
+            "services:\n  sonarqube:\n    environment:\n      \"sonar.jdbc.username\": sonar\n      \"sonar.jdbc.password\": {PW}\n      \"sonar.jdbc.url\": jdbc:postgresql://10.4.0.9:5432/sonar\n",
+            "postgres:\n  'host': 10.4.0.9\n  'password': {PW}\n",
+        ] {
+            let found = found(text, Syntax::Config);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].kind, Kind::PasswordSetting, "{text}");
+        }
+        for text in [
+            "environment:\n  \"sonar.jdbc.password\": ${SONAR_DB_PASSWORD}\n  \"sonar.jdbc.url\": jdbc:postgresql://10.4.0.9:5432/sonar\n",
+            "environment:\n  \"spring.datasource.password\": {PW}\n  \"spring.datasource.url\": jdbc:mysql://10.4.0.9:3306/app\n",
+        ] {
+            assert!(found(text, Syntax::Config).is_empty(), "{text}");
         }
     }
 
