@@ -518,7 +518,8 @@ fn patterns() -> &'static Patterns {
         // Ruby's `ENV.fetch("X", "...")`, `ENV.fetch("X") { "..." }` and `ENV["X"] ||
         // "..."` (Crystal's `ENV["X"]? || "..."`), Java's
         // `getOrDefault("X", "...")` and `props.getProperty("db.password", "...")` (or a
-        // helper's `getProp`), JavaScript's `process.env.X || '...'` (or `??`; Bun's
+        // helper's `getProp`), Apache Commons CLI's `cmd.getOptionValue("dbpass",
+        // "...")` (an option's default), JavaScript's `process.env.X || '...'` (or `??`; Bun's
         // `Bun.env.X` and Vite's `import.meta.env.X` the same),
         // the defaults of the shell and compose (`${X:-...}`) and Spring (`${x:...}`),
         // Go's `envDefault` struct tags, the null checks of Java and Kotlin, a
@@ -533,7 +534,7 @@ fn patterns() -> &'static Patterns {
             // `GetPrivateProfileString`, configparser's `get('db', 'password',
             // fallback='...')`.
             r#"(?-u:\b)(?:ReadString|GetPrivateProfileString[AW]?|get)\s*\(\s*["'][A-Za-z0-9_. -]*["']\s*,\s*["']([A-Za-z0-9_.]+)["']\s*,\s*(?:fallback\s*=\s*)?("[^"\\\n]*"|'[^'\\\n]*')|"#,
-            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getProp(?:erty)?|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            r#"(?-u:\b)(?:env|getenv|get|fetch|getOrDefault|getOptionValue|getProp(?:erty)?|config|(?:get_?|Get)?[Ee]nv(?:ironment)?(?:_?[Vv]ar(?:iable)?)?(?:_or(?:_default|_else)?|Or(?:Default|Else)?|_?[Dd]efault|WithDefault))\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*\{)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             r#"|(?:process\.env|Bun\.env|import\.meta\.env)\.([A-Za-z0-9_]+)\s*(?:\|\||\?\?)\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
             // The shell's `:-` or `:=` before its fallback, Spring's bare `:` (which no
             // `-` or `=` follows: `${X:-$Y}` falls back to a variable, not to `-$Y`).
@@ -7166,6 +7167,21 @@ mod tests {
         // The user's own name, its fallback too, is a local set-up's.
         let own = "let username = Environment.get(\"DATABASE_USERNAME\") ?? \"podcasts\"\nlet password = Environment.get(\"DATABASE_PASSWORD\") ?? \"podcasts\"\n";
         the_one_finding(own, Syntax::Code, true);
+    }
+
+    #[test]
+    fn a_command_line_option_s_default_is_a_fallback() {
+        let options = |password: &str| {
+            format!(
+                "public String getDatabaseUrl() {{\n    return cmd.getOptionValue(\"dburl\", \"jdbc:postgresql://pg1.acme.io:5000/workers\");\n}}\npublic String getPassword() {{\n    return cmd.getOptionValue(\"dbpass\", \"{password}\");\n}}\n"
+            )
+        };
+        assert_reported_high(
+            &options("Wt5-Hq2-Lr8"),
+            Syntax::Code,
+            Kind::PasswordVariable,
+        ); // vsecure:allow (a documented fake)
+        assert!(detect(options("${DB_PASSWORD}").as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
