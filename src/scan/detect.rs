@@ -4448,12 +4448,13 @@ pub(super) fn literal_beside_login(
 }
 
 /// Whether a password is one documentation writes where a password goes (the word for a
-/// password, one character, a keyboard's first letters, the alphabet then a count) and a
+/// password or `secret`, one character, a keyboard's first letters, the alphabet then a count) and a
 /// server set up in a hurry is given too: what `is_password_word_to_an_address` weighs by
 /// the address dialled.
 pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
     let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
     placeholder::is_password_word(password)
+        || placeholder::is_secret_word(password)
         || one_character
         || placeholder::is_writers_own_words(password)
         || placeholder::is_keyboard_example(password)
@@ -7229,6 +7230,21 @@ mod tests {
         assert!(is_password_word_to_an_address("PASS", public, Syntax::Code));
         let restore = "```bash\npg_restore -d \"postgresql://postgres:PASS@212.227.10.20:60001/shop\" backup.dump\n```\n"; // vsecure:allow (a documented fake)
         assert!(detect(restore.as_bytes(), Syntax::Document).is_empty());
+    }
+
+    #[test]
+    fn the_word_secret_dialled_at_a_public_address_is_a_password() {
+        for word in ["secret", "S3cret", "s3cr3t"] {
+            assert!(
+                is_password_word_to_an_address(word, "51.15.20.7", Syntax::Config),
+                "{word}"
+            );
+            assert!(
+                !is_password_word_to_an_address(word, "localhost", Syntax::Config),
+                "{word}"
+            );
+        }
+        assert!(!is_weak_enough_to_mean_it("secretary"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! URIs, conninfos and semicolon connection strings that code writes as several string
 //! literals joined: Python's and C's adjacent literals (`"postgresql://" "app:" "s3cret"
 //! "@db.acme.io/app"`, one to a line inside parentheses or over a macro's continued
-//! lines; `'user=app password=s3cret '` then `'host=10.2.0.7'`; `"uid=app;"` then
+//! lines; `'user=app password=... '` then `'host=10.2.0.7'`; `"uid=app;"` then
 //! `"pwd=...;server=..."`) or pieces joined with `+`. No one literal holds the URI, nor
 //! the password with its host or user, so each reading of the text misses it or
 //! misjudges it; the literals are joined as the language joins them and the credential

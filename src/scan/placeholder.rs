@@ -1048,6 +1048,14 @@ pub(super) fn is_password_word(value: &str) -> bool {
         || read_in_leet_passes(value.trim_end_matches('!'), is_password_word_as_written)
 }
 
+/// Whether a value is the word `secret` alone, as written or spelt in leet (`S3cret`,
+/// `s3cr3t`): the placeholder documentation writes for a password, and also one a
+/// server set up by hand is given, as `password` is.
+pub(super) fn is_secret_word(value: &str) -> bool {
+    let is_secret = |letters: &str| letters.eq_ignore_ascii_case("secret");
+    is_secret(value) || read_in_leet_passes(value.trim_end_matches('!'), is_secret)
+}
+
 /// Whether a value, as written, is the word for a password alone or run together with
 /// placeholder words (`is_password_word` without reading leet).
 fn is_password_word_as_written(value: &str) -> bool {

@@ -584,10 +584,11 @@ fn patterns() -> &'static Patterns {
         // A table of settings' values, a row naming a password variable in a code span,
         // or bare in capitals as an environment's names are written, and its value in
         // the next (`| `DB_PASSWORD` fallback | `...` |`, `| `SPRING_DATASOURCE_PASSWORD`
-        // | `...` | ✅ | ... |`, `| DB_PASSWORD | `...` | PUBLIC |`): the name and value
-        // captured.
+        // | `...` | ✅ | ... |`, `| DB_PASSWORD | `...` | PUBLIC |`), or in the one after
+        // a cell of prose describing it (`| `POSTGRES_PASS` | DB Password | `...` |`, a
+        // table of variables, what each is and its default): the name and value captured.
         variable_table_row: Regex::new(
-            r#"(?m)^[ \t]*\|[ \t]*(?:`([A-Za-z0-9_.]+)`|([A-Z][A-Z0-9_]*))(?:[ \t]+[A-Za-z() ]{1,24}?)?[ \t]*\|[ \t]*`([^|`\s]+)`[ \t]*\|"#,
+            r#"(?m)^[ \t]*\|[ \t]*(?:`([A-Za-z0-9_.]+)`|([A-Z][A-Z0-9_]*))(?:[ \t]+[A-Za-z() ]{1,24}?)?[ \t]*\|[ \t]*(?:[^|`\n]{1,80}\|[ \t]*)?`([^|`\s]+)`[ \t]*\|"#,
         )
         .expect("valid regex"),
         // A login given as an email address: `Email: admin@acme.org`, `"email":
@@ -1319,9 +1320,13 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         for c in p.variable_table_row.captures_iter(text) {
             let name = c.get(1).or_else(|| c.get(2)).expect("name");
             let value = c.get(3).expect("value");
-            let secret = lossy(value.as_bytes());
-            if !super::detect::names_database_password(&lossy(name.as_bytes()))
-                || is_reference(&secret)
+            // A cell's quoted empty string (`""`) is no value.
+            let secret = unquote(value.as_bytes());
+            let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
+                && context.dials_an_address_with(&secret, name.start(), syntax);
+            if secret.is_empty()
+                || !super::detect::names_database_password(&lossy(name.as_bytes()))
+                || (is_reference(&secret) && !dialled)
                 || !context.configures_postgres(name.start())
             {
                 continue;
@@ -3861,6 +3866,24 @@ mod tests {
         for password in ["*Luis0959743877", "*Kq8v20251207"] {
             assert!(!is_reference(password), "{password}");
         }
+    }
+
+    #[test]
+    fn a_table_row_s_value_after_a_cell_describing_it_is_read() {
+        let table = |host: &str, password: &str| {
+            format!(
+                "| Variable | Description | Default |\n| :--- | :--- | :--- |\n| `POSTGRES_URL` | JDBC URL | `jdbc:postgresql://{host}:5432/ingest` |\n| `POSTGRES_PASS` | DB Password | `{password}` |\n"
+            )
+        };
+        for password in [PW, "S3cret"] {
+            let found = found(&table("51.15.20.7", password), Syntax::Document);
+            assert_eq!(found.len(), 1, "{password}");
+            assert_eq!(found[0].kind, Kind::PasswordSetting, "{password}");
+        }
+        // The word for a secret is a placeholder where no public address is dialled; an
+        // empty string is no value.
+        assert!(found(&table("localhost", "S3cret"), Syntax::Document).is_empty());
+        assert!(found(&table("51.15.20.7", "\"\""), Syntax::Document).is_empty());
     }
 
     #[test]
