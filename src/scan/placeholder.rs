@@ -424,6 +424,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || marks_a_placeholder(value)
         || wrapped_in_filler(value)
         || elided(value)
+        || masks_its_end(value)
         || spelt_by_sequences(value)
         || spelt_in_leet(value)
         || reads_as_prose(value)
@@ -640,6 +641,22 @@ fn elided(value: &str) -> bool {
         .or_else(|| value.strip_prefix('…'))
         .and_then(|rest| rest.strip_suffix("...").or_else(|| rest.strip_suffix('…')));
     core.is_some_and(|core| !core.trim_matches('.').is_empty())
+}
+
+/// Whether a value hides its end behind a run of a mask character: three stars or more
+/// after its first characters (`d3ned1***`), or three `x` after a digit (`d3ned1xxx`,
+/// where a word's own letters would not run so): a document showing how a password
+/// begins, not the password.
+fn masks_its_end(value: &str) -> bool {
+    let hidden = |rest: &str| value.chars().count() - rest.chars().count();
+    let starred = value.trim_end_matches(['*', '•']);
+    if !starred.is_empty() && hidden(starred) >= 3 {
+        return true;
+    }
+    ['x', 'X'].iter().any(|&x| {
+        let rest = value.trim_end_matches(x);
+        hidden(rest) >= 3 && rest.ends_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 /// Whether a value of letters and digits is mostly runs of the alphabet or of the
@@ -1491,6 +1508,17 @@ mod tests {
         assert!(!is_werf_ciphertext(&heroku));
         assert!(!is_werf_ciphertext(&format!("2000{}", "ab12".repeat(20))));
         assert!(!is_werf_ciphertext(&format!("1000{}", "AB12".repeat(20))));
+    }
+
+    #[test]
+    fn a_password_whose_end_is_masked_is_a_placeholder() {
+        for value in ["d3ned1xxx", "Kw82XXXX", "d3ned1***", "Tr0ub4•••"] {
+            assert!(is_placeholder(value), "{value}");
+        }
+        // Letters that run to `x` are a word's; a mask needs three.
+        for value in ["Foxxx2024", "Maxxx", "d3ned1xx", "Kw82x", "q7***Lm2"] {
+            assert!(!masks_its_end(value), "{value}");
+        }
     }
 
     #[test]
