@@ -14,12 +14,14 @@ use super::structured::{Context, call_host};
 
 /// An accessor with no parameters that returns one string literal: its name and the
 /// literal. Braces and `return` (Java, C#, TypeScript, Kotlin's block body) or an
-/// expression body (Kotlin's `= "..."`, C#'s `=> "..."`).
+/// expression body (Kotlin's `= "..."`, C#'s `=> "..."`); named in C#'s way too
+/// (`GetPassword()`), declaring what it throws (`throws IOException`), with comment
+/// lines before its `return` (a file read once, set aside for the literal).
 fn accessor() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         Regex::new(
-            r#"(?-u:\b)(get_?[A-Za-z]*)[ \t]*\([ \t]*\)[ \t]*(?::[ \t]*[A-Za-z?]+[ \t]*)?(?:\{\s*return[ \t]+|=>?[ \t]*)"([^"\\\n]*)""#,
+            r#"(?-u:\b)([Gg]et_?[A-Za-z]*)[ \t]*\([ \t]*\)[ \t]*(?:throws[ \t]+[A-Za-z_.]+(?:[ \t]*,[ \t]*[A-Za-z_.]+)*[ \t]*)?(?::[ \t]*[A-Za-z?]+[ \t]*)?(?:\{(?:\s*//[^\n]*)*\s*return[ \t]+|=>?[ \t]*)"([^"\\\n]*)""#,
         )
         .expect("valid regex")
     })
@@ -36,9 +38,12 @@ pub fn detect(text: &[u8], context: &mut Context) -> Vec<(Range<usize>, Detectio
         let literal = lossy(value.as_bytes());
         if name.ends_with("password") || name.ends_with("passwd") {
             passwords.push(value);
-        } else if name.ends_with("username") || name.ends_with("user") {
+        } else if name.ends_with("username") || name.ends_with("user") || name.ends_with("login") {
             users.push(literal);
-        } else if name.ends_with("url") || name.ends_with("host") {
+        } else if name.ends_with("url")
+            || name.ends_with("host")
+            || name.ends_with("connectionstring")
+        {
             let named = call_host(value.as_bytes()).unwrap_or(literal);
             if host.is_none() && !named.is_empty() {
                 host = Some(named);
@@ -74,6 +79,24 @@ mod tests {
         let kotlin =
             "// org.postgresql.Driver\noverride fun getPassword(): String = \"Vb7-Qx2-Lk\"\n"; // vsecure:allow (a documented fake)
         assert_eq!(passwords(kotlin), vec![("Vb7-Qx2-Lk".to_string(), false)]); // vsecure:allow (a documented fake)
+    }
+
+    #[test]
+    fn an_accessor_named_the_c_sharp_way_that_throws_and_comments_is_read() {
+        let getters = |password: &str| {
+            format!(
+                "public static String GetConnectionString() throws IOException {{\n    //return Files.readString(configPath);\n    return \"jdbc:postgresql://46.229.20.41:5432/shop\";\n}}\npublic static String GetLogin() throws IOException {{\n    return \"clerk\";\n}}\npublic static String GetPassword() throws IOException {{\n    //Path configPath = Path.of(\"config\");\n    //return Files.readString(configPath);\n    return \"{password}\";\n}}\n"
+            )
+        };
+        assert_eq!(
+            passwords(&getters("Vb7-Qx2-Lk")), // vsecure:allow (a documented fake)
+            vec![("Vb7-Qx2-Lk".to_string(), false)]  // vsecure:allow (a documented fake)
+        );
+        // The login's own name to that public address is still its password.
+        assert_eq!(
+            passwords(&getters("clerk")),
+            vec![("clerk".to_string(), false)]
+        );
     }
 
     #[test]
