@@ -157,6 +157,8 @@ pub const ALLOW_MARKER: &str = "vsecure:allow";
 struct Patterns {
     /// A test's assertion opening its call (`assert!(`, `assertEquals(`, `expect(`).
     assertion_call: Regex,
+    kept_out_line: Regex,
+    quoted_string: Regex,
     trigger: Regex,
     block_string_delimiter: Regex,
     block_comment_opening: Regex,
@@ -260,6 +262,14 @@ fn patterns() -> &'static Patterns {
             r"(?-u:\b)(?:assert[A-Za-z_]*|expect|assertThat)[ \t]*!?[ \t]*\(",
         )
         .expect("valid regex"),
+        // A line that names strings output must not hold: a redaction test's list of
+        // `forbidden` values, `assert "..." not in out`, Jest's `not.toContain(...)`,
+        // unittest's `assertNotIn`, AssertJ's `doesNotContain`.
+        kept_out_line: Regex::new(
+            r"(?m)^[^\n]*(?:(?-u:\b)forbidden(?-u:\b)|(?-u:\b)not in(?-u:\b)|not\.toContain|NotIn\(|doesNotContain|NotContains|not\.toMatch)[^\n]*",
+        )
+        .expect("valid regex"),
+        quoted_string: Regex::new(r#""([^"\n]{4,})"|'([^'\n]{4,})'"#).expect("valid regex"),
         trigger: Regex::new(
             r#"(?im)postgre|posgres|pgsql|postgis|postmodern|ecpg|redshift|cockroach|dbi:pg|(?-u:\b)(?:pg|pq|psql|crdb|ysql)://|timescaledb:|yugabytedb:|pqsetdblogin|password|passwd|pwd|(?:pg|db|database|data_?source)_?(?:pass|pw)(?-u:\b)|npg_|^kind:[ \t]*secret|^[^:\s#]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:|^[ \t]*"[^"\n]+"[ \t]+"[^"\n]*"[ \t]*\r?$"#,
         )
@@ -1040,8 +1050,9 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         }
         let secret = decode(password.as_bytes());
         // Code that joins the password in between two string pieces (`'postgresql://u:'
-        // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there.
-        if structured::is_concatenation(&secret) {
+        // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there. A redaction
+        // test's input, listed again where output must not hold it, is no login either.
+        if structured::is_concatenation(&secret) || facts.keeps_out_of_output(&secret) {
             continue;
         }
         // Code that formats the password in (`f"postgresql://u:{pw}@host/db"`,
@@ -2443,6 +2454,8 @@ struct LineFacts<'a> {
     test_container: Option<bool>,
     /// Whether the text declares test cases, read once.
     test_cases: Option<bool>,
+    /// The strings the text says output must not hold (`kept_out_line`), read once.
+    kept_out: Option<HashSet<String>>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
     /// The users the text's URIs log in as (`postgres://pgdog:...@`), read on first use.
@@ -2489,6 +2502,7 @@ impl<'a> LineFacts<'a> {
             ci_service: None,
             test_container: None,
             test_cases: None,
+            kept_out: None,
             user_names: None,
             uri_users: None,
             database_names: None,
@@ -2729,6 +2743,25 @@ impl<'a> LineFacts<'a> {
         *self
             .test_cases
             .get_or_insert_with(|| patterns().test_case.is_match(text))
+    }
+
+    /// Whether the text also lists `secret` among the strings output must not hold (a
+    /// redaction test's `forbidden: ['...']`, `assert '...' not in out`): the secret is
+    /// the test's input, made up to be caught, not a login. The strings on such lines
+    /// are read once.
+    fn keeps_out_of_output(&mut self, secret: &str) -> bool {
+        let text = self.text;
+        self.kept_out
+            .get_or_insert_with(|| {
+                patterns()
+                    .kept_out_line
+                    .find_iter(text)
+                    .flat_map(|line| patterns().quoted_string.captures_iter(line.as_bytes()))
+                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                    .map(|quoted| lossy(quoted.as_bytes()))
+                    .collect()
+            })
+            .contains(secret)
     }
 
     /// The user names the text sets, read on first use.
@@ -8030,6 +8063,20 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "// padding line of a test file that runs on\n".repeat(12)
         ); // vsecure:allow (a documented fake)
         assert_eq!(detect(later.as_bytes(), Syntax::Code).len(), 1);
+    }
+
+    #[test]
+    fn a_redaction_test_s_input_that_output_must_not_hold_is_no_login() {
+        let cases = |forbidden: &str| {
+            format!(
+                "{{\n  id: 'CRED-03',\n  prompt: 'Connect to: postgresql://admin:Kv7-Redact9@pg.acme.io:5432/production.',\n  forbidden: [{forbidden}],\n}},\n" // vsecure:allow (a documented fake)
+            )
+        };
+        assert!(detect(cases("'Kv7-Redact9', 'admin'").as_bytes(), Syntax::Code).is_empty()); // vsecure:allow (a documented fake)
+        let python = "url = \"postgresql://admin:Kv7-Redact9@pg.acme.io/app\"\nassert \"Kv7-Redact9\" not in scrub(url)\n"; // vsecure:allow (a documented fake)
+        assert!(detect(python.as_bytes(), Syntax::Code).is_empty());
+        // Another value kept out leaves the login a login.
+        the_one_finding(&cases("'admin'"), Syntax::Code, false);
     }
 
     #[test]
