@@ -157,7 +157,9 @@ pub const ALLOW_MARKER: &str = "vsecure:allow";
 struct Patterns {
     /// A test's assertion opening its call (`assert!(`, `assertEquals(`, `expect(`).
     assertion_call: Regex,
+    /// A line naming strings output must not hold (`forbidden: [...]`, `not in`).
     kept_out_line: Regex,
+    /// A quoted string of four characters or more, either quote.
     quoted_string: Regex,
     trigger: Regex,
     block_string_delimiter: Regex,
@@ -4481,9 +4483,9 @@ pub(super) fn literal_beside_login(
 }
 
 /// Whether a password is one documentation writes where a password goes (the word for a
-/// password or `secret`, one character, a keyboard's first letters, the alphabet then a count) and a
-/// server set up in a hurry is given too: what `is_password_word_to_an_address` weighs by
-/// the address dialled.
+/// password or `secret`, one character, a keyboard's first letters, the alphabet then a
+/// count) and a server set up in a hurry is given too: what
+/// `is_password_word_to_an_address` weighs by the address dialled.
 pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
     let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
     placeholder::is_password_word(password)

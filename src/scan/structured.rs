@@ -2695,8 +2695,6 @@ fn sets_an_encryptors_key(text: &[u8], call_start: usize) -> bool {
         .any(|c| &c[1] == object)
 }
 
-/// A key as shown in a finding: without the quotes and spaces around it, with its
-/// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 /// Whether a key read with the quote before it (`"sonar.jdbc.password": s3cret`) leaves
 /// that quote open: `"spring.datasource.password=s3cret"` is a string holding a whole
 /// property, which the readers of quoted strings read, its value up to the quote.
@@ -2708,6 +2706,8 @@ fn opens_a_quote_it_does_not_close(key: &[u8]) -> bool {
     }
 }
 
+/// A key as shown in a finding: without the quotes and spaces around it, with its
+/// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 fn key_shown(key: &[u8]) -> String {
     let text = lossy(key);
     let trimmed = text.trim().trim_start_matches([':', '"', '\'']);
