@@ -1061,16 +1061,20 @@ fn is_generated(value: &str) -> bool {
 /// Spelt in leet (`P@ssw0rd`, `Passw0rd!`) it is still the word: the spelling a form's
 /// rules ask for, and among the passwords most often given to a real server.
 pub(super) fn is_password_word(value: &str) -> bool {
-    is_password_word_as_written(value)
-        || read_in_leet_passes(value.trim_end_matches('!'), is_password_word_as_written)
+    as_written_or_in_leet(value, is_password_word_as_written)
 }
 
 /// Whether a value is the word `secret` alone, as written or spelt in leet (`S3cret`,
 /// `s3cr3t`): the placeholder documentation writes for a password, and also one a
 /// server set up by hand is given, as `password` is.
 pub(super) fn is_secret_word(value: &str) -> bool {
-    let is_secret = |letters: &str| letters.eq_ignore_ascii_case("secret");
-    is_secret(value) || read_in_leet_passes(value.trim_end_matches('!'), is_secret)
+    as_written_or_in_leet(value, |letters| letters.eq_ignore_ascii_case("secret"))
+}
+
+/// Whether a value passes `test` as written, or read in leet less the `!` a form's rules
+/// ask to end it with (`Passw0rd!`).
+fn as_written_or_in_leet(value: &str, test: impl Fn(&str) -> bool + Copy) -> bool {
+    test(value) || read_in_leet_passes(value.trim_end_matches('!'), test)
 }
 
 /// Whether a value, as written, is the word for a password alone or run together with
