@@ -104,6 +104,8 @@ struct Patterns {
     driver_call: Regex,
     password_before_url: Regex,
     luasql_connect: Regex,
+    lisp_call: Regex,
+    trailing_argument: Regex,
     step_login: Regex,
     scrubbed_setting: Regex,
     encrypted_plaintext: Regex,
@@ -333,7 +335,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // `getConnection(url, "user", "...")` (and Groovy's `Sql.newInstance(url, 'user',
         // '...', driver)`; any call given a PostgreSQL JDBC URL, a user and a password as
-        // literals, a driver's name before them or not, commented out over lines or not,
+        // literals, the URL interpolated or not (Scala's `s"jdbc:postgresql://..."`), a
+        // driver's name before them or not, commented out over lines or not,
         // as R's `dbConnect(drv, "jdbc:postgresql://...", "user", "...")`, or three in a
         // row anywhere in a list (a constructor's later arguments, an SQL row of a
         // data-source table: `..., 'jdbc:postgresql://...', 'user', '...', ...`); Flyway's
@@ -525,8 +528,19 @@ fn patterns() -> &'static Patterns {
             r#"((?-u:\b)[A-Za-z_][A-Za-z0-9_.]*:connect\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)(?:"([^"\n]*)"|'([^'\n]*)')(?:\s*,\s*(?:"[^"\n]*"|'[^'\n]*'))?"#,
         )
         .expect("valid regex"),
+        // A Lisp's call, its arguments apart by spaces (Clojure's `(DriverManager/getConnection
+        // "jdbc:postgresql://..." "user" "...")`): the call to the user, the password.
+        lisp_call: Regex::new(
+            r#"(\((?:[A-Za-z_][A-Za-z0-9_.-]*/)?[A-Za-z_][A-Za-z0-9_.!?-]*\s+"jdbc:postgresql://[^"\n]*"\s+"[^"\n]*"\s+)"([^"\n]*)""#,
+        )
+        .expect("valid regex"),
+        // One more quoted argument that closes a call (`..., "user", "...", "...")`):
+        // a helper given a table before its login (Spark's `read(url, "table", "user",
+        // "...")`) takes its password last.
+        trailing_argument: Regex::new(r#"^\s*,(?:\s|//[^\n]*\n)*"([^"\n]*)"\s*\)"#)
+            .expect("valid regex"),
         driver_call: Regex::new(
-            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:(?:materialized)?postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*(?:'[^'\n]*'\s*,\s*)?'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*(?:Some\s*\(\s*)?|(?-u:\b)Sql\.password[ \t]+)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+            r#"((?:(?:getConnection|\.dataSource|FastAutoGenerator\.create|DataSourceConfig\.Builder)\s*\(\s*[^,()\n]+,\s*"[^"\n]*"|Sql\.newInstance\s*\(\s*[^,()\n]+,\s*(?:"[^"\n]*"|'[^'\n]*')|(?:[A-Za-z_][A-Za-z0-9_.]*\s*\((?:\s|//|\#)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^,()"'\n]+),(?:\s|//|\#)*)?|[(,][ \t]*(?:\r?\n[ \t]*)?)[sf]?["']jdbc:postgresql://[^"'\n]*["'](?:\s|//|\#)*(?:,(?:\s|//[^\n]*\n|//)*["'](?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*Driver["'](?:\s|//[^\n]*\n|//)*)?,(?:\s|//[^\n]*\n|//|\#)*["'][^"'\n]*["']|(?-u:\b)Database\.connect\s*\(\s*[^,()\n]+,\s*[^,()\n]+,\s*"[^"\n]*"|(?:setProperty|put|option|setParam|setParameter)\s*\(\s*["'](?:[A-Za-z0-9_-]+\.)*(?i:(?:database|db|jdbc|pg|postgres(?:ql)?|connection)?[_-]?password)["']|new\s+PDO\s*\(\s*["']pgsql:[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|DBI->connect\s*\(\s*["'](?i:dbi:pg):[^"'\n]*["']\s*,\s*["'][^"'\n]*["']|new\s+Sequelize\s*\(\s*["'][^"'\n]*["']\s*,\s*["'][^"'\n]*["']|fromDriverManager(?:\[[^\]\n]*\])?\s*\(\s*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*"\s*,(?:\s|//[^\n]*\n|//)*"[^"\n]*")\s*,(?:\s|//[^\n]*\n|//)*|SecretValue\.(?:unsafePlainText|plainText)\s*\(\s*|(?-u:\b)(?i:(?:materialized)?postgresql)\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*(?:'[^'\n]*'\s*,\s*)?'[^'\n]*'\s*,\s*|postgresql_password\s*\(\s*'[^'\n]*'\s*,\s*|(?-u:\b)database\s*\(\s*'[^'\n]*'\s*,\s*'[^'\n]*'\s*,\s*|(?:\.password|(?-u:\b)(?:set(?:Jdbc|Db|DB|Database|DataSource|Datasource|Pg|Postgres|Connection)?(?:Password|Pass|Pwd|Senha)|[Ww]ithPassword))\s*\(\s*(?:Some\s*\(\s*)?|(?-u:\b)Sql\.password[ \t]+)(?:"([^"\n]*)"|'([^'\n]*)')"#,
         )
         .expect("valid regex"),
         // A Delphi form's Devart connection (UniDAC's `TUniConnection` with `ProviderName =
@@ -1045,14 +1059,20 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         .driver_call
         .captures_iter(text)
         .map(|c| {
-            let value = c.get(2).or_else(|| c.get(3)).expect("value");
+            let value = c.get(2).or_else(|| c.get(3)).expect("value").range();
             let call = c.get(1).expect("call").range();
+            let value = password_after_a_table(p, text, &call, value);
             (call.clone(), call_shown(&text[call]), value)
         })
         .chain(p.password_before_url.captures_iter(text).map(|c| {
             let value = c.get(2).or_else(|| c.get(3)).expect("value");
             let shown = call_shown(c.get(1).expect("call").as_bytes());
-            (c.get(0).expect("match").range(), shown, value)
+            (c.get(0).expect("match").range(), shown, value.range())
+        }))
+        .chain(p.lisp_call.captures_iter(text).map(|c| {
+            let call = c.get(1).expect("call").range();
+            let value = c.get(2).expect("value").range();
+            (call.clone(), call_shown(&text[call]), value)
         }))
         .chain(
             contains_ignoring_case(text, b"luasql.postgres")
@@ -1062,7 +1082,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 .map(|c| {
                     let value = c.get(2).or_else(|| c.get(3)).expect("value");
                     let shown = call_shown(c.get(1).expect("call").as_bytes());
-                    (c.get(0).expect("match").range(), shown, value)
+                    (c.get(0).expect("match").range(), shown, value.range())
                 }),
         )
         .chain(p.step_login.captures_iter(text).map(|c| {
@@ -1071,11 +1091,11 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
             (
                 c.get(2).expect("call").range(),
                 shown,
-                c.get(3).expect("value"),
+                c.get(3).expect("value").range(),
             )
         }));
     for (call, shown, value) in calls {
-        let (call_text, secret) = (&text[call.clone()], lossy(value.as_bytes()));
+        let (call_text, secret) = (&text[call.clone()], lossy(&text[value.clone()]));
         // The call's own URL, or else the nearest address the code around it dials
         // (`.password("...")` before `.url("jdbc:postgresql://...")`).
         let dialled = match call_host(call_text) {
@@ -1099,7 +1119,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         {
             continue;
         }
-        let (range, mut d) = setting(call.start..call.end.max(value.end() + 1), shown, &secret);
+        let (range, mut d) = setting(call.start..call.end.max(value.end + 1), shown, &secret);
         // A call given its URL by a variable dials the host the code around it sets.
         d.local_default = is_weak_call_to_loopback(call_text, &secret)
             || (call_host(call_text).is_none()
@@ -1695,6 +1715,33 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
         .take_while(|c| !matches!(c, ':' | '/' | '?' | '"' | '\'' | ','))
         .collect();
     (!host.is_empty()).then_some(host)
+}
+
+/// Where a driver call's password is: the string the call pattern took, or the one
+/// closing the call after it when the URL is followed by a table, then the login
+/// (`read(s"jdbc:postgresql://...", "table", "user", "...")`); a driver's class name
+/// last (Groovy's `Sql.newInstance(url, "user", "...", "org.postgresql.Driver")`) is
+/// not a password.
+fn password_after_a_table(
+    p: &Patterns,
+    text: &[u8],
+    call: &Range<usize>,
+    value: Range<usize>,
+) -> Range<usize> {
+    let opens_with_the_url = text[call.clone()]
+        .windows(b"jdbc:postgresql://".len())
+        .position(|w| w == b"jdbc:postgresql://")
+        .is_some_and(|at| !text[call.start..call.start + at].contains(&b','));
+    let last = p
+        .trailing_argument
+        .captures(&text[value.end + 1..])
+        .map(|c| c.get(1).expect("argument"));
+    match last {
+        Some(last) if opens_with_the_url && !last.as_bytes().ends_with(b"Driver") => {
+            value.end + 1 + last.start()..value.end + 1 + last.end()
+        }
+        _ => value,
+    }
 }
 
 /// The host LuaSQL's `env:connect("db", "user", "...", "host")` is given: its fourth
@@ -3350,6 +3397,40 @@ mod tests {
             call.replace("'{PW}'", "DBPASS"),
         ] {
             assert!(found(&other, Syntax::Code).is_empty(), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_lisp_call_s_arguments_apart_by_spaces_are_read_as_a_login() {
+        for call in [
+            "(def connection (DriverManager/getConnection \"jdbc:postgresql://23.9.1.20:5432/app\" \"app\" \"{PW}\"))\n",
+            "(let [c (DriverManager/getConnection \"jdbc:postgresql://23.9.1.20:5432/app\"\n          \"app\"\n          \"{PW}\")])\n",
+        ] {
+            let d = found(call, Syntax::Code);
+            assert!(
+                d.len() == 1 && d[0].holds(PW) && !d[0].local_default,
+                "{call}: {d:?}"
+            );
+        }
+        let local = "(DriverManager/getConnection \"jdbc:postgresql://localhost/app\" \"postgres\" \"postgres\")\n";
+        assert!(found(local, Syntax::Code).iter().all(|d| d.local_default));
+        let mysql =
+            "(DriverManager/getConnection \"jdbc:mysql://23.9.1.20/app\" \"app\" \"{PW}\")\n";
+        assert!(found(mysql, Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_helper_given_a_table_before_its_login_takes_its_password_last() {
+        let spark = "val df = readTable(s\"jdbc:postgresql://23.9.1.20:5432/app\",\n  \"user_metadata\",\n  \"app\",\n  \"{PW}\"\n)\n";
+        let d = found(spark, Syntax::Code);
+        assert!(d.len() == 1 && d[0].holds(PW), "{d:?}");
+        // A driver's class name closing the call is no password; nor is a third string
+        // when the URL is not the call's first argument.
+        let groovy = "def sql = Sql.newInstance(\"jdbc:postgresql://23.9.1.20/app\", \"app\", \"{PW}\", \"org.postgresql.Driver\")\n";
+        let r = "con <- dbConnect(drv, \"jdbc:postgresql://23.9.1.20/app\", \"app\", \"{PW}\", \"extra\")\n";
+        for call in [groovy, r] {
+            let d = found(call, Syntax::Code);
+            assert!(d.len() == 1 && d[0].holds(PW), "{call}: {d:?}");
         }
     }
 
