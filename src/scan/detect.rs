@@ -159,6 +159,8 @@ struct Patterns {
     assertion_call: Regex,
     /// A line naming strings output must not hold (`forbidden: [...]`, `not in`).
     kept_out_line: Regex,
+    /// A line that opens a test's assertion (`assert.Contains(t, dsn, "...")`).
+    asserted_line: Regex,
     /// A quoted string of four characters or more, either quote.
     quoted_string: Regex,
     trigger: Regex,
@@ -269,6 +271,10 @@ fn patterns() -> &'static Patterns {
         // unittest's `assertNotIn`, AssertJ's `doesNotContain`.
         kept_out_line: Regex::new(
             r"(?m)^[^\n]*(?:(?-u:\b)forbidden(?-u:\b)|(?-u:\b)not in(?-u:\b)|not\.toContain|NotIn\(|doesNotContain|NotContains|not\.toMatch)[^\n]*",
+        )
+        .expect("valid regex"),
+        asserted_line: Regex::new(
+            r"(?m)^[^\n]*(?-u:\b)(?:assert[A-Za-z_.]*|expect|assertThat)[ \t]*!?[ \t]*\([^\n]*",
         )
         .expect("valid regex"),
         quoted_string: Regex::new(r#""([^"\n]{4,})"|'([^'\n]{4,})'"#).expect("valid regex"),
@@ -1053,8 +1059,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
         let secret = decode(password.as_bytes());
         // Code that joins the password in between two string pieces (`'postgresql://u:'
         // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there. A redaction
-        // test's input, listed again where output must not hold it, is no login either.
-        if structured::is_concatenation(&secret) || facts.keeps_out_of_output(&secret) {
+        // test's input, listed again where output must not hold it or where a test
+        // asserts output holds its login, is no login either.
+        if structured::is_concatenation(&secret)
+            || facts.keeps_out_of_output(&secret)
+            || facts.asserts_the_login_in_output(whole.start(), &lossy(user), &written)
+        {
             continue;
         }
         // Code that formats the password in (`f"postgresql://u:{pw}@host/db"`,
@@ -2458,6 +2468,9 @@ struct LineFacts<'a> {
     test_cases: Option<bool>,
     /// The strings the text says output must not hold (`kept_out_line`), read once.
     kept_out: Option<HashSet<String>>,
+    /// The strings the text's assertions quote (`asserted_line`) that hold a login, and
+    /// where each is, read once.
+    asserted: Option<Vec<(Range<usize>, String)>>,
     /// The user names the text sets (`POSTGRES_USER: app`), read on first use.
     user_names: Option<Vec<String>>,
     /// The users the text's URIs log in as (`postgres://pgdog:...@`), read on first use.
@@ -2505,6 +2518,7 @@ impl<'a> LineFacts<'a> {
             test_container: None,
             test_cases: None,
             kept_out: None,
+            asserted: None,
             user_names: None,
             uri_users: None,
             database_names: None,
@@ -2764,6 +2778,37 @@ impl<'a> LineFacts<'a> {
                     .collect()
             })
             .contains(secret)
+    }
+
+    /// Whether a test asserts what its code's output holds with another string carrying
+    /// the URI's login as written (`assert.Contains(t, dsn, "alice:s3cr%40t@10.0.0.9")`
+    /// after `base: "postgres://alice:s3cr%40t@..."`): the URI is the input of the code
+    /// under test, a parser's or a rewriter's, not a login. A URI the assertion itself
+    /// quotes is not so told (`assertEquals("postgresql://app:...@...", url)`). The
+    /// strings the assertions quote are read once.
+    fn asserts_the_login_in_output(&mut self, uri_start: usize, user: &str, written: &str) -> bool {
+        let text = self.text;
+        let login = format!("{user}:{written}@");
+        self.asserted
+            .get_or_insert_with(|| {
+                patterns()
+                    .asserted_line
+                    .find_iter(text)
+                    .flat_map(|line| {
+                        patterns()
+                            .quoted_string
+                            .captures_iter(line.as_bytes())
+                            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                            .map(move |quoted| {
+                                let at = line.start() + quoted.start();
+                                (at..at + quoted.len(), lossy(quoted.as_bytes()))
+                            })
+                    })
+                    .filter(|(_, quoted)| quoted.contains(':') && quoted.contains('@'))
+                    .collect()
+            })
+            .iter()
+            .any(|(at, quoted)| !at.contains(&uri_start) && quoted.contains(&login))
     }
 
     /// The user names the text sets, read on first use.
@@ -8079,6 +8124,22 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(detect(python.as_bytes(), Syntax::Code).is_empty());
         // Another value kept out leaves the login a login.
         the_one_finding(&cases("'admin'"), Syntax::Code, false);
+    }
+
+    #[test]
+    fn a_uri_whose_login_a_test_asserts_output_holds_is_that_test_s_input() {
+        let go = "{\n  base: \"postgres://alice:Kv7%40Rewrite@10.0.0.9:15432/whatever\",\n  assert: func(t *testing.T, dsn string, err error) {\n    assert.Contains(t, dsn, \"alice:Kv7%40Rewrite@10.0.0.9:15432\")\n  },\n},\n"; // vsecure:allow (a documented fake)
+        assert!(detect(go.as_bytes(), Syntax::Code).is_empty());
+        let jest = "const url = 'postgresql://app:Kv7-Rewrite@10.0.0.9/app';\nexpect(rewrite(url)).toContain('app:Kv7-Rewrite@10.0.0.9');\n"; // vsecure:allow (a documented fake)
+        assert!(detect(jest.as_bytes(), Syntax::Code).is_empty());
+        // An assertion on another part, or a string outside any assertion, leaves the
+        // login a login.
+        for kept in [
+            go.replace("alice:Kv7%40Rewrite@10.0.0.9:15432\")", "10.0.0.9:15432\")"),
+            go.replace("assert.Contains(t, dsn, ", "log(t, dsn, "),
+        ] {
+            the_one_finding(&kept, Syntax::Code, false);
+        }
     }
 
     #[test]

@@ -645,8 +645,8 @@ fn elided(value: &str) -> bool {
 
 /// Whether a value hides its end behind a run of a mask character: three stars or more
 /// after its first characters (`d3ned1***`), or three `x` after a digit (`d3ned1xxx`,
-/// where a word's own letters would not run so): a document showing how a password
-/// begins, not the password.
+/// where a word's own letters would not run so) or after its first letter alone
+/// (`zxxx`): a document showing how a password begins, not the password.
 fn masks_its_end(value: &str) -> bool {
     let hidden = |rest: &str| value.chars().count() - rest.chars().count();
     let starred = value.trim_end_matches(['*', '•']);
@@ -655,7 +655,8 @@ fn masks_its_end(value: &str) -> bool {
     }
     ['x', 'X'].iter().any(|&x| {
         let rest = value.trim_end_matches(x);
-        hidden(rest) >= 3 && rest.ends_with(|c: char| c.is_ascii_digit())
+        hidden(rest) >= 3
+            && (rest.ends_with(|c: char| c.is_ascii_digit()) || rest.chars().count() == 1)
     })
 }
 
@@ -1516,7 +1517,7 @@ mod tests {
 
     #[test]
     fn a_password_whose_end_is_masked_is_a_placeholder() {
-        for value in ["d3ned1xxx", "Kw82XXXX", "d3ned1***", "Tr0ub4•••"] {
+        for value in ["d3ned1xxx", "Kw82XXXX", "d3ned1***", "Tr0ub4•••", "zxxx"] {
             assert!(is_placeholder(value), "{value}");
         }
         // Letters that run to `x` are a word's; a mask needs three.
