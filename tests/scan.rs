@@ -382,6 +382,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/LAB_LOCAL.md",
             "clean/LedgerClient.scala",
             "clean/Makefile-local",
+            "clean/Makefile-product-metastore",
             "clean/Makefile-teashop",
             "clean/Makefile-ui-e2e",
             "clean/NotesConfig.kt",

@@ -4609,15 +4609,19 @@ pub(super) fn directive_password(
     Some((value.range(), d))
 }
 
-/// Whether a host is one label that is its user's name, less an ending `user` or not
-/// (`keycloak:...@keycloak`, `gitea_user` at `gitea`): a compose service or a machine
-/// named for the product the login is for, the product's own set-up.
+/// Whether a host is one label that is its user's name, less an ending `user` or not,
+/// alone or as its first word (`keycloak:...@keycloak`, `gitea_user` at `gitea`,
+/// `airflow` at `airflow-metastore`): a compose service or a machine named for the
+/// product the login is for, the product's own set-up.
 fn is_the_users_own_container(user: &str, host: &str) -> bool {
     let host = without_port(host).to_ascii_lowercase();
     let user = user.to_ascii_lowercase();
+    let first_word = host.split(['-', '_']).next().unwrap_or_default();
     is_single_label(&host)
         && host.len() >= 3
-        && (host == user || host == less_an_ending_user(&user))
+        && [host.as_str(), first_word]
+            .iter()
+            .any(|name| *name == user || *name == less_an_ending_user(&user))
 }
 
 /// Whether a password is one a local set-up gives its user: a default password, or the
@@ -6297,10 +6301,18 @@ mod tests {
         the_one_finding(uri, Syntax::Config, true);
         let perl = "my $db_host = 'evergreen';\nmy $db_user = 'evergreen';\nmy $db_pw = 'evergreen';\nmy $dbh = DBI->connect(\"dbi:Pg:dbname=eg;host=$db_host\", $db_user, $db_pw);\n";
         the_one_finding(perl, Syntax::Code, true);
+        // Its name as the host's first word: the product's metadata store, its cache.
+        for host in ["airflow-metastore:54321", "airflow_db"] {
+            let text = format!(
+                "airflow connections add 'meta' --conn-uri 'postgresql://airflow:airflow@{host}/airflow'\n"
+            );
+            the_one_finding(&text, Syntax::Code, true);
+        }
         // A chosen password there, or the user's name at a host named otherwise, stands.
         for text in [
             uri.replace("keycloak:keycloak@", "keycloak:Wd5-vKq8z@"), // vsecure:allow (a documented fake)
             uri.replace("@keycloak:", "@sso-db.acme-corp.io:"),
+            uri.replace("@keycloak:", "@keycloak-db.acme-corp.io:"),
             perl.replace("'evergreen';\nmy $db_user", "'ils-prod';\nmy $db_user"),
         ] {
             let syntax = if text.starts_with("my ") {
