@@ -37,13 +37,14 @@ fn conninfo_start() -> &'static Regex {
 }
 
 /// A string literal of a semicolon connection string (ODBC's, ADO.NET's) that sets the
-/// user but not yet the password, which a literal joined on sets (`"driver={PostgreSQL
-/// ANSI};uid=app;" "pwd=...;server=localhost"`).
+/// user, first or after another field, but not yet the password, which a literal joined
+/// on sets (`"driver={PostgreSQL ANSI};uid=app;" "pwd=...;server=localhost"`, `"UID=app;"`
+/// then `"PWD=...;"`).
 fn semicolon_start() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         Regex::new(
-            r#"(?i)(["'])([^"'\n]*(?:^|;)\s*(?:uid|user id|userid|username|user)\s*=[^"'\n;]*;[^"'\n]*)["']"#,
+            r#"(?i)(["'])((?:[^"'\n]*;)?\s*(?:uid|user id|userid|username|user)\s*=[^"'\n;]*;[^"'\n]*)["']"#,
         )
         .expect("valid regex")
     })
@@ -99,18 +100,60 @@ pub fn detect(text: &[u8], syntax: Syntax) -> Vec<(Range<usize>, Detection)> {
         if sets_a_password(first.as_bytes()) {
             continue;
         }
+        // The literals before the user's, joined to it, name the driver and the server
+        // (`"DRIVER={PostgreSQL Unicode};"` then `"SERVER=...;"` then `"UID=...;"`).
+        let start = chain_start(text, whole.start());
+        let before = &text[start..whole.start()];
         let (joined, end) = joined_from(text, first.as_bytes(), whole.end());
         if end == whole.end() {
             continue;
         }
+        let joined = [pieces_of(before), joined].concat();
         for mut d in super::detect::detect(&joined, syntax) {
             if d.kind == Kind::SemicolonPassword {
-                d.offset = whole.start();
-                found.push((whole.start()..end, d));
+                d.offset = start;
+                found.push((start..end, d));
             }
         }
     }
     found
+}
+
+/// Where the run of literals joined up to the one at `start` begins: each literal before
+/// it that only spaces, line breaks, a `+` or a macro's backslash part from the next
+/// (at most `MAX_PIECES`).
+fn chain_start(text: &[u8], mut start: usize) -> usize {
+    for _ in 0..MAX_PIECES {
+        let gap = text[..start]
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'+' | b'\\'))
+            .count();
+        let close = start - gap;
+        let Some(&quote) = text[..close].last().filter(|b| matches!(b, b'"' | b'\'')) else {
+            break;
+        };
+        let Some(open) = text[..close - 1]
+            .iter()
+            .rposition(|&b| b == quote || b == b'\n')
+            .filter(|&at| text[at] == quote)
+        else {
+            break;
+        };
+        start = open;
+    }
+    start
+}
+
+/// The text of the literals in a run (`"a;" "b;"` is `a;b;`).
+fn pieces_of(run: &[u8]) -> Vec<u8> {
+    let mut pieces = Vec::new();
+    let mut rest = run;
+    while let Some(piece) = next_piece().captures(rest) {
+        pieces.extend_from_slice(&piece[2]);
+        rest = &rest[piece.get(0).expect("group 0").end()..];
+    }
+    pieces
 }
 
 /// Whether a semicolon connection string's text sets its password (`pwd=`,
@@ -180,6 +223,22 @@ mod tests {
         let chosen = text.replace("pwd=alumnodb", "pwd=Wt5-Hq2-Lr8"); // vsecure:allow (a documented fake)
         let found = detect(chosen.as_bytes(), Syntax::Code);
         assert!(found.len() == 1 && !found[0].1.local_default, "{found:?}");
+    }
+
+    #[test]
+    fn a_semicolon_string_a_field_a_literal_is_read_from_its_first_literal() {
+        let text = "conn = pyodbc.connect(\n    \"DRIVER={PostgreSQL Unicode};\"\n    \"SERVER=10.4.0.9;\"\n    \"UID=shop;\"\n    \"PWD=Wt5-Hq2-Lr8;\"\n)\n"; // vsecure:allow (a documented fake)
+        let found = detect(text.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].1.local_default, "{found:?}");
+        assert_eq!(found[0].1.offset, text.find("\"DRIVER").unwrap());
+        let local = text
+            .replace("10.4.0.9", "localhost")
+            .replace("Wt5-Hq2-Lr8", "shop"); // vsecure:allow (a documented fake)
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].1.local_default, "{found:?}");
+        // Another engine's driver named in the run leaves it that engine's.
+        let mysql = text.replace("PostgreSQL Unicode", "MySQL ODBC 8.0 Driver");
+        assert!(detect(mysql.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
