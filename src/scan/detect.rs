@@ -8125,6 +8125,16 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     }
 
     #[test]
+    fn a_jenkinsfile_s_setting_bound_to_a_credential_s_password_is_no_literal() {
+        let jenkinsfile = "environment {\n    EMAIL_DB_URL = \"jdbc:postgresql://44.9.1.20:5400/emailDB\"\n    EMAIL_DB_CREDS = credentials('EMAIL_SERVICE_DB')\n    EMAIL_DB_PASS = EMAIL_DB_CREDS_PSW\n}\n";
+        for syntax in [Syntax::Config, Syntax::Code] {
+            assert!(detect(jenkinsfile.as_bytes(), syntax).is_empty());
+        }
+        let literal = jenkinsfile.replace("EMAIL_DB_CREDS_PSW", "Kq8-Jenk1ns"); // vsecure:allow (a documented fake)
+        assert_eq!(detect(literal.as_bytes(), Syntax::Config).len(), 1);
+    }
+
+    #[test]
     fn a_redaction_test_s_input_that_output_must_not_hold_is_no_login() {
         let cases = |forbidden: &str| {
             format!(

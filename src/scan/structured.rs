@@ -2316,6 +2316,9 @@ pub(super) fn is_reference(value: &str) -> bool {
             .any(|cmdlet| lower == *cmdlet || lower.starts_with(&format!("{cmdlet} ")))
         || is_file_path(&lower)
         || names_a_stored_secret(&lower)
+        // The variable Jenkins binds a username-and-password credential's password to
+        // (`DB = credentials('id')` sets `DB_USR` and `DB_PSW`): `EMAIL_DB_CREDS_PSW`.
+        || is_jenkins_password_binding(value.trim())
         // A YAML anchor alone (`password: &pw` and a mapping below) or an alias
         // (`*db_password`): a name, which a long run of digits is not (`*Luis0959743877`
         // is a password that starts with a star).
@@ -2335,6 +2338,21 @@ pub(super) fn is_reference(value: &str) -> bool {
             lower.trim_end_matches(['!', '?']),
             "str" | "string" | "bytes" | "secretstr" | "optional[str]" | "str | none"
         )
+}
+
+/// Whether a value is the name of the variable Jenkins binds a credential's password
+/// to: an upper-case name ending `_PSW` (`credentials('id')` assigned to `DB` sets
+/// `DB_PSW`), or that name as the shell reads it (`$DB_PSW`, `${DB_PSW}`).
+fn is_jenkins_password_binding(value: &str) -> bool {
+    let name = value
+        .trim_start_matches('$')
+        .trim_start_matches('{')
+        .trim_end_matches('}');
+    name.len() > "_PSW".len()
+        && name.ends_with("_PSW")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Whether a quoted "value" is the code between two string pieces, not a string: in
@@ -4122,6 +4140,16 @@ mod tests {
         assert!(crate::scan::detect::detect(form("MySQL").as_bytes(), Syntax::Code).is_empty());
         assert_eq!(devart_decoded(b"CCFF8DFF"), Some("3r".to_string()));
         assert_eq!(devart_decoded(b"0000"), None);
+    }
+
+    #[test]
+    fn the_variable_jenkins_binds_a_credential_s_password_to_is_a_reference() {
+        for value in ["EMAIL_DB_CREDS_PSW", "$DB_PSW", "${PG_CREDS_PSW}"] {
+            assert!(is_reference(value), "{value}");
+        }
+        for value in ["_PSW", "Kq8_PSW", "DB_PSWD"] {
+            assert!(!is_reference(value), "{value}");
+        }
     }
 
     #[test]
