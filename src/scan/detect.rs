@@ -223,6 +223,10 @@ struct Patterns {
     ci_workflow: Regex,
     test_container: Regex,
     test_case: Regex,
+    /// A Python method named `test_...` (`def test_connection(self):`) and a class
+    /// that holds test methods (`class TestX`, `(unittest.TestCase)`).
+    python_test_method: Regex,
+    python_test_class: Regex,
     libpq_keyword_value: Regex,
     lesson_on_leaks: Regex,
     installs_another_engine: Regex,
@@ -902,10 +906,19 @@ fn patterns() -> &'static Patterns {
         // A test's throwaway container (Testcontainers, in any language), which lives as
         // long as the test run.
         // A test case's declaration, as the frameworks spell one: `test("...", ...)`,
-        // `it("...")`, RSpec's `it "..." do`, `def test_...(`, Go's `func TestX(t
-        // *testing.T)`, JUnit's `@Test`, Rust's `#[test]`, xUnit's `[Fact]`.
+        // `it("...")`, RSpec's `it "..." do`, pytest's `def test_...(` (not a method:
+        // `python_test_method`), Go's `func TestX(t *testing.T)`, JUnit's `@Test`,
+        // Rust's `#[test]`, xUnit's `[Fact]`.
         test_case: Regex::new(
-            r#"(?m)^[ \t]*(?:(?:test|it|specify|do_test)[ \t]*\(?[ \t]*["'`]|def[ \t]+test_[A-Za-z0-9_]*[ \t]*\(|func[ \t]+Test[A-Za-z0-9_]*[ \t]*\([ \t]*[a-z]+[ \t]+\*testing\.T|@(?:Test|ParameterizedTest)(?-u:\b)|#\[(?:tokio::)?test\]|\[(?:Fact|Theory|Test|TestMethod)\])"#,
+            r#"(?m)^[ \t]*(?:(?:test|it|specify|do_test)[ \t]*\(?[ \t]*["'`]|def[ \t]+test_[A-Za-z0-9_]*[ \t]*\([ \t]*(?:\)|\r?\n|[A-Za-rt-z_*]|s(?:[^e]|e[^l]|el[^f]))|func[ \t]+Test[A-Za-z0-9_]*[ \t]*\([ \t]*[a-z]+[ \t]+\*testing\.T|@(?:Test|ParameterizedTest)(?-u:\b)|#\[(?:tokio::)?test\]|\[(?:Fact|Theory|Test|TestMethod)\])"#,
+        )
+        .expect("valid regex"),
+        python_test_method: Regex::new(
+            r"(?m)^[ \t]*def[ \t]+test_[A-Za-z0-9_]*[ \t]*\([ \t]*self(?-u:\b)",
+        )
+        .expect("valid regex"),
+        python_test_class: Regex::new(
+            r"(?m)^[ \t]*class[ \t]+(?:Test[A-Za-z0-9_]*|[A-Za-z0-9_]*Tests?)[ \t]*[(:]|TestCase[ \t]*\)",
         )
         .expect("valid regex"),
         test_container: Regex::new(
@@ -2753,12 +2766,16 @@ impl<'a> LineFacts<'a> {
 
     /// Whether the text declares test cases (`it("parses a URL", ...)`, `def test_...`):
     /// a login on this machine in a test suite is the test's fixture, whatever its
-    /// password, as a CI job's service container's is.
+    /// password, as a CI job's service container's is. A method named `test_...` is a
+    /// test only in a class that holds tests: an application's
+    /// `DatabaseConnection.test_connection(self)` checks its own database.
     fn declares_test_cases(&mut self) -> bool {
         let text = self.text;
-        *self
-            .test_cases
-            .get_or_insert_with(|| patterns().test_case.is_match(text))
+        *self.test_cases.get_or_insert_with(|| {
+            let p = patterns();
+            p.test_case.is_match(text)
+                || (p.python_test_method.is_match(text) && p.python_test_class.is_match(text))
+        })
     }
 
     /// Whether the text also lists `secret` among the strings output must not hold (a
@@ -8172,6 +8189,23 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         the_one_finding(&not_a_suite, Syntax::Code, false);
         let masked = "def test_redacts():\n    assert redact(url) == 'postgresql://app:****@localhost/app'\n";
         assert!(detect(masked.as_bytes(), Syntax::Code).is_empty());
+    }
+
+    #[test]
+    fn a_method_named_test_is_a_test_only_in_a_class_of_tests() {
+        let app = "class DatabaseConnection:\n    def __init__(self):\n        self.url = \"postgresql://postgres:Kv7-fatma@localhost:5432/postgres\"\n\n    def test_connection(self):\n        return psycopg2.connect(self.url)\n"; // vsecure:allow (a documented fake)
+        the_one_finding(app, Syntax::Code, false);
+        for suite in [
+            app.replace("class DatabaseConnection:", "class TestDatabaseConnection:"),
+            app.replace(
+                "class DatabaseConnection:",
+                "class DbTests(unittest.TestCase):",
+            ),
+            format!("{app}\ndef test_reads(client):\n    assert client.get('/')\n"),
+            format!("{app}\ndef test_reads(\n    client,\n):\n    pass\n"),
+        ] {
+            the_one_finding(&suite, Syntax::Code, true);
+        }
     }
 
     #[test]
