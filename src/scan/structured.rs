@@ -535,8 +535,8 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // One more quoted argument that closes a call (`..., "user", "...", "...")`):
-        // a helper given a table before its login (Spark's `read(url, "table", "user",
-        // "...")`) takes its password last.
+        // a helper given a table before its login (a Spark job's own `read(url,
+        // "table", "user", "...")`) takes its password last.
         trailing_argument: Regex::new(r#"^\s*,(?:\s|//[^\n]*\n)*"([^"\n]*)"\s*\)"#)
             .expect("valid regex"),
         driver_call: Regex::new(
