@@ -2786,12 +2786,8 @@ impl<'a> LineFacts<'a> {
         let text = self.text;
         self.kept_out
             .get_or_insert_with(|| {
-                patterns()
-                    .kept_out_line
-                    .find_iter(text)
-                    .flat_map(|line| patterns().quoted_string.captures_iter(line.as_bytes()))
-                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-                    .map(|quoted| lossy(quoted.as_bytes()))
+                quoted_on_lines(&patterns().kept_out_line, text)
+                    .map(|(_, quoted)| quoted)
                     .collect()
             })
             .contains(secret)
@@ -2808,19 +2804,7 @@ impl<'a> LineFacts<'a> {
         let login = format!("{user}:{written}@");
         self.asserted
             .get_or_insert_with(|| {
-                patterns()
-                    .asserted_line
-                    .find_iter(text)
-                    .flat_map(|line| {
-                        patterns()
-                            .quoted_string
-                            .captures_iter(line.as_bytes())
-                            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-                            .map(move |quoted| {
-                                let at = line.start() + quoted.start();
-                                (at..at + quoted.len(), lossy(quoted.as_bytes()))
-                            })
-                    })
+                quoted_on_lines(&patterns().asserted_line, text)
                     .filter(|(_, quoted)| quoted.contains(':') && quoted.contains('@'))
                     .collect()
             })
@@ -5537,6 +5521,25 @@ fn hosts_set_in(line: &[u8]) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The quoted strings (four characters or more, either quote) on the lines `lines`
+/// matches, each with where it is in the text: what a test's assertions and a redaction
+/// test's lists name.
+fn quoted_on_lines<'t>(
+    lines: &'t Regex,
+    text: &'t [u8],
+) -> impl Iterator<Item = (Range<usize>, String)> + 't {
+    lines.find_iter(text).flat_map(|line| {
+        patterns()
+            .quoted_string
+            .captures_iter(line.as_bytes())
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+            .map(move |quoted| {
+                let at = line.start() + quoted.start();
+                (at..at + quoted.len(), lossy(quoted.as_bytes()))
+            })
+    })
 }
 
 /// A line's code, its comments dropped: `/* ... */` spans, and what follows `//` (not
