@@ -4115,8 +4115,16 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "oracle",
     "system",
     // The greeting set-ups and client libraries' examples give (`welcome1`, Oracle's
-    // and WebLogic's default, and PostgresClientKit's README's).
+    // and WebLogic's default, and PostgresClientKit's README's), and the same greeting in
+    // the languages set-ups are written in (`Welkom01!`, `Willkommen1`).
     "welcome",
+    "welkom",
+    "willkommen",
+    "bienvenue",
+    "bienvenido",
+    "benvenuto",
+    "bemvindo",
+    "velkommen",
     // Skunk's and its tutorials' `world` database, which `jimmy` logs in to.
     "banana",
     // "Let me in", a common-password list's first page, which local set-ups type.
@@ -4142,6 +4150,27 @@ const KEYBOARD_WALKS: &[&str] = &[
     "qazwsxedcrfvtgb",
     "zaq12wsxcde3",
 ];
+
+/// The keyboard's rows, along which a walk may run either way and turn back at any key
+/// (`qwerfdsa`, `poiuasdf`).
+const KEYBOARD_ROWS: &[&str] = &[
+    "1234567890",
+    "qwertyuiop",
+    "azertyuiop",
+    "qwertzuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+];
+
+/// Whether a run of at least four keys lies along one row of the keyboard, either way
+/// (`qwer`, `fdsa`, `tyui`).
+fn runs_along_a_row(run: &str) -> bool {
+    let reversed: String = run.chars().rev().collect();
+    run.len() >= 4
+        && KEYBOARD_ROWS
+            .iter()
+            .any(|row| row.contains(run) || row.contains(reversed.as_str()))
+}
 
 /// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
 const COUNTED_DIGITS: &str = "1234567890";
@@ -4262,10 +4291,19 @@ fn is_default_password(password: &str) -> bool {
                 .chunks(unit)
                 .all(|chunk| chunk == &lower.as_bytes()[..unit])
     });
+    // Two runs along the rows, the second turning back or starting again (`qwerfdsa`,
+    // `asdfrewq1`).
+    let turned_walk = digits <= 4
+        && (4..word.len().saturating_sub(3)).any(|at| {
+            word.is_char_boundary(at)
+                && runs_along_a_row(&word[..at])
+                && runs_along_a_row(&word[at..])
+        });
     let walked = keyboard_walk(&lower)
         || (digits <= 4 && keyboard_walk(word))
         || padded_walk
-        || repeated_walk;
+        || repeated_walk
+        || turned_walk;
     // A shorter walk and digits counted up, either way round (`asdf1234`, `1234qwer`).
     let short_walk =
         |run: &str| run.len() >= 4 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
@@ -7639,6 +7677,18 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     }
 
     #[test]
+    fn a_keyboard_walk_that_turns_back_is_a_local_default() {
+        for value in ["qwerfdsa", "poiuasdf", "asdfrewq1", "1234rewq"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        for value in ["qwerfdsaKm", "tyuiGhj7x", "Ghj7tyui"] {
+            assert!(!is_default_password(value), "{value}");
+        }
+        let hdbc = r#"conn <- connectPostgreSQL "host=localhost dbname=hdbc-test user=hdbc password=qwerfdsa""#;
+        assert_local_here_not_there(hdbc, Syntax::Code, "localhost", "db.internal");
+    }
+
+    #[test]
     fn keys_held_down_counted_runs_short_values_and_oracle_s_name_on_loopback_are_local() {
         // One letter held down, counted digits then a letter said once or a few times,
         // one or two characters, Oracle's administrator's name.
@@ -7697,6 +7747,9 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(is_default_password("123password123"));
         assert!(is_default_password("123admin"));
         assert!(is_default_password("welcome1"));
+        assert!(is_default_password("Welkom01!"));
+        assert!(is_default_password("Bienvenue2024"));
+        assert!(!is_default_password("Welkomstgroet7"));
         // A name joined to the word as an address is (`local@password`).
         assert!(is_default_password("local@password"));
         assert!(!is_default_password("welcomeHome7x"));
