@@ -645,6 +645,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/run-local.md",
             "clean/rust-test-asserting-url-hosts.rs",
             "clean/s.env",
+            "clean/saas-env-table-escaped-at.md",
             "clean/scratch.go",
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",

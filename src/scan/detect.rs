@@ -999,6 +999,18 @@ fn block_comments(text: &[u8]) -> Vec<Range<usize>> {
     blocks
 }
 
+/// A URI's password short of the backslash that escapes the `@` after it (Markdown's
+/// `postgres:pw\@db`, Perl's `"postgres://app:pw\@db/app"`): the backslash is the text's
+/// way to write `@`, not the password's; two are an escaped backslash, which is.
+fn without_escape_of_at(password: &[u8]) -> &[u8] {
+    let backslashes = password.iter().rev().take_while(|&&b| b == b'\\').count();
+    if backslashes % 2 == 1 {
+        &password[..password.len() - 1]
+    } else {
+        password
+    }
+}
+
 /// The detections of `text` read as `syntax`, where a trigger word has matched.
 fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     let p = patterns();
@@ -1062,14 +1074,15 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
         });
         // A port then a path (`db:5432/app?...@...`) is no password with a `/` in it.
-        let written = lossy(password.as_bytes());
+        let password = without_escape_of_at(password.as_bytes());
+        let written = lossy(password);
         if written
             .split_once('/')
             .is_some_and(|(head, _)| head.bytes().all(|b| b.is_ascii_digit()))
         {
             continue;
         }
-        let secret = decode(password.as_bytes());
+        let secret = decode(password);
         // Code that joins the password in between two string pieces (`'postgresql://u:'
         // . rawurlencode(getenv('PW')) . '@host/db'`): no literal is there. A redaction
         // test's input, listed again where output must not hold it or where a test
@@ -6138,6 +6151,21 @@ mod tests {
         ] {
             assert!(kinds(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn the_backslash_that_escapes_a_uri_s_at_is_not_its_password_s() {
+        let table = "| DATABASE\\_URL | postgresql+psycopg2://postgres:postgres\\@db:5432/saas |\n";
+        the_one_finding(table, Syntax::Document, true);
+        let remote = table.replace("postgres:postgres\\@db", "app:Rq7vLm2xWp\\@10.4.0.12");
+        let found = detect(remote.as_bytes(), Syntax::Document);
+        assert!(
+            found.len() == 1 && found[0].holds("Rq7vLm2xWp"),
+            "{found:?}"
+        );
+        // Two backslashes are one escaped, which the password holds.
+        assert_eq!(without_escape_of_at(br"Rq7v\"), b"Rq7v");
+        assert_eq!(without_escape_of_at(br"Rq7v\\"), br"Rq7v\\");
     }
 
     #[test]
