@@ -821,9 +821,9 @@ fn patterns() -> &'static Patterns {
         local_database: Regex::new(concat!(
             r#"(?im)^[ \t-]*image:[ \t]*["']?(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|^(?-i:FROM)[ \t]+(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)|(?-u:\b)docker\s+run(?-u:\b)(?:[^\n]*\\\r?\n){0,20}[^\n]*\s(?:[a-z0-9.:-]+/)*postgres|^[ \t*-]*(?:(?:export|string|var|let|const|val|final|private|public|static|readonly|@?set)[ \t]+)*["']?\$?(?:(?:[A-Z0-9]+_)*(?:PG|PSQL|DB|DATABASE|POSTGRES(?:QL)?|TYPEORM|MIKRO_?ORM)[._ -]?(?:HOST(?:NAME)?|SERVER|ADDRESS)|host|hostname|server_?name|servidor|ip|\$?[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?(?:SERVER|HOST(?:NAME)?))["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), ")?[?:]?[=:]",
-            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*(?:=>|[=:])[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
+            r#"[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|10\.0\.2\.2|10\.0\.3\.2|/(?:var/)?run/postgresql|/tmp|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)["']?[ \t]*[,;]?[ \t]*(?:\\[ \t]*)?(?:(?://|#).*)?\r?$|^[ \t]*["']?server["']?[ \t]*(?:=>|[=:])[ \t]*["']?(?:localhost|127\.0\.0\.1|::1)["']?[ \t]*,?[ \t]*\r?$|^[ \t]*(?:url|connectAddr|address):[ \t]*["']?(?:localhost|127\.0\.0\.1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*):[0-9]+["']?[ \t]*(?:#.*)?\r?$|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["'`](?:localhost|127\.0\.0\.1|::1|host\.(?:docker|containers|orb)\.internal|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)(?::[0-9]+)?["'`][ \t]*(?:[,;)}.]|\r?$)|(?:^|[\s,{.])connectHost[ \t]*=[ \t]*"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)(?:db_?|database_?)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[^\n]{0,120}?(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*["'](?:localhost|127\.0\.0\.1|::1)["']|--(?:(?:[a-z0-9]+-)*(?:conn-|db-|database-|pg-?))?host(?:name)?[ \t=]+["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)["']?(?:\s|$)|--username[ \t=]+"?\$\{?POSTGRES_USER(?-u:\b)|(?:^|\s)(?:(?:-e|--env)[ \t=]+)?["']?(?:[A-Z0-9]+_)*(?:PG|PGSQL|DB|DATABASE|POSTGRES(?:QL)?)[._]?HOST(?:NAME)?=["']?(?:localhost|127\.0\.0\.1|::1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)["']?(?:\s|$)|(?-u:\b)(?:"#,
             client_programs!(),
-            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|172\.17\.\d{1,3}\.\d{1,3}|172\.(?:1[89]|2\d|3[01])\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|(?-u:\b)(?:Run(?:Container)?\([ \t]*ctx[ \t]*,|WithImage\()[ \t]*"(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)[:"]|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):(?:postgres(?:ql)?|pgsql)://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql)[A-Za-z0-9_-]*)[:/]"#,
+            r#")(?:[ \t][^\n]*?)?[ \t]-h[ \t]*["']?(?:localhost|127\.0\.0\.1|::1|172\.17\.\d{1,3}\.\d{1,3}|172\.(?:1[89]|2\d|3[01])\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)(?:["']|[ \t]|\r?$)|(?-u:\b)(?:GenericContainer|PostgreSQLContainer|PostgreSqlContainer|PostgresContainer)(?-u:\b)|(?-u:\b)(?:Run(?:Container)?\([ \t]*ctx[ \t]*,|WithImage\()[ \t]*"(?:[a-z0-9.:-]+/)*(?:postgres|postgis|pgvector|timescaledb)[:"]|"(?:(?:user|password|dbname|port|sslmode)=[^\s"=]*[ \t]*){3,}"|docker-entrypoint-initdb\.d|/var/lib/postgresql/data(?-u:\b)|jdbc:tc:postgresql|(?-u:\b)jdbc:postgresql:[A-Za-z0-9_]|(?:^|[\s{(]):host[ \t]+"(?:localhost|127\.0\.0\.1|::1)"|(?-u:\b)host[ \t]*=[ \t]*(?:localhost|127\.0\.0\.1|::1)(?:[\s"';]|$)|(?-u:\b)(?:localhost|127\.0\.0\.1):5432(?-u:\b)|(?:jdbc|r2dbc):(?:postgres(?:ql)?|pgsql)://(?:\$\{[A-Za-z0-9_.]+(?::-?|!)'?)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)'?\}?[:/]|postgres(?:ql)?(?:\+[a-z0-9]+)?://(?:[^@\n/]{0,80}@)?(?:localhost|127\.0\.0\.1|[A-Za-z0-9_-]*(?:postgres|pg|db|database|local|sql|persistence)[A-Za-z0-9_-]*)[:/]"#,
             // A host that is a container's name under OrbStack's domain or a name under
             // `.localhost` (`DATABASE_HOST=db.supabase.orb.local`, `@pg.localhost`).
             r#"|(?i:host(?:name)?["']?[ \t]*[:=][ \t]*["']?|@|//)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:orb\.local|localhost)(?-u:\b)"#,
@@ -4188,6 +4188,10 @@ fn runs_along_a_row(run: &str) -> bool {
 /// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
 const COUNTED_DIGITS: &str = "1234567890";
 
+/// The symbols the shift key gives on the digits' keys, in the digits' order
+/// (`!` is `1`, `)` is `0`).
+const SHIFTED_DIGITS: &str = "!@#$%^&*()";
+
 /// Whether digits count down to one or zero (`321`, `54321`, `9876543210`): the
 /// counted digits typed the other way.
 fn counts_down(digits: &str) -> bool {
@@ -4234,7 +4238,22 @@ fn is_default_password(password: &str) -> bool {
                 "local" | "dev" | "development" | "test" | "testing" | "ci"
             )
         });
+    // A default typed with the shift key held over its digits (`zaq!23`, `1qaz!QAZ`):
+    // a written value of six or more that opens on a letter or digit, not a reference's
+    // sigil (`$P`) nor a mask (`******`).
+    let typed = password.len() >= 6 && password.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let unshifted: String = password
+        .chars()
+        .map(|c| {
+            SHIFTED_DIGITS
+                .find(c)
+                .map_or(c, |at| char::from(COUNTED_DIGITS.as_bytes()[at]))
+        })
+        .collect();
     if stressed || counted_first || only_here {
+        return true;
+    }
+    if typed && unshifted != password && is_default_password(&unshifted) {
         return true;
     }
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
@@ -4317,9 +4336,10 @@ fn is_default_password(password: &str) -> bool {
         || padded_walk
         || repeated_walk
         || turned_walk;
-    // A shorter walk and digits counted up, either way round (`asdf1234`, `1234qwer`).
+    // A shorter walk and digits counted up, either way round (`asdf1234`, `1234qwer`,
+    // `zaq123`).
     let short_walk =
-        |run: &str| run.len() >= 4 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
+        |run: &str| run.len() >= 3 && KEYBOARD_WALKS.iter().any(|walk| walk.starts_with(run));
     let counted_run = |run: &str| run.len() >= 3 && COUNTED_DIGITS.starts_with(run);
     let letters_first = &lower[..lower.len() - digits];
     let digits_first = lower.trim_start_matches(|c: char| c.is_ascii_digit());
@@ -5262,11 +5282,19 @@ fn without_port(host: &str) -> &str {
 
 /// Whether a host (with its port or not) only reaches this machine or a service
 /// container beside it: loopback, a container's name, one label that names a
-/// database (`postgres`, `local_postgres`, `app-db`, `app_psql`): no public host is spelt without a
-/// dot; or a service of the application's own Kubernetes cluster.
+/// database (`postgres`, `local_postgres`, `app-db`, `app_psql`, a persistence layer's
+/// `users_persistence`): no public host is spelt without a dot; or a service of the
+/// application's own Kubernetes cluster.
 pub(super) fn is_local_host(host: &str) -> bool {
     const SERVICE_WORDS: &[&str] = &[
-        "postgres", "postgis", "pg", "db", "database", "local", "sql",
+        "postgres",
+        "postgis",
+        "pg",
+        "db",
+        "database",
+        "local",
+        "sql",
+        "persistence",
     ];
     if is_loopback_host(host) || is_local_socket_directory(host) {
         return true;
@@ -7714,6 +7742,26 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         }
         let hdbc = r#"conn <- connectPostgreSQL "host=localhost dbname=hdbc-test user=hdbc password=qwerfdsa""#;
         assert_local_here_not_there(hdbc, Syntax::Code, "localhost", "db.internal");
+    }
+
+    #[test]
+    fn a_default_typed_with_shift_over_its_digits_is_a_local_default() {
+        for value in ["zaq!23", "1qaz!QAZ", "qwe123", "Postgres!@#"] {
+            assert!(is_default_password(value), "{value}");
+        }
+        for value in ["Zq!9vLm#2", "kolibri!23", "$P", "******"] {
+            assert!(!is_default_password(value), "{value}");
+        }
+        let dsn = "dsn = 'dbname=mosaic user=postgres password=zaq!23 host=127.0.0.1'\n";
+        assert_local_here_not_there(dsn, Syntax::Code, "127.0.0.1", "10.20.0.15");
+    }
+
+    #[test]
+    fn a_persistence_service_s_name_is_a_container_beside_the_application() {
+        assert!(is_local_host("users_persistence") && is_local_host("orders-persistence:5432"));
+        assert!(!is_local_host("persistence.acme-prod.com"));
+        let flask = r#"conn = psycopg2.connect(dbname="users", user="postgres", password="postgres", host="users_persistence")"#;
+        assert_local_here_not_there(flask, Syntax::Code, "users_persistence", "pg.acme-prod.com");
     }
 
     #[test]
