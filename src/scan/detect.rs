@@ -595,9 +595,9 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // A variable's name that says it holds a database's password: `DB_PASSWORD`,
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
-        // `spring.datasource.password`.
+        // `spring.datasource.password`, a JDBC driver's `jdbc.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg(?:sql)?)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg(?:sql)?|db|database|data_?source|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)[_.]?)(?:pass|passwd|password|pwd|pw)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg(?:sql)?)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg(?:sql)?|db|database|data_?source|jdbc|r2dbc|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)[_.]?)(?:pass|passwd|password|pwd|pw)$",
         )
         .expect("valid regex"),
         // PostgreSQL's clients, as a command on a line, and a host given to one: an
@@ -7458,6 +7458,14 @@ mod tests {
         assert!(is_local_host("db.supabase.internal:5432"));
         let pgtap = "select dblink_connect('setup', 'host=db.supabase.internal port=5432 dbname=postgres user=postgres password=postgres');\n";
         the_one_finding(pgtap, Syntax::Config, true);
+    }
+
+    #[test]
+    fn a_spring_placeholder_s_default_jdbc_password_is_a_fallback_password() {
+        let config = "@Value(\"${jdbc.url:jdbc:postgresql://80.211.246.129/clinic}\")\nprivate String url;\n@Value(\"${jdbc.password:Kv7-clinic}\")\nprivate String password;\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(config, Syntax::Code, false);
+        assert!(found.holds("Kv7-clinic") && found.redacted == "jdbc.password (default)=****");
+        assert!(names_database_password("r2dbc.password") && !names_database_password("jdbc.user"));
     }
 
     #[test]
