@@ -369,7 +369,7 @@ fn patterns() -> &'static Patterns {
         // a Dockerfile's `ENV NAME value`, Windows' `setx NAME value` or macOS's
         // `launchctl setenv NAME value`.
         environment_set: Regex::new(
-            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv|(?-u:\b)put)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?-i:ENV)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(=][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?:setx|launchctl[ \t]+setenv)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"%\n]*"|'[^'\n]*'|[^\s'"`;$(%][^\s'"`;]*)(?:[ \t]|\r?$)"#,
+            r#"(?im)(?:setenv|set_var|setdefault|SetEnvironmentVariable|putenv|(?-u:\b)put)\s*\(\s*["']([A-Za-z0-9_.]+)["']\s*,\s*("[^"\n]*"|'[^'\n]*')|^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?:#[ \t]*)?(?-i:ENV)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s'"`;$(=][^\s'"`;]*)[ \t]*\r?$|^[ \t]*(?:setx|launchctl[ \t]+setenv)[ \t]+([A-Za-z0-9_]+)[ \t]+("[^"%\n]*"|'[^'\n]*'|[^\s'"`;$(%][^\s'"`;]*)(?:[ \t]|\r?$)"#,
         )
         .expect("valid regex"),
         // A database user's name set in configuration (`POSTGRES_USER: app`, `PGUSER=app`,
@@ -4516,7 +4516,15 @@ pub(super) fn is_password_word_to_an_address(password: &str, host: &str, syntax:
     // Prose writes the parts a reader fills in in capitals (`postgres:PASS@203.0.x.y`).
     let in_capitals = password.bytes().any(|b| b.is_ascii_uppercase())
         && !password.bytes().any(|b| b.is_ascii_lowercase());
-    let dialled_address = (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
+    // Code writes the word for password in capitals where its value is to go
+    // (`DATABASE_PASSWORD = "PASSWORD"`), as prose writes a part to fill in.
+    let capitalised_word = in_capitals
+        && matches!(
+            password.to_ascii_lowercase().as_str(),
+            "password" | "passwd" | "pwd" | "pass"
+        );
+    let dialled_address = !capitalised_word
+        && (syntax == Syntax::Code || (is_public_address(address) && !in_capitals))
         && is_ipv4_address(address)
         && !is_loopback_address(address.as_bytes())
         && !is_an_emulators_host(address)
@@ -7433,7 +7441,13 @@ mod tests {
             public,
             Syntax::Document
         ));
-        assert!(is_password_word_to_an_address("PASS", public, Syntax::Code));
+        // Code writes the word in capitals where the value goes, as prose does.
+        assert!(!is_password_word_to_an_address(
+            "PASS",
+            public,
+            Syntax::Code
+        ));
+        assert!(is_password_word_to_an_address("pass", public, Syntax::Code));
         let restore = "```bash\npg_restore -d \"postgresql://postgres:PASS@212.227.10.20:60001/shop\" backup.dump\n```\n"; // vsecure:allow (a documented fake)
         assert!(detect(restore.as_bytes(), Syntax::Document).is_empty());
     }
@@ -7466,6 +7480,21 @@ mod tests {
         let found = the_one_finding(config, Syntax::Code, false);
         assert!(found.holds("Kv7-clinic") && found.redacted == "jdbc.password (default)=****");
         assert!(names_database_password("r2dbc.password") && !names_database_password("jdbc.user"));
+    }
+
+    #[test]
+    fn the_word_for_password_in_capitals_is_where_a_value_goes_even_beside_an_address() {
+        let exporter = "private static final String DATABASE_PASSWORD = \"PASSWORD\";\nprivate static final String DATABASE_ROOT = \"jdbc:postgresql://86.134.91.5:5432/gnd\";\n";
+        assert!(detect(exporter.as_bytes(), Syntax::Code).is_empty());
+        let chosen = exporter.replace("\"PASSWORD\"", "\"password\"");
+        the_one_finding(&chosen, Syntax::Code, false);
+    }
+
+    #[test]
+    fn a_dockerfile_s_env_commented_out_is_read_as_it_would_be_set() {
+        let dockerfile = "# ENV SPRING_DATASOURCE_URL jdbc:postgresql://85.214.29.254:5432/campus\n# ENV SPRING_DATASOURCE_PASSWORD Kq2+Font4x\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(dockerfile, Syntax::Config, false);
+        assert!(found.holds("Kq2+Font4x"));
     }
 
     #[test]
