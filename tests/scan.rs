@@ -606,7 +606,6 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/penpot-service.nix",
             "clean/pg-client-prefixed-pgpassword-fallback.mjs",
             "clean/pg-connect-database-name-shortened.php",
-            "clean/pg-connection-string.test.js",
             "clean/pg-docker-notes.md",
             "clean/pg-localhost.env",
             "clean/pgbench_local.sh",

@@ -2808,21 +2808,21 @@ impl<'a> LineFacts<'a> {
 
     /// Whether a test asserts what its code's output holds with another string carrying
     /// the URI's login as written (`assert.Contains(t, dsn, "alice:s3cr%40t@10.0.0.9")`
-    /// after `base: "postgres://alice:s3cr%40t@..."`): the URI is the input of the code
-    /// under test, a parser's or a rewriter's, not a login. A URI the assertion itself
-    /// quotes is not so told (`assertEquals("postgresql://app:...@...", url)`). The
-    /// strings the assertions quote are read once.
+    /// after `base: "postgres://alice:s3cr%40t@..."`), or the password alone
+    /// (`assertEquals("secret", props.getProperty("password"))` after splitting
+    /// `"jdbc:postgresql://postgres:secret@..."`): the URI is the input of the code under
+    /// test, a parser's or a rewriter's, not a login. A URI the assertion itself quotes
+    /// is not so told (`assertEquals("postgresql://app:...@...", url)`). The strings the
+    /// assertions quote are read once.
     fn asserts_the_login_in_output(&mut self, uri_start: usize, user: &str, written: &str) -> bool {
         let text = self.text;
         let login = format!("{user}:{written}@");
         self.asserted
-            .get_or_insert_with(|| {
-                quoted_on_lines(&patterns().asserted_line, text)
-                    .filter(|(_, quoted)| quoted.contains(':') && quoted.contains('@'))
-                    .collect()
-            })
+            .get_or_insert_with(|| quoted_on_lines(&patterns().asserted_line, text).collect())
             .iter()
-            .any(|(at, quoted)| !at.contains(&uri_start) && quoted.contains(&login))
+            .any(|(at, quoted)| {
+                !at.contains(&uri_start) && (quoted.contains(&login) || quoted == written)
+            })
     }
 
     /// The user names the text sets, read on first use.
@@ -8348,6 +8348,15 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         ] {
             the_one_finding(&kept, Syntax::Code, false);
         }
+    }
+
+    #[test]
+    fn a_uri_whose_password_a_test_asserts_its_code_splits_out_is_that_test_s_input() {
+        let test = "@Test\nfun `credentials are placed in properties`() {\n    val (url, props) = splitCredentials(\"jdbc:postgresql://postgres:Kv7-split@88.99.190.112:5432/postgres\")\n    assertEquals(\"postgres\", props.getProperty(\"user\"))\n    assertEquals(\"Kv7-split\", props.getProperty(\"password\"))\n}\n"; // vsecure:allow (a documented fake)
+        assert!(detect(test.as_bytes(), Syntax::Code).is_empty());
+        // An assertion on another value leaves the login a login.
+        let other = test.replace("assertEquals(\"Kv7-split\"", "assertEquals(\"Kv7-other\"");
+        the_one_finding(&other, Syntax::Code, false);
     }
 
     #[test]
