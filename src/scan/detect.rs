@@ -1908,8 +1908,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
         }
     }
+    // A variable a batch file reads from a prompt (`set /p PG_PASSWORD="Enter ..."`), in
+    // whichever form its value is written, holds what the user types, not the prompt.
     found.retain(|(range, _)| {
-        !facts.allowed(range.start) && !facts.in_a_collection_of_fakes(range.start)
+        !facts.allowed(range.start)
+            && !facts.in_a_collection_of_fakes(range.start)
+            && !facts.prompts_for(range.start)
     });
     // A value the text's own test asserts never shows is the test's canary (a redaction
     // test planting `password = 'training-only-password'`, then
@@ -7969,6 +7973,10 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
                 Syntax::Config,
             ),
             ("set /p PGPASSWORD=Database password: ", Syntax::Config),
+            (
+                "set /p PG_PASSWORD=\"Enter your PostgreSQL password: \"",
+                Syntax::Config,
+            ),
             // A library's documented defaults: the unset variable.
             (
                 "PGHOST='localhost'\nPGPASSWORD=null\nPGPORT=5432",
