@@ -2490,6 +2490,8 @@ struct LineFacts<'a> {
     local_database: Option<bool>,
     /// Whether the text names no host at all, read on first use.
     hostless: Option<bool>,
+    /// Whether the text reads a batch prompt anywhere (`set /p`), read on first use.
+    reads_prompts: Option<bool>,
     /// Whether the text is a CI pipeline that starts a PostgreSQL service container.
     ci_service: Option<bool>,
     /// Whether the text starts a test's throwaway container (Testcontainers), read once.
@@ -2544,6 +2546,7 @@ impl<'a> LineFacts<'a> {
             database_url_end: HashMap::new(),
             local_database: None,
             hostless: None,
+            reads_prompts: None,
             ci_service: None,
             test_container: None,
             test_cases: None,
@@ -3567,7 +3570,15 @@ impl<'a> LineFacts<'a> {
 
     /// Whether the variable at `offset` is read from a prompt (`set /p PGPASSWORD=Password: `,
     /// `read -p ... PGPASSWORD`): what follows is the prompt's text, not a password.
-    fn prompts_for(&self, offset: usize) -> bool {
+    fn prompts_for(&mut self, offset: usize) -> bool {
+        let text = self.text;
+        let reads_prompts = *self.reads_prompts.get_or_insert_with(|| {
+            text.windows(2)
+                .any(|w| w[0] == b'/' && w[1].eq_ignore_ascii_case(&b'p'))
+        });
+        if !reads_prompts {
+            return false;
+        }
         let (_, range) = self.lines.around(offset);
         let from = range.start.max(offset.saturating_sub(HEAD));
         let before = lossy(&self.text[from..offset]).to_ascii_lowercase();
@@ -4132,16 +4143,8 @@ const LOCAL_PASSWORDS: &[&str] = &[
     "oracle",
     "system",
     // The greeting set-ups and client libraries' examples give (`welcome1`, Oracle's
-    // and WebLogic's default, and PostgresClientKit's README's), and the same greeting in
-    // the languages set-ups are written in (`Welkom01!`, `Willkommen1`).
+    // and WebLogic's default, and PostgresClientKit's README's).
     "welcome",
-    "welkom",
-    "willkommen",
-    "bienvenue",
-    "bienvenido",
-    "benvenuto",
-    "bemvindo",
-    "velkommen",
     // Skunk's and its tutorials' `world` database, which `jimmy` logs in to.
     "banana",
     // "Let me in", a common-password list's first page, which local set-ups type.
@@ -4168,25 +4171,27 @@ const KEYBOARD_WALKS: &[&str] = &[
     "zaq12wsxcde3",
 ];
 
-/// The keyboard's rows, along which a walk may run either way and turn back at any key
+/// The keyboard's rows, each way, along which a walk may run and turn back at any key
 /// (`qwerfdsa`, `poiuasdf`).
 const KEYBOARD_ROWS: &[&str] = &[
     "1234567890",
+    "0987654321",
     "qwertyuiop",
+    "poiuytrewq",
     "azertyuiop",
+    "poiuytreza",
     "qwertzuiop",
+    "poiuztrewq",
     "asdfghjkl",
+    "lkjhgfdsa",
     "zxcvbnm",
+    "mnbvcxz",
 ];
 
 /// Whether a run of at least four keys lies along one row of the keyboard, either way
 /// (`qwer`, `fdsa`, `tyui`).
 fn runs_along_a_row(run: &str) -> bool {
-    let reversed: String = run.chars().rev().collect();
-    run.len() >= 4
-        && KEYBOARD_ROWS
-            .iter()
-            .any(|row| row.contains(run) || row.contains(reversed.as_str()))
+    run.len() >= 4 && KEYBOARD_ROWS.iter().any(|row| row.contains(run))
 }
 
 /// The digits counted up from one (`123456`; twice over, an endpoint's `123456789012`).
@@ -4242,23 +4247,27 @@ fn is_default_password(password: &str) -> bool {
                 "local" | "dev" | "development" | "test" | "testing" | "ci"
             )
         });
-    // A default typed with the shift key held over its digits (`zaq!23`, `1qaz!QAZ`):
-    // a written value of six or more that opens on a letter or digit, not a reference's
-    // sigil (`$P`) nor a mask (`******`).
-    let typed = password.len() >= 6 && password.starts_with(|c: char| c.is_ascii_alphanumeric());
-    let unshifted: String = password
-        .chars()
-        .map(|c| {
-            SHIFTED_DIGITS
-                .find(c)
-                .map_or(c, |at| char::from(COUNTED_DIGITS.as_bytes()[at]))
-        })
-        .collect();
     if stressed || counted_first || only_here {
         return true;
     }
-    if typed && unshifted != password && is_default_password(&unshifted) {
-        return true;
+    // A default typed with the shift key held over its digits (`zaq!23`, `1qaz!QAZ`):
+    // a written value of six or more that opens on a letter or digit, not a reference's
+    // sigil (`$P`) nor a mask (`******`).
+    let typed = password.len() >= 6
+        && password.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && password.contains(|c: char| SHIFTED_DIGITS.contains(c));
+    if typed {
+        let unshifted: String = password
+            .chars()
+            .map(|c| {
+                SHIFTED_DIGITS
+                    .find(c)
+                    .map_or(c, |at| char::from(COUNTED_DIGITS.as_bytes()[at]))
+            })
+            .collect();
+        if is_default_password(&unshifted) {
+            return true;
+        }
     }
     // Symbols after it pad a default to pass a complexity rule (`postgres123!@#`).
     let lower = password
@@ -4330,6 +4339,8 @@ fn is_default_password(password: &str) -> bool {
     // Two runs along the rows, the second turning back or starting again (`qwerfdsa`,
     // `asdfrewq1`).
     let turned_walk = digits <= 4
+        && word.is_char_boundary(4.min(word.len()))
+        && runs_along_a_row(&word[..4.min(word.len())])
         && (4..word.len().saturating_sub(3)).any(|at| {
             word.is_char_boundary(at)
                 && runs_along_a_row(&word[..at])
@@ -4401,6 +4412,7 @@ fn is_default_password(password: &str) -> bool {
             && LOCAL_PASSWORDS.contains(&&lower[at..])
     });
     LOCAL_PASSWORDS.contains(&lower.as_str())
+        || TRANSLATED_WELCOMES.contains(&lower.as_str())
         || doubled
         // A default spelt to pass a complexity rule (`P0stgres`, `adm1n`).
         || LOCAL_PASSWORDS.contains(&read_as_letters(&lower, 'i').as_str())
@@ -4415,8 +4427,21 @@ fn is_default_password(password: &str) -> bool {
         || (((1..=4).contains(&digits) || counted_on)
             && (LOCAL_PASSWORDS.contains(&word)
                 || matches!(word, "password" | "passwd")
-                || TRANSLATED_PASSWORD_WORDS.contains(&word)))
+                || TRANSLATED_PASSWORD_WORDS.contains(&word)
+                || TRANSLATED_WELCOMES.contains(&word)))
 }
+
+/// The greeting `welcome` in the languages set-ups are written in, which they give a
+/// local server as its password as they give `welcome1` (`Welkom01!`, `Willkommen1`).
+const TRANSLATED_WELCOMES: &[&str] = &[
+    "welkom",
+    "willkommen",
+    "bienvenue",
+    "bienvenido",
+    "benvenuto",
+    "bemvindo",
+    "velkommen",
+];
 
 /// The word for password in the languages set-ups are written in: a name joined to it
 /// is its user's password (`shop_parola`), and with a few digits after it, it is the
