@@ -2490,7 +2490,8 @@ struct LineFacts<'a> {
     local_database: Option<bool>,
     /// Whether the text names no host at all, read on first use.
     hostless: Option<bool>,
-    /// Whether the text reads a batch prompt anywhere (`set /p`), read on first use.
+    /// Whether the text holds a `/p` anywhere, as a batch prompt's `set /p` does: where
+    /// none is, no finding is looked at for one. Read on first use.
     reads_prompts: Option<bool>,
     /// Whether the text is a CI pipeline that starts a PostgreSQL service container.
     ci_service: Option<bool>,
@@ -4339,8 +4340,7 @@ fn is_default_password(password: &str) -> bool {
     // Two runs along the rows, the second turning back or starting again (`qwerfdsa`,
     // `asdfrewq1`).
     let turned_walk = digits <= 4
-        && word.is_char_boundary(4.min(word.len()))
-        && runs_along_a_row(&word[..4.min(word.len())])
+        && word.get(..4).is_some_and(runs_along_a_row)
         && (4..word.len().saturating_sub(3)).any(|at| {
             word.is_char_boundary(at)
                 && runs_along_a_row(&word[..at])
