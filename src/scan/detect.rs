@@ -5606,14 +5606,24 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     // `"shop"` to `localhost`), so its local default holds for the kept one. A conninfo
     // read whole from joined literals knows its host, which its first literal alone
     // does not: that one's reading gives way.
-    let mut kept: Vec<Detection> = Vec::new();
+    // A local default never hides another secret that fails the run: a call's live
+    // arguments to localhost read around commented-out ones to a public host (`.getConnection(
+    // // "jdbc:postgresql://4.1.2.3/x", // "x", // "..." "jdbc:postgresql://localhost/x", ...)`)
+    // hold the commented password, which is kept beside them.
+    let mut kept: Vec<(Range<usize>, Detection)> = Vec::new();
     let mut furthest_end = 0;
     for (range, d) in found {
-        if kept.is_empty() || range.start >= furthest_end {
+        let outside = kept.is_empty() || range.start >= furthest_end;
+        let hidden_by_local_defaults_only = !d.local_default
+            && kept
+                .iter()
+                .filter(|(r, _)| r.end > range.start)
+                .all(|(_, k)| k.local_default && k.secret_digest != d.secret_digest);
+        if outside || hidden_by_local_defaults_only {
             furthest_end = furthest_end.max(range.end);
-            kept.push(d);
+            kept.push((range, d));
         } else if d.local_default
-            && let Some(same) = kept.iter_mut().rev().find(|k| {
+            && let Some((_, same)) = kept.iter_mut().rev().find(|(_, k)| {
                 k.secret_digest == d.secret_digest
                     && !(k.kind == Kind::KeyValuePassword && d.kind == Kind::KeyValuePassword)
             })
@@ -5621,7 +5631,7 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
             same.local_default = true;
         }
     }
-    kept
+    kept.into_iter().map(|(_, d)| d).collect()
 }
 
 /// The hosts a line sets (`host='...'`, `"host": "..."`, a URI's host).
@@ -9218,5 +9228,33 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         // A blank line ends the block the comment heads.
         let apart = HEADED_BLOCK.replace("values\n", "values\n\n");
         assert!(!kinds(&apart).is_empty(), "{apart}");
+    }
+
+    #[test]
+    fn commented_out_arguments_inside_a_live_call_are_a_login_of_their_own() {
+        // vsecure:allow (documented fakes: a public server's login commented out above a
+        // local one, the call's live arguments)
+        const CALL: &str = "Connection c = DriverManager\n        .getConnection(\n//                \"jdbc:postgresql://46.20.31.7:5432/school\",\n//                \"school\",\n//                \"Tq7vRm2kZw\"\n                \"jdbc:postgresql://localhost:5432/school\",\n                \"postgres\",\n                \"123\"\n        );\n";
+        let found = detect(CALL.as_bytes(), Syntax::Code);
+        let remote: Vec<_> = found.iter().filter(|d| !d.local_default).collect();
+        assert_eq!(remote.len(), 1, "{found:?}");
+        assert!(remote[0].holds("Tq7vRm2kZw"));
+        // With nothing commented out the call is the local one alone.
+        let live = CALL
+            .lines()
+            .filter(|line| !line.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let found = detect(live.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        // Commented-out arguments after the live ones are not read into the live call.
+        let swapped = "c = DriverManager.getConnection(\n    \"jdbc:postgresql://46.20.31.7:5432/school\",\n//  \"jdbc:postgresql://localhost:5432/school\",\n    \"school\",\n    \"Tq7vRm2kZw\");\n";
+        let found = detect(swapped.as_bytes(), Syntax::Code);
+        assert!(
+            found
+                .iter()
+                .any(|d| !d.local_default && d.holds("Tq7vRm2kZw")),
+            "{found:?}"
+        );
     }
 }

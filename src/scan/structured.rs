@@ -1058,21 +1058,34 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
     let calls = p
         .driver_call
         .captures_iter(text)
-        .map(|c| {
+        .flat_map(|c| {
             let value = c.get(2).or_else(|| c.get(3)).expect("value").range();
             let call = c.get(1).expect("call").range();
-            let value = password_after_a_table(p, text, &call, value);
-            (call.clone(), call_shown(&text[call]), value)
+            match alternative_argument_lists(p, text, &call, &value) {
+                Some(lists) => lists,
+                None => {
+                    let value = password_after_a_table(p, text, &call, value);
+                    let call_text = text[call.clone()].to_vec();
+                    vec![(call.clone(), call_shown(&call_text), value, call_text)]
+                }
+            }
         })
         .chain(p.password_before_url.captures_iter(text).map(|c| {
             let value = c.get(2).or_else(|| c.get(3)).expect("value");
-            let shown = call_shown(c.get(1).expect("call").as_bytes());
-            (c.get(0).expect("match").range(), shown, value.range())
+            let call = c.get(1).expect("call").as_bytes();
+            let whole = c.get(0).expect("match").range();
+            (
+                whole.clone(),
+                call_shown(call),
+                value.range(),
+                text[whole].to_vec(),
+            )
         }))
         .chain(p.lisp_call.captures_iter(text).map(|c| {
             let call = c.get(1).expect("call").range();
             let value = c.get(2).expect("value").range();
-            (call.clone(), call_shown(&text[call]), value)
+            let call_text = text[call.clone()].to_vec();
+            (call, call_shown(&call_text), value, call_text)
         }))
         .chain(
             contains_ignoring_case(text, b"luasql.postgres")
@@ -1082,20 +1095,19 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
                 .map(|c| {
                     let value = c.get(2).or_else(|| c.get(3)).expect("value");
                     let shown = call_shown(c.get(1).expect("call").as_bytes());
-                    (c.get(0).expect("match").range(), shown, value.range())
+                    let whole = c.get(0).expect("match").range();
+                    (whole.clone(), shown, value.range(), text[whole].to_vec())
                 }),
         )
         .chain(p.step_login.captures_iter(text).map(|c| {
             let keyword = lossy(c.get(1).expect("keyword").as_bytes());
             let shown = format!("{keyword} step (..., \"****\")");
-            (
-                c.get(2).expect("call").range(),
-                shown,
-                c.get(3).expect("value").range(),
-            )
+            let call = c.get(2).expect("call").range();
+            let value = c.get(3).expect("value").range();
+            (call.clone(), shown, value, text[call].to_vec())
         }));
-    for (call, shown, value) in calls {
-        let (call_text, secret) = (&text[call.clone()], lossy(&text[value.clone()]));
+    for (call, shown, value, call_text) in calls {
+        let (call_text, secret) = (call_text.as_slice(), lossy(&text[value.clone()]));
         // The call's own URL, or else the nearest address the code around it dials
         // (`.password("...")` before `.url("jdbc:postgresql://...")`).
         let dialled = match call_host(call_text) {
@@ -1742,6 +1754,59 @@ fn password_after_a_table(
         }
         _ => value,
     }
+}
+
+/// A driver call as read: its range, as shown, the password's range and the call's text.
+type CallRead = (Range<usize>, String, Range<usize>, Vec<u8>);
+
+/// A call whose live arguments follow commented-out ones, a server swapped for another
+/// (`.getConnection(` then `// "jdbc:postgresql://4.1.2.3/x", // "x", // "..."` then
+/// `"jdbc:postgresql://localhost/x", "postgres", "..."`): each list read as its own
+/// call, the other's lines blanked, so each password is judged by its own URL.
+fn alternative_argument_lists(
+    p: &Patterns,
+    text: &[u8],
+    call: &Range<usize>,
+    value: &Range<usize>,
+) -> Option<Vec<CallRead>> {
+    let end = (value.end + 1).min(text.len());
+    let region = &text[call.start..end];
+    let first_break = region.iter().position(|&b| b == b'\n')?;
+    let (mut commented, mut live) = (region.to_vec(), region.to_vec());
+    let (mut any_commented, mut any_live) = (false, false);
+    let mut start = first_break + 1;
+    for line in region[start..].split(|&b| b == b'\n') {
+        let holds_an_argument = line.iter().any(|&b| b == b'"' || b == b'\'');
+        let is_comment = line.trim_ascii_start().starts_with(b"//");
+        any_commented |= is_comment && holds_an_argument;
+        any_live |= !is_comment && holds_an_argument;
+        let view = if is_comment {
+            &mut live
+        } else {
+            &mut commented
+        };
+        view[start..start + line.len()].fill(b' ');
+        start += line.len() + 1;
+    }
+    if !(any_commented && any_live) {
+        return None;
+    }
+    let lists: Vec<_> = [commented, live]
+        .iter()
+        .filter_map(|view| {
+            let c = p.driver_call.captures(view)?;
+            let at = c.get(1)?.range();
+            let value = c.get(2).or_else(|| c.get(3))?.range();
+            let call_text = view[at.clone()].to_vec();
+            Some((
+                call.start + at.start..call.start + at.end,
+                call_shown(&call_text),
+                call.start + value.start..call.start + value.end,
+                call_text,
+            ))
+        })
+        .collect();
+    (!lists.is_empty()).then_some(lists)
 }
 
 /// The host LuaSQL's `env:connect("db", "user", "...", "host")` is given: its fourth
