@@ -4641,7 +4641,10 @@ pub(super) fn literal_beside_login(
 /// count) and a server set up in a hurry is given too: what
 /// `is_password_word_to_an_address` weighs by the address dialled.
 pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
-    let one_character = password.len() == 1 && password.bytes().all(|b| b.is_ascii_alphanumeric());
+    // A lone `x` is the mask a writer types over a password, as `xxx` is, not one.
+    let one_character = password.len() == 1
+        && password.bytes().all(|b| b.is_ascii_alphanumeric())
+        && !password.eq_ignore_ascii_case("x");
     placeholder::is_password_word(password)
         || placeholder::is_secret_word(password)
         || one_character
@@ -7504,6 +7507,30 @@ mod tests {
             );
         }
         assert!(!is_weak_enough_to_mean_it("secretary"));
+    }
+
+    #[test]
+    fn a_lone_x_dialled_is_a_mask_where_another_character_is_a_password() {
+        for one in ["a", "1", "q"] {
+            assert!(is_weak_enough_to_mean_it(one), "{one}");
+            assert!(is_password_word_to_an_address(
+                one,
+                "25.82.80.3",
+                Syntax::Code
+            ));
+        }
+        for mask in ["x", "X"] {
+            assert!(!is_weak_enough_to_mean_it(mask), "{mask}");
+            assert!(!is_password_word_to_an_address(
+                mask,
+                "25.82.80.3",
+                Syntax::Code
+            ));
+        }
+        let call = r#"c = DriverManager.getConnection("jdbc:postgresql://25.82.80.3:5432/app","postgres","x");"#;
+        assert!(detect(call.as_bytes(), Syntax::Code).is_empty());
+        let letter = call.replace(r#""x")"#, r#""q")"#);
+        assert_eq!(detect(letter.as_bytes(), Syntax::Code).len(), 1);
     }
 
     #[test]
