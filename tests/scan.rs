@@ -587,6 +587,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/nominatim-local.Dockerfile",
             "clean/notes_db.py",
             "clean/npgsql_fsharp_local.fs",
+            "clean/npgsql_quote_escaping_test.py",
             "clean/observers.py",
             "clean/odbc_params.h",
             "clean/odoo-dev-server.md",

@@ -835,8 +835,9 @@ fn patterns() -> &'static Patterns {
             r#"|^[ \t*-]*(?:主机|主机地址|地址|服务器地址|数据库地址|хост|сервер|адрес)[ \t]*(?:[:=]|：)[ \t]*(?:localhost|127\.0\.0\.1)(?::\d+)?[ \t]*\r?$"#,
             // A server the text initialises or starts on this machine (a Dockerfile's or a
             // provisioning script's `initdb -D ...`, `pg_ctl ... start`, `postgresql-setup
-            // initdb`, `service postgresql start`).
-            r#"|(?-u:\b)(?:initdb|postgresql-setup)(?-u:\b)|(?-u:\b)pg_ctl(?:cluster)?(?-u:\b)[^\n]{0,120}?[ \t]start(?-u:\b)|(?-u:\b)service[ \t]+postgresql[ \t]+start(?-u:\b)"#,
+            // initdb`, `service postgresql start`); `initdb` run, given an option, a path or
+            // a variable, not a module of that name (`from initdb import Employee`).
+            r#"|(?-u:\b)initdb[ \t]+["']?[-/$]|(?-u:\b)postgresql-setup(?-u:\b)|(?-u:\b)pg_ctl(?:cluster)?(?-u:\b)[^\n]{0,120}?[ \t]start(?-u:\b)|(?-u:\b)service[ \t]+postgresql[ \t]+start(?-u:\b)"#,
             // A Kubernetes cluster the text starts on this machine (`minikube start`, `kind
             // create cluster`, `k3d cluster create`): what it deploys runs here.
             r#"|^[ \t$>]*(?:minikube[ \t]+start|kind[ \t]+create[ \t]+cluster|k3d[ \t]+cluster[ \t]+create)(?-u:\b)"#,
@@ -1483,7 +1484,12 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
     }
     for c in p.semicolon_password.captures_iter(text) {
         let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
-        let value = before_next_keyword(value.as_bytes());
+        let read = before_next_keyword(value.as_bytes());
+        let value = if read.len() == value.len() {
+            with_a_quote_inside(text, value.range())
+        } else {
+            read
+        };
         let value_end = key.end() + value.len();
         let secret = unquote(value);
         // `$"Host={host};Password={pw};..."`: C#'s interpolated string formats `pw` in;
@@ -5588,6 +5594,23 @@ fn is_single_label(host: &str) -> bool {
         && !host.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A connection string's value read on over one quote inside it, where the string's
+/// closing quote or the next field follows (`"...;Password=s3cr'et"`): the quote is the
+/// value's, not the string's end.
+fn with_a_quote_inside(text: &[u8], value: Range<usize>) -> &[u8] {
+    let rest = &text[value.end..];
+    let run = rest
+        .iter()
+        .skip(1)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if rest.first() == Some(&b'\'') && run > 0 && matches!(rest.get(1 + run), Some(b'"' | b';')) {
+        &text[value.start..value.end + 1 + run]
+    } else {
+        &text[value]
+    }
+}
+
 /// One finding per secret: a Neon password inside a URI, or a URI's `password=`, is
 /// the same secret as the finding that contains it; the widest one is kept (of equal
 /// ones, the connection-string forms before the settings found by structure).
@@ -9283,5 +9306,38 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
                 .any(|d| !d.local_default && d.holds("Tq7vRm2kZw")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_quote_inside_a_connection_string_s_value_is_the_value_s() {
+        let text = |password: &str| {
+            format!(
+                "out = libpq_dsn(\"Host=localhost;Port=5432;Database=app;Username=postgres;Password={password}\")\n"
+            )
+        };
+        // A stand-in with a quote put in to test its escaping is still the stand-in.
+        for stand_in in ["s3cr'et", "se'cret"] {
+            assert!(
+                detect(text(stand_in).as_bytes(), Syntax::Code).is_empty(),
+                "{stand_in}"
+            );
+        }
+        let real = text("Kq8v'Tz2w"); // vsecure:allow (a documented fake)
+        let found = detect(real.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].holds("Kq8v'Tz2w"));
+        assert_eq!(with_a_quote_inside(b"Password=ab'cd;", 9..11), b"ab'cd");
+        // A quote that ends the string is not read into the value.
+        assert_eq!(with_a_quote_inside(b"Password=abcd' + x", 9..13), b"abcd");
+    }
+
+    #[test]
+    fn a_module_named_initdb_starts_no_server() {
+        const BIND: &str = "from initdb import Employee\n\ndb = Database()\ndb.bind(provider='postgres', user='postgres', password='pgsql', host='192.168.30.94', database='emp')\n";
+        let found = detect(BIND.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
+        let provisioned = format!("subprocess.run(\"initdb -D /srv/pg\", shell=True)\n{BIND}");
+        let found = detect(provisioned.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
     }
 }

@@ -291,6 +291,14 @@ fn is_an_address(value: &str) -> bool {
     })
 }
 
+/// A value with the one quote put inside it taken out (`s3cr'et` is `s3cret`): a test of
+/// how a connection string escapes a quote writes it into a stand-in or a default.
+pub(super) fn without_a_quote_inside(value: &str) -> Option<String> {
+    let (before, after) = value.split_once(['\'', '"'])?;
+    (!before.is_empty() && !after.is_empty() && !after.contains(['\'', '"']))
+        .then(|| format!("{before}{after}"))
+}
+
 /// Whether a value (a password, or a host next to it) is a placeholder: empty or one
 /// character, an address with its scheme (`jdbc:postgresql://...`), a variable reference or command substitution (`$VAR`, `${VAR}`, `$(...)`, SAS's `&var.`,
 /// `%s`, `{{ var }}`, `{!! $var !!}`, `#{var}`, `((var))`, `__VAR__`, `@var@`, `process.env.X`,
@@ -314,6 +322,9 @@ pub fn is_placeholder(value: &str) -> bool {
             .filter(|inner| !inner.is_empty())
     }) {
         return is_placeholder(inner);
+    }
+    if without_a_quote_inside(value).is_some_and(|unquoted| is_placeholder(&unquoted)) {
+        return true;
     }
     // A placeholder in parentheses (`PASSWORD '(password)'`).
     if value
@@ -1314,6 +1325,15 @@ fn is_dollar_wrapped_word(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stand_in_with_a_quote_inside_is_a_stand_in() {
+        assert_eq!(without_a_quote_inside("s3cr'et").as_deref(), Some("s3cret"));
+        assert!(is_placeholder("s3cr'et") && is_placeholder("pass\"word"));
+        assert_eq!(without_a_quote_inside("'quoted'"), None);
+        assert_eq!(without_a_quote_inside("a'b'c"), None);
+        assert!(!is_placeholder("Kq8v'Tz2w"));
+    }
 
     #[test]
     fn placeholders_are_recognised() {
