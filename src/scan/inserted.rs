@@ -3,15 +3,20 @@
 //! password. A row's values are read by the columns the statement names: a literal
 //! counts in a column named for a password, and no other literal of the row does (a
 //! `vhost` before the URL is no password, as a driver call's reading would make it).
+//! A configuration table's rows are read by their key: a row keyed by a password
+//! setting (Spring Cloud Config's JDBC `properties`, a config centre's table:
+//! `..., 'spring.datasource.password', '...'`) gives its value, where another row sets
+//! the PostgreSQL JDBC URL the setting is for.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::detect::{Detection, Kind, detection};
+use super::detect::{Detection, Kind, detection, is_local_host, is_weak_for};
+use super::placeholder::is_placeholder;
 use super::positional::{is_password_name, list_items};
-use super::structured::{calls_another_engine, is_reference, is_weak_call_to_loopback};
+use super::structured::{call_host, calls_another_engine, is_reference, is_weak_call_to_loopback};
 
 /// How many rows of one statement are read: a seed's table of connections is short, and
 /// a dump's thousands of rows of data hold none.
@@ -32,10 +37,40 @@ fn insert_into() -> &'static Regex {
     })
 }
 
+/// A configuration row's key naming a password setting, quoted, and the value after
+/// it: the key and the value.
+fn keyed_password() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"'((?:[A-Za-z0-9_-]+\.)*(?i:[A-Za-z0-9_-]*password))'\s*,\s*'([^'\n]*)'"#)
+            .expect("valid regex")
+    })
+}
+
+/// The user a configuration row sets, quoted (`'spring.datasource.username', 'app'`).
+fn keyed_user() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"(?i)'(?:[A-Za-z0-9_-]+\.)*user(?:_?name)?'\s*,\s*'([^'\n]*)'"#)
+            .expect("valid regex")
+    })
+}
+
+/// The PostgreSQL JDBC URL a configuration row sets, quoted.
+fn keyed_url() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(
+            r#"(?i)'(?:[A-Za-z0-9_-]+\.)*[A-Za-z0-9_-]*url'\s*,\s*'(jdbc:postgresql://[^'\n]*)'"#,
+        )
+        .expect("valid regex")
+    })
+}
+
 /// The passwords the text's `INSERT` rows give a PostgreSQL connection, each with the
 /// range of its row.
 pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
-    let mut found = Vec::new();
+    let mut found = settings_rows(text);
     for c in insert_into().captures_iter(text) {
         let table = String::from_utf8_lossy(&c[1]).into_owned();
         let columns = column_names(&c[2]);
@@ -73,6 +108,53 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
         }
     }
     found
+}
+
+/// The passwords a configuration table's inserted rows hold, keyed by a password
+/// setting, where another row sets a PostgreSQL JDBC URL: judged local by that URL.
+fn settings_rows(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
+    let Some(url) = keyed_url().captures(text).map(|c| c.get(1).expect("url")) else {
+        return Vec::new();
+    };
+    let local = call_host(url.as_bytes()).is_some_and(|host| is_local_host(&host));
+    let user = keyed_user()
+        .captures(text)
+        .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
+        .unwrap_or_default();
+    keyed_password()
+        .captures_iter(text)
+        .filter_map(|c| {
+            let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
+            let secret = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            if secret.is_empty()
+                || is_reference(&secret)
+                || is_placeholder(&secret)
+                || !is_in_a_values_list(text, key.start())
+            {
+                return None;
+            }
+            let key = String::from_utf8_lossy(key.as_bytes());
+            let shown = format!("INSERT ... ('{key}', '****')");
+            let mut d = detection(Kind::PasswordSetting, c.get(0)?.start(), shown, &secret);
+            d.local_default = local && is_weak_for(&user, &secret);
+            Some((c.get(0)?.range(), d))
+        })
+        .collect()
+}
+
+/// Whether a place is inside an `INSERT INTO t [(columns)] VALUES (...)` statement's
+/// rows: the statement, back to the last `;` within a row's reach, opens so.
+fn is_in_a_values_list(text: &[u8], at: usize) -> bool {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        Regex::new(r"(?i)(?-u:\b)insert\s+into\s[^;]*?(?-u:\b)values\s*\(").expect("valid regex")
+    });
+    let before = &text[at.saturating_sub(MAX_ROW)..at];
+    let statement = before
+        .iter()
+        .rposition(|&b| b == b';')
+        .map_or(before, |end| &before[end + 1..]);
+    pattern.is_match(statement)
 }
 
 /// Whether a "call" the driver-call reader found is SQL's `VALUES (...)` of an `INSERT
@@ -170,6 +252,30 @@ mod tests {
         assert!(found(mysql).is_empty());
         let none = "INSERT INTO sites (vhost, url) VALUES ('a.shopnet.io', 'jdbc:postgresql://10.4.0.9/a');\n";
         assert!(found(none).is_empty());
+    }
+
+    #[test]
+    fn a_configuration_table_s_password_row_is_read_by_its_key() {
+        let rows = "INSERT INTO properties (application, profile, label, key, value) VALUES ('orders', 'prod', 'main', 'spring.datasource.username', 'orders');\nINSERT INTO properties (application, profile, label, key, value) VALUES ('orders', 'prod', 'main', 'spring.datasource.password', 'Kq8-Tz2W');\nINSERT INTO properties (application, profile, label, key, value) VALUES ('orders', 'prod', 'main', 'spring.datasource.url', 'jdbc:postgresql://30.55.10.222:5433/orders');\n"; // vsecure:allow (a documented fake)
+        assert_eq!(
+            found(rows),
+            [(
+                "INSERT ... ('spring.datasource.password', '****')".to_string(),
+                false
+            )]
+        );
+        // A table with no column list, its rows keyed the same way, on loopback with
+        // the user's own name as the password: a local default.
+        let local = "INSERT INTO cfg VALUES ('1', 'app', 'datasource.userName', 'orders', '');\nINSERT INTO cfg VALUES ('2', 'app', 'datasource.password', 'orders', '');\nINSERT INTO cfg VALUES ('3', 'app', 'datasource.url', 'jdbc:postgresql://localhost:5432/orders', '');\n";
+        assert_eq!(found(local).len(), 1);
+        assert!(found(local)[0].1);
+        // No PostgreSQL URL among the rows, a reference, or a key outside a statement.
+        let mysql = rows.replace("jdbc:postgresql:", "jdbc:mysql:");
+        assert!(found(&mysql).is_empty());
+        let reference = rows.replace("Kq8-Tz2W", "${DB_PASSWORD}");
+        assert!(found(&reference).is_empty());
+        let prose = "Set 'spring.datasource.password', 'Kq8-Tz2W' and 'spring.datasource.url', 'jdbc:postgresql://30.55.10.222/orders'.\n"; // vsecure:allow (a documented fake)
+        assert!(found(prose).is_empty());
     }
 
     #[test]
