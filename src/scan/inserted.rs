@@ -16,7 +16,9 @@ use regex::bytes::Regex;
 use super::detect::{Detection, Kind, detection, is_local_host, is_weak_for};
 use super::placeholder::is_placeholder;
 use super::positional::{is_password_name, list_items};
-use super::structured::{call_host, calls_another_engine, is_reference, is_weak_call_to_loopback};
+use super::structured::{
+    call_host, calls_another_engine, contains_ignoring_case, is_reference, is_weak_call_to_loopback,
+};
 
 /// How many rows of one statement are read: a seed's table of connections is short, and
 /// a dump's thousands of rows of data hold none.
@@ -113,6 +115,9 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
 /// The passwords a configuration table's inserted rows hold, keyed by a password
 /// setting, where another row sets a PostgreSQL JDBC URL: judged local by that URL.
 fn settings_rows(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
+    if !contains_ignoring_case(text, b"jdbc:postgresql://") {
+        return Vec::new();
+    }
     let Some(url) = keyed_url().captures(text).map(|c| c.get(1).expect("url")) else {
         return Vec::new();
     };
