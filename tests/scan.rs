@@ -674,6 +674,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/socket_dsn.py",
             "clean/spring_properties_block_comment_local.java",
             "clean/sql-client-connections.json",
+            "clean/sqlalchemy_url_create_env_host_loopback.py",
             "clean/sqls-local.lua",
             "clean/stack-README.md",
             "clean/stack-README.md",

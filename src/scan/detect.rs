@@ -205,6 +205,7 @@ struct Patterns {
     client_host: Regex,
     client_host_value: Regex,
     host_setting: Regex,
+    environment_host_lookup: Regex,
     database_setting: Regex,
     userlist_line: Regex,
     local_database: Regex,
@@ -614,13 +615,20 @@ fn patterns() -> &'static Patterns {
         // A client run with a host (`psql -h db.acme.io`, Windows' `& "...\psql.exe"
         // --host=db.acme.io`), the host captured.
         // A host set as a keyword argument, a key or a variable (`host='db.acme.io'`,
-        // `"host": "..."`, Medoo's `'server' => '...'`, `DB_HOST = "..."`, Go's raw string) or by a builder's call (`.host("...")`,
+        // `"host": "..."`, Medoo's `'server' => '...'`, `DB_HOST = "..."`, Go's raw string,
+        // Python's fallback for a variable: `host=os.getenv("PGHOST", "...")`) or by a builder's call (`.host("...")`,
         // Gleam's `pog.host("...")`, Npgsql.FSharp's `Sql.host "..."`), an XML element
         // (`<PostgresHost>...</PostgresHost>`), a document table's row (`| Host |
         // `10.1.2.3` |`), or a PostgreSQL URI's, JDBC's too (`jdbc:postgresql://<host>/
         // druid`), the host captured.
+        // Python's lookup of the host's variable, its fallback captured if it has one
+        // (`os.getenv("PGHOST", "localhost")`, `os.environ.get("PGHOST")`).
+        environment_host_lookup: Regex::new(
+            r#"^os\.(?:getenv|environ\.get)\([ \t]*["'][A-Za-z0-9_]+["'][ \t]*(?:,[ \t]*["']([^"'\s]*)["'][ \t]*)?\)"#,
+        )
+        .expect("valid regex"),
         host_setting: Regex::new(
-            r#"(?i)(?:(?:^|[\s,{($])["']?(?:(?:[a-z]+_)?host(?:name)?|server)["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
+            r#"(?i)(?:(?:^|[\s,{($])["']?(?:(?:[a-z]+_)?host(?:name)?|server)["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:os\.(?:getenv|environ\.get)\([ \t]*["'][A-Za-z0-9_]+["'][ \t]*,[ \t]*)?|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
         )
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
@@ -3802,6 +3810,13 @@ fn sets_no_literal_host(key: &[u8], after: &[u8]) -> bool {
     }
     if value.starts_with(b"''") || value.starts_with(b"\"\"") {
         return true;
+    }
+    // Python's lookup of a variable, with no fallback or one on this machine
+    // (`host=os.getenv("POSTGRES_HOST", "localhost")`).
+    if let Some(c) = patterns().environment_host_lookup.captures(value) {
+        return c
+            .get(1)
+            .is_none_or(|fallback| is_local_host(&lossy(fallback.as_bytes())));
     }
     let unquoted = value
         .strip_prefix(b"'")
@@ -9339,5 +9354,20 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         let provisioned = format!("subprocess.run(\"initdb -D /srv/pg\", shell=True)\n{BIND}");
         let found = detect(provisioned.as_bytes(), Syntax::Code);
         assert!(found.iter().all(|d| d.local_default), "{found:?}");
+    }
+
+    #[test]
+    fn a_host_read_from_the_environment_falling_back_to_loopback_is_loopback() {
+        let url = |fallback: &str| {
+            format!(
+                "db_url = URL.create(\n    drivername=\"postgresql+psycopg2\",\n    username=\"postgres\",\n    password=\"postgres\",\n    host=os.getenv(\"POSTGRES_HOST\"{fallback}),\n)\n"
+            )
+        };
+        for local in [", \"localhost\"", ""] {
+            let found = detect(url(local).as_bytes(), Syntax::Code);
+            assert!(found.iter().all(|d| d.local_default), "{local}: {found:?}");
+        }
+        let remote = detect(url(", \"db.acme-shop.net\"").as_bytes(), Syntax::Code);
+        assert!(remote.iter().any(|d| !d.local_default), "{remote:?}");
     }
 }
