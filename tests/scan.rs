@@ -712,6 +712,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/typeorm.env",
             "clean/upper_db_raw_string_local.go",
             "clean/url-cases_test.go",
+            "clean/vagrant_vm_jdbc_own_name.java",
             "clean/values-bundled-db.yaml",
             "clean/values-cluster-service.yaml",
             "clean/vapor-configure.swift",

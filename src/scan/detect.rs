@@ -5378,6 +5378,9 @@ pub(super) fn is_local_host(host: &str) -> bool {
         // A bare number where the host goes (`host=5432`, `PGHOST=3003`) is a port
         // written in the wrong place: it names no server, and the set-up is the local one.
         || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_digit()))
+        // Vagrant's documented host-only network (`33.33.33.10`): a virtual machine
+        // this machine runs, as a container is.
+        || host.starts_with("33.33.33.")
         || is_host_gateway(host)
         || on_dockers_default_bridge(host)
         || is_a_docker_networks_gateway(host)
@@ -9369,5 +9372,20 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         }
         let remote = detect(url(", \"db.acme-shop.net\"").as_bytes(), Syntax::Code);
         assert!(remote.iter().any(|d| !d.local_default), "{remote:?}");
+    }
+
+    #[test]
+    fn vagrant_s_host_only_network_is_this_machine_s() {
+        assert!(is_local_host("33.33.33.200") && is_local_host("33.33.33.10:5432"));
+        assert!(!is_local_host("33.33.34.1") && !is_local_host("133.33.33.1"));
+        let url = r#"dataSource.setUrl("jdbc:postgresql://33.33.33.200:5432/sample?user=ng7&password=ng7");"#;
+        let found = detect(url.as_bytes(), Syntax::Code);
+        assert!(found.iter().all(|d| d.local_default), "{found:?}");
+        let remote = url.replace("33.33.33.200", "51.15.20.7");
+        assert!(
+            detect(remote.as_bytes(), Syntax::Code)
+                .iter()
+                .any(|d| !d.local_default)
+        );
     }
 }
