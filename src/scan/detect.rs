@@ -5650,24 +5650,25 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
     // `"shop"` to `localhost`), so its local default holds for the kept one. A conninfo
     // read whole from joined literals knows its host, which its first literal alone
     // does not: that one's reading gives way.
-    // A local default never hides another secret that fails the run: a call's live
-    // arguments to localhost read around commented-out ones to a public host (`.getConnection(
-    // // "jdbc:postgresql://4.1.2.3/x", // "x", // "..." "jdbc:postgresql://localhost/x", ...)`)
-    // hold the commented password, which is kept beside them.
-    let mut kept: Vec<(Range<usize>, Detection)> = Vec::new();
-    let mut furthest_end = 0;
+    // A local default never hides another secret that fails the run: a call whose live
+    // arguments to localhost follow commented-out ones to a public host is read whole as
+    // the local login, and the commented password inside it is kept beside it. The kept
+    // finding that reaches furthest is the one a later finding lies inside.
+    let mut kept: Vec<Detection> = Vec::new();
+    let (mut furthest_end, mut furthest) = (0, 0);
     for (range, d) in found {
         let outside = kept.is_empty() || range.start >= furthest_end;
-        let hidden_by_local_defaults_only = !d.local_default
-            && kept
-                .iter()
-                .filter(|(r, _)| r.end > range.start)
-                .all(|(_, k)| k.local_default && k.secret_digest != d.secret_digest);
-        if outside || hidden_by_local_defaults_only {
-            furthest_end = furthest_end.max(range.end);
-            kept.push((range, d));
+        let hidden_by_a_local_default = !outside
+            && !d.local_default
+            && kept[furthest].local_default
+            && kept[furthest].secret_digest != d.secret_digest;
+        if outside || hidden_by_a_local_default {
+            if range.end > furthest_end {
+                (furthest_end, furthest) = (range.end, kept.len());
+            }
+            kept.push(d);
         } else if d.local_default
-            && let Some((_, same)) = kept.iter_mut().rev().find(|(_, k)| {
+            && let Some(same) = kept.iter_mut().rev().find(|k| {
                 k.secret_digest == d.secret_digest
                     && !(k.kind == Kind::KeyValuePassword && d.kind == Kind::KeyValuePassword)
             })
@@ -5675,7 +5676,7 @@ fn dedupe(mut found: Vec<(Range<usize>, Detection)>) -> Vec<Detection> {
             same.local_default = true;
         }
     }
-    kept.into_iter().map(|(_, d)| d).collect()
+    kept
 }
 
 /// The hosts a line sets (`host='...'`, `"host": "..."`, a URI's host).

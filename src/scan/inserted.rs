@@ -17,7 +17,8 @@ use super::detect::{Detection, Kind, detection, is_local_host, is_weak_for};
 use super::placeholder::is_placeholder;
 use super::positional::{is_password_name, list_items};
 use super::structured::{
-    call_host, calls_another_engine, contains_ignoring_case, is_reference, is_weak_call_to_loopback,
+    call_host, calls_another_engine, contains_ignoring_case, is_database_password_key,
+    is_reference, is_weak_call_to_loopback,
 };
 
 /// How many rows of one statement are read: a seed's table of connections is short, and
@@ -112,8 +113,9 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
     found
 }
 
-/// The passwords a configuration table's inserted rows hold, keyed by a password
-/// setting, where another row sets a PostgreSQL JDBC URL: judged local by that URL.
+/// The passwords a configuration table's inserted rows hold, keyed by a database's
+/// password setting (not `spring.redis.password`), where another row sets a PostgreSQL
+/// JDBC URL: judged local by that URL.
 fn settings_rows(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
     if !contains_ignoring_case(text, b"jdbc:postgresql://") {
         return Vec::new();
@@ -132,6 +134,7 @@ fn settings_rows(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
             let (key, value) = (c.get(1).expect("key"), c.get(2).expect("value"));
             let secret = String::from_utf8_lossy(value.as_bytes()).into_owned();
             if secret.is_empty()
+                || !is_database_password_key(&String::from_utf8_lossy(key.as_bytes()))
                 || is_reference(&secret)
                 || is_placeholder(&secret)
                 || !is_in_a_values_list(text, key.start())
@@ -279,6 +282,9 @@ mod tests {
         assert!(found(&mysql).is_empty());
         let reference = rows.replace("Kq8-Tz2W", "${DB_PASSWORD}");
         assert!(found(&reference).is_empty());
+        // Another service's password among the rows is not the database's.
+        let redis = rows.replace("spring.datasource.password", "spring.redis.password");
+        assert!(found(&redis).is_empty());
         let prose = "Set 'spring.datasource.password', 'Kq8-Tz2W' and 'spring.datasource.url', 'jdbc:postgresql://30.55.10.222/orders'.\n"; // vsecure:allow (a documented fake)
         assert!(found(prose).is_empty());
     }

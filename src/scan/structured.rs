@@ -2065,7 +2065,7 @@ pub(super) fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
 /// `passwd`, `pwd` or `pass` alone or after a database word (`db_password`, `dbPassword`,
 /// `master_password`), and no part names another service (`spring.mail.password`,
 /// `ssl.key-password`, `redis_password` are not a database's).
-fn is_database_password_key(shown: &str) -> bool {
+pub(super) fn is_database_password_key(shown: &str) -> bool {
     // The word for a password, its common misspellings (`passowrd`, `pasword`,
     // `passwrod`), which name the same setting in code that runs, and its translations.
     const ALONE: &[&str] = &[
