@@ -255,6 +255,15 @@ macro_rules! coalesced_lookup {
     };
 }
 
+/// Python's lookup of a variable (`os.getenv("PGHOST"`, `os.environ.get('PGHOST'`), up to
+/// its closing parenthesis or its fallback's comma: one spelling for the patterns that
+/// read a host's variable and its fallback.
+macro_rules! python_variable_lookup {
+    () => {
+        r#"os\.(?:getenv|environ\.get)\([ \t]*["'][A-Za-z0-9_]+["'][ \t]*"#
+    };
+}
+
 /// PostgreSQL's client programs, as a command names one: one list for the patterns that
 /// read a client's host, user and password (`pgbench` and `pg_basebackup` connect as
 /// `psql` does).
@@ -623,13 +632,17 @@ fn patterns() -> &'static Patterns {
         // druid`), the host captured.
         // Python's lookup of the host's variable, its fallback captured if it has one
         // (`os.getenv("PGHOST", "localhost")`, `os.environ.get("PGHOST")`).
-        environment_host_lookup: Regex::new(
-            r#"^os\.(?:getenv|environ\.get)\([ \t]*["'][A-Za-z0-9_]+["'][ \t]*(?:,[ \t]*["']([^"'\s]*)["'][ \t]*)?\)"#,
-        )
+        environment_host_lookup: Regex::new(concat!(
+            "^",
+            python_variable_lookup!(),
+            r#"(?:,[ \t]*["']([^"'\s]*)["'][ \t]*)?\)"#,
+        ))
         .expect("valid regex"),
-        host_setting: Regex::new(
-            r#"(?i)(?:(?:^|[\s,{($])["']?(?:(?:[a-z]+_)?host(?:name)?|server)["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:os\.(?:getenv|environ\.get)\([ \t]*["'][A-Za-z0-9_]+["'][ \t]*,[ \t]*)?|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
-        )
+        host_setting: Regex::new(concat!(
+            r#"(?i)(?:(?:^|[\s,{($])["']?(?:(?:[a-z]+_)?host(?:name)?|server)["']?[ \t]*(?:=>|:=|[=:])[ \t]*(?:"#,
+            python_variable_lookup!(),
+            r#",[ \t]*)?|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["'`]([^"'`\s]+)["'`]|(?:postgres(?:ql)?|pg)://(?:[^@/\s]*@)?([^/:\s"'?\[][^/:\s"'?]*)|^[ \t]*\|[ \t]*\**host(?:name)?\**[ \t]*\|[ \t]*`?([^|`\s]+)`?[ \t]*\||<[A-Za-z]*host(?:name)?>([^<\s]+)</"#,
+        ))
         .expect("valid regex"),
         // The database a container or a client is given (`POSTGRES_DB=coffee`,
         // `-e POSTGRES_DB=coffee`, `PGDATABASE: shop`, a connection string's
