@@ -641,6 +641,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/repo.test.ts",
             "clean/reset-notes.md",
             "clean/review-account.md",
+            "clean/role-probe-compose.sh",
             "clean/role-setup-steps-local.md",
             "clean/run-api.md",
             "clean/run-ci-server.sh",

@@ -4830,27 +4830,29 @@ fn less_an_ending_user(user: &str) -> &str {
 
 /// Whether a lower-case password is its user's name (less an ending `user`) joined to
 /// words that say what it is and a year or a count (`etlegacy_secure_2025` for
-/// `etlegacy_user`, `shop-dev-pass-2024`, `app_strong_123`): the name a set-up script
-/// derives, not a chosen password. At least one piece follows the name.
+/// `etlegacy_user`, `shop-dev-pass-2024`, `app_strong_123`, `app-runtime-local-only`
+/// for `app_runtime`): the name a set-up script derives, not a chosen password. At
+/// least one piece follows the name; `_` and `-` join the name's words alike.
 fn names_itself_with_qualifiers(user: &str, password: &str) -> bool {
     const WORDS: &[&str] = &[
         "secure", "strong", "pass", "passwd", "password", "pwd", "pw", "key", "secret", "dev",
-        "test", "local", "prod", "db",
+        "test", "local", "only", "prod", "db",
     ];
-    let stem = less_an_ending_user(user);
+    let stem = less_an_ending_user(user).replace('-', "_");
+    let password = password.replace('-', "_");
     let named = |text: &str| {
         text.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
     };
     let Some(rest) = password
-        .strip_prefix(stem)
-        .filter(|_| stem.len() >= 3 && named(stem) && named(password))
-        .and_then(|rest| rest.strip_prefix(['_', '-']))
+        .strip_prefix(stem.as_str())
+        .filter(|_| stem.len() >= 3 && named(&stem) && named(&password))
+        .and_then(|rest| rest.strip_prefix('_'))
     else {
         return false;
     };
     let counted = |piece: &str| "1234567890".starts_with(piece) || is_a_year(piece);
-    let pieces: Vec<&str> = rest.split(['_', '-']).collect();
+    let pieces: Vec<&str> = rest.split('_').collect();
     !rest.is_empty()
         && pieces.iter().all(|piece| {
             !piece.is_empty()
@@ -6873,9 +6875,11 @@ mod tests {
                 ("etlegacy_user", "etlegacy_secure_2025"),
                 ("shop", "shop-dev-pass-2024"),
                 ("app", "app_strong_123"),
+                ("palimpsest_runtime", "palimpsest-runtime-local-only"),
             ],
             &[
                 ("shop", "shop_Kq8vTz2"),
+                ("shop_runtime", "shop-runtime-only-Kq8v"),
                 ("shop", "shop_"),
                 ("ab", "ab_secure"),
                 ("$pg_user", "$pg_password"),
