@@ -2352,7 +2352,10 @@ fn variable_literal(
 ) -> Option<(Range<usize>, Detection)> {
     let range = facts.assignments().literal_before(name, used)?;
     let literal = lossy(&text[range.clone()]);
-    if is_placeholder(&literal) {
+    // A variable followed back to its literal is code's: the word for a password there
+    // is meant where the call dials a machine's address (`String mysqlPassword =
+    // "password";` given to `getConnection` with a URL to a public address).
+    if is_placeholder(&literal) && !is_password_word_to_an_address(&literal, host, Syntax::Code) {
         return None;
     }
     let mut d = detection(
@@ -5984,6 +5987,21 @@ mod tests {
         let standby =
             "primary_conninfo = 'host=primary_ip port=5432 user=replicator password=Kq8vTz2mRw'\n"; // vsecure:allow (a documented fake)
         assert!(detect(standby.as_bytes(), Syntax::Config).is_empty());
+    }
+
+    #[test]
+    fn the_word_password_a_driver_call_is_given_by_name_is_meant_at_an_address() {
+        let call = "String connUrl = \"jdbc:postgresql://99.23.34.94:5432/shop\";\nString mysqlUserName = \"shop\";\nString mysqlPassword = \"password\";\nconn = DriverManager.getConnection(connUrl, mysqlUserName, mysqlPassword);\n";
+        let found = detect(call.as_bytes(), Syntax::Code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0].local_default);
+        for host in ["127.0.0.1", "localhost", "192.0.2.10"] {
+            let elsewhere = call.replace("99.23.34.94", host);
+            assert!(
+                detect(elsewhere.as_bytes(), Syntax::Code).is_empty(),
+                "{host}"
+            );
+        }
     }
 
     #[test]
