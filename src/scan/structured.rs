@@ -785,6 +785,7 @@ pub fn detect(text: &[u8], context: &mut Context, syntax: Syntax, found: &mut Fo
         let dialled = super::detect::is_weak_enough_to_mean_it(&secret)
             && context.dials_an_address_with(&secret, key.start(), syntax);
         if !is_key_in_a_literal(text, key, syntax)
+            || closes_the_keys_own_string(key.as_bytes(), raw)
             || !named
             || script_variable
             || is_psql_variable(text, key.range())
@@ -2836,6 +2837,13 @@ fn opens_a_quote_it_does_not_close(key: &[u8]) -> bool {
     }
 }
 
+/// Whether the quote a value is read from is the one that closes the key's own string
+/// (`console.log('DB_PASSWORD:', ready ? 'set' : 'unset')`): the key and its separator
+/// are a label's text, and what follows the label is no value of it.
+fn closes_the_keys_own_string(key: &[u8], value: &[u8]) -> bool {
+    opens_a_quote_it_does_not_close(key) && value.first() == key.trim_ascii_start().first()
+}
+
 /// A key as shown in a finding: without the quotes and spaces around it, with its
 /// separator (`password=`, `spring.datasource.password=`, `'PASSWORD': `).
 fn key_shown(key: &[u8]) -> String {
@@ -4608,6 +4616,15 @@ mod tests {
             "#     password: Kq8-Tz2-Wm",
         );
         assert_eq!(found(&live, Syntax::Config).len(), 1);
+    }
+
+    #[test]
+    fn a_label_string_ending_in_the_key_s_separator_sets_nothing() {
+        let log = "import pg from 'pg';\nconsole.log('POSTGRES_PASSWORD:', process.env.POSTGRES_PASSWORD ? '***MASKED***' : 'UNDEFINED');\nconsole.log('DB_PASSWORD:', ready ? 'set' : 'unset');\n";
+        assert!(found(log, Syntax::Code).is_empty());
+        // A whole property in a string, its value in the other quotes, is still read.
+        let property = "import pg from 'pg';\nconst line = \"db.password='Kq8vTz2x'\";\n";
+        assert_eq!(found(property, Syntax::Code).len(), 1);
     }
 
     #[test]
