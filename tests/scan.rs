@@ -580,6 +580,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/monocle-config.php",
             "clean/moodle-docker-config.php",
             "clean/mosaic-shifted-walk-loopback.py",
+            "clean/newsletter-entrypoint.sh",
             "clean/nightly-dump-local.bat",
             "clean/nixos-forge-role.nix",
             "clean/nocodb_fallback_db_name_local.sh",

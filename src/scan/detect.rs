@@ -391,7 +391,8 @@ fn patterns() -> &'static Patterns {
         // `username="app"`), an element (`<user>app</user>`, `<PostgresUser>app</PostgresUser>`,
         // `<login>app</login>`) or a JPA or Hibernate property
         // (`name="jakarta.persistence.jdbc.user" value="app"`), or a shell's fallback for
-        // a user variable (`${VAULT_PGUSER:=vault}`), Clojure's `:user "app"`, Ruby's `:user
+        // a user variable (`${VAULT_PGUSER:=vault}`, the innermost where one expansion falls
+        // back to another: `${APP_DB_USER:-${PGUSER:-app}}`), Clojure's `:user "app"`, Ruby's `:user
         // => 'app'`, a named
         // argument or a key inside a line (`username: "app"`, `{ POSTGRES_USER: "app",
         // ...}`, a map's quoted `'user': 'app'`), a call's key and value
@@ -420,7 +421,7 @@ fn patterns() -> &'static Patterns {
             r#"[A-Z0-9_]*USER(?:NAME)?["']\s*\)\s*(?:\?\?|\|\|)\s*["']([^"'\s]+)["']|"_env:[A-Z0-9_]*USER(?:NAME)?:([^"\s]+)"|"#,
             r#"(?:^[ \t*-]*(?:export[ \t]+|@?set[ \t]+)?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?(?:DB)?|PG|DB|DATABASE|JDBC|TYPEORM|MIKRO_?ORM)_(?:[A-Z0-9]+_)?(?:USER(?:NAME)?|USR|UN|LOGIN)|\$?(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*\[["'](?:DB_?|DATABASE_?)?USER(?:_?NAME)?|user|username|login|connection-user)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|:=|[:=])",
-            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"']+)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
+            r#"|["'](?:DB_?|DATABASE_?)?USER(?:NAME)?["'][ \t]*=>|--(?:conn-login|db[-_]user(?:name)?|username|user)[ \t=])[ \t]*["'`]?([^\s"'`#(]+)(?:[\s"'`#]|$)|(?:^|[\s(,>$.])(?:db_?|database_?)?user(?:name)?[ \t]*=[ \t]*(?:Some[ \t]*\([ \t]*(?:String::from[ \t]*\([ \t]*)?)?["']([^"'\s]+)["']|<(?:[A-Za-z]*user(?:name)?|login)>([^<\s]+)</|name="[A-Za-z.]*\.user(?:name)?"[ \t]+value="([^"\s]+)"|name="[A-Za-z.]*\.user(?:name)?">([^<\s]+)<|\$\{[A-Z0-9_]*USER(?:NAME)?:[-=]?([^}\s"'$][^}\s"']*)\}|(?:^|[\s{(]):user[ \t]+"([^"\s]+)"|(?:^|[\s{(,]):user(?:name)?[ \t]*=>[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']?(?:user(?:name)?|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|DB|DATABASE|PG)_?USER(?:NAME)?)["']?[ \t]*:[ \t]*["']([^"'\s]+)["']|(?:^|[\s,({])["']user(?:name)?["'][ \t]*[:=][ \t]*["']([^"'\s]+)["']|["'](?:[A-Za-z_.]*\.)?user(?:name)?["'][ \t]*,[ \t]*["']([^"'\s]+)["']|postgresql_password[ \t]*\([ \t]*'([^'\s]+)'|(?:^|[\s,{.])connectUser[ \t]*=[ \t]*"([^"\s]+)"|(?:^|\s)(?:-e|--env)[ \t=]+["']?(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)=([^\s"']+)|(?:^|[\s"'])(?:[A-Z0-9]+_)*DATASOURCE_USER(?:NAME)?[ \t]*[:=][ \t]*([A-Za-z0-9_.-]+)|(?m:^)[ \t]*[A-Za-z0-9_%-]+(?:\.[A-Za-z0-9_-]+)*\.user(?:name)?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*[,;]?[ \t]*(?:(?:#|//)[^\n]*)?\r?$|(?m:^)[ \t]*-[ \t]+(?:name|user):[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#[^\n]*)?\r?\n[ \t]+(?:password|pass):|(?:PGUSER|(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)["'][ \t]*,[ \t]*["']([^"'\s]+)["']|(?-u:\b)(?:"#,
             client_programs!(),
             r#")(?:[ \t][^\n]*?)?[ \t](?-i:-U)[ \t]*["']?([A-Za-z0-9_.-]+)|(?m:^)[ \t]*-[ \t]+name:[ \t]*["']?(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE|DATASOURCE)_(?:[A-Z0-9]+_)?USER(?:NAME)?["']?[ \t]*\r?\n[ \t]+value:[ \t]*["']?([A-Za-z0-9_.-]+)"#,
             r#"|(?m:^)[ \t]*(?-i:ENV)[ \t]+(?:PGUSER|(?:[A-Z0-9]+_)*(?:POSTGRES(?:QL)?|PG|DB|DATABASE)_USER(?:NAME)?)(?:[ \t]+|=)["']?([A-Za-z0-9_.-]+)"#,
@@ -3781,14 +3782,18 @@ fn is_generated_password(secret: &str) -> bool {
 }
 
 /// The value a shell's parameter expansion falls back to (`${PGUSER:=vault}` is
-/// `vault`), or the value as it is.
+/// `vault`, and so is `${APP_USER:-${PGUSER:-vault}}`, one expansion falling back to
+/// another), or the value as it is.
 fn fallback_of(value: &str) -> String {
-    value
+    let mut value = value;
+    while let Some((_, fallback)) = value
         .strip_prefix("${")
         .and_then(|inner| inner.strip_suffix('}'))
         .and_then(|inner| inner.split_once(':'))
-        .map(|(_, fallback)| fallback.trim_start_matches(['-', '=']).to_string())
-        .unwrap_or_else(|| value.to_string())
+    {
+        value = fallback.trim_start_matches(['-', '=']);
+    }
+    value.to_string()
 }
 
 /// Whether what follows `host:` is the word for a host (`serverName=host`, `host:
@@ -6002,6 +6007,17 @@ mod tests {
                 "{host}"
             );
         }
+    }
+
+    #[test]
+    fn a_user_s_nested_fallback_names_the_user_its_password_is_judged_by() {
+        let entrypoint = "export APP_DB_HOST=\"${APP_db__host:-${PGHOST:-localhost}}\"\nexport APP_DB_USER=\"${APP_db__user:-${PGUSER:-listmonk}}\"\nexport APP_DB_PASSWORD=\"${APP_db__password:-${PGPASSWORD:-listmonk}}\"\n";
+        let found = detect(entrypoint.as_bytes(), Syntax::Config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].local_default);
+        let remote = entrypoint.replace("localhost", "db.acme.io");
+        let found = detect(remote.as_bytes(), Syntax::Config);
+        assert!(found.len() == 1 && !found[0].local_default, "{found:?}");
     }
 
     #[test]
