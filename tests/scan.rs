@@ -640,6 +640,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/redash-env-zh.md",
             "clean/replicator_abbreviated_password.sql",
             "clean/repo.test.ts",
+            "clean/report_conn_format_local.py",
             "clean/reset-notes.md",
             "clean/review-account.md",
             "clean/role-probe-compose.sh",
