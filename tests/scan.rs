@@ -651,6 +651,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/rust-test-asserting-url-hosts.rs",
             "clean/s.env",
             "clean/saas-env-table-escaped-at.md",
+            "clean/scan_marker_psql_vars_local.py",
             "clean/scratch.go",
             "clean/seed-roles.sql",
             "clean/seed-roles.sql",

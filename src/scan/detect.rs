@@ -528,12 +528,13 @@ fn patterns() -> &'static Patterns {
         // after PostgreSQL's
         // or pgpool's name, the role or check (`PG_MONITOR_PASSWORD`,
         // `PGPOOL_SR_CHECK_PASSWORD`), the word for a password shortened too (`PG_PWD`,
-        // `DB_PW`), PostgreSQL's name as PHP spells it too (`PGSQL_password`); an
+        // `DB_PW`), PostgreSQL's name as PHP spells it too (`PGSQL_password`) or as its
+        // client is named (`PSQL_PASS`); an
         // entry of a JSON list of variables ends at its quote (`["PGPASSWORD=..."]`),
         // as does a quoted argument's (`-e "postgres_password=..."`). Make assigns with
         // `?=` and `:=` too.
         password_variable: Regex::new(concat!(
-            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|db|database|data_?source|rds|conn(?:ection)?|jdbc|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
+            r#"(?-u:\b)((?:[A-Za-z][A-Za-z0-9]*_)*?(?:(?i:postgres(?:ql)?|pg(?:sql)?|psql)_[A-Za-z0-9]+_|(?i:pgpool)_(?:[A-Za-z0-9]+_){1,3}|(?i:postgres(?:ql)?(?:db)?|pg(?:pool|sql)?|psql|db|database|data_?source|rds|conn(?:ection)?|jdbc|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)_?)(?i:pass|passwd|password|pwd|pw)["']?\]?[ \t]*"#,
             r"(?:", type_annotation!(), "=|[?:]=|[=:])",
             r#"[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s'"`;,}()=>\\][^\s'"`;,}()]*)(?:$|[\s;,}]|["'](?:[\s,\]]|$))"#,
         ))
@@ -608,7 +609,7 @@ fn patterns() -> &'static Patterns {
         // `PGPASSWORD`, `KC_DB_PASSWORD`, `PG_MONITOR_PASSWORD`,
         // `spring.datasource.password`, a JDBC driver's `jdbc.password`.
         database_password_name: Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg(?:sql)?)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg(?:sql)?|db|database|data_?source|jdbc|r2dbc|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)[_.]?)(?:pass|passwd|password|pwd|pw)$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_.])*(?:(?:postgres(?:ql)?|pg(?:sql)?|psql)[_.][a-z0-9]+[_.]|(?:postgres(?:ql)?(?:db)?|pg(?:sql)?|psql|db|database|data_?source|jdbc|r2dbc|flyway|liquibase(?:_command)?|typeorm|mikro_?orm)[_.]?)(?:pass|passwd|password|pwd|pw)$",
         )
         .expect("valid regex"),
         // PostgreSQL's clients, as a command on a line, and a host given to one: an
@@ -6075,6 +6076,20 @@ mod tests {
         const JAVA: &str = "public static String PGSQL_Url = \"jdbc:postgresql://10.8.1.4:5432/mqtt\";\npublic static String PGSQL_password = \"Vq7mTz2kLp\";\n"; // vsecure:allow (a documented fake)
         assert_eq!(kinds(JAVA), [Kind::PasswordVariable]);
         assert!(names_database_password("pgsql_password"));
+    }
+
+    #[test]
+    fn the_client_s_name_names_a_password_variable() {
+        const SCRIPT: &str = "import psycopg2\nPSQL_HOST = \"100.0.100.180\"\nPSQL_USER = \"postgres\"\nPSQL_PASS = \"Vq7mTz2kLp\"\nconnstr = \"host=%s user=%s password=%s\" % (PSQL_HOST, PSQL_USER, PSQL_PASS)\n"; // vsecure:allow (a documented fake)
+        assert_eq!(kinds(SCRIPT), [Kind::PasswordVariable]);
+        assert!(
+            names_database_password("psql_password") && names_database_password("PSQL_APP_PASS")
+        );
+        let local = SCRIPT
+            .replace("100.0.100.180", "localhost")
+            .replace("Vq7mTz2kLp", "postgres");
+        let found = detect(local.as_bytes(), Syntax::Code);
+        assert!(found.len() == 1 && found[0].local_default, "{found:?}");
     }
 
     #[test]
