@@ -39,7 +39,9 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
         let rest_start = c.get(0).expect("call").end();
         let rest = &text[rest_start..arguments_end(text, rest_start)];
         let format = String::from_utf8_lossy(format.as_bytes());
-        let fields = if c.get(1).is_some() {
+        // Printf's verbs (the first alternative) or Python's replacement fields.
+        let printf = c.get(1).is_some();
+        let fields = if printf {
             verbs(&format)
         } else {
             replacement_fields(&format)
@@ -59,7 +61,7 @@ pub fn detect(text: &[u8]) -> Vec<(Range<usize>, Detection)> {
         }
         let (user, host) = (at(Role::User).unwrap_or(""), at(Role::Host).unwrap_or(""));
         let start = c.get(0).expect("call").start();
-        let verb = if c.get(1).is_some() { "%s" } else { "{}" };
+        let verb = if printf { "%s" } else { "{}" };
         let (kind, shown) = if format.contains("://%") || format.contains("://{") {
             (
                 Kind::PostgresUri,

@@ -293,7 +293,7 @@ fn is_an_address(value: &str) -> bool {
 
 /// A value with the one quote put inside it taken out (`s3cr'et` is `s3cret`): a test of
 /// how a connection string escapes a quote writes it into a stand-in or a default.
-pub(super) fn without_a_quote_inside(value: &str) -> Option<String> {
+fn without_a_quote_inside(value: &str) -> Option<String> {
     let (before, after) = value.split_once(['\'', '"'])?;
     (!before.is_empty() && !after.is_empty() && !after.contains(['\'', '"']))
         .then(|| format!("{before}{after}"))
