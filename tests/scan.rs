@@ -385,6 +385,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Makefile-product-metastore",
             "clean/Makefile-teashop",
             "clean/Makefile-ui-e2e",
+            "clean/MediaCatalogService.cs",
             "clean/NotesConfig.kt",
             "clean/PGBOUNCER_NOTES.md",
             "clean/PostgresClientKitExample.swift",

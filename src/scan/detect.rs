@@ -5538,8 +5538,9 @@ pub(super) fn uri_database(after_host: &[u8]) -> Option<String> {
 /// Whether a password is its database's name, as a local set-up gives it
 /// (`twadmin:trackwild@localhost/track_wild_db`): the same letters and digits, whatever
 /// the case and the separators, with or without the name's ending `db` or `database`,
-/// and with or without a year after it (a course's `sqltrain2026` for `sql_train`);
-/// or the name shortened word by word (`LSpot` for `LiquiditySpot`).
+/// and with or without a year or digits counted up after it (a course's `sqltrain2026`
+/// for `sql_train`, `mrp123` for `mrp_db`); or the name shortened word by word (`LSpot`
+/// for `LiquiditySpot`).
 fn names_the_database(password: &str, database: &str) -> bool {
     if shortens_the_name(password, database) {
         return true;
@@ -5551,12 +5552,17 @@ fn names_the_database(password: &str, database: &str) -> bool {
             .to_ascii_lowercase()
     };
     let (password, database) = (letters(password), letters(database));
-    let name = password
-        .len()
-        .checked_sub(4)
-        .map(|cut| password.split_at(cut))
-        .filter(|(_, year)| is_a_year(year))
-        .map_or(password.as_str(), |(name, _)| name);
+    let digits = password.len()
+        - password
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let (stem, tail) = password.split_at(password.len() - digits);
+    let dated_or_counted = is_a_year(tail) || (tail.len() >= 3 && COUNTED_DIGITS.starts_with(tail));
+    let name = if dated_or_counted {
+        stem
+    } else {
+        password.as_str()
+    };
     name.len() >= 3
         && (name == database
             || ["db", "database"]
@@ -7567,6 +7573,10 @@ mod tests {
     fn a_password_named_for_its_database_with_the_word_database_after_it_is_local() {
         assert!(names_the_database("KIP", "KIP_database"));
         assert!(names_the_database("shop", "shopdb"));
+        assert!(names_the_database("mrp123", "mrp_db"));
+        assert!(names_the_database("sqltrain2026", "sql_train"));
+        assert!(!names_the_database("mrp12", "mrp_db"));
+        assert!(!names_the_database("mrp129", "mrp_db"));
         assert!(!names_the_database("shop", "shop_data"));
         assert!(names_the_database("LSpot", "LiquiditySpot"));
         assert!(names_the_database("invman", "inventory_manager"));
