@@ -974,6 +974,9 @@ fn marks_a_placeholder(value: &str) -> bool {
         "tu",
         // `DB_PASSWORD_PLEASE_CHANGE` asks for it to be replaced.
         "please",
+        // `unused-api-only`: a value a tool demands that says nothing logs in with it.
+        "unused",
+        "notused",
         // `your` in the languages tutorials are written in (`SUA_SENHA_DE_ACESSO`).
         "sua",
         "seu",
@@ -1385,6 +1388,7 @@ mod tests {
             "YourPassword",
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
+            "unused-api-only",
             "generate-a-strong-password",
             "TU_PASSWORD_AQUI",
             "super-secret",
