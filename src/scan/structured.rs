@@ -390,10 +390,10 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // An IPv4 address or a host name code dials: a PostgreSQL URL's host (JDBC's
         // too), or a host key's quoted value (`host = "10.1.2.3"`, `"host": "debian"`,
-        // R's `Sys.setenv(PGHOST = "...")`) or a builder's (`.host("10.1.2.3")`,
+        // R's `Sys.setenv(PGHOST = "...")`, PHP's `$DB_HOST = '...'`) or a builder's (`.host("10.1.2.3")`,
         // `Sql.host "10.1.2.3"`).
         dialled_address: Regex::new(
-            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{(])["']?(?:[a-z]+_|pg)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
+            r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{($])["']?(?:[a-z]+_|pg)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
         )
         .expect("valid regex"),
         // A helper given the user and the password before the PostgreSQL JDBC URL
@@ -4655,6 +4655,11 @@ mod tests {
         assert_eq!(found(command, Syntax::Document).len(), 1);
         let local = command.replace("8.210.33.51", "localhost");
         assert!(found(&local, Syntax::Document).is_empty());
+        // PHP's variables name the host as a shell's do (`$DB_HOST = '10.0.1.236'`).
+        let php = "<?php\n$DB_HOST = '10.0.1.236';\n$DB_USER = 'orders_app';\n$DB_PASSWORD = 'pass';\n$conn = new PDO(\"pgsql:host=$DB_HOST\", $DB_USER, $DB_PASSWORD);\n";
+        assert_eq!(found(php, Syntax::Code).len(), 1);
+        let php_local = php.replace("10.0.1.236", "localhost");
+        assert!(found(&php_local, Syntax::Code).is_empty());
     }
 
     #[test]
