@@ -1025,6 +1025,14 @@ fn marks_a_placeholder(value: &str) -> bool {
             "here" | "aqui" | "ici" | "hier"
         )
         && PASSWORD_WORDS.contains(&words[words.len() - 2].as_str());
+    // `SetSaPWD`, `SetAdminsPWD`: an instruction to set the named login's password, the
+    // verb first and the word for password last.
+    let set_this = words.len() >= 3
+        && matches!(
+            words[0].as_str(),
+            "set" | "enter" | "insert" | "put" | "type" | "choose"
+        )
+        && PASSWORD_WORDS.contains(&words[words.len() - 1].as_str());
     counted_marker
         || (spelt_as_words
             && words.len() >= 2
@@ -1032,6 +1040,7 @@ fn marks_a_placeholder(value: &str) -> bool {
             && (change_me
                 || leak_test
                 || goes_here
+                || set_this
                 || marker_words(hint).any(|w| MARKERS.contains(&w.as_str()))))
 }
 
@@ -1389,6 +1398,8 @@ mod tests {
             "your_password_here",
             "DB_PASSWORD_PLEASE_CHANGE",
             "unused-api-only",
+            "SetSaPWD",
+            "SetAdminsPWD",
             "generate-a-strong-password",
             "TU_PASSWORD_AQUI",
             "super-secret",
@@ -1666,6 +1677,9 @@ mod tests {
             "$VoTrax$",
             "Kq8v}",
             "{sas004}1D57933958C580064BD3DCA81A33DFB2B6A5B0C9B1A2C3D4",
+            // An instruction's verb without the word for password last is no instruction.
+            "SetPoint-Kq8",
+            "SetSunPass9x",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
