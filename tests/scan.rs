@@ -364,6 +364,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/Conexion_Inventario.cs",
             "clean/ConnectionSettings.cs",
             "clean/ConnectorBank.java",
+            "clean/CountdownConnect.cs",
             "clean/CourseDbConnection.java",
             "clean/DataModuleLocal.pas",
             "clean/Db-b38.cs",

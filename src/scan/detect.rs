@@ -354,8 +354,9 @@ fn patterns() -> &'static Patterns {
             r#"(?i)(?-u:\b)(prisma\+postgres://[^\s/'"`?]+/?\?(?:[^\s'"`#&]*&)*)(api_key=)([^\s'"`<>#&]+)"#,
         )
         .expect("valid regex"),
-        // The value may be quoted, in a JSON string too (`password=\"...\"`).
-        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
+        // The value may be quoted, on its line (libpq ends a quoted value there), in a
+        // JSON string too (`password=\"...\"`).
+        key_value: Regex::new(r#"(?i)(?:^|[\s'"`])(password[ \t]*=[ \t]*)('(?:[^'\\\n]|\\.)*'|\\"(?:[^"\\\n]|\\[^"\n])*\\"|[^\s'"`;]+)"#)
             .expect("valid regex"),
         // A conninfo piece that ends at `password=` and joins a variable on (`" password="
         // . $pass`, `" password=" + pw`, or with `&` or `||`): the variable holds the
@@ -4245,10 +4246,13 @@ const COUNTED_DIGITS: &str = "1234567890";
 /// (`!` is `1`, `)` is `0`).
 const SHIFTED_DIGITS: &str = "!@#$%^&*()";
 
-/// Whether digits count down to one or zero (`321`, `54321`, `9876543210`): the
-/// counted digits typed the other way.
+/// Whether digits count down to one or zero (`321`, `54321`, `9876543210`), or down
+/// from ten (`1098765432`): the counted digits typed the other way.
 fn counts_down(digits: &str) -> bool {
-    digits.len() >= 3 && ("987654321".ends_with(digits) || "9876543210".ends_with(digits))
+    digits.len() >= 3
+        && ("987654321".ends_with(digits)
+            || "9876543210".ends_with(digits)
+            || (digits.len() >= 6 && "10987654321".starts_with(digits)))
 }
 
 /// Whether a password is one local and CI databases are set up with: a default one, or
@@ -7986,6 +7990,16 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
     }
 
     #[test]
+    fn a_quoted_conninfo_value_ends_on_its_line() {
+        // A list of search strings in Markdown: the quote after `password=` opens no value
+        // that runs on to the next line's quote.
+        let list = "Queries for PostgreSQL: `psycopg2.connect(`, `user='postgres', password='`,\n  `DB_PASSWORD = '`, `@db:5432`.\n"; // vsecure:allow (a list of search strings)
+        assert!(detect(list.as_bytes(), Syntax::Document).is_empty());
+        let conninfo = "psql \"host=10.1.2.3 user=app password='Kq8v Tz2m'\"\n"; // vsecure:allow (a documented fake)
+        the_one_finding(conninfo, Syntax::Document, false);
+    }
+
+    #[test]
     fn keys_held_down_counted_runs_short_values_and_oracle_s_name_on_loopback_are_local() {
         // One letter held down, counted digits then a letter said once or a few times,
         // one or two characters, Oracle's administrator's name.
@@ -8002,11 +8016,12 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "99",
             "system",
             "System123",
+            "1098765432",
         ] {
             assert!(is_default_password(value), "{value}");
         }
         for value in [
-            "aab", "aaa9Kq", "zzzzQ", "12345Qx", "13579q", "12345Kq8", "oik",
+            "aab", "aaa9Kq", "zzzzQ", "12345Qx", "13579q", "12345Kq8", "oik", "1098",
         ] {
             assert!(!is_default_password(value), "{value}");
         }

@@ -390,8 +390,8 @@ fn patterns() -> &'static Patterns {
         .expect("valid regex"),
         // An IPv4 address or a host name code dials: a PostgreSQL URL's host (JDBC's
         // too), or a host key's quoted value (`host = "10.1.2.3"`, `"host": "debian"`,
-        // R's `Sys.setenv(PGHOST = "...")`, PHP's `$DB_HOST = '...'`) or a builder's (`.host("10.1.2.3")`,
-        // `Sql.host "10.1.2.3"`).
+        // R's `Sys.setenv(PGHOST = "...")`, PHP's `$DB_HOST = '...'`) or a builder's
+        // (`.host("10.1.2.3")`, `Sql.host "10.1.2.3"`).
         dialled_address: Regex::new(
             r#"(?i)postgres(?:ql)?://(?:[^@/\s"']*@)?([a-z0-9][a-z0-9.-]*)(?::[0-9]+)?(?:[/?"'\s]|$)|(?:(?:^|[\s,{($])["']?(?:[a-z]+_|pg)?host(?:name)?["']?[ \t]*(?:=>|:=|[=:])[ \t]*|(?:^|[\s.])host(?:name)?[ \t]*(?:\([ \t]*(?:Some[ \t]*\([ \t]*)?|[ \t]+))["']([a-z0-9][a-z0-9.-]*)["']"#,
         )
