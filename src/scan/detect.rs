@@ -5556,22 +5556,21 @@ fn names_the_database(password: &str, database: &str) -> bool {
             .to_ascii_lowercase()
     };
     let (password, database) = (letters(password), letters(database));
-    let digits = password.len()
-        - password
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .len();
-    let (stem, tail) = password.split_at(password.len() - digits);
+    let stem = password.trim_end_matches(|c: char| c.is_ascii_digit());
+    let tail = &password[stem.len()..];
     let dated_or_counted = is_a_year(tail) || (tail.len() >= 3 && COUNTED_DIGITS.starts_with(tail));
-    let name = if dated_or_counted {
-        stem
-    } else {
-        password.as_str()
-    };
-    name.len() >= 3
-        && (name == database
-            || ["db", "database"]
-                .iter()
-                .any(|word| database.strip_suffix(word) == Some(name)))
+    // The whole password, and the name before its year or count (a database may be
+    // named with the digits too: `app123` for `app123`).
+    [Some(password.as_str()), dated_or_counted.then_some(stem)]
+        .into_iter()
+        .flatten()
+        .any(|name| {
+            name.len() >= 3
+                && (name == database
+                    || ["db", "database"]
+                        .iter()
+                        .any(|word| database.strip_suffix(word) == Some(name)))
+        })
 }
 
 /// Whether a password of four letters or more is a name of two words or more shortened
@@ -7581,6 +7580,8 @@ mod tests {
         assert!(names_the_database("sqltrain2026", "sql_train"));
         assert!(!names_the_database("mrp12", "mrp_db"));
         assert!(!names_the_database("mrp129", "mrp_db"));
+        assert!(names_the_database("app123", "app123"));
+        assert!(names_the_database("shop2024", "shop2024db"));
         assert!(!names_the_database("shop", "shop_data"));
         assert!(names_the_database("LSpot", "LiquiditySpot"));
         assert!(names_the_database("invman", "inventory_manager"));
