@@ -305,6 +305,15 @@ fn arguments(rest: &[u8]) -> (Vec<Argument>, usize) {
 mod tests {
     use super::*;
 
+    /// Asserts the text's one finding, local (a local default) or not as `local` says,
+    /// shows no piece of the test's password.
+    fn assert_one_redacted_finding(text: &str, local: bool) {
+        let found = detect(text.as_bytes());
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].1.local_default, local, "{text}");
+        assert!(!found[0].1.redacted.contains("Kq8v"));
+    }
+
     #[test]
     fn a_literal_argument_for_the_password_verb_is_found() {
         const CONNINFO: &str = "dsn := fmt.Sprintf(\"host=%s port=%d user=%s password=%s dbname=%s\", \"db.acme.io\", 5432, \"app\", \"Kq8vTz2mLp\", \"app\")"; // vsecure:allow (a documented fake)
@@ -323,10 +332,7 @@ mod tests {
             (QUOTED, false),
             (OVER_TWO_LINES, false),
         ] {
-            let found = detect(text.as_bytes());
-            assert_eq!(found.len(), 1, "{text}");
-            assert_eq!(found[0].1.local_default, local, "{text}");
-            assert!(!found[0].1.redacted.contains("Kq8v"));
+            assert_one_redacted_finding(text, local);
         }
         assert_eq!(detect(URI.as_bytes())[0].1.kind, Kind::PostgresUri);
     }
@@ -344,10 +350,7 @@ mod tests {
             (NAMED, false),
             (ON_LOOPBACK, true),
         ] {
-            let found = detect(text.as_bytes());
-            assert_eq!(found.len(), 1, "{text}");
-            assert_eq!(found[0].1.local_default, local, "{text}");
-            assert!(!found[0].1.redacted.contains("Kq8v"));
+            assert_one_redacted_finding(text, local);
         }
         for text in [
             "\"host={0} password={1}\".format(host, password)",
