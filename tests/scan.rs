@@ -413,6 +413,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/airflow-notes.md",
             "clean/alembic-docker-inspect.md",
             "clean/analyzer-local-compose.yml",
+            "clean/app-login.integration.test.ts",
             "clean/application-test.properties",
             "clean/appsettings-localhost.cs",
             "clean/appsettings.Development.json",

@@ -4284,7 +4284,7 @@ fn is_default_password(password: &str) -> bool {
         && after_count.starts_with(|c: char| c.is_ascii_alphabetic())
         && is_default_password(after_count);
     // A value that says it is for one environment only (`local-only`, `dev_only`,
-    // `testonly`): a set-up's stand-in, not a chosen password.
+    // `testonly`, `integration-only`): a set-up's stand-in, not a chosen password.
     let only_here = password
         .to_ascii_lowercase()
         .strip_suffix("only")
@@ -4292,7 +4292,7 @@ fn is_default_password(password: &str) -> bool {
         .is_some_and(|place| {
             matches!(
                 place,
-                "local" | "dev" | "development" | "test" | "testing" | "ci"
+                "local" | "dev" | "development" | "test" | "testing" | "ci" | "integration" | "e2e"
             )
         });
     if stressed || counted_first || only_here {
@@ -7705,7 +7705,14 @@ mod tests {
 
     #[test]
     fn a_value_for_one_environment_only_is_a_local_stand_in() {
-        for value in ["local-only", "dev_only", "testonly", "CI-only"] {
+        for value in [
+            "local-only",
+            "dev_only",
+            "testonly",
+            "CI-only",
+            "integration-only",
+            "e2e_only",
+        ] {
             assert!(is_default_password(value), "{value}");
         }
         assert!(!is_default_password("only4me"));
