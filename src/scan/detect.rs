@@ -1801,7 +1801,15 @@ fn detect_as(text: &[u8], syntax: Syntax) -> Vec<Detection> {
             }
             continue;
         }
-        if is_placeholder(&literal) {
+        // A made-up-looking password a user mapping gives a foreign server off this
+        // machine (`password 'ijkl9012'` for `host 'shard2.internal'`) is that server's
+        // login, weak as it is.
+        let to_a_server_off_here = server
+            .as_ref()
+            .is_some_and(|server| !server.host.is_empty() && !is_local_host(&server.host));
+        if is_placeholder(&literal)
+            && !(to_a_server_off_here && is_weak_enough_to_mean_it(&literal))
+        {
             continue;
         }
         let mut d = detection(
@@ -4685,7 +4693,8 @@ pub(super) fn literal_beside_login(
 
 /// Whether a password is one documentation writes where a password goes (the word for a
 /// password or `secret`, one character, a keyboard's first letters, the alphabet then a
-/// count) and a server set up in a hurry is given too: what
+/// count, runs of the alphabet and digits in order: `ijkl9012`) and a server set up in a
+/// hurry is given too: what
 /// `is_password_word_to_an_address` weighs by the address dialled.
 pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
     // A lone `x` is the mask a writer types over a password, as `xxx` is, not one.
@@ -4698,6 +4707,7 @@ pub(super) fn is_weak_enough_to_mean_it(password: &str) -> bool {
         || placeholder::is_writers_own_words(password)
         || placeholder::is_keyboard_example(password)
         || placeholder::is_alphabet_then_count(password)
+        || placeholder::spelt_by_sequences(password)
 }
 
 /// Whether an IPv4 address is reached over the internet: not a private network's
@@ -9158,6 +9168,12 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
             "host 'pg.acme.io', dbname 'shop'",
         );
         the_one_finding(&postgres, Syntax::Code, false);
+        // A password spelt by the alphabet and digits in order, to that server: its login.
+        let sequence = postgres.replace("Or4-Kx8-Lm", "ijkl9012");
+        the_one_finding(&sequence, Syntax::Code, false);
+        // With no host, or on this machine, it stays the made-up example it reads as.
+        let hostless = sequence.replace("host 'pg.acme.io', ", "");
+        assert!(detect(hostless.as_bytes(), Syntax::Code).is_empty());
         // The server's own default login on this machine is a local one.
         let local = postgres.replace("pg.acme.io", "localhost").replace(
             "user 'parus', password 'Or4-Kx8-Lm'",

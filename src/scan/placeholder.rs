@@ -675,7 +675,7 @@ fn masks_its_end(value: &str) -> bool {
 /// digits in order (`abc123`, `p456def789`): what documentation makes up to show where
 /// a password goes. Digits in order are a weak password, not a made-up one, alone
 /// (`123456`) or after letters out of order (`Aa123456`): the alphabet must run too.
-fn spelt_by_sequences(value: &str) -> bool {
+pub(super) fn spelt_by_sequences(value: &str) -> bool {
     let chars = value.as_bytes();
     if chars.len() < 6
         || !chars.iter().all(u8::is_ascii_alphanumeric)
