@@ -685,6 +685,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/sqls-local.lua",
             "clean/stack-README.md",
             "clean/stack-README.md",
+            "clean/start-sonarqube-local.sh",
             "clean/stock_local.dart",
             "clean/store_SUITE.erl",
             "clean/store_client.rb",
