@@ -398,6 +398,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/SQITCH_SETUP.md",
             "clean/SchedulerDataSourceConfig.java",
             "clean/SpacedSettings.cs",
+            "clean/ThicketDao.java",
             "clean/VERIFY_MIGRATION.md",
             "clean/VirtualStopIT.java",
             "clean/WINDOWS_DEV_SETUP.md",

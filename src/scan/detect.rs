@@ -4996,6 +4996,14 @@ fn users_own_passwords(user: &str) -> impl Iterator<Item = String> + '_ {
                     })
                 })
         }))
+        // The name cut short to its first word, half of it or more and four letters at
+        // least (`trivia` for `triviacouch`), as a set-up names its login after itself.
+        .chain(stem.into_iter().flat_map(|stem| {
+            let letters = stem.bytes().all(|b| b.is_ascii_alphabetic());
+            (4.max(stem.len().div_ceil(2))..stem.len())
+                .filter(move |_| letters)
+                .map(move |end| stem[..end].to_string())
+        }))
         // The name marked for the environment, then the word (`zitadel-test-pw`).
         .chain(stem.into_iter().flat_map(|stem| {
             ["dev", "test", "local"]
@@ -6126,6 +6134,20 @@ mod tests {
         assert!(!users_own_passwords("replicator").any(|own| own == "rep_password"));
         let guide = "CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'repl_password';\n";
         the_one_finding(guide, Syntax::Document, true);
+    }
+
+    #[test]
+    fn a_user_s_name_cut_to_its_first_word_is_its_own_password() {
+        assert!(users_own_passwords("triviacouch").any(|own| own == "trivia"));
+        // Half the name at least, four letters at least, never the name with digits cut.
+        assert!(!users_own_passwords("triviacouch").any(|own| own == "triv"));
+        assert!(!users_own_passwords("app").any(|own| own == "ap"));
+        assert!(!users_own_passwords("shop2024").any(|own| own == "shop"));
+        let call = "DriverManager.getConnection(\"jdbc:postgresql://127.0.0.1:5433/triviacouch\", \"triviacouch\", \"trivia\");\n";
+        the_one_finding(call, Syntax::Code, true);
+        // To a server off this machine it is that server's weak password.
+        let remote = call.replace("127.0.0.1", "pg.acme.io");
+        the_one_finding(&remote, Syntax::Code, false);
     }
 
     #[test]
