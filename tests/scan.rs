@@ -642,6 +642,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/rebuild_db.sh",
             "clean/redash-env-zh.md",
             "clean/redash-env-zh.md",
+            "clean/render-db-url-local.sh",
             "clean/replicator_abbreviated_password.sql",
             "clean/repo.test.ts",
             "clean/report_conn_format_local.py",

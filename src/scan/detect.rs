@@ -598,6 +598,9 @@ fn patterns() -> &'static Patterns {
             r#"|\$\{([A-Za-z0-9_.]+):[-=]?("[^"}\n]+"|'[^'}\n]+')\}"#,
             // Ruby's `ENV["X"] || "..."` and Crystal's `ENV["X"]? || "..."`.
             r#"|(?-u:\b)ENV\[\s*["']([A-Za-z0-9_.]+)["']\s*\]\??\s*\|\|\s*("[^"\\\n]*"|'[^'\\\n]*')"#,
+            // Bash's associative array read with a fallback, the key naming the variable
+            // (`${kv[POSTGRES_PASSWORD]:-app}`, `${ENV["DB_PASSWORD"]:-"app"}`).
+            r#"|\$\{[A-Za-z_][A-Za-z0-9_]*\[["']?([A-Za-z0-9_.]+)["']?\]:[-=](?:([^}\s"'$?+][^}\s"']*)|("[^"}\n]+"|'[^'}\n]+'))\}"#,
         ))
         .expect("valid regex"),
         // A password key that a value follows (`password: `, `"password" => `), the
@@ -4530,6 +4533,8 @@ const FALLBACK_GROUPS: &[(usize, usize)] = &[
     (22, 23),
     (24, 25),
     (26, 27),
+    (28, 29),
+    (28, 30),
 ];
 
 /// The address blocks of the Docker networks a text declares (`subnet: 172.30.0.0/16`),
@@ -7826,6 +7831,31 @@ podman run --rm -it docker.io/clickhouse/clickhouse-server:23.11.5.29-alpine \
         assert!(is_local_host("db.supabase.orb.local"));
         assert!(is_local_host("pg.localhost:5432"));
         assert!(!is_local_host("orb.local.acme.io"));
+    }
+
+    #[test]
+    fn an_associative_array_s_fallback_is_read_as_its_key_s() {
+        // Values parsed from `.env` files into `kv`, with the script's own fallbacks.
+        const SCRIPT: &str = "PG_USER=\"${kv[POSTGRES_USER]:-shop}\"\nPG_PASS=\"${kv[POSTGRES_PASSWORD]:-Kq8Tz2Wm77}\"\nkv[DATABASE_URL]=\"postgresql://${PG_USER}:${PG_PASS}@pg.shop-prod.acme.io:5432/shop\"\n"; // vsecure:allow (a documented fake)
+        let found = the_one_finding(SCRIPT, Syntax::Code, false);
+        assert_eq!(found.redacted, "POSTGRES_PASSWORD (default)=****");
+        // The key quoted, the fallback quoted and the user's own name: the set-up's own.
+        let own = SCRIPT.replace(
+            "kv[POSTGRES_PASSWORD]:-Kq8Tz2Wm77",
+            "ENV[\"POSTGRES_PASSWORD\"]:-\"shop\"",
+        );
+        the_one_finding(&own, Syntax::Code, true);
+        // A key that names no password, or a fallback to another variable, is none.
+        let other = SCRIPT.replace(
+            "kv[POSTGRES_PASSWORD]:-Kq8Tz2Wm77",
+            "kv[POSTGRES_PORT]:-5432",
+        );
+        assert!(detect(other.as_bytes(), Syntax::Code).is_empty());
+        let variable = SCRIPT.replace(
+            "kv[POSTGRES_PASSWORD]:-Kq8Tz2Wm77",
+            "kv[POSTGRES_PASSWORD]:-$DEFAULT_PW",
+        );
+        assert!(detect(variable.as_bytes(), Syntax::Code).is_empty());
     }
 
     #[test]
