@@ -426,6 +426,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/bacula-catalog.conf",
             "clean/bart_task_login.py",
             "clean/bench-main.go",
+            "clean/bench_results_pdo.php",
             "clean/box-README.md",
             "clean/boxed-api.md",
             "clean/bridge_clustering.py",

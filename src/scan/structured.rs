@@ -126,6 +126,7 @@ struct Patterns {
     postgres_url_assignment: Regex,
     password_constant: Regex,
     loopback_url: Regex,
+    dsn_host: Regex,
     quoted_argument: Regex,
     replaced_literal: Regex,
     echoed_password: Regex,
@@ -366,6 +367,10 @@ fn patterns() -> &'static Patterns {
             r#"(?i)//(?:localhost|127\.0\.0\.1|\[::1\])[:/"']|jdbc:postgresql:[A-Za-z_]"#,
         )
         .expect("valid regex"),
+        // The host field of a PDO or DBI data source name (`pgsql:host=...;`,
+        // `dbi:Pg:dbname=...;host=...`).
+        dsn_host: Regex::new(r#"(?i)(?:pgsql|dbi:pg):(?:[^"'\n;]*;)*?[ \t]*host[ \t]*=[ \t]*([^;"'\s]+)"#)
+            .expect("valid regex"),
         // An argument given as a literal: `"shop"` or `'shop'`.
         quoted_argument: Regex::new(r#"["']([^"'\s,]+)["']"#).expect("valid regex"),
         // A password key set to a reference with the literal it replaced left in a
@@ -1721,7 +1726,9 @@ pub(super) fn call_host(call: &[u8]) -> Option<String> {
         .collect();
     let text = lossy(&code);
     let Some((_, after)) = text.split_once("://") else {
-        return address_argument(&text).or_else(|| luasql_host(&text));
+        return dsn_host(&text)
+            .or_else(|| address_argument(&text))
+            .or_else(|| luasql_host(&text));
     };
     let host: String = after
         .chars()
@@ -1821,6 +1828,15 @@ fn luasql_host(call: &str) -> Option<String> {
         .captures_iter(call.as_bytes())
         .nth(3)?;
     Some(lossy(&host[1]))
+}
+
+/// The `host` field of a data source name a call is given, PHP's PDO
+/// (`new PDO('pgsql:host=db-1.acme.io;dbname=shop', ...)`) or Perl's DBI
+/// (`"dbi:Pg:dbname=shop;host=10.0.4.7"`).
+fn dsn_host(call: &str) -> Option<String> {
+    let dsn = patterns().dsn_host.captures(call.as_bytes())?;
+    let host = lossy(&dsn[1]);
+    (!host.is_empty()).then_some(host)
 }
 
 /// The host of a call's first argument when it is a quoted `host:port` and nothing
@@ -3489,6 +3505,36 @@ mod tests {
         ] {
             assert!(found(&other, Syntax::Code).is_empty(), "{other}");
         }
+    }
+
+    #[test]
+    fn a_data_source_name_s_host_field_is_the_call_s_host() {
+        // PDO's and DBI's data source names give the host as a field.
+        for (call, host) in [
+            (
+                "$pdo = new PDO('pgsql:host=tfb-database;dbname=hello_world',\n    'benchmarkdbuser', 'benchmarkdbpass');\n",
+                "tfb-database",
+            ),
+            (
+                "my $dbh = DBI->connect(\"dbi:Pg:dbname=shop;host=localhost\", \"shop\", \"shop\");\n",
+                "localhost",
+            ),
+        ] {
+            assert_eq!(call_host(call.as_bytes()).as_deref(), Some(host));
+            let local = found(call, Syntax::Code);
+            assert!(
+                local.len() == 1 && local[0].local_default,
+                "{call}: {local:?}"
+            );
+            // The same weak login to a server off this machine is that server's.
+            let remote = call.replace(host, "db-1.acme.io");
+            let remote = found(&remote, Syntax::Code);
+            assert!(remote.len() == 1 && !remote[0].local_default, "{remote:?}");
+        }
+        assert_eq!(
+            call_host(b"new PDO('pgsql:dbname=shop', 'shop', 'shop')"),
+            None
+        );
     }
 
     #[test]
