@@ -514,6 +514,7 @@ fn recall_and_precision_on_the_labelled_corpus() {
             "clean/forge-compose.yml",
             "clean/forge-compose.yml",
             "clean/forge.rb",
+            "clean/fruit_sequel_local.rb",
             "clean/garden_notebook.py",
             "clean/gateway-compose.yml",
             "clean/geonode-stack.env",

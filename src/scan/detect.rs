@@ -126,6 +126,10 @@ pub struct Detection {
     /// SHA-256 of the secret (decoded and unquoted), so a finding can be told apart from
     /// another and recognised again (its fingerprint) without the secret being kept.
     pub secret_digest: [u8; 32],
+    /// SHA-256 of the secret read as letters where its digits and symbols spell them
+    /// (`s3ll4stic` as `sellastic`, `1` as an `i` and as an `l`), so a word written in
+    /// leet is recognised as that word.
+    pub(super) letters_digests: Vec<[u8; 32]>,
 }
 
 impl Detection {
@@ -133,6 +137,13 @@ impl Detection {
     /// not kept).
     pub(super) fn holds(&self, password: &str) -> bool {
         <[u8; 32]>::from(Sha256::digest(password.as_bytes())) == self.secret_digest
+    }
+
+    /// Whether the secret found is `word`, as written or in leet (`s3ll4stic` for
+    /// `sellastic`).
+    pub(super) fn holds_as_written_or_in_leet(&self, word: &str) -> bool {
+        let digest = <[u8; 32]>::from(Sha256::digest(word.as_bytes()));
+        digest == self.secret_digest || self.letters_digests.contains(&digest)
     }
 }
 
@@ -2974,16 +2985,14 @@ impl<'a> LineFacts<'a> {
             return d.default_password
                 || self.starts_a_test_container()
                 || self.declares_test_cases()
-                || self
-                    .user_names()
-                    .iter()
-                    .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
+                || self.user_names().iter().any(|user| {
+                    users_own_passwords(user).any(|own| d.holds_as_written_or_in_leet(&own))
+                });
         }
         if self.hosts_name_only_its_users() {
-            return self
-                .user_names()
-                .iter()
-                .any(|user| users_own_passwords(user).any(|own| d.holds(&own)));
+            return self.user_names().iter().any(|user| {
+                users_own_passwords(user).any(|own| d.holds_as_written_or_in_leet(&own))
+            });
         }
         self.is_hostless() && self.user_names().iter().any(|user| d.holds(user))
     }
@@ -3749,6 +3758,12 @@ pub(super) fn detection(kind: Kind, offset: usize, redacted: String, secret: &st
         default_password: is_default_password(secret),
         generated_password: is_generated_password(secret),
         secret_digest: Sha256::digest(secret.as_bytes()).into(),
+        letters_digests: ['i', 'l']
+            .iter()
+            .map(|&one| placeholder::read_as_letters(secret, one))
+            .filter(|letters| letters != secret)
+            .map(|letters| Sha256::digest(letters.as_bytes()).into())
+            .collect(),
     }
 }
 
@@ -4808,11 +4823,19 @@ pub(super) fn is_weak_for(user: &str, password: &str) -> bool {
     let default = is_default_password(password);
     let password = password.to_ascii_lowercase();
     let user = user.to_ascii_lowercase();
+    // The user's own name written in leet (`s3ll4stic` for `sellastic`).
+    let own_in_leet = || {
+        ['i', 'l'].iter().any(|&one| {
+            let letters = placeholder::read_as_letters(&password, one);
+            letters != password && users_own_passwords(&user).any(|own| own == letters)
+        })
+    };
     capitalised_word
         || default
         || users_own_passwords(&user).any(|own| own == password)
         || names_itself_with_qualifiers(&user, &password)
         || names_itself_for_a_use(&user, &password)
+        || own_in_leet()
 }
 
 /// Whether a lower-case password is its user's name (less an ending `user`), one short
@@ -6139,6 +6162,17 @@ mod tests {
         assert!(!users_own_passwords("replicator").any(|own| own == "rep_password"));
         let guide = "CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'repl_password';\n";
         the_one_finding(guide, Syntax::Document, true);
+    }
+
+    #[test]
+    fn a_user_s_name_in_leet_is_its_own_password() {
+        assert!(is_weak_for("sellastic", "s3ll4stic"));
+        assert!(is_weak_for("shop", "sh0p"));
+        assert!(!is_weak_for("shop", "sh0p2Kq9"));
+        let ruby = "DB = Sequel.postgres('shop_production', :user => 'sellastic', :password => 's3ll4stic', :host => 'localhost')\n";
+        the_one_finding(ruby, Syntax::Code, true);
+        let remote = ruby.replace("'localhost'", "'pg.acme.io'");
+        the_one_finding(&remote, Syntax::Code, false);
     }
 
     #[test]
