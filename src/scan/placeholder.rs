@@ -1097,7 +1097,7 @@ pub(super) fn is_secret_word(value: &str) -> bool {
 
 /// Whether a value passes `test` as written, or read in leet less the `!` a form's rules
 /// ask to end it with (`Passw0rd!`).
-fn as_written_or_in_leet(value: &str, test: impl Fn(&str) -> bool + Copy) -> bool {
+pub(super) fn as_written_or_in_leet(value: &str, test: impl Fn(&str) -> bool + Copy) -> bool {
     test(value) || read_in_leet_passes(value.trim_end_matches('!'), test)
 }
 
